@@ -1,0 +1,337 @@
+// Package classify tags passages with the empathy-map categories using
+// explainable keyword rules loaded from a YAML file (configs/rules.yaml).
+// Every tag carries the rule and the words that fired it.
+package classify
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/evident/evident"
+)
+
+// Input is one passage to classify.
+type Input struct {
+	Text        string
+	Context     string // survey question or heading the text answers
+	Interviewer bool   // interviewer, host or moderator turn
+}
+
+// Result is what the rules made of a passage.
+type Result struct {
+	Categories []string           `json:"categories"`
+	Scores     map[string]float64 `json:"scores"`
+	Matches    []evident.Match    `json:"matches"`
+	// Suppressed lists cues that were found but did not count, and why.
+	Suppressed []evident.Match `json:"suppressed,omitempty"`
+}
+
+// Classifier applies one compiled rules file. It is safe for concurrent use.
+type Classifier struct {
+	file            *File
+	categories      []compiledCategory
+	negation        negation
+	skipQuestions   bool
+	skipInterviewer bool
+}
+
+type compiledCategory struct {
+	name      string
+	threshold float64
+	rules     []compiledRule
+}
+
+type compiledRule struct {
+	id        string
+	category  string
+	weight    float64
+	negatable bool
+	onContext bool
+	re        *regexp.Regexp
+	unless    *regexp.Regexp
+}
+
+type negation struct {
+	window      int
+	cues        map[string]bool
+	prefixes    []string
+	suffixes    []string // "*n't" style: any word ending so
+	terminators map[string]bool
+}
+
+// Categories returns the category names in the order the rules file gives them.
+func (c *Classifier) Categories() []string {
+	out := make([]string, len(c.categories))
+	for i, cat := range c.categories {
+		out[i] = cat.name
+	}
+	return out
+}
+
+// QueryWords maps each word that names a category in a search ("heard",
+// "frustrations") to the category, lower-cased.
+func (c *Classifier) QueryWords() map[string]string {
+	out := map[string]string{}
+	for _, cat := range c.file.Categories {
+		name := strings.ToUpper(strings.TrimSpace(cat.Name))
+		out[strings.ToLower(name)] = name
+		for _, w := range cat.Words {
+			out[strings.ToLower(strings.TrimSpace(w))] = name
+		}
+	}
+	return out
+}
+
+// Rules returns the file the classifier was compiled from.
+func (c *Classifier) Rules() *File { return c.file }
+
+// Classify tags one passage.
+func (c *Classifier) Classify(in Input) Result {
+	res := Result{Categories: []string{}, Scores: map[string]float64{}, Matches: []evident.Match{}}
+	if in.Interviewer && c.skipInterviewer {
+		return res
+	}
+	text := newNormalized(in.Text)
+	sentences := text.sentences()
+	var context *normalized
+	if in.Context != "" {
+		context = newNormalized(in.Context)
+	}
+	for _, cat := range c.categories {
+		var score float64
+		var fired []evident.Match
+		for _, r := range cat.rules {
+			ms, sup := c.apply(r, text, sentences, context)
+			res.Suppressed = append(res.Suppressed, sup...)
+			if len(ms) > 0 {
+				score += r.weight
+				fired = append(fired, ms...)
+			}
+		}
+		if score == 0 {
+			continue
+		}
+		res.Scores[cat.name] = round(score)
+		if score+1e-9 < cat.threshold {
+			for _, m := range fired {
+				m.Reason = fmt.Sprintf("score %.2f below threshold %.2f", score, cat.threshold)
+				res.Suppressed = append(res.Suppressed, m)
+			}
+			continue
+		}
+		res.Categories = append(res.Categories, cat.name)
+		res.Matches = append(res.Matches, fired...)
+	}
+	return res
+}
+
+func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// apply runs one rule and returns the matches that count and those that were
+// cancelled (negated, in a question, excluded by an unless phrase).
+func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, context *normalized) (ms, suppressed []evident.Match) {
+	seen := map[string]bool{}
+	add := func(list *[]evident.Match, matched, reason string) {
+		key := matched + "\x00" + reason
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		*list = append(*list, evident.Match{Category: r.category, Rule: r.id, Text: matched, Weight: r.weight, Reason: reason})
+	}
+	if r.onContext {
+		if context == nil {
+			return nil, nil
+		}
+		for _, loc := range r.re.FindAllStringSubmatchIndex(context.norm, -1) {
+			add(&ms, "context: "+context.original(loc[2], loc[3]), "")
+		}
+		return ms, nil
+	}
+	for _, s := range sentences {
+		sentence := text.norm[s.start:s.end]
+		locs := r.re.FindAllStringSubmatchIndex(sentence, -1)
+		if len(locs) == 0 {
+			continue
+		}
+		question := c.skipQuestions && s.question
+		excluded := r.unless != nil && r.unless.MatchString(sentence)
+		for _, loc := range locs {
+			start, end := s.start+loc[2], s.start+loc[3]
+			matched := text.original(start, end)
+			switch {
+			case question:
+				add(&suppressed, matched, "in a question")
+			case excluded:
+				add(&suppressed, matched, "excluded by an unless phrase of the rule")
+			default:
+				if cue := c.negatedBy(sentence[:loc[2]]); cue != "" && r.negatable {
+					add(&suppressed, matched, fmt.Sprintf("negated by %q", cue))
+					continue
+				}
+				add(&ms, matched, "")
+			}
+		}
+	}
+	return ms, suppressed
+}
+
+// negatedBy looks back from a match over the last few words of its clause
+// and returns the negation cue found there, if any.
+func (c *Classifier) negatedBy(before string) string {
+	words := 0
+	end := len(before)
+	for end > 0 && words < c.negation.window+1 {
+		r, size := utf8.DecodeLastRuneInString(before[:end])
+		switch {
+		case isWordRune(r):
+			start := end
+			for start > 0 {
+				r, size := utf8.DecodeLastRuneInString(before[:start])
+				if !isWordRune(r) {
+					break
+				}
+				start -= size
+			}
+			w := before[start:end]
+			if c.negation.terminators[w] {
+				return ""
+			}
+			if c.isNegation(w) {
+				return w
+			}
+			words++
+			end = start
+		case strings.ContainsRune(",;:()—–", r):
+			return "" // a clause boundary ends the negation's reach
+		default:
+			end -= size
+		}
+	}
+	return ""
+}
+
+func (c *Classifier) isNegation(w string) bool {
+	if c.negation.cues[w] {
+		return true
+	}
+	for _, p := range c.negation.prefixes {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	for _, s := range c.negation.suffixes {
+		if strings.HasSuffix(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '\'' || r == '_' || r == '-'
+}
+
+// normalized is a lower-cased copy of a text with typographic quotes and
+// spaces folded, and a map back to the original bytes so that a match can be
+// reported in the writer's own words.
+type normalized struct {
+	orig string
+	norm string
+	back []int // back[i] = offset in orig of norm byte i; len(norm)+1 entries
+}
+
+func newNormalized(s string) *normalized {
+	n := &normalized{orig: s}
+	var b strings.Builder
+	b.Grow(len(s))
+	n.back = make([]int, 0, len(s)+1)
+	for i, r := range s {
+		switch r {
+		case '\u2019', '\u2018', '\u02bc', '`', '\u00b4':
+			r = '\''
+		case '\u201c', '\u201d', '\u201e':
+			r = '"'
+		case '\u00a0', '\u2009', '\u202f', '\u2007', '\t', '\r':
+			r = ' '
+		case utf8.RuneError:
+			r = ' '
+		default:
+			r = unicode.ToLower(r)
+		}
+		before := b.Len()
+		b.WriteRune(r)
+		for j := before; j < b.Len(); j++ {
+			n.back = append(n.back, i)
+		}
+	}
+	n.back = append(n.back, len(s))
+	n.norm = b.String()
+	return n
+}
+
+func (n *normalized) original(start, end int) string {
+	return strings.TrimSpace(n.orig[n.back[start]:n.back[end]])
+}
+
+type span struct {
+	start, end int
+	question   bool
+}
+
+// sentences splits the normalised text at sentence ends and line breaks.
+// Good enough for scoping questions, negation and unless phrases; an
+// abbreviation that splits a sentence costs little.
+func (n *normalized) sentences() []span {
+	var out []span
+	s := n.norm
+	start := 0
+	emit := func(end int) {
+		t := strings.TrimSpace(s[start:end])
+		if t != "" {
+			q := strings.HasSuffix(strings.TrimRight(t, `"')]`), "?")
+			out = append(out, span{start: start, end: end, question: q})
+		}
+		start = end
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			emit(i + 1)
+		case '.', '!', '?':
+			j := i + 1
+			for j < len(s) && strings.IndexByte(`.!?"')]`, s[j]) >= 0 {
+				j++
+			}
+			if j == len(s) || s[j] == ' ' || s[j] == '\n' {
+				emit(j)
+				i = j - 1
+			}
+		}
+	}
+	emit(len(s))
+	return out
+}
+
+// Explain renders the matches of a result as one line per category, for
+// people reading terminal output.
+func Explain(matches []evident.Match) []string {
+	by := map[string][]string{}
+	var cats []string
+	for _, m := range matches {
+		if _, ok := by[m.Category]; !ok {
+			cats = append(cats, m.Category)
+		}
+		by[m.Category] = append(by[m.Category], fmt.Sprintf("%s %q", m.Rule, m.Text))
+	}
+	sort.Strings(cats)
+	out := make([]string, 0, len(cats))
+	for _, c := range cats {
+		out = append(out, c+": "+strings.Join(by[c], ", "))
+	}
+	return out
+}

@@ -1,0 +1,296 @@
+package classify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is the rules file as written: configs/rules.yaml.
+type File struct {
+	Version    int                 `yaml:"version"`
+	Language   string              `yaml:"language"`
+	Sets       map[string][]string `yaml:"sets"`
+	Negation   Negation            `yaml:"negation"`
+	Skip       Skip                `yaml:"skip"`
+	Categories []Category          `yaml:"categories"`
+}
+
+// Negation says which words cancel a cue that follows them closely.
+type Negation struct {
+	Cues        []string `yaml:"cues"`        // words; a trailing * makes a prefix
+	Window      int      `yaml:"window"`      // how many words before a cue are searched
+	Terminators []string `yaml:"terminators"` // words that end a negation's reach ("but")
+}
+
+// Skip says which text gets no tags at all.
+type Skip struct {
+	Questions   bool `yaml:"questions"`   // sentences that end with "?"
+	Interviewer bool `yaml:"interviewer"` // interviewer, host and moderator turns
+}
+
+// Category is one cell of the map and the rules that put passages in it.
+type Category struct {
+	Name      string  `yaml:"name"`
+	Question  string  `yaml:"question"` // the map's question for this cell
+	Words     []string `yaml:"words"`   // words that ask for this category in a search: "hear", "heard"
+	Threshold float64 `yaml:"threshold"`
+	Rules     []Rule  `yaml:"rules"`
+	line      int
+}
+
+// Rule is one cue: a set of phrases or patterns with a weight.
+//
+// A phrase is a sequence of words matched case-insensitively at word
+// boundaries. In a phrase, "word*" matches any word starting with "word",
+// "{set}" any entry of a named set, "_" any single word and "..." up to
+// three words.
+type Rule struct {
+	ID        string   `yaml:"id"`
+	Weight    float64  `yaml:"weight"`
+	Phrases   []string `yaml:"phrases"`
+	Patterns  []string `yaml:"patterns"` // RE2 over the lower-cased text
+	Unless    []string `yaml:"unless"`   // phrases that, found in the same sentence, cancel this rule
+	Field     string   `yaml:"field"`    // "text" (default) or "context": the survey question or heading
+	Negatable *bool    `yaml:"negatable"`
+	Note      string   `yaml:"note"`
+	line      int
+}
+
+// UnmarshalYAML records the line of each category so that errors can point at it.
+func (c *Category) UnmarshalYAML(n *yaml.Node) error {
+	type plain Category
+	if err := n.Decode((*plain)(c)); err != nil {
+		return err
+	}
+	c.line = n.Line
+	return nil
+}
+
+// UnmarshalYAML records the line of each rule so that errors can point at it.
+func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
+	type plain Rule
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	r.line = n.Line
+	return nil
+}
+
+// LoadFile reads and compiles a rules file; errors name the file and line.
+func LoadFile(path string) (*Classifier, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse compiles rules from YAML. A bad pattern, an unknown set, a duplicate
+// rule id or a category with no rules is refused with its line.
+func Parse(data []byte) (*Classifier, error) {
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return Compile(&f)
+}
+
+// Compile checks a rules file and builds its classifier.
+func Compile(f *File) (*Classifier, error) {
+	if len(f.Categories) == 0 {
+		return nil, errors.New("rules: no categories")
+	}
+	sets := make(map[string][]string, len(f.Sets))
+	for name, entries := range f.Sets {
+		if len(entries) == 0 {
+			return nil, fmt.Errorf("rules: set %q is empty", name)
+		}
+		sets[strings.ToLower(name)] = entries
+	}
+	c := &Classifier{file: f, skipQuestions: f.Skip.Questions, skipInterviewer: f.Skip.Interviewer}
+	var err error
+	if c.negation, err = compileNegation(f.Negation); err != nil {
+		return nil, err
+	}
+	seenCat := map[string]bool{}
+	seenRule := map[string]int{}
+	for _, cat := range f.Categories {
+		name := strings.ToUpper(strings.TrimSpace(cat.Name))
+		if name == "" {
+			return nil, fmt.Errorf("rules: line %d: category without a name", cat.line)
+		}
+		if seenCat[name] {
+			return nil, fmt.Errorf("rules: line %d: category %s appears twice", cat.line, name)
+		}
+		seenCat[name] = true
+		if len(cat.Rules) == 0 {
+			return nil, fmt.Errorf("rules: line %d: category %s has no rules", cat.line, name)
+		}
+		cc := compiledCategory{name: name, threshold: cat.Threshold}
+		if cc.threshold <= 0 {
+			cc.threshold = 1
+		}
+		for _, r := range cat.Rules {
+			if r.ID == "" {
+				return nil, fmt.Errorf("rules: line %d: rule without an id in category %s", r.line, name)
+			}
+			if prev, dup := seenRule[r.ID]; dup {
+				return nil, fmt.Errorf("rules: line %d: rule id %q already used on line %d", r.line, r.ID, prev)
+			}
+			seenRule[r.ID] = r.line
+			cr, err := compileRule(name, r, sets)
+			if err != nil {
+				return nil, fmt.Errorf("rules: line %d: rule %s: %w", r.line, r.ID, err)
+			}
+			cc.rules = append(cc.rules, cr)
+		}
+		c.categories = append(c.categories, cc)
+	}
+	return c, nil
+}
+
+func compileNegation(n Negation) (negation, error) {
+	neg := negation{window: n.Window, cues: map[string]bool{}, terminators: map[string]bool{}}
+	if neg.window <= 0 {
+		neg.window = 3
+	}
+	for _, w := range n.Cues {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if strings.HasSuffix(w, "*") {
+			neg.prefixes = append(neg.prefixes, strings.TrimSuffix(w, "*"))
+			continue
+		}
+		if strings.HasPrefix(w, "*") {
+			neg.suffixes = append(neg.suffixes, strings.TrimPrefix(w, "*"))
+			continue
+		}
+		neg.cues[w] = true
+	}
+	for _, w := range n.Terminators {
+		neg.terminators[strings.ToLower(strings.TrimSpace(w))] = true
+	}
+	return neg, nil
+}
+
+func compileRule(category string, r Rule, sets map[string][]string) (compiledRule, error) {
+	cr := compiledRule{id: r.ID, category: category, weight: r.Weight, negatable: true, onContext: false}
+	if cr.weight == 0 {
+		cr.weight = 1
+	}
+	if r.Negatable != nil {
+		cr.negatable = *r.Negatable
+	}
+	switch strings.ToLower(r.Field) {
+	case "", "text":
+	case "context":
+		cr.onContext = true
+	default:
+		return cr, fmt.Errorf("field %q is not text or context", r.Field)
+	}
+	if len(r.Phrases) == 0 && len(r.Patterns) == 0 {
+		return cr, errors.New("no phrases or patterns")
+	}
+	var alts []string
+	for _, p := range r.Phrases {
+		re, err := phraseRegexp(p, sets)
+		if err != nil {
+			return cr, fmt.Errorf("phrase %q: %w", p, err)
+		}
+		alts = append(alts, re)
+	}
+	for _, p := range r.Patterns {
+		if _, err := regexp.Compile(p); err != nil {
+			return cr, fmt.Errorf("pattern %q: %w", p, err)
+		}
+		alts = append(alts, "(?:"+p+")")
+	}
+	re, err := bounded(alts)
+	if err != nil {
+		return cr, err
+	}
+	cr.re = re
+	if len(r.Unless) > 0 {
+		var un []string
+		for _, p := range r.Unless {
+			re, err := phraseRegexp(p, sets)
+			if err != nil {
+				return cr, fmt.Errorf("unless %q: %w", p, err)
+			}
+			un = append(un, re)
+		}
+		if cr.unless, err = bounded(un); err != nil {
+			return cr, err
+		}
+	}
+	return cr, nil
+}
+
+// bounded joins alternatives into one regexp whose group 1 is the match,
+// framed by non-word characters (RE2 has no look-around, and \b is ASCII-only).
+func bounded(alts []string) (*regexp.Regexp, error) {
+	return regexp.Compile(`(?:^|[^\p{L}\p{N}_])(` + strings.Join(alts, "|") + `)(?:[^\p{L}\p{N}_]|$)`)
+}
+
+const wordChars = `[\p{L}\p{N}_'\-]`
+
+// phraseRegexp turns the phrase notation into a regexp fragment.
+func phraseRegexp(phrase string, sets map[string][]string) (string, error) {
+	words := strings.Fields(normalize(phrase))
+	if len(words) == 0 {
+		return "", errors.New("empty phrase")
+	}
+	parts := make([]string, 0, len(words))
+	for _, w := range words {
+		switch {
+		case w == "_":
+			parts = append(parts, wordChars+`+`)
+		case w == "...":
+			parts = append(parts, `(?:`+wordChars+`+[\s,]+){0,3}?`)
+		case strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}"):
+			name := strings.ToLower(w[1 : len(w)-1])
+			entries, ok := sets[name]
+			if !ok {
+				return "", fmt.Errorf("unknown set {%s}", name)
+			}
+			var alts []string
+			for _, e := range entries {
+				sub, err := phraseRegexp(e, nil)
+				if err != nil {
+					return "", fmt.Errorf("set {%s}: %w", name, err)
+				}
+				alts = append(alts, sub)
+			}
+			parts = append(parts, "(?:"+strings.Join(alts, "|")+")")
+		case strings.HasSuffix(w, "*") && len(w) > 1:
+			parts = append(parts, regexp.QuoteMeta(strings.TrimSuffix(w, "*"))+wordChars+`*`)
+		default:
+			if strings.ContainsAny(w, "{}") {
+				return "", fmt.Errorf("malformed set reference %q", w)
+			}
+			parts = append(parts, regexp.QuoteMeta(w))
+		}
+	}
+	// "..." already swallows its own separator.
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 && words[i-1] != "..." {
+			b.WriteString(`[\s,]+`)
+		}
+		b.WriteString(p)
+	}
+	return b.String(), nil
+}
+
+func normalize(s string) string { return newNormalized(s).norm }

@@ -1,0 +1,352 @@
+// Package engine wires one data folder together: the SQLite store, the
+// Bleve index, NATS (embedded or outside), the indexer that applies worker
+// results, local workers and the inbox watcher. `evident serve` runs an
+// engine for as long as it lives; other commands open one briefly when no
+// server holds the folder.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/classify"
+	"github.com/evident/evident/configs"
+	"github.com/evident/evident/extract"
+	"github.com/evident/evident/index"
+	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/queue"
+	"github.com/evident/evident/store"
+)
+
+// Options configure an engine.
+type Options struct {
+	Data       string // the data folder
+	NATS       string // outside NATS URL; empty starts an embedded server
+	NATSListen string // with the embedded server, also listen here (host:port)
+	Workers    int    // local workers; negative means one per core
+	Inbox      string // folder to watch; empty watches nothing
+	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
+	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
+	JobTimeout time.Duration
+	Queue      queue.Config
+	Formats    extract.Registry // nil means extract.Default()
+	Log        *slog.Logger
+	Settle     time.Duration // inbox settle time
+}
+
+// DefaultMaxSize is the largest file accepted unless configured otherwise.
+const DefaultMaxSize = 256 << 20
+
+// ErrLocked is returned by Open when another process holds the data folder.
+var ErrLocked = errors.New("the data folder is in use by another evident process")
+
+// Engine is one open data folder.
+type Engine struct {
+	opts  Options
+	log   *slog.Logger
+	lock  *os.File
+	store *store.Store
+
+	mu  sync.RWMutex // guards idx: searches read, the indexer and reindex write
+	idx *index.Index
+
+	srv   *queue.Server
+	nc    *nats.Conn
+	queue *queue.Queue
+	rules atomic.Pointer[classify.Classifier]
+}
+
+// Open locks the data folder and opens everything in it. It returns
+// ErrLocked when a server already holds the folder.
+func Open(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxSize <= 0 {
+		opts.MaxSize = DefaultMaxSize
+	}
+	if opts.Formats == nil {
+		opts.Formats = extract.Default()
+	}
+	if opts.Workers < 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if err := os.MkdirAll(opts.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", opts.Data, err)
+	}
+	e := &Engine{opts: opts, log: opts.Log}
+	ok := false
+	defer func() {
+		if !ok {
+			e.Close()
+		}
+	}()
+	lock, err := Lock(opts.Data)
+	if err != nil {
+		return nil, err
+	}
+	e.lock = lock
+	rules, err := LoadRules(opts.Rules, opts.Data)
+	if err != nil {
+		return nil, err
+	}
+	e.rules.Store(rules)
+	if e.store, err = store.Open(filepath.Join(opts.Data, "evident.db")); err != nil {
+		return nil, err
+	}
+	idx, stale, err := index.Open(filepath.Join(opts.Data, "index"))
+	if err != nil {
+		return nil, err
+	}
+	e.idx = idx
+	if stale {
+		if err := e.fill(ctx); err != nil {
+			return nil, fmt.Errorf("rebuilding the index: %w", err)
+		}
+	}
+	ok = true
+	return e, nil
+}
+
+// Lock takes the data folder's lock file, or returns ErrLocked.
+func Lock(data string) (*os.File, error) {
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", data, err)
+	}
+	f, err := os.OpenFile(filepath.Join(data, "evident.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", data, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("data folder %s: lock: %w", data, err)
+	}
+	return f, nil
+}
+
+// LoadRules reads the rules in force: the given file, else <data>/rules.yaml
+// when it exists, else the built-in configs/rules.yaml.
+func LoadRules(path, data string) (*classify.Classifier, error) {
+	if path == "" && data != "" {
+		if p := filepath.Join(data, "rules.yaml"); fileExists(p) {
+			path = p
+		}
+	}
+	if path == "" {
+		return classify.Parse(configs.Rules())
+	}
+	return classify.LoadFile(path)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// Store returns the store.
+func (e *Engine) Store() *store.Store { return e.store }
+
+// Classifier implements ingest.Rules: the rules in force.
+func (e *Engine) Classifier() *classify.Classifier { return e.rules.Load() }
+
+// SetRules swaps the rules used for new documents.
+func (e *Engine) SetRules(c *classify.Classifier) { e.rules.Store(c) }
+
+// Index runs fn with the index held for reading.
+func (e *Engine) Index(fn func(*index.Index) error) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return fn(e.idx)
+}
+
+// Connect starts or joins NATS and opens the queue. Commands that only read
+// (search, show, status) never call it.
+func (e *Engine) Connect(ctx context.Context) error {
+	if e.queue != nil {
+		return nil
+	}
+	var err error
+	if e.opts.NATS != "" {
+		e.nc, err = queue.Dial(e.opts.NATS, "evident")
+	} else {
+		if e.srv, err = queue.StartServer(e.opts.Data, e.opts.NATSListen); err != nil {
+			return err
+		}
+		e.nc, err = e.srv.Connect("evident")
+	}
+	if err != nil {
+		return err
+	}
+	e.queue, err = queue.Open(ctx, e.nc, e.opts.Queue)
+	return err
+}
+
+// NATSURL is where outside workers can connect, when the embedded server listens.
+func (e *Engine) NATSURL() string {
+	if e.srv != nil {
+		return e.srv.URL()
+	}
+	return e.opts.NATS
+}
+
+// Run runs the indexer, the local workers and the inbox watcher until ctx
+// ends. Jobs lost by an earlier crash are queued again first.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.Connect(ctx); err != nil {
+		return err
+	}
+	if err := e.resume(ctx); err != nil {
+		return fmt.Errorf("resuming: %w", err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	wg.Go(func() {
+		if err := e.queue.Events(ctx, e.onEvent); err != nil {
+			errs <- err
+		}
+	})
+	// Workers stop first (their ctx ends), the indexer drains after them.
+	idxCtx, stopIndexer := context.WithCancel(context.WithoutCancel(ctx))
+	indexerDone := make(chan struct{})
+	go func() {
+		defer close(indexerDone)
+		e.runIndexer(idxCtx)
+	}()
+	if e.opts.Workers > 0 {
+		wg.Go(func() {
+			host, _ := os.Hostname()
+			ingest.RunN(ctx, e.opts.Workers, func(i int) *ingest.Worker {
+				return &ingest.Worker{
+					Queue:     e.queue,
+					Processor: e.Processor(),
+					Name:      fmt.Sprintf("%s/%d", host, i),
+					Log:       e.log,
+				}
+			})
+		})
+	}
+	if e.opts.Inbox != "" {
+		wg.Go(func() {
+			if err := e.watch(ctx); err != nil {
+				errs <- fmt.Errorf("inbox %s: %w", e.opts.Inbox, err)
+			}
+		})
+	}
+	wg.Wait()
+	stopIndexer()
+	<-indexerDone
+	// Apply what the workers finished while stopping; anything left stays
+	// in the results stream for the next start.
+	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	for drain.Err() == nil && e.indexBatch(drain, 50*time.Millisecond) > 0 {
+	}
+	cancel()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// Processor returns a processor using the engine's formats and rules.
+func (e *Engine) Processor() *ingest.Processor {
+	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout}
+}
+
+// Queue returns the queue after Connect.
+func (e *Engine) Queue() *queue.Queue { return e.queue }
+
+func (e *Engine) onEvent(ev queue.Event) {
+	ctx := context.Background()
+	switch ev.Kind {
+	case "processing":
+		e.store.MarkProcessing(ctx, ev.SHA256)
+	case "retry":
+		e.store.SetState(ctx, ev.SHA256, evident.Queued, fmt.Sprintf("attempt %d failed: %s", ev.Attempt, ev.Error))
+	}
+}
+
+// resume queues again every document that is queued or processing in the
+// store but has no job or result in the streams (a crash between recording
+// and publishing, or a stream that was reset).
+func (e *Engine) resume(ctx context.Context) error {
+	pending, err := e.queue.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	docs, err := e.store.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if (d.State != evident.Queued && d.State != evident.Processing) || pending[d.SHA256] {
+			continue
+		}
+		has, err := e.queue.HasFile(ctx, d.SHA256)
+		if err != nil {
+			return err
+		}
+		if !has {
+			e.store.Fail(ctx, d.SHA256, "the original bytes were lost before processing; add the file again")
+			continue
+		}
+		sub, err := e.store.Job(ctx, d.SHA256)
+		if err != nil {
+			return err
+		}
+		e.log.Info("re-queueing a document whose job was lost", "file", d.File)
+		if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func jobOf(sub store.Submission) queue.Job {
+	return queue.Job{SHA256: sub.SHA256, File: sub.File, Origin: sub.Origin, Size: sub.Size,
+		Meta: sub.Meta, FolderRole: sub.FolderRole, Submitted: time.Now().UTC()}
+}
+
+// Close stops NATS and closes the index and store.
+func (e *Engine) Close() error {
+	var errs []error
+	if e.nc != nil {
+		e.nc.Drain()
+		for i := 0; i < 50 && e.nc.IsDraining(); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+		e.nc.Close()
+	}
+	if e.srv != nil {
+		e.srv.Shutdown()
+	}
+	e.mu.Lock()
+	if e.idx != nil {
+		errs = append(errs, e.idx.Close())
+		e.idx = nil
+	}
+	e.mu.Unlock()
+	if e.store != nil {
+		errs = append(errs, e.store.Close())
+	}
+	if e.lock != nil {
+		errs = append(errs, e.lock.Close())
+	}
+	return errors.Join(errs...)
+}

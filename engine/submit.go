@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/watch"
+	"github.com/evident/evident/store"
+)
+
+// Source is a file to submit.
+type Source struct {
+	Path       string       // where to read the bytes
+	Origin     string       // identity of the source: inbox-relative path, absolute path, upload:name
+	Name       string       // file name shown to people
+	Meta       evident.Meta // what the user said (sidecar or upload form); read from Path's sidecar when zero
+	FolderRole string
+}
+
+// Submitted says what became of a submission.
+type Submitted struct {
+	Document *evident.Document
+	Outcome  store.Outcome
+}
+
+// Submit hashes a file, records it and queues a job for it, unless the same
+// bytes with the same metadata are already a document. Files that cannot
+// be processed at all (empty, too big, unreadable sidecar) are recorded as
+// failed at once, with the reason.
+func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
+	if err := e.Connect(ctx); err != nil {
+		return nil, err
+	}
+	if src.Name == "" {
+		src.Name = filepath.Base(src.Path)
+	}
+	if src.Origin == "" {
+		abs, err := filepath.Abs(src.Path)
+		if err != nil {
+			return nil, err
+		}
+		src.Origin = abs
+	}
+	var problem string
+	if src.Meta.IsZero() {
+		meta, err := readSidecar(src.Path)
+		if err != nil {
+			problem = err.Error()
+		}
+		src.Meta = meta
+	}
+	f, err := os.Open(src.Path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", src.Path)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, fmt.Errorf("%s: reading: %w", src.Path, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	switch {
+	case info.Size() == 0:
+		problem = "the file is empty"
+	case info.Size() > e.opts.MaxSize:
+		problem = fmt.Sprintf("the file is %s, over the %s limit", humanSize(info.Size()), humanSize(e.opts.MaxSize))
+	}
+	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), Meta: src.Meta, FolderRole: src.FolderRole}
+	outcome, doc, err := e.store.Register(ctx, sub)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Path, err)
+	}
+	if outcome == store.Duplicate {
+		return &Submitted{Document: doc, Outcome: outcome}, nil
+	}
+	if problem != "" {
+		if err := e.fail(ctx, sum, problem); err != nil {
+			return nil, err
+		}
+		doc, err = e.store.DocumentBySHA(ctx, sum)
+		return &Submitted{Document: doc, Outcome: outcome}, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := e.queue.PutFile(ctx, sum, src.Name, f); err != nil {
+		return nil, err
+	}
+	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
+		return nil, err
+	}
+	e.log.Info("queued", "file", src.Origin, "sha256", sum[:12], "outcome", outcome)
+	return &Submitted{Document: doc, Outcome: outcome}, nil
+}
+
+// fail records a document as failed and drops its passages from the index.
+func (e *Engine) fail(ctx context.Context, sha, reason string) error {
+	ids, err := e.store.Fail(ctx, sha, reason)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.idx.Apply(ctx, ids, nil)
+}
+
+func readSidecar(path string) (evident.Meta, error) {
+	data, err := os.ReadFile(path + evident.SidecarSuffix)
+	if errors.Is(err, os.ErrNotExist) {
+		return evident.Meta{}, nil
+	}
+	if err != nil {
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", filepath.Base(path)+evident.SidecarSuffix, err)
+	}
+	m, err := evident.ParseMeta(data)
+	if err != nil {
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", filepath.Base(path)+evident.SidecarSuffix, err)
+	}
+	return m, nil
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// watch feeds settled inbox files to Submit.
+func (e *Engine) watch(ctx context.Context) error {
+	w := &watch.Watcher{Root: e.opts.Inbox, Settle: e.opts.Settle, Log: e.log}
+	return w.Run(ctx, func(ctx context.Context, f watch.File) {
+		path := f.Path
+		rel := f.Rel
+		if f.Sidecar {
+			// A sidecar that arrives after its document updates it.
+			path = strings.TrimSuffix(f.Path, evident.SidecarSuffix)
+			rel = strings.TrimSuffix(f.Rel, evident.SidecarSuffix)
+			if !fileExists(path) {
+				return
+			}
+		}
+		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel)}
+		for attempt := 0; ; attempt++ {
+			_, err := e.Submit(ctx, src)
+			if err == nil || ctx.Err() != nil {
+				return
+			}
+			if attempt == 2 || errors.Is(err, os.ErrNotExist) {
+				e.log.Error("inbox: cannot submit", "file", rel, "err", err)
+				return
+			}
+			time.Sleep(time.Second)
+		}
+	})
+}
+
+// folderOf returns the first folder of an inbox-relative path: inbox/cfo/x.txt → cfo.
+func folderOf(rel string) string {
+	dir, _, ok := strings.Cut(rel, "/")
+	if !ok {
+		return ""
+	}
+	return dir
+}
+

@@ -1,0 +1,172 @@
+// Package evident holds the vocabulary every stage of the pipeline shares:
+// a Document, the Passages extracted from it, where each passage sits in its
+// source (a Locator), and the category Tags the rules gave it.
+//
+// A file travels inbox → queue → extract → passage → classify → store and
+// index → search → maps → web; each step lives in the package of that name.
+package evident
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// State is where a document is in the pipeline.
+type State string
+
+const (
+	Queued     State = "queued"
+	Processing State = "processing"
+	Indexed    State = "indexed"
+	Failed     State = "failed"
+)
+
+// Kind says what sort of research material a document is.
+type Kind string
+
+const (
+	Interview Kind = "interview"
+	Survey    Kind = "survey"
+	Podcast   Kind = "podcast"
+	Article   Kind = "article"
+	Report    Kind = "report"
+	Notes     Kind = "notes"
+)
+
+// Document is one source file and what is known about it.
+type Document struct {
+	ID       int64    `json:"-"`
+	File     string   `json:"file"`           // base name, as the user dropped it
+	Origin   string   `json:"path,omitempty"` // where it came from: inbox-relative path, absolute path or upload:name
+	SHA256   string   `json:"sha256"`
+	Size     int64    `json:"size"`
+	Format   string   `json:"format,omitempty"` // the extractor that read it: text, pdf, html...
+	Title    string   `json:"title,omitempty"`
+	Kind     Kind     `json:"kind,omitempty"`
+	URL      string   `json:"url,omitempty"`
+	Author   string   `json:"author,omitempty"`
+	Date     string   `json:"date,omitempty"`
+	Site     string   `json:"site,omitempty"`
+	Role     string   `json:"role,omitempty"` // persona of the whole document
+	Speakers []Person `json:"speakers,omitempty"`
+
+	State    State     `json:"state"`
+	Error    string    `json:"error,omitempty"`
+	Passages int       `json:"passages"`
+	Added    time.Time `json:"added"`
+	Updated  time.Time `json:"updated"`
+}
+
+// Person is a speaker in a document.
+type Person struct {
+	Name        string `json:"name"`
+	Role        string `json:"role,omitempty"`
+	Title       string `json:"title,omitempty"` // job title as written
+	Company     string `json:"company,omitempty"`
+	Interviewer bool   `json:"interviewer,omitempty"`
+	RoleSource  string `json:"role_source,omitempty"` // where the role came from
+}
+
+// Locator says where a passage sits in its source, in terms a person can
+// follow. Fields that do not apply stay zero and are left out of JSON.
+type Locator struct {
+	Page      int    `json:"page,omitempty"`
+	Time      string `json:"time,omitempty"` // hh:mm:ss into a recording
+	Row       int    `json:"row,omitempty"`  // survey respondent (1 = first data row)
+	Column    string `json:"column,omitempty"`
+	Paragraph int    `json:"paragraph,omitempty"`
+	Line      int    `json:"line,omitempty"`
+}
+
+// String renders the locator for a citation line: "p. 3", "00:12:41", "row 17, Q3".
+func (l Locator) String() string {
+	var parts []string
+	if l.Page > 0 {
+		parts = append(parts, fmt.Sprintf("p. %d", l.Page))
+	}
+	if l.Time != "" {
+		parts = append(parts, l.Time)
+	}
+	if l.Row > 0 {
+		parts = append(parts, fmt.Sprintf("row %d", l.Row))
+	}
+	if l.Column != "" {
+		parts = append(parts, fmt.Sprintf("%q", l.Column))
+	}
+	if l.Paragraph > 0 {
+		parts = append(parts, fmt.Sprintf("¶ %d", l.Paragraph))
+	}
+	if l.Line > 0 && l.Paragraph == 0 {
+		parts = append(parts, fmt.Sprintf("line %d", l.Line))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Passage is one quotable unit of a document: a paragraph, a speaker turn,
+// a survey answer, a caption run.
+type Passage struct {
+	ID          string            `json:"id"`
+	Seq         int               `json:"seq"`
+	Text        string            `json:"text"`
+	Speaker     string            `json:"speaker,omitempty"`
+	Role        string            `json:"role,omitempty"`
+	RoleSource  string            `json:"role_source,omitempty"`
+	Interviewer bool              `json:"interviewer,omitempty"`
+	Section     string            `json:"section,omitempty"` // "notes" for show notes and pull quotes kept apart from the turns
+	Context     string            `json:"context,omitempty"` // survey question, heading
+	Attrs       map[string]string `json:"attrs,omitempty"`   // respondent attributes and the like
+	Locator     Locator           `json:"locator"`
+	Categories  []string          `json:"categories"`
+	Scores      map[string]float64 `json:"scores,omitempty"`
+	Tags        []Match           `json:"matches,omitempty"`
+}
+
+// Match is one rule firing on a passage: which category, which rule, which words.
+type Match struct {
+	Category string  `json:"category"`
+	Rule     string  `json:"rule"`
+	Text     string  `json:"text"`
+	Weight   float64 `json:"weight,omitempty"`
+	Reason   string  `json:"reason,omitempty"` // why a match did not count: negated, in a question, below threshold
+}
+
+// PassageID is the stable identifier of the seq-th passage of the document
+// with the given content hash: the same bytes always give the same ids.
+func PassageID(sha256 string, seq int) string {
+	if len(sha256) > 12 {
+		sha256 = sha256[:12]
+	}
+	return fmt.Sprintf("%s-%d", sha256, seq)
+}
+
+// Citation is the one human-readable line that lets a person find a quote:
+// speaker, source title, file and locator.
+func Citation(d *Document, p *Passage) string {
+	var b strings.Builder
+	if p.Speaker != "" {
+		b.WriteString(p.Speaker)
+		if p.Role != "" {
+			fmt.Fprintf(&b, " (%s)", p.Role)
+		}
+		b.WriteString(", ")
+	}
+	title := d.Title
+	if title == "" {
+		title = d.File
+	}
+	fmt.Fprintf(&b, "%q", title)
+	if d.Kind != "" {
+		fmt.Fprintf(&b, " [%s]", d.Kind)
+	}
+	if title != d.File && d.File != "" {
+		fmt.Fprintf(&b, ", %s", d.File)
+	}
+	if loc := p.Locator.String(); loc != "" {
+		fmt.Fprintf(&b, ", %s", loc)
+	}
+	if d.URL != "" {
+		fmt.Fprintf(&b, ", %s", d.URL)
+	}
+	return b.String()
+}

@@ -1,0 +1,223 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/saintfish/chardet"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+)
+
+// ErrBinary is wrapped by DecodeText's error for content that is not text.
+var ErrBinary = errors.New("binary data, not text")
+
+// DecodeText turns bytes of unknown encoding into clean UTF-8 with LF line
+// ends: a BOM decides first (UTF-8, UTF-16), then valid UTF-8, then UTF-16
+// without a BOM, then a detector, falling back to Windows-1252. Content that
+// is mostly control bytes is refused as binary. The warnings say what was
+// repaired.
+func DecodeText(data []byte) (string, []string, error) {
+	var warnings []string
+	var s string
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		s = string(data[3:])
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		s = decodeUTF16(data[2:], false)
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		s = decodeUTF16(data[2:], true)
+	case utf8.Valid(data):
+		s = string(data)
+	case looksUTF16(data, false):
+		s = decodeUTF16(data, false)
+	case looksUTF16(data, true):
+		s = decodeUTF16(data, true)
+	default:
+		if err := binaryCheck(data); err != nil {
+			return "", nil, err
+		}
+		var how string
+		s, how = decodeLegacy(data)
+		warnings = append(warnings, how)
+	}
+	if !utf8.ValidString(s) {
+		bad := countInvalid(s)
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		warnings = append(warnings, fmt.Sprintf("%d invalid UTF-8 sequences replaced with U+FFFD", bad))
+	}
+	if err := binaryCheck([]byte(s)); err != nil {
+		return "", nil, err
+	}
+	if fixed, ok := fixMojibake(s); ok {
+		s = fixed
+		warnings = append(warnings, "repaired mojibake (UTF-8 text that had been read as Windows-1252)")
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.TrimPrefix(s, "\uFEFF")
+	return s, warnings, nil
+}
+
+func decodeUTF16(b []byte, bigEndian bool) string {
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		if bigEndian {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+		} else {
+			u = append(u, uint16(b[i+1])<<8|uint16(b[i]))
+		}
+	}
+	return string(utf16.Decode(u))
+}
+
+// looksUTF16 spots BOM-less UTF-16 of Latin text: every other byte zero.
+func looksUTF16(b []byte, bigEndian bool) bool {
+	if len(b) < 4 || len(b)%2 != 0 {
+		return false
+	}
+	n := min(len(b), 1024)
+	zeros := 0
+	for i := 0; i+1 < n; i += 2 {
+		hi := b[i+1]
+		if bigEndian {
+			hi = b[i]
+		}
+		if hi == 0 {
+			zeros++
+		}
+	}
+	return zeros*10 >= (n/2)*9
+}
+
+// binaryCheck refuses content where control bytes are common: real text
+// has tabs and line breaks, not NULs and escapes.
+func binaryCheck(b []byte) error {
+	n := min(len(b), 64<<10)
+	if n == 0 {
+		return nil
+	}
+	ctrl := 0
+	for _, c := range b[:n] {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			ctrl++
+		}
+	}
+	if ctrl*100 > n*2 {
+		return fmt.Errorf("%w (%d%% control bytes)", ErrBinary, ctrl*100/n)
+	}
+	return nil
+}
+
+// decodeLegacy decodes text that is not UTF-8. Text that is mostly valid
+// UTF-8 with a few bad bytes is kept as UTF-8 (the bad bytes are replaced
+// later); otherwise a detector names the encoding, and Windows-1252 is the
+// fallback because it is what most such files are.
+func decodeLegacy(b []byte) (string, string) {
+	if validShare(b) >= 0.5 {
+		return string(b), "the file is UTF-8 with invalid bytes"
+	}
+	if r, err := chardet.NewTextDetector().DetectBest(b[:min(len(b), 64<<10)]); err == nil && r.Confidence >= 60 {
+		if enc, err := htmlindex.Get(r.Charset); err == nil && !isUTF(r.Charset) {
+			if s, err := enc.NewDecoder().String(string(b)); err == nil {
+				return s, "decoded as " + r.Charset
+			}
+		}
+	}
+	s, _ := decodeWith(charmap.Windows1252, b)
+	return s, "decoded as windows-1252"
+}
+
+func isUTF(name string) bool { return strings.HasPrefix(strings.ToUpper(name), "UTF") }
+
+func decodeWith(enc encoding.Encoding, b []byte) (string, error) {
+	return enc.NewDecoder().String(string(b))
+}
+
+// validShare is the share of non-ASCII sequences that are valid UTF-8.
+func validShare(b []byte) float64 {
+	valid, invalid := 0, 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			invalid++
+		case size > 1:
+			valid++
+		}
+		b = b[size:]
+	}
+	if valid+invalid == 0 {
+		return 1
+	}
+	return float64(valid) / float64(valid+invalid)
+}
+
+func countInvalid(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			n++
+		}
+		i += size
+	}
+	return n
+}
+
+// fixMojibake repairs the commonest damage: UTF-8 that was once read as
+// Windows-1252 and saved again ("â€™" for "’"). It only rewrites when the
+// round trip gives valid UTF-8 with fewer suspicious sequences.
+func fixMojibake(s string) (string, bool) {
+	if !strings.Contains(s, "â€") && !strings.Contains(s, "Ã") {
+		return s, false
+	}
+	enc, err := charmap.Windows1252.NewEncoder().String(s)
+	if err != nil || !utf8.ValidString(enc) {
+		return s, false
+	}
+	if suspicious(enc) >= suspicious(s) {
+		return s, false
+	}
+	return enc, true
+}
+
+func suspicious(s string) int {
+	return strings.Count(s, "â€") + strings.Count(s, "Ã") + strings.Count(s, "Â")
+}
+
+// cleanSpaces folds odd spaces and invisible characters that extraction
+// leaves behind, and collapses runs of spaces inside a line.
+func cleanSpaces(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteRune(r)
+			space = false
+			continue
+		case r == '\u00AD' || r == '\u200B' || r == '\u200C' || r == '\u200D' || r == '\u2060' || r == '\uFEFF':
+			continue // soft hyphen, zero-width characters
+		case unicode.IsSpace(r):
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		case unicode.IsControl(r):
+			continue
+		}
+		b.WriteRune(r)
+		space = false
+	}
+	return b.String()
+}

@@ -1,0 +1,192 @@
+// Package extract turns a file's bytes into blocks of text with locators.
+// Each format is one file behind the Extractor interface; Detect picks the
+// format from the content first and the file name second.
+package extract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/evident/evident"
+)
+
+// Input is one file to read.
+type Input struct {
+	Name string // file name; its extension is a hint, never trusted alone
+	Data []byte
+	Meta evident.Meta // what the user said about the file (a PDF password, say)
+}
+
+// Doc is what an extractor found in a file.
+type Doc struct {
+	Format string
+	Title  string
+	Author string
+	Date   string
+	URL    string
+	Site   string
+	Kind   evident.Kind // a guess from the format; the user's metadata wins
+	Meta   evident.Meta // front matter or a participants table found inside the file
+	Blocks []Block
+	// Warnings are problems that did not stop extraction (replaced bytes, say).
+	Warnings []string
+	// Structured means the blocks are already passages (survey answers,
+	// caption runs) and must not be searched for speaker turns.
+	Structured bool
+}
+
+// Block is a run of text in reading order: a paragraph, a cue, an answer.
+// Text may hold several lines; the first line of a transcript paragraph is
+// where its speaker label sits.
+type Block struct {
+	Text    string
+	Loc     evident.Locator
+	Speaker string            // set when the format itself names the speaker
+	Role    string            // set when the format gives it (a survey role column)
+	Context string            // the question an answer answers, the heading above a paragraph
+	Attrs   map[string]string // respondent attributes
+	Section string            // "notes" for material outside the main text
+}
+
+// Extractor reads one format.
+type Extractor interface {
+	Extract(ctx context.Context, in Input) (*Doc, error)
+}
+
+// Format ties an extractor to the names and contents it reads.
+type Format struct {
+	Name string
+	Exts []string // lower case, with the dot
+	// Sniff reports whether the content is of this format; nil means the
+	// format is recognised by extension only (plain text, CSV).
+	Sniff func(head []byte) bool
+	Extractor
+}
+
+// Registry is the ordered list of formats a worker can read. Content sniffers
+// run in order, so put specific signatures before general ones.
+type Registry []Format
+
+// ErrUnsupported is wrapped by errors for files no extractor reads.
+var ErrUnsupported = errors.New("unsupported format")
+
+// Default returns every format Evident reads.
+func Default() Registry {
+	return Registry{
+		{Name: "text", Exts: []string{".txt", ".text", ".md", ".markdown", ".log", ""}, Extractor: Text{}},
+	}
+}
+
+// With returns a copy of the registry with f placed first, so that its
+// sniffer and extensions win.
+func (r Registry) With(f Format) Registry {
+	return append(Registry{f}, r...)
+}
+
+// sniffLen is how much of a file content sniffers see.
+const sniffLen = 4096
+
+// Detect picks the format of a file: a content signature first, then the
+// extension for formats without one. Content that is plainly something we
+// do not read (an image, a legacy Office file) is refused with what it is.
+func (r Registry) Detect(name string, data []byte) (Format, error) {
+	head := data[:min(len(data), sniffLen)]
+	for _, f := range r {
+		if f.Sniff != nil && f.Sniff(head) {
+			return f, nil
+		}
+	}
+	if what := knownUnsupported(head); what != "" {
+		return Format{}, fmt.Errorf("%w: the file is %s", ErrUnsupported, what)
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, f := range r {
+		if f.Sniff == nil && slices.Contains(f.Exts, ext) {
+			return f, nil
+		}
+	}
+	// A known extension whose content did not match its signature: say so
+	// rather than reading a mislabelled binary as text.
+	for _, f := range r {
+		if f.Sniff != nil && slices.Contains(f.Exts, ext) {
+			return Format{}, fmt.Errorf("%w: named %s but the content is not %s", ErrUnsupported, ext, f.Name)
+		}
+	}
+	// Unknown extension: read it as text if it decodes as text.
+	for _, f := range r {
+		if f.Sniff == nil && slices.Contains(f.Exts, "") {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("%w: no reader for %q files", ErrUnsupported, ext)
+}
+
+// Extract detects the format and runs its extractor.
+func (r Registry) Extract(ctx context.Context, in Input) (*Doc, error) {
+	if len(in.Data) == 0 {
+		return nil, errors.New("the file is empty")
+	}
+	f, err := r.Detect(in.Name, in.Data)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := f.Extract(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if doc.Format == "" {
+		doc.Format = f.Name
+	}
+	if len(doc.Blocks) == 0 {
+		return nil, fmt.Errorf("no text found in the %s file", f.Name)
+	}
+	return doc, nil
+}
+
+var signatures = []struct {
+	prefix []byte
+	what   string
+}{
+	{[]byte("\x89PNG\r\n\x1a\n"), "a PNG image; OCR is not supported"},
+	{[]byte("\xff\xd8\xff"), "a JPEG image; OCR is not supported"},
+	{[]byte("GIF8"), "a GIF image; OCR is not supported"},
+	{[]byte("II*\x00"), "a TIFF image; OCR is not supported"},
+	{[]byte("MM\x00*"), "a TIFF image; OCR is not supported"},
+	{[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "a legacy Office file (.doc/.xls/.ppt); save it as .docx or .xlsx"},
+	{[]byte("{\\rtf"), "RTF; save it as .docx or plain text"},
+	{[]byte("\x1f\x8b"), "gzip-compressed; unpack it first"},
+	{[]byte("7z\xbc\xaf\x27\x1c"), "a 7-Zip archive; unpack it first"},
+	{[]byte("Rar!"), "a RAR archive; unpack it first"},
+	{[]byte("ID3"), "an MP3 recording; transcribe it first"},
+	{[]byte("OggS"), "an Ogg recording; transcribe it first"},
+	{[]byte("fLaC"), "a FLAC recording; transcribe it first"},
+	{[]byte("\x7fELF"), "an executable program"},
+	{[]byte("MZ"), "a Windows executable"},
+	{[]byte("SQLite format 3\x00"), "an SQLite database"},
+}
+
+func knownUnsupported(head []byte) string {
+	for _, s := range signatures {
+		if bytes.HasPrefix(head, s.prefix) {
+			return s.what
+		}
+	}
+	if len(head) > 12 && string(head[4:8]) == "ftyp" {
+		return "an audio or video recording; transcribe it first"
+	}
+	if len(head) > 12 && string(head[0:4]) == "RIFF" {
+		return "a RIFF media file (WAV/AVI/WebP); transcribe it first"
+	}
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return "a ZIP archive that is not a Word, Excel or OpenDocument file"
+	}
+	if bytes.HasPrefix(head, []byte("%PDF-")) {
+		return "a PDF"
+	}
+	return ""
+}

@@ -1,0 +1,193 @@
+package extract
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/evident/evident"
+)
+
+// Text reads plain text and Markdown: any encoding DecodeText knows, YAML
+// front matter, Markdown markup reduced to its words. Each paragraph (a run
+// of non-blank lines) becomes a block whose locator is its first line.
+type Text struct{}
+
+// Extract implements Extractor.
+func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
+	s, warnings, err := DecodeText(in.Data)
+	if err != nil {
+		return nil, err
+	}
+	doc := &Doc{Format: "text", Warnings: warnings}
+	meta, body, skipped, ok, err := evident.FrontMatter(s)
+	if err != nil {
+		// A broken header is the user's mistake, not a reason to lose the file.
+		doc.Warnings = append(doc.Warnings, err.Error())
+	} else if ok {
+		doc.Meta = meta
+		s = body
+	}
+	ext := strings.ToLower(filepath.Ext(in.Name))
+	markdown := ext == ".md" || ext == ".markdown"
+	if markdown {
+		doc.Format = "markdown"
+	}
+	doc.Blocks = Paragraphs(ctx, s, skipped, markdown)
+	for _, b := range doc.Blocks {
+		if b.Section == SectionHeading {
+			doc.Title = b.Text
+			break
+		}
+	}
+	return doc, nil
+}
+
+// SectionHeading marks a block that is a heading: the passage step uses it
+// as the context of what follows rather than as a passage.
+const SectionHeading = "heading"
+
+var (
+	mdHeading   = regexp.MustCompile(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
+	mdSetext    = regexp.MustCompile(`^\s{0,3}(=+|-+)\s*$`)
+	mdRule      = regexp.MustCompile(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
+	mdFence     = regexp.MustCompile("^\\s{0,3}(```|~~~)")
+	mdImage     = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink      = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
+	mdRefLink   = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
+	mdAutoLink  = regexp.MustCompile(`<(https?://[^>\s]+)>`)
+	mdStrong    = regexp.MustCompile(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
+	mdEm        = regexp.MustCompile(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
+	mdCode      = regexp.MustCompile("`([^`]+)`")
+	mdEscape    = regexp.MustCompile(`\\([\\\[\]*_{}()#+\-.!<>|~` + "`" + `])`)
+	htmlComment = regexp.MustCompile(`<!--.*?-->`)
+	htmlTag     = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>`)
+	listItem    = regexp.MustCompile(`^\s*(?:[-*+•●▪◦‣]|\d{1,2}[.)])\s+(.*)$`)
+	tableRule   = regexp.MustCompile(`^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$`)
+	refDef      = regexp.MustCompile(`^\s{0,3}\[[^\]]+\]:\s+\S+`)
+)
+
+// Paragraphs splits decoded text into paragraph blocks. firstLine is the
+// number of lines already consumed above s (front matter), so that line
+// locators point into the original file. With markdown set, markup is
+// reduced to words and headings become heading blocks.
+func Paragraphs(ctx context.Context, s string, firstLine int, markdown bool) []Block {
+	lines := strings.Split(s, "\n")
+	var blocks []Block
+	var cur []string
+	start := 0
+	para := 0
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		text := strings.TrimSpace(strings.Join(cur, "\n"))
+		cur = cur[:0]
+		if text == "" {
+			return
+		}
+		para++
+		blocks = append(blocks, Block{Text: text, Loc: evident.Locator{Line: start, Paragraph: para}})
+	}
+	heading := func(text string, line int) {
+		flush()
+		if text = strings.TrimSpace(text); text != "" {
+			blocks = append(blocks, Block{Text: text, Loc: evident.Locator{Line: line}, Section: SectionHeading})
+		}
+	}
+	inFence := false
+	for i, raw := range lines {
+		if i%4096 == 0 && ctx.Err() != nil {
+			break
+		}
+		lineNo := firstLine + i + 1
+		line := strings.TrimRight(raw, " \t")
+		if markdown {
+			if mdFence.MatchString(line) {
+				inFence = !inFence
+				flush()
+				continue
+			}
+			if inFence {
+				continue // code is not evidence
+			}
+			if m := mdHeading.FindStringSubmatch(line); m != nil {
+				heading(inlineMarkdown(m[2]), lineNo)
+				continue
+			}
+			if mdSetext.MatchString(line) && len(cur) == 1 {
+				text := cur[0]
+				cur = cur[:0]
+				heading(text, lineNo-1)
+				continue
+			}
+			if mdRule.MatchString(line) || tableRule.MatchString(line) || refDef.MatchString(line) {
+				flush()
+				continue
+			}
+			line = htmlComment.ReplaceAllString(line, "")
+			// Blockquotes keep one "> " marker: in session notes they hold the
+			// participant's words under the moderator's question.
+			if q := strings.TrimLeft(line, " "); strings.HasPrefix(q, ">") {
+				line = "> " + strings.TrimSpace(strings.TrimLeft(q, "> "))
+			}
+			if strings.HasPrefix(strings.TrimSpace(line), "|") {
+				line = strings.Trim(strings.TrimSpace(line), "|")
+				line = strings.Join(strings.Fields(strings.ReplaceAll(line, "|", " · ")), " ")
+			}
+			line = inlineMarkdown(line)
+		}
+		if m := listItem.FindStringSubmatch(line); m != nil {
+			line = "• " + m[1]
+		}
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		if len(cur) == 0 {
+			start = lineNo
+		}
+		cur = append(cur, cleanSpaces(line))
+	}
+	flush()
+	return blocks
+}
+
+// inlineMarkdown reduces inline markup to its words.
+func inlineMarkdown(s string) string {
+	s = mdImage.ReplaceAllString(s, "$1")
+	s = mdLink.ReplaceAllString(s, "$1")
+	s = mdRefLink.ReplaceAllString(s, "$1")
+	s = mdAutoLink.ReplaceAllString(s, "$1")
+	s = mdCode.ReplaceAllString(s, "$1")
+	s = mdStrong.ReplaceAllString(s, "$2")
+	s = mdEm.ReplaceAllString(s, "$1$2$3")
+	s = htmlTag.ReplaceAllString(s, "")
+	s = mdEscape.ReplaceAllString(s, "$1")
+	return s
+}
+
+// JoinLines turns a block's lines into one passage text: soft line breaks
+// become spaces, list items keep their own lines.
+func JoinLines(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	var b strings.Builder
+	for i, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if i > 0 {
+			if strings.HasPrefix(l, "• ") {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}

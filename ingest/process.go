@@ -1,0 +1,175 @@
+// Package ingest is the worker: it takes a job off the queue, fetches the
+// original bytes, and runs them through extract → passage → persona →
+// classify inside a boundary that turns panics and runaway parsers into a
+// failed document with a reason, never a dead worker.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/classify"
+	"github.com/evident/evident/extract"
+	"github.com/evident/evident/passage"
+	"github.com/evident/evident/persona"
+	"github.com/evident/evident/queue"
+)
+
+// Output is what processing one document produces.
+type Output struct {
+	Document evident.Document  `json:"document"`
+	Passages []evident.Passage `json:"passages"`
+	Warnings []string          `json:"warnings,omitempty"`
+}
+
+// Rules gives the classifier in force; the server can swap rules while
+// workers run.
+type Rules interface {
+	Classifier() *classify.Classifier
+}
+
+// Processor turns one file's bytes into passages.
+type Processor struct {
+	Formats  extract.Registry
+	Rules    Rules
+	Timeout  time.Duration // per file; extraction beyond it fails the attempt
+	MaxWords int           // passage length before splitting
+}
+
+// Permanent marks errors that another attempt cannot fix: the file itself
+// is at fault.
+type Permanent struct{ Err error }
+
+func (p *Permanent) Error() string { return p.Err.Error() }
+func (p *Permanent) Unwrap() error { return p.Err }
+
+// IsPermanent reports whether err is the file's fault.
+func IsPermanent(err error) bool {
+	var p *Permanent
+	return errors.As(err, &p)
+}
+
+// Process extracts, splits, attributes and classifies one document.
+func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*Output, error) {
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != job.SHA256 {
+		return nil, fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", job.File, got[:12], job.SHA256[:12])
+	}
+	doc, err := pr.extract(ctx, extract.Input{Name: job.File, Data: data, Meta: job.Meta})
+	if err != nil {
+		return nil, err
+	}
+	meta := doc.Meta.Merge(job.Meta) // the sidecar wins over front matter
+	ps := passage.Build(doc, passage.Options{MaxWords: pr.MaxWords})
+	if len(ps) == 0 {
+		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
+	}
+	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps})
+	rules := pr.Rules.Classifier()
+	for i := range ps {
+		p := &ps[i]
+		p.Seq = i
+		p.ID = evident.PassageID(job.SHA256, i)
+		Tag(rules, p)
+	}
+	d := evident.Document{
+		File:     job.File,
+		Origin:   job.Origin,
+		SHA256:   job.SHA256,
+		Size:     int64(len(data)),
+		Format:   doc.Format,
+		Title:    first(meta.Title, doc.Title, strings.TrimSuffix(job.File, filepath.Ext(job.File))),
+		Kind:     evident.Kind(first(string(meta.Kind), string(doc.Kind), string(guessKind(doc, speakers)))),
+		URL:      first(meta.URL, doc.URL),
+		Author:   first(meta.Author, doc.Author),
+		Date:     first(meta.Date, doc.Date),
+		Site:     doc.Site,
+		Role:     strings.ToLower(first(meta.Role, job.FolderRole)),
+		Speakers: speakers,
+	}
+	return &Output{Document: d, Passages: ps, Warnings: doc.Warnings}, nil
+}
+
+// Tag classifies one passage in place. Interviewer turns and notes above a
+// transcript get no categories: they are prompts and framing, not evidence.
+func Tag(c *classify.Classifier, p *evident.Passage) {
+	res := c.Classify(classify.Input{
+		Text:        p.Text,
+		Context:     p.Context,
+		Interviewer: p.Interviewer || p.Section == passage.SectionNotes,
+	})
+	p.Categories, p.Scores, p.Tags = res.Categories, res.Scores, res.Matches
+}
+
+func guessKind(doc *extract.Doc, speakers []evident.Person) evident.Kind {
+	if len(speakers) >= 2 {
+		return evident.Interview
+	}
+	return evident.Notes
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// extract runs the format's extractor inside the job boundary: a panic in a
+// third-party parser becomes a permanent error, and a parser that runs past
+// the timeout is abandoned (its goroutine cannot be killed, but the worker
+// moves on and the attempt fails).
+func (pr *Processor) extract(ctx context.Context, in extract.Input) (*extract.Doc, error) {
+	timeout := pr.Timeout
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type outcome struct {
+		doc *extract.Doc
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- outcome{err: &Permanent{&PanicError{Value: r, Stack: string(debug.Stack())}}}
+			}
+		}()
+		doc, err := pr.Formats.Extract(ctx, in)
+		if err != nil && ctx.Err() == nil {
+			err = &Permanent{err}
+		}
+		done <- outcome{doc, err}
+	}()
+	select {
+	case o := <-done:
+		return o.doc, o.err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("extraction did not finish within %s (the file may be malformed or too large)", timeout)
+		}
+		return nil, ctx.Err()
+	}
+}
+
+// PanicError is a recovered panic from a parser.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (p *PanicError) Error() string {
+	return fmt.Sprintf("the parser crashed on this file (%v); it is probably malformed", p.Value)
+}

@@ -1,0 +1,155 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/evident/evident/queue"
+)
+
+// Worker pulls jobs off the shared consumer one at a time.
+type Worker struct {
+	Queue     *queue.Queue
+	Processor *Processor
+	Name      string
+	Log       *slog.Logger
+	// Grace is how long an in-flight job may run on after shutdown begins
+	// before it is handed back to the queue.
+	Grace time.Duration
+}
+
+// Run processes jobs until ctx ends. An in-flight job then finishes within
+// the grace period or goes back to the queue; nothing is lost.
+func (w *Worker) Run(ctx context.Context) error {
+	for {
+		d, err := w.Queue.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		w.handle(ctx, d)
+	}
+}
+
+// RunN runs n workers and waits for all of them.
+func RunN(ctx context.Context, n int, mk func(i int) *Worker) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			w := mk(i)
+			if err := w.Run(ctx); err != nil {
+				w.Log.Error("worker stopped", "worker", w.Name, "err", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
+	log := w.Log.With("file", d.Job.File, "sha256", d.Job.SHA256[:12], "attempt", d.Attempt, "worker", w.Name)
+	// The job's own context outlives shutdown by the grace period.
+	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	if d.Final() {
+		res := queue.Result{Worker: w.Name, Error: fmt.Sprintf("gave up after %d attempts", d.Attempt-1)}
+		if err := d.Done(work, res, nil); err != nil {
+			log.Error("recording failure", "err", err)
+		}
+		return
+	}
+	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "processing", Worker: w.Name, Attempt: d.Attempt})
+
+	stopBeat := heartbeat(work, d, w.Queue.Config().AckWait/4)
+	defer stopBeat()
+
+	type outcome struct {
+		out *Output
+		err error
+	}
+	done := make(chan outcome, 1)
+	start := time.Now()
+	go func() {
+		data, err := w.Queue.File(work, d.Job.SHA256)
+		if err != nil {
+			done <- outcome{err: err}
+			return
+		}
+		out, err := w.Processor.Process(work, d.Job, data)
+		done <- outcome{out, err}
+	}()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+		grace := w.Grace
+		if grace <= 0 {
+			grace = 10 * time.Second
+		}
+		select {
+		case o = <-done:
+		case <-time.After(grace):
+			cancel()
+			log.Info("shutting down: job handed back to the queue")
+			d.Release()
+			return
+		}
+	}
+	res := queue.Result{Worker: w.Name, Duration: time.Since(start)}
+	switch {
+	case o.err == nil:
+		payload, err := json.Marshal(o.out)
+		if err != nil {
+			o.err = &Permanent{fmt.Errorf("encoding passages: %w", err)}
+			break
+		}
+		if err := d.Done(work, res, payload); err != nil {
+			log.Error("publishing result", "err", err)
+			d.Retry(time.Second)
+			return
+		}
+		log.Debug("processed", "passages", len(o.out.Passages), "took", res.Duration)
+		return
+	}
+	if IsPermanent(o.err) || d.Attempt >= w.Queue.Config().MaxAttempts {
+		res.Error = o.err.Error()
+		if !IsPermanent(o.err) {
+			res.Error = fmt.Sprintf("gave up after %d attempts: %v", d.Attempt, o.err)
+		}
+		if err := d.Done(work, res, nil); err != nil {
+			log.Error("recording failure", "err", err)
+			d.Retry(time.Second)
+		}
+		log.Info("failed", "reason", res.Error)
+		return
+	}
+	log.Warn("attempt failed; will retry", "err", o.err)
+	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "retry", Worker: w.Name, Attempt: d.Attempt, Error: o.err.Error()})
+	d.Retry(time.Duration(d.Attempt) * 2 * time.Second)
+}
+
+// heartbeat tells JetStream the job is alive until the returned stop is called.
+func heartbeat(ctx context.Context, d *queue.Delivery, every time.Duration) (stop func()) {
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				d.Heartbeat()
+			}
+		}
+	}()
+	return cancel
+}

@@ -1,0 +1,169 @@
+package passage
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A speaker label in one of the conventions transcripts come in. The
+// parsers below try each convention on one line.
+type label struct {
+	name   string // as written: "Jane Doe", "BC", "Speaker 1"
+	detail string // the parenthesis after the name: "CFO, Acme"
+	time   string // normalised hh:mm:ss, when the label carries one
+	rest   string // text after the label on the same line
+	only   bool   // the line is just the label; the turn's text follows below
+}
+
+const (
+	timePat = `\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?`
+	// A name: one to four capitalised words (particles allowed), initials,
+	// or a generic label with a number.
+	namePat = `(?:(?:Speaker|Participant|Respondent|Interviewee|Person|Caller|Guest|User|P)\s?\d{1,3}` +
+		`|\p{Lu}[\p{L}\p{M}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|di|van|von|der|den|du|del|la|le|bin|al|\d{1,3})){0,3})`
+)
+
+var (
+	// [0:02:11.5] BC: text   ·   00:01:23 Jane: text
+	timeFirst = regexp.MustCompile(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
+	// Speaker 1 (00:01:23):   ·   Jane Doe (00:01:23): text   ·   Jane Doe [00:01:23] text
+	nameTimeParen = regexp.MustCompile(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*(.*)$`)
+	// Jane Doe (CFO, Acme): text   ·   BC: text   ·   Interviewer:
+	nameColon = regexp.MustCompile(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
+	// Jane Doe  0:03   (note-taking apps put the time after the name, text below)
+	nameThenTime = regexp.MustCompile(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
+	// [id1] text   ·   [Speaker 2] text
+	bracketName = regexp.MustCompile(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
+	// A timestamp at the start of a paragraph: [04:01] text
+	leadingTime = regexp.MustCompile(`^[\[(](` + timePat + `)[\])]\s*`)
+	// Timestamps inside the text are locators, not speech.
+	inlineTime = regexp.MustCompile(`\s*[\[(]` + timePat + `[\])]\s*`)
+	// Markdown bold around a label: **Jane:** or **Jane**:
+	boldLabel = regexp.MustCompile(`^\*\*([^*]{1,60}?)(:?)\*\*\s*(:?)`)
+)
+
+// notNames are words that end in a colon at the start of a line without
+// being anyone's name.
+var notNames = map[string]bool{
+	"note": true, "notes": true, "nb": true, "ps": true, "source": true, "sources": true, "date": true,
+	"time": true, "title": true, "subject": true, "summary": true, "tags": true, "tag": true,
+	"location": true, "update": true, "updated": true, "edit": true, "warning": true, "tip": true,
+	"example": true, "examples": true, "step": true, "re": true, "fwd": true, "from": true, "to": true,
+	"cc": true, "bcc": true, "http": true, "https": true, "www": true, "mailto": true, "links": true,
+	"link": true, "related": true, "transcript": true, "episode": true, "chapter": true, "part": true,
+	"section": true, "agenda": true, "goal": true, "goals": true, "objective": true, "objectives": true,
+	"context": true, "background": true, "conducted": true, "participants": true, "attendees": true,
+	"duration": true, "length": true, "format": true, "audience": true, "topic": true, "topics": true,
+	"important": true, "disclaimer": true, "warm-up": true, "wrap-up": true, "questions": true, "description": true, "status": true, "result": true,
+	"results": true, "findings": true, "takeaways": true, "takeaway": true, "recap": true,
+	"action items": true, "next steps": true, "todo": true, "email": true, "phone": true, "website": true,
+	"twitter": true, "linkedin": true, "music": true, "intro": true, "outro": true, "sponsor": true,
+	"ad": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "january": true, "february": true, "march": true, "april": true,
+	"may": true, "june": true, "july": true, "august": true, "september": true, "october": true,
+	"november": true, "december": true, "yes": true, "no": true, "ok": true, "okay": true, "also": true,
+	"and": true, "but": true, "so": true, "the": true, "this": true, "that": true, "what": true, "why": true,
+	"how": true, "who": true, "when": true, "where": true, "i": true, "we": true, "you": true,
+}
+
+// stageDirections are bracketed words that are not speakers: [laughs].
+var stageDirections = map[string]bool{
+	"laughs": true, "laughter": true, "laughing": true, "music": true, "applause": true,
+	"inaudible": true, "crosstalk": true, "silence": true, "pause": true, "noise": true,
+	"unintelligible": true, "sic": true, "end": true, "intro": true, "outro": true, "break": true,
+	"ad": true, "sponsor": true, "cough": true, "coughs": true, "sighs": true, "beep": true,
+}
+
+// parseLabel finds a speaker label at the start of a line.
+func parseLabel(line string) (label, bool) {
+	line = strings.TrimSpace(strings.TrimPrefix(line, "• "))
+	if m := boldLabel.FindStringSubmatch(line); m != nil && (m[2] != "" || m[3] != "") {
+		line = m[1] + ":" + line[len(m[0]):]
+	}
+	if m := timeFirst.FindStringSubmatch(line); m != nil && nameOK(m[2]) {
+		return label{name: m[2], detail: m[3], time: normTime(m[1]), rest: m[4], only: m[4] == ""}, true
+	}
+	if m := nameTimeParen.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+		return label{name: m[1], time: normTime(m[2]), rest: m[3], only: m[3] == ""}, true
+	}
+	if m := nameColon.FindStringSubmatch(line); m != nil && nameOK(m[1]) && !strings.HasPrefix(m[3], "//") {
+		l := label{name: m[1], detail: m[2], rest: m[3], only: m[3] == ""}
+		if t := leadingTime.FindStringSubmatch(l.rest); t != nil {
+			l.time = normTime(t[1])
+			l.rest = l.rest[len(t[0]):]
+		}
+		return l, true
+	}
+	if m := nameThenTime.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+		return label{name: m[1], time: normTime(m[2]), only: true}, true
+	}
+	if m := bracketName.FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) {
+		return label{name: m[1], rest: m[2]}, true
+	}
+	return label{}, false
+}
+
+func nameOK(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "" || len(n) > 40 || notNames[n] {
+		return false
+	}
+	// The first word alone may be a giveaway: "Note 2:", "Update from".
+	if first, _, _ := strings.Cut(n, " "); notNames[first] && strings.Contains(n, " ") {
+		return false
+	}
+	return true
+}
+
+var timeOnly = regexp.MustCompile(`^` + timePat + `$`)
+
+func isTime(s string) bool { return timeOnly.MatchString(s) }
+
+// normTime turns "0:02:11.5", "04:01" or "1:02:03,500" into "00:02:11",
+// "00:04:01", "01:02:03".
+func normTime(t string) string {
+	if i := strings.IndexAny(t, ".,"); i >= 0 {
+		t = t[:i]
+	}
+	parts := strings.Split(t, ":")
+	for len(parts) < 3 {
+		parts = append([]string{"0"}, parts...)
+	}
+	for i, p := range parts {
+		if len(p) < 2 {
+			parts[i] = strings.Repeat("0", 2-len(p)) + p
+		}
+	}
+	return strings.Join(parts, ":")
+}
+
+// genericSpeaker reports labels that are speakers whatever the count:
+// "Speaker 2", "Interviewer", "Q".
+func genericSpeaker(name string) bool {
+	n := strings.ToLower(name)
+	if interviewerLabel(n) {
+		return true
+	}
+	for _, p := range []string{"speaker", "participant", "respondent", "interviewee", "guest", "caller", "customer", "user", "p"} {
+		if rest, ok := strings.CutPrefix(n, p); ok && strings.Trim(rest, " 0123456789") == "" {
+			return true
+		}
+	}
+	return n == "a" || n == "answer"
+}
+
+// interviewerLabel reports labels that name the person asking, not answering.
+func interviewerLabel(n string) bool {
+	n = strings.ToLower(strings.TrimSpace(n))
+	switch n {
+	case "interviewer", "moderator", "host", "co-host", "cohost", "facilitator", "researcher",
+		"q", "question", "announcer", "narrator", "prompt", "presenter", "mc", "anchor", "reporter":
+		return true
+	}
+	for _, p := range []string{"interviewer", "moderator", "host", "facilitator", "researcher"} {
+		if rest, ok := strings.CutPrefix(n, p); ok && strings.Trim(rest, " 0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,321 @@
+// Package passage cuts an extracted document into quotable passages: speaker
+// turns in transcripts, paragraphs elsewhere, long runs split at sentence
+// ends. It decides who speaks each passage as far as the text says; the
+// persona step refines roles afterwards.
+package passage
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/extract"
+)
+
+// Options bound passage size.
+type Options struct {
+	MaxWords int // a passage longer than this is split at sentence ends (default 160)
+}
+
+// SectionNotes marks passages outside the main text of a transcript: show
+// notes, pull quotes and introductions above the first turn.
+const SectionNotes = "notes"
+
+// unit is one candidate passage before speakers are settled.
+type unit struct {
+	text     string
+	loc      evident.Locator
+	label    *label
+	byLabel  bool // split from the previous line only because this line looks labelled
+	quote    bool // a "> " blockquote: someone's answer in session notes
+	item     bool // a list item
+	heading  bool
+	block    *extract.Block
+	lineText []string
+}
+
+// Build turns the blocks of an extracted document into passages in reading
+// order. Passage ids are left for the caller, who knows the content hash.
+func Build(doc *extract.Doc, opt Options) []evident.Passage {
+	if opt.MaxWords <= 0 {
+		opt.MaxWords = 160
+	}
+	if doc.Structured {
+		return structured(doc, opt)
+	}
+	units := splitUnits(doc.Blocks)
+	accepted := acceptLabels(units, doc.Meta)
+	return turns(mergeUnaccepted(units, accepted), accepted, opt)
+}
+
+func structured(doc *extract.Doc, opt Options) []evident.Passage {
+	var out []evident.Passage
+	for i := range doc.Blocks {
+		b := &doc.Blocks[i]
+		p := evident.Passage{
+			Text:    extract.JoinLines(b.Text),
+			Speaker: b.Speaker,
+			Role:    b.Role,
+			Context: b.Context,
+			Attrs:   b.Attrs,
+			Section: b.Section,
+			Locator: b.Loc,
+		}
+		if b.Role != "" {
+			p.RoleSource = "format"
+		}
+		out = append(out, split(p, opt.MaxWords)...)
+	}
+	return out
+}
+
+// splitUnits breaks paragraphs into units: list items and blockquote runs
+// stand alone, and a line that carries a speaker label starts a new unit.
+func splitUnits(blocks []extract.Block) []unit {
+	var units []unit
+	for i := range blocks {
+		b := &blocks[i]
+		if b.Section == extract.SectionHeading {
+			units = append(units, unit{text: b.Text, loc: b.Loc, heading: true, block: b})
+			continue
+		}
+		lines := strings.Split(b.Text, "\n")
+		var cur *unit
+		for j, line := range lines {
+			loc := b.Loc
+			if loc.Line > 0 {
+				loc.Line += j
+			}
+			quote := strings.HasPrefix(line, "> ") || line == ">"
+			item := strings.HasPrefix(line, "• ")
+			_, labelled := parseLabel(line)
+			if cur == nil || item || labelled || quote != cur.quote {
+				units = append(units, unit{loc: loc, quote: quote, item: item, block: b, byLabel: labelled && !item && !quote && cur != nil})
+				cur = &units[len(units)-1]
+			}
+			cur.lineText = append(cur.lineText, line)
+		}
+	}
+	for i := range units {
+		u := &units[i]
+		if u.heading {
+			continue
+		}
+		var clean []string
+		for _, l := range u.lineText {
+			l = strings.TrimPrefix(l, ">")
+			clean = append(clean, strings.TrimSpace(l))
+		}
+		u.text = strings.Join(clean, "\n")
+		first, _, _ := strings.Cut(u.text, "\n")
+		if l, ok := parseLabel(first); ok {
+			u.label = &l
+		}
+	}
+	return units
+}
+
+// mergeUnaccepted puts back together a paragraph that was split at a line
+// that looked like a label but is not a speaker ("Note: ...").
+func mergeUnaccepted(units []unit, accepted map[string]bool) []unit {
+	out := units[:0]
+	for _, u := range units {
+		if u.byLabel && u.label != nil && !accepted[u.label.name] && len(out) > 0 && out[len(out)-1].block == u.block {
+			prev := &out[len(out)-1]
+			prev.text += "\n" + u.text
+			continue
+		}
+		if u.label != nil && !accepted[u.label.name] {
+			u.label = nil
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// acceptLabels decides which label names are speakers: a name used twice or
+// more, a generic label ("Speaker 2", "Interviewer"), a label with a
+// timestamp, or a speaker the user named. A lone "Note:" is prose. Fewer
+// than two accepted turns means the document is not a transcript at all.
+func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
+	count := map[string]int{}
+	timed := map[string]bool{}
+	for _, u := range units {
+		if u.label != nil {
+			count[u.label.name]++
+			if u.label.time != "" {
+				timed[u.label.name] = true
+			}
+		}
+	}
+	accepted := map[string]bool{}
+	turns := 0
+	for name, n := range count {
+		_, known := meta.Speakers[name]
+		if n >= 2 || timed[name] || known || genericSpeaker(name) {
+			accepted[name] = true
+			turns += n
+		}
+	}
+	if turns < 2 {
+		return nil
+	}
+	return accepted
+}
+
+func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passage {
+	var out []evident.Passage
+	transcript := len(accepted) > 0
+	speaker, detail, clock := "", "", ""
+	heading, prompt := "", ""
+	para := 0
+	for _, u := range units {
+		if u.heading {
+			heading = u.text
+			continue
+		}
+		text := u.text
+		if u.label != nil {
+			speaker, detail = u.label.name, u.label.detail
+			if u.label.time != "" {
+				clock = u.label.time
+			}
+			text = u.label.rest
+			if rest := strings.SplitN(u.text, "\n", 2); len(rest) == 2 {
+				text = strings.TrimSpace(text + "\n" + rest[1])
+			}
+		}
+		if m := leadingTime.FindStringSubmatch(text); m != nil {
+			clock = normTime(m[1])
+			text = text[len(m[0]):]
+		}
+		text = strings.TrimSpace(inlineTime.ReplaceAllString(extract.JoinLines(text), " "))
+		text = strings.TrimPrefix(text, "• ")
+		if !hasWords(text) {
+			continue
+		}
+		para++
+		p := evident.Passage{Text: text, Locator: u.loc}
+		if p.Locator.Paragraph > 0 {
+			p.Locator.Paragraph = para
+		}
+		p.Context = heading
+		if u.block.Context != "" {
+			p.Context = u.block.Context
+		}
+		switch {
+		case u.quote:
+			// A blockquote under a moderator's prompt holds the participant's
+			// answer (usability and interview notes): the prompt is its context.
+			if prompt != "" {
+				p.Context = prompt
+			}
+			if speaker != "" && !interviewerLabel(speaker) {
+				p.Speaker = speaker
+			}
+		case transcript && speaker == "":
+			p.Section = SectionNotes
+		case transcript:
+			p.Speaker = speaker
+			if detail != "" {
+				p.Attrs = map[string]string{"label": detail}
+			}
+		}
+		if clock != "" && transcript {
+			p.Locator.Time = clock
+		}
+		if !u.quote {
+			prompt = text
+		}
+		out = append(out, split(p, opt.MaxWords)...)
+	}
+	return out
+}
+
+func hasWords(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// split cuts a passage longer than max words at sentence ends, keeping the
+// locator and speaker on every piece.
+func split(p evident.Passage, max int) []evident.Passage {
+	if wordCount(p.Text) <= max {
+		return []evident.Passage{p}
+	}
+	var out []evident.Passage
+	var cur strings.Builder
+	words := 0
+	emit := func() {
+		if t := strings.TrimSpace(cur.String()); t != "" {
+			q := p
+			q.Text = t
+			out = append(out, q)
+		}
+		cur.Reset()
+		words = 0
+	}
+	for _, s := range sentences(p.Text) {
+		n := wordCount(s)
+		if words > 0 && words+n > max {
+			emit()
+		}
+		// A single sentence longer than the limit is cut at word boundaries.
+		for n > max {
+			head, tail := cutWords(s, max)
+			cur.WriteString(head)
+			emit()
+			s, n = tail, wordCount(tail)
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(s)
+		words += n
+	}
+	emit()
+	return out
+}
+
+func wordCount(s string) int { return len(strings.Fields(s)) }
+
+func cutWords(s string, n int) (string, string) {
+	f := strings.Fields(s)
+	return strings.Join(f[:n], " "), strings.Join(f[n:], " ")
+}
+
+// sentences splits at ". ", "! ", "? " (and their closing quotes) when the
+// next word starts with a capital, a digit or a quote.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '.' && c != '!' && c != '?' && c != '\n' {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && strings.IndexByte(`.!?"')]`, s[j]) >= 0 {
+			j++
+		}
+		if c == '\n' || j < len(s) && s[j] == ' ' && nextStartsSentence(s[j+1:]) {
+			out = append(out, strings.TrimSpace(s[start:j]))
+			start = j
+			i = j - 1
+		}
+	}
+	if t := strings.TrimSpace(s[start:]); t != "" {
+		out = append(out, t)
+	}
+	return out
+}
+
+func nextStartsSentence(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune(`"'“‘(•`, r)
+}

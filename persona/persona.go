@@ -1,0 +1,90 @@
+// Package persona decides who speaks each passage and in which role:
+// interviewers and hosts apart from the people whose evidence we want, and
+// roles from the most reliable source available, recording that source.
+package persona
+
+import (
+	"strings"
+
+	"github.com/evident/evident"
+)
+
+// Role sources, most reliable first.
+const (
+	SourceSidecar     = "sidecar"      // the user's metadata file or front matter, per speaker
+	SourceColumn      = "survey column" // a role or job-title column of a survey
+	SourceLabel       = "label"         // a speaker label with a title: "Jane Doe (CFO, Acme):"
+	SourceIntro       = "introduction"  // "Brian is the CEO of markempa" (a guess)
+	SourceFolder      = "folder"        // the inbox subfolder the file was dropped in
+	SourceDocument    = "document"      // the user's role for the whole document
+	SourceFormat      = "format"        // given by the file format itself
+)
+
+// Input is a document's passages and what the user said about it.
+type Input struct {
+	Meta       evident.Meta
+	FolderRole string
+	Passages   []evident.Passage // modified in place
+}
+
+// Resolve marks interviewers and assigns roles. It returns the document's
+// speakers in order of first appearance.
+func Resolve(in Input) []evident.Person {
+	var order []string
+	people := map[string]*evident.Person{}
+	for i := range in.Passages {
+		p := &in.Passages[i]
+		if p.Speaker == "" {
+			continue
+		}
+		if _, ok := people[p.Speaker]; !ok {
+			order = append(order, p.Speaker)
+			people[p.Speaker] = &evident.Person{Name: p.Speaker}
+		}
+	}
+	for name, who := range people {
+		if m, ok := in.Meta.Speakers[name]; ok {
+			who.Role, who.Title, who.Company, who.Interviewer = strings.ToLower(m.Role), m.Title, m.Company, m.Interviewer
+			if who.Role != "" {
+				who.RoleSource = SourceSidecar
+			}
+		}
+		if isInterviewerName(name) {
+			who.Interviewer = true
+		}
+	}
+	docRole, docSource := strings.ToLower(in.Meta.Role), SourceDocument
+	if docRole == "" && in.FolderRole != "" {
+		docRole, docSource = strings.ToLower(in.FolderRole), SourceFolder
+	}
+	for i := range in.Passages {
+		p := &in.Passages[i]
+		if who := people[p.Speaker]; who != nil {
+			p.Interviewer = who.Interviewer
+			if who.Role != "" {
+				p.Role, p.RoleSource = who.Role, who.RoleSource
+			}
+		}
+		if p.Interviewer || p.Section != "" {
+			continue
+		}
+		if p.Role == "" && docRole != "" {
+			p.Role, p.RoleSource = docRole, docSource
+		}
+	}
+	out := make([]evident.Person, 0, len(order))
+	for _, name := range order {
+		out = append(out, *people[name])
+	}
+	return out
+}
+
+func isInterviewerName(n string) bool {
+	n = strings.ToLower(strings.TrimSpace(n))
+	switch n {
+	case "interviewer", "moderator", "host", "co-host", "cohost", "facilitator", "researcher",
+		"q", "question", "announcer", "narrator", "prompt", "presenter":
+		return true
+	}
+	return false
+}

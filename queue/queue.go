@@ -1,0 +1,414 @@
+// Package queue moves work between machines over NATS JetStream: original
+// file bytes in an object store keyed by content hash, one job message per
+// document on a work-queue stream shared by every worker, and each worker's
+// result back on a second stream for the one indexer. Nothing travels
+// through a shared disk.
+package queue
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/evident/evident"
+)
+
+// Names of the JetStream assets. One NATS deployment serves one Evident
+// data folder.
+const (
+	StreamJobs      = "EVIDENT_JOBS"
+	StreamResults   = "EVIDENT_RESULTS"
+	BucketFiles     = "evident-files"
+	BucketResults   = "evident-results"
+	ConsumerWorkers = "workers"
+	ConsumerIndexer = "indexer"
+	subjectJobs     = "evident.jobs."
+	subjectResults  = "evident.results."
+	// SubjectEvents carries best-effort progress notices (a worker took a job).
+	SubjectEvents = "evident.events"
+)
+
+// Config tunes delivery.
+type Config struct {
+	// AckWait is how long a job may go without a heartbeat before JetStream
+	// hands it to another worker.
+	AckWait time.Duration
+	// MaxAttempts bounds how many times a job is tried before its document
+	// is marked failed.
+	MaxAttempts int
+}
+
+func (c *Config) defaults() {
+	if c.AckWait <= 0 {
+		c.AckWait = 60 * time.Second
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 3
+	}
+}
+
+// Job asks a worker to process one document.
+type Job struct {
+	SHA256     string       `json:"sha256"`
+	File       string       `json:"file"`
+	Origin     string       `json:"origin"`
+	Size       int64        `json:"size"`
+	Meta       evident.Meta `json:"meta,omitempty"`
+	FolderRole string       `json:"folder_role,omitempty"`
+	Submitted  time.Time    `json:"submitted"`
+}
+
+// Result is a worker's answer for one job. The passages travel in the
+// results object store because a big document exceeds a message's size.
+type Result struct {
+	SHA256   string        `json:"sha256"`
+	Worker   string        `json:"worker"`
+	Attempt  int           `json:"attempt"`
+	Error    string        `json:"error,omitempty"` // set when the document failed
+	Object   string        `json:"object,omitempty"`
+	Duration time.Duration `json:"duration"`
+}
+
+// Queue is a connection to the JetStream assets.
+type Queue struct {
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	files   jetstream.ObjectStore
+	results jetstream.ObjectStore
+	jobs    jetstream.Stream
+	resS    jetstream.Stream
+	workers jetstream.Consumer
+	indexer jetstream.Consumer
+	cfg     Config
+}
+
+// Open creates or updates the streams, buckets and consumers and returns a
+// queue bound to them. Every process calls it; the calls are idempotent.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
+	cfg.defaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	q := &Queue{nc: nc, js: js, cfg: cfg}
+	if q.jobs, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        StreamJobs,
+		Description: "Evident: one job per document to extract and classify",
+		Subjects:    []string{subjectJobs + ">"},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Duplicates:  10 * time.Minute,
+	}); err != nil {
+		return nil, fmt.Errorf("queue: stream %s: %w", StreamJobs, err)
+	}
+	if q.resS, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        StreamResults,
+		Description: "Evident: workers' results for the indexer",
+		Subjects:    []string{subjectResults + ">"},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+	}); err != nil {
+		return nil, fmt.Errorf("queue: stream %s: %w", StreamResults, err)
+	}
+	if q.files, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      BucketFiles,
+		Description: "Evident: original files by SHA-256",
+		Storage:     jetstream.FileStorage,
+	}); err != nil {
+		return nil, fmt.Errorf("queue: bucket %s: %w", BucketFiles, err)
+	}
+	if q.results, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      BucketResults,
+		Description: "Evident: extracted passages waiting for the indexer",
+		Storage:     jetstream.FileStorage,
+	}); err != nil {
+		return nil, fmt.Errorf("queue: bucket %s: %w", BucketResults, err)
+	}
+	if q.workers, err = js.CreateOrUpdateConsumer(ctx, StreamJobs, jetstream.ConsumerConfig{
+		Durable:       ConsumerWorkers,
+		Description:   "all Evident workers share this consumer",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       cfg.AckWait,
+		MaxDeliver:    cfg.MaxAttempts + 1, // the last delivery only records the failure
+		MaxAckPending: 1024,
+		FilterSubject: subjectJobs + ">",
+	}); err != nil {
+		return nil, fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
+	}
+	return q, nil
+}
+
+// Conn returns the NATS connection.
+func (q *Queue) Conn() *nats.Conn { return q.nc }
+
+// Config returns the delivery settings in force.
+func (q *Queue) Config() Config { return q.cfg }
+
+// HasFile reports whether the original bytes with this hash are stored.
+func (q *Queue) HasFile(ctx context.Context, sha string) (bool, error) {
+	_, err := q.files.GetInfo(ctx, sha)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// PutFile stores original bytes under their hash, unless already there.
+func (q *Queue) PutFile(ctx context.Context, sha, name string, r io.Reader) error {
+	if ok, err := q.HasFile(ctx, sha); err != nil {
+		return fmt.Errorf("queue: %s: %w", name, err)
+	} else if ok {
+		return nil
+	}
+	if _, err := q.files.Put(ctx, jetstream.ObjectMeta{Name: sha, Description: name}, r); err != nil {
+		return fmt.Errorf("queue: storing %s: %w", name, err)
+	}
+	return nil
+}
+
+// File fetches original bytes by hash.
+func (q *Queue) File(ctx context.Context, sha string) ([]byte, error) {
+	b, err := q.files.GetBytes(ctx, sha)
+	if err != nil {
+		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
+	}
+	return b, nil
+}
+
+// DeleteFile removes stored original bytes.
+func (q *Queue) DeleteFile(ctx context.Context, sha string) error {
+	err := q.files.Delete(ctx, sha)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil
+	}
+	return err
+}
+
+// Publish queues a job. The message id makes a resubmission within the
+// de-duplication window a no-op; permanent de-duplication is the store's.
+func (q *Queue) Publish(ctx context.Context, job Job) error {
+	data, err := json.Marshal(job)
+	if err != nil {
+		return err
+	}
+	meta, _ := json.Marshal(job.Meta)
+	id := job.SHA256 + ":" + shortHash(string(meta)+job.FolderRole)
+	if _, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id)); err != nil {
+		return fmt.Errorf("queue: publishing job for %s: %w", job.File, err)
+	}
+	return nil
+}
+
+// Pending returns the hashes that have a job or a result waiting in the
+// streams, so that a restart can tell lost jobs from queued ones.
+func (q *Queue) Pending(ctx context.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, s := range []struct {
+		stream jetstream.Stream
+		prefix string
+	}{{q.jobs, subjectJobs}, {q.resS, subjectResults}} {
+		info, err := s.stream.Info(ctx, jetstream.WithSubjectFilter(s.prefix+">"))
+		if err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+		for subj := range info.State.Subjects {
+			out[strings.TrimPrefix(subj, s.prefix)] = true
+		}
+	}
+	return out, nil
+}
+
+// Delivery is one job handed to one worker.
+type Delivery struct {
+	Job     Job
+	Attempt int // 1 for the first delivery
+	q       *Queue
+	msg     jetstream.Msg
+}
+
+// Final reports whether attempts are used up: the worker must record the
+// failure instead of trying again.
+func (d *Delivery) Final() bool { return d.Attempt > d.q.cfg.MaxAttempts }
+
+// Next waits for the next job. It returns ctx.Err() when ctx ends.
+func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		msg, err := q.workers.Next(jetstream.FetchContext(ctx))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) {
+				continue
+			}
+			// A lost connection or a deleted consumer: wait and try again.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(500 * time.Millisecond):
+			}
+			continue
+		}
+		d := &Delivery{q: q, msg: msg}
+		md, err := msg.Metadata()
+		if err == nil {
+			d.Attempt = int(md.NumDelivered)
+		}
+		if err := json.Unmarshal(msg.Data(), &d.Job); err != nil || d.Job.SHA256 == "" {
+			// Not ours to repair: drop it so it does not loop forever.
+			msg.TermWithReason("undecodable job")
+			continue
+		}
+		return d, nil
+	}
+}
+
+// Heartbeat tells JetStream the job is still being worked on.
+func (d *Delivery) Heartbeat() error { return d.msg.InProgress() }
+
+// Release puts the job back for another worker at once (shutdown).
+func (d *Delivery) Release() error { return d.msg.Nak() }
+
+// Retry puts the job back after a delay.
+func (d *Delivery) Retry(delay time.Duration) error { return d.msg.NakWithDelay(delay) }
+
+// Done publishes a result, storing payload (if any) in the results bucket,
+// and then acknowledges the job. A crash between the two re-runs the job,
+// which the indexer tolerates.
+func (d *Delivery) Done(ctx context.Context, res Result, payload []byte) error {
+	q := d.q
+	res.SHA256, res.Attempt = d.Job.SHA256, d.Attempt
+	if payload != nil {
+		res.Object = fmt.Sprintf("%s.%d.%d", d.Job.SHA256, d.Attempt, time.Now().UnixNano())
+		if _, err := q.results.Put(ctx, jetstream.ObjectMeta{Name: res.Object}, bytes.NewReader(payload)); err != nil {
+			return fmt.Errorf("queue: storing result for %s: %w", d.Job.File, err)
+		}
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	if _, err := q.js.Publish(ctx, subjectResults+d.Job.SHA256, data); err != nil {
+		return fmt.Errorf("queue: publishing result for %s: %w", d.Job.File, err)
+	}
+	return d.msg.DoubleAck(ctx)
+}
+
+// Notify publishes a best-effort progress event.
+func (q *Queue) Notify(event Event) {
+	data, _ := json.Marshal(event)
+	q.nc.Publish(SubjectEvents, data)
+}
+
+// Event is a progress notice: a worker took a job, or an attempt failed.
+type Event struct {
+	SHA256  string `json:"sha256"`
+	Kind    string `json:"kind"` // "processing" or "retry"
+	Worker  string `json:"worker"`
+	Attempt int    `json:"attempt"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Events subscribes to progress notices until ctx ends.
+func (q *Queue) Events(ctx context.Context, fn func(Event)) error {
+	sub, err := q.nc.Subscribe(SubjectEvents, func(m *nats.Msg) {
+		var e Event
+		if json.Unmarshal(m.Data, &e) == nil {
+			fn(e)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return sub.Unsubscribe()
+}
+
+// ResultDelivery is one result handed to the indexer.
+type ResultDelivery struct {
+	Result
+	q   *Queue
+	msg jetstream.Msg
+}
+
+// Payload fetches the result's passages from the results bucket.
+func (r *ResultDelivery) Payload(ctx context.Context) ([]byte, error) {
+	if r.Object == "" {
+		return nil, nil
+	}
+	return r.q.results.GetBytes(ctx, r.Object)
+}
+
+// Ack acknowledges the result and drops its payload.
+func (r *ResultDelivery) Ack(ctx context.Context) error {
+	if r.Object != "" {
+		if err := r.q.results.Delete(ctx, r.Object); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return err
+		}
+	}
+	return r.msg.DoubleAck(ctx)
+}
+
+// Nak hands the result back to be applied again later.
+func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
+
+// Results returns up to max waiting results, waiting at most wait for the
+// first. Only the indexer calls it.
+func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
+	if q.indexer == nil {
+		c, err := q.js.CreateOrUpdateConsumer(ctx, StreamResults, jetstream.ConsumerConfig{
+			Durable:       ConsumerIndexer,
+			Description:   "the one Evident indexer",
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       2 * time.Minute,
+			MaxAckPending: 4096,
+			FilterSubject: subjectResults + ">",
+		})
+		if err != nil {
+			return nil, fmt.Errorf("queue: consumer %s: %w", ConsumerIndexer, err)
+		}
+		q.indexer = c
+	}
+	batch, err := q.indexer.Fetch(max, jetstream.FetchMaxWait(wait))
+	if err != nil {
+		return nil, err
+	}
+	var out []*ResultDelivery
+	for msg := range batch.Messages() {
+		r := &ResultDelivery{q: q, msg: msg}
+		if err := json.Unmarshal(msg.Data(), &r.Result); err != nil {
+			msg.TermWithReason("undecodable result")
+			continue
+		}
+		out = append(out, r)
+	}
+	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:6])
+}

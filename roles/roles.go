@@ -1,0 +1,199 @@
+// Package roles is the role taxonomy (configs/roles.yaml): canonical roles
+// with their aliases, and buying-committee roles. It folds case and plurals
+// and finds the longest alias, so "CFOs", "finance directors" and "Senior VP
+// of Finance, Acme" all resolve to cfo.
+package roles
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/evident/evident/configs"
+)
+
+// Role is one canonical role.
+type Role struct {
+	ID        string   `yaml:"id" json:"id"`
+	Name      string   `yaml:"name" json:"name"`
+	Aliases   []string `yaml:"aliases" json:"aliases"`
+	Committee bool     `yaml:"-" json:"committee,omitempty"`
+}
+
+type file struct {
+	Version   int    `yaml:"version"`
+	Roles     []Role `yaml:"roles"`
+	Committee []Role `yaml:"committee"`
+}
+
+// Taxonomy resolves words to roles. It is immutable and safe to share.
+type Taxonomy struct {
+	roles   []Role
+	byID    map[string]*Role
+	aliases map[string]string // folded alias → role id
+	longest int               // words in the longest alias
+}
+
+// Default returns the built-in taxonomy.
+func Default() *Taxonomy {
+	t, err := Parse(configs.Roles())
+	if err != nil {
+		panic("roles: built-in taxonomy: " + err.Error())
+	}
+	return t
+}
+
+// LoadFile reads a taxonomy file.
+func LoadFile(path string) (*Taxonomy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("roles: %w", err)
+	}
+	t, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Parse reads a taxonomy from YAML. An alias claimed by two roles is refused.
+func Parse(data []byte) (*Taxonomy, error) {
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("roles: %w", err)
+	}
+	t := &Taxonomy{byID: map[string]*Role{}, aliases: map[string]string{}}
+	for _, c := range f.Committee {
+		c.Committee = true
+		f.Roles = append(f.Roles, c)
+	}
+	for _, r := range f.Roles {
+		if !idPattern.MatchString(r.ID) {
+			return nil, fmt.Errorf("roles: id %q must be lower-case letters, digits and dashes", r.ID)
+		}
+		if _, dup := t.byID[r.ID]; dup {
+			return nil, fmt.Errorf("roles: id %q appears twice", r.ID)
+		}
+		t.roles = append(t.roles, r)
+	}
+	for i := range t.roles {
+		r := &t.roles[i]
+		t.byID[r.ID] = r
+		for _, a := range append([]string{r.ID}, r.Aliases...) {
+			words := fold(a)
+			if len(words) == 0 {
+				continue
+			}
+			key := strings.Join(words, " ")
+			if other, ok := t.aliases[key]; ok && other != r.ID {
+				return nil, fmt.Errorf("roles: alias %q belongs to both %s and %s", a, other, r.ID)
+			}
+			t.aliases[key] = r.ID
+			t.longest = max(t.longest, len(words))
+		}
+	}
+	return t, nil
+}
+
+// Roles lists the canonical roles, committee roles last.
+func (t *Taxonomy) Roles() []Role { return t.roles }
+
+// Known reports whether id is a canonical role.
+func (t *Taxonomy) Known(id string) bool { _, ok := t.byID[id]; return ok }
+
+// Name returns a role's display name.
+func (t *Taxonomy) Name(id string) string {
+	if r, ok := t.byID[id]; ok && r.Name != "" {
+		return r.Name
+	}
+	return id
+}
+
+// IsCommittee reports whether id is a buying-committee role.
+func (t *Taxonomy) IsCommittee(id string) bool {
+	r, ok := t.byID[id]
+	return ok && r.Committee
+}
+
+// Exact resolves a whole phrase ("CFOs", "VP of Finance") to a role.
+func (t *Taxonomy) Exact(phrase string) (string, bool) {
+	words := fold(phrase)
+	id, ok := t.aliases[strings.Join(words, " ")]
+	return id, ok
+}
+
+// Title finds the role named inside a job title: the longest alias found
+// anywhere in it ("Senior VP of Finance at Acme" → cfo). Committee roles
+// count only when no job role matches.
+func (t *Taxonomy) Title(title string) (string, bool) {
+	words := fold(title)
+	best, bestLen, bestCommittee := "", 0, false
+	for i := range words {
+		id, n := t.At(words, i)
+		if n == 0 {
+			continue
+		}
+		c := t.IsCommittee(id)
+		switch {
+		case best == "", c == bestCommittee && n > bestLen, bestCommittee && !c:
+			best, bestLen, bestCommittee = id, n, c
+		}
+	}
+	return best, best != ""
+}
+
+// At returns the role whose alias is longest among those starting at
+// words[i] (already folded), and how many words it takes.
+func (t *Taxonomy) At(words []string, i int) (string, int) {
+	for n := min(t.longest, len(words)-i); n > 0; n-- {
+		if id, ok := t.aliases[strings.Join(words[i:i+n], " ")]; ok {
+			return id, n
+		}
+	}
+	return "", 0
+}
+
+// Fold lower-cases a phrase, splits it into words and folds plurals, the
+// way aliases are stored; callers scanning a query use it before At.
+func Fold(s string) []string { return fold(s) }
+
+func fold(s string) []string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '&' && r != '-'
+	})
+	for i, w := range f {
+		f[i] = singular(strings.Trim(w, "-"))
+	}
+	return f
+}
+
+// singular folds the English plurals role words take: cfos, directors,
+// leads, heads, vps, companies, boxes. Words that end in s in the singular
+// are kept.
+func singular(w string) string {
+	switch {
+	case len(w) <= 3:
+		if strings.HasSuffix(w, "s") && len(w) == 3 && w != "its" && w != "gas" {
+			return w[:2] // vps → vp, aes → ae
+		}
+		return w
+	case strings.HasSuffix(w, "ss") || strings.HasSuffix(w, "us") || strings.HasSuffix(w, "is"):
+		return w // business, status, analysis
+	case strings.HasSuffix(w, "ies"):
+		return w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses") || strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes"):
+		return w[:len(w)-2]
+	case strings.HasSuffix(w, "s"):
+		return w[:len(w)-1]
+	}
+	return w
+}

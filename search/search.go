@@ -1,0 +1,187 @@
+// Package search answers the questions people ask ("what do CFOs hear",
+// "role:cfo category:pains budget") with ranked passages, each with its
+// citation, highlights and the rules behind its tags.
+package search
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/index"
+	"github.com/evident/evident/store"
+)
+
+// Request is a search as a person or a script asks it.
+type Request struct {
+	Query  string
+	Limit  int
+	Offset int
+	// Interviewer includes interviewer and host turns (left out by default).
+	Interviewer bool
+}
+
+// Source is the cited document of a hit.
+type Source struct {
+	Title  string `json:"title"`
+	File   string `json:"file"`
+	Path   string `json:"path,omitempty"`
+	SHA256 string `json:"sha256"`
+	Kind   string `json:"kind,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Author string `json:"author,omitempty"`
+	Date   string `json:"date,omitempty"`
+}
+
+// Hit is one ranked passage with everything needed to cite it.
+type Hit struct {
+	ID          string            `json:"id"`
+	Text        string            `json:"text"`
+	Categories  []string          `json:"categories"`
+	Speaker     string            `json:"speaker,omitempty"`
+	Role        string            `json:"role,omitempty"`
+	RoleSource  string            `json:"role_source,omitempty"`
+	Interviewer bool              `json:"interviewer,omitempty"`
+	Context     string            `json:"context,omitempty"`
+	Attrs       map[string]string `json:"attrs,omitempty"`
+	Source      Source            `json:"source"`
+	Locator     evident.Locator   `json:"locator"`
+	Citation    string            `json:"citation"`
+	Score       float64           `json:"score"`
+	Highlights  [][2]int          `json:"highlights,omitempty"` // byte ranges of matched words in text
+	Matches     []evident.Match   `json:"matches,omitempty"`    // the rules behind the categories
+}
+
+// Response is a page of results.
+type Response struct {
+	Query    Parsed                    `json:"query"`
+	Total    uint64                    `json:"total"`
+	Hits     []Hit                     `json:"hits"`
+	Facets   map[string]map[string]int `json:"facets"`
+	Fallback string                    `json:"fallback,omitempty"` // why the results are broader than asked
+}
+
+// Searcher runs searches over one store and index.
+type Searcher struct {
+	Store  *store.Store
+	Parser *Parser
+}
+
+// Search parses and runs a query. ix must stay open for the call.
+func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*Response, error) {
+	if req.Limit <= 0 {
+		req.Limit = 10
+	}
+	parsed := s.Parser.Parse(req.Query)
+	if req.Interviewer {
+		parsed.Interviewer = true
+	}
+	q := parsed.indexQuery()
+	q.Size, q.From = req.Limit, req.Offset
+	res, err := ix.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	resp := &Response{Query: parsed}
+	// Asked for a role or category that has no evidence: say so and show
+	// the nearest thing rather than an empty page.
+	if res.Total == 0 && len(parsed.Roles) > 0 {
+		broader := q
+		broader.Roles = nil
+		if r, err := ix.Search(ctx, broader); err == nil && r.Total > 0 {
+			res = r
+			resp.Fallback = fmt.Sprintf("No passages from %s match; showing passages from any role.", strings.Join(parsed.Roles, ", "))
+			q = broader
+		}
+	}
+	if res.Total == 0 && len(parsed.Categories) > 0 {
+		broader := q
+		broader.Categories = nil
+		if r, err := ix.Search(ctx, broader); err == nil && r.Total > 0 {
+			res = r
+			msg := fmt.Sprintf("No passages tagged %s match; showing passages in any category.", strings.Join(parsed.Categories, ", "))
+			resp.Fallback = strings.TrimSpace(resp.Fallback + " " + msg)
+		}
+	}
+	resp.Total = res.Total
+	resp.Facets = res.Facets
+	if err := s.hydrate(ctx, resp, res); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// hydrate loads the hits' passages from the store (the source of truth)
+// and builds their citations.
+func (s *Searcher) hydrate(ctx context.Context, resp *Response, res *index.Result) error {
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	found, err := s.Store.PassagesByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	resp.Hits = []Hit{}
+	for _, h := range res.Hits {
+		sh, ok := found[h.ID]
+		if !ok {
+			continue // deleted since it was indexed
+		}
+		resp.Hits = append(resp.Hits, HitOf(sh.Document, &sh.Passage, h.Score, h.Spans))
+	}
+	// The document facet is keyed by hash; show file names.
+	if docs := resp.Facets["docs"]; len(docs) > 0 {
+		named := map[string]int{}
+		for sha, n := range docs {
+			if d, err := s.Store.DocumentBySHA(ctx, sha); err == nil {
+				named[d.File] += n
+			}
+		}
+		resp.Facets["docs"] = named
+	}
+	return nil
+}
+
+// HitOf builds a hit from a stored passage.
+func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]int) Hit {
+	cats := p.Categories
+	if cats == nil {
+		cats = []string{}
+	}
+	return Hit{
+		ID:          p.ID,
+		Text:        p.Text,
+		Categories:  cats,
+		Speaker:     p.Speaker,
+		Role:        p.Role,
+		RoleSource:  p.RoleSource,
+		Interviewer: p.Interviewer,
+		Context:     p.Context,
+		Attrs:       p.Attrs,
+		Source: Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
+			URL: d.URL, Author: d.Author, Date: d.Date},
+		Locator:    p.Locator,
+		Citation:   evident.Citation(d, p),
+		Score:      score,
+		Highlights: spans,
+		Matches:    p.Tags,
+	}
+}
+
+// SortedKeys returns a facet's keys by descending count, then name.
+func SortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}

@@ -1,0 +1,618 @@
+// Package store keeps the source of truth in SQLite: documents, their
+// state, their passages with tags, and (later) maps. The search index is
+// derived from it and can be rebuilt from it at any time.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the database/sql driver
+
+	"github.com/evident/evident"
+)
+
+// ErrNotFound is returned when a document or passage does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the SQLite database of one data folder.
+type Store struct {
+	db *sql.DB
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS documents (
+	id        INTEGER PRIMARY KEY,
+	origin    TEXT NOT NULL UNIQUE,
+	file      TEXT NOT NULL,
+	sha256    TEXT NOT NULL UNIQUE,
+	size      INTEGER NOT NULL DEFAULT 0,
+	format    TEXT NOT NULL DEFAULT '',
+	title     TEXT NOT NULL DEFAULT '',
+	kind      TEXT NOT NULL DEFAULT '',
+	url       TEXT NOT NULL DEFAULT '',
+	author    TEXT NOT NULL DEFAULT '',
+	date      TEXT NOT NULL DEFAULT '',
+	site      TEXT NOT NULL DEFAULT '',
+	role      TEXT NOT NULL DEFAULT '',
+	speakers  TEXT NOT NULL DEFAULT '[]',
+	meta      TEXT NOT NULL DEFAULT '{}',
+	folder_role TEXT NOT NULL DEFAULT '',
+	state     TEXT NOT NULL,
+	error     TEXT NOT NULL DEFAULT '',
+	warnings  TEXT NOT NULL DEFAULT '[]',
+	passages  INTEGER NOT NULL DEFAULT 0,
+	added     TEXT NOT NULL,
+	updated   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+	id          TEXT PRIMARY KEY,
+	doc_id      INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+	seq         INTEGER NOT NULL,
+	text        TEXT NOT NULL,
+	speaker     TEXT NOT NULL DEFAULT '',
+	role        TEXT NOT NULL DEFAULT '',
+	role_source TEXT NOT NULL DEFAULT '',
+	interviewer INTEGER NOT NULL DEFAULT 0,
+	section     TEXT NOT NULL DEFAULT '',
+	context     TEXT NOT NULL DEFAULT '',
+	attrs       TEXT NOT NULL DEFAULT '{}',
+	locator     TEXT NOT NULL DEFAULT '{}',
+	categories  TEXT NOT NULL DEFAULT '[]',
+	scores      TEXT NOT NULL DEFAULT '{}',
+	matches     TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
+`
+
+// Open opens (creating if needed) the database at path, in WAL mode so that
+// readers never wait for the one writer.
+func Open(path string) (*Store, error) {
+	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: creating schema: %w", path, err)
+	}
+	for _, m := range migrations {
+		if _, err := db.Exec(m); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store %s: migrating: %w", path, err)
+		}
+	}
+	return &Store{db: db}, nil
+}
+
+// migrations run after the schema, each idempotent.
+var migrations []string
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the database to packages that keep their own tables (maps).
+func (s *Store) DB() *sql.DB { return s.db }
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+const docColumns = `id, origin, file, sha256, size, format, title, kind, url, author, date, site, role,
+	speakers, state, error, passages, added, updated`
+
+func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error) {
+	var d evident.Document
+	var speakers, kind, state, added, updated string
+	err := row.Scan(&d.ID, &d.Origin, &d.File, &d.SHA256, &d.Size, &d.Format, &d.Title, &kind, &d.URL,
+		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &state, &d.Error, &d.Passages, &added, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.Kind, d.State = evident.Kind(kind), evident.State(state)
+	d.Added, d.Updated = parseTime(added), parseTime(updated)
+	if err := json.Unmarshal([]byte(speakers), &d.Speakers); err != nil {
+		return nil, fmt.Errorf("document %s: speakers: %w", d.File, err)
+	}
+	return &d, nil
+}
+
+// Submission is what is known about a document when it is queued.
+type Submission struct {
+	Origin     string
+	File       string
+	SHA256     string
+	Size       int64
+	Meta       evident.Meta // sidecar, front matter given by the user
+	FolderRole string       // the inbox subfolder it was dropped in
+}
+
+// Outcome says what Register did with a submission.
+type Outcome int
+
+const (
+	New       Outcome = iota // first time these bytes are seen
+	Changed                  // the origin had other bytes before: re-ingest
+	Duplicate                // these bytes are already a document
+	Refreshed                // same bytes, new metadata: re-ingest
+)
+
+// Register records a submission as queued unless its bytes are already a
+// document with the same metadata. It returns what happened and the document
+// row as it now stands.
+func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident.Document, error) {
+	meta, err := json.Marshal(sub.Meta)
+	if err != nil {
+		return 0, nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer tx.Rollback()
+	var outcome Outcome
+	same, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 = ?`, sub.SHA256))
+	switch {
+	case err == nil:
+		var oldMeta, oldFolder string
+		if err := tx.QueryRowContext(ctx, `SELECT meta, folder_role FROM documents WHERE id = ?`, same.ID).Scan(&oldMeta, &oldFolder); err != nil {
+			return 0, nil, err
+		}
+		if oldMeta == string(meta) && oldFolder == sub.FolderRole && same.State != evident.Failed {
+			return Duplicate, same, nil
+		}
+		// New metadata for known bytes (a sidecar arrived), or another try
+		// at a failed file: process again under the document's first origin.
+		outcome = Refreshed
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET meta = ?, folder_role = ?, state = ?, error = '', updated = ? WHERE id = ?`,
+			string(meta), sub.FolderRole, evident.Queued, now(), same.ID); err != nil {
+			return 0, nil, err
+		}
+	case errors.Is(err, ErrNotFound):
+		res, err := tx.ExecContext(ctx, `UPDATE documents SET sha256 = ?, size = ?, file = ?, meta = ?, folder_role = ?, state = ?, error = '', updated = ? WHERE origin = ?`,
+			sub.SHA256, sub.Size, sub.File, string(meta), sub.FolderRole, evident.Queued, now(), sub.Origin)
+		if err != nil {
+			return 0, nil, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			outcome = Changed
+			break
+		}
+		outcome = New
+		t := now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO documents (origin, file, sha256, size, meta, folder_role, state, added, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.Origin, sub.File, sub.SHA256, sub.Size, string(meta), sub.FolderRole, evident.Queued, t, t); err != nil {
+			return 0, nil, err
+		}
+	default:
+		return 0, nil, err
+	}
+	doc, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 = ?`, sub.SHA256))
+	if err != nil {
+		return 0, nil, err
+	}
+	return outcome, doc, tx.Commit()
+}
+
+// Job returns what a worker needs to process a registered document again:
+// its submission as recorded.
+func (s *Store) Job(ctx context.Context, sha string) (Submission, error) {
+	var sub Submission
+	var meta string
+	err := s.db.QueryRowContext(ctx, `SELECT origin, file, sha256, size, meta, folder_role FROM documents WHERE sha256 = ?`, sha).
+		Scan(&sub.Origin, &sub.File, &sub.SHA256, &sub.Size, &meta, &sub.FolderRole)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, ErrNotFound
+	}
+	if err != nil {
+		return sub, err
+	}
+	return sub, json.Unmarshal([]byte(meta), &sub.Meta)
+}
+
+// SetState moves a document to a state, with the reason when it failed.
+// It returns ErrNotFound for an unknown hash.
+func (s *Store) SetState(ctx context.Context, sha string, state evident.State, reason string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE documents SET state = ?, error = ?, updated = ? WHERE sha256 = ?`, state, reason, now(), sha)
+	if err != nil {
+		return fmt.Errorf("document %s: %w", short(sha), err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MarkProcessing records that a worker took a queued document. A document
+// that already finished is left alone (the event can arrive late).
+func (s *Store) MarkProcessing(ctx context.Context, sha string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE documents SET state = ?, updated = ? WHERE sha256 = ? AND state = ?`,
+		evident.Processing, now(), sha, evident.Queued)
+	return err
+}
+
+// Fail records a document as failed with a reason. Its passages stay out.
+func (s *Store) Fail(ctx context.Context, sha, reason string) (oldPassageIDs []string, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, sha).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		var err error
+		if oldPassageIDs, err = passageIDs(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM passages WHERE doc_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE documents SET state = ?, error = ?, passages = 0, updated = ? WHERE id = ?`,
+			evident.Failed, reason, now(), id)
+		return err
+	})
+	return oldPassageIDs, err
+}
+
+// Save stores an extracted document and replaces all its passages in one
+// transaction, and returns the ids of the passages it replaced so that the
+// index can drop them.
+func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string, ps []evident.Passage) (oldPassageIDs []string, err error) {
+	speakers, err := json.Marshal(nonNil(d.Speakers))
+	if err != nil {
+		return nil, err
+	}
+	warn, err := json.Marshal(nonNil(warnings))
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("document %s: %w (deleted while it was processed?)", d.File, ErrNotFound)
+			}
+			return err
+		}
+		d.ID = id
+		var err error
+		if oldPassageIDs, err = passageIDs(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM passages WHERE doc_id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
+			site = ?, role = ?, speakers = ?, warnings = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
+			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(warn),
+			evident.Indexed, len(ps), now(), id); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, role_source,
+			interviewer, section, context, attrs, locator, categories, scores, matches)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := range ps {
+			p := &ps[i]
+			attrs, _ := json.Marshal(nonNilMap(p.Attrs))
+			loc, _ := json.Marshal(p.Locator)
+			cats, _ := json.Marshal(nonNil(p.Categories))
+			scores, _ := json.Marshal(nonNilMap(p.Scores))
+			matches, _ := json.Marshal(nonNil(p.Tags))
+			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.RoleSource, p.Interviewer,
+				p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches)); err != nil {
+				return fmt.Errorf("passage %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+	return oldPassageIDs, err
+}
+
+// UpdateTags rewrites the categories of stored passages (reclassify).
+func (s *Store) UpdateTags(ctx context.Context, ps []evident.Passage) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE passages SET categories = ?, scores = ?, matches = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := range ps {
+			p := &ps[i]
+			cats, _ := json.Marshal(nonNil(p.Categories))
+			scores, _ := json.Marshal(nonNilMap(p.Scores))
+			matches, _ := json.Marshal(nonNil(p.Tags))
+			if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
+				return fmt.Errorf("passage %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func passageIDs(ctx context.Context, tx *sql.Tx, docID int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM passages WHERE doc_id = ?`, docID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Documents lists every document, newest first.
+func (s *Store) Documents(ctx context.Context) ([]evident.Document, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents ORDER BY added, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []evident.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, rows.Err()
+}
+
+// DocumentBySHA returns the document with exactly this content hash.
+func (s *Store) DocumentBySHA(ctx context.Context, sha string) (*evident.Document, error) {
+	return scanDocument(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 = ?`, sha))
+}
+
+// FindDocument resolves what a user typed: a file name, a path (origin) or
+// a prefix of the content hash. An ambiguous reference is an error that
+// lists the candidates.
+func (s *Store) FindDocument(ctx context.Context, ref string) (*evident.Document, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, fmt.Errorf("document %q: %w", ref, ErrNotFound)
+	}
+	queries := []struct {
+		where string
+		arg   string
+	}{
+		{`origin = ?`, ref},
+		{`file = ?`, ref},
+		{`origin LIKE ? ESCAPE '\'`, "%/" + likeEscape(ref)},
+		{`sha256 LIKE ? ESCAPE '\'`, likeEscape(strings.ToLower(ref)) + "%"},
+	}
+	for _, q := range queries {
+		if strings.HasPrefix(q.where, "sha256") && (len(ref) < 4 || strings.Trim(strings.ToLower(ref), "0123456789abcdef") != "") {
+			continue
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE `+q.where+` LIMIT 10`, q.arg)
+		if err != nil {
+			return nil, err
+		}
+		var found []evident.Document
+		for rows.Next() {
+			d, err := scanDocument(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found = append(found, *d)
+		}
+		rows.Close()
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return &found[0], nil
+		default:
+			var names []string
+			for _, d := range found {
+				names = append(names, d.Origin+" ("+short(d.SHA256)+")")
+			}
+			return nil, fmt.Errorf("document %q is ambiguous: %s", ref, strings.Join(names, ", "))
+		}
+	}
+	return nil, fmt.Errorf("document %q: %w", ref, ErrNotFound)
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+const passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
+	p.attrs, p.locator, p.categories, p.scores, p.matches`
+
+func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Passage, error) {
+	var p evident.Passage
+	var attrs, loc, cats, scores, matches string
+	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.RoleSource, &p.Interviewer, &p.Section,
+		&p.Context, &attrs, &loc, &cats, &scores, &matches}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	for _, f := range []struct {
+		src string
+		dst any
+	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {matches, &p.Tags}} {
+		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
+			return nil, fmt.Errorf("passage %s: %w", p.ID, err)
+		}
+	}
+	return &p, nil
+}
+
+// Passages returns a document's passages in order.
+func (s *Store) Passages(ctx context.Context, docID int64) ([]evident.Passage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM passages p WHERE p.doc_id = ? ORDER BY p.seq`, docID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []evident.Passage
+	for rows.Next() {
+		p, err := scanPassage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// Hit is a passage together with its document, for citations.
+type Hit struct {
+	Passage  evident.Passage
+	Document *evident.Document
+}
+
+// PassagesByID loads passages and their documents; unknown ids are skipped.
+func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Hit, error) {
+	out := make(map[string]Hit, len(ids))
+	docOf := make(map[string]int64, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(len(ids), start+500)]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := `SELECT ` + passageColumns + `, p.doc_id FROM passages p WHERE p.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var docID int64
+			p, err := scanPassage(rows, &docID)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[p.ID] = Hit{Passage: *p}
+			docOf[p.ID] = docID
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	docs := map[int64]*evident.Document{}
+	for id, docID := range docOf {
+		d := docs[docID]
+		if d == nil {
+			var err error
+			d, err = scanDocument(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, docID))
+			if err != nil {
+				return nil, err
+			}
+			docs[docID] = d
+		}
+		h := out[id]
+		h.Document = d
+		out[id] = h
+	}
+	return out, nil
+}
+
+// EachPassage calls fn for every stored passage of indexed documents, with
+// its document, in document order. It is how the index is rebuilt.
+func (s *Store) EachPassage(ctx context.Context, fn func(d *evident.Document, p *evident.Passage) error) error {
+	docs, err := s.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range docs {
+		d := &docs[i]
+		if d.State != evident.Indexed {
+			continue
+		}
+		ps, err := s.Passages(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		for j := range ps {
+			if err := fn(d, &ps[j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Delete removes a document and its passages, returning the passage ids.
+func (s *Store) Delete(ctx context.Context, sha string) ([]string, error) {
+	var ids []string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, sha).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		var err error
+		if ids, err = passageIDs(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+		return err
+	})
+	return ids, err
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return m
+}
