@@ -106,20 +106,20 @@ func (l Locator) String() string {
 // Passage is one quotable unit of a document: a paragraph, a speaker turn,
 // a survey answer, a caption run.
 type Passage struct {
-	ID          string            `json:"id"`
-	Seq         int               `json:"seq"`
-	Text        string            `json:"text"`
-	Speaker     string            `json:"speaker,omitempty"`
-	Role        string            `json:"role,omitempty"`
-	RoleSource  string            `json:"role_source,omitempty"`
-	Interviewer bool              `json:"interviewer,omitempty"`
-	Section     string            `json:"section,omitempty"` // "notes" for show notes and pull quotes kept apart from the turns
-	Context     string            `json:"context,omitempty"` // survey question, heading
-	Attrs       map[string]string `json:"attrs,omitempty"`   // respondent attributes and the like
-	Locator     Locator           `json:"locator"`
-	Categories  []string          `json:"categories"`
+	ID          string             `json:"id"`
+	Seq         int                `json:"seq"`
+	Text        string             `json:"text"`
+	Speaker     string             `json:"speaker,omitempty"`
+	Role        string             `json:"role,omitempty"`
+	RoleSource  string             `json:"role_source,omitempty"`
+	Interviewer bool               `json:"interviewer,omitempty"`
+	Section     string             `json:"section,omitempty"` // "notes" for show notes and pull quotes kept apart from the turns
+	Context     string             `json:"context,omitempty"` // survey question, heading
+	Attrs       map[string]string  `json:"attrs,omitempty"`   // respondent attributes and the like
+	Locator     Locator            `json:"locator"`
+	Categories  []string           `json:"categories"`
 	Scores      map[string]float64 `json:"scores,omitempty"`
-	Tags        []Match           `json:"matches,omitempty"`
+	Tags        []Match            `json:"matches,omitempty"`
 }
 
 // Match is one rule firing on a passage: which category, which rule, which words.

@@ -36,11 +36,11 @@ type Skip struct {
 
 // Category is one cell of the map and the rules that put passages in it.
 type Category struct {
-	Name      string  `yaml:"name"`
-	Question  string  `yaml:"question"` // the map's question for this cell
-	Words     []string `yaml:"words"`   // words that ask for this category in a search: "hear", "heard"
-	Threshold float64 `yaml:"threshold"`
-	Rules     []Rule  `yaml:"rules"`
+	Name      string   `yaml:"name"`
+	Question  string   `yaml:"question"` // the map's question for this cell
+	Words     []string `yaml:"words"`    // words that ask for this category in a search: "hear", "heard"
+	Threshold float64  `yaml:"threshold"`
+	Rules     []Rule   `yaml:"rules"`
 	line      int
 }
 

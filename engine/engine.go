@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,6 +26,7 @@ import (
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/roles"
 	"github.com/evident/evident/store"
 )
 
@@ -38,6 +38,7 @@ type Options struct {
 	Workers    int    // local workers; negative means one per core
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
+	Roles      string // role taxonomy; empty uses <data>/roles.yaml if present, else the built-in one
 	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
 	JobTimeout time.Duration
 	Queue      queue.Config
@@ -48,9 +49,6 @@ type Options struct {
 
 // DefaultMaxSize is the largest file accepted unless configured otherwise.
 const DefaultMaxSize = 256 << 20
-
-// ErrLocked is returned by Open when another process holds the data folder.
-var ErrLocked = errors.New("the data folder is in use by another evident process")
 
 // Engine is one open data folder.
 type Engine struct {
@@ -66,6 +64,9 @@ type Engine struct {
 	nc    *nats.Conn
 	queue *queue.Queue
 	rules atomic.Pointer[classify.Classifier]
+	roles *roles.Taxonomy
+
+	announced bool // a holder record was written and must go on Close
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -103,6 +104,9 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.rules.Store(rules)
+	if e.roles, err = LoadRoles(opts.Roles, opts.Data); err != nil {
+		return nil, err
+	}
 	if e.store, err = store.Open(filepath.Join(opts.Data, "evident.db")); err != nil {
 		return nil, err
 	}
@@ -120,25 +124,6 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// Lock takes the data folder's lock file, or returns ErrLocked.
-func Lock(data string) (*os.File, error) {
-	if err := os.MkdirAll(data, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", data, err)
-	}
-	f, err := os.OpenFile(filepath.Join(data, "evident.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", data, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ErrLocked
-		}
-		return nil, fmt.Errorf("data folder %s: lock: %w", data, err)
-	}
-	return f, nil
-}
-
 // LoadRules reads the rules in force: the given file, else <data>/rules.yaml
 // when it exists, else the built-in configs/rules.yaml.
 func LoadRules(path, data string) (*classify.Classifier, error) {
@@ -151,6 +136,20 @@ func LoadRules(path, data string) (*classify.Classifier, error) {
 		return classify.Parse(configs.Rules())
 	}
 	return classify.LoadFile(path)
+}
+
+// LoadRoles reads the role taxonomy in force, found the way LoadRules
+// finds rules.
+func LoadRoles(path, data string) (*roles.Taxonomy, error) {
+	if path == "" && data != "" {
+		if p := filepath.Join(data, "roles.yaml"); fileExists(p) {
+			path = p
+		}
+	}
+	if path == "" {
+		return roles.Parse(configs.Roles())
+	}
+	return roles.LoadFile(path)
 }
 
 func fileExists(p string) bool {
@@ -346,6 +345,7 @@ func (e *Engine) Close() error {
 		errs = append(errs, e.store.Close())
 	}
 	if e.lock != nil {
+		e.unannounce()
 		errs = append(errs, e.lock.Close())
 	}
 	return errors.Join(errs...)

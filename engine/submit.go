@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/evident/evident"
-	"github.com/evident/evident/watch"
 	"github.com/evident/evident/store"
+	"github.com/evident/evident/watch"
 )
 
 // Source is a file to submit.
@@ -184,4 +184,3 @@ func folderOf(rel string) string {
 	}
 	return dir
 }
-

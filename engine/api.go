@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/index"
+	"github.com/evident/evident/roles"
+	"github.com/evident/evident/search"
+	"github.com/evident/evident/store"
+)
+
+// The methods in this file are what the HTTP API and the command line ask
+// of an open data folder. Both call the same code, so a command gives the
+// same answer whether it talks to a server or opens the folder itself.
+
+// Search runs a query as a person types it.
+func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Response, error) {
+	rules := e.Classifier()
+	p := search.NewParser(rules.QueryWords(), rules.Categories(), e.roles)
+	p.ResolveDoc = func(ref string) (string, error) {
+		d, err := e.store.FindDocument(ctx, ref)
+		if err != nil {
+			return "", err
+		}
+		return d.SHA256, nil
+	}
+	s := &search.Searcher{Store: e.store, Parser: p}
+	var resp *search.Response
+	err := e.Index(func(ix *index.Index) error {
+		var err error
+		resp, err = s.Search(ctx, ix, req)
+		return err
+	})
+	return resp, err
+}
+
+// Documents lists every document and its state, oldest first.
+func (e *Engine) Documents(ctx context.Context) ([]evident.Document, error) {
+	return e.store.Documents(ctx)
+}
+
+// Shown is one document with all its passages, for `evident show`.
+type Shown struct {
+	Document *evident.Document `json:"document"`
+	Passages []evident.Passage `json:"passages"`
+}
+
+// Show finds a document by file name, path or hash prefix.
+func (e *Engine) Show(ctx context.Context, ref string) (*Shown, error) {
+	d, err := e.store.FindDocument(ctx, ref)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("no document is called %q (try `evident status` for the list): %w", ref, ErrNotFound)
+		}
+		return nil, err
+	}
+	ps, err := e.store.Passages(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ps == nil {
+		ps = []evident.Passage{}
+	}
+	return &Shown{Document: d, Passages: ps}, nil
+}
+
+// ErrNotFound is wrapped by errors for documents that do not exist.
+var ErrNotFound = store.ErrNotFound
+
+// Await polls until every document with one of the given hashes has
+// finished (indexed or failed), calling progress after each poll with how
+// many have. It returns the documents as they ended.
+func (e *Engine) Await(ctx context.Context, shas []string, progress func(done int)) ([]evident.Document, error) {
+	return Await(ctx, shas, e.Documents, progress)
+}
+
+// Await is the polling loop behind Engine.Await, shared with clients that
+// see documents through the HTTP API.
+func Await(ctx context.Context, shas []string, list func(context.Context) ([]evident.Document, error), progress func(done int)) ([]evident.Document, error) {
+	want := make(map[string]bool, len(shas))
+	for _, s := range shas {
+		want[s] = true
+	}
+	delay := 20 * time.Millisecond
+	for {
+		docs, err := list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var ended []evident.Document
+		for _, d := range docs {
+			if want[d.SHA256] && (d.State == evident.Indexed || d.State == evident.Failed) {
+				ended = append(ended, d)
+			}
+		}
+		if progress != nil {
+			progress(len(ended))
+		}
+		if len(ended) >= len(want) {
+			return ended, nil
+		}
+		select {
+		case <-ctx.Done():
+			return ended, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 250*time.Millisecond)
+	}
+}
+
+// Roles returns the role taxonomy in force.
+func (e *Engine) Roles() *roles.Taxonomy { return e.roles }
