@@ -54,7 +54,7 @@ func (e *Engine) Show(ctx context.Context, ref string) (*Shown, error) {
 	d, err := e.store.FindDocument(ctx, ref)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("no document is called %q (try `evident status` for the list): %w", ref, ErrNotFound)
+			return nil, NotFound(fmt.Sprintf("no document is called %q; `evident status` lists them", ref))
 		}
 		return nil, err
 	}
@@ -68,8 +68,16 @@ func (e *Engine) Show(ctx context.Context, ref string) (*Shown, error) {
 	return &Shown{Document: d, Passages: ps}, nil
 }
 
-// ErrNotFound is wrapped by errors for documents that do not exist.
+// ErrNotFound matches errors for documents that do not exist.
 var ErrNotFound = store.ErrNotFound
+
+// NotFound returns an error that reads as msg and matches ErrNotFound.
+func NotFound(msg string) error { return notFound(msg) }
+
+type notFound string
+
+func (e notFound) Error() string        { return string(e) }
+func (e notFound) Is(target error) bool { return target == ErrNotFound }
 
 // Await polls until every document with one of the given hashes has
 // finished (indexed or failed), calling progress after each poll with how

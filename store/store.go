@@ -149,6 +149,20 @@ const (
 	Refreshed                // same bytes, new metadata: re-ingest
 )
 
+func (o Outcome) String() string {
+	switch o {
+	case New:
+		return "new"
+	case Changed:
+		return "changed"
+	case Duplicate:
+		return "duplicate"
+	case Refreshed:
+		return "refreshed"
+	}
+	return fmt.Sprintf("outcome(%d)", int(o))
+}
+
 // Register records a submission as queued unless its bytes are already a
 // document with the same metadata. It returns what happened and the document
 // row as it now stands.

@@ -1,0 +1,327 @@
+// Package web serves an open data folder over HTTP: a JSON API under
+// /api/ that the command line uses when a server holds the folder, and a
+// page at / for people. It binds to loopback unless told otherwise, and
+// refuses requests that a web page on another origin could forge.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/engine"
+	"github.com/evident/evident/search"
+)
+
+// Engine is what the server needs of an open data folder.
+type Engine interface {
+	Search(ctx context.Context, req search.Request) (*search.Response, error)
+	Documents(ctx context.Context) ([]evident.Document, error)
+	Show(ctx context.Context, ref string) (*engine.Shown, error)
+	Submit(ctx context.Context, src engine.Source) (*engine.Submitted, error)
+	Reindex(ctx context.Context) (int, error)
+}
+
+// Server is the HTTP front of an engine.
+type Server struct {
+	Engine Engine
+	// Uploads is a folder for uploaded files while they are hashed and
+	// queued; they are deleted once their bytes are in the queue.
+	Uploads string
+	// MaxUpload bounds an upload's size in bytes.
+	MaxUpload int64
+	Log       *slog.Logger
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /api/search", s.search)
+	mux.HandleFunc("GET /api/status", s.status)
+	mux.HandleFunc("GET /api/documents/{ref...}", s.show)
+	mux.HandleFunc("POST /api/ingest", s.ingest)
+	mux.HandleFunc("POST /api/reindex", s.reindex)
+	mux.HandleFunc("GET /{$}", s.page)
+	return guard(mux)
+}
+
+// guard refuses requests a hostile page could make the browser send: any
+// non-GET request that carries another origin, and (against DNS
+// rebinding) any request whose Host is not a loopback name when the
+// server listens on loopback.
+func guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		local := isLoopback(r.Context())
+		if local && !loopbackHost(r.Host) {
+			writeError(w, http.StatusForbidden, fmt.Errorf("host %q is not this machine", r.Host))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
+				writeError(w, http.StatusForbidden, fmt.Errorf("requests from %s are not accepted", o))
+				return
+			}
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLoopback(ctx context.Context) bool {
+	addr, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func sameOrigin(origin, host string) bool {
+	rest, ok := strings.CutPrefix(origin, "http://")
+	if !ok {
+		rest, ok = strings.CutPrefix(origin, "https://")
+	}
+	return ok && strings.EqualFold(rest, host)
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	req, err := searchRequest(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	resp, err := s.Engine.Search(r.Context(), req)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func searchRequest(r *http.Request) (search.Request, error) {
+	q := r.URL.Query()
+	req := search.Request{Query: q.Get("q")}
+	for name, dst := range map[string]*int{"limit": &req.Limit, "offset": &req.Offset} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return req, fmt.Errorf("%s=%q is not a whole number", name, v)
+			}
+			*dst = n
+		}
+	}
+	req.Limit = min(req.Limit, 1000)
+	switch strings.ToLower(q.Get("interviewer")) {
+	case "", "0", "false", "no":
+	default:
+		req.Interviewer = true
+	}
+	return req, nil
+}
+
+// Status is the body of GET /api/status and of `evident status --json`.
+type Status struct {
+	Documents []evident.Document `json:"documents"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	docs, err := s.Engine.Documents(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if docs == nil {
+		docs = []evident.Document{}
+	}
+	writeJSON(w, http.StatusOK, Status{Documents: docs})
+}
+
+func (s *Server) show(w http.ResponseWriter, r *http.Request) {
+	shown, err := s.Engine.Show(r.Context(), r.PathValue("ref"))
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		writeError(w, http.StatusNotFound, err)
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err)
+	default:
+		writeJSON(w, http.StatusOK, shown)
+	}
+}
+
+// Ingested is the body of POST /api/ingest.
+type Ingested struct {
+	Document *evident.Document `json:"document"`
+	Outcome  string            `json:"outcome"` // new, changed, duplicate, refreshed
+}
+
+// ingest takes a multipart form: "file" (the bytes, required, streamed to
+// disk), "meta" (sidecar YAML, optional) and "origin" (the path the file
+// had on the client, optional; it identifies the source across re-sends).
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
+	if s.MaxUpload > 0 {
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload+1<<20)
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("upload: %w (send a multipart form with a \"file\" field)", err))
+		return
+	}
+	var src engine.Source
+	var tmp string
+	defer func() {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("upload: %w", err))
+			return
+		}
+		switch part.FormName() {
+		case "file":
+			name := filepath.Base(filepath.Clean("/" + part.FileName()))
+			if name == "/" || name == "." {
+				writeError(w, http.StatusBadRequest, errors.New("upload: the file part has no file name"))
+				return
+			}
+			if tmp, err = s.save(part); err != nil {
+				writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload %s: %w", name, err))
+				return
+			}
+			src.Path, src.Name = tmp, name
+		case "meta":
+			b, err := io.ReadAll(io.LimitReader(part, 1<<20))
+			if err != nil {
+				writeError(w, http.StatusBadRequest, fmt.Errorf("upload: meta: %w", err))
+				return
+			}
+			if src.Meta, err = evident.ParseMeta(b); err != nil {
+				writeError(w, http.StatusBadRequest, fmt.Errorf("upload: sidecar: %w", err))
+				return
+			}
+		case "origin":
+			b, _ := io.ReadAll(io.LimitReader(part, 4096))
+			src.Origin = strings.TrimSpace(string(b))
+		case "folder_role":
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			src.FolderRole = strings.TrimSpace(string(b))
+		}
+	}
+	if src.Path == "" {
+		writeError(w, http.StatusBadRequest, errors.New(`upload: no "file" field`))
+		return
+	}
+	if src.Origin == "" {
+		src.Origin = "upload:" + src.Name
+	}
+	sub, err := s.Engine.Submit(r.Context(), src)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Ingested{Document: sub.Document, Outcome: sub.Outcome.String()})
+}
+
+func (s *Server) save(r io.Reader) (string, error) {
+	if err := os.MkdirAll(s.Uploads, 0o755); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(s.Uploads, "upload-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+func (s *Server) reindex(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Engine.Reindex(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"passages": n})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// apiError is the body of every failed API call.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, code int, err error) {
+	writeJSON(w, code, apiError{Error: err.Error()})
+}
+
+// Serve runs the server on ln until ctx ends, then stops accepting and
+// waits up to five seconds for requests in flight.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s.Log != nil {
+		hs.ErrorLog = slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(stop)
+}
