@@ -173,3 +173,10 @@ type PanicError struct {
 func (p *PanicError) Error() string {
 	return fmt.Sprintf("the parser crashed on this file (%v); it is probably malformed", p.Value)
 }
+
+// Fixed returns rules that never change, for worker processes.
+func Fixed(c *classify.Classifier) Rules { return fixed{c} }
+
+type fixed struct{ c *classify.Classifier }
+
+func (f fixed) Classifier() *classify.Classifier { return f.c }

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/engine"
+	"github.com/evident/evident/watch"
+	"github.com/evident/evident/web"
+)
+
+func (a *app) ingestCmd() *cobra.Command {
+	var noWait bool
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "ingest PATH...",
+		Short: "Submit files and folders, wait until each is indexed or failed",
+		Long: `ingest submits files, and folders recursively, through the same queue as the
+inbox, then waits until every file is indexed or has failed. It prints one
+line per failed file with the reason, and exits 1 when any failed (the
+others are still indexed). Hidden and temporary files are skipped; a
+sidecar (FILE.meta.yaml) travels with its file.
+
+When an evident serve holds the data folder the files are sent to it;
+otherwise ingest runs workers itself.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := collect(args)
+			if err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return errors.New("no files to ingest in " + strings.Join(args, ", "))
+			}
+			return a.ingest(cmd.Context(), files, noWait, workers)
+		},
+	}
+	cmd.Flags().BoolVar(&noWait, "no-wait", false, "submit and return without waiting")
+	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "workers to run when no server holds the data folder")
+	return cmd
+}
+
+// collect expands the arguments into files: folders recursively, skipping
+// what the inbox skips, and sidecars (they go with their file).
+func collect(args []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if abs, err := filepath.Abs(p); err == nil && !seen[abs] {
+			seen[abs] = true
+			out = append(out, p)
+		}
+	}
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", arg, errors.Unwrap(err))
+		}
+		if !info.IsDir() {
+			add(arg)
+			continue
+		}
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			if p != arg && watch.Ignored(d.Name()) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && !strings.HasSuffix(d.Name(), evident.SidecarSuffix) {
+				add(p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// submitter sends one file on its way and says which document it became.
+type submitter func(ctx context.Context, path string) (*evident.Document, error)
+
+func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers int) error {
+	log := a.logger(slog.LevelWarn)
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
+	if errors.Is(err, engine.ErrLocked) {
+		h, herr := engine.FindHolder(a.data)
+		if herr != nil || h.HTTP == "" {
+			return fmt.Errorf("%w and serves no API; try again when it has finished", err)
+		}
+		c := &web.Client{Base: h.HTTP}
+		return a.submitAll(ctx, files, noWait, c.Documents, func(ctx context.Context, path string) (*evident.Document, error) {
+			abs, _ := filepath.Abs(path)
+			res, err := c.Upload(ctx, engine.Source{Path: path, Origin: abs})
+			if err != nil {
+				return nil, err
+			}
+			return res.Document, nil
+		})
+	}
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if err := e.Connect(ctx); err != nil {
+		return err
+	}
+	submit := func(ctx context.Context, path string) (*evident.Document, error) {
+		sub, err := e.Submit(ctx, engine.Source{Path: path})
+		if err != nil {
+			return nil, err
+		}
+		return sub.Document, nil
+	}
+	if noWait {
+		return a.submitAll(ctx, files, true, e.Documents, submit)
+	}
+	// Hold the folder the way serve does, so that other commands run
+	// meanwhile (a search, a status) talk to this process.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	if err := e.Announce(engine.Holder{HTTP: "http://" + ln.Addr().String()}); err != nil {
+		ln.Close()
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var runErr error
+	wg.Go(func() { runErr = runTogether(runCtx, e, ln, a.data, log) })
+	err = a.submitAll(ctx, files, false, e.Documents, submit)
+	stop()
+	wg.Wait()
+	if err == nil && runErr != nil {
+		err = runErr
+	}
+	return err
+}
+
+// submitAll submits every file, then (unless noWait) waits for all of them
+// with a progress bar on a terminal, and reports the failures.
+func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list func(context.Context) ([]evident.Document, error), submit submitter) error {
+	paths := map[string][]string{} // sha256 → the paths that had those bytes
+	var shas []string
+	var submitErrs []string
+	for _, f := range files {
+		d, err := submit(ctx, f)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			submitErrs = append(submitErrs, err.Error())
+			continue
+		}
+		if paths[d.SHA256] == nil {
+			shas = append(shas, d.SHA256)
+		}
+		paths[d.SHA256] = append(paths[d.SHA256], f)
+	}
+	for _, msg := range submitErrs {
+		fmt.Fprintln(a.stderr, "evident:", msg)
+	}
+	if noWait {
+		fmt.Fprintf(a.stdout, "submitted %d files (%d distinct)\n", len(files)-len(submitErrs), len(shas))
+		if len(submitErrs) > 0 {
+			return &exitError{code: 1}
+		}
+		return nil
+	}
+	bar := a.progress(len(shas))
+	ended, err := engine.Await(ctx, shas, list, func(done int) {
+		if bar != nil {
+			bar.Set(done)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(a.stderr)
+	}
+	if err != nil {
+		return fmt.Errorf("stopped waiting with %d of %d files done: %w", len(ended), len(shas), err)
+	}
+	sort.Slice(ended, func(i, j int) bool { return paths[ended[i].SHA256][0] < paths[ended[j].SHA256][0] })
+	failed, passages := 0, 0
+	for _, d := range ended {
+		if d.State == evident.Failed {
+			failed++
+			for _, p := range paths[d.SHA256] {
+				fmt.Fprintf(a.stderr, "evident: %s: %s\n", p, d.Error)
+			}
+			continue
+		}
+		passages += d.Passages
+	}
+	fmt.Fprintf(a.stdout, "%d indexed, %d failed, %d passages\n", len(ended)-failed, failed+len(submitErrs), passages)
+	if failed > 0 || len(submitErrs) > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// progress returns a bar on stderr when stderr is a terminal, else nil.
+func (a *app) progress(total int) *progressbar.ProgressBar {
+	f, ok := a.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100_000_000), // 100ms
+		progressbar.OptionClearOnFinish(),
+	)
+}

@@ -1,0 +1,139 @@
+// Command evident turns customer-research files into cited evidence for
+// empathy maps. `evident serve` runs the whole pipeline on one machine;
+// the other commands talk to a running server through its API on loopback,
+// or open the data folder themselves when no server holds it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/engine"
+	"github.com/evident/evident/search"
+	"github.com/evident/evident/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries an exit status other than 1 or a failure that has
+// already been reported line by line.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// run is main without the process: tests call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.root()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "evident:", ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "evident:", err)
+	return 1
+}
+
+// app holds what every command shares: the data folder and the streams.
+type app struct {
+	data    string
+	rules   string
+	verbose bool
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "evident",
+		Short: "Cited evidence for empathy maps from customer-research files",
+		Long: `Evident turns interview transcripts, survey exports, podcasts, articles and
+reports into passages tagged SEE, HEAR, SAY, DO, PAINS and GAINS, each with a
+citation, and answers questions such as "what do CFOs hear".
+
+Every command keeps its state in --data. When an "evident serve" holds that
+folder, the other commands talk to it; otherwise they do the work themselves.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&a.data, "data", "./evident-data", "the folder that holds all state: queue, database, index")
+	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
+	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
+		a.statusCmd(), a.classifyCmd(), a.reindexCmd())
+	return root
+}
+
+// logger logs to stderr: at info level for long-running commands, at warn
+// level for the rest, at debug with --verbose.
+func (a *app) logger(level slog.Level) *slog.Logger {
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// backend is what the query commands need: an open engine, or the API of
+// the process that holds the data folder.
+type backend interface {
+	Search(ctx context.Context, req search.Request) (*search.Response, error)
+	Documents(ctx context.Context) ([]evident.Document, error)
+	Show(ctx context.Context, ref string) (*engine.Shown, error)
+	Reindex(ctx context.Context) (int, error)
+}
+
+// open returns the engine of the data folder, opened here, or a client of
+// the process that holds it. A holder that serves no API (a short command)
+// is waited for, briefly.
+func (a *app) open(ctx context.Context) (backend, func(), error) {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Log: a.logger(slog.LevelWarn)})
+		if err == nil {
+			return e, func() { e.Close() }, nil
+		}
+		if !errors.Is(err, engine.ErrLocked) {
+			return nil, nil, err
+		}
+		if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
+			return &web.Client{Base: h.HTTP}, func() {}, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, nil, fmt.Errorf("%w and serves no API; try again when it has finished", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/search"
+	"github.com/evident/evident/web"
+)
+
+func (a *app) searchCmd() *cobra.Command {
+	var asJSON, interviewer bool
+	var limit, offset int
+	cmd := &cobra.Command{
+		Use:   "search [--json] [--limit N] QUERY",
+		Short: "Ranked passages with citations for a question",
+		Long: `search answers what a person types: "what do CFOs hear", "IT director pains
+security", or field syntax "role:cfo category:hear budget". Role names come
+from the role taxonomy, category words from the rules file; the remaining
+words are matched (stemmed) against the passages. Interviewer and host
+turns are left out unless --interviewer is given.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			b, done, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer done()
+			resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset, Interviewer: interviewer})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, resp)
+			}
+			printHits(a.stdout, resp)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (query, total, hits, facets)")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 10, "how many passages to show")
+	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many passages (paging)")
+	cmd.Flags().BoolVar(&interviewer, "interviewer", false, "include interviewer and host turns")
+	return cmd
+}
+
+func printHits(w io.Writer, r *search.Response) {
+	if len(r.Query.Understood) > 0 {
+		fmt.Fprintf(w, "Understood: %s\n", strings.Join(r.Query.Understood, "; "))
+	}
+	if r.Fallback != "" {
+		fmt.Fprintln(w, r.Fallback)
+	}
+	if r.Total == 0 {
+		fmt.Fprintln(w, "No passages match.")
+		return
+	}
+	fmt.Fprintf(w, "%d passages match; showing %d.\n", r.Total, len(r.Hits))
+	for i, h := range r.Hits {
+		cats := ""
+		if len(h.Categories) > 0 {
+			cats = " [" + strings.Join(h.Categories, " ") + "]"
+		}
+		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n   id %s\n", i+1, cats, quote(h.Text), h.Citation, h.ID)
+	}
+}
+
+// quote shows a passage on one line, shortened past 400 characters.
+func quote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 400 {
+		s = string(r[:400]) + "…"
+	}
+	return "“" + s + "”"
+}
+
+func (a *app) showCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show DOC [--json]",
+		Short: "One document: its metadata and all its passages in order",
+		Long: `show prints one document (DOC is its file name, its path or a prefix of its
+SHA-256) with its metadata and every passage in order, with speaker, role,
+categories and locator.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			b, done, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer done()
+			s, err := b.Show(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, s)
+			}
+			d := s.Document
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			for _, kv := range [][2]string{{"file", d.File}, {"path", d.Origin}, {"sha256", d.SHA256}, {"state", string(d.State)},
+				{"error", d.Error}, {"title", d.Title}, {"kind", string(d.Kind)}, {"format", d.Format}, {"url", d.URL},
+				{"author", d.Author}, {"date", d.Date}, {"role", d.Role}} {
+				if kv[1] != "" {
+					fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+				}
+			}
+			for _, p := range d.Speakers {
+				fmt.Fprintf(tw, "speaker:\t%s\n", person(p))
+			}
+			tw.Flush()
+			for _, p := range s.Passages {
+				who := p.Speaker
+				if p.Role != "" {
+					who += " (" + p.Role + ")"
+				}
+				if p.Interviewer {
+					who += " [interviewer]"
+				}
+				fmt.Fprintf(a.stdout, "\n#%d %s %s", p.Seq, p.Locator, strings.TrimSpace(who))
+				if len(p.Categories) > 0 {
+					fmt.Fprintf(a.stdout, " [%s]", strings.Join(p.Categories, " "))
+				}
+				fmt.Fprintf(a.stdout, "\n%s\n", p.Text)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print {document, passages} as JSON")
+	return cmd
+}
+
+func person(p evident.Person) string {
+	s := p.Name
+	var about []string
+	if p.Role != "" {
+		about = append(about, p.Role)
+	}
+	if p.Company != "" {
+		about = append(about, p.Company)
+	}
+	if p.Interviewer {
+		about = append(about, "interviewer")
+	}
+	if len(about) > 0 {
+		s += " (" + strings.Join(about, ", ") + ")"
+	}
+	return s
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--json]",
+		Short: "Every document and its state: queued, processing, indexed or failed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			b, done, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer done()
+			docs, err := b.Documents(ctx)
+			if err != nil {
+				return err
+			}
+			if docs == nil {
+				docs = []evident.Document{}
+			}
+			if asJSON {
+				return writeJSON(a.stdout, web.Status{Documents: docs})
+			}
+			if len(docs) == 0 {
+				fmt.Fprintln(a.stdout, "No documents yet.")
+				return nil
+			}
+			counts := map[evident.State]int{}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "STATE\tPASSAGES\tFILE\tSHA256\tREASON")
+			for _, d := range docs {
+				counts[d.State]++
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%.12s\t%s\n", d.State, d.Passages, d.Origin, d.SHA256, d.Error)
+			}
+			tw.Flush()
+			fmt.Fprintf(a.stdout, "%d documents: %d indexed, %d failed, %d queued, %d processing\n", len(docs),
+				counts[evident.Indexed], counts[evident.Failed], counts[evident.Queued], counts[evident.Processing])
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"documents": [...]} as JSON`)
+	return cmd
+}
+
+func (a *app) reindexCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the search index from the database",
+		Long: `reindex deletes the Bleve index and rebuilds it from SQLite, the source of
+truth. Use it after changing the index mapping or if the index is damaged.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			b, done, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer done()
+			n, err := b.Reindex(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "reindexed %d passages\n", n)
+			return nil
+		},
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

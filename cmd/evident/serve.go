@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/evident/evident/engine"
+	"github.com/evident/evident/extract"
+	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/queue"
+	"github.com/evident/evident/web"
+)
+
+func (a *app) serveCmd() *cobra.Command {
+	var inbox, httpAddr, natsURL, natsListen string
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Watch the inbox, run workers and the indexer, and serve the API and web page",
+		Long: `serve is the main job. It watches the inbox folder (recursively) and ingests
+every file that lands there, runs workers and the indexer, and serves the
+JSON API and the web page. With no flags it needs nothing installed: NATS
+JetStream runs embedded and stores under the data folder.
+
+Stop it with Ctrl-C (SIGINT) or SIGTERM: jobs in flight finish or go back
+to the queue, and the next start resumes them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log := a.logger(slog.LevelInfo)
+			e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Inbox: inbox,
+				NATS: natsURL, NATSListen: natsListen, Workers: workers, Log: log})
+			if errors.Is(err, engine.ErrLocked) {
+				if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
+					return fmt.Errorf("%w; it serves %s", err, h.HTTP)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			ln, err := net.Listen("tcp", httpAddr)
+			if err != nil {
+				return fmt.Errorf("--http %s: %w", httpAddr, err)
+			}
+			if err := e.Connect(ctx); err != nil {
+				ln.Close()
+				return err
+			}
+			url := "http://" + ln.Addr().String()
+			if err := e.Announce(engine.Holder{HTTP: url, NATS: e.NATSURL()}); err != nil {
+				ln.Close()
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Evident is serving %s\n", url)
+			fmt.Fprintf(a.stdout, "Watching %s; data in %s\n", absPath(inbox), absPath(a.data))
+			if u := e.NATSURL(); u != "" && natsURL == "" {
+				fmt.Fprintf(a.stdout, "Workers on this machine can join with: evident worker --nats %s\n", u)
+			}
+			err = runTogether(ctx, e, ln, a.data, log)
+			fmt.Fprintln(a.stdout, "Evident stopped.")
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&inbox, "inbox", "./inbox", "the folder to watch for files to ingest")
+	f.StringVar(&httpAddr, "http", "127.0.0.1:7474", "where the API and web page listen (loopback by default)")
+	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one")
+	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for `evident worker`")
+	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to `evident worker` processes)")
+	return cmd
+}
+
+// runTogether runs the engine and its HTTP API until ctx ends, then stops
+// both: the API first, so that nothing new arrives while the engine drains.
+func runTogether(ctx context.Context, e *engine.Engine, ln net.Listener, data string, log *slog.Logger) error {
+	srv := &web.Server{Engine: e, Uploads: filepath.Join(data, "uploads"), MaxUpload: engine.DefaultMaxSize, Log: log}
+	var wg sync.WaitGroup
+	var httpErr error
+	wg.Go(func() { httpErr = srv.Serve(ctx, ln) })
+	runErr := e.Run(ctx)
+	wg.Wait()
+	return errors.Join(runErr, httpErr)
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+func (a *app) workerCmd() *cobra.Command {
+	var natsURL string
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "worker --nats URL",
+		Short: "Run workers only, against a shared NATS server, to scale out",
+		Long: `worker runs extraction and classification workers that take jobs from the
+NATS server a serve uses (its --nats, or the address its --nats-listen
+exposes). File bytes come through NATS, so no shared disk is needed. The
+results go back to the server's indexer.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if natsURL == "" {
+				return errors.New("--nats is required: the URL of the NATS server the evident serve uses")
+			}
+			log := a.logger(slog.LevelInfo)
+			rules, err := engine.LoadRules(a.rules, "")
+			if err != nil {
+				return err
+			}
+			nc, err := queue.Dial(natsURL, "evident-worker")
+			if err != nil {
+				return err
+			}
+			defer nc.Close()
+			q, err := queue.Open(ctx, nc, queue.Config{})
+			if err != nil {
+				return err
+			}
+			host, _ := os.Hostname()
+			fmt.Fprintf(a.stdout, "Evident worker: %d workers taking jobs from %s\n", workers, natsURL)
+			proc := &ingest.Processor{Formats: extract.Default(), Rules: ingest.Fixed(rules)}
+			ingest.RunN(ctx, workers, func(i int) *ingest.Worker {
+				return &ingest.Worker{Queue: q, Processor: proc, Name: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), i), Log: log}
+			})
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required)")
+	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "how many workers to run")
+	return cmd
+}
