@@ -39,7 +39,7 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-// run is main without the process: tests call it.
+// run is main without os.Exit, so that deferred closes run first.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := a.root()

@@ -1,0 +1,399 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/evident/evident/engine"
+	"github.com/evident/evident/search"
+	"github.com/evident/evident/web"
+)
+
+// These tests run the real binary, as a user or a script would: processes,
+// flags, exit codes, stdout and stderr.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "evident-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "evident")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building evident:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs one command to completion.
+func runCLI(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("evident %s: %v", strings.Join(args, " "), err)
+	}
+	return r
+}
+
+// mustRun runs a command that must succeed and returns its stdout.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	r := runCLI(t, "", args...)
+	if r.code != 0 {
+		t.Fatalf("evident %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r.stdout
+}
+
+// daemon is a long-running evident process (serve, worker).
+type daemon struct {
+	cmd    *exec.Cmd
+	lines  chan string
+	stderr *bytes.Buffer
+	done   chan error
+}
+
+func start(t *testing.T, args ...string) *daemon {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	pr, pw := io.Pipe()
+	d := &daemon{cmd: cmd, lines: make(chan string, 100), stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = pw, d.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			select {
+			case d.lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	go func() { d.done <- cmd.Wait(); pw.Close() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-d.done
+	})
+	return d
+}
+
+// expect waits for a line of output matching re and returns its groups.
+func (d *daemon) expect(t *testing.T, re string) []string {
+	t.Helper()
+	pat := regexp.MustCompile(re)
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case line := <-d.lines:
+			if m := pat.FindStringSubmatch(line); m != nil {
+				return m
+			}
+		case err := <-d.done:
+			t.Fatalf("process ended (%v) before printing %q; stderr:\n%s", err, re, d.stderr)
+		case <-deadline:
+			t.Fatalf("no line matching %q within 60s; stderr:\n%s", re, d.stderr)
+		}
+	}
+}
+
+// stop sends SIGINT and requires a clean exit within 30 seconds.
+func (d *daemon) stop(t *testing.T) {
+	t.Helper()
+	d.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-d.done:
+		d.done <- err // for the cleanup
+		if err != nil {
+			t.Fatalf("exit after SIGINT: %v; stderr:\n%s", err, d.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("still running 30s after SIGINT; stderr:\n%s", d.stderr)
+	}
+}
+
+func status(t *testing.T, data string) web.Status {
+	t.Helper()
+	var st web.Status
+	if err := json.Unmarshal([]byte(mustRun(t, "status", "--json", "--data", data)), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// waitIndexed polls `evident status` until n documents have ended.
+func waitIndexed(t *testing.T, data string, n int) web.Status {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st := status(t, data)
+		ended := 0
+		for _, d := range st.Documents {
+			if d.State == "indexed" || d.State == "failed" {
+				ended++
+			}
+		}
+		if ended >= n {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d documents ended after 60s: %+v", ended, n, st.Documents)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func copyExamples(t *testing.T, dst string) {
+	t.Helper()
+	files, err := filepath.Glob("../../examples/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	os.MkdirAll(dst, 0o755)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func searchJSON(t *testing.T, args ...string) search.Response {
+	t.Helper()
+	var resp search.Response
+	out := mustRun(t, append([]string{"search", "--json"}, args...)...)
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		t.Fatalf("search --json printed %q: %v", out, err)
+	}
+	return resp
+}
+
+// The README tour: serve, drop the examples, ask "what do CFOs hear".
+func TestServeInboxSearch(t *testing.T) {
+	dir := t.TempDir()
+	data, inbox := filepath.Join(dir, "data"), filepath.Join(dir, "inbox")
+	d := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--workers", "2")
+	url := d.expect(t, `serving (http://127\.0\.0\.1:\d+)`)[1]
+	copyExamples(t, inbox)
+	st := waitIndexed(t, data, 3)
+	for _, doc := range st.Documents {
+		if doc.State != "indexed" || doc.Passages == 0 {
+			t.Errorf("%s: %s with %d passages (%s)", doc.File, doc.State, doc.Passages, doc.Error)
+		}
+	}
+
+	resp := searchJSON(t, "--data", data, "what do CFOs hear")
+	if resp.Query.Role != "cfo" || !slices.Contains(resp.Query.Categories, "HEAR") {
+		t.Errorf("query understood as %+v, want role cfo and category HEAR", resp.Query)
+	}
+	if len(resp.Hits) == 0 {
+		t.Fatal("no hits for what do CFOs hear")
+	}
+	top := resp.Hits[0]
+	if top.Role != "cfo" || !slices.Contains(top.Categories, "HEAR") || top.Speaker != "Priya Raman" {
+		t.Errorf("top hit %+v: want Priya Raman, cfo, HEAR", top)
+	}
+	if top.Citation == "" || top.Source.SHA256 == "" || top.Source.File != "interview-cfo-northwind.txt" || top.Locator.Paragraph == 0 {
+		t.Errorf("top hit lacks a citation: %+v", top)
+	}
+
+	// Flags after the positional argument, and the API answering directly.
+	var shown engine.Shown
+	if err := json.Unmarshal([]byte(mustRun(t, "show", "interview-cfo-northwind.txt", "--json", "--data", data)), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.Document.Title != "Interview with the CFO of Northwind Logistics" || len(shown.Passages) < 5 {
+		t.Errorf("show: %+v with %d passages", shown.Document, len(shown.Passages))
+	}
+	if !shown.Passages[0].Interviewer || len(shown.Passages[0].Categories) != 0 {
+		t.Errorf("the interviewer's first turn should be marked and untagged: %+v", shown.Passages[0])
+	}
+	c := &web.Client{Base: url}
+	if docs, err := c.Documents(context.Background()); err != nil || len(docs) != 3 {
+		t.Errorf("API status: %d documents, %v", len(docs), err)
+	}
+	if r := runCLI(t, "", "show", "no-such-file.txt", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "no-such-file.txt") {
+		t.Errorf("show of a missing document: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	d.stop(t)
+	// With no server, the command opens the folder itself and answers the same.
+	again := searchJSON(t, "--data", data, "what do CFOs hear")
+	if len(again.Hits) != len(resp.Hits) || again.Hits[0].ID != top.ID {
+		t.Errorf("local search differs from the server's: %v vs %v", again.Hits, resp.Hits)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// A separate `evident worker` process does the work while the server runs
+// no workers of its own: the bytes travel through NATS, not the disk.
+func TestSeparateWorkerProcess(t *testing.T) {
+	dir := t.TempDir()
+	data, inbox := filepath.Join(dir, "data"), filepath.Join(dir, "inbox")
+	natsAddr := freePort(t)
+	d := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--workers", "0", "--nats-listen", natsAddr)
+	natsURL := d.expect(t, `evident worker --nats (\S+)`)[1]
+	copyExamples(t, inbox)
+
+	// Nothing is processed without a worker: the documents wait, queued.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(status(t, data).Documents) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("the inbox files were not registered")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, doc := range status(t, data).Documents {
+		if doc.State != "queued" {
+			t.Fatalf("%s is %s with no worker running", doc.File, doc.State)
+		}
+	}
+
+	// The worker runs in another folder, so it cannot read the inbox or
+	// the data folder even by accident.
+	w := start(t, "worker", "--nats", natsURL, "--workers", "1", "--data", filepath.Join(dir, "elsewhere"))
+	w.expect(t, `taking jobs`)
+	st := waitIndexed(t, data, 3)
+	for _, doc := range st.Documents {
+		if doc.State != "indexed" {
+			t.Errorf("%s: %s (%s)", doc.File, doc.State, doc.Error)
+		}
+	}
+	w.stop(t)
+	d.stop(t)
+}
+
+// ingest without a server: exit 1 when any file failed, one line per
+// failed file naming it, the good files indexed all the same.
+func TestIngestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	good := filepath.Join(dir, "notes.txt")
+	empty := filepath.Join(dir, "empty.txt")
+	junk := filepath.Join(dir, "junk.txt")
+	os.WriteFile(good, []byte("We switched to rolling forecasts last year and it saved us weeks.\n"), 0o644)
+	os.WriteFile(empty, nil, 0o644)
+	os.WriteFile(junk, bytes.Repeat([]byte{0, 1, 2, 0xff, 0x7f, 0x10}, 700), 0o644)
+
+	r := runCLI(t, "", "ingest", "--data", data, good, empty, junk)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{empty + ": the file is empty", junk + ": "} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, good) {
+		t.Errorf("the good file is reported as failed:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 indexed, 2 failed") {
+		t.Errorf("summary: %q", r.stdout)
+	}
+	// The same bytes again are one document, and all is well.
+	if r := runCLI(t, "", "ingest", good, "--data", data); r.code != 0 {
+		t.Errorf("re-ingest: exit %d, %s", r.code, r.stderr)
+	}
+	if n := len(status(t, data).Documents); n != 3 {
+		t.Errorf("%d documents, want 3", n)
+	}
+	if r := runCLI(t, "", "ingest", "--data", data, filepath.Join(dir, "missing.txt")); r.code != 1 || !strings.Contains(r.stderr, "missing.txt") {
+		t.Errorf("missing path: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestClassifyFilter(t *testing.T) {
+	in := `{"id":"a","text":"My CEO keeps telling me we need to cut costs."}
+{"id":"b","text":"Honestly it's not frustrating at all."}
+{"id":"c","text":"What frustrates you most?","interviewer":true}
+`
+	r := runCLI(t, in, "classify", "--data", t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var outs []classifyOutput
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var o classifyOutput
+		if err := json.Unmarshal([]byte(line), &o); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		outs = append(outs, o)
+	}
+	if len(outs) != 3 || outs[0].ID != "a" || outs[2].ID != "c" {
+		t.Fatalf("outputs %+v", outs)
+	}
+	if !slices.Contains(outs[0].Categories, "HEAR") || len(outs[0].Matches) == 0 || outs[0].Matches[0].Rule == "" {
+		t.Errorf("a: %+v", outs[0])
+	}
+	if slices.Contains(outs[1].Categories, "PAINS") {
+		t.Errorf("b: negated pain fired: %+v", outs[1])
+	}
+	if len(outs[2].Categories) != 0 {
+		t.Errorf("c: interviewer tagged: %+v", outs[2])
+	}
+
+	r = runCLI(t, "{\"id\":\"x\",\"text\":\"fine\"}\nnot json\n", "classify", "--data", t.TempDir())
+	if r.code != 1 || !strings.Contains(r.stderr, "line 2") || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("bad line: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, c := range []string{"serve", "worker", "ingest", "search", "show", "status", "classify", "reindex"} {
+		r := runCLI(t, "", c, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("%s --help: exit %d, %q", c, r.code, r.stdout)
+		}
+	}
+	if r := runCLI(t, "", "worker"); r.code != 1 || !strings.Contains(r.stderr, "--nats") {
+		t.Errorf("worker without --nats: exit %d, %q", r.code, r.stderr)
+	}
+}
