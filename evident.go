@@ -144,12 +144,15 @@ func PassageID(sha256 string, seq int) string {
 // speaker, source title, file and locator.
 func Citation(d *Document, p *Passage) string {
 	var b strings.Builder
-	if p.Speaker != "" {
+	switch {
+	case p.Speaker != "":
 		b.WriteString(p.Speaker)
 		if p.Role != "" {
 			fmt.Fprintf(&b, " (%s)", p.Role)
 		}
 		b.WriteString(", ")
+	case p.Role != "" && d.Kind == Survey:
+		fmt.Fprintf(&b, "a respondent (%s), ", p.Role)
 	}
 	title := d.Title
 	if title == "" {

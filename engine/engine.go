@@ -210,6 +210,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	if err := e.resume(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: nothing was lost
+		}
 		return fmt.Errorf("resuming: %w", err)
 	}
 	var wg sync.WaitGroup
@@ -265,7 +268,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // Processor returns a processor using the engine's formats and rules.
 func (e *Engine) Processor() *ingest.Processor {
-	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout}
+	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Roles: e.roles, Timeout: e.opts.JobTimeout}
 }
 
 // Queue returns the queue after Connect.

@@ -46,11 +46,13 @@ type Doc struct {
 type Block struct {
 	Text    string
 	Loc     evident.Locator
-	Speaker string            // set when the format itself names the speaker
-	Role    string            // set when the format gives it (a survey role column)
-	Context string            // the question an answer answers, the heading above a paragraph
-	Attrs   map[string]string // respondent attributes
-	Section string            // "notes" for material outside the main text
+	Speaker string // set when the format itself names the speaker
+	Role    string // set when the format gives it (a survey role column)
+	// RoleSource says where Role came from, in persona's terms ("survey column").
+	RoleSource string
+	Context    string            // the question an answer answers, the heading above a paragraph
+	Attrs      map[string]string // respondent attributes
+	Section    string            // "notes" for material outside the main text
 }
 
 // Extractor reads one format.
@@ -78,6 +80,7 @@ var ErrUnsupported = errors.New("unsupported format")
 // Default returns every format Evident reads.
 func Default() Registry {
 	return Registry{
+		{Name: "csv", Exts: []string{".csv", ".tsv"}, Extractor: CSV{}},
 		{Name: "text", Exts: []string{".txt", ".text", ".md", ".markdown", ".log", ""}, Extractor: Text{}},
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/evident/evident/passage"
 	"github.com/evident/evident/persona"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/roles"
 )
 
 // Output is what processing one document produces.
@@ -38,8 +39,11 @@ type Rules interface {
 
 // Processor turns one file's bytes into passages.
 type Processor struct {
-	Formats  extract.Registry
-	Rules    Rules
+	Formats extract.Registry
+	Rules   Rules
+	// Roles canonicalises roles ("Finance director" → cfo); nil keeps
+	// them as written.
+	Roles    *roles.Taxonomy
 	Timeout  time.Duration // per file; extraction beyond it fails the attempt
 	MaxWords int           // passage length before splitting
 }
@@ -73,6 +77,12 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
 	}
 	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps})
+	for i := range ps {
+		ps[i].Role = pr.canonical(ps[i].Role)
+	}
+	for i := range speakers {
+		speakers[i].Role = pr.canonical(speakers[i].Role)
+	}
 	rules := pr.Rules.Classifier()
 	for i := range ps {
 		p := &ps[i]
@@ -92,7 +102,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Author:   first(meta.Author, doc.Author),
 		Date:     first(meta.Date, doc.Date),
 		Site:     doc.Site,
-		Role:     strings.ToLower(first(meta.Role, job.FolderRole)),
+		Role:     pr.canonical(first(meta.Role, job.FolderRole)),
 		Speakers: speakers,
 	}
 	return &Output{Document: d, Passages: ps, Warnings: doc.Warnings}, nil
@@ -107,6 +117,21 @@ func Tag(c *classify.Classifier, p *evident.Passage) {
 		Interviewer: p.Interviewer || p.Section == passage.SectionNotes,
 	})
 	p.Categories, p.Scores, p.Tags = res.Categories, res.Scores, res.Matches
+}
+
+// canonical maps a role as written to the taxonomy's id; a title the
+// taxonomy does not know stays as written, lower-cased, never guessed.
+func (pr *Processor) canonical(role string) string {
+	role = strings.TrimSpace(role)
+	if role == "" {
+		return ""
+	}
+	if pr.Roles != nil {
+		if id, ok := pr.Roles.Title(role); ok {
+			return id
+		}
+	}
+	return strings.ToLower(role)
 }
 
 func guessKind(doc *extract.Doc, speakers []evident.Person) evident.Kind {

@@ -63,7 +63,10 @@ func structured(doc *extract.Doc, opt Options) []evident.Passage {
 			Locator: b.Loc,
 		}
 		if b.Role != "" {
-			p.RoleSource = "format"
+			p.RoleSource = b.RoleSource
+			if p.RoleSource == "" {
+				p.RoleSource = "format"
+			}
 		}
 		out = append(out, split(p, opt.MaxWords)...)
 	}

@@ -120,6 +120,10 @@ results go back to the server's indexer.`,
 			if err != nil {
 				return err
 			}
+			tax, err := engine.LoadRoles("", "")
+			if err != nil {
+				return err
+			}
 			nc, err := queue.Dial(natsURL, "evident-worker")
 			if err != nil {
 				return err
@@ -131,7 +135,7 @@ results go back to the server's indexer.`,
 			}
 			host, _ := os.Hostname()
 			fmt.Fprintf(a.stdout, "Evident worker: %d workers taking jobs from %s\n", workers, natsURL)
-			proc := &ingest.Processor{Formats: extract.Default(), Rules: ingest.Fixed(rules)}
+			proc := &ingest.Processor{Formats: extract.Default(), Rules: ingest.Fixed(rules), Roles: tax}
 			ingest.RunN(ctx, workers, func(i int) *ingest.Worker {
 				return &ingest.Worker{Queue: q, Processor: proc, Name: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), i), Log: log}
 			})
