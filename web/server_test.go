@@ -1,0 +1,189 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/engine"
+)
+
+// newServer runs a real engine (embedded NATS, SQLite, Bleve in a temp
+// folder) behind an httptest server on loopback.
+func newServer(t *testing.T) (ts *httptest.Server, c *Client, uploads string) {
+	t.Helper()
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	e, err := engine.Open(ctx, engine.Options{Data: data, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { e.Run(ctx) })
+	uploads = filepath.Join(data, "uploads")
+	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20}).Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		cancel()
+		wg.Wait()
+		e.Close()
+	})
+	return ts, &Client{Base: ts.URL}, uploads
+}
+
+// upload sends a file through the API and waits until it has ended.
+func upload(t *testing.T, c *Client, name, text string) *evident.Document {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Upload(context.Background(), engine.Source{Path: path, Origin: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	docs, err := engine.Await(ctx, []string{res.Document.SHA256}, c.Documents, nil)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("waiting for %s: %v", name, err)
+	}
+	return &docs[0]
+}
+
+// A passage that carries markup shows as text: the page never runs it.
+func TestPageEscapesPassages(t *testing.T) {
+	ts, c, _ := newServer(t)
+	doc := upload(t, c, "article.txt", "Great article <script>alert('owned')</script> about <b>budget</b> forecasts and planning.\n")
+	if doc.State != evident.Indexed {
+		t.Fatalf("%s: %s", doc.State, doc.Error)
+	}
+	for _, path := range []string{"/?q=budget", "/"} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page := string(body)
+		if strings.Contains(page, "<script>") || strings.Contains(page, "<b>budget") {
+			t.Errorf("%s: markup from a passage reached the page unescaped", path)
+		}
+		if path != "/" && !strings.Contains(page, "&lt;script&gt;") {
+			t.Errorf("%s: the passage text is missing from the page", path)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q", path, csp)
+		}
+	}
+}
+
+func TestGuards(t *testing.T) {
+	ts, _, _ := newServer(t)
+	tests := []struct {
+		name, method, path string
+		header             map[string]string
+		want               int
+	}{
+		{"loopback host", "GET", "/api/health", nil, http.StatusOK},
+		{"localhost host", "GET", "/api/health", map[string]string{"Host": "localhost:7474"}, http.StatusOK},
+		{"DNS rebinding", "GET", "/api/status", map[string]string{"Host": "evil.example:7474"}, http.StatusForbidden},
+		{"cross-origin upload", "POST", "/api/ingest", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
+		{"cross-origin reindex", "POST", "/api/reindex", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"same-origin reindex", "POST", "/api/reindex", map[string]string{"Origin": ts.URL}, http.StatusOK},
+		{"bad limit", "GET", "/api/search?q=x&limit=lots", nil, http.StatusBadRequest},
+		{"missing document", "GET", "/api/documents/nothing.txt", nil, http.StatusNotFound},
+		{"upload without a form", "POST", "/api/ingest", nil, http.StatusBadRequest},
+		{"wrong method", "GET", "/api/ingest", nil, http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, nil)
+			for k, v := range tt.header {
+				if k == "Host" {
+					req.Host = v
+				} else {
+					req.Header.Set(k, v)
+				}
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("status %d, want %d: %s", resp.StatusCode, tt.want, body)
+			}
+			if resp.StatusCode >= 400 && resp.StatusCode != http.StatusMethodNotAllowed && !strings.Contains(string(body), `"error"`) {
+				t.Errorf("error body is not {\"error\": ...}: %s", body)
+			}
+		})
+	}
+}
+
+// An uploaded file's name is a name, never a path: it cannot place bytes
+// outside the uploads folder, and it is what the document is called.
+func TestUploadNameIsNotAPath(t *testing.T) {
+	_, c, uploads := newServer(t)
+	src := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(src, []byte("We switched to rolling forecasts last year.\n"), 0o644)
+	res, err := c.Upload(context.Background(), engine.Source{Path: src, Name: "../../../../tmp/evil.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Document.File != "evil.txt" || res.Outcome != "new" {
+		t.Errorf("document %q, outcome %q", res.Document.File, res.Outcome)
+	}
+	// Uploaded bytes live in the queue's object store; the temporary
+	// copy is gone once the upload has been answered.
+	if left, _ := filepath.Glob(filepath.Join(uploads, "*")); len(left) != 0 {
+		t.Errorf("uploads left behind: %v", left)
+	}
+	// The same bytes again are the same document.
+	again, err := c.Upload(context.Background(), engine.Source{Path: src, Name: "notes.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Document.SHA256 != res.Document.SHA256 {
+		t.Errorf("same bytes became another document")
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	tests := []struct {
+		text  string
+		spans [][2]int
+		want  string
+	}{
+		{"budget cuts", [][2]int{{0, 6}}, "[budget] cuts"},
+		{"budget cuts", nil, "budget cuts"},
+		{"a b c", [][2]int{{0, 1}, {4, 5}}, "[a] b [c]"},
+		{"short", [][2]int{{2, 99}}, "short"},              // out of range: ignored
+		{"overlap", [][2]int{{0, 4}, {2, 6}}, "[over]lap"}, // overlapping: the second is ignored
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		for _, s := range highlight(tt.text, tt.spans) {
+			if s.Mark {
+				b.WriteString("[" + s.Text + "]")
+			} else {
+				b.WriteString(s.Text)
+			}
+		}
+		if b.String() != tt.want {
+			t.Errorf("highlight(%q, %v) = %q, want %q", tt.text, tt.spans, b.String(), tt.want)
+		}
+	}
+}
