@@ -164,7 +164,11 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 	paths := map[string][]string{} // sha256 → the paths that had those bytes
 	var shas []string
 	var submitErrs []string
-	for _, f := range files {
+	bar := a.progress(len(files), "queueing")
+	for i, f := range files {
+		if bar != nil {
+			bar.Set(i)
+		}
 		d, err := submit(ctx, f)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -178,6 +182,10 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 		}
 		paths[d.SHA256] = append(paths[d.SHA256], f)
 	}
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(a.stderr)
+	}
 	for _, msg := range submitErrs {
 		fmt.Fprintln(a.stderr, "evident:", msg)
 	}
@@ -188,7 +196,7 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 		}
 		return nil
 	}
-	bar := a.progress(len(shas))
+	bar = a.progress(len(shas), "indexing")
 	ended, err := engine.Await(ctx, shas, list, func(done int) {
 		if bar != nil {
 			bar.Set(done)
@@ -221,14 +229,14 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 }
 
 // progress returns a bar on stderr when stderr is a terminal, else nil.
-func (a *app) progress(total int) *progressbar.ProgressBar {
+func (a *app) progress(total int, what string) *progressbar.ProgressBar {
 	f, ok := a.stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100_000_000), // 100ms
