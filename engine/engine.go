@@ -65,6 +65,8 @@ type Engine struct {
 	queue *queue.Queue
 	rules atomic.Pointer[classify.Classifier]
 	roles *roles.Taxonomy
+	// The rules and roles files as read, published for worker processes.
+	rulesSrc, rolesSrc []byte
 
 	announced bool // a holder record was written and must go on Close
 }
@@ -99,11 +101,17 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.lock = lock
+	if e.rulesSrc, _, err = configSource(opts.Rules, opts.Data, "rules.yaml", configs.Rules); err != nil {
+		return nil, err
+	}
 	rules, err := LoadRules(opts.Rules, opts.Data)
 	if err != nil {
 		return nil, err
 	}
 	e.rules.Store(rules)
+	if e.rolesSrc, _, err = configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles); err != nil {
+		return nil, err
+	}
 	if e.roles, err = LoadRoles(opts.Roles, opts.Data); err != nil {
 		return nil, err
 	}
@@ -127,29 +135,48 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 // LoadRules reads the rules in force: the given file, else <data>/rules.yaml
 // when it exists, else the built-in configs/rules.yaml.
 func LoadRules(path, data string) (*classify.Classifier, error) {
-	if path == "" && data != "" {
-		if p := filepath.Join(data, "rules.yaml"); fileExists(p) {
-			path = p
-		}
+	src, where, err := configSource(path, data, "rules.yaml", configs.Rules)
+	if err != nil {
+		return nil, err
 	}
-	if path == "" {
-		return classify.Parse(configs.Rules())
+	c, err := classify.Parse(src)
+	if err != nil && where != "" {
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	return classify.LoadFile(path)
+	return c, err
 }
 
 // LoadRoles reads the role taxonomy in force, found the way LoadRules
 // finds rules.
 func LoadRoles(path, data string) (*roles.Taxonomy, error) {
+	src, where, err := configSource(path, data, "roles.yaml", configs.Roles)
+	if err != nil {
+		return nil, err
+	}
+	t, err := roles.Parse(src)
+	if err != nil && where != "" {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return t, err
+}
+
+// configSource reads a configuration file: the given path, else the file
+// of that name in the data folder, else the built-in copy. It returns the
+// path it read ("" for the built-in copy).
+func configSource(path, data, name string, builtin func() []byte) ([]byte, string, error) {
 	if path == "" && data != "" {
-		if p := filepath.Join(data, "roles.yaml"); fileExists(p) {
+		if p := filepath.Join(data, name); fileExists(p) {
 			path = p
 		}
 	}
 	if path == "" {
-		return roles.Parse(configs.Roles())
+		return builtin(), "", nil
 	}
-	return roles.LoadFile(path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, path, err
+	}
+	return b, path, nil
 }
 
 func fileExists(p string) bool {
@@ -191,8 +218,14 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.queue, err = queue.Open(ctx, e.nc, e.opts.Queue)
-	return err
+	if e.queue, err = queue.Open(ctx, e.nc, e.opts.Queue); err != nil {
+		return err
+	}
+	// Worker processes elsewhere classify with what this engine uses.
+	if err := e.queue.PutConfig(ctx, queue.ConfigRules, e.rulesSrc); err != nil {
+		return err
+	}
+	return e.queue.PutConfig(ctx, queue.ConfigRoles, e.rolesSrc)
 }
 
 // NATSURL is where outside workers can connect, when the embedded server listens.
@@ -268,7 +301,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // Processor returns a processor using the engine's formats and rules.
 func (e *Engine) Processor() *ingest.Processor {
-	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Roles: e.roles, Timeout: e.opts.JobTimeout}
+	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout}
 }
 
 // Queue returns the queue after Connect.

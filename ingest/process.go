@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/evident/evident"
@@ -31,10 +32,11 @@ type Output struct {
 	Warnings []string          `json:"warnings,omitempty"`
 }
 
-// Rules gives the classifier in force; the server can swap rules while
-// workers run.
+// Rules gives the classifier and the role taxonomy in force; they can
+// change while workers run.
 type Rules interface {
 	Classifier() *classify.Classifier
+	Roles() *roles.Taxonomy
 }
 
 // Processor turns one file's bytes into passages.
@@ -77,11 +79,12 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
 	}
 	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps})
+	tax := pr.Rules.Roles()
 	for i := range ps {
-		ps[i].Role = pr.canonical(ps[i].Role)
+		ps[i].Role = canonical(tax, ps[i].Role)
 	}
 	for i := range speakers {
-		speakers[i].Role = pr.canonical(speakers[i].Role)
+		speakers[i].Role = canonical(tax, speakers[i].Role)
 	}
 	rules := pr.Rules.Classifier()
 	for i := range ps {
@@ -102,7 +105,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Author:   first(meta.Author, doc.Author),
 		Date:     first(meta.Date, doc.Date),
 		Site:     doc.Site,
-		Role:     pr.canonical(first(meta.Role, job.FolderRole)),
+		Role:     canonical(tax, first(meta.Role, job.FolderRole)),
 		Speakers: speakers,
 	}
 	return &Output{Document: d, Passages: ps, Warnings: doc.Warnings}, nil
@@ -121,13 +124,13 @@ func Tag(c *classify.Classifier, p *evident.Passage) {
 
 // canonical maps a role as written to the taxonomy's id; a title the
 // taxonomy does not know stays as written, lower-cased, never guessed.
-func (pr *Processor) canonical(role string) string {
+func canonical(tax *roles.Taxonomy, role string) string {
 	role = strings.TrimSpace(role)
 	if role == "" {
 		return ""
 	}
-	if pr.Roles != nil {
-		if id, ok := pr.Roles.Title(role); ok {
+	if tax != nil {
+		if id, ok := tax.Title(role); ok {
 			return id
 		}
 	}
@@ -199,9 +202,21 @@ func (p *PanicError) Error() string {
 	return fmt.Sprintf("the parser crashed on this file (%v); it is probably malformed", p.Value)
 }
 
-// Fixed returns rules that never change, for worker processes.
-func Fixed(c *classify.Classifier) Rules { return fixed{c} }
+// Live holds rules and roles that a worker process swaps when the server
+// publishes new ones.
+type Live struct {
+	rules atomic.Pointer[classify.Classifier]
+	roles atomic.Pointer[roles.Taxonomy]
+}
 
-type fixed struct{ c *classify.Classifier }
+// Classifier implements Rules.
+func (l *Live) Classifier() *classify.Classifier { return l.rules.Load() }
 
-func (f fixed) Classifier() *classify.Classifier { return f.c }
+// Roles implements Rules.
+func (l *Live) Roles() *roles.Taxonomy { return l.roles.Load() }
+
+// SetClassifier swaps the rules for the next passages.
+func (l *Live) SetClassifier(c *classify.Classifier) { l.rules.Store(c) }
+
+// SetRoles swaps the role taxonomy for the next documents.
+func (l *Live) SetRoles(t *roles.Taxonomy) { l.roles.Store(t) }

@@ -277,6 +277,27 @@ func freePort(t *testing.T) string {
 func TestSeparateWorkerProcess(t *testing.T) {
 	dir := t.TempDir()
 	data, inbox := filepath.Join(dir, "data"), filepath.Join(dir, "inbox")
+	// The team's own rules, with a seventh category, live in the server's
+	// data folder; the worker must classify with them, not its built-ins.
+	rules, err := os.ReadFile("../../configs/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules = append(rules, []byte(`
+  - name: THINK
+    question: What do they think?
+    words: [think, thinks]
+    rules:
+      - id: think.opinion
+        phrases: ["i think", "i believe"]
+`)...)
+	os.MkdirAll(data, 0o755)
+	if err := os.WriteFile(filepath.Join(data, "rules.yaml"), rules, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(inbox, 0o755)
+	os.WriteFile(filepath.Join(inbox, "opinion.txt"), []byte("I think rolling forecasts are overrated for small teams.\n"), 0o644)
+
 	natsAddr := freePort(t)
 	d := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--workers", "0", "--nats-listen", natsAddr)
 	natsURL := d.expect(t, `evident worker --nats (\S+)`)[1]
@@ -284,7 +305,7 @@ func TestSeparateWorkerProcess(t *testing.T) {
 
 	// Nothing is processed without a worker: the documents wait, queued.
 	deadline := time.Now().Add(20 * time.Second)
-	for len(status(t, data).Documents) < 3 {
+	for len(status(t, data).Documents) < 4 {
 		if time.Now().After(deadline) {
 			t.Fatal("the inbox files were not registered")
 		}
@@ -301,11 +322,18 @@ func TestSeparateWorkerProcess(t *testing.T) {
 	// the data folder even by accident.
 	w := start(t, "worker", "--nats", natsURL, "--workers", "1", "--data", filepath.Join(dir, "elsewhere"))
 	w.expect(t, `taking jobs`)
-	st := waitIndexed(t, data, 3)
+	st := waitIndexed(t, data, 4)
 	for _, doc := range st.Documents {
 		if doc.State != "indexed" {
 			t.Errorf("%s: %s (%s)", doc.File, doc.State, doc.Error)
 		}
+	}
+	var shown engine.Shown
+	if err := json.Unmarshal([]byte(mustRun(t, "show", "opinion.txt", "--json", "--data", data)), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if len(shown.Passages) != 1 || !slices.Contains(shown.Passages[0].Categories, "THINK") {
+		t.Errorf("the worker did not classify with the server's rules: %+v", shown.Passages)
 	}
 	w.stop(t)
 	d.stop(t)

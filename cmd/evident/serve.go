@@ -13,10 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/roles"
 	"github.com/evident/evident/web"
 )
 
@@ -116,14 +118,6 @@ results go back to the server's indexer.`,
 				return errors.New("--nats is required: the URL of the NATS server the evident serve uses")
 			}
 			log := a.logger(slog.LevelInfo)
-			rules, err := engine.LoadRules(a.rules, "")
-			if err != nil {
-				return err
-			}
-			tax, err := engine.LoadRoles("", "")
-			if err != nil {
-				return err
-			}
 			nc, err := queue.Dial(natsURL, "evident-worker")
 			if err != nil {
 				return err
@@ -133,9 +127,13 @@ results go back to the server's indexer.`,
 			if err != nil {
 				return err
 			}
+			live, err := a.followConfig(ctx, q, log)
+			if err != nil {
+				return err
+			}
 			host, _ := os.Hostname()
 			fmt.Fprintf(a.stdout, "Evident worker: %d workers taking jobs from %s\n", workers, natsURL)
-			proc := &ingest.Processor{Formats: extract.Default(), Rules: ingest.Fixed(rules), Roles: tax}
+			proc := &ingest.Processor{Formats: extract.Default(), Rules: live}
 			ingest.RunN(ctx, workers, func(i int) *ingest.Worker {
 				return &ingest.Worker{Queue: q, Processor: proc, Name: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), i), Log: log}
 			})
@@ -145,4 +143,50 @@ results go back to the server's indexer.`,
 	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required)")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "how many workers to run")
 	return cmd
+}
+
+// followConfig loads the rules and roles a worker uses: --rules when given,
+// else what the server published (and each new version it publishes),
+// else the built-in files.
+func (a *app) followConfig(ctx context.Context, q *queue.Queue, log *slog.Logger) (*ingest.Live, error) {
+	live := &ingest.Live{}
+	builtinRules, err := engine.LoadRules(a.rules, "")
+	if err != nil {
+		return nil, err
+	}
+	builtinRoles, err := engine.LoadRoles("", "")
+	if err != nil {
+		return nil, err
+	}
+	live.SetClassifier(builtinRules)
+	live.SetRoles(builtinRoles)
+	if a.rules == "" {
+		err := q.WatchConfig(ctx, queue.ConfigRules, func(b []byte) {
+			if b == nil {
+				return
+			}
+			c, err := classify.Parse(b)
+			if err != nil {
+				log.Error("the server's rules do not compile; keeping the last good ones", "err", err)
+				return
+			}
+			live.SetClassifier(c)
+			log.Info("using the server's rules")
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	err = q.WatchConfig(ctx, queue.ConfigRoles, func(b []byte) {
+		if b == nil {
+			return
+		}
+		t, err := roles.Parse(b)
+		if err != nil {
+			log.Error("the server's role taxonomy does not load; keeping the last good one", "err", err)
+			return
+		}
+		live.SetRoles(t)
+	})
+	return live, err
 }
