@@ -33,12 +33,14 @@ func DecodeText(data []byte) (string, []string, error) {
 		s = decodeUTF16(data[2:], false)
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		s = decodeUTF16(data[2:], true)
-	case utf8.Valid(data):
-		s = string(data)
+	// UTF-16 of ASCII text is also valid UTF-8 (NULs and letters), so it
+	// must be spotted first.
 	case looksUTF16(data, false):
 		s = decodeUTF16(data, false)
 	case looksUTF16(data, true):
 		s = decodeUTF16(data, true)
+	case utf8.Valid(data):
+		s = string(data)
 	default:
 		if err := binaryCheck(data); err != nil {
 			return "", nil, err
@@ -62,7 +64,7 @@ func DecodeText(data []byte) (string, []string, error) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	s = strings.ReplaceAll(s, "\x00", "")
-	s = strings.TrimPrefix(s, "\uFEFF")
+	s = strings.TrimLeft(s, "\uFEFF") // files saved twice carry two BOMs
 	return s, warnings, nil
 }
 
@@ -79,8 +81,9 @@ func decodeUTF16(b []byte, bigEndian bool) string {
 }
 
 // looksUTF16 spots BOM-less UTF-16 of Latin text: every other byte zero.
+// An odd length (a file still being written) drops the last byte.
 func looksUTF16(b []byte, bigEndian bool) bool {
-	if len(b) < 4 || len(b)%2 != 0 {
+	if len(b) < 4 {
 		return false
 	}
 	n := min(len(b), 1024)
@@ -124,15 +127,35 @@ func decodeLegacy(b []byte) (string, string) {
 	if validShare(b) >= 0.5 {
 		return string(b), "the file is UTF-8 with invalid bytes"
 	}
-	if r, err := chardet.NewTextDetector().DetectBest(b[:min(len(b), 64<<10)]); err == nil && r.Confidence >= 60 {
-		if enc, err := htmlindex.Get(r.Charset); err == nil && !isUTF(r.Charset) {
+	if charset, ok := detectCharset(b[:min(len(b), 64<<10)]); ok {
+		if enc, err := htmlindex.Get(charset); err == nil && !isUTF(charset) {
 			if s, err := enc.NewDecoder().String(string(b)); err == nil {
-				return s, "decoded as " + r.Charset
+				return s, "decoded as " + charset
 			}
 		}
 	}
 	s, _ := decodeWith(charmap.Windows1252, b)
 	return s, "decoded as windows-1252"
+}
+
+// detectCharset names the likeliest charset. The detector runs its
+// recognisers concurrently and returns ties in arrival order, so a tie is
+// broken by name here: the same bytes must always decode the same way.
+func detectCharset(b []byte) (string, bool) {
+	all, err := chardet.NewTextDetector().DetectAll(b)
+	if err != nil || len(all) == 0 || all[0].Confidence < 60 {
+		return "", false
+	}
+	best := all[0]
+	for _, r := range all[1:] {
+		if r.Confidence != best.Confidence {
+			break
+		}
+		if r.Charset < best.Charset {
+			best = r
+		}
+	}
+	return best.Charset, true
 }
 
 func isUTF(name string) bool { return strings.HasPrefix(strings.ToUpper(name), "UTF") }

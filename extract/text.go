@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -35,6 +36,13 @@ func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
 		doc.Format = "markdown"
 	}
 	doc.Blocks = Paragraphs(ctx, s, skipped, markdown)
+	// Paragraphs stops early when cancelled: never pass on half a file.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(doc.Blocks) == 0 {
+		return nil, fmt.Errorf("no text found in the %s file", doc.Format)
+	}
 	for _, b := range doc.Blocks {
 		if b.Section == SectionHeading {
 			doc.Title = b.Text
@@ -141,6 +149,10 @@ func Paragraphs(ctx context.Context, s string, firstLine int, markdown bool) []B
 		if m := listItem.FindStringSubmatch(line); m != nil {
 			line = "• " + m[1]
 		}
+		// Clean before the blank test: a line of only invisible characters
+		// is blank, and must not start a paragraph (its locator would point
+		// one line above the text).
+		line = cleanSpaces(line)
 		if strings.TrimSpace(line) == "" {
 			flush()
 			continue
@@ -148,7 +160,7 @@ func Paragraphs(ctx context.Context, s string, firstLine int, markdown bool) []B
 		if len(cur) == 0 {
 			start = lineNo
 		}
-		cur = append(cur, cleanSpaces(line))
+		cur = append(cur, line)
 	}
 	flush()
 	return blocks

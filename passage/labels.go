@@ -38,6 +38,8 @@ var (
 	leadingTime = regexp.MustCompile(`^[\[(](` + timePat + `)[\])]\s*`)
 	// Timestamps inside the text are locators, not speech.
 	inlineTime = regexp.MustCompile(`\s*[\[(]` + timePat + `[\])]\s*`)
+	// A transcriber's or editor's note inside a transcript: Note: line dropped.
+	editorNote = regexp.MustCompile(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
 	// Markdown bold around a label: **Jane:** or **Jane**:
 	boldLabel = regexp.MustCompile(`^\*\*([^*]{1,60}?)(:?)\*\*\s*(:?)`)
 )
@@ -86,6 +88,11 @@ func parseLabel(line string) (label, bool) {
 	if m := nameTimeParen.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
 		return label{name: m[1], time: normTime(m[2]), rest: m[3], only: m[3] == ""}, true
 	}
+	// Before nameColon, which would read "Priya Nair 0:03" (the extractor
+	// folds the double space) as the name "Priya Nair 0" saying "03".
+	if m := nameThenTime.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+		return label{name: m[1], time: normTime(m[2]), only: true}, true
+	}
 	if m := nameColon.FindStringSubmatch(line); m != nil && nameOK(m[1]) && !strings.HasPrefix(m[3], "//") {
 		l := label{name: m[1], detail: m[2], rest: m[3], only: m[3] == ""}
 		if t := leadingTime.FindStringSubmatch(l.rest); t != nil {
@@ -93,9 +100,6 @@ func parseLabel(line string) (label, bool) {
 			l.rest = l.rest[len(t[0]):]
 		}
 		return l, true
-	}
-	if m := nameThenTime.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
-		return label{name: m[1], time: normTime(m[2]), only: true}, true
 	}
 	if m := bracketName.FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) {
 		return label{name: m[1], rest: m[2]}, true

@@ -30,6 +30,7 @@ type unit struct {
 	byLabel  bool // split from the previous line only because this line looks labelled
 	quote    bool // a "> " blockquote: someone's answer in session notes
 	item     bool // a list item
+	note     bool // a "Note: ..." line: the transcriber speaking, not the speaker
 	heading  bool
 	block    *extract.Block
 	lineText []string
@@ -92,9 +93,11 @@ func splitUnits(blocks []extract.Block) []unit {
 			}
 			quote := strings.HasPrefix(line, "> ") || line == ">"
 			item := strings.HasPrefix(line, "• ")
+			note := editorNote.MatchString(line)
 			_, labelled := parseLabel(line)
-			if cur == nil || item || labelled || quote != cur.quote {
-				units = append(units, unit{loc: loc, quote: quote, item: item, block: b, byLabel: labelled && !item && !quote && cur != nil})
+			// A note is one line: what follows it is the turn again.
+			if cur == nil || item || labelled || note || cur.note || quote != cur.quote {
+				units = append(units, unit{loc: loc, quote: quote, item: item, note: note, block: b, byLabel: labelled && !item && !quote && cur != nil})
 				cur = &units[len(units)-1]
 			}
 			cur.lineText = append(cur.lineText, line)
@@ -217,7 +220,9 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			if speaker != "" && !interviewerLabel(speaker) {
 				p.Speaker = speaker
 			}
-		case transcript && speaker == "":
+		case transcript && (speaker == "" || u.note):
+			// Above the first turn, or a transcriber's note between turns:
+			// nobody said it.
 			p.Section = SectionNotes
 		case transcript:
 			p.Speaker = speaker
@@ -228,7 +233,7 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 		if clock != "" && transcript {
 			p.Locator.Time = clock
 		}
-		if !u.quote {
+		if !u.quote && !u.note {
 			prompt = text
 		}
 		out = append(out, split(p, opt.MaxWords)...)
