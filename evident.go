@@ -79,7 +79,8 @@ type Locator struct {
 	Line      int    `json:"line,omitempty"`
 }
 
-// String renders the locator for a citation line: "p. 3", "00:12:41", "row 17, Q3".
+// String renders the locator for a citation line: "p. 3", "00:12:41",
+// `row 17, "What slows you down?"`.
 func (l Locator) String() string {
 	var parts []string
 	if l.Page > 0 {

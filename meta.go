@@ -2,6 +2,8 @@ package evident
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,7 +44,7 @@ func ParseMeta(data []byte) (Meta, error) {
 	var m Meta
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&m); err != nil && err.Error() != "EOF" {
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
 		return Meta{}, fmt.Errorf("metadata: %w", err)
 	}
 	if m.Kind != "" && !slices.Contains(kinds, Kind(strings.ToLower(string(m.Kind)))) {
