@@ -3,8 +3,8 @@ package evident
 import (
 	"bytes"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
