@@ -45,6 +45,10 @@ type Options struct {
 	Formats    extract.Registry // nil means extract.Default()
 	Log        *slog.Logger
 	Settle     time.Duration // inbox settle time
+	// ReadOnly marks commands that classify nothing (search, show, status):
+	// a rules file that does not compile is then a warning, and the
+	// built-in rules only serve to read category words in queries.
+	ReadOnly bool
 }
 
 // DefaultMaxSize is the largest file accepted unless configured otherwise.
@@ -105,6 +109,10 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	rules, err := LoadRules(opts.Rules, opts.Data)
+	if err != nil && opts.ReadOnly {
+		e.log.Warn("using the built-in rules to read queries", "err", err)
+		rules, err = classify.Parse(configs.Rules())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +248,9 @@ func (e *Engine) NATSURL() string {
 // ends. Jobs lost by an earlier crash are queued again first.
 func (e *Engine) Run(ctx context.Context) error {
 	if err := e.Connect(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: nothing was lost
+		}
 		return err
 	}
 	if err := e.resume(ctx); err != nil {
@@ -275,6 +286,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			})
 		})
 	}
+	wg.Go(func() { e.followRules(ctx, 2*time.Second) })
 	if e.opts.Inbox != "" {
 		wg.Go(func() {
 			if err := e.watch(ctx); err != nil {

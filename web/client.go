@@ -68,6 +68,14 @@ func (c *Client) Reindex(ctx context.Context) (int, error) {
 	return out.Passages, err
 }
 
+// Reclassify asks the server to reload its rules and apply them to every
+// stored passage.
+func (c *Client) Reclassify(ctx context.Context) (engine.Reclassified, error) {
+	var out engine.Reclassified
+	err := c.do(ctx, http.MethodPost, "/api/reclassify", "", nil, &out)
+	return out, err
+}
+
 // Upload sends a file, with its sidecar when it has one, streaming the
 // bytes rather than holding them in memory.
 func (c *Client) Upload(ctx context.Context, src engine.Source) (*Ingested, error) {

@@ -31,6 +31,7 @@ type Engine interface {
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Submit(ctx context.Context, src engine.Source) (*engine.Submitted, error)
 	Reindex(ctx context.Context) (int, error)
+	Reclassify(ctx context.Context) (engine.Reclassified, error)
 }
 
 // Server is the HTTP front of an engine.
@@ -55,6 +56,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/documents/{ref...}", s.show)
 	mux.HandleFunc("POST /api/ingest", s.ingest)
 	mux.HandleFunc("POST /api/reindex", s.reindex)
+	mux.HandleFunc("POST /api/reclassify", s.reclassify)
 	mux.HandleFunc("GET /{$}", s.page)
 	return guard(mux)
 }
@@ -284,6 +286,17 @@ func (s *Server) reindex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"passages": n})
+}
+
+// reclassify reloads the rules file and applies it to every passage. Rules
+// that do not compile are refused (422) and the rules in force stay.
+func (s *Server) reclassify(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Engine.Reclassify(r.Context())
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -425,3 +425,114 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		t.Errorf("worker without --nats: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// A team edits its rules: reclassify applies them to stored passages
+// without extracting again; a broken file is refused with its line, and
+// the rules in force stay.
+func TestRulesEvalAndReclassify(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	note := filepath.Join(dir, "opinion.txt")
+	os.WriteFile(note, []byte("I think rolling forecasts are overrated for small teams.\n"), 0o644)
+	mustRun(t, "ingest", note, "--data", data)
+
+	base, err := os.ReadFile("../../configs/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withThink := append(base, []byte(`
+  - name: THINK
+    question: What do they think?
+    words: [think]
+    rules:
+      - id: think.opinion
+        phrases: ["i think"]
+`)...)
+	os.WriteFile(filepath.Join(data, "rules.yaml"), withThink, 0o644)
+	if out := mustRun(t, "rules", "check", "--data", data); !strings.Contains(out, "7 categories") {
+		t.Errorf("rules check: %q", out)
+	}
+	if out := mustRun(t, "reclassify", "--data", data); !strings.Contains(out, "reclassified 1 passages; 1 changed") {
+		t.Errorf("reclassify: %q", out)
+	}
+	resp := searchJSON(t, "--data", data, "category:think forecasts")
+	if len(resp.Hits) != 1 || !slices.Contains(resp.Hits[0].Categories, "THINK") {
+		t.Errorf("search after reclassify: %+v", resp.Hits)
+	}
+
+	// A broken pattern: refused with the line; the stored tags stay.
+	broken := append(slices.Clone(withThink), []byte("        patterns: [\"(unclosed\"]\n")...)
+	os.WriteFile(filepath.Join(data, "rules.yaml"), broken, 0o644)
+	r := runCLI(t, "", "reclassify", "--data", data)
+	if r.code != 1 || !strings.Contains(r.stderr, "line ") || !strings.Contains(r.stderr, "rules.yaml") {
+		t.Errorf("broken rules: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if resp := searchJSON(t, "--data", data, "category:think forecasts"); len(resp.Hits) != 1 {
+		t.Errorf("tags changed after refused rules: %+v", resp.Hits)
+	}
+
+	gold := filepath.Join(dir, "gold.jsonl")
+	os.WriteFile(gold, []byte(`{"id":"g1","text":"My CEO keeps telling me we need to cut costs.","labels":["HEAR","GAINS"]}
+{"id":"g2","text":"Honestly it's not frustrating at all.","labels":["SAY"]}
+`), 0o644)
+	var rep struct {
+		Passages   int
+		Categories []struct {
+			Category string
+			Support  int
+		}
+		Errors []struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "rules", "eval", gold, "--json", "--rules", "../../configs/rules.yaml")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passages != 2 || len(rep.Categories) != 6 {
+		t.Errorf("eval report: %+v", rep)
+	}
+	if out := mustRun(t, "rules", "eval", gold, "--rules", "../../configs/rules.yaml"); !strings.Contains(out, "macro-F1") || !strings.Contains(out, "RULE") {
+		t.Errorf("eval text report:\n%s", out)
+	}
+}
+
+// A running server follows its rules file: good edits apply to the next
+// documents, a broken edit is logged and the last good rules stay.
+func TestServeFollowsRulesFile(t *testing.T) {
+	dir := t.TempDir()
+	data, inbox := filepath.Join(dir, "data"), filepath.Join(dir, "inbox")
+	d := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--workers", "1")
+	d.expect(t, `serving`)
+	base, _ := os.ReadFile("../../configs/rules.yaml")
+	think := append(base, []byte(`
+  - name: THINK
+    question: What do they think?
+    rules:
+      - id: think.opinion
+        phrases: ["i think"]
+`)...)
+	os.WriteFile(filepath.Join(data, "rules.yaml"), think, 0o644)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(d.stderr.String(), "rules reloaded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("rules not reloaded; stderr:\n%s", d.stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	os.WriteFile(filepath.Join(data, "rules.yaml"), append(slices.Clone(think), []byte("        patterns: [\"(\"]\n")...), 0o644)
+	for !strings.Contains(d.stderr.String(), "rules not reloaded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("broken rules not reported; stderr:\n%s", d.stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	os.MkdirAll(inbox, 0o755)
+	os.WriteFile(filepath.Join(inbox, "opinion.txt"), []byte("I think the annual budget is theatre.\n"), 0o644)
+	waitIndexed(t, data, 1)
+	var shown engine.Shown
+	if err := json.Unmarshal([]byte(mustRun(t, "show", "opinion.txt", "--json", "--data", data)), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if len(shown.Passages) != 1 || !slices.Contains(shown.Passages[0].Categories, "THINK") {
+		t.Errorf("the last good rules were not used: %+v", shown.Passages)
+	}
+	d.stop(t)
+}

@@ -89,7 +89,7 @@ folder, the other commands talk to it; otherwise they do the work themselves.`,
 	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
-		a.statusCmd(), a.classifyCmd(), a.reindexCmd())
+		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd())
 	return root
 }
 
@@ -109,15 +109,16 @@ type backend interface {
 	Documents(ctx context.Context) ([]evident.Document, error)
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Reindex(ctx context.Context) (int, error)
+	Reclassify(ctx context.Context) (engine.Reclassified, error)
 }
 
 // open returns the engine of the data folder, opened here, or a client of
-// the process that holds it. A holder that serves no API (a short command)
+// the process that holds it. Commands that classify nothing are readOnly. A holder that serves no API (a short command)
 // is waited for, briefly.
-func (a *app) open(ctx context.Context) (backend, func(), error) {
+func (a *app) open(ctx context.Context, readOnly bool) (backend, func(), error) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Log: a.logger(slog.LevelWarn)})
+		e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, ReadOnly: readOnly, Log: a.logger(slog.LevelWarn)})
 		if err == nil {
 			return e, func() { e.Close() }, nil
 		}

@@ -28,7 +28,7 @@ turns are left out unless --interviewer is given.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx)
+			b, done, err := a.open(ctx, true)
 			if err != nil {
 				return err
 			}
@@ -92,7 +92,7 @@ categories and locator.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx)
+			b, done, err := a.open(ctx, true)
 			if err != nil {
 				return err
 			}
@@ -164,7 +164,7 @@ func (a *app) statusCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx)
+			b, done, err := a.open(ctx, true)
 			if err != nil {
 				return err
 			}
@@ -209,7 +209,7 @@ truth. Use it after changing the index mapping or if the index is damaged.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx)
+			b, done, err := a.open(ctx, true)
 			if err != nil {
 				return err
 			}

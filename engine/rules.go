@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/configs"
+	"github.com/evident/evident/index"
+	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/queue"
+)
+
+// ReloadRules reads the rules file again. Rules that do not compile are
+// refused with the file, line and reason, and the rules in force stay.
+// New rules apply to documents processed from now on, here and (through
+// NATS) in worker processes; Reclassify applies them to stored passages.
+func (e *Engine) ReloadRules(ctx context.Context) error {
+	src, _, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
+	if err != nil {
+		return err
+	}
+	c, err := LoadRules(e.opts.Rules, e.opts.Data)
+	if err != nil {
+		return fmt.Errorf("%w; the rules in force are unchanged", err)
+	}
+	e.rules.Store(c)
+	if e.queue != nil {
+		return e.queue.PutConfig(ctx, queue.ConfigRules, src)
+	}
+	return nil
+}
+
+// Reclassified says what Reclassify changed.
+type Reclassified struct {
+	Passages int `json:"passages"` // passages classified again
+	Changed  int `json:"changed"`  // passages whose categories changed
+}
+
+// Reclassify reloads the rules and applies them to every stored passage,
+// without extracting anything again, then updates the index.
+func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
+	var out Reclassified
+	if err := e.ReloadRules(ctx); err != nil {
+		return out, err
+	}
+	rules := e.Classifier()
+	var ps []evident.Passage
+	var entries []index.Entry
+	flush := func() error {
+		if len(ps) == 0 {
+			return nil
+		}
+		if err := e.store.UpdateTags(ctx, ps); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		err := e.idx.Apply(ctx, nil, entries)
+		e.mu.Unlock()
+		ps, entries = ps[:0], entries[:0]
+		return err
+	}
+	err := e.store.EachPassage(ctx, func(d *evident.Document, p *evident.Passage) error {
+		before := slices.Clone(p.Categories)
+		ingest.Tag(rules, p)
+		out.Passages++
+		if !slices.Equal(before, p.Categories) {
+			out.Changed++
+		}
+		ps = append(ps, *p)
+		entries = append(entries, index.EntryOf(d, p))
+		if len(ps) >= index.MaxBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return out, err
+}
+
+// followRules reloads the rules whenever their file's content differs
+// from the rules last loaded, until ctx ends. Rules that do not compile are
+// logged and the last good ones stay. It polls: the file is small, and
+// editors replace files in ways fsnotify reports differently.
+func (e *Engine) followRules(ctx context.Context, every time.Duration) {
+	last := e.rulesSrc // what Open loaded
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		src, where, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
+		if err != nil || bytes.Equal(src, last) {
+			continue
+		}
+		last = src
+		if err := e.ReloadRules(ctx); err != nil {
+			e.log.Error("rules not reloaded", "err", err)
+			continue
+		}
+		if where == "" {
+			where = "the built-in rules"
+		}
+		e.log.Info("rules reloaded; `evident reclassify` applies them to stored passages", "file", where)
+	}
+}
