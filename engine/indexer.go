@@ -5,26 +5,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
 )
 
 // runIndexer applies worker results to the store and the index until ctx
-// ends. It is the only writer of both.
+// ends. It is the only writer of both. A batch once fetched is applied in
+// full: stopping halfway would hand its results back, to wait out their
+// redelivery after the next start.
 func (e *Engine) runIndexer(ctx context.Context) {
+	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
-		e.indexBatch(ctx, 250*time.Millisecond)
+		e.indexBatch(work, 250*time.Millisecond)
 	}
 }
 
 // indexBatch applies up to 64 waiting results: each document in its own
 // SQLite transaction, then one Bleve batch for all of them, then the acks.
 // A crash anywhere before the acks replays the results, which is harmless
-// because saving replaces a document's passages. It returns how many
+// because saving replaces a document's passages. A result that could not
+// be applied is handed back, never acknowledged. It returns how many
 // results it applied.
 func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	rs, err := e.queue.Results(ctx, 64, wait)
@@ -35,40 +45,70 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	if len(rs) == 0 {
 		return 0
 	}
+	// Bleve applies all deletes before all adds, so an add that a later
+	// result of the batch deletes again (the same document indexed, then
+	// failed) must not reach it.
 	var deletes []string
-	var adds []index.Entry
+	adds := map[string]index.Entry{}
+	var applied []*queue.ResultDelivery
 	for _, r := range rs {
-		del, add, err := e.apply(ctx, r.Result.SHA256, r.Result.Error, r.Payload)
+		del, add, err := e.apply(ctx, r.Result, r.Payload)
 		if err != nil {
 			e.log.Error("indexer: applying result", "sha256", r.SHA256, "err", err)
 			r.Nak()
 			continue
 		}
+		applied = append(applied, r)
+		for _, id := range del {
+			delete(adds, id)
+		}
 		deletes = append(deletes, del...)
-		adds = append(adds, add...)
+		for _, a := range add {
+			adds[a.ID] = a
+		}
 	}
 	e.mu.Lock()
-	err = e.idx.Apply(ctx, deletes, adds)
+	err = e.idx.Apply(ctx, deletes, slices.Collect(maps.Values(adds)))
 	e.mu.Unlock()
 	if err != nil {
 		e.log.Error("indexer: writing the index", "err", err)
-		for _, r := range rs {
+		for _, r := range applied {
 			r.Nak()
 		}
 		return 0
 	}
-	for _, r := range rs {
+	for _, r := range applied {
 		if err := r.Ack(ctx); err != nil {
 			e.log.Warn("indexer: ack", "err", err)
 		}
 	}
-	return len(rs)
+	return len(applied)
 }
 
 // apply records one result in the store and returns the index changes.
-func (e *Engine) apply(ctx context.Context, sha, failure string, payload func(context.Context) ([]byte, error)) (deletes []string, adds []index.Entry, err error) {
+func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(context.Context) ([]byte, error)) (deletes []string, adds []index.Entry, err error) {
+	sha, failure := res.SHA256, res.Error
+	// A result for metadata that has changed since its job was queued (a
+	// sidecar arrived) is stale: the job for the new metadata decides,
+	// even when it finished first.
+	if res.Version != "" {
+		sub, err := e.store.Job(ctx, sha)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, nil // the document changed or went meanwhile
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if res.Version != queue.JobVersion(jobOf(sub)) {
+			e.log.Info("indexer: dropping a result for outdated metadata", "file", sub.File, "sha256", sha[:12])
+			return nil, nil, nil
+		}
+	}
 	if failure != "" {
-		if doc, err := e.store.DocumentBySHA(ctx, sha); err == nil && doc.Error != "" && doc.State != evident.Failed {
+		// A bare "gave up after N attempts" gains the cause the last retry
+		// recorded; a failure that already gives it is not repeated.
+		if doc, err := e.store.DocumentBySHA(ctx, sha); err == nil && doc.Error != "" && doc.State != evident.Failed &&
+			!strings.Contains(failure, lastCause(doc.Error)) {
 			failure = fmt.Sprintf("%s (last error: %s)", failure, doc.Error)
 		}
 		deletes, err = e.store.Fail(ctx, sha, failure)
@@ -78,6 +118,11 @@ func (e *Engine) apply(ctx context.Context, sha, failure string, payload func(co
 		return deletes, nil, err
 	}
 	data, err := payload(ctx)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		// Acknowledging drops the payload first: this result was applied
+		// and only its acknowledgement was lost.
+		return nil, nil, nil
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetching passages: %w", err)
 	}
@@ -102,6 +147,15 @@ func (e *Engine) apply(ctx context.Context, sha, failure string, payload func(co
 		adds = append(adds, index.EntryOf(doc, &out.Passages[i]))
 	}
 	return deletes, adds, nil
+}
+
+// lastCause strips the "attempt N failed: " that onEvent puts before the
+// cause of a failed attempt.
+func lastCause(reason string) string {
+	if _, cause, ok := strings.Cut(reason, " failed: "); ok && strings.HasPrefix(reason, "attempt ") {
+		return cause
+	}
+	return reason
 }
 
 // fill indexes every stored passage; the index must be empty.

@@ -77,6 +77,7 @@ type Result struct {
 	Error    string        `json:"error,omitempty"` // set when the document failed
 	Object   string        `json:"object,omitempty"`
 	Duration time.Duration `json:"duration"`
+	Version  string        `json:"version,omitempty"` // the job's JobVersion, to tell a stale result (metadata changed since) apart
 }
 
 // Queue is a connection to the JetStream assets.
@@ -201,12 +202,17 @@ func (q *Queue) Publish(ctx context.Context, job Job) error {
 	if err != nil {
 		return err
 	}
-	meta, _ := json.Marshal(job.Meta)
-	id := job.SHA256 + ":" + shortHash(string(meta)+job.FolderRole)
+	id := job.SHA256 + ":" + JobVersion(job)
 	if _, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id)); err != nil {
 		return fmt.Errorf("queue: publishing job for %s: %w", job.File, err)
 	}
 	return nil
+}
+
+// JobVersion tells apart jobs for the same bytes with different metadata.
+func JobVersion(job Job) string {
+	meta, _ := json.Marshal(job.Meta)
+	return shortHash(string(meta) + job.FolderRole)
 }
 
 // Pending returns the hashes that have a job or a result waiting in the
@@ -240,13 +246,26 @@ type Delivery struct {
 // failure instead of trying again.
 func (d *Delivery) Final() bool { return d.Attempt > d.q.cfg.MaxAttempts }
 
+// nextWait bounds one pull for a job, and so how long a worker takes to
+// notice that it must stop.
+const nextWait = 500 * time.Millisecond
+
 // Next waits for the next job. It returns ctx.Err() when ctx ends.
 func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		msg, err := q.workers.Next(jetstream.FetchContext(ctx))
+		// A pull bounded by time, not by ctx: a fetch abandoned when ctx
+		// ends can still be handed a job by the server, which the client
+		// then drops; the job would sit unacknowledged for a whole AckWait
+		// (after a restart too) and count as an attempt. Instead, a job
+		// that arrives after ctx ended is handed back at once.
+		msg, err := q.workers.Next(jetstream.FetchMaxWait(nextWait))
+		if err == nil && ctx.Err() != nil {
+			q.handBack(msg)
+			return nil, ctx.Err()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -280,7 +299,21 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 func (d *Delivery) Heartbeat() error { return d.msg.InProgress() }
 
 // Release puts the job back for another worker at once (shutdown).
-func (d *Delivery) Release() error { return d.msg.Nak() }
+func (d *Delivery) Release() error { return d.q.handBack(d.msg) }
+
+// handBack returns a job to the stream for immediate redelivery and waits
+// until the server has recorded it. A plain Nak is neither: the server
+// applies it later and keeps it only in memory, so a job handed back just
+// before a stop sat unacknowledged for a whole AckWait after the restart.
+// A Nak with a delay is written to the consumer's state, and asking for
+// the server's reply makes it wait until it is.
+func (q *Queue) handBack(msg jetstream.Msg) error {
+	_, err := q.nc.Request(msg.Reply(), []byte(`-NAK {"delay":1000000}`), 5*time.Second)
+	if err != nil {
+		return fmt.Errorf("queue: handing a job back: %w", err)
+	}
+	return nil
+}
 
 // Retry puts the job back after a delay.
 func (d *Delivery) Retry(delay time.Duration) error { return d.msg.NakWithDelay(delay) }
@@ -290,7 +323,7 @@ func (d *Delivery) Retry(delay time.Duration) error { return d.msg.NakWithDelay(
 // which the indexer tolerates.
 func (d *Delivery) Done(ctx context.Context, res Result, payload []byte) error {
 	q := d.q
-	res.SHA256, res.Attempt = d.Job.SHA256, d.Attempt
+	res.SHA256, res.Attempt, res.Version = d.Job.SHA256, d.Attempt, JobVersion(d.Job)
 	if payload != nil {
 		res.Object = fmt.Sprintf("%s.%d.%d", d.Job.SHA256, d.Attempt, time.Now().UnixNano())
 		if _, err := q.results.Put(ctx, jetstream.ObjectMeta{Name: res.Object}, bytes.NewReader(payload)); err != nil {
