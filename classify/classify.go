@@ -53,6 +53,7 @@ type compiledRule struct {
 	onContext bool
 	re        *regexp.Regexp
 	unless    *regexp.Regexp
+	except    *regexp.Regexp // a match that is exactly one of these does not count
 }
 
 type negation struct {
@@ -61,6 +62,9 @@ type negation struct {
 	prefixes    []string
 	suffixes    []string // "*n't" style: any word ending so
 	terminators map[string]bool
+	// except matches, anchored at a cue, the phrases in which the cue does
+	// not negate ("not only", "no doubt", "couldn't be happier").
+	except *regexp.Regexp
 }
 
 // Categories returns the category names in the order the rules file gives them.
@@ -147,10 +151,24 @@ func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, c
 		if context == nil {
 			return nil, nil
 		}
-		for _, loc := range r.re.FindAllStringSubmatchIndex(context.norm, -1) {
-			add(&ms, "context: "+context.original(loc[2], loc[3]), "")
+		locs := r.re.FindAllStringSubmatchIndex(context.norm, -1)
+		// For a context rule, unless phrases are matched against the whole
+		// answer: "N/A" under "What hinders you?" is no obstacle.
+		excluded := len(locs) > 0 && r.unless != nil && r.unless.MatchString(text.norm)
+		for _, loc := range locs {
+			matched := "context: " + context.original(loc[2], loc[3])
+			if excluded {
+				add(&suppressed, matched, "the answer is only an unless phrase of the rule")
+				continue
+			}
+			add(&ms, matched, "")
 		}
-		return ms, nil
+		return ms, suppressed
+	}
+	// Most rules match nowhere: one test over the whole text is cheaper than
+	// looking for every match in every sentence.
+	if !r.re.MatchString(text.norm) {
+		return nil, nil
 	}
 	for _, s := range sentences {
 		sentence := text.norm[s.start:s.end]
@@ -168,8 +186,10 @@ func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, c
 				add(&suppressed, matched, "in a question")
 			case excluded:
 				add(&suppressed, matched, "excluded by an unless phrase of the rule")
+			case r.except != nil && r.except.MatchString(sentence[loc[2]:loc[3]]):
+				add(&suppressed, matched, "an except phrase of the rule")
 			default:
-				if cue := c.negatedBy(sentence[:loc[2]]); cue != "" && r.negatable {
+				if cue := c.negatedBy(sentence, loc[2]); cue != "" && r.negatable {
 					add(&suppressed, matched, fmt.Sprintf("negated by %q", cue))
 					continue
 				}
@@ -180,9 +200,11 @@ func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, c
 	return ms, suppressed
 }
 
-// negatedBy looks back from a match over the last few words of its clause
-// and returns the negation cue found there, if any.
-func (c *Classifier) negatedBy(before string) string {
+// negatedBy looks back from offset at in sentence over the last few words
+// of its clause and returns the negation cue found there, if any. A cue that
+// begins an exception phrase ("not only", "couldn't be happier") is skipped.
+func (c *Classifier) negatedBy(sentence string, at int) string {
+	before := sentence[:at]
 	words := 0
 	end := len(before)
 	for end > 0 && words < c.negation.window+1 {
@@ -201,7 +223,7 @@ func (c *Classifier) negatedBy(before string) string {
 			if c.negation.terminators[w] {
 				return ""
 			}
-			if c.isNegation(w) {
+			if c.isNegation(w) && (c.negation.except == nil || !c.negation.except.MatchString(sentence[start:])) {
 				return w
 			}
 			words++
@@ -293,7 +315,11 @@ func (n *normalized) sentences() []span {
 	emit := func(end int) {
 		t := strings.TrimSpace(s[start:end])
 		if t != "" {
-			q := strings.HasSuffix(strings.TrimRight(t, `"')]`), "?")
+			body := strings.TrimRight(t, `"')]`)
+			// A question inside a quotation ("I was nervous, like "can we
+			// even raise money?"") is reported, not asked: an odd number of
+			// quote marks before the final "?" means it is quoted.
+			q := strings.HasSuffix(body, "?") && strings.Count(body, `"`)%2 == 0
 			out = append(out, span{start: start, end: end, question: q})
 		}
 		start = end

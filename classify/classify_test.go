@@ -1,8 +1,10 @@
 package classify
 
 import (
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/evident/evident/configs"
@@ -39,6 +41,37 @@ func TestClassifyCases(t *testing.T) {
 		{"question gets nothing", Input{Text: "Is it frustrating when the numbers are late?"}, nil, []string{"PAINS"}},
 		{"survey context", Input{Text: "Lack of time and budget", Context: "What hinders you from adopting FinOps?"}, []string{"PAINS"}, nil},
 		{"curly apostrophe", Input{Text: "We’re seeing more teams go remote."}, []string{"SEE"}, nil},
+		// Negation and its exceptions.
+		{"no issues", Input{Text: "We had no issues with the export."}, nil, []string{"PAINS"}},
+		{"wasn't hard", Input{Text: "Setting it up wasn't hard."}, nil, []string{"PAINS"}},
+		{"not only is no negation", Input{Text: "It is not only frustrating, it also costs us a day."}, []string{"PAINS"}, nil},
+		{"not just is no negation", Input{Text: "The tool is not just painful, it is slow."}, []string{"PAINS"}, nil},
+		{"can't get is a pain", Input{Text: "We can't get the regions to report on time."}, []string{"PAINS"}, nil},
+		{"couldn't be happier is a gain", Input{Text: "I couldn't be happier with the new portal."}, []string{"GAINS"}, []string{"PAINS"}},
+		{"negated positive is a pain", Input{Text: "The setup is not straightforward for new staff."}, []string{"PAINS"}, nil},
+		{"too + adjective", Input{Text: "The approval flow is too rigid for small purchases."}, []string{"PAINS"}, nil},
+		// Reported speech versus the speaker's own words.
+		{"customers tell us", Input{Text: "Customers tell us the invoices arrive late."}, []string{"HEAR"}, nil},
+		{"people say", Input{Text: "People say the new rules will raise prices."}, []string{"HEAR"}, nil},
+		{"heard from", Input{Text: "I heard from a peer that their audit went badly."}, []string{"HEAR"}, nil},
+		{"quoted third person", Input{Text: `My manager was like, "ship it and we'll fix it later."`}, []string{"HEAR"}, nil},
+		{"quoted with attribution", Input{Text: `"Budgets are frozen until March," the controller said.`}, []string{"HEAR"}, nil},
+		{"own quoted thought is not HEAR", Input{Text: `I was like, "we can do this in a week."`}, []string{"SAY"}, []string{"HEAR"}},
+		{"my view is", Input{Text: "My view is that finance should own the tooling."}, []string{"SAY"}, nil},
+		{"I'd say", Input{Text: "I'd say most dashboards go unread."}, []string{"SAY"}, nil},
+		{"hedge plus stance", Input{Text: "I think you have to start with the data."}, []string{"SAY"}, nil},
+		{"hedge alone is not SAY", Input{Text: "I think we started in March."}, nil, []string{"SAY"}},
+		// First-person action versus desire.
+		{"habitual first person", Input{Text: "I spend my mornings answering approval emails."}, []string{"DO"}, nil},
+		{"past first person", Input{Text: "We moved the close process to a shared ledger."}, []string{"DO"}, nil},
+		{"desire is not action", Input{Text: "We wanted a faster close."}, []string{"GAINS"}, []string{"DO"}},
+		{"third-party behaviour", Input{Text: "Competitors are bundling analytics for free."}, []string{"SEE"}, nil},
+		// Questions inside quotes are reported, not asked.
+		{"quoted question still tagged", Input{Text: `I was nervous, like "will anyone ever pay for this?"`}, []string{"PAINS"}, nil},
+		// Survey context.
+		{"N/A under a pain question", Input{Text: "N/A", Context: "What hinders you from adopting FinOps?"}, nil, []string{"PAINS"}},
+		{"answer to a wish question", Input{Text: "One report for every entity", Context: "What would you like the tool to do?"}, []string{"GAINS"}, nil},
+		{"answer to an opinion question", Input{Text: "Fair, if a little slow.", Context: "How do you feel about the review process?"}, []string{"SAY"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,4 +93,188 @@ func TestClassifyCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSuppressedReasons checks that every cancelled cue says why.
+func TestSuppressedReasons(t *testing.T) {
+	c := defaultRules(t)
+	tests := []struct {
+		name, rule, reason string
+		in                 Input
+	}{
+		{"negation", "pains.affect", `negated by "not"`, Input{Text: "It's not frustrating at all."}},
+		{"question", "pains.affect", "in a question", Input{Text: "Is it frustrating?"}},
+		{"context unless", "pains.context", "the answer is only an unless phrase of the rule", Input{Text: "n/a", Context: "What hinders you?"}},
+		{"rule except", "do.past-action", "an except phrase of the rule", Input{Text: "We wanted more time."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := c.Classify(tt.in)
+			for _, m := range res.Suppressed {
+				if m.Rule == tt.rule && m.Reason == tt.reason {
+					return
+				}
+			}
+			t.Errorf("no suppressed %s with reason %q in %+v", tt.rule, tt.reason, res.Suppressed)
+		})
+	}
+}
+
+// TestNegationExcept covers negation.except on its own, with a tiny rules file.
+func TestNegationExcept(t *testing.T) {
+	const rules = `
+negation:
+  cues: [not, "*n't"]
+  except: ["not only", "couldn't be {more}"]
+sets:
+  more: [happier, better]
+categories:
+  - name: PAINS
+    rules:
+      - id: p
+        phrases: [slow, happier]
+`
+	c, err := Parse([]byte(rules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"it is slow", true},
+		{"it is not slow", false},
+		{"it is not only slow", true},
+		{"it isn't slow", false},
+		{"i couldn't be happier", true},
+		{"i couldn't feel happier", false},
+	}
+	for _, tt := range tests {
+		got := slices.Contains(c.Classify(Input{Text: tt.text}).Categories, "PAINS")
+		if got != tt.want {
+			t.Errorf("%q: PAINS %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestCompileErrors checks that the new keys are validated with a line and a reason.
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		name, rules, want string
+	}{
+		{"except without a cue", `
+negation:
+  cues: [not]
+  except: ["only not"]
+categories:
+  - name: A
+    rules: [{id: a, phrases: [x]}]
+`, `line 3: negation except "only not" does not start with a negation cue`},
+		{"except with unknown set", `
+negation:
+  cues: [not]
+  except: ["not {nope}"]
+categories:
+  - name: A
+    rules: [{id: a, phrases: [x]}]
+`, `line 3: negation except "not {nope}": unknown set {nope}`},
+		{"rule except with unknown set", `
+categories:
+  - name: A
+    rules:
+      - id: a
+        phrases: [x]
+        except: ["{nope} x"]
+`, `line 5: rule a: except "{nope} x": unknown set {nope}`},
+		{"context unless with bad set", `
+categories:
+  - name: A
+    rules:
+      - id: a
+        field: context
+        phrases: [x]
+        unless: ["{nope}"]
+`, `line 5: rule a: unless "{nope}": unknown set {nope}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.rules))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func readGoldFile(t testing.TB) []Gold {
+	t.Helper()
+	f, err := os.Open("testdata/gold.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gold, err := ReadGold(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gold
+}
+
+// TestGoldFile guards the default rules against regressions on passages
+// written for this purpose (not taken from any corpus).
+func TestGoldFile(t *testing.T) {
+	c := defaultRules(t)
+	gold := readGoldFile(t)
+	rep := Evaluate(c.Categories(), gold, func(g Gold) Result {
+		return c.Classify(Input{Text: g.Text, Context: g.Question, Interviewer: g.Interviewer})
+	})
+	for _, s := range rep.Categories {
+		t.Logf("%-6s P %.2f R %.2f F1 %.2f (support %d)", s.Category, s.Precision, s.Recall, s.F1, s.Support)
+		if s.Support == 0 {
+			t.Errorf("gold file has no %s passage", s.Category)
+		}
+	}
+	if rep.MacroF1 < 0.8 {
+		t.Errorf("macro-F1 %.3f on testdata/gold.jsonl, want >= 0.8", rep.MacroF1)
+	}
+}
+
+// TestConcurrentClassify runs one classifier from many goroutines; run
+// with -race to check that Classify shares no mutable state.
+func TestConcurrentClassify(t *testing.T) {
+	c := defaultRules(t)
+	gold := readGoldFile(t)
+	want := make([][]string, len(gold))
+	for i, g := range gold {
+		want[i] = c.Classify(Input{Text: g.Text, Context: g.Question, Interviewer: g.Interviewer}).Categories
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, g := range gold {
+				got := c.Classify(Input{Text: g.Text, Context: g.Question, Interviewer: g.Interviewer}).Categories
+				if !slices.Equal(got, want[i]) {
+					t.Errorf("%s: %v, want %v", g.ID, got, want[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// BenchmarkClassify measures passages per second on one goroutine over the
+// gold file's texts: go test ./classify -run '^$' -bench Classify -cpu 1
+func BenchmarkClassify(b *testing.B) {
+	c := defaultRules(b)
+	gold := readGoldFile(b)
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		g := gold[i%len(gold)]
+		c.Classify(Input{Text: g.Text, Context: g.Question, Interviewer: g.Interviewer})
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "passages/s")
 }

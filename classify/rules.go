@@ -26,6 +26,20 @@ type Negation struct {
 	Cues        []string `yaml:"cues"`        // words; a trailing * makes a prefix
 	Window      int      `yaml:"window"`      // how many words before a cue are searched
 	Terminators []string `yaml:"terminators"` // words that end a negation's reach ("but")
+	// Except lists phrases, each starting with a cue, in which the cue does
+	// not negate what follows: "not only", "no doubt", "couldn't be happier".
+	Except []string `yaml:"except"`
+	line   int
+}
+
+// UnmarshalYAML records the line of the negation block so that errors can point at it.
+func (n *Negation) UnmarshalYAML(node *yaml.Node) error {
+	type plain Negation
+	if err := node.Decode((*plain)(n)); err != nil {
+		return err
+	}
+	n.line = node.Line
+	return nil
 }
 
 // Skip says which text gets no tags at all.
@@ -48,15 +62,20 @@ type Category struct {
 //
 // A phrase is a sequence of words matched case-insensitively at word
 // boundaries. In a phrase, "word*" matches any word starting with "word",
+// "*ed" any word ending with "ed" (and at least one letter before it),
 // "{set}" any entry of a named set, "_" any single word and "..." up to
 // three words.
 type Rule struct {
-	ID        string   `yaml:"id"`
-	Weight    float64  `yaml:"weight"`
-	Phrases   []string `yaml:"phrases"`
-	Patterns  []string `yaml:"patterns"` // RE2 over the lower-cased text
-	Unless    []string `yaml:"unless"`   // phrases that, found in the same sentence, cancel this rule
-	Field     string   `yaml:"field"`    // "text" (default) or "context": the survey question or heading
+	ID       string   `yaml:"id"`
+	Weight   float64  `yaml:"weight"`
+	Phrases  []string `yaml:"phrases"`
+	Patterns []string `yaml:"patterns"` // RE2 over the lower-cased text
+	Unless   []string `yaml:"unless"`   // phrases that, found in the same sentence, cancel this rule
+	// Except lists phrases that a match must not be exactly: with a broad
+	// pattern for "I/we + past-tense verb", except "{we} wanted" keeps
+	// desires out of behaviour. (RE2 has no negative look-ahead.)
+	Except    []string `yaml:"except"`
+	Field     string   `yaml:"field"` // "text" (default) or "context": the survey question or heading
 	Negatable *bool    `yaml:"negatable"`
 	Note      string   `yaml:"note"`
 	line      int
@@ -121,7 +140,7 @@ func Compile(f *File) (*Classifier, error) {
 	}
 	c := &Classifier{file: f, skipQuestions: f.Skip.Questions, skipInterviewer: f.Skip.Interviewer}
 	var err error
-	if c.negation, err = compileNegation(f.Negation); err != nil {
+	if c.negation, err = compileNegation(f.Negation, sets); err != nil {
 		return nil, err
 	}
 	seenCat := map[string]bool{}
@@ -161,7 +180,7 @@ func Compile(f *File) (*Classifier, error) {
 	return c, nil
 }
 
-func compileNegation(n Negation) (negation, error) {
+func compileNegation(n Negation, sets map[string][]string) (negation, error) {
 	neg := negation{window: n.Window, cues: map[string]bool{}, terminators: map[string]bool{}}
 	if neg.window <= 0 {
 		neg.window = 3
@@ -181,7 +200,43 @@ func compileNegation(n Negation) (negation, error) {
 	for _, w := range n.Terminators {
 		neg.terminators[strings.ToLower(strings.TrimSpace(w))] = true
 	}
+	if len(n.Except) > 0 {
+		var alts []string
+		for _, p := range n.Except {
+			re, err := phraseRegexp(p, sets)
+			if err != nil {
+				return neg, fmt.Errorf("rules: line %d: negation except %q: %w", n.line, p, err)
+			}
+			first := strings.Fields(normalize(p))[0]
+			if !isCue(first, n.Cues) {
+				return neg, fmt.Errorf("rules: line %d: negation except %q does not start with a negation cue", n.line, p)
+			}
+			alts = append(alts, re)
+		}
+		re, err := regexp.Compile(`^(?:` + strings.Join(alts, "|") + `)(?:[^\p{L}\p{N}_]|$)`)
+		if err != nil {
+			return neg, fmt.Errorf("rules: line %d: negation except: %w", n.line, err)
+		}
+		neg.except = re
+	}
 	return neg, nil
+}
+
+// isCue reports whether word is one of the negation cues as written
+// (plain, "prefix*" or "*suffix").
+func isCue(word string, cues []string) bool {
+	for _, c := range cues {
+		c = strings.ToLower(strings.TrimSpace(c))
+		switch {
+		case strings.HasSuffix(c, "*") && strings.HasPrefix(word, strings.TrimSuffix(c, "*")):
+			return true
+		case strings.HasPrefix(c, "*") && strings.HasSuffix(word, strings.TrimPrefix(c, "*")):
+			return true
+		case c == word:
+			return true
+		}
+	}
+	return false
 }
 
 func compileRule(category string, r Rule, sets map[string][]string) (compiledRule, error) {
@@ -230,7 +285,27 @@ func compileRule(category string, r Rule, sets map[string][]string) (compiledRul
 			}
 			un = append(un, re)
 		}
-		if cr.unless, err = bounded(un); err != nil {
+		if cr.onContext {
+			// A context rule is cancelled by an answer that is nothing but
+			// one of its unless phrases: "N/A", "None.", "-".
+			cr.unless, err = regexp.Compile(`^[\s\p{P}\p{S}]*(?:` + strings.Join(un, "|") + `)[\s\p{P}\p{S}]*$`)
+		} else {
+			cr.unless, err = bounded(un)
+		}
+		if err != nil {
+			return cr, err
+		}
+	}
+	if len(r.Except) > 0 {
+		var ex []string
+		for _, p := range r.Except {
+			re, err := phraseRegexp(p, sets)
+			if err != nil {
+				return cr, fmt.Errorf("except %q: %w", p, err)
+			}
+			ex = append(ex, re)
+		}
+		if cr.except, err = regexp.Compile(`^(?:` + strings.Join(ex, "|") + `)$`); err != nil {
 			return cr, err
 		}
 	}
@@ -273,6 +348,11 @@ func phraseRegexp(phrase string, sets map[string][]string) (string, error) {
 				alts = append(alts, sub)
 			}
 			parts = append(parts, "(?:"+strings.Join(alts, "|")+")")
+		case strings.HasPrefix(w, "*") && len(w) > 1:
+			if strings.ContainsAny(w[1:], "*{}") {
+				return "", fmt.Errorf("malformed suffix wildcard %q", w)
+			}
+			parts = append(parts, wordChars+`+`+regexp.QuoteMeta(w[1:]))
 		case strings.HasSuffix(w, "*") && len(w) > 1:
 			parts = append(parts, regexp.QuoteMeta(strings.TrimSuffix(w, "*"))+wordChars+`*`)
 		default:
