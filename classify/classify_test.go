@@ -40,6 +40,7 @@ func TestClassifyCases(t *testing.T) {
 		{"interviewer gets nothing", Input{Text: "What frustrates you most about budgeting?", Interviewer: true}, nil, []string{"PAINS", "SAY", "HEAR"}},
 		{"question gets nothing", Input{Text: "Is it frustrating when the numbers are late?"}, nil, []string{"PAINS"}},
 		{"survey context", Input{Text: "Lack of time and budget", Context: "What hinders you from adopting FinOps?"}, []string{"PAINS"}, nil},
+		{"need is not a past tense", Input{Text: "We need a forecast the board can trust."}, []string{"GAINS"}, []string{"DO"}},
 		{"curly apostrophe", Input{Text: "We’re seeing more teams go remote."}, []string{"SEE"}, nil},
 		// Negation and its exceptions.
 		{"no issues", Input{Text: "We had no issues with the export."}, nil, []string{"PAINS"}},

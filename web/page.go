@@ -19,6 +19,7 @@ input[type=search]{width:70%;font-size:1rem;padding:.4rem}
 .hit{border-top:1px solid #ddd;padding:.8rem 0}
 .cat{display:inline-block;font-size:.75rem;background:#eef;border-radius:3px;padding:0 .4rem;margin-right:.3rem}
 .cite{color:#555;font-size:.9rem}
+.why{color:#777;font-size:.8rem}
 mark{background:#ffe58a}
 table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #eee}
 .failed{color:#a00}
@@ -32,6 +33,7 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;
 <div>{{range .Categories}}<span class="cat">{{.}}</span>{{end}}</div>
 <blockquote>{{range highlight .Text .Highlights}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</blockquote>
 <div class="cite">{{.Citation}}</div>
+{{with .Matches}}<div class="why">why: {{range $i, $m := .}}{{if $i}}; {{end}}{{$m.Category}} {{$m.Rule}} “{{$m.Text}}”{{end}}</div>{{end}}
 </div>{{end}}
 {{end}}
 {{if not .Results}}

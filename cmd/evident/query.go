@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/classify"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/web"
 )
@@ -68,7 +69,11 @@ func printHits(w io.Writer, r *search.Response) {
 		if len(h.Categories) > 0 {
 			cats = " [" + strings.Join(h.Categories, " ") + "]"
 		}
-		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n   id %s\n", i+1, cats, quote(h.Text), h.Citation, h.ID)
+		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), h.Citation)
+		for _, why := range classify.Explain(h.Matches) {
+			fmt.Fprintf(w, "   why %s\n", why)
+		}
+		fmt.Fprintf(w, "   id %s\n", h.ID)
 	}
 }
 
@@ -130,6 +135,9 @@ categories and locator.`,
 					fmt.Fprintf(a.stdout, " [%s]", strings.Join(p.Categories, " "))
 				}
 				fmt.Fprintf(a.stdout, "\n%s\n", p.Text)
+				for _, why := range classify.Explain(p.Tags) {
+					fmt.Fprintf(a.stdout, "  why %s\n", why)
+				}
 			}
 			return nil
 		},
