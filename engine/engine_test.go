@@ -82,7 +82,6 @@ func TestInboxFilesAreIndexedAndSearchable(t *testing.T) {
 
 // A title in a speaker label gives the speaker's role.
 func TestSpeakerLabelGivesRole(t *testing.T) {
-	t.Skip("persona does not yet read roles from speaker labels (persona.SourceLabel is declared but unused); remove this skip when it does")
 	e := start(t, Options{})
 	e.drop("interview-acme.txt", interview)
 	e.waitIndexed(wait, "interview-acme.txt")

@@ -78,8 +78,8 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 	if len(ps) == 0 {
 		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
 	}
-	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps})
 	tax := pr.Rules.Roles()
+	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps, Roles: tax})
 	for i := range ps {
 		ps[i].Role = canonical(tax, ps[i].Role)
 	}

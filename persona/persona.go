@@ -4,9 +4,11 @@
 package persona
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/roles"
 )
 
 // Role sources, most reliable first.
@@ -25,6 +27,9 @@ type Input struct {
 	Meta       evident.Meta
 	FolderRole string
 	Passages   []evident.Passage // modified in place
+	// Roles recognises titles in speaker labels ("Jane Doe (CFO, Acme):");
+	// nil reads no roles from labels.
+	Roles *roles.Taxonomy
 }
 
 // Resolve marks interviewers and assigns roles. It returns the document's
@@ -51,6 +56,28 @@ func Resolve(in Input) []evident.Person {
 		}
 		if isInterviewerName(name) {
 			who.Interviewer = true
+		}
+	}
+	// A label's parenthesis may come with any of the speaker's turns; the
+	// first one naming a known role gives it, the rest of it the company.
+	for i := range in.Passages {
+		p := &in.Passages[i]
+		who := people[p.Speaker]
+		if who == nil || who.Role != "" || in.Roles == nil || p.Attrs["label"] == "" {
+			continue
+		}
+		parts := strings.Split(p.Attrs["label"], ",")
+		for j, part := range parts {
+			id, ok := in.Roles.Title(part)
+			if !ok {
+				continue
+			}
+			who.Role, who.Title, who.RoleSource = id, strings.TrimSpace(part), SourceLabel
+			if who.Company == "" {
+				rest := append(slices.Clone(parts[:j]), parts[j+1:]...)
+				who.Company = strings.TrimSpace(strings.Join(rest, ","))
+			}
+			break
 		}
 	}
 	docRole, docSource := strings.ToLower(in.Meta.Role), SourceDocument
