@@ -73,6 +73,8 @@ type Engine struct {
 	rulesSrc, rolesSrc []byte
 
 	announced bool // a holder record was written and must go on Close
+
+	connMu sync.Mutex // one Connect at a time
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -208,32 +210,47 @@ func (e *Engine) Index(fn func(*index.Index) error) error {
 	return fn(e.idx)
 }
 
-// Connect starts or joins NATS and opens the queue. Commands that only read
-// (search, show, status) never call it.
+// Connect starts or joins NATS, opens the queue, shares the rules with
+// worker processes and queues again the jobs an earlier crash lost.
+// Commands that only read (search, show, status) never call it.
 func (e *Engine) Connect(ctx context.Context) error {
+	e.connMu.Lock()
+	defer e.connMu.Unlock()
 	if e.queue != nil {
 		return nil
 	}
-	var err error
-	if e.opts.NATS != "" {
-		e.nc, err = queue.Dial(e.opts.NATS, "evident")
-	} else {
-		if e.srv, err = queue.StartServer(e.opts.Data, e.opts.NATSListen); err != nil {
+	if e.nc == nil {
+		var err error
+		if e.opts.NATS != "" {
+			e.nc, err = queue.Dial(e.opts.NATS, "evident")
+		} else {
+			if e.srv, err = queue.StartServer(e.opts.Data, e.opts.NATSListen); err != nil {
+				return err
+			}
+			e.nc, err = e.srv.Connect("evident")
+		}
+		if err != nil {
 			return err
 		}
-		e.nc, err = e.srv.Connect("evident")
 	}
+	q, err := queue.Open(ctx, e.nc, e.opts.Queue)
 	if err != nil {
 		return err
 	}
-	if e.queue, err = queue.Open(ctx, e.nc, e.opts.Queue); err != nil {
-		return err
-	}
 	// Worker processes elsewhere classify with what this engine uses.
-	if err := e.queue.PutConfig(ctx, queue.ConfigRules, e.rulesSrc); err != nil {
+	if err := q.PutConfig(ctx, queue.ConfigRules, e.rulesSrc); err != nil {
 		return err
 	}
-	return e.queue.PutConfig(ctx, queue.ConfigRoles, e.rolesSrc)
+	if err := q.PutConfig(ctx, queue.ConfigRoles, e.rolesSrc); err != nil {
+		return err
+	}
+	// Before anything is submitted: a document registered by a Submit
+	// that has not yet queued its job must not look lost.
+	if err := e.resume(ctx, q); err != nil {
+		return fmt.Errorf("resuming: %w", err)
+	}
+	e.queue = q
+	return nil
 }
 
 // NATSURL is where outside workers can connect, when the embedded server listens.
@@ -245,19 +262,13 @@ func (e *Engine) NATSURL() string {
 }
 
 // Run runs the indexer, the local workers and the inbox watcher until ctx
-// ends. Jobs lost by an earlier crash are queued again first.
+// ends. Connect, which it calls first, queues again jobs lost by a crash.
 func (e *Engine) Run(ctx context.Context) error {
 	if err := e.Connect(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting: nothing was lost
 		}
 		return err
-	}
-	if err := e.resume(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil // stopped while starting: nothing was lost
-		}
-		return fmt.Errorf("resuming: %w", err)
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
@@ -332,8 +343,8 @@ func (e *Engine) onEvent(ev queue.Event) {
 // resume queues again every document that is queued or processing in the
 // store but has no job or result in the streams (a crash between recording
 // and publishing, or a stream that was reset).
-func (e *Engine) resume(ctx context.Context) error {
-	pending, err := e.queue.Pending(ctx)
+func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
+	pending, err := q.Pending(ctx)
 	if err != nil {
 		return err
 	}
@@ -345,7 +356,7 @@ func (e *Engine) resume(ctx context.Context) error {
 		if (d.State != evident.Queued && d.State != evident.Processing) || pending[d.SHA256] {
 			continue
 		}
-		has, err := e.queue.HasFile(ctx, d.SHA256)
+		has, err := q.HasFile(ctx, d.SHA256)
 		if err != nil {
 			return err
 		}
@@ -358,7 +369,7 @@ func (e *Engine) resume(ctx context.Context) error {
 			return err
 		}
 		e.log.Info("re-queueing a document whose job was lost", "file", d.File)
-		if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
+		if err := q.Publish(ctx, jobOf(sub)); err != nil {
 			return err
 		}
 	}
