@@ -112,6 +112,16 @@ type backend interface {
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
 }
 
+// with runs fn against the data folder's backend (see open) and closes it.
+func (a *app) with(ctx context.Context, readOnly bool, fn func(backend) error) error {
+	b, done, err := a.open(ctx, readOnly)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return fn(b)
+}
+
 // open returns the engine of the data folder, opened here, or a client of
 // the process that holds it. Commands that classify nothing are readOnly. A holder that serves no API (a short command)
 // is waited for, briefly.

@@ -29,20 +29,17 @@ turns are left out unless --interviewer is given.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset, Interviewer: interviewer})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, resp)
-			}
-			printHits(a.stdout, resp)
-			return nil
+			return a.with(ctx, true, func(b backend) error {
+				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset, Interviewer: interviewer})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, resp)
+				}
+				printHits(a.stdout, resp)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (query, total, hits, facets)")
@@ -97,49 +94,46 @@ categories and locator.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			s, err := b.Show(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, s)
-			}
-			d := s.Document
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			for _, kv := range [][2]string{{"file", d.File}, {"path", d.Origin}, {"sha256", d.SHA256}, {"state", string(d.State)},
-				{"error", d.Error}, {"title", d.Title}, {"kind", string(d.Kind)}, {"format", d.Format}, {"url", d.URL},
-				{"author", d.Author}, {"date", d.Date}, {"role", d.Role}} {
-				if kv[1] != "" {
-					fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+			return a.with(ctx, true, func(b backend) error {
+				s, err := b.Show(ctx, args[0])
+				if err != nil {
+					return err
 				}
-			}
-			for _, p := range d.Speakers {
-				fmt.Fprintf(tw, "speaker:\t%s\n", person(p))
-			}
-			tw.Flush()
-			for _, p := range s.Passages {
-				who := p.Speaker
-				if p.Role != "" {
-					who += " (" + p.Role + ")"
+				if asJSON {
+					return writeJSON(a.stdout, s)
 				}
-				if p.Interviewer {
-					who += " [interviewer]"
+				d := s.Document
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				for _, kv := range [][2]string{{"file", d.File}, {"path", d.Origin}, {"sha256", d.SHA256}, {"state", string(d.State)},
+					{"error", d.Error}, {"title", d.Title}, {"kind", string(d.Kind)}, {"format", d.Format}, {"url", d.URL},
+					{"author", d.Author}, {"date", d.Date}, {"role", d.Role}} {
+					if kv[1] != "" {
+						fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+					}
 				}
-				fmt.Fprintf(a.stdout, "\n#%d %s %s", p.Seq, p.Locator, strings.TrimSpace(who))
-				if len(p.Categories) > 0 {
-					fmt.Fprintf(a.stdout, " [%s]", strings.Join(p.Categories, " "))
+				for _, p := range d.Speakers {
+					fmt.Fprintf(tw, "speaker:\t%s\n", person(p))
 				}
-				fmt.Fprintf(a.stdout, "\n%s\n", p.Text)
-				for _, why := range classify.Explain(p.Tags) {
-					fmt.Fprintf(a.stdout, "  why %s\n", why)
+				tw.Flush()
+				for _, p := range s.Passages {
+					who := p.Speaker
+					if p.Role != "" {
+						who += " (" + p.Role + ")"
+					}
+					if p.Interviewer {
+						who += " [interviewer]"
+					}
+					fmt.Fprintf(a.stdout, "\n#%d %s %s", p.Seq, p.Locator, strings.TrimSpace(who))
+					if len(p.Categories) > 0 {
+						fmt.Fprintf(a.stdout, " [%s]", strings.Join(p.Categories, " "))
+					}
+					fmt.Fprintf(a.stdout, "\n%s\n", p.Text)
+					for _, why := range classify.Explain(p.Tags) {
+						fmt.Fprintf(a.stdout, "  why %s\n", why)
+					}
 				}
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print {document, passages} as JSON")
@@ -172,36 +166,33 @@ func (a *app) statusCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			docs, err := b.Documents(ctx)
-			if err != nil {
-				return err
-			}
-			if docs == nil {
-				docs = []evident.Document{}
-			}
-			if asJSON {
-				return writeJSON(a.stdout, web.Status{Documents: docs})
-			}
-			if len(docs) == 0 {
-				fmt.Fprintln(a.stdout, "No documents yet.")
+			return a.with(ctx, true, func(b backend) error {
+				docs, err := b.Documents(ctx)
+				if err != nil {
+					return err
+				}
+				if docs == nil {
+					docs = []evident.Document{}
+				}
+				if asJSON {
+					return writeJSON(a.stdout, web.Status{Documents: docs})
+				}
+				if len(docs) == 0 {
+					fmt.Fprintln(a.stdout, "No documents yet.")
+					return nil
+				}
+				counts := map[evident.State]int{}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "STATE\tPASSAGES\tFILE\tSHA256\tREASON")
+				for _, d := range docs {
+					counts[d.State]++
+					fmt.Fprintf(tw, "%s\t%d\t%s\t%.12s\t%s\n", d.State, d.Passages, d.Origin, d.SHA256, d.Error)
+				}
+				tw.Flush()
+				fmt.Fprintf(a.stdout, "%d documents: %d indexed, %d failed, %d queued, %d processing\n", len(docs),
+					counts[evident.Indexed], counts[evident.Failed], counts[evident.Queued], counts[evident.Processing])
 				return nil
-			}
-			counts := map[evident.State]int{}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "STATE\tPASSAGES\tFILE\tSHA256\tREASON")
-			for _, d := range docs {
-				counts[d.State]++
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%.12s\t%s\n", d.State, d.Passages, d.Origin, d.SHA256, d.Error)
-			}
-			tw.Flush()
-			fmt.Fprintf(a.stdout, "%d documents: %d indexed, %d failed, %d queued, %d processing\n", len(docs),
-				counts[evident.Indexed], counts[evident.Failed], counts[evident.Queued], counts[evident.Processing])
-			return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"documents": [...]} as JSON`)
@@ -217,17 +208,14 @@ truth. Use it after changing the index mapping or if the index is damaged.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			n, err := b.Reindex(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "reindexed %d passages\n", n)
-			return nil
+			return a.with(ctx, true, func(b backend) error {
+				n, err := b.Reindex(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "reindexed %d passages\n", n)
+				return nil
+			})
 		},
 	}
 }

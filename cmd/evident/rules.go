@@ -13,6 +13,7 @@ import (
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/search"
 )
 
 func (a *app) rulesCmd() *cobra.Command {
@@ -158,18 +159,8 @@ func printReport(a *app, rep classify.Report, errorsShown int) {
 }
 
 func topOverlaps(m map[string]int, n int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
 	var out []string
-	for i, k := range keys {
+	for i, k := range search.SortedKeys(m) {
 		if i == n {
 			break
 		}
@@ -190,17 +181,14 @@ workers (and evident worker processes) use the new rules from then on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			b, done, err := a.open(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			res, err := b.Reclassify(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "reclassified %d passages; %d changed categories\n", res.Passages, res.Changed)
-			return nil
+			return a.with(ctx, false, func(b backend) error {
+				res, err := b.Reclassify(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "reclassified %d passages; %d changed categories\n", res.Passages, res.Changed)
+				return nil
+			})
 		},
 	}
 }
