@@ -37,6 +37,12 @@ type Classifier struct {
 	negation        negation
 	skipQuestions   bool
 	skipInterviewer bool
+	// anchors index the words the rules' prefilter conds test; see prefilter.go.
+	anchors *anchors
+	reduced *reducedCache
+	// noPrefilter runs every rule's regexp on every passage, for tests that
+	// check the prefilter changes nothing.
+	noPrefilter bool
 }
 
 type compiledCategory struct {
@@ -54,6 +60,15 @@ type compiledRule struct {
 	re        *regexp.Regexp
 	unless    *regexp.Regexp
 	except    *regexp.Regexp // a match that is exactly one of these does not count
+	// pre must hold for re to match a text (words it needs); nil if unknown.
+	pre *cond
+	// sentenceLocal: re matches a sentence only where it matches the whole
+	// text, so the whole-text test can be left to the prefilter.
+	sentenceLocal bool
+	// phraseConds[i] must hold for phrase i (phraseAlts[i], a fragment of re)
+	// to match; nil when pre is.
+	phraseConds []*cond
+	phraseAlts  []string
 }
 
 type negation struct {
@@ -105,11 +120,15 @@ func (c *Classifier) Classify(in Input) Result {
 	if in.Context != "" {
 		context = newNormalized(in.Context)
 	}
+	var hits *passageHits
+	if c.anchors != nil && !c.noPrefilter {
+		hits = c.anchors.hits(text, sentences)
+	}
 	for _, cat := range c.categories {
 		var score float64
 		var fired []evident.Match
 		for _, r := range cat.rules {
-			ms, sup := c.apply(r, text, sentences, context)
+			ms, sup := c.apply(r, text, sentences, context, hits)
 			res.Suppressed = append(res.Suppressed, sup...)
 			if len(ms) > 0 {
 				score += r.weight
@@ -137,7 +156,11 @@ func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // apply runs one rule and returns the matches that count and those that were
 // cancelled (negated, in a question, excluded by an unless phrase).
-func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, context *normalized) (ms, suppressed []evident.Match) {
+func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, context *normalized, hits *passageHits) (ms, suppressed []evident.Match) {
+	filter := hits != nil && r.pre != nil && !r.onContext
+	if filter && !r.pre.eval(hits.text) {
+		return nil, nil // the text lacks words that every match needs
+	}
 	seen := map[string]bool{}
 	add := func(list *[]evident.Match, matched, reason string) {
 		key := matched + "\x00" + reason
@@ -166,13 +189,22 @@ func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, c
 		return ms, suppressed
 	}
 	// Most rules match nowhere: one test over the whole text is cheaper than
-	// looking for every match in every sentence.
-	if !r.re.MatchString(text.norm) {
+	// looking for every match in every sentence. With the prefilter, a
+	// sentence-local rule needs no such test: the sentences that lack its
+	// words are skipped below, and the rest are where the test would look.
+	if !(filter && r.sentenceLocal) && !r.re.MatchString(text.norm) {
 		return nil, nil
 	}
-	for _, s := range sentences {
+	for i, s := range sentences {
+		if filter && !r.pre.eval(hits.sentences[i]) {
+			continue // no match in this sentence
+		}
 		sentence := text.norm[s.start:s.end]
-		locs := r.re.FindAllStringSubmatchIndex(sentence, -1)
+		re := r.re
+		if filter {
+			re = c.reduced.get(r, hits.sentences[i])
+		}
+		locs := re.FindAllStringSubmatchIndex(sentence, -1)
 		if len(locs) == 0 {
 			continue
 		}

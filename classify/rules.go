@@ -139,6 +139,8 @@ func Compile(f *File) (*Classifier, error) {
 		sets[strings.ToLower(name)] = entries
 	}
 	c := &Classifier{file: f, skipQuestions: f.Skip.Questions, skipInterviewer: f.Skip.Interviewer}
+	c.anchors = newAnchors()
+	c.reduced = &reducedCache{limit: reducedLimit}
 	var err error
 	if c.negation, err = compileNegation(f.Negation, sets); err != nil {
 		return nil, err
@@ -173,10 +175,15 @@ func Compile(f *File) (*Classifier, error) {
 			if err != nil {
 				return nil, fmt.Errorf("rules: line %d: rule %s: %w", r.line, r.ID, err)
 			}
+			if !cr.onContext {
+				cr.pre, cr.phraseConds = c.anchors.ruleCond(r, sets)
+				cr.sentenceLocal = sentenceLocal(r, sets)
+			}
 			cc.rules = append(cc.rules, cr)
 		}
 		c.categories = append(c.categories, cc)
 	}
+	c.anchors.finish()
 	return c, nil
 }
 
@@ -265,6 +272,7 @@ func compileRule(category string, r Rule, sets map[string][]string) (compiledRul
 		}
 		alts = append(alts, re)
 	}
+	cr.phraseAlts = alts[:len(alts):len(alts)]
 	for _, p := range r.Patterns {
 		if _, err := regexp.Compile(p); err != nil {
 			return cr, fmt.Errorf("pattern %q: %w", p, err)
