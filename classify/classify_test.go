@@ -179,6 +179,11 @@ categories:
   - name: A
     rules: [{id: a, phrases: [x]}]
 `, `line 3: negation except "not {nope}": unknown set {nope}`},
+		{"underscore suffix is no wildcard", `
+categories:
+  - name: A
+    rules: [{id: a, phrases: ["should be _er"]}]
+`, `"_er" is not a wildcard`},
 		{"rule except with unknown set", `
 categories:
   - name: A

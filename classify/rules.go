@@ -337,6 +337,9 @@ func phraseRegexp(phrase string, sets map[string][]string) (string, error) {
 	parts := make([]string, 0, len(words))
 	for _, w := range words {
 		switch {
+		case strings.HasPrefix(w, "_") && len(w) > 1:
+			// "_" is one word; "_er" would match only the text "_er".
+			return "", fmt.Errorf("%q is not a wildcard: \"_\" stands alone for one word, \"*%s\" matches words ending in %q", w, w[1:], w[1:])
 		case w == "_":
 			parts = append(parts, wordChars+`+`)
 		case w == "...":
