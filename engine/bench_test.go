@@ -1,0 +1,862 @@
+package engine_test
+
+// Benchmarks of the whole engine on real components (embedded NATS,
+// SQLite, Bleve) in temporary folders. Figures and the commands that
+// reproduce them are in BENCHMARKS.md at the repository root.
+//
+// Every helper here starts with "bench" so that it cannot collide with the
+// test helpers of this package.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/classify"
+	"github.com/evident/evident/engine"
+	"github.com/evident/evident/extract"
+	"github.com/evident/evident/index"
+	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/queue"
+	"github.com/evident/evident/search"
+	"github.com/evident/evident/store"
+)
+
+// ---------------------------------------------------------------------------
+// A deterministic synthetic corpus: research notes and interview transcripts
+// in plain text, built from a few hundred words of business English and the
+// kind of phrases the built-in rules look for.
+
+var (
+	benchNouns = strings.Fields(`budget forecast spreadsheet ledger invoice vendor contract renewal
+		approval process workflow dashboard report quarter month close reconciliation audit
+		team manager customer client partner supplier market competitor pricing discount
+		pipeline revenue margin cost expense payroll headcount hiring onboarding training
+		tool platform system integration migration rollout pilot trial license subscription
+		security compliance policy risk review meeting deadline target goal metric data
+		analysis insight decision strategy roadmap priority project milestone feature release
+		support ticket escalation feedback survey interview survey response adoption usage
+		workload capacity bottleneck handoff approval signature procurement purchase order
+		account territory quota commission board investor funding round valuation cash runway
+		inventory shipment warehouse logistics carrier delay backlog estimate variance
+		scenario model assumption template spreadsheet email call calendar week morning
+		department region office laptop software database vendor cloud storage backup
+		incident outage patch upgrade password access permission role stakeholder sponsor
+		champion committee consultant agency campaign lead prospect webinar newsletter`)
+	benchVerbs = strings.Fields(`review approve track manage reconcile forecast report
+		update share export import automate check negotiate compare measure plan build
+		replace migrate consolidate prepare present escalate prioritise cut reduce increase
+		hire train onboard evaluate choose buy renew cancel audit monitor estimate chase
+		schedule document summarise validate explain justify defend question simplify`)
+	benchAdjs = strings.Fields(`manual slow expensive accurate reliable late early quarterly
+		monthly weekly annual regional global internal external new old legacy modern
+		complex simple clear messy painful useful critical urgent small large whole rough
+		detailed consistent visible hidden shared separate central local strategic operational
+		financial technical commercial realistic ambitious careful cautious flexible rigid`)
+	benchAdvs = strings.Fields(`usually often rarely always sometimes honestly frankly
+		basically really quickly slowly finally currently recently eventually constantly`)
+	benchDets     = strings.Fields(`the our their every each this that some most another`)
+	benchPreps    = strings.Fields(`for with about across into from between after before during under over through without`)
+	benchLinks    = []string{"because", "and", "but", "so", "while", "although", "which means", "and then"}
+	benchSubjects = []string{"We", "I", "Our team", "My team", "The board", "Our CEO", "Most companies",
+		"The finance team", "Our customers", "Everyone", "They", "Procurement", "The regional leads",
+		"My manager", "Our auditors", "The sales team", "Nobody", "Our investors"}
+	// Phrases the built-in rules react to, so passages get categories.
+	benchCues = []string{"we see", "I think", "my boss keeps telling me", "the biggest problem is",
+		"we struggle with", "we switched to", "I wish", "it takes forever to", "we spend a lot of our time on",
+		"we heard from", "according to Gartner", "it would be great if", "more and more companies",
+		"it is really frustrating that", "we rely on", "our goal is", "I believe", "the board wants",
+		"we tried", "I'm worried about", "it would save time if", "our customers tell us", "we decided",
+		"every month we", "I read that", "in my opinion", "we need a way to", "the problem is"}
+	benchFirst = strings.Fields(`Priya Tom Aisha Marcus Elena Kenji Sofia David Amara Lucas
+		Hannah Omar Grace Mateo Chloe Ibrahim Julia Noah Mei Daniel Fatima Oliver Rosa Samuel`)
+	benchLast = strings.Fields(`Raman Becker Okafor Lindqvist Costa Tanaka Moreau Cohen Mensah
+		Silva Novak Haddad Kim Rossi Walsh Nakamura Schmidt Park Alvarez Brennan`)
+	benchTitles = []string{"CFO", "Head of Finance", "VP Sales", "IT Director", "Procurement Manager",
+		"Marketing Director", "COO", "Founder", "Financial Controller", "Head of Operations",
+		"CTO", "HR Director", "Sales Manager", "Product Manager", "Data Analyst"}
+	benchCompanies = strings.Fields(`Northwind Contoso Globex Initech Umbrella Hooli Vandelay Acme
+		Stark Wayne Tyrell Cyberdyne Soylent Wonka Gringotts Oscorp`)
+	benchQuestions = []string{"How do you handle the month-end close today?",
+		"Who do you hear from most about budgets?", "What worries you about changing tools?",
+		"Can you walk me through your typical week?", "What would make your forecasting easier?",
+		"How do you decide which vendors to renew?", "What do you see other companies doing?",
+		"Where does the process break down?", "What does success look like next year?",
+		"Which tools does your team rely on?", "How do approvals work for a new purchase?",
+		"What did you try before and why did you stop?"}
+)
+
+func benchPick(r *rand.Rand, words []string) string { return words[r.Intn(len(words))] }
+
+// benchSentence writes one sentence and returns its word count.
+func benchSentence(r *rand.Rand, sb *strings.Builder) int {
+	var w []string
+	if r.Intn(4) == 0 {
+		w = append(w, strings.Fields(benchPick(r, benchCues))...)
+	} else {
+		w = append(w, strings.Fields(benchPick(r, benchSubjects))...)
+		if r.Intn(3) == 0 {
+			w = append(w, benchPick(r, benchAdvs))
+		}
+		w = append(w, benchPick(r, benchVerbs))
+	}
+	w = append(w, benchPick(r, benchDets))
+	if r.Intn(2) == 0 {
+		w = append(w, benchPick(r, benchAdjs))
+	}
+	w = append(w, benchPick(r, benchNouns))
+	for n := r.Intn(3); n > 0; n-- {
+		switch r.Intn(3) {
+		case 0:
+			w = append(w, benchPick(r, benchPreps), benchPick(r, benchDets), benchPick(r, benchNouns))
+		case 1:
+			w = append(w, benchPick(r, benchLinks))
+			w = append(w, strings.Fields(strings.ToLower(benchPick(r, benchSubjects)))...)
+			w = append(w, benchPick(r, benchVerbs), benchPick(r, benchDets), benchPick(r, benchAdjs), benchPick(r, benchNouns))
+		default:
+			w = append(w, benchPick(r, benchPreps), benchPick(r, benchAdjs), benchPick(r, benchNouns))
+		}
+	}
+	if w[0] != "I" && !strings.HasPrefix(w[0], "I'") {
+		w[0] = strings.ToUpper(w[0][:1]) + w[0][1:]
+	}
+	sb.WriteString(strings.Join(w, " "))
+	if r.Intn(8) == 0 {
+		sb.WriteString("?")
+	} else {
+		sb.WriteString(".")
+	}
+	return len(w)
+}
+
+// benchParagraph writes sentences until the paragraph has 30 to 90 words.
+func benchParagraph(r *rand.Rand, sb *strings.Builder) {
+	want := 30 + r.Intn(61)
+	for n := 0; n < want; {
+		if n > 0 {
+			sb.WriteByte(' ')
+		}
+		n += benchSentence(r, sb)
+	}
+}
+
+// benchText returns one document of 20 to 40 paragraphs. About 40% are
+// interview transcripts: "Interviewer:" questions and "Name (Title,
+// Company):" answers, with YAML front matter naming the speakers' roles as
+// people write them (the example files do the same); the rest are notes, half
+// of them with a title and the persona they are about.
+func benchText(r *rand.Rand) string {
+	var sb strings.Builder
+	paras := 20 + r.Intn(21)
+	if r.Intn(5) < 2 {
+		type person struct{ name, title, company string }
+		var people []person
+		for range 1 + r.Intn(2) {
+			people = append(people, person{benchPick(r, benchFirst) + " " + benchPick(r, benchLast),
+				benchPick(r, benchTitles), benchPick(r, benchCompanies)})
+		}
+		fmt.Fprintf(&sb, "---\ntitle: Interview with %s, %s at %s\nkind: interview\nspeakers:\n",
+			people[0].name, people[0].title, people[0].company)
+		for _, p := range people {
+			fmt.Fprintf(&sb, "  %s: {role: %s, company: %s}\n", p.name, p.title, p.company)
+		}
+		sb.WriteString("  Interviewer: {interviewer: true}\n---\n")
+		for i := range paras {
+			if i > 0 {
+				sb.WriteString("\n\n")
+			}
+			if i%3 == 0 {
+				sb.WriteString("Interviewer: ")
+				sb.WriteString(benchPick(r, benchQuestions))
+				sb.WriteString("\n\n")
+			}
+			p := people[r.Intn(len(people))]
+			fmt.Fprintf(&sb, "%s (%s, %s): ", p.name, p.title, p.company)
+			benchParagraph(r, &sb)
+		}
+		sb.WriteString("\n")
+		return sb.String()
+	}
+	if r.Intn(2) == 0 {
+		fmt.Fprintf(&sb, "---\ntitle: Notes on the %s %s\nrole: %s\n---\n",
+			benchPick(r, benchAdjs), benchPick(r, benchNouns), benchPick(r, benchTitles))
+	}
+	for i := range paras {
+		if i > 0 {
+			sb.WriteString("\n\n")
+		}
+		benchParagraph(r, &sb)
+	}
+	sb.WriteString("\n")
+	return sb.String()
+}
+
+type benchDoc struct {
+	Name string
+	Text []byte
+}
+
+// benchCorpus returns n documents generated from seed.
+func benchCorpus(seed int64, n int) []benchDoc {
+	r := rand.New(rand.NewSource(seed))
+	docs := make([]benchDoc, n)
+	for i := range docs {
+		docs[i] = benchDoc{Name: fmt.Sprintf("doc-%05d.txt", i), Text: []byte(benchText(r))}
+	}
+	return docs
+}
+
+// benchWriteCorpus writes docs into dir and returns their paths and total size.
+func benchWriteCorpus(b *testing.B, dir string, docs []benchDoc) (paths []string, size int64) {
+	b.Helper()
+	for _, d := range docs {
+		p := filepath.Join(dir, d.Name)
+		if err := os.WriteFile(p, d.Text, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, p)
+		size += int64(len(d.Text))
+	}
+	return paths, size
+}
+
+// The ingest corpus: 200 files (about 2.4 MB).
+const (
+	benchSeed  = 20261114
+	benchFiles = 200
+)
+
+// ---------------------------------------------------------------------------
+// Engine helpers.
+
+// benchStart opens an engine on opts, connects NATS (stream creation is
+// setup, not ingest) and runs it. stop ends Run and closes the engine.
+func benchStart(b *testing.B, opts engine.Options) (e *engine.Engine, stop func()) {
+	b.Helper()
+	ctx := context.Background()
+	e, err := engine.Open(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Connect(ctx); err != nil {
+		e.Close()
+		b.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- e.Run(runCtx) }()
+	return e, func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Errorf("Run: %v", err)
+		}
+		if err := e.Close(); err != nil {
+			b.Errorf("Close: %v", err)
+		}
+	}
+}
+
+// benchProcessor is the processor the engine's workers use, with the
+// built-in rules and roles.
+func benchProcessor() (*ingest.Processor, error) {
+	rules, err := engine.LoadRules("", "")
+	if err != nil {
+		return nil, err
+	}
+	tax, err := engine.LoadRoles("", "")
+	if err != nil {
+		return nil, err
+	}
+	live := &ingest.Live{}
+	live.SetClassifier(rules)
+	live.SetRoles(tax)
+	return &ingest.Processor{Formats: extract.Default(), Rules: live}, nil
+}
+
+// benchProcess runs one document through the worker's pipeline (extract,
+// passages, roles, classify) without the queue.
+func benchProcess(pr *ingest.Processor, d benchDoc) (*ingest.Output, error) {
+	sum := sha256.Sum256(d.Text)
+	job := queue.Job{SHA256: hex.EncodeToString(sum[:]), File: d.Name, Origin: "bench/" + d.Name, Size: int64(len(d.Text))}
+	out, err := pr.Process(context.Background(), job, d.Text)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Name, err)
+	}
+	return out, nil
+}
+
+// benchUnclassifiedProcessor is benchProcessor with a classifier that tags
+// nothing (one rule per category that never matches). The built-in rules
+// cost about 3 ms per passage, which would make building 100,000 passages
+// take five minutes; the search benchmark draws categories instead
+// (benchDrawCategories).
+func benchUnclassifiedProcessor() (*ingest.Processor, error) {
+	pr, err := benchProcessor()
+	if err != nil {
+		return nil, err
+	}
+	f := &classify.File{Version: 1, Language: "en", Skip: classify.Skip{Questions: true, Interviewer: true}}
+	for _, name := range pr.Rules.Classifier().Categories() {
+		f.Categories = append(f.Categories, classify.Category{Name: name,
+			Rules: []classify.Rule{{ID: strings.ToLower(name) + ".never", Phrases: []string{"qqqzzzxxx"}}}})
+	}
+	c, err := classify.Compile(f)
+	if err != nil {
+		return nil, err
+	}
+	live := &ingest.Live{}
+	live.SetClassifier(c)
+	live.SetRoles(pr.Rules.Roles())
+	pr.Rules = live
+	return pr, nil
+}
+
+// benchCategoryShare is how often the built-in rules put a non-interviewer
+// passage of the ingest corpus in each category (measured at commit
+// a52343a on its 6,028 passages that are not interviewer turns; measure
+// again when the rules change much).
+var benchCategoryShare = []struct {
+	name  string
+	share float64
+}{{"SEE", 0.44}, {"HEAR", 0.27}, {"SAY", 0.10}, {"DO", 0.45}, {"PAINS", 0.47}, {"GAINS", 0.27}}
+
+// benchDrawCategories draws a passage's categories with those shares.
+func benchDrawCategories(r *rand.Rand) []string {
+	var out []string
+	for _, c := range benchCategoryShare {
+		if r.Float64() < c.share {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// benchOutputs is the ingest corpus processed once by benchProcessor.
+var benchOutputs = sync.OnceValues(func() ([]*ingest.Output, error) {
+	pr, err := benchProcessor()
+	if err != nil {
+		return nil, err
+	}
+	var outs []*ingest.Output
+	for _, d := range benchCorpus(benchSeed, benchFiles) {
+		out, err := benchProcess(pr, d)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, out)
+	}
+	return outs, nil
+})
+
+// benchEntries returns the index entries of benchOutputs: the same
+// passages the engine indexes, built the way its indexer builds them
+// (index.EntryOf).
+func benchEntries() ([]index.Entry, error) {
+	outs, err := benchOutputs()
+	if err != nil {
+		return nil, err
+	}
+	var entries []index.Entry
+	for _, out := range outs {
+		for i := range out.Passages {
+			entries = append(entries, index.EntryOf(&out.Document, &out.Passages[i]))
+		}
+	}
+	return entries, nil
+}
+
+// benchPercentile returns the q-quantile (0..1) of sorted durations, in ms.
+func benchPercentile(sorted []time.Duration, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted)-1) + 0.5)
+	return float64(sorted[i]) / float64(time.Millisecond)
+}
+
+// benchReportLatencies reports p50, p90 and p99 of ds in milliseconds.
+func benchReportLatencies(b *testing.B, ds []time.Duration, quantiles ...float64) {
+	b.Helper()
+	slices.Sort(ds)
+	for _, q := range quantiles {
+		b.ReportMetric(benchPercentile(ds, q), fmt.Sprintf("p%d-ms", int(q*100+0.5)))
+	}
+}
+
+// ---------------------------------------------------------------------------
+// 1. End-to-end ingest: Submit every file of the corpus to a running engine
+// and Await them all. Each iteration gets a fresh data folder and engine;
+// opening it, starting NATS, creating the streams, stopping and closing are
+// outside the timer. Await polls with a back-off of up to 250 ms, which
+// can add that much to a run of 10-30 s.
+
+func BenchmarkIngest(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) { benchIngest(b, workers) })
+	}
+}
+
+func benchIngest(b *testing.B, workers int) {
+	paths, size := benchWriteCorpus(b, b.TempDir(), benchCorpus(benchSeed, benchFiles))
+	b.SetBytes(size)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var passages, runs int
+	var submitting time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		e, stop := benchStart(b, engine.Options{Data: b.TempDir(), Workers: workers})
+		b.StartTimer()
+		start := time.Now()
+		shas := make([]string, 0, len(paths))
+		for _, p := range paths {
+			sub, err := e.Submit(ctx, engine.Source{Path: p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			shas = append(shas, sub.Document.SHA256)
+		}
+		submitted := time.Now()
+		docs, err := e.Await(ctx, shas, nil)
+		b.StopTimer()
+		submitting += submitted.Sub(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, d := range docs {
+			if d.State != evident.Indexed {
+				b.Fatalf("%s: %s %s", d.File, d.State, d.Error)
+			}
+			n += d.Passages
+		}
+		var indexed uint64
+		e.Index(func(ix *index.Index) error { indexed, err = ix.Count(); return err })
+		if err != nil || indexed != uint64(n) {
+			b.Fatalf("index holds %d passages, store %d (%v)", indexed, n, err)
+		}
+		passages += n
+		runs++
+		stop()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(passages)/b.Elapsed().Seconds(), "passages/s")
+	b.ReportMetric(float64(passages)/float64(runs), "passages/op")
+	b.ReportMetric(submitting.Seconds()*1000/float64(runs), "submit-ms/op")
+}
+
+// ---------------------------------------------------------------------------
+// 2. The same passages written straight into Bleve: index.Recreate in a
+// fresh folder (untimed), then index.Apply in batches of index.MaxBatch.
+// No queue, no extraction, no SQLite.
+
+func BenchmarkBleveDirect(b *testing.B) {
+	entries, err := benchEntries()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for _, e := range entries {
+		size += int64(len(e.Text))
+	}
+	b.SetBytes(size) // passage text only
+	ctx := context.Background()
+	runs := 0
+	for b.Loop() {
+		b.StopTimer()
+		ix, err := index.Recreate(filepath.Join(b.TempDir(), "index"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for chunk := range slices.Chunk(entries, index.MaxBatch) {
+			if err := ix.Apply(ctx, nil, chunk); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		if n, err := ix.Count(); err != nil || n != uint64(len(entries)) {
+			b.Fatalf("index holds %d passages, want %d (%v)", n, len(entries), err)
+		}
+		ix.Close()
+		runs++
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(entries)*runs)/b.Elapsed().Seconds(), "passages/s")
+	b.ReportMetric(float64(len(entries)), "passages/op")
+}
+
+// ---------------------------------------------------------------------------
+// Stages of the pipeline on their own, to see which one dominates:
+// process is the worker's CPU work (extract, split, attribute, classify) on
+// one goroutine; store is the indexer's SQLite work (Register at submit
+// time plus Save of the passages, one transaction per document) into a
+// fresh database per iteration (opening it is untimed).
+
+func BenchmarkStage(b *testing.B) {
+	docs := benchCorpus(benchSeed, benchFiles)
+	var size int64
+	for _, d := range docs {
+		size += int64(len(d.Text))
+	}
+	b.Run("process", func(b *testing.B) {
+		pr, err := benchProcessor()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(size)
+		passages := 0
+		for b.Loop() {
+			for _, d := range docs {
+				out, err := benchProcess(pr, d)
+				if err != nil {
+					b.Fatal(err)
+				}
+				passages += len(out.Passages)
+			}
+		}
+		b.ReportMetric(float64(passages)/b.Elapsed().Seconds(), "passages/s")
+	})
+	b.Run("store", func(b *testing.B) {
+		outs, err := benchOutputs()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(size)
+		ctx := context.Background()
+		passages := 0
+		for b.Loop() {
+			b.StopTimer()
+			st, err := store.Open(filepath.Join(b.TempDir(), "evident.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			for _, out := range outs {
+				doc := out.Document
+				sub := store.Submission{Origin: "bench/" + doc.File, File: doc.File, SHA256: doc.SHA256, Size: doc.Size}
+				if _, _, err := st.Register(ctx, sub); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := st.Save(ctx, &doc, out.Warnings, out.Passages); err != nil {
+					b.Fatal(err)
+				}
+				passages += len(out.Passages)
+			}
+			b.StopTimer()
+			st.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(passages)/b.Elapsed().Seconds(), "passages/s")
+	})
+}
+
+// 3. Search latency over 100,000 passages. The passages are made by the
+// worker's processor from synthetic documents, saved in SQLite with
+// store.Register/Save and indexed by Engine.Reindex (the engine's own
+// rebuild: one pass over the store in Bleve batches of index.MaxBatch).
+// Building takes a minute or two and happens once per run of this
+// benchmark, before its sub-benchmarks:
+//
+//	engine: Engine.Search, what the API and CLI call: parse, Bleve (match,
+//	        4 facets, term locations), hydrate the hits from SQLite.
+//	index:  index.Search alone with the same parsed queries.
+
+const benchSearchPassages = 100_000
+
+func BenchmarkSearch100k(b *testing.B) {
+	ctx := context.Background()
+	e, err := engine.Open(ctx, engine.Options{Data: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	start := time.Now()
+	pr, err := benchUnclassifiedProcessor()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(benchSeed + 100))
+	cr := rand.New(rand.NewSource(benchSeed + 101))
+	n := 0
+	for i := 0; n < benchSearchPassages; i++ {
+		d := benchDoc{Name: fmt.Sprintf("s-%05d.txt", i), Text: []byte(benchText(r))}
+		out, err := benchProcess(pr, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps := out.Passages[:min(len(out.Passages), benchSearchPassages-n)]
+		for i := range ps {
+			if !ps[i].Interviewer {
+				ps[i].Categories = benchDrawCategories(cr)
+			}
+		}
+		sub := store.Submission{Origin: "bench/" + d.Name, File: d.Name, SHA256: out.Document.SHA256, Size: int64(len(d.Text))}
+		if _, _, err := e.Store().Register(ctx, sub); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Store().Save(ctx, &out.Document, out.Warnings, ps); err != nil {
+			b.Fatal(err)
+		}
+		n += len(ps)
+	}
+	stored := time.Now()
+	count, err := e.Reindex(ctx)
+	if err != nil || count != benchSearchPassages {
+		b.Fatalf("reindexed %d passages, want %d (%v)", count, benchSearchPassages, err)
+	}
+	b.Logf("built %d passages: processing + SQLite %.1fs, Reindex into Bleve %.1fs",
+		count, stored.Sub(start).Seconds(), time.Since(stored).Seconds())
+
+	queries := benchQueries(rand.New(rand.NewSource(benchSeed+200)), 200)
+	rules := e.Classifier()
+	parser := search.NewParser(rules.QueryWords(), rules.Categories(), e.Roles())
+	parsed := make([]index.Query, len(queries))
+	var totals []int
+	for i, q := range queries { // warm-up, untimed
+		p := parser.Parse(q)
+		parsed[i] = index.Query{Words: p.Words, Phrases: p.Phrases, Roles: p.Roles, Categories: p.Categories,
+			Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Interviewer: p.Interviewer, Size: 10}
+		resp, err := e.Search(ctx, search.Request{Query: q, Limit: 10})
+		if err != nil {
+			b.Fatalf("%q: %v", q, err)
+		}
+		totals = append(totals, int(resp.Total))
+	}
+	slices.Sort(totals)
+	b.Logf("%d queries, e.g. %q, %q, %q; matches per query: p10 %d, p50 %d, p90 %d", len(queries),
+		queries[0], queries[1], queries[2], totals[len(totals)/10], totals[len(totals)/2], totals[len(totals)*9/10])
+
+	b.Run("engine", func(b *testing.B) {
+		var ds []time.Duration
+		i := 0
+		for b.Loop() {
+			q := queries[i%len(queries)]
+			i++
+			t := time.Now()
+			if _, err := e.Search(ctx, search.Request{Query: q, Limit: 10}); err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(t))
+		}
+		benchReportLatencies(b, ds, 0.5, 0.99)
+	})
+	b.Run("index", func(b *testing.B) {
+		var ds []time.Duration
+		i := 0
+		for b.Loop() {
+			q := parsed[i%len(parsed)]
+			i++
+			t := time.Now()
+			err := e.Index(func(ix *index.Index) error {
+				_, err := ix.Search(ctx, q)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(t))
+		}
+		benchReportLatencies(b, ds, 0.5, 0.99)
+	})
+	// What Searcher.hydrate spends naming the document facet: one
+	// Store.DocumentBySHA per document in it (up to 50), after the index.
+	b.Run("docs-facet-lookups", func(b *testing.B) {
+		facets := make([][]string, len(parsed))
+		lookups := 0
+		for i, q := range parsed {
+			err := e.Index(func(ix *index.Index) error {
+				res, err := ix.Search(ctx, q)
+				for sha := range res.Facets["docs"] {
+					facets[i] = append(facets[i], sha)
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			lookups += len(facets[i])
+		}
+		var ds []time.Duration
+		i := 0
+		for b.Loop() {
+			shas := facets[i%len(facets)]
+			i++
+			t := time.Now()
+			for _, sha := range shas {
+				if _, err := e.Store().DocumentBySHA(ctx, sha); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ds = append(ds, time.Since(t))
+		}
+		benchReportLatencies(b, ds, 0.5, 0.99)
+		b.ReportMetric(float64(lookups)/float64(len(facets)), "lookups/query")
+	})
+}
+
+// benchQueries returns n queries as people type them: 1 to 3 words, role
+// and category words in plain English, field syntax, a few phrases.
+func benchQueries(r *rand.Rand, n int) []string {
+	roleWords := []string{"CFOs", "finance directors", "procurement", "IT directors", "founders",
+		"sales managers", "COOs", "CTOs", "marketing directors"}
+	roleIDs := []string{"cfo", "cro", "cio", "procurement", "cmo", "coo", "ceo", "cto", "chro", "ciso"}
+	cats := []string{"see", "hear", "say", "do", "pains", "gains"}
+	catWords := []string{"pains", "gains", "hear", "see", "say"}
+	phrases := []string{`"takes forever"`, `"the board wants"`, `"we switched to"`, `"month close"`, `"purchase order"`}
+	words := func(k int) string {
+		var w []string
+		for range k {
+			switch r.Intn(4) {
+			case 0:
+				w = append(w, benchPick(r, benchVerbs))
+			case 1:
+				w = append(w, benchPick(r, benchAdjs))
+			default:
+				w = append(w, benchPick(r, benchNouns))
+			}
+		}
+		return strings.Join(w, " ")
+	}
+	out := make([]string, n)
+	for i := range out {
+		switch k := r.Intn(20); {
+		case k < 8: // plain words
+			out[i] = words(1 + r.Intn(3))
+		case k < 11: // "what do CFOs hear about budget"
+			out[i] = fmt.Sprintf("what do %s %s about %s", benchPick(r, roleWords), benchPick(r, catWords), words(1))
+		case k < 13: // role in plain English
+			out[i] = benchPick(r, roleWords) + " " + words(1+r.Intn(2))
+		case k < 15:
+			out[i] = fmt.Sprintf("role:%s %s", benchPick(r, roleIDs), words(1+r.Intn(2)))
+		case k < 17:
+			out[i] = fmt.Sprintf("category:%s %s", benchPick(r, cats), words(1+r.Intn(2)))
+		case k < 18:
+			out[i] = fmt.Sprintf("role:%s category:%s %s", benchPick(r, roleIDs), benchPick(r, cats), words(1))
+		default:
+			out[i] = benchPick(r, phrases)
+			if r.Intn(2) == 0 {
+				out[i] += " " + words(1)
+			}
+		}
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// 4. Time from a file landing in the inbox to being searchable. One engine
+// (1 worker, inbox settle time 200 ms) for the whole benchmark; each
+// iteration writes one file with a unique token and polls Engine.Search
+// every 5 ms until the token is found. The settle time is included: the
+// watcher hands a file on only after its size and modification time have
+// been stable that long (Options.Settle). Files are written one at a time,
+// after a random pause of 0–300 ms (untimed) so that they do not arrive in
+// step with the indexer's 250 ms fetch cycle.
+
+const benchSettle = 200 * time.Millisecond
+
+func BenchmarkInboxToSearchable(b *testing.B) {
+	inbox := b.TempDir()
+	e, stop := benchStart(b, engine.Options{Data: b.TempDir(), Workers: 1, Inbox: inbox, Settle: benchSettle})
+	defer stop()
+	benchLatency(b, e, benchCorpus(benchSeed+300, 50), true, func(i int, text []byte) error {
+		return os.WriteFile(filepath.Join(inbox, fmt.Sprintf("file-%04d.txt", i)), text, 0o644)
+	})
+}
+
+// BenchmarkSubmitToSearchable is the same without the inbox and its settle
+// time: the clock starts before Engine.Submit of a file already on disk.
+// corpus files are the ingest corpus's kind (~35 passages, ~14 KB);
+// one-paragraph files hold a single passage, so processing costs next to
+// nothing and what is left is the pipeline's own latency.
+func BenchmarkSubmitToSearchable(b *testing.B) {
+	small := make([]benchDoc, 50)
+	r := rand.New(rand.NewSource(benchSeed + 400))
+	for i := range small {
+		var sb strings.Builder
+		benchParagraph(r, &sb)
+		small[i] = benchDoc{Name: fmt.Sprintf("p-%02d.txt", i), Text: []byte(sb.String() + "\n")}
+	}
+	for _, c := range []struct {
+		name string
+		pool []benchDoc
+	}{{"corpus-file", benchCorpus(benchSeed+300, 50)}, {"one-paragraph", small}} {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			e, stop := benchStart(b, engine.Options{Data: b.TempDir(), Workers: 1})
+			defer stop()
+			benchLatency(b, e, c.pool, false, func(i int, text []byte) error {
+				p := filepath.Join(dir, fmt.Sprintf("file-%04d.txt", i))
+				if err := os.WriteFile(p, text, 0o644); err != nil {
+					return err
+				}
+				_, err := e.Submit(context.Background(), engine.Source{Path: p})
+				return err
+			})
+		})
+	}
+}
+
+// benchLatency runs land(i, text) once per iteration and measures the time
+// from its return (afterLand) or its start until Search finds the file's
+// token. The first file, untimed, warms the engine up.
+func benchLatency(b *testing.B, e *engine.Engine, pool []benchDoc, afterLand bool, land func(i int, text []byte) error) {
+	ctx := context.Background()
+	pause := rand.New(rand.NewSource(benchSeed + 500))
+	var ds []time.Duration
+	measure := func(i int) time.Duration {
+		tok := benchToken(i)
+		text := append(slices.Clip(pool[i%len(pool)].Text), fmt.Sprintf("\nThe %s figures came in late again this quarter.\n", tok)...)
+		t := time.Now()
+		if err := land(i, text); err != nil {
+			b.Fatal(err)
+		}
+		if afterLand {
+			t = time.Now()
+		}
+		deadline := t.Add(30 * time.Second)
+		for {
+			resp, err := e.Search(ctx, search.Request{Query: tok, Limit: 1, Interviewer: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if resp.Total > 0 {
+				return time.Since(t)
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s not searchable after 30s", tok)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	measure(0)
+	i := 1
+	for b.Loop() {
+		b.StopTimer()
+		time.Sleep(time.Duration(pause.Int63n(int64(300 * time.Millisecond))))
+		b.StartTimer()
+		ds = append(ds, measure(i))
+		i++
+	}
+	benchReportLatencies(b, ds, 0.1, 0.5, 0.9)
+}
+
+// benchToken is a word found in no generated text.
+func benchToken(i int) string {
+	s := []byte("zqx")
+	for range 4 {
+		s = append(s, byte('a'+i%26))
+		i /= 26
+	}
+	return string(s)
+}
