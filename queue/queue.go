@@ -399,7 +399,7 @@ func (r *ResultDelivery) Ack(ctx context.Context) error {
 func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
 
 // Results returns up to max waiting results, waiting at most wait for the
-// first. Only the indexer calls it.
+// first and not at all for the others. Only the indexer calls it.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
 	if q.indexer == nil {
 		c, err := q.js.CreateOrUpdateConsumer(ctx, StreamResults, jetstream.ConsumerConfig{
@@ -415,10 +415,26 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 		}
 		q.indexer = c
 	}
-	batch, err := q.indexer.Fetch(max, jetstream.FetchMaxWait(wait))
+	// Wait for the first result only, then take whatever else is already
+	// there: waiting for a full batch would hold every lone result back
+	// for the whole wait.
+	first, err := q.indexer.Fetch(1, jetstream.FetchMaxWait(wait))
 	if err != nil {
 		return nil, err
 	}
+	out, err := q.decodeResults(ctx, first)
+	if len(out) == 0 || err != nil || max <= 1 {
+		return out, err
+	}
+	rest, err := q.indexer.FetchNoWait(max - 1)
+	if err != nil {
+		return out, nil // the first result stands; the rest wait for the next call
+	}
+	more, err := q.decodeResults(ctx, rest)
+	return append(out, more...), err
+}
+
+func (q *Queue) decodeResults(ctx context.Context, batch jetstream.MessageBatch) ([]*ResultDelivery, error) {
 	var out []*ResultDelivery
 	for msg := range batch.Messages() {
 		r := &ResultDelivery{q: q, msg: msg}
