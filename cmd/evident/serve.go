@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,7 @@ import (
 func (a *app) serveCmd() *cobra.Command {
 	var inbox, httpAddr, natsURL, natsListen string
 	var workers int
+	var settle time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Watch the inbox, run workers and the indexer, and serve the API and web page",
@@ -40,7 +42,7 @@ to the queue, and the next start resumes them.`,
 			ctx := cmd.Context()
 			log := a.logger(slog.LevelInfo)
 			e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Inbox: inbox,
-				NATS: natsURL, NATSListen: natsListen, Workers: workers, Log: log})
+				NATS: natsURL, NATSListen: natsListen, Workers: workers, Settle: settle, Log: log})
 			if errors.Is(err, engine.ErrLocked) {
 				if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
 					return fmt.Errorf("%w; it serves %s", err, h.HTTP)
@@ -79,6 +81,7 @@ to the queue, and the next start resumes them.`,
 	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one")
 	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for `evident worker`")
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to `evident worker` processes)")
+	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
 	return cmd
 }
 
