@@ -125,7 +125,7 @@ func (p *Parser) Parse(text string) Parsed {
 				continue
 			}
 		}
-		if c, ok := p.categories[lower]; ok && !(auxiliary(lower) && (i == 0 || wh[strings.ToLower(plain[i-1].text)])) {
+		if c, ok := p.categories[lower]; ok && !(auxiliary(lower) && p.helperVerb(plain, folded, i)) {
 			addCategory(c, raw)
 			continue
 		}
@@ -141,9 +141,35 @@ func (p *Parser) Parse(text string) Parsed {
 	return out
 }
 
-// auxiliary words are the helper verb of a question ("what do CFOs hear")
-// when they follow a question word or open the query.
+// auxiliary reports the forms of "do", which are either the category DO
+// ("what do CFOs do") or the helper verb of a question ("what do CFOs hear").
 func auxiliary(w string) bool { return w == "do" || w == "does" || w == "did" }
+
+// subjects are words that follow the helper "do" as the subject of a
+// question: "what do they say", "what trends do people notice".
+var subjects = map[string]bool{"they": true, "you": true, "we": true, "i": true, "people": true,
+	"customers": true, "buyers": true, "teams": true, "the": true, "our": true, "their": true, "your": true}
+
+// helperVerb reports whether the "do" at plain[i] is the helper verb of a
+// question: it opens the query, follows a question word, or comes before
+// its subject (a role or a word such as "they").
+func (p *Parser) helperVerb(plain []token, folded []string, i int) bool {
+	if i == 0 || wh[strings.ToLower(plain[i-1].text)] {
+		return true
+	}
+	if i+1 >= len(plain) {
+		return false
+	}
+	if subjects[strings.ToLower(plain[i+1].text)] {
+		return true
+	}
+	if p.roles != nil {
+		if _, n := p.roles.At(folded, i+1); n > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // ambiguousRoleWord lists aliases that are also common words; they count
 // as roles only in field syntax.
@@ -160,7 +186,11 @@ func (p *Parser) field(out *Parsed, field, value string, addRole, addCategory fu
 	case "role", "persona":
 		id := strings.ToLower(value)
 		if p.roles != nil {
-			if r, ok := p.roles.Exact(value); ok {
+			// role:finance-director and role:finance_director name the
+			// alias "finance director".
+			if r, ok := p.roles.Exact(strings.NewReplacer("-", " ", "_", " ").Replace(value)); ok {
+				id = r
+			} else if r, ok := p.roles.Exact(value); ok {
 				id = r
 			}
 		}
