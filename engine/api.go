@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/evident/evident"
@@ -122,3 +123,34 @@ func Await(ctx context.Context, shas []string, list func(context.Context) ([]evi
 
 // Roles returns the role taxonomy in force.
 func (e *Engine) Roles() *roles.Taxonomy { return e.roles }
+
+// Matrix is the evidence matrix: passages per role and category, like a
+// QDA matrix coding query, so a team sees where a map has no evidence.
+type Matrix struct {
+	Categories []string                       `json:"categories"` // in the rules' order
+	Roles      []string                       `json:"roles"`      // most evidence first; "" (no role) last
+	Cells      map[string]*store.RoleCoverage `json:"cells"`      // role → its evidence
+}
+
+// Matrix counts the evidence per role and category.
+func (e *Engine) Matrix(ctx context.Context) (*Matrix, error) {
+	cov, err := e.store.Coverage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := &Matrix{Categories: e.Classifier().Categories(), Roles: make([]string, 0, len(cov)), Cells: cov}
+	for role := range cov {
+		m.Roles = append(m.Roles, role)
+	}
+	sort.Slice(m.Roles, func(i, j int) bool {
+		a, b := m.Roles[i], m.Roles[j]
+		if (a == "") != (b == "") {
+			return b == ""
+		}
+		if cov[a].Passages != cov[b].Passages {
+			return cov[a].Passages > cov[b].Passages
+		}
+		return a < b
+	})
+	return m, nil
+}

@@ -630,3 +630,47 @@ func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
 	}
 	return m
 }
+
+// RoleCoverage is the evidence of one role.
+type RoleCoverage struct {
+	Passages   int            `json:"passages"`   // passages, each counted once
+	Untagged   int            `json:"untagged"`   // passages with no category
+	Categories map[string]int `json:"categories"` // category → passages
+}
+
+// Coverage counts passages per role and category, leaving out interviewer
+// turns and notes, which carry no evidence. Passages with no role count
+// under "".
+func (s *Store) Coverage(ctx context.Context) (map[string]*RoleCoverage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.role, p.categories FROM passages p
+		JOIN documents d ON d.id = p.doc_id
+		WHERE d.state = ? AND p.interviewer = 0 AND p.section = ''`, evident.Indexed)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]*RoleCoverage{}
+	for rows.Next() {
+		var role, cats string
+		if err := rows.Scan(&role, &cats); err != nil {
+			return nil, err
+		}
+		var list []string
+		if err := json.Unmarshal([]byte(cats), &list); err != nil {
+			return nil, fmt.Errorf("passage categories: %w", err)
+		}
+		rc := out[role]
+		if rc == nil {
+			rc = &RoleCoverage{Categories: map[string]int{}}
+			out[role] = rc
+		}
+		rc.Passages++
+		if len(list) == 0 {
+			rc.Untagged++
+		}
+		for _, c := range list {
+			rc.Categories[c]++
+		}
+	}
+	return out, rows.Err()
+}

@@ -55,6 +55,12 @@ func (c *Client) Documents(ctx context.Context) ([]evident.Document, error) {
 	return st.Documents, err
 }
 
+// Matrix fetches the evidence matrix: passages per role and category.
+func (c *Client) Matrix(ctx context.Context) (*engine.Matrix, error) {
+	var m engine.Matrix
+	return &m, c.get(ctx, "/api/matrix", &m)
+}
+
 // Show fetches one document and its passages.
 func (c *Client) Show(ctx context.Context, ref string) (*engine.Shown, error) {
 	var s engine.Shown

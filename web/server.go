@@ -32,6 +32,7 @@ type Engine interface {
 	Submit(ctx context.Context, src engine.Source) (*engine.Submitted, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
+	Matrix(ctx context.Context) (*engine.Matrix, error)
 }
 
 // Server is the HTTP front of an engine.
@@ -53,6 +54,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /api/search", s.search)
 	mux.HandleFunc("GET /api/status", s.status)
+	mux.HandleFunc("GET /api/matrix", s.matrix)
 	mux.HandleFunc("GET /api/documents/{ref...}", s.show)
 	mux.HandleFunc("POST /api/ingest", s.ingest)
 	mux.HandleFunc("POST /api/reindex", s.reindex)
@@ -167,6 +169,15 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		docs = []evident.Document{}
 	}
 	writeJSON(w, http.StatusOK, Status{Documents: docs})
+}
+
+func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
+	m, err := s.Engine.Matrix(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
 }
 
 func (s *Server) show(w http.ResponseWriter, r *http.Request) {

@@ -254,6 +254,25 @@ func TestServeInboxSearch(t *testing.T) {
 		t.Errorf("show of a missing document: exit %d, stderr %q", r.code, r.stderr)
 	}
 
+	// The evidence matrix: Priya's four turns and the two CFO respondents'
+	// four answers; the interviewer's three turns are no evidence.
+	var m engine.Matrix
+	if err := json.Unmarshal([]byte(mustRun(t, "matrix", "--json", "--data", data)), &m); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(m.Categories, " ") != "SEE HEAR SAY DO PAINS GAINS" || len(m.Roles) == 0 || m.Roles[0] != "cfo" {
+		t.Errorf("matrix categories %v, roles %v", m.Categories, m.Roles)
+	}
+	if cfo := m.Cells["cfo"]; cfo == nil || cfo.Passages != 8 || cfo.Categories["HEAR"] == 0 {
+		t.Errorf("cfo evidence %+v, want 8 passages with HEAR among them", cfo)
+	}
+	if cio := m.Cells["cio"]; cio == nil || cio.Passages != 2 {
+		t.Errorf("cio evidence %+v, want the IT director's 2 answers", cio)
+	}
+	if out := mustRun(t, "matrix", "--data", data); !strings.Contains(out, "ROLE") || !strings.Contains(out, "cfo") {
+		t.Errorf("matrix table:\n%s", out)
+	}
+
 	d.stop(t)
 	// With no server, the command opens the folder itself and answers the same.
 	again := searchJSON(t, "--data", data, "what do CFOs hear")

@@ -89,7 +89,7 @@ folder, the other commands talk to it; otherwise they do the work themselves.`,
 	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
-		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd())
+		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd(), a.matrixCmd())
 	return root
 }
 
@@ -110,6 +110,7 @@ type backend interface {
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
+	Matrix(ctx context.Context) (*engine.Matrix, error)
 }
 
 // with runs fn against the data folder's backend (see open) and closes it.

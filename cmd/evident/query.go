@@ -220,6 +220,56 @@ truth. Use it after changing the index mapping or if the index is damaged.`,
 	}
 }
 
+func (a *app) matrixCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "matrix [--json]",
+		Short: "Evidence per role and category: where a map has quotes and where it has none",
+		Long: `matrix counts passages per role (rows) and category (columns), like a QDA
+matrix coding query, so a team sees at a glance which cells of which persona's
+map have evidence and which have none. Interviewer turns and notes are left
+out; "(no role)" counts passages whose speaker's role is unknown.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			return a.with(ctx, true, func(b backend) error {
+				m, err := b.Matrix(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, m)
+				}
+				if len(m.Roles) == 0 {
+					fmt.Fprintln(a.stdout, "No evidence yet.")
+					return nil
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintf(tw, "ROLE\t%s\tUNTAGGED\tPASSAGES\t\n", strings.Join(m.Categories, "\t"))
+				for _, role := range m.Roles {
+					c := m.Cells[role]
+					name := role
+					if name == "" {
+						name = "(no role)"
+					}
+					fmt.Fprintf(tw, "%s\t", name)
+					for _, cat := range m.Categories {
+						if n := c.Categories[cat]; n > 0 {
+							fmt.Fprintf(tw, "%d\t", n)
+						} else {
+							fmt.Fprint(tw, "·\t") // an empty cell: no evidence yet
+						}
+					}
+					fmt.Fprintf(tw, "%d\t%d\t\n", c.Untagged, c.Passages)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the matrix as JSON")
+	return cmd
+}
+
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
