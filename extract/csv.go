@@ -79,13 +79,14 @@ func (CSV) Extract(ctx context.Context, in Input) (*Doc, error) {
 			who = strings.TrimSpace(rec[role])
 		}
 		for c, v := range rec {
-			v = strings.TrimSpace(v)
+			// Clean first: a cell of control or invisible characters is empty.
+			v = strings.TrimSpace(cleanSpaces(v))
 			if c >= len(header) || !free[c] || v == "" {
 				continue
 			}
 			q := strings.TrimSpace(header[c])
 			doc.Blocks = append(doc.Blocks, Block{
-				Text:       cleanSpaces(v),
+				Text:       v,
 				Loc:        evident.Locator{Row: i + 1, Column: q},
 				Context:    q,
 				Role:       who,
