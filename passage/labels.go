@@ -40,8 +40,8 @@ var (
 	inlineTime = regexp.MustCompile(`\s*[\[(]` + timePat + `[\])]\s*`)
 	// A transcriber's or editor's note inside a transcript: Note: line dropped.
 	editorNote = regexp.MustCompile(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
-	// Markdown bold around a label: **Jane:** or **Jane**:
-	boldLabel = regexp.MustCompile(`^\*\*([^*]{1,60}?)(:?)\*\*\s*(:?)`)
+	// Markdown bold around a label: **Jane:** or **Jane**: (a name holds no colon)
+	boldLabel = regexp.MustCompile(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
 )
 
 // notNames are words that end in a colon at the start of a line without
