@@ -107,10 +107,14 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.lock = lock
-	if e.rulesSrc, _, err = configSource(opts.Rules, opts.Data, "rules.yaml", configs.Rules); err != nil {
+	// Each file is read once: the bytes compiled here are the bytes
+	// published to worker processes.
+	src, where, err := configSource(opts.Rules, opts.Data, "rules.yaml", configs.Rules)
+	if err != nil {
 		return nil, err
 	}
-	rules, err := LoadRules(opts.Rules, opts.Data)
+	e.rulesSrc = src
+	rules, err := compileConfig(src, where, classify.Parse)
 	if err != nil && opts.ReadOnly {
 		e.log.Warn("using the built-in rules to read queries", "err", err)
 		rules, err = classify.Parse(configs.Rules())
@@ -119,10 +123,10 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.rules.Store(rules)
-	if e.rolesSrc, _, err = configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles); err != nil {
+	if e.rolesSrc, where, err = configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles); err != nil {
 		return nil, err
 	}
-	if e.roles, err = LoadRoles(opts.Roles, opts.Data); err != nil {
+	if e.roles, err = compileConfig(e.rolesSrc, where, roles.Parse); err != nil {
 		return nil, err
 	}
 	if e.store, err = store.Open(filepath.Join(opts.Data, "evident.db")); err != nil {
@@ -149,11 +153,7 @@ func LoadRules(path, data string) (*classify.Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := classify.Parse(src)
-	if err != nil && where != "" {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	}
-	return c, err
+	return compileConfig(src, where, classify.Parse)
 }
 
 // LoadRoles reads the role taxonomy in force, found the way LoadRules
@@ -163,11 +163,17 @@ func LoadRoles(path, data string) (*roles.Taxonomy, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := roles.Parse(src)
+	return compileConfig(src, where, roles.Parse)
+}
+
+// compileConfig compiles a configuration file read by configSource; errors
+// name the file it came from (none for the built-in copy).
+func compileConfig[T any](src []byte, where string, parse func([]byte) (T, error)) (T, error) {
+	v, err := parse(src)
 	if err != nil && where != "" {
-		return nil, fmt.Errorf("%s: %w", where, err)
+		err = fmt.Errorf("%s: %w", where, err)
 	}
-	return t, err
+	return v, err
 }
 
 // configSource reads a configuration file: the given path, else the file

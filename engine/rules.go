@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/classify"
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
@@ -19,11 +20,17 @@ import (
 // New rules apply to documents processed from now on, here and (through
 // NATS) in worker processes; Reclassify applies them to stored passages.
 func (e *Engine) ReloadRules(ctx context.Context) error {
-	src, _, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
+	src, where, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
 	if err != nil {
 		return err
 	}
-	c, err := LoadRules(e.opts.Rules, e.opts.Data)
+	return e.useRules(ctx, src, where)
+}
+
+// useRules compiles rules read from where and puts them in force, here and
+// in worker processes; rules that do not compile change nothing.
+func (e *Engine) useRules(ctx context.Context, src []byte, where string) error {
+	c, err := compileConfig(src, where, classify.Parse)
 	if err != nil {
 		return fmt.Errorf("%w; the rules in force are unchanged", err)
 	}
@@ -102,7 +109,7 @@ func (e *Engine) followRules(ctx context.Context, every time.Duration) {
 			continue
 		}
 		last = src
-		if err := e.ReloadRules(ctx); err != nil {
+		if err := e.useRules(ctx, src, where); err != nil {
 			e.log.Error("rules not reloaded", "err", err)
 			continue
 		}
