@@ -66,6 +66,11 @@ type Person struct {
 	Company     string `json:"company,omitempty"`
 	Interviewer bool   `json:"interviewer,omitempty"`
 	RoleSource  string `json:"role_source,omitempty"` // where the role came from
+	// FullName is the name the prose gives a speaker labelled by initials.
+	FullName string `json:"full_name,omitempty"`
+	// InterviewerSource says why a speaker counts as interviewer or host:
+	// the user said so, the label says so, or what the speaker does.
+	InterviewerSource string `json:"interviewer_source,omitempty"`
 }
 
 // Locator says where a passage sits in its source, in terms a person can

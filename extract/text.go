@@ -57,14 +57,17 @@ func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
 const SectionHeading = "heading"
 
 var (
-	mdHeading   = regexp.MustCompile(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
-	mdSetext    = regexp.MustCompile(`^\s{0,3}(=+|-+)\s*$`)
-	mdRule      = regexp.MustCompile(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
-	mdFence     = regexp.MustCompile("^\\s{0,3}(```|~~~)")
-	mdImage     = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	mdLink      = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
-	mdRefLink   = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
-	mdAutoLink  = regexp.MustCompile(`<(https?://[^>\s]+)>`)
+	mdHeading  = regexp.MustCompile(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
+	mdSetext   = regexp.MustCompile(`^\s{0,3}(=+|-+)\s*$`)
+	mdRule     = regexp.MustCompile(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
+	mdFence    = regexp.MustCompile("^\\s{0,3}(```|~~~)")
+	mdImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
+	mdRefLink  = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
+	mdAutoLink = regexp.MustCompile(`<(https?://[^>\s]+)>`)
+	// **Mireille Reece, PsyD:** is a speaker label with a detail; keep it
+	// one once the bold is gone: "Mireille Reece (PsyD):".
+	mdBoldLabel = regexp.MustCompile(`^(?:\*\*|__)([^*_:,()]{1,60}),\s*([^*_:()]{1,60}):(?:\*\*|__)`)
 	mdStrong    = regexp.MustCompile(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
 	mdEm        = regexp.MustCompile(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
 	mdCode      = regexp.MustCompile("`([^`]+)`")
@@ -173,6 +176,7 @@ func inlineMarkdown(s string) string {
 	s = mdRefLink.ReplaceAllString(s, "$1")
 	s = mdAutoLink.ReplaceAllString(s, "$1")
 	s = mdCode.ReplaceAllString(s, "$1")
+	s = mdBoldLabel.ReplaceAllString(s, "$1 ($2):")
 	s = mdStrong.ReplaceAllString(s, "$2")
 	s = mdEm.ReplaceAllString(s, "$1$2$3")
 	s = htmlTag.ReplaceAllString(s, "")

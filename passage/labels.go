@@ -80,7 +80,12 @@ var stageDirections = map[string]bool{
 func parseLabel(line string) (label, bool) {
 	line = strings.TrimSpace(strings.TrimPrefix(line, "• "))
 	if m := boldLabel.FindStringSubmatch(line); m != nil && (m[2] != "" || m[3] != "") {
-		line = m[1] + ":" + line[len(m[0]):]
+		name := m[1]
+		// **Mireille Reece, PsyD:** is the bold form of "Mireille Reece (PsyD):".
+		if n, detail, ok := strings.Cut(name, ","); ok && !strings.ContainsAny(detail, "()") && strings.TrimSpace(detail) != "" {
+			name = n + " (" + strings.TrimSpace(detail) + ")"
+		}
+		line = name + ":" + line[len(m[0]):]
 	}
 	if m := timeFirst.FindStringSubmatch(line); m != nil && nameOK(m[2]) {
 		return label{name: m[2], detail: m[3], time: normTime(m[1]), rest: m[4], only: m[4] == ""}, true

@@ -47,15 +47,32 @@ func Resolve(in Input) []evident.Person {
 			people[p.Speaker] = &evident.Person{Name: p.Speaker}
 		}
 	}
-	for name, who := range people {
-		if m, ok := in.Meta.Speakers[name]; ok {
+	// Initials ("BC") take the full name the prose gives them, so that the
+	// user's metadata and introductions can name the person either way.
+	for label, full := range fullNames(in.Passages, order) {
+		people[label].FullName = full
+	}
+	userSaid := false
+	for _, name := range order {
+		who := people[name]
+		m, ok := in.Meta.Speakers[name]
+		if !ok && who.FullName != "" {
+			m, ok = in.Meta.Speakers[who.FullName]
+		}
+		if ok {
 			who.Role, who.Title, who.Company, who.Interviewer = strings.ToLower(m.Role), m.Title, m.Company, m.Interviewer
 			if who.Role != "" {
 				who.RoleSource = SourceSidecar
 			}
+			if m.Interviewer {
+				who.InterviewerSource, userSaid = SourceSidecar, true
+			}
 		}
-		if isInterviewerName(name) {
-			who.Interviewer = true
+		if !who.Interviewer && isInterviewerName(name) {
+			who.Interviewer, who.InterviewerSource = true, SourceLabel
+			// A label that asks the questions settles who hosts; an
+			// announcer reading the intro does not.
+			userSaid = userSaid || !isAnnouncer(name)
 		}
 	}
 	// A label's parenthesis may come with any of the speaker's turns; the
@@ -78,6 +95,33 @@ func Resolve(in Input) []evident.Person {
 				who.Company = strings.TrimSpace(strings.Join(rest, ","))
 			}
 			break
+		}
+	}
+	introducers := map[string][]string{}
+	if in.Roles != nil && len(order) > 0 {
+		for _, intro := range introductions(in.Passages, in.Roles) {
+			by := in.Passages[intro.by].Speaker
+			name := by
+			if intro.name != "" {
+				name = speakerNamed(intro.name, order, people)
+				if name == "" {
+					continue
+				}
+				if by != "" && by != name && !slices.Contains(introducers[by], name) {
+					introducers[by] = append(introducers[by], name)
+				}
+			}
+			if who := people[name]; who != nil && who.Role == "" {
+				who.Role, who.Title, who.RoleSource = intro.role, intro.title, SourceIntro
+				if who.Company == "" {
+					who.Company = intro.company
+				}
+			}
+		}
+	}
+	if !userSaid {
+		if host, why := detectHost(in.Passages, people, order, introducers); host != "" {
+			people[host].Interviewer, people[host].InterviewerSource = true, why
 		}
 	}
 	docRole, docSource := strings.ToLower(in.Meta.Role), SourceDocument
@@ -104,6 +148,26 @@ func Resolve(in Input) []evident.Person {
 		out = append(out, *people[name])
 	}
 	return out
+}
+
+// speakerNamed finds the one speaker a name in prose refers to.
+func speakerNamed(name string, order []string, people map[string]*evident.Person) string {
+	found := ""
+	for _, label := range order {
+		who := people[label]
+		if samePerson(name, label) || who.FullName != "" && samePerson(name, who.FullName) {
+			if found != "" {
+				return "" // two speakers share the name: do not guess
+			}
+			found = label
+		}
+	}
+	return found
+}
+
+func isAnnouncer(n string) bool {
+	n = strings.ToLower(strings.TrimSpace(n))
+	return n == "announcer" || n == "narrator"
 }
 
 func isInterviewerName(n string) bool {

@@ -1,9 +1,15 @@
 package persona
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract"
+	"github.com/evident/evident/passage"
 	"github.com/evident/evident/roles"
 )
 
@@ -82,6 +88,222 @@ func TestResolve(t *testing.T) {
 				}
 				if w.company != "" && byName[p.Speaker].Company != w.company {
 					t.Errorf("%s: company %q, want %q", p.Speaker, byName[p.Speaker].Company, w.company)
+				}
+			}
+		})
+	}
+}
+
+func TestIntroductions(t *testing.T) {
+	tax := roles.Default()
+	tests := []struct {
+		text                   string
+		name, role, title, org string // zero: no introduction
+	}{
+		{"Brian is the CEO and founder of markempa, a consultancy.", "Brian", "ceo", "CEO and founder", "markempa"},
+		{"Today on the show: Ana Ruiz, head of IT at Velo Bikes.", "Ana Ruiz", "cio", "head of IT", "Velo Bikes"},
+		{"Raj Dutt is the founder and CEO of Grafana Labs.", "Raj Dutt", "ceo", "founder and CEO", "Grafana Labs"},
+		{"Joining me is Maria Lopez, who is the VP of Finance at Northwind.", "Maria Lopez", "cfo", "VP of Finance", "Northwind"},
+		{"Sam was the finance director for ten years.", "Sam", "cfo", "finance director", ""},
+		{"Brian is the guy who talks to the CFO every week.", "", "", "", ""},
+		{"Mark, CFOs are worried about cash.", "", "", "", ""},
+		{"This is the CFO's problem, not ours.", "", "", "", ""},
+		{"Priya is a user of the tool.", "", "", "", ""}, // committee roles are said in passing
+		{"Thanks, Dave.", "", "", "", ""},
+	}
+	for _, tt := range tests {
+		got := introductions([]evident.Passage{{Text: tt.text}}, tax)
+		if tt.name == "" {
+			if len(got) > 0 {
+				t.Errorf("%q: read an introduction %+v", tt.text, got[0])
+			}
+			continue
+		}
+		if len(got) != 1 {
+			t.Errorf("%q: %d introductions, want 1: %+v", tt.text, len(got), got)
+			continue
+		}
+		g := got[0]
+		if g.name != tt.name || g.role != tt.role || g.title != tt.title || g.company != tt.org {
+			t.Errorf("%q: got name %q role %q title %q company %q; want %q %q %q %q", tt.text, g.name, g.role, g.title, g.company, tt.name, tt.role, tt.title, tt.org)
+		}
+	}
+}
+
+func TestFirstPersonIntroductions(t *testing.T) {
+	tax := roles.Default()
+	tests := []struct{ text, role string }{
+		{"I'm the CFO of a logistics company, so budgets are my life.", "cfo"},
+		{"Well, I am a procurement manager at a hospital.", "procurement"},
+		{"As a CFO, I hear that every quarter.", "cfo"},
+		{"I'm a bit worried about the rollout.", ""},
+		{"I'm a user of three of these tools.", ""},
+		{"I told the CFO it would slip.", ""},
+	}
+	for _, tt := range tests {
+		got := introductions([]evident.Passage{{Speaker: "Jo", Text: tt.text}}, tax)
+		role := ""
+		if len(got) > 0 {
+			role = got[0].role
+		}
+		if role != tt.role {
+			t.Errorf("%q: role %q, want %q", tt.text, role, tt.role)
+		}
+	}
+}
+
+func TestFullNames(t *testing.T) {
+	ps := []evident.Passage{
+		{Text: "Today we welcome Brain Carroll. Brian Carroll is the CEO of markempa. J. David Green hosts."},
+		{Speaker: "DG", Text: "I am here with Brian Carroll."},
+		{Speaker: "BC", Text: "Thanks."},
+		{Speaker: "MK", Text: "Hi."},
+		{Text: "Guests: Mia Kern (MK) and Max Kohl."},
+	}
+	got := fullNames(ps, []string{"DG", "BC", "MK", "ANNOUNCER"})
+	want := map[string]string{"DG": "David Green", "BC": "Brian Carroll", "MK": "Mia Kern"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("fullNames = %v, want %v", got, want)
+	}
+}
+
+// TestHosts reads who runs a conversation from what the speakers do.
+func TestHosts(t *testing.T) {
+	tax := roles.Default()
+	say := func(speaker, text string) evident.Passage { return evident.Passage{Speaker: speaker, Text: text} }
+	tests := []struct {
+		name     string
+		meta     evident.Meta
+		passages []evident.Passage
+		host     string // "" when nobody should be marked
+		guest    string // a speaker who must keep their role
+		role     string
+	}{
+		{
+			name: "the first speaker welcomes and introduces the guest",
+			passages: []evident.Passage{
+				say("ANNOUNCER", "Welcome to the B2B Jukebox."),
+				say("DG", "I am here with Brian Carroll. Brian is the CEO and founder of markempa. Brian, thanks so much for joining us today."),
+				say("BC", "Hey, thanks Dave."),
+				say("DG", "Define what marketing empathy is."),
+				say("BC", "Empathy is seeing from another's perspective. Does that sound good?"),
+			},
+			host: "DG", guest: "BC", role: "ceo",
+		},
+		{
+			name: "the questioner, without any welcome",
+			passages: []evident.Passage{
+				say("Ana", "How do you close the month?"), say("Raj", "With spreadsheets, sadly."),
+				say("Ana", "Who signs off?"), say("Raj", "The board does."),
+				say("Ana", "What would you change?"), say("Raj", "Everything about forecasting."),
+			},
+			host: "Ana",
+		},
+		{
+			name: "a conversation between peers has no host",
+			passages: []evident.Passage{
+				say("Ana", "Did you see the numbers?"), say("Raj", "Yes, did you?"),
+				say("Ana", "Not yet."), say("Raj", "Why not?"),
+			},
+		},
+		{
+			name: "the user's word settles it",
+			meta: evident.Meta{Speakers: map[string]evident.SpeakerMeta{"Raj": {Interviewer: true}}},
+			passages: []evident.Passage{
+				say("Ana", "Welcome, Raj, thanks for joining."), say("Raj", "What do you do?"),
+				say("Ana", "I'm the CFO of Acme."), say("Raj", "Why?"),
+			},
+			host: "Raj", guest: "Ana", role: "cfo",
+		},
+		{
+			name: "an Interviewer label settles it",
+			passages: []evident.Passage{
+				say("Ana", "Welcome everyone, thanks for joining."), say("Interviewer", "What do you do?"),
+				say("Ana", "I run finance."), say("Interviewer", "How?"),
+			},
+			host: "Interviewer",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			people := Resolve(Input{Meta: tt.meta, Passages: tt.passages, Roles: tax})
+			for _, p := range people {
+				isHost := p.Name == tt.host
+				if p.Interviewer && p.Name != tt.host && p.Name != "ANNOUNCER" || isHost && !p.Interviewer {
+					t.Errorf("%s: interviewer %v (%s), host should be %q", p.Name, p.Interviewer, p.InterviewerSource, tt.host)
+				}
+				if isHost && p.InterviewerSource == "" {
+					t.Errorf("%s is host without a reason", p.Name)
+				}
+				if p.Name == tt.guest && p.Role != tt.role {
+					t.Errorf("%s: role %q from %q, want %q", p.Name, p.Role, p.RoleSource, tt.role)
+				}
+			}
+			for _, p := range tt.passages {
+				if p.Speaker == tt.host && (!p.Interviewer || p.Role != "") {
+					t.Errorf("host turn %q: interviewer %v role %q", p.Text, p.Interviewer, p.Role)
+				}
+			}
+		})
+	}
+}
+
+// TestResolveFiles runs whole transcripts through extraction and passage
+// building, as ingestion does, and checks who each speaker is found to be.
+func TestResolveFiles(t *testing.T) {
+	type person struct {
+		role, source, fullName, company string
+		interviewer                     bool
+	}
+	tests := []struct {
+		file   string
+		people map[string]person
+	}{
+		{"podcast-timestamps.txt", map[string]person{
+			"ANNOUNCER": {interviewer: true},
+			"JT":        {interviewer: true, fullName: "Jo Tanaka"},
+			"RK":        {role: "cfo", source: SourceIntro, fullName: "Ravi Kumar"},
+		}},
+		{"podcast-bold.md", map[string]person{
+			"Lena Ortiz": {interviewer: true},
+			"Tom Becker": {role: "procurement", source: SourceIntro, company: "Halden Foods"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := extract.Default().Extract(context.Background(), extract.Input{Name: tt.file, Data: data})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := passage.Build(doc, passage.Options{})
+			people := Resolve(Input{Meta: doc.Meta, Passages: ps, Roles: roles.Default()})
+			if len(people) != len(tt.people) {
+				t.Errorf("%d speakers, want %d: %+v", len(people), len(tt.people), people)
+			}
+			for _, p := range people {
+				want, ok := tt.people[p.Name]
+				if !ok {
+					t.Errorf("unexpected speaker %+v", p)
+					continue
+				}
+				got := person{p.Role, p.RoleSource, p.FullName, p.Company, p.Interviewer}
+				if want.company == "" {
+					got.company = ""
+				}
+				if got != want {
+					t.Errorf("%s: got %+v, want %+v", p.Name, got, want)
+				}
+				if p.Interviewer && p.InterviewerSource == "" {
+					t.Errorf("%s: interviewer without a reason", p.Name)
+				}
+			}
+			for _, p := range ps {
+				if p.Interviewer && p.Role != "" {
+					t.Errorf("interviewer turn %q has role %q", p.Text, p.Role)
 				}
 			}
 		})
