@@ -146,15 +146,33 @@ func PassageID(sha256 string, seq int) string {
 	return fmt.Sprintf("%s-%d", sha256, seq)
 }
 
+// RoleGuessed is the role source of a role read from prose ("Brian is the
+// CEO of markempa") rather than given by the user or the label.
+const RoleGuessed = "introduction"
+
 // Citation is the one human-readable line that lets a person find a quote:
 // speaker, source title, file and locator.
 func Citation(d *Document, p *Passage) string {
 	var b strings.Builder
 	switch {
 	case p.Speaker != "":
-		b.WriteString(p.Speaker)
-		if p.Role != "" {
-			fmt.Fprintf(&b, " (%s)", p.Role)
+		// "Brian Carroll (BC; ceo, from an introduction)": the full name the
+		// prose gives initials, and a role read from prose marked as a guess.
+		name, about := p.Speaker, []string{}
+		for _, who := range d.Speakers {
+			if who.Name == p.Speaker && who.FullName != "" {
+				name, about = who.FullName, append(about, p.Speaker)
+			}
+		}
+		switch {
+		case p.Role != "" && p.RoleSource == RoleGuessed:
+			about = append(about, p.Role+", from an introduction")
+		case p.Role != "":
+			about = append(about, p.Role)
+		}
+		b.WriteString(name)
+		if len(about) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(about, "; "))
 		}
 		b.WriteString(", ")
 	case p.Role != "" && d.Kind == Survey:

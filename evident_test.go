@@ -45,6 +45,13 @@ func TestCitation(t *testing.T) {
 			want: `RK, "Ledger Lines 14" [podcast], ep14.txt, 00:00:45, https://example.com/ep14`,
 		},
 		{
+			name: "initials with the full name the prose gives, and a guessed role",
+			doc: Document{File: "ep14.txt", Title: "Ledger Lines 14", Kind: Podcast,
+				Speakers: []Person{{Name: "RK", FullName: "Ravi Kumar", Role: "cfo", RoleSource: RoleGuessed}}},
+			p:    Passage{Speaker: "RK", Role: "cfo", RoleSource: RoleGuessed, Locator: Locator{Time: "00:00:45"}},
+			want: `Ravi Kumar (RK; cfo, from an introduction), "Ledger Lines 14" [podcast], ep14.txt, 00:00:45`,
+		},
+		{
 			name: "no title: the file name once",
 			doc:  Document{File: "notes.txt"},
 			p:    Passage{Locator: Locator{Line: 4}},

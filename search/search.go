@@ -86,23 +86,25 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	}
 	resp := &Response{Query: parsed}
 	// Asked for a role or category that has no evidence: say so and show
-	// the nearest thing rather than an empty page.
-	if res.Total == 0 && len(parsed.Roles) > 0 {
-		broader := q
-		broader.Roles = nil
-		if r, err := ix.Search(ctx, broader); err == nil && r.Total > 0 {
-			res = r
-			resp.Fallback = fmt.Sprintf("No passages from %s match; showing passages from any role.", strings.Join(parsed.Roles, ", "))
-			q = broader
-		}
-	}
-	if res.Total == 0 && len(parsed.Categories) > 0 {
-		broader := q
-		broader.Categories = nil
-		if r, err := ix.Search(ctx, broader); err == nil && r.Total > 0 {
-			res = r
-			msg := fmt.Sprintf("No passages tagged %s match; showing passages in any category.", strings.Join(parsed.Categories, ", "))
-			resp.Fallback = strings.TrimSpace(resp.Fallback + " " + msg)
+	// the nearest thing rather than an empty page. The role is kept longest,
+	// since a persona's map wants that person's words first.
+	if res.Total == 0 {
+		for _, step := range fallbacks(parsed) {
+			broader := q
+			if step.dropRoles {
+				broader.Roles = nil
+			}
+			if step.dropCategories {
+				broader.Categories = nil
+			}
+			r, err := ix.Search(ctx, broader)
+			if err != nil {
+				return nil, err
+			}
+			if r.Total > 0 {
+				res, resp.Fallback = r, step.why
+				break
+			}
 		}
 	}
 	resp.Total = res.Total
@@ -111,6 +113,32 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 		return nil, err
 	}
 	return resp, nil
+}
+
+type fallback struct {
+	dropRoles, dropCategories bool
+	why                       string
+}
+
+// fallbacks lists the broader searches to try, nearest first, each with
+// the sentence that tells the user what they are looking at.
+func fallbacks(p Parsed) []fallback {
+	roles, cats := strings.Join(p.Roles, ", "), strings.Join(p.Categories, ", ")
+	var out []fallback
+	if len(p.Roles) > 0 && len(p.Categories) > 0 {
+		out = append(out,
+			fallback{dropCategories: true, why: fmt.Sprintf("No passages from %s are tagged %s; showing %s passages in any category.", roles, cats, roles)},
+			fallback{dropRoles: true, why: fmt.Sprintf("No passages from %s match; showing %s passages from any role.", roles, cats)})
+	} else if len(p.Roles) > 0 {
+		out = append(out, fallback{dropRoles: true, why: fmt.Sprintf("No passages from %s match; showing passages from any role.", roles)})
+	} else if len(p.Categories) > 0 {
+		out = append(out, fallback{dropCategories: true, why: fmt.Sprintf("No passages tagged %s match; showing passages in any category.", cats)})
+	}
+	if len(p.Roles) > 0 && len(p.Categories) > 0 {
+		out = append(out, fallback{dropRoles: true, dropCategories: true,
+			why: fmt.Sprintf("No passages from %s or tagged %s match; showing the closest passages from anyone.", roles, cats)})
+	}
+	return out
 }
 
 // hydrate loads the hits' passages from the store (the source of truth)

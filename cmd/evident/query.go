@@ -140,20 +140,33 @@ categories and locator.`,
 	return cmd
 }
 
+// person describes a speaker and where what we know of them comes from:
+// "BC = Brian Carroll (ceo, from introduction; markempa)".
 func person(p evident.Person) string {
 	s := p.Name
+	if p.FullName != "" {
+		s += " = " + p.FullName
+	}
 	var about []string
 	if p.Role != "" {
-		about = append(about, p.Role)
+		role := p.Role
+		if p.RoleSource != "" {
+			role += ", from " + p.RoleSource
+		}
+		about = append(about, role)
 	}
 	if p.Company != "" {
 		about = append(about, p.Company)
 	}
 	if p.Interviewer {
-		about = append(about, "interviewer")
+		who := "interviewer"
+		if p.InterviewerSource != "" {
+			who += " (" + p.InterviewerSource + ")"
+		}
+		about = append(about, who)
 	}
 	if len(about) > 0 {
-		s += " (" + strings.Join(about, ", ") + ")"
+		s += " (" + strings.Join(about, "; ") + ")"
 	}
 	return s
 }
