@@ -196,7 +196,8 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			clock = normTime(m[1])
 			text = text[len(m[0]):]
 		}
-		text = strings.TrimSpace(inlineTime.ReplaceAllString(extract.JoinLines(text), " "))
+		joined := extract.JoinLines(text)
+		text = strings.TrimSpace(inlineTime.ReplaceAllString(joined, " "))
 		text = strings.TrimPrefix(text, "• ")
 		if !hasWords(text) {
 			continue
@@ -222,8 +223,12 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			}
 		case transcript && (speaker == "" || u.note):
 			// Above the first turn, or a transcriber's note between turns:
-			// nobody said it.
+			// nobody said it. A pull quote's time says where in the
+			// recording to hear it.
 			p.Section = SectionNotes
+			if t := inlineTime.FindString(joined); t != "" && speaker == "" {
+				p.Locator.Time = normTime(strings.Trim(t, " \t[]()"))
+			}
 		case transcript:
 			p.Speaker = speaker
 			if detail != "" {

@@ -130,7 +130,8 @@ func TestBuildConventions(t *testing.T) {
 		{file: "markdown-bold.md", text: "pen-test summary", speaker: "Maya Chen", context: "Wishes", line: 13},
 		// Show notes and the pull quote above the first turn.
 		{file: "podcast-timestamps.txt", text: "In this episode", section: SectionNotes, line: 3},
-		{file: "podcast-timestamps.txt", text: "— Ravi Kumar", section: SectionNotes, line: 5},
+		// A pull quote keeps its time: where in the recording to hear it.
+		{file: "podcast-timestamps.txt", text: "— Ravi Kumar", section: SectionNotes, line: 5, time: "00:04:12"},
 		{file: "podcast-timestamps.txt", text: "never agree on revenue", section: SectionNotes, line: 9},
 		{file: "podcast-timestamps.txt", text: "on LinkedIn", section: SectionNotes, line: 14},
 		{file: "podcast-timestamps.txt", text: "Welcome to Ledger Lines", speaker: "ANNOUNCER", line: 16, time: "00:00:03"},
