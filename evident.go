@@ -51,8 +51,11 @@ type Document struct {
 	Role     string   `json:"role,omitempty"` // persona of the whole document
 	Speakers []Person `json:"speakers,omitempty"`
 
-	State    State     `json:"state"`
-	Error    string    `json:"error,omitempty"`
+	State State  `json:"state"`
+	Error string `json:"error,omitempty"`
+	// Warnings are problems that did not stop extraction: replaced bytes,
+	// a broken front matter, a sheet skipped.
+	Warnings []string  `json:"warnings,omitempty"`
 	Passages int       `json:"passages"`
 	Added    time.Time `json:"added"`
 	Updated  time.Time `json:"updated"`

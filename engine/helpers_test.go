@@ -233,14 +233,14 @@ func (r *running) passageSum() int {
 	return rows
 }
 
-// warnings reads a document's stored extraction warnings (no API shows them).
+// warnings returns a document's extraction warnings as `show` reports them.
 func (r *running) warnings(sha string) string {
 	r.t.Helper()
-	var w string
-	if err := r.Store().DB().QueryRow(`SELECT warnings FROM documents WHERE sha256 = ?`, sha).Scan(&w); err != nil {
+	s, err := r.Show(context.Background(), sha)
+	if err != nil {
 		r.t.Fatal(err)
 	}
-	return w
+	return strings.Join(s.Document.Warnings, "\n")
 }
 
 // logRecorder is a slog handler that keeps every record for the test.

@@ -108,13 +108,13 @@ func parseTime(s string) time.Time {
 }
 
 const docColumns = `id, origin, file, sha256, size, format, title, kind, url, author, date, site, role,
-	speakers, state, error, passages, added, updated`
+	speakers, warnings, state, error, passages, added, updated`
 
 func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error) {
 	var d evident.Document
-	var speakers, kind, state, added, updated string
+	var speakers, warnings, kind, state, added, updated string
 	err := row.Scan(&d.ID, &d.Origin, &d.File, &d.SHA256, &d.Size, &d.Format, &d.Title, &kind, &d.URL,
-		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &state, &d.Error, &d.Passages, &added, &updated)
+		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &warnings, &state, &d.Error, &d.Passages, &added, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -125,6 +125,9 @@ func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error
 	d.Added, d.Updated = parseTime(added), parseTime(updated)
 	if err := json.Unmarshal([]byte(speakers), &d.Speakers); err != nil {
 		return nil, fmt.Errorf("document %s: speakers: %w", d.File, err)
+	}
+	if err := json.Unmarshal([]byte(warnings), &d.Warnings); err != nil {
+		return nil, fmt.Errorf("document %s: warnings: %w", d.File, err)
 	}
 	return &d, nil
 }

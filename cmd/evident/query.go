@@ -114,6 +114,9 @@ categories and locator.`,
 				for _, p := range d.Speakers {
 					fmt.Fprintf(tw, "speaker:\t%s\n", person(p))
 				}
+				for _, w := range d.Warnings {
+					fmt.Fprintf(tw, "warning:\t%s\n", w)
+				}
 				tw.Flush()
 				for _, p := range s.Passages {
 					who := p.Speaker
