@@ -13,13 +13,13 @@ import (
 
 // Role sources, most reliable first.
 const (
-	SourceSidecar  = "sidecar"       // the user's metadata file or front matter, per speaker
-	SourceColumn   = "survey column" // a role or job-title column of a survey
-	SourceLabel    = "label"         // a speaker label with a title: "Jane Doe (CFO, Acme):"
-	SourceIntro    = "introduction"  // "Brian is the CEO of markempa" (a guess)
-	SourceFolder   = "folder"        // the inbox subfolder the file was dropped in
-	SourceDocument = "document"      // the user's role for the whole document
-	SourceFormat   = "format"        // given by the file format itself
+	SourceSidecar  = "sidecar"           // the user's metadata file or front matter, per speaker
+	SourceColumn   = "survey column"     // a role or job-title column of a survey
+	SourceLabel    = "label"             // a speaker label with a title: "Jane Doe (CFO, Acme):"
+	SourceIntro    = evident.RoleGuessed // "Brian is the CEO of markempa" (a guess)
+	SourceFolder   = "folder"            // the inbox subfolder the file was dropped in
+	SourceDocument = "document"          // the user's role for the whole document
+	SourceFormat   = "format"            // given by the file format itself
 )
 
 // Input is a document's passages and what the user said about it.
