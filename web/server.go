@@ -33,6 +33,7 @@ type Engine interface {
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
 	Matrix(ctx context.Context) (*engine.Matrix, error)
+	Maps // the empathy maps: web/maps.go
 }
 
 // Server is the HTTP front of an engine.
@@ -59,6 +60,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/ingest", s.ingest)
 	mux.HandleFunc("POST /api/reindex", s.reindex)
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
+	s.routeMaps(mux)
 	mux.HandleFunc("GET /{$}", s.page)
 	return guard(mux)
 }

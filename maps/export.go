@@ -1,0 +1,111 @@
+package maps
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// Format is a file format a map can be exported to.
+type Format struct {
+	Name        string // md, json, csv, html, qdpx
+	Ext         string
+	ContentType string
+	Binary      bool // not for a terminal
+}
+
+// FormatNames lists the export formats, for help texts and errors.
+const FormatNames = "md, json, csv, html, qdpx"
+
+// FormatOf returns the export format of a name as a person types it.
+func FormatOf(name string) (Format, error) {
+	switch strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), ".")) {
+	case "md", "markdown":
+		return Format{"md", "md", "text/markdown; charset=utf-8", false}, nil
+	case "json":
+		return Format{"json", "json", "application/json; charset=utf-8", false}, nil
+	case "csv":
+		return Format{"csv", "csv", "text/csv; charset=utf-8", false}, nil
+	case "html", "htm":
+		return Format{"html", "html", "text/html; charset=utf-8", false}, nil
+	case "qdpx", "refi-qda", "refi":
+		return Format{"qdpx", "qdpx", "application/zip", true}, nil
+	}
+	return Format{}, fail(ErrInvalid, "export format %q is not one of %s", name, FormatNames)
+}
+
+// Write renders a map in a format. texts holds the full text of quoted
+// documents for the REFI-QDA project (see SourceTexts); the other formats
+// need only the map.
+func Write(w io.Writer, m *Map, f Format, texts []SourceText) error {
+	switch f.Name {
+	case "md":
+		return Markdown(w, m)
+	case "json":
+		return JSON(w, m)
+	case "csv":
+		return CSV(w, m)
+	case "html":
+		return HTML(w, m)
+	case "qdpx":
+		return QDPX(w, m, texts)
+	}
+	return fail(ErrInvalid, "export format %q is not one of %s", f.Name, FormatNames)
+}
+
+// Export is a rendered map, ready to save or send.
+type Export struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"-"`
+}
+
+// Export renders a map in the named format.
+func (s *Store) Export(ctx context.Context, name, format string) (*Export, error) {
+	f, err := FormatOf(format)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	var texts []SourceText
+	if f.Name == "qdpx" {
+		if texts, err = s.SourceTexts(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	var b bytes.Buffer
+	if err := Write(&b, m, f, texts); err != nil {
+		return nil, fmt.Errorf("exporting map %q as %s: %w", m.Name, f.Name, err)
+	}
+	return &Export{Filename: FileName(m.Name, f.Ext), ContentType: f.ContentType, Data: b.Bytes()}, nil
+}
+
+// FileName makes a portable file name from a map name: letters, digits,
+// dashes, dots and underscores; anything else becomes a dash.
+func FileName(name, ext string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range name {
+		ok := r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')
+		if !ok {
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = true
+			continue
+		}
+		b.WriteRune(r)
+		dash = false
+	}
+	base := strings.Trim(b.String(), "-.")
+	if base == "" {
+		base = "map"
+	}
+	return base + "." + ext
+}

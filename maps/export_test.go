@@ -1,0 +1,439 @@
+package maps
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"flag"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// fixture is the fixed map every export is rendered from.
+func fixture(t *testing.T) *Map {
+	t.Helper()
+	b, err := os.ReadFile("testdata/map.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseJSON(b)
+	if err != nil {
+		t.Fatalf("testdata/map.json: %v", err)
+	}
+	return m
+}
+
+// golden compares got with testdata/golden/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./maps -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run with -update if the change is meant):\n%s", name, firstDiff(string(want), string(got)))
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + strconv.Itoa(i+1) + ":\n  want " + strconv.Quote(w) + "\n  got  " + strconv.Quote(g)
+		}
+	}
+	return "(same lines, different bytes)"
+}
+
+func render(t *testing.T, m *Map, format string) []byte {
+	t.Helper()
+	f, err := FormatOf(format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, m, f, nil); err != nil {
+		t.Fatalf("%s: %v", format, err)
+	}
+	return b.Bytes()
+}
+
+func TestGoldenExports(t *testing.T) {
+	m := fixture(t)
+	for _, f := range []struct{ format, file string }{
+		{"md", "map.md"}, {"csv", "map.csv"}, {"html", "map.html"}, {"json", "map.json"},
+	} {
+		t.Run(f.format, func(t *testing.T) {
+			golden(t, f.file, render(t, m, f.format))
+		})
+	}
+}
+
+// The JSON export reads back as the same map, and writes the same bytes.
+func TestJSONRoundTrip(t *testing.T) {
+	m := fixture(t)
+	first := render(t, m, "json")
+	back, err := ParseJSON(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := render(t, back, "json"); !bytes.Equal(first, again) {
+		t.Errorf("re-read map differs:\n%s", firstDiff(string(first), string(again)))
+	}
+	if back.QuoteCount() != 7 || back.Cell("PAINS").Quotes[1].Attrs != nil || back.Cell("PAINS").Quotes[0].Attrs["Company size"] != "200-500" {
+		t.Errorf("quotes lost on the way: %+v", back.Cell("PAINS"))
+	}
+}
+
+func TestParseJSONErrors(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"name": "x", "cells": [}`, "line 1"},
+		{"{\n\"name\": 3,\n\"cells\": []}", `"name" on line 2 should be a string`},
+		{`{"name": "x"}`, `no "cells"`},
+		{`{"format": "something-else", "cells": []}`, `"something-else"`},
+		{`{"format": "evident-map", "version": 9, "cells": []}`, "version 9"},
+		{`[1, 2]`, "should be"},
+	} {
+		_, err := ParseJSON([]byte(c.in))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseJSON(%s): %v, want an error saying %q", c.in, err, c.want)
+		}
+	}
+}
+
+// The CSV parses back: one row per quote, the text intact (newlines,
+// quotes, commas), one column per attribute, formulas defused.
+func TestCSVParsesBack(t *testing.T) {
+	m := fixture(t)
+	rows, err := csv.NewReader(bytes.NewReader(render(t, m, "csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := rows[0]
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	wantHeader := []string{"cell", "text", "speaker", "role", "Company size", "attribute: Role", "Timestamp",
+		"source_title", "file", "sha256", "locator", "rule", "note"}
+	if got := header[:len(wantHeader)]; strings.Join(got, "|") != strings.Join(wantHeader, "|") {
+		t.Errorf("header starts %q, want %q", got, wantHeader)
+	}
+	quotes := m.Quotes()
+	if len(rows) != 1+len(quotes) {
+		t.Fatalf("%d rows, want a header and %d quotes", len(rows), len(quotes))
+	}
+	for i, q := range quotes {
+		row := rows[i+1]
+		text := row[col["text"]]
+		if strings.HasPrefix(q.Text, "=") {
+			if text != "'"+q.Text {
+				t.Errorf("%s: a formula is not defused: %q", q.ID, text)
+			}
+			text = strings.TrimPrefix(text, "'")
+		}
+		for name, want := range map[string]string{"text": q.Text, "cell": q.Category, "speaker": q.Speaker,
+			"role": q.Role, "sha256": q.Source.SHA256, "note": q.Note, "rule": q.Rule, "locator": q.Locator.String(),
+			"Company size": q.Attrs["Company size"], "attribute: Role": q.Attrs["Role"], "quote_id": q.ID} {
+			got := row[col[name]]
+			if name == "text" {
+				got = text
+			}
+			if got != want {
+				t.Errorf("%s: column %s = %q, want %q", q.ID, name, got, want)
+			}
+		}
+	}
+}
+
+// Every text from a source or a person is escaped: a <script> in a quote
+// shows as text, and the page loads nothing from elsewhere.
+func TestHTMLEscapesAndStandsAlone(t *testing.T) {
+	page := string(render(t, fixture(t), "html"))
+	if strings.Contains(page, "<script") || strings.Contains(page, "<b>not bold") {
+		t.Error("markup from the map reached the page unescaped")
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;") {
+		t.Error("the quote with a <script> is not shown as text")
+	}
+	if regexp.MustCompile(`(?i)(src|href)\s*=|@import|url\(`).MatchString(page) {
+		t.Error("the page refers to an outside resource")
+	}
+	for _, area := range []string{"area-hear", "area-see", "area-say", "area-do", "area-pains", "area-gains", `class="head"`} {
+		if !strings.Contains(page, area) {
+			t.Errorf("the canvas lacks %s", area)
+		}
+	}
+	if i, j := strings.Index(page, "<h2>GAINS</h2>"), strings.Index(page, "<h2>THINK</h2>"); i < 0 || j < i {
+		t.Error("a category outside the six should follow the canvas")
+	}
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	md := string(render(t, fixture(t), "md"))
+	for _, want := range []string{
+		"## PAINS", "\\<script\\>", "\\*weeks\\*", "Source gone", "Source changed",
+		"> Every month-end I spend", "> We use NetSuite", "— Priya Raman (cfo)",
+		"**Note:** Board pressure: open the deck with this.", "placed by hand",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(md, "<script>") {
+		t.Error("raw HTML from a quote reached the Markdown")
+	}
+}
+
+func TestFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"CFO — Northwind & co": "CFO-Northwind-co.md",
+		"IT director":          "IT-director.md",
+		"…":                    "map.md",
+		"a.b_c":                "a.b_c.md",
+	} {
+		if got := FileName(in, "md"); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// qdpxFiles unzips an export.
+func qdpxFiles(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("the export is not a zip: %v", err)
+	}
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = b
+	}
+	return out
+}
+
+// validateQDE checks a project.qde against the REFI-QDA schema with
+// xmllint. Without xmllint the check is skipped, except under CI.
+func validateQDE(t *testing.T, qde []byte) {
+	t.Helper()
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xmllint is needed to validate the QDPX export (Debian: apt-get install libxml2-utils)")
+		}
+		t.Skip("xmllint not installed (Debian: libxml2-utils); the schema check is skipped")
+	}
+	path := filepath.Join(t.TempDir(), "project.qde")
+	if err := os.WriteFile(path, qde, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(xmllint, "--noout", "--schema", filepath.Join("testdata", "Project.xsd"), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("project.qde is not valid against Project.xsd: %v\n%s", err, out)
+	}
+}
+
+// qdeSelections reads what the checks need back from project.qde.
+type qdeRead struct {
+	Codes []struct {
+		GUID  string `xml:"guid,attr"`
+		Name  string `xml:"name,attr"`
+		Codes []struct {
+			GUID string `xml:"guid,attr"`
+			Name string `xml:"name,attr"`
+		} `xml:"Code"`
+	} `xml:"CodeBook>Codes>Code"`
+	Cases []struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"VariableValue>TextValue"`
+	} `xml:"Cases>Case"`
+	Sources []struct {
+		GUID       string `xml:"guid,attr"`
+		Path       string `xml:"plainTextPath,attr"`
+		Selections []struct {
+			Name  string `xml:"name,attr"`
+			Start int    `xml:"startPosition,attr"`
+			End   int    `xml:"endPosition,attr"`
+			Code  struct {
+				GUID string `xml:"targetGUID,attr"`
+			} `xml:"Coding>CodeRef"`
+		} `xml:"PlainTextSelection"`
+	} `xml:"Sources>TextSource"`
+}
+
+// checkQDPX validates an export and checks that every selection points,
+// in Unicode code points with an exclusive end, at its quote's text, and
+// is coded with its cell.
+func checkQDPX(t *testing.T, m *Map, data []byte) {
+	t.Helper()
+	files := qdpxFiles(t, data)
+	qde, ok := files["project.qde"]
+	if !ok {
+		t.Fatalf("no project.qde in %v", keys(files))
+	}
+	validateQDE(t, qde)
+	var p qdeRead
+	if err := xml.Unmarshal(qde, &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Codes) != 1 || p.Codes[0].Name != m.Name || len(p.Codes[0].Codes) != len(m.Cells) {
+		t.Fatalf("codes: %+v, want one parent named after the map with %d cells", p.Codes, len(m.Cells))
+	}
+	codeName := map[string]string{}
+	for _, c := range p.Codes[0].Codes {
+		codeName[c.GUID] = c.Name
+	}
+	byID := map[string]*Quote{}
+	for _, q := range m.Quotes() {
+		byID[q.ID] = q
+	}
+	seen := 0
+	for _, s := range p.Sources {
+		name := strings.TrimPrefix(s.Path, "internal://")
+		text, ok := files["sources/"+name]
+		if !ok || name != s.GUID+".txt" {
+			t.Errorf("source %s: plainTextPath %q has no file sources/%s", s.GUID, s.Path, name)
+			continue
+		}
+		runes := []rune(string(text))
+		for _, sel := range s.Selections {
+			id, _, _ := strings.Cut(sel.Name, ":")
+			q := byID[id]
+			if q == nil {
+				t.Errorf("selection %q names no quote", sel.Name)
+				continue
+			}
+			seen++
+			if sel.Start < 0 || sel.End > len(runes) || sel.Start > sel.End {
+				t.Errorf("%s: selection %d..%d outside a text of %d code points", id, sel.Start, sel.End, len(runes))
+				continue
+			}
+			if got := string(runes[sel.Start:sel.End]); got != q.Text {
+				t.Errorf("%s: selection %d..%d reads %q, want %q", id, sel.Start, sel.End, got, q.Text)
+			}
+			if codeName[sel.Code.GUID] != q.Category {
+				t.Errorf("%s: coded %q, want %s", id, codeName[sel.Code.GUID], q.Category)
+			}
+		}
+	}
+	if seen != m.QuoteCount() {
+		t.Errorf("%d selections, want one per quote (%d)", seen, m.QuoteCount())
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestQDPX(t *testing.T) {
+	m := fixture(t)
+	first := render(t, m, "qdpx")
+	checkQDPX(t, m, first)
+	if again := render(t, fixture(t), "qdpx"); !bytes.Equal(first, again) {
+		t.Error("a second export of the same map differs")
+	}
+	files := qdpxFiles(t, first)
+	golden(t, "project.qde", files["project.qde"])
+	var p qdeRead
+	xml.Unmarshal(files["project.qde"], &p)
+	cases := map[string]string{}
+	for _, c := range p.Cases {
+		cases[c.Name] = c.Value
+	}
+	if len(cases) != 2 || cases["Priya Raman"] != "cfo" || cases["Émilie Laurent"] != "cfo" {
+		t.Errorf("cases %v, want the two named speakers with their role", cases)
+	}
+	for name := range files {
+		if name != "project.qde" && !strings.HasPrefix(name, "sources/") {
+			t.Errorf("unexpected file %s in the zip", name)
+		}
+	}
+}
+
+// With the documents' current texts, selections point into them; a quote
+// whose passage now reads differently is added to its source's text.
+func TestQDPXWithSourceTexts(t *testing.T) {
+	m := fixture(t)
+	interview := m.Cell("SEE").Quotes[0].Source.SHA256
+	q1, q2, q3 := m.Cell("HEAR").Quotes[0], m.Cell("DO").Quotes[0], m.Cell("SEE").Quotes[0]
+	text, offsets := joinPassages([]passageText{
+		{"a1b2c3d4e5f6-0", "Interviewer: Thanks for making time."},
+		{q2.PassageID, "Every month-end I spend my first week on spreadsheets."}, // changed since
+		{"a1b2c3d4e5f6-2", "Interviewer: Who do you hear from?"},
+		{q1.PassageID, q1.Text},
+		{"a1b2c3d4e5f6-4", "Interviewer: And the market? 😀"},
+		{q3.PassageID, q3.Text},
+	})
+	var b bytes.Buffer
+	if err := QDPX(&b, m, []SourceText{{SHA256: interview, Text: text, Offsets: offsets}}); err != nil {
+		t.Fatal(err)
+	}
+	checkQDPX(t, m, b.Bytes())
+	files := qdpxFiles(t, b.Bytes())
+	var src string
+	for name, body := range files {
+		if strings.HasPrefix(string(body), "Interviewer: Thanks") {
+			src = name
+		}
+	}
+	if src == "" {
+		t.Fatal("the interview's current text is not a source")
+	}
+	body := string(files[src])
+	if !strings.HasPrefix(body, text) || !strings.HasSuffix(body, passageSep+q2.Text) {
+		t.Errorf("source text should be the document's, with the changed quote added at the end:\n%s", body)
+	}
+}
+
+// An empty map is a valid project too.
+func TestQDPXEmptyMap(t *testing.T) {
+	m := &Map{Info: Info{Name: "empty"}, Cells: arrange(nil, []Category{{Name: "SEE"}, {Name: "HEAR"}})}
+	checkQDPX(t, m, render(t, m, "qdpx"))
+}
+
+func TestUUIDv5(t *testing.T) {
+	// RFC 9562 appendix A.4: v5 of "www.example.com" in the DNS namespace.
+	dns := [16]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+	if got := formatUUID(uuidV5(dns, "www.example.com")); got != "2ed6657d-e927-568b-95e1-2665a8aea6a2" {
+		t.Errorf("uuidV5 = %s", got)
+	}
+	if guid("a", "code", "SEE") == guid("a", "code", "HEAR") || guid("a", "code", "SEE") != guid("a", "code", "SEE") {
+		t.Error("GUIDs are not a function of their keys")
+	}
+}

@@ -1,0 +1,309 @@
+// Package maps keeps empathy maps: one cell per category of the rules
+// file, each holding quotes attached from passages. A quote keeps a
+// snapshot of its passage's text and citation, so that re-ingesting,
+// editing or deleting a source never changes a map; the map says when a
+// quote's source has changed or gone. Every change is recorded in an
+// append-only history and can be undone. Maps leave Evident as Markdown,
+// JSON (re-importable), CSV, a printable HTML canvas and a REFI-QDA
+// project (.qdpx).
+package maps
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/store"
+)
+
+// Info is what a person says about a map.
+type Info struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`        // the persona: a role of the taxonomy, or free text
+	Goal        string `json:"goal"`        // what we want them to do
+	Description string `json:"description"` // anything else the team wants to say
+}
+
+// Map is an empathy map with its quotes, cell by cell.
+type Map struct {
+	Info
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Cells come in the rules' order, every category present even when
+	// empty; categories no longer in the rules that still hold quotes follow.
+	Cells []Cell `json:"cells"`
+}
+
+// Cell is one category of the map.
+type Cell struct {
+	Category string  `json:"category"`
+	Question string  `json:"question,omitempty"` // the rules file's question for this cell
+	Quotes   []Quote `json:"quotes"`
+}
+
+// Quote is a passage attached to a cell: its id, a snapshot taken when it
+// was attached, and what the team added.
+type Quote struct {
+	ID        string `json:"id"` // q1, q2... within the map; never reused
+	Category  string `json:"category"`
+	PassageID string `json:"passage_id"`
+	Snapshot
+	Note     string    `json:"note"`
+	Position int       `json:"position"` // 0-based order within the cell
+	AddedBy  string    `json:"added_by"`
+	AddedAt  time.Time `json:"added_at"`
+	// Rule names the rules (and their words) that put the passage in this
+	// cell; empty when a person placed it where the rules did not.
+	Rule string `json:"rule"`
+	// Status compares the snapshot with the passage as it stands now.
+	Status Status `json:"status"`
+}
+
+// Snapshot is the passage and its citation as they were when attached.
+type Snapshot struct {
+	Text       string            `json:"text"`
+	Citation   string            `json:"citation"`
+	Speaker    string            `json:"speaker"`
+	Role       string            `json:"role"`
+	Locator    evident.Locator   `json:"locator"`
+	Source     Source            `json:"source"`
+	Seq        int               `json:"seq"`               // the passage's place in its document
+	Context    string            `json:"context,omitempty"` // survey question or heading
+	Attrs      map[string]string `json:"attrs,omitempty"`   // respondent attributes and the like
+	Categories []string          `json:"categories,omitempty"`
+	Matches    []evident.Match   `json:"matches,omitempty"` // the rules that tagged it, with their words
+}
+
+// Source is the cited document of a quote.
+type Source struct {
+	Title  string `json:"title"`
+	File   string `json:"file"`
+	Path   string `json:"path,omitempty"` // where it came from (the document's origin)
+	SHA256 string `json:"sha256"`
+	Kind   string `json:"kind"`
+	URL    string `json:"url"`
+	Author string `json:"author,omitempty"`
+	Date   string `json:"date,omitempty"`
+}
+
+// Status says how a quote's passage stands now.
+type Status string
+
+const (
+	Current Status = "current" // the passage is there with the same text
+	Changed Status = "changed" // its document is there, but the passage's text differs or is gone
+	Gone    Status = "gone"    // its document is gone
+)
+
+// Summary is one line of the list of maps.
+type Summary struct {
+	Info
+	Quotes  int       `json:"quotes"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+// Category is a cell of the rules file: its name and question.
+type Category struct {
+	Name     string
+	Question string
+}
+
+// Quotes returns every quote of the map, cell by cell.
+func (m *Map) Quotes() []*Quote {
+	var out []*Quote
+	for i := range m.Cells {
+		for j := range m.Cells[i].Quotes {
+			out = append(out, &m.Cells[i].Quotes[j])
+		}
+	}
+	return out
+}
+
+// QuoteCount is the number of quotes on the map.
+func (m *Map) QuoteCount() int {
+	n := 0
+	for _, c := range m.Cells {
+		n += len(c.Quotes)
+	}
+	return n
+}
+
+// Cell returns the cell of a category, nil if the map has none.
+func (m *Map) Cell(category string) *Cell {
+	for i := range m.Cells {
+		if m.Cells[i].Category == category {
+			return &m.Cells[i]
+		}
+	}
+	return nil
+}
+
+// snapshotOf takes the snapshot of a stored passage.
+func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
+	var counted []evident.Match
+	for _, m := range p.Tags {
+		if m.Reason == "" {
+			counted = append(counted, m)
+		}
+	}
+	return Snapshot{
+		Text:     p.Text,
+		Citation: evident.Citation(d, p),
+		Speaker:  p.Speaker,
+		Role:     p.Role,
+		Locator:  p.Locator,
+		Source: Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
+			URL: d.URL, Author: d.Author, Date: d.Date},
+		Seq:        p.Seq,
+		Context:    p.Context,
+		Attrs:      p.Attrs,
+		Categories: p.Categories,
+		Matches:    counted,
+	}
+}
+
+// ruleOf explains why the rules put a snapshot in a category:
+// `pains.slow ("takes forever"), pains.worry ("worried about")`.
+func ruleOf(s *Snapshot, category string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, m := range s.Matches {
+		if m.Category != category || m.Reason != "" {
+			continue
+		}
+		part := fmt.Sprintf("%s (%q)", m.Rule, m.Text)
+		if !seen[part] {
+			seen[part] = true
+			parts = append(parts, part)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// arrange orders quotes into cells: the rules' categories first, in their
+// order, then any other category that holds quotes, by name.
+func arrange(quotes []Quote, categories []Category) []Cell {
+	cells := make([]Cell, 0, len(categories))
+	index := map[string]int{}
+	for _, c := range categories {
+		index[c.Name] = len(cells)
+		cells = append(cells, Cell{Category: c.Name, Question: c.Question, Quotes: []Quote{}})
+	}
+	var extra []string
+	for _, q := range quotes {
+		if _, ok := index[q.Category]; !ok {
+			index[q.Category] = -1
+			extra = append(extra, q.Category)
+		}
+	}
+	sort.Strings(extra)
+	for _, name := range extra {
+		index[name] = len(cells)
+		cells = append(cells, Cell{Category: name, Quotes: []Quote{}})
+	}
+	for _, q := range quotes {
+		c := &cells[index[q.Category]]
+		c.Quotes = append(c.Quotes, q)
+	}
+	for i := range cells {
+		qs := cells[i].Quotes
+		sort.SliceStable(qs, func(a, b int) bool { return qs[a].Position < qs[b].Position })
+		for j := range qs {
+			qs[j].Position = j
+			qs[j].Rule = ruleOf(&qs[j].Snapshot, qs[j].Category)
+		}
+	}
+	return cells
+}
+
+// Errors of this package match one of these with errors.Is, so that the
+// HTTP API can answer 404, 400 or 409.
+var (
+	ErrNotFound = store.ErrNotFound
+	ErrInvalid  = errors.New("invalid")
+	ErrConflict = errors.New("conflict")
+)
+
+// Error is a one-sentence message of a given kind.
+type Error struct {
+	Kind error
+	Msg  string
+}
+
+func (e *Error) Error() string        { return e.Msg }
+func (e *Error) Is(target error) bool { return target == e.Kind }
+
+func fail(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+func noMap(name string) error {
+	return fail(ErrNotFound, "no map is called %q; `evident map list` shows the maps", name)
+}
+
+// Limits on what a person types, so that a map stays a map.
+const (
+	maxName = 200
+	maxText = 10000 // goal, description, note
+)
+
+// CheckName refuses names that would be hard to type, print or use as a
+// file name: empty, too long, with control characters or slashes, or
+// starting with a dash (it would read as a flag).
+func CheckName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return fail(ErrInvalid, "a map needs a name")
+	case name != strings.TrimSpace(name):
+		return fail(ErrInvalid, "map name %q starts or ends with a space", name)
+	case !utf8.ValidString(name):
+		return fail(ErrInvalid, "map name %q is not valid UTF-8", name)
+	case utf8.RuneCountInString(name) > maxName:
+		return fail(ErrInvalid, "map name %.40q... is longer than %d characters", name, maxName)
+	case strings.HasPrefix(name, "-"):
+		return fail(ErrInvalid, "map name %q starts with a dash, which would read as a flag", name)
+	case strings.ContainsAny(name, `/\`):
+		return fail(ErrInvalid, "map name %q contains a slash; use another character", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return fail(ErrInvalid, "map name %q contains a control character", name)
+	}
+	return nil
+}
+
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return fail(ErrInvalid, "the %s is not valid UTF-8", field)
+	}
+	if n := utf8.RuneCountInString(s); n > maxText {
+		return fail(ErrInvalid, "the %s is %d characters long; the limit is %d", field, n, maxText)
+	}
+	return nil
+}
+
+func (i *Info) check() error {
+	i.Name = strings.TrimSpace(i.Name)
+	i.Role = strings.TrimSpace(i.Role)
+	if err := CheckName(i.Name); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, value string }{{"role", i.Role}, {"goal", i.Goal}, {"description", i.Description}} {
+		if err := checkText(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// day shows a date as people read it in an export: 2026-10-14.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02")
+}

@@ -1,0 +1,94 @@
+package maps
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// Markdown writes the map as a readable document: what it is for, then
+// cell by cell each quote with its citation, note and status.
+func Markdown(w io.Writer, m *Map) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	p("# Empathy map: %s\n\n", mdEscape(m.Name))
+	if m.Role != "" {
+		p("- **Persona:** %s\n", mdEscape(m.Role))
+	}
+	if m.Goal != "" {
+		p("- **Goal:** %s\n", mdInline(m.Goal))
+	}
+	p("- **Quotes:** %d · **Created:** %s · **Updated:** %s\n\n", m.QuoteCount(), day(m.Created), day(m.Updated))
+	if d := strings.TrimSpace(m.Description); d != "" {
+		p("%s\n\n", mdEscape(d))
+	}
+	for _, c := range m.Cells {
+		p("## %s\n\n", mdEscape(c.Category))
+		if c.Question != "" {
+			p("*%s*\n\n", mdInline(c.Question))
+		}
+		if len(c.Quotes) == 0 {
+			p("No quotes yet.\n\n")
+			continue
+		}
+		for _, q := range c.Quotes {
+			for _, line := range strings.Split(strings.TrimSpace(q.Text), "\n") {
+				if line = strings.TrimSpace(line); line == "" {
+					p(">\n")
+				} else {
+					p("> %s\n", mdEscape(line))
+				}
+			}
+			p(">\n> — %s\n\n", mdInline(q.Citation))
+			if q.Note != "" {
+				p("**Note:** %s\n\n", mdInline(q.Note))
+			}
+			switch q.Status {
+			case Changed:
+				p("**Source changed** since this quote was attached; the text above is as it was then.\n\n")
+			case Gone:
+				p("**Source gone** from Evident; the text above is as it was when attached.\n\n")
+			}
+			var meta []string
+			if q.Rule != "" {
+				meta = append(meta, "rules: "+q.Rule)
+			} else {
+				meta = append(meta, "placed by hand")
+			}
+			meta = append(meta, "quote "+q.ID, "passage "+q.PassageID)
+			if q.AddedBy != "" {
+				meta = append(meta, "added by "+q.AddedBy+" on "+day(q.AddedAt))
+			}
+			p("<sub>%s</sub>\n\n", mdInline(strings.Join(meta, " · ")))
+		}
+	}
+	return bw.Flush()
+}
+
+// mdInline escapes text for one line of Markdown.
+func mdInline(s string) string {
+	return mdEscape(strings.Join(strings.Fields(s), " "))
+}
+
+// Characters that make Markdown (or the HTML it may carry) out of text.
+var mdSpecial = strings.NewReplacer(`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
+	`<`, `\<`, `>`, `\>`, `|`, `\|`, `&`, `\&`, `~`, `\~`)
+
+// A line that starts like a heading, a list item or a rule.
+var mdBlockStart = regexp.MustCompile(`(?m)^(\s*)([#+=-]|\d+[.)])`)
+
+// mdEscape makes text read as itself in Markdown: no emphasis, links,
+// HTML, headings or lists that the text did not mean.
+func mdEscape(s string) string {
+	s = mdSpecial.Replace(s)
+	return mdBlockStart.ReplaceAllStringFunc(s, func(m string) string {
+		trimmed := strings.TrimLeft(m, " \t")
+		lead := m[:len(m)-len(trimmed)]
+		if strings.HasSuffix(trimmed, ".") || strings.HasSuffix(trimmed, ")") {
+			return lead + trimmed[:len(trimmed)-1] + `\` + trimmed[len(trimmed)-1:]
+		}
+		return lead + `\` + trimmed
+	})
+}

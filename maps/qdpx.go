@@ -1,0 +1,526 @@
+package maps
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha1"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/evident/evident/store"
+)
+
+// A REFI-QDA project (QDA-XML 1.0, the exchange format of NVivo, ATLAS.ti,
+// MAXQDA and QualCoder): a zip holding project.qde and sources/<guid>.txt.
+// The map becomes a parent code with one code per cell; every quoted
+// document a text source; every quote a plain-text selection coded with
+// its cell; every speaker a case with a "role" variable. GUIDs are UUID v5
+// of stable keys and dates come from the map, so exporting the same map
+// twice gives the same bytes.
+
+// SourceText is the full plain text of a quoted document as it stands,
+// made of its passages in order.
+type SourceText struct {
+	SHA256  string
+	Text    string
+	Offsets map[string]int // passage id → byte offset of its text in Text
+}
+
+// passageSep separates passages in a reconstructed source text.
+const passageSep = "\n\n"
+
+// SourceTexts reconstructs the text of every quoted document still in
+// the store. Documents that are gone are left out: QDPX then builds their
+// text from the quotes' snapshots.
+func (s *Store) SourceTexts(ctx context.Context, m *Map) ([]SourceText, error) {
+	seen := map[string]bool{}
+	var shas []string
+	for _, q := range m.Quotes() {
+		if sha := q.Source.SHA256; sha != "" && !seen[sha] {
+			seen[sha] = true
+			shas = append(shas, sha)
+		}
+	}
+	sort.Strings(shas)
+	var out []SourceText
+	for _, sha := range shas {
+		d, err := s.cfg.Sources.DocumentBySHA(ctx, sha)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("document %.12s: %w", sha, err)
+		}
+		ps, err := s.cfg.Sources.Passages(ctx, d.ID)
+		if err != nil {
+			return nil, fmt.Errorf("document %s: %w", d.File, err)
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		parts := make([]passageText, len(ps))
+		for i, p := range ps {
+			parts[i] = passageText{p.ID, p.Text}
+		}
+		text, offsets := joinPassages(parts)
+		out = append(out, SourceText{SHA256: sha, Text: text, Offsets: offsets})
+	}
+	return out, nil
+}
+
+type passageText struct{ id, text string }
+
+func joinPassages(ps []passageText) (string, map[string]int) {
+	var b strings.Builder
+	offsets := make(map[string]int, len(ps))
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(passageSep)
+		}
+		offsets[p.id] = b.Len()
+		b.WriteString(p.text)
+	}
+	return b.String(), offsets
+}
+
+// qdpxSource is one text source of the project as it is being built.
+type qdpxSource struct {
+	key     string // content hash, or file name when the snapshot has none
+	src     Source
+	text    string
+	offsets map[string]int
+	quotes  []*Quote
+	spans   map[string][2]int // quote id → code-point start and end (exclusive)
+}
+
+// locate finds a quote's text in its source and returns its byte offset:
+// where its passage is, when the passage still reads the same; else where
+// the text first occurs; else at the end of the text, where it is added.
+func (s *qdpxSource) locate(q *Quote) int {
+	if off, ok := s.offsets[q.PassageID]; ok && strings.HasPrefix(s.text[off:], q.Text) {
+		return off
+	}
+	if i := strings.Index(s.text, q.Text); i >= 0 {
+		return i
+	}
+	if s.text != "" {
+		s.text += passageSep
+	}
+	off := len(s.text)
+	s.text += q.Text
+	return off
+}
+
+// QDPX writes the map as a REFI-QDA project. texts gives the current text
+// of quoted documents (SourceTexts); a document without one is rebuilt
+// from the snapshots of its quotes.
+func QDPX(w io.Writer, m *Map, texts []SourceText) error {
+	byHash := map[string]SourceText{}
+	for _, t := range texts {
+		byHash[t.SHA256] = t
+	}
+	sources := map[string]*qdpxSource{}
+	var keys []string
+	for _, q := range m.Quotes() {
+		key := q.Source.SHA256
+		if key == "" {
+			key = "file:" + q.Source.File
+		}
+		s := sources[key]
+		if s == nil {
+			s = &qdpxSource{key: key, src: q.Source, spans: map[string][2]int{}}
+			sources[key] = s
+			keys = append(keys, key)
+		}
+		s.quotes = append(s.quotes, q)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		s := sources[key]
+		if t, ok := byHash[key]; ok {
+			s.text, s.offsets = t.Text, t.Offsets
+		} else {
+			s.text, s.offsets = snapshotText(s.quotes)
+		}
+		for _, q := range s.quotes {
+			start := s.locate(q)
+			cp := utf8.RuneCountInString(s.text[:start])
+			s.spans[q.ID] = [2]int{cp, cp + utf8.RuneCountInString(q.Text)}
+		}
+	}
+	project := buildProject(m, sources, keys)
+	modified := zipTime(m.Updated)
+	zw := zip.NewWriter(w)
+	write := func(name string, body func(io.Writer) error) error {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
+		if err != nil {
+			return err
+		}
+		return body(f)
+	}
+	err := write("project.qde", func(f io.Writer) error {
+		if _, err := io.WriteString(f, xml.Header); err != nil {
+			return err
+		}
+		enc := xml.NewEncoder(f)
+		enc.Indent("", "  ")
+		if err := enc.Encode(project); err != nil {
+			return err
+		}
+		_, err := io.WriteString(f, "\n")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("project.qde: %w", err)
+	}
+	for _, key := range keys {
+		s := sources[key]
+		name := "sources/" + guid(m.Name, "source", key) + ".txt"
+		if err := write(name, func(f io.Writer) error { _, err := io.WriteString(f, s.text); return err }); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return zw.Close()
+}
+
+// snapshotText rebuilds a document that is gone from the quotes of it on
+// the map: their passages in document order, each once.
+func snapshotText(quotes []*Quote) (string, map[string]int) {
+	seen := map[string]bool{}
+	var qs []*Quote
+	for _, q := range quotes {
+		if !seen[q.PassageID] {
+			seen[q.PassageID] = true
+			qs = append(qs, q)
+		}
+	}
+	sort.SliceStable(qs, func(i, j int) bool {
+		if qs[i].Seq != qs[j].Seq {
+			return qs[i].Seq < qs[j].Seq
+		}
+		return qs[i].PassageID < qs[j].PassageID
+	})
+	parts := make([]passageText, len(qs))
+	for i, q := range qs {
+		parts[i] = passageText{q.PassageID, q.Text}
+	}
+	return joinPassages(parts)
+}
+
+// zipTime is the time stamped on the files of the zip: the map's last
+// change, which the zip format cannot put before 1980.
+func zipTime(t time.Time) time.Time {
+	floor := time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	if t.Before(floor) {
+		return floor
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// xsdTime writes a time as an xsd:dateTime, to the second; "" when unknown.
+func xsdTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// Colours of the default cells, the same as the HTML canvas.
+func cellColor(category string) string {
+	switch category {
+	case "SEE":
+		return "#2F80ED"
+	case "HEAR":
+		return "#9B51E0"
+	case "SAY":
+		return "#27AE60"
+	case "DO":
+		return "#F2994A"
+	case "PAINS":
+		return "#EB5757"
+	case "GAINS":
+		return "#219653"
+	}
+	return ""
+}
+
+func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdeProject {
+	p := &qdeProject{Name: m.Name, Origin: "Evident", Created: xsdTime(m.Created), Modified: xsdTime(m.Updated)}
+	var about []string
+	if m.Role != "" {
+		about = append(about, "Persona: "+m.Role)
+	}
+	if m.Goal != "" {
+		about = append(about, "Goal: "+m.Goal)
+	}
+	if m.Description != "" {
+		about = append(about, m.Description)
+	}
+	p.Description = strings.Join(about, "\n")
+
+	// Codes: the map, and its cells under it.
+	parent := qdeCode{GUID: guid(m.Name, "code", ""), Name: m.Name, IsCodable: false,
+		Description: "Empathy map exported by Evident; one code per cell."}
+	codeOf := map[string]string{}
+	for _, c := range m.Cells {
+		g := guid(m.Name, "code", c.Category)
+		codeOf[c.Category] = g
+		parent.Codes = append(parent.Codes, qdeCode{GUID: g, Name: c.Category, IsCodable: true,
+			Color: cellColor(c.Category), Description: c.Question})
+	}
+	p.CodeBook.Codes.Codes = []qdeCode{parent}
+
+	// Users: whoever added a quote.
+	users := map[string]bool{}
+	var userNames []string
+	for _, q := range m.Quotes() {
+		if q.AddedBy != "" && !users[q.AddedBy] {
+			users[q.AddedBy] = true
+			userNames = append(userNames, q.AddedBy)
+		}
+	}
+	sort.Strings(userNames)
+	if len(userNames) > 0 {
+		p.Users = &qdeUsers{}
+		for _, u := range userNames {
+			p.Users.Users = append(p.Users.Users, qdeUser{GUID: userGUID(u), Name: u})
+		}
+	}
+
+	// Sources, their selections and codings.
+	type caseOf struct {
+		role       string
+		sources    []string
+		selections []string
+	}
+	cases := map[string]*caseOf{}
+	p.Sources = &qdeSources{}
+	for _, key := range keys {
+		s := sources[key]
+		sg := guid(m.Name, "source", key)
+		name := s.src.Title
+		if name == "" {
+			name = s.src.File
+		}
+		var desc []string
+		for _, kv := range [][2]string{{"File", s.src.File}, {"Kind", s.src.Kind}, {"URL", s.src.URL},
+			{"Author", s.src.Author}, {"Date", s.src.Date}, {"SHA-256", s.src.SHA256}} {
+			if kv[1] != "" {
+				desc = append(desc, kv[0]+": "+kv[1])
+			}
+		}
+		ts := qdeTextSource{GUID: sg, Name: name, PlainTextPath: "internal://" + sg + ".txt", Description: strings.Join(desc, "\n")}
+		qs := append([]*Quote(nil), s.quotes...)
+		sort.SliceStable(qs, func(i, j int) bool {
+			a, b := s.spans[qs[i].ID], s.spans[qs[j].ID]
+			if a != b {
+				return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1])
+			}
+			return qs[i].ID < qs[j].ID
+		})
+		var first time.Time
+		for _, q := range qs {
+			span := s.spans[q.ID]
+			selGUID := guid(m.Name, "selection", q.ID)
+			user := ""
+			if q.AddedBy != "" {
+				user = userGUID(q.AddedBy)
+			}
+			var d []string
+			if q.Note != "" {
+				d = append(d, "Note: "+q.Note)
+			}
+			d = append(d, "Citation: "+q.Citation)
+			if q.Status != "" && q.Status != Current {
+				d = append(d, "Source "+string(q.Status)+" since the quote was attached.")
+			}
+			ts.Selections = append(ts.Selections, qdeSelection{
+				GUID: selGUID, Name: q.ID + ": " + short(q.Text), Start: span[0], End: span[1],
+				CreatingUser: user, Created: xsdTime(q.AddedAt), Description: strings.Join(d, "\n"),
+				Coding: qdeCoding{GUID: guid(m.Name, "coding", q.ID), CreatingUser: user, Created: xsdTime(q.AddedAt),
+					CodeRef: qdeRef{Target: codeOf[q.Category]}},
+			})
+			if first.IsZero() || q.AddedAt.Before(first) {
+				first = q.AddedAt
+			}
+			if q.Speaker != "" {
+				c := cases[q.Speaker]
+				if c == nil {
+					c = &caseOf{}
+					cases[q.Speaker] = c
+				}
+				if c.role == "" {
+					c.role = q.Role
+				}
+				if len(c.sources) == 0 || c.sources[len(c.sources)-1] != sg {
+					c.sources = append(c.sources, sg)
+				}
+				c.selections = append(c.selections, selGUID)
+			}
+		}
+		ts.Created = xsdTime(first)
+		p.Sources.Text = append(p.Sources.Text, ts)
+	}
+	if len(p.Sources.Text) == 0 {
+		p.Sources = nil
+	}
+
+	// Cases: the speakers, each with a role.
+	if len(cases) > 0 {
+		roleVar := guid(m.Name, "variable", "role")
+		p.Variables = &qdeVariables{Variables: []qdeVariable{{GUID: roleVar, Name: "role", Type: "Text",
+			Description: "The speaker's role in the buying committee, from Evident's role taxonomy."}}}
+		names := make([]string, 0, len(cases))
+		for n := range cases {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		p.Cases = &qdeCases{}
+		for _, n := range names {
+			c := cases[n]
+			qc := qdeCase{GUID: guid(m.Name, "case", n), Name: n}
+			if c.role != "" {
+				qc.Values = []qdeVariableValue{{Variable: qdeRef{Target: roleVar}, Text: c.role}}
+			}
+			for _, s := range c.sources {
+				qc.Sources = append(qc.Sources, qdeRef{Target: s})
+			}
+			for _, s := range c.selections {
+				qc.Selections = append(qc.Selections, qdeRef{Target: s})
+			}
+			p.Cases.Cases = append(p.Cases.Cases, qc)
+		}
+	}
+	return p
+}
+
+// The elements of project.qde that a map uses, in the order Project.xsd
+// requires.
+type (
+	qdeProject struct {
+		XMLName     xml.Name      `xml:"urn:QDA-XML:project:1.0 Project"`
+		Name        string        `xml:"name,attr"`
+		Origin      string        `xml:"origin,attr,omitempty"`
+		Created     string        `xml:"creationDateTime,attr,omitempty"`
+		Modified    string        `xml:"modifiedDateTime,attr,omitempty"`
+		Users       *qdeUsers     `xml:"Users,omitempty"`
+		CodeBook    qdeCodeBook   `xml:"CodeBook"`
+		Variables   *qdeVariables `xml:"Variables,omitempty"`
+		Cases       *qdeCases     `xml:"Cases,omitempty"`
+		Sources     *qdeSources   `xml:"Sources,omitempty"`
+		Description string        `xml:"Description,omitempty"`
+	}
+	qdeUsers struct {
+		Users []qdeUser `xml:"User"`
+	}
+	qdeUser struct {
+		GUID string `xml:"guid,attr"`
+		Name string `xml:"name,attr"`
+	}
+	qdeCodeBook struct {
+		Codes struct {
+			Codes []qdeCode `xml:"Code"`
+		} `xml:"Codes"`
+	}
+	qdeCode struct {
+		GUID        string    `xml:"guid,attr"`
+		Name        string    `xml:"name,attr"`
+		IsCodable   bool      `xml:"isCodable,attr"`
+		Color       string    `xml:"color,attr,omitempty"`
+		Description string    `xml:"Description,omitempty"`
+		Codes       []qdeCode `xml:"Code"`
+	}
+	qdeVariables struct {
+		Variables []qdeVariable `xml:"Variable"`
+	}
+	qdeVariable struct {
+		GUID        string `xml:"guid,attr"`
+		Name        string `xml:"name,attr"`
+		Type        string `xml:"typeOfVariable,attr"`
+		Description string `xml:"Description,omitempty"`
+	}
+	qdeCases struct {
+		Cases []qdeCase `xml:"Case"`
+	}
+	qdeCase struct {
+		GUID       string             `xml:"guid,attr"`
+		Name       string             `xml:"name,attr"`
+		Values     []qdeVariableValue `xml:"VariableValue"`
+		Sources    []qdeRef           `xml:"SourceRef"`
+		Selections []qdeRef           `xml:"SelectionRef"`
+	}
+	qdeVariableValue struct {
+		Variable qdeRef `xml:"VariableRef"`
+		Text     string `xml:"TextValue"`
+	}
+	qdeRef struct {
+		Target string `xml:"targetGUID,attr"`
+	}
+	qdeSources struct {
+		Text []qdeTextSource `xml:"TextSource"`
+	}
+	qdeTextSource struct {
+		GUID          string         `xml:"guid,attr"`
+		Name          string         `xml:"name,attr"`
+		PlainTextPath string         `xml:"plainTextPath,attr"`
+		Created       string         `xml:"creationDateTime,attr,omitempty"`
+		Description   string         `xml:"Description,omitempty"`
+		Selections    []qdeSelection `xml:"PlainTextSelection"`
+	}
+	qdeSelection struct {
+		GUID         string    `xml:"guid,attr"`
+		Name         string    `xml:"name,attr"`
+		Start        int       `xml:"startPosition,attr"`
+		End          int       `xml:"endPosition,attr"`
+		CreatingUser string    `xml:"creatingUser,attr,omitempty"`
+		Created      string    `xml:"creationDateTime,attr,omitempty"`
+		Description  string    `xml:"Description,omitempty"`
+		Coding       qdeCoding `xml:"Coding"`
+	}
+	qdeCoding struct {
+		GUID         string `xml:"guid,attr"`
+		CreatingUser string `xml:"creatingUser,attr,omitempty"`
+		Created      string `xml:"creationDateTime,attr,omitempty"`
+		CodeRef      qdeRef `xml:"CodeRef"`
+	}
+)
+
+// uuidV5 is a name-based UUID (RFC 9562, version 5: SHA-1).
+func uuidV5(namespace [16]byte, name string) [16]byte {
+	h := sha1.New()
+	h.Write(namespace[:])
+	h.Write([]byte(name))
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u
+}
+
+func formatUUID(u [16]byte) string {
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// evidentNamespace is the UUID v5 namespace of Evident's GUIDs: the v5 UUID
+// of its module path in the URL namespace of RFC 9562.
+func evidentNamespace() [16]byte {
+	url := [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+	return uuidV5(url, "https://github.com/evident/evident/maps")
+}
+
+// guid is the GUID of one object of a map's project: what it is (code,
+// source, selection...) and its key within the map.
+func guid(mapName, kind, key string) string {
+	return formatUUID(uuidV5(evidentNamespace(), mapName+"\x00"+kind+"\x00"+key))
+}
+
+// userGUID is a person's GUID, the same in every map's project.
+func userGUID(name string) string {
+	return formatUUID(uuidV5(evidentNamespace(), "user\x00"+name))
+}
