@@ -154,3 +154,49 @@ func (e *Engine) Matrix(ctx context.Context) (*Matrix, error) {
 	})
 	return m, nil
 }
+
+// InContext is one passage inside its document, with the passages around
+// it, so that a person can judge a quote before using it.
+type InContext struct {
+	Document *evident.Document `json:"document"`
+	Before   []evident.Passage `json:"before"`
+	Passage  evident.Passage   `json:"passage"`
+	After    []evident.Passage `json:"after"`
+}
+
+// Passage returns the passage with this id and up to around passages on
+// either side of it, in document order.
+func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext, error) {
+	found, err := e.store.PassagesByID(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	hit, ok := found[id]
+	if !ok {
+		return nil, NotFound(fmt.Sprintf("no passage has the id %q; it may belong to a document that was re-ingested or deleted", id))
+	}
+	ps, err := e.store.Passages(ctx, hit.Document.ID)
+	if err != nil {
+		return nil, err
+	}
+	at := -1
+	for i := range ps {
+		if ps[i].ID == id {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return nil, NotFound(fmt.Sprintf("passage %q left its document while it was read", id))
+	}
+	around = max(around, 0)
+	return &InContext{
+		Document: hit.Document,
+		Before:   ps[max(0, at-around):at],
+		Passage:  ps[at],
+		After:    ps[at+1 : min(len(ps), at+1+around)],
+	}, nil
+}
+
+// Categories returns the categories of the rules in force, in their order.
+func (e *Engine) Categories() []string { return e.Classifier().Categories() }

@@ -1,50 +1,177 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
-
-	"github.com/evident/evident"
-	"github.com/evident/evident/search"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	"unicode"
 )
 
-// The page is rendered with html/template, which escapes every value: web
-// articles carry scripts, and a passage must show as text, never run.
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"highlight": highlight}).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Evident{{if .Query}}: {{.Query}}{{end}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
-input[type=search]{width:70%;font-size:1rem;padding:.4rem}
-.hit{border-top:1px solid #ddd;padding:.8rem 0}
-.cat{display:inline-block;font-size:.75rem;background:#eef;border-radius:3px;padding:0 .4rem;margin-right:.3rem}
-.cite{color:#555;font-size:.9rem}
-.why{color:#777;font-size:.8rem}
-mark{background:#ffe58a}
-table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #eee}
-.failed{color:#a00}
-</style></head><body>
-<h1>Evident</h1>
-<form action="/" method="get"><input type="search" name="q" value="{{.Query}}" placeholder="what do CFOs hear" autofocus> <button>Search</button></form>
-{{with .Results}}
-<p>{{.Total}} passages{{with .Query.Understood}} · understood as {{range $i, $u := .}}{{if $i}}, {{end}}{{$u}}{{end}}{{end}}</p>
-{{with .Fallback}}<p><strong>{{.}}</strong></p>{{end}}
-{{range .Hits}}<div class="hit">
-<div>{{range .Categories}}<span class="cat">{{.}}</span>{{end}}</div>
-<blockquote>{{range highlight .Text .Highlights}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</blockquote>
-<div class="cite">{{.Citation}}</div>
-{{with .Matches}}<div class="why">why: {{range $i, $m := .}}{{if $i}}; {{end}}{{$m.Category}} {{$m.Rule}} “{{$m.Text}}”{{end}}</div>{{end}}
-</div>{{end}}
-{{end}}
-{{if not .Results}}
-<h2>Documents</h2>
-<table><tr><th>File</th><th>State</th><th>Passages</th></tr>
-{{range .Documents}}<tr><td>{{.File}}</td><td{{if eq .State "failed"}} class="failed"{{end}}>{{.State}}{{with .Error}}: {{.}}{{end}}</td><td>{{.Passages}}</td></tr>
-{{else}}<tr><td colspan="3">Nothing yet: drop files into the inbox folder.</td></tr>{{end}}
-</table>
-{{end}}
-</body></html>
-`))
+// The pages are rendered with html/template, which escapes every value by
+// its context: web articles carry scripts and markup, and a passage must
+// show as text, never run. Scripts and styles are files under /static/ so
+// that the Content-Security-Policy can forbid inline ones.
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// contentPolicy allows nothing but this server's own scripts, styles,
+// images and API calls. No inline scripts or styles: a passage that slips
+// markup past the escaping still cannot run.
+const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// assets maps a static file's name to its URL with a content hash, so that
+// browsers may cache it for good and still see a new version at once.
+var assets = hashAssets()
+
+func hashAssets() map[string]string {
+	out := map[string]string{}
+	fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[strings.TrimPrefix(p, "static/")] = "/" + p + "?v=" + hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return out
+}
+
+var funcs = template.FuncMap{
+	"highlight": highlight,
+	"asset": func(name string) (string, error) {
+		if u, ok := assets[name]; ok {
+			return u, nil
+		}
+		return "", fmt.Errorf("no static file %q", name)
+	},
+	"catClass":  catClass,
+	"pathEsc":   func(v any) string { return url.PathEscape(fmt.Sprint(v)) },
+	"attachFor": attachFor,
+	// webLink keeps only http and https addresses as links: a document
+	// may name any URL, javascript: ones included.
+	"webLink": func(u string) bool {
+		l := strings.ToLower(strings.TrimSpace(u))
+		return strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")
+	},
+	"searchURL": searchURL,
+	"fieldTerm": fieldTerm,
+	"cellSearch": func(role, category string) string {
+		q := fieldTerm("category", category)
+		if role != "" {
+			q = fieldTerm("role", role) + " " + q
+		}
+		return searchURL(q)
+	},
+	"when": when,
+	"add":  func(a, b int) int { return a + b },
+	"short": func(s string) string {
+		if len(s) > 12 {
+			return s[:12]
+		}
+		return s
+	},
+}
+
+// pageTemplates holds one template set per page: the shared layout and
+// partials plus the page's own file.
+var pageTemplates = parsePages()
+
+func parsePages() map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" || name == "parts" {
+			continue
+		}
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
+	}
+	return out
+}
+
+// chrome is what every page shows around its content.
+type chrome struct {
+	Title  string
+	Nav    string // the current section: search, maps, matrix, ingest
+	Query  string // the search box's text
+	Notice string // a one-line confirmation after an action
+	Error  string // a one-line failure
+}
+
+// render executes a page into a buffer first, so that a template error is
+// a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, name string, code int, data any) {
+	t, ok := pageTemplates[name]
+	var buf bytes.Buffer
+	var err error
+	if !ok {
+		err = fmt.Errorf("no page template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&buf, "layout", data)
+	}
+	if err != nil {
+		if s.Log != nil {
+			s.Log.Error("rendering a page", "page", name, "err", err)
+		}
+		http.Error(w, "This page could not be drawn; the server log says why.", http.StatusInternalServerError)
+		return
+	}
+	pageHeaders(w)
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", contentPolicy)
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+}
+
+// failPage shows an error as a page, in the words of the error.
+func (s *Server) failPage(w http.ResponseWriter, code int, title string, err error) {
+	s.render(w, "error", code, struct{ chrome }{chrome{Title: title, Error: err.Error()}})
+}
+
+// static serves the embedded files. The URLs carry a content hash, so
+// they may be cached for a long time.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
 
 type segment struct {
 	Text string
@@ -72,30 +199,66 @@ func highlight(text string, spans [][2]int) []segment {
 	return out
 }
 
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	data := struct {
-		Query     string
-		Results   *search.Response
-		Documents []evident.Document
-	}{Query: r.URL.Query().Get("q")}
-	var err error
-	if data.Query != "" {
-		req, rerr := searchRequest(r)
-		if rerr != nil {
-			writeError(w, http.StatusBadRequest, rerr)
-			return
+// catClass names the CSS class of a category badge; categories come from
+// a rules file, so anything but letters and digits is dropped.
+func catClass(category string) string {
+	var b strings.Builder
+	b.WriteString("cat-")
+	for _, r := range strings.ToLower(category) {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
 		}
-		data.Results, err = s.Engine.Search(r.Context(), req)
-	} else {
-		data.Documents, err = s.Engine.Documents(r.Context())
 	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
+	return b.String()
+}
+
+// attachForm is the attach control for one passage.
+type attachForm struct {
+	attachTo
+	PassageID string
+	Suggested string // the cell selected at first: the passage's first category
+}
+
+func attachFor(a attachTo, passageID string, categories []string) attachForm {
+	f := attachForm{attachTo: a, PassageID: passageID}
+	if len(categories) > 0 {
+		f.Suggested = categories[0]
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-	if err := pageTemplate.Execute(w, data); err != nil && s.Log != nil {
-		s.Log.Warn("rendering the page", "err", err)
+	return f
+}
+
+// cellPrompts are the canvas's questions for the six standard cells; a
+// category a team adds shows its name alone.
+var cellPrompts = map[string]string{
+	"SEE":   "What do they see? Their market, peers, what happens around them.",
+	"HEAR":  "What do they hear? From their boss, board, team, analysts, vendors.",
+	"SAY":   "What do they say? Their stated views, what they tell others.",
+	"DO":    "What do they do? Routines, tools, decisions, where time goes.",
+	"PAINS": "Pains: fears, frustrations, obstacles.",
+	"GAINS": "Gains: wants, needs, measures of success.",
+}
+
+func cellPrompt(category string) string { return cellPrompts[category] }
+
+func searchURL(q string) string { return "/?q=" + url.QueryEscape(q) }
+
+// when shows an RFC 3339 time as a short local date and time; anything
+// else is shown as it is.
+func when(v any) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case string:
+		var err error
+		if t, err = time.Parse(time.RFC3339Nano, x); err != nil {
+			return x
+		}
+	default:
+		return fmt.Sprint(v)
 	}
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2 Jan 2006 15:04")
 }

@@ -6,6 +6,9 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +36,8 @@ type Engine interface {
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
 	Matrix(ctx context.Context) (*engine.Matrix, error)
+	Passage(ctx context.Context, id string, around int) (*engine.InContext, error)
+	Categories() []string
 	Maps // the empathy maps: web/maps.go
 }
 
@@ -45,6 +50,8 @@ type Server struct {
 	// MaxUpload bounds an upload's size in bytes.
 	MaxUpload int64
 	Log       *slog.Logger
+	// Token, when set, is required of every request (see authorized).
+	Token string
 }
 
 // Handler returns the routes.
@@ -61,22 +68,32 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/reindex", s.reindex)
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
 	s.routeMaps(mux)
-	mux.HandleFunc("GET /{$}", s.page)
-	return guard(mux)
+	s.routePages(mux)
+	return guard(mux, s.Token)
 }
 
 // guard refuses requests a hostile page could make the browser send: any
 // non-GET request that carries another origin, and (against DNS
 // rebinding) any request whose Host is not a loopback name when the
-// server listens on loopback.
-func guard(next http.Handler) http.Handler {
+// server listens on loopback. With a token it also refuses every request
+// that does not carry it.
+func guard(next http.Handler, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local := isLoopback(r.Context())
 		if local && !loopbackHost(r.Host) {
 			writeError(w, http.StatusForbidden, fmt.Errorf("host %q is not this machine", r.Host))
 			return
 		}
+		if token != "" && !authorized(w, r, token) {
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Browsers say where a request comes from even when they
+			// send no Origin; a form on another site is refused.
+			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+				writeError(w, http.StatusForbidden, errors.New("requests from other sites are not accepted"))
+				return
+			}
 			if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
 				writeError(w, http.StatusForbidden, fmt.Errorf("requests from %s are not accepted", o))
 				return
@@ -85,6 +102,61 @@ func guard(next http.Handler) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// tokenCookie carries the token in a browser after a visit to /?token=...
+const tokenCookie = "evident_token"
+
+// authorized checks the server's token: an "Authorization: Bearer" header,
+// or the cookie set when a person opens a link with ?token=. When the
+// token is missing or wrong it answers the request itself.
+func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && sameToken(strings.TrimSpace(t), token) {
+		return true
+	}
+	if t := r.URL.Query().Get("token"); t != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if !sameToken(t, token) {
+			writeError(w, http.StatusUnauthorized, errors.New("the token in this link is not this server's token"))
+			return false
+		}
+		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: cookieValue(token), Path: "/", HttpOnly: true,
+			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		// Send the browser on without the token, so that it stays out of
+		// the address bar, the history and the Referer header.
+		u := *r.URL
+		q := u.Query()
+		q.Del("token")
+		u.RawQuery = q.Encode()
+		http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		return false
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil && sameToken(c.Value, cookieValue(token)) {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="evident"`)
+	writeError(w, http.StatusUnauthorized, errors.New("this server needs its token: open the link with ?token= that whoever started it gave you, or send the header Authorization: Bearer TOKEN"))
+	return false
+}
+
+// cookieValue is what the cookie holds: a hash of the token, which any
+// token's characters fit in and which does not show the token itself.
+func cookieValue(token string) string {
+	sum := sha256.Sum256([]byte("evident cookie\x00" + token))
+	return hex.EncodeToString(sum[:])
+}
+
+func sameToken(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// CheckExposure refuses an address beyond this machine when there is no
+// token: anyone who reaches it could read every document and change maps.
+func CheckExposure(addr net.Addr, token string) error {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() || token != "" {
+		return nil
+	}
+	return fmt.Errorf("%s can be reached from other machines; give --token SECRET (or set EVIDENT_TOKEN) so that only people with the secret get in, or listen on 127.0.0.1", addr)
 }
 
 func isLoopback(ctx context.Context) bool {

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +22,12 @@ import (
 // folder) behind an httptest server on loopback.
 func newServer(t *testing.T) (ts *httptest.Server, c *Client, uploads string) {
 	t.Helper()
+	return newServerWith(t, "")
+}
+
+// newServerWith is newServer with a token every request must carry.
+func newServerWith(t *testing.T, token string) (ts *httptest.Server, c *Client, uploads string) {
+	t.Helper()
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	e, err := engine.Open(ctx, engine.Options{Data: data, Workers: 1})
@@ -32,7 +40,7 @@ func newServer(t *testing.T) (ts *httptest.Server, c *Client, uploads string) {
 	var wg sync.WaitGroup
 	wg.Go(func() { e.Run(ctx) })
 	uploads = filepath.Join(data, "uploads")
-	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20}).Handler())
+	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20, Token: token}).Handler())
 	t.Cleanup(func() {
 		ts.Close()
 		cancel()
@@ -184,6 +192,95 @@ func TestHighlight(t *testing.T) {
 		}
 		if b.String() != tt.want {
 			t.Errorf("highlight(%q, %v) = %q, want %q", tt.text, tt.spans, b.String(), tt.want)
+		}
+	}
+}
+
+// With --token, every request needs the token: as a bearer header, or as
+// the cookie a browser gets by opening a link with ?token= once.
+func TestToken(t *testing.T) {
+	const token = "correct horse battery staple"
+	ts, _, _ := newServerWith(t, token)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	tests := []struct {
+		name, method, path string
+		header             map[string]string
+		want               int
+		location           string // where a redirect sends the browser
+		cookie             bool   // the answer sets the token cookie
+	}{
+		{"no token", "GET", "/api/health", nil, http.StatusUnauthorized, "", false},
+		{"no token for a page", "GET", "/", nil, http.StatusUnauthorized, "", false},
+		{"no token for a script", "GET", "/static/app.js", nil, http.StatusUnauthorized, "", false},
+		{"bearer", "GET", "/api/health", map[string]string{"Authorization": "Bearer " + token}, http.StatusOK, "", false},
+		{"wrong bearer", "GET", "/api/health", map[string]string{"Authorization": "Bearer nope"}, http.StatusUnauthorized, "", false},
+		{"bearer of another scheme", "GET", "/api/health", map[string]string{"Authorization": "Basic " + token}, http.StatusUnauthorized, "", false},
+		{"link with the token", "GET", "/?q=budget&token=" + url.QueryEscape(token), nil, http.StatusSeeOther, "/?q=budget", true},
+		{"link with a wrong token", "GET", "/?token=nope", nil, http.StatusUnauthorized, "", false},
+		{"cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token)}, http.StatusOK, "", false},
+		{"wrong cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=nope"}, http.StatusUnauthorized, "", false},
+		{"post with the cookie", "POST", "/api/reindex", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token), "Origin": ts.URL}, http.StatusOK, "", false},
+		{"token in a post's query", "POST", "/api/reindex?token=" + url.QueryEscape(token), nil, http.StatusUnauthorized, "", false},
+		{"cross-site post with the cookie", "POST", "/api/reindex", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token), "Origin": "http://evil.example"}, http.StatusForbidden, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, nil)
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.want, body)
+			}
+			if loc := resp.Header.Get("Location"); loc != tt.location {
+				t.Errorf("Location %q, want %q", loc, tt.location)
+			}
+			var set *http.Cookie
+			for _, c := range resp.Cookies() {
+				if c.Name == tokenCookie {
+					set = c
+				}
+			}
+			if tt.cookie != (set != nil) {
+				t.Fatalf("cookie set: %v, want %v", set != nil, tt.cookie)
+			}
+			if set != nil && (set.Value != cookieValue(token) || !set.HttpOnly || set.SameSite != http.SameSiteStrictMode || set.Path != "/") {
+				t.Errorf("cookie %+v: want the token's hash, HttpOnly, SameSite=Strict, Path=/", set)
+			}
+			if resp.StatusCode == http.StatusUnauthorized && (strings.Contains(string(body), token) || !strings.Contains(string(body), "token")) {
+				t.Errorf("refusal %q: it must say a token is needed, and never show it", body)
+			}
+		})
+	}
+}
+
+func TestCheckExposure(t *testing.T) {
+	tests := []struct {
+		addr  net.Addr
+		token string
+		ok    bool
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7474}, "", true},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 7474}, "", true},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 7474}, "", false},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 7474}, "", false},
+		{&net.TCPAddr{IP: net.IPv4(192, 168, 1, 20), Port: 7474}, "", false},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 7474}, "s3cret", true},
+		{&net.TCPAddr{IP: net.IPv4(192, 168, 1, 20), Port: 7474}, "s3cret", true},
+	}
+	for _, tt := range tests {
+		err := CheckExposure(tt.addr, tt.token)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckExposure(%s, %q) = %v, want ok=%v", tt.addr, tt.token, err, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--token") {
+			t.Errorf("the refusal %q does not say what to do", err)
 		}
 	}
 }

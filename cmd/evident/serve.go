@@ -24,7 +24,7 @@ import (
 )
 
 func (a *app) serveCmd() *cobra.Command {
-	var inbox, httpAddr, natsURL, natsListen string
+	var inbox, httpAddr, natsURL, natsListen, token string
 	var workers int
 	var settle time.Duration
 	cmd := &cobra.Command{
@@ -56,6 +56,13 @@ to the queue, and the next start resumes them.`,
 			if err != nil {
 				return fmt.Errorf("--http %s: %w", httpAddr, err)
 			}
+			if token == "" {
+				token = os.Getenv("EVIDENT_TOKEN") // read here so that --help never shows it
+			}
+			if err := web.CheckExposure(ln.Addr(), token); err != nil {
+				ln.Close()
+				return fmt.Errorf("--http %s: %w", httpAddr, err)
+			}
 			if err := e.Connect(ctx); err != nil {
 				ln.Close()
 				return err
@@ -66,11 +73,14 @@ to the queue, and the next start resumes them.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Evident is serving %s\n", url)
+			if token != "" {
+				fmt.Fprintf(a.stdout, "Every request needs the token; in a browser, open %s/?token=YOUR-TOKEN once\n", url)
+			}
 			fmt.Fprintf(a.stdout, "Watching %s; data in %s\n", absPath(inbox), absPath(a.data))
 			if u := e.NATSURL(); u != "" && natsURL == "" {
 				fmt.Fprintf(a.stdout, "Workers on this machine can join with: evident worker --nats %s\n", u)
 			}
-			err = runTogether(ctx, e, ln, a.data, log)
+			err = runGuarded(ctx, e, ln, a.data, token, log)
 			fmt.Fprintln(a.stdout, "Evident stopped.")
 			return err
 		},
@@ -81,6 +91,7 @@ to the queue, and the next start resumes them.`,
 	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one")
 	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for `evident worker`")
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to `evident worker` processes)")
+	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
 	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
 	return cmd
 }
@@ -88,7 +99,12 @@ to the queue, and the next start resumes them.`,
 // runTogether runs the engine and its HTTP API until ctx ends, then stops
 // both: the API first, so that nothing new arrives while the engine drains.
 func runTogether(ctx context.Context, e *engine.Engine, ln net.Listener, data string, log *slog.Logger) error {
-	srv := &web.Server{Engine: e, Uploads: filepath.Join(data, "uploads"), MaxUpload: engine.DefaultMaxSize, Log: log}
+	return runGuarded(ctx, e, ln, data, "", log)
+}
+
+// runGuarded is runTogether with a token every request must carry.
+func runGuarded(ctx context.Context, e *engine.Engine, ln net.Listener, data, token string, log *slog.Logger) error {
+	srv := &web.Server{Engine: e, Uploads: filepath.Join(data, "uploads"), MaxUpload: engine.DefaultMaxSize, Log: log, Token: token}
 	var wg sync.WaitGroup
 	var httpErr error
 	wg.Go(func() { httpErr = srv.Serve(ctx, ln) })

@@ -1,0 +1,105 @@
+// Evident's pages work without JavaScript: every action is a form that
+// posts to a page on the server. This script makes them quicker. A form
+// with data-api="METHOD /api/path/{field}" is sent to the JSON API with
+// fetch instead: {field} takes that form field's value, the other fields
+// (except those whose names start with "_") become the JSON body, and
+// data-then says what happens next: "reload", "go:/path/{name}" (name
+// from the answer) or "status" (a message in the form's <output>).
+'use strict';
+
+function say(form, text, failed) {
+  const out = form.querySelector('output.status');
+  if (!out) {
+    if (failed) alert(text);
+    return;
+  }
+  out.textContent = text;
+  out.classList.toggle('failed', !!failed);
+}
+
+async function sendForm(form) {
+  const [method, template] = form.dataset.api.split(' ');
+  const fields = new FormData(form);
+  const used = new Set();
+  const url = template.replace(/\{(\w+)\}/g, (_, key) => {
+    used.add(key);
+    return encodeURIComponent(fields.get(key) || '');
+  });
+  const body = {};
+  let hasBody = false;
+  for (const el of form.elements) {
+    if (!el.name || el.disabled || el.name.startsWith('_') || used.has(el.name)) continue;
+    if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) continue;
+    body[el.name] = el.dataset.json === 'number' ? Number(el.value) : el.value;
+    hasBody = true;
+  }
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  if (hasBody && method !== 'GET' && method !== 'DELETE') {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(url, init);
+  let data = null;
+  if (res.status !== 204) {
+    try { data = await res.json(); } catch (_) { /* not JSON: keep the status */ }
+  }
+  if (!res.ok) {
+    throw new Error((data && data.error) || `The server answered ${res.status} ${res.statusText}.`);
+  }
+  return { data, fields };
+}
+
+document.addEventListener('submit', async (ev) => {
+  const form = ev.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (form.classList.contains('dismiss')) {
+    dismiss(ev, form);
+    return;
+  }
+  if (form.dataset.confirm && !confirm(form.dataset.confirm)) {
+    ev.preventDefault();
+    return;
+  }
+  if (!form.dataset.api || !window.fetch) return;
+  ev.preventDefault();
+  const buttons = form.querySelectorAll('button');
+  buttons.forEach((b) => { b.disabled = true; });
+  say(form, '…', false);
+  try {
+    const { data, fields } = await sendForm(form);
+    const then = form.dataset.then || 'reload';
+    if (then === 'reload') {
+      location.reload();
+    } else if (then.startsWith('go:')) {
+      location.assign(then.slice(3).replace('{name}', encodeURIComponent((data && data.name) || '')));
+    } else {
+      let text = form.dataset.done || 'Done.';
+      if (fields.get('map')) text = `Attached to ${fields.get('map')} · ${fields.get('category')}.`;
+      say(form, text, false);
+      form.classList.add('done');
+    }
+  } catch (err) {
+    say(form, err.message, true);
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+});
+
+// A dismissed suggestion disappears at once; the address keeps the list
+// of dismissed ones so that a reload keeps them hidden.
+function dismiss(ev, form) {
+  ev.preventDefault();
+  const inputs = form.querySelectorAll('input[name=dismiss]');
+  const id = inputs[inputs.length - 1].value;
+  // The same passage may be suggested for several cells: all go.
+  for (const item of document.querySelectorAll('.suggestion')) {
+    if (item.dataset.passage !== id) continue;
+    const list = item.closest('details');
+    item.remove();
+    if (list && !list.querySelector('.suggestion')) list.remove();
+  }
+  const url = new URL(location.href);
+  url.searchParams.delete('done');
+  if (!url.searchParams.getAll('dismiss').includes(id)) url.searchParams.append('dismiss', id);
+  history.replaceState(null, '', url);
+}

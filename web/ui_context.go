@@ -1,0 +1,62 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/engine"
+)
+
+type contextPage struct {
+	chrome
+	*engine.InContext
+	Around  int
+	Wider   string // the same page with more around it
+	Attach  attachTo
+	Related string // a search for more from this document
+}
+
+// defaultAround is how many passages the page shows on either side.
+const defaultAround = 5
+
+func (u *ui) inContext(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	around := defaultAround
+	if v := r.URL.Query().Get("around"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			u.s.failPage(w, http.StatusBadRequest, "In context", errors.New("around= takes a whole number of passages"))
+			return
+		}
+		around = min(n, 5000)
+	}
+	c, err := u.s.Engine.Passage(r.Context(), id, around)
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		u.s.failPage(w, http.StatusNotFound, "In context", err)
+		return
+	case err != nil:
+		u.s.failPage(w, http.StatusInternalServerError, "In context", err)
+		return
+	}
+	data := contextPage{
+		chrome:    chrome{Title: title(c.Document) + " in context", Nav: "search", Notice: notice(r)},
+		InContext: c,
+		Around:    around,
+		Attach:    u.attachControl(r),
+		Related:   searchURL(fieldTerm("doc", c.Document.File)),
+	}
+	if len(c.Before) == around || len(c.After) == around {
+		data.Wider = "/passages/" + id + "?around=" + strconv.Itoa(around*3+5) + "#focus"
+	}
+	u.s.render(w, "context", http.StatusOK, data)
+}
+
+func title(d *evident.Document) string {
+	if d.Title != "" {
+		return d.Title
+	}
+	return d.File
+}
