@@ -17,8 +17,14 @@ import (
 // extractor is checked against. A new format adds one line here; a format
 // without a line fails TestConformance.
 var conformanceFixtures = map[string]string{
+	"vtt":  "testdata/captions/*.vtt",
+	"srt":  "testdata/captions/*.srt",
 	"text": "testdata/text/*",
-	"csv":  "testdata/*.csv",
+	"html": "testdata/html/*.html",
+	"csv":  "testdata/survey/*.csv",
+	"docx": "testdata/docx/*.docx",
+	"xlsx": "testdata/xlsx/*.xlsx",
+	"odt":  "testdata/odt/*.odt",
 }
 
 func TestConformance(t *testing.T) {

@@ -80,6 +80,12 @@ var ErrUnsupported = errors.New("unsupported format")
 // Default returns every format Evident reads.
 func Default() Registry {
 	return Registry{
+		{Name: "vtt", Exts: []string{".vtt"}, Sniff: sniffVTT, Extractor: Captions{}},
+		{Name: "srt", Exts: []string{".srt"}, Sniff: sniffSRT, Extractor: Captions{}},
+		{Name: "html", Exts: []string{".html", ".htm", ".xhtml"}, Sniff: SniffHTML, Extractor: HTML{}},
+		{Name: "docx", Exts: []string{".docx", ".docm", ".dotx"}, Sniff: sniffDOCX, Extractor: DOCX{}},
+		{Name: "xlsx", Exts: []string{".xlsx", ".xlsm"}, Sniff: sniffXLSX, Extractor: XLSX{}},
+		{Name: "odt", Exts: []string{".odt", ".ott"}, Sniff: sniffODT, Extractor: ODT{}},
 		{Name: "csv", Exts: []string{".csv", ".tsv"}, Extractor: CSV{}},
 		{Name: "text", Exts: []string{".txt", ".text", ".md", ".markdown", ".log", ""}, Extractor: Text{}},
 	}
@@ -160,7 +166,7 @@ var signatures = []struct {
 	{[]byte("GIF8"), "a GIF image; OCR is not supported"},
 	{[]byte("II*\x00"), "a TIFF image; OCR is not supported"},
 	{[]byte("MM\x00*"), "a TIFF image; OCR is not supported"},
-	{[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "a legacy Office file (.doc/.xls/.ppt); save it as .docx or .xlsx"},
+	{[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "a legacy Office file (.doc/.xls/.ppt) or a password-protected one; save it as .docx or .xlsx, without a password"},
 	{[]byte("{\\rtf"), "RTF; save it as .docx or plain text"},
 	{[]byte("\x1f\x8b"), "gzip-compressed; unpack it first"},
 	{[]byte("7z\xbc\xaf\x27\x1c"), "a 7-Zip archive; unpack it first"},
@@ -174,6 +180,9 @@ var signatures = []struct {
 }
 
 func knownUnsupported(head []byte) string {
+	if what := officeUnsupported(head); what != "" {
+		return what
+	}
 	for _, s := range signatures {
 		if bytes.HasPrefix(head, s.prefix) {
 			return s.what
@@ -184,9 +193,6 @@ func knownUnsupported(head []byte) string {
 	}
 	if len(head) > 12 && string(head[0:4]) == "RIFF" {
 		return "a RIFF media file (WAV/AVI/WebP); transcribe it first"
-	}
-	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		return "a ZIP archive that is not a Word, Excel or OpenDocument file"
 	}
 	if bytes.HasPrefix(head, []byte("%PDF-")) {
 		return "a PDF"

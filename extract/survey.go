@@ -1,0 +1,530 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/evident/evident"
+)
+
+// A survey table, from CSV or a spreadsheet, is read in three steps: find
+// how many header rows there are, tell free-text columns from the rest,
+// then turn each free-text answer into a block whose context is its
+// question and whose attributes are the respondent's other answers.
+
+// survey is a survey table read into blocks, and what was found on the way
+// (for tests and logs).
+type survey struct {
+	HeaderRows int
+	Layout     string   // one of the layout constants below
+	Free       []string // labels of the free-text columns
+	Role       string   // label of the role column, if any
+	Blocks     []Block
+}
+
+// surveyColumn is what the header rows say about one column.
+type surveyColumn struct {
+	id       string // a short question id (Qualtrics' Q1), if the export has one
+	question string // the question, carried across the blank cells of a merged header
+	sub      string // the sub-answer or option under it, if any
+	label    string // question and sub-answer together: the passage's context
+	short    string // short form of the label: the locator's column
+	key      string // the attribute name for this column's answers
+	free     bool
+}
+
+var (
+	errNoAnswers = errors.New("the survey has no answers: it needs a header row of questions and at least one row of answers")
+	errNoFree    = errors.New("the survey has no free-text answers: its columns hold only choices, numbers, dates or identifiers")
+)
+
+// surveyBlocks reads a survey table whose blank rows are already removed.
+// Row locators count respondents from the first answer row.
+func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
+	rows = dropTitleRows(rows)
+	if len(rows) < 2 {
+		return nil, errNoAnswers
+	}
+	n, layout := headerRows(rows)
+	if len(rows) <= n {
+		return nil, errNoAnswers
+	}
+	header, answers := rows[:n], rows[n:]
+	cols := surveyColumns(header, layout)
+	s := &survey{HeaderRows: n, Layout: layout}
+
+	role := -1
+	anyFree := false
+	for c := range cols {
+		if c%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		values := column(answers, c)
+		// The role column is short answers under a role-like question; a
+		// long job title must not make it a free-text column.
+		if role < 0 && roleHeader.MatchString(cols[c].label) && len(values) > 0 && avgWords(values) <= 8 {
+			role = c
+			s.Role = cols[c].label
+			continue
+		}
+		cols[c].free = freeText(values) && !oneOption(values, cols[c].sub)
+		if cols[c].free {
+			anyFree = true
+			s.Free = append(s.Free, cols[c].label)
+		}
+	}
+	if !anyFree {
+		return nil, errNoFree
+	}
+	for i, rec := range answers {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		attrs := respondentAttrs(cols, rec)
+		var who string
+		if role >= 0 && role < len(rec) {
+			who = cellText(rec[role])
+		}
+		for c, v := range rec {
+			if c >= len(cols) || !cols[c].free {
+				continue
+			}
+			// Clean first: a cell of control or invisible characters is empty.
+			v = answerText(v)
+			if v == "" || placeholder(v) {
+				continue
+			}
+			s.Blocks = append(s.Blocks, Block{
+				Text:       v,
+				Loc:        evident.Locator{Row: i + 1, Column: cols[c].short},
+				Context:    cols[c].label,
+				Role:       who,
+				RoleSource: "survey column",
+				Attrs:      attrs,
+			})
+		}
+	}
+	if len(s.Blocks) == 0 {
+		return nil, errors.New("the survey's free-text questions have no answers worth quoting (all empty or \"n/a\")")
+	}
+	return s, nil
+}
+
+// Header layouts.
+const (
+	layoutOne       = "one row"
+	layoutSub       = "question and sub-answer rows"
+	layoutIDText    = "question id and text rows"
+	layoutQualtrics = "question id, text and import id rows"
+)
+
+var (
+	// Qualtrics' third header row: {"ImportId":"QID1"}.
+	importIDCell = regexp.MustCompile(`(?i)^\{\s*"importid"\s*:`)
+	// A short question id: Q1, Q2_3, QID12, V1, Q4_TEXT.
+	questionID = regexp.MustCompile(`^[A-Za-z]{1,5}\d+(?:[_.\-]\d+)*(?:_[A-Za-z]+)?$`)
+	// The sub-answer row of SurveyMonkey-style exports names the kind of
+	// answer in the cells of single-answer questions.
+	subMarker = regexp.MustCompile(`(?i)^(?:open[- ]ended response|responses?|answer|other \(please specify\)|other|please specify:?|comments?:?)$`)
+	// Sub-answers that add nothing to the question they sit under.
+	genericSub = regexp.MustCompile(`(?i)^(?:open[- ]ended response|responses?|answer)$`)
+)
+
+// headerRows decides how many of the first rows are headers.
+//
+//   - Qualtrics: question ids, question texts, then {"ImportId":...} cells.
+//   - Legacy Qualtrics: question ids (V1, Q1...) then question texts.
+//   - SurveyMonkey and other "expanded" exports: questions spanning several
+//     columns (the cells to the right left blank), then the sub-answers:
+//     the options of a multiple choice, "Response", "Other (please specify)".
+//   - Everything else: one row of questions.
+func headerRows(rows [][]string) (int, string) {
+	if len(rows) >= 3 && share(rows[2], func(v string) bool { return importIDCell.MatchString(v) }) >= 0.5 {
+		return 3, layoutQualtrics
+	}
+	if len(rows) >= 2 && idTextRows(rows[0], rows[1]) {
+		return 2, layoutIDText
+	}
+	if len(rows) >= 2 && subAnswerRow(rows[0], rows[1], rows[2:]) {
+		return 2, layoutSub
+	}
+	return 1, layoutOne
+}
+
+// dropTitleRows removes the lines a person types above a table in a
+// spreadsheet ("Close survey, exported 2 Sept"): a row with one cell over
+// a row with several, unless that one cell is a question whose options
+// fill the row below.
+func dropTitleRows(rows [][]string) [][]string {
+	for len(rows) > 2 && filled(rows[0]) == 1 && filled(rows[1]) >= 2 && !subAnswerRow(rows[0], rows[1], rows[2:]) {
+		rows = rows[1:]
+	}
+	return rows
+}
+
+func filled(row []string) int {
+	n := 0
+	for _, v := range row {
+		if cellText(v) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// share is the share of the non-empty cells of row for which f holds.
+func share(row []string, f func(string) bool) float64 {
+	n, yes := 0, 0
+	for _, v := range row {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		n++
+		if f(v) {
+			yes++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(yes) / float64(n)
+}
+
+// idTextRows recognises a legacy Qualtrics export: a row of ids, with its
+// tell-tale respondent columns, over a row of question texts.
+func idTextRows(ids, texts []string) bool {
+	qualtrics, idLike := false, 0
+	for _, v := range ids {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "ResponseID" || v == "ResponseId" || v == "V1":
+			qualtrics = true
+		case questionID.MatchString(v):
+			idLike++
+		}
+	}
+	return qualtrics && idLike >= 2 && share(texts, func(v string) bool { return strings.ContainsAny(v, " ?") }) >= 0.5
+}
+
+// subAnswerRow tells a row of sub-answers from a first respondent: it is
+// largely made of the markers SurveyMonkey writes ("Response",
+// "Other (please specify)"), or it fills the blank cells of merged
+// questions with option labels, which come back as the answers in those
+// columns (a ticked box holds its option's label).
+func subAnswerRow(top, row []string, data [][]string) bool {
+	if share(row, subMarker.MatchString)*3 >= 1 {
+		return true
+	}
+	spans, filled, consistent := 0, 0, 0
+	seen := false
+	for c := range top {
+		if strings.TrimSpace(top[c]) != "" {
+			seen = true
+			continue
+		}
+		if !seen {
+			continue
+		}
+		spans++
+		if c >= len(row) || strings.TrimSpace(row[c]) == "" {
+			continue
+		}
+		filled++
+		label := strings.TrimSpace(row[c])
+		same := true
+		for _, r := range data {
+			if c < len(r) {
+				if v := strings.TrimSpace(r[c]); v != "" && !strings.EqualFold(v, label) {
+					same = false
+					break
+				}
+			}
+		}
+		if same {
+			consistent++
+		}
+	}
+	return spans > 0 && filled*5 >= spans*4 && consistent*2 >= filled
+}
+
+// surveyColumns names every column from the header rows.
+func surveyColumns(header [][]string, layout string) []surveyColumn {
+	width := 0
+	for _, r := range header {
+		width = max(width, len(r))
+	}
+	cell := func(r, c int) string {
+		if c < len(header[r]) {
+			return headerText(header[r][c])
+		}
+		return ""
+	}
+	cols := make([]surveyColumn, width)
+	carry := ""
+	for c := range cols {
+		col := &cols[c]
+		switch layout {
+		case layoutSub:
+			if q := cell(0, c); q != "" {
+				carry = q
+			}
+			col.question, col.sub = carry, cell(1, c)
+		case layoutIDText, layoutQualtrics:
+			col.id, col.question = cell(0, c), cell(1, c)
+			if col.question == "" {
+				col.question = col.id
+			}
+		default:
+			col.question = cell(0, c)
+		}
+		sub := strings.TrimSpace(strings.TrimSuffix(col.sub, ":"))
+		if genericSub.MatchString(sub) || strings.EqualFold(sub, col.question) {
+			sub = ""
+		}
+		col.sub = sub
+		switch {
+		case col.question == "" && sub == "":
+			// An unnamed column: call it what the spreadsheet calls it.
+			col.label = "column " + columnLetters(c)
+			col.short, col.key = col.label, col.label
+			continue
+		case col.question == "":
+			col.label = sub
+		case sub == "":
+			col.label = col.question
+		default:
+			col.label = col.question + " — " + sub
+		}
+		col.key = shorten(col.question, 80)
+		if col.question == "" {
+			col.key = shorten(sub, 80)
+		}
+		switch {
+		case col.id != "":
+			col.short = col.id
+		case sub != "" && col.question != "":
+			col.short = shorten(col.question, 60) + " — " + shorten(sub, 40)
+		default:
+			col.short = shorten(col.label, 80)
+		}
+	}
+	return cols
+}
+
+// respondentAttrs gathers a respondent's answers outside the free-text
+// columns. The ticked options of one multiple-choice question are joined
+// under the question; a grid question keeps one attribute per row.
+func respondentAttrs(cols []surveyColumn, rec []string) map[string]string {
+	attrs := map[string]string{}
+	for c, v := range rec {
+		if c >= len(cols) || cols[c].free {
+			continue
+		}
+		v = strings.ReplaceAll(cellText(v), "\n", " ")
+		if v == "" {
+			continue
+		}
+		col := cols[c]
+		key := col.key
+		if col.sub != "" && !strings.EqualFold(v, col.sub) && !subMarker.MatchString(col.sub) {
+			key = shorten(col.question, 60) + " — " + shorten(col.sub, 40)
+		}
+		if prev, ok := attrs[key]; ok {
+			if prev != v && !strings.Contains(", "+prev+", ", ", "+v+", ") {
+				attrs[key] = prev + ", " + v
+			}
+			continue
+		}
+		attrs[key] = v
+	}
+	return attrs
+}
+
+// headerText is a header cell on one line.
+func headerText(s string) string {
+	return strings.Join(strings.Fields(cleanSpaces(s)), " ")
+}
+
+// cellText is a cell without invisible characters, trimmed.
+func cellText(s string) string {
+	return strings.TrimSpace(cleanSpaces(s))
+}
+
+// answerText is a free-text answer cleaned line by line; its line breaks
+// stay, blank lines go.
+func answerText(s string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shorten cuts s to at most n runes at a word boundary, marking the cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut, runes := 0, 0
+	for i, r := range s {
+		if runes >= n {
+			break
+		}
+		runes++
+		if r == ' ' {
+			cut = i
+		}
+	}
+	if cut == 0 {
+		r := []rune(s)
+		return string(r[:n-1]) + "…"
+	}
+	return strings.TrimRight(s[:cut], " ,;:-—") + "…"
+}
+
+// columnLetters names a column as spreadsheets do: A, B ... Z, AA.
+func columnLetters(c int) string {
+	var b []byte
+	for c++; c > 0; c = (c - 1) / 26 {
+		b = append([]byte{byte('A' + (c-1)%26)}, b...)
+	}
+	return string(b)
+}
+
+func blankRow(rec []string) bool {
+	for _, v := range rec {
+		if cellText(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// column lists the non-empty answers in column c.
+func column(rows [][]string, c int) []string {
+	var out []string
+	for _, r := range rows {
+		if c < len(r) {
+			if v := cellText(r[c]); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// placeholderAnswer is an answer that says there is nothing to say.
+var placeholderAnswer = regexp.MustCompile(`(?i)^(?:n/?a|none|no|nope|nothing|nil|null|not applicable|no comments?|nothing else|nothing to add|no further comments?|-+|x|\?+|\.+)$`)
+
+// placeholder reports whether an answer says nothing: "N/A", "No.",
+// "-", or no letters or digits at all.
+func placeholder(v string) bool {
+	if placeholderAnswer.MatchString(strings.TrimRight(strings.TrimSpace(v), ".!")) {
+		return true
+	}
+	for _, r := range v {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// oneOption reports a column that holds a single option over and over: the
+// ticked boxes of a multiple choice, whose cells repeat the option's label.
+func oneOption(values []string, sub string) bool {
+	first := values[0]
+	if sub != "" {
+		first = sub
+	} else if len(values) < 3 {
+		return false
+	}
+	for _, v := range values {
+		if !strings.EqualFold(v, first) {
+			return false
+		}
+	}
+	return true
+}
+
+func avgWords(values []string) float64 {
+	words := 0
+	for _, v := range values {
+		words += len(strings.Fields(v))
+	}
+	return float64(words) / float64(max(1, len(values)))
+}
+
+// freeText tells answers written in words from choices, numbers, dates,
+// identifiers and names. Placeholders ("N/A", "No") are set aside first,
+// so that a comments column most people skipped still counts. Then the
+// answers must average four words or more, be mostly letters, and read as
+// prose (a fair share of words in lower case: lists of names and course
+// titles are capitalised); and they must not be the same few options
+// repeated (a multiple choice exported as "A, B, C").
+func freeText(values []string) bool {
+	var said []string
+	for _, v := range values {
+		if !placeholder(v) {
+			said = append(said, v)
+		}
+	}
+	if len(said) == 0 {
+		return false
+	}
+	letters, total, lower, worded := 0, 0, 0, 0
+	for _, v := range said {
+		for _, w := range strings.Fields(v) {
+			r, _ := utf8.DecodeRuneInString(strings.TrimLeft(w, `"'“‘(*-`))
+			if unicode.IsLetter(r) {
+				worded++
+				if unicode.IsLower(r) || !unicode.IsUpper(r) {
+					lower++
+				}
+			}
+		}
+		for _, r := range v {
+			total++
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+	}
+	return avgWords(said) >= 4 && letters*2 > total && lower*10 >= worded*3 && !repeatedChoices(said)
+}
+
+// repeatedChoices reports whether the answers are mostly options picked
+// from a list: split at commas and semicolons, most of the pieces occur in
+// more than one answer. It needs enough answers to see repetition.
+func repeatedChoices(values []string) bool {
+	if len(values) < 5 {
+		return false
+	}
+	count := map[string]int{}
+	pieces := 0
+	for _, v := range values {
+		seen := map[string]bool{}
+		for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+			p = strings.ToLower(strings.TrimSpace(p))
+			if p == "" || seen[p] {
+				continue
+			}
+			seen[p] = true
+			count[p]++
+			pieces++
+		}
+	}
+	repeated := 0
+	for _, n := range count {
+		if n > 1 {
+			repeated += n
+		}
+	}
+	return repeated*10 >= pieces*7
+}
