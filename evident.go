@@ -103,11 +103,13 @@ func (l Locator) String() string {
 	if l.Column != "" {
 		parts = append(parts, fmt.Sprintf("%q", l.Column))
 	}
-	if l.Paragraph > 0 {
-		parts = append(parts, fmt.Sprintf("¶ %d", l.Paragraph))
-	}
-	if l.Line > 0 && l.Paragraph == 0 {
+	// A text file's paragraph may hold several turns: its line tells them
+	// apart. Pages and Word files have paragraphs, not lines.
+	switch {
+	case l.Line > 0:
 		parts = append(parts, fmt.Sprintf("line %d", l.Line))
+	case l.Paragraph > 0:
+		parts = append(parts, fmt.Sprintf("¶ %d", l.Paragraph))
 	}
 	return strings.Join(parts, ", ")
 }

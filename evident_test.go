@@ -12,9 +12,10 @@ func TestLocatorString(t *testing.T) {
 		{Locator{Time: "00:12:41"}, "00:12:41"},
 		{Locator{Row: 17, Column: "What frustrates you?"}, `row 17, "What frustrates you?"`},
 		{Locator{Line: 12}, "line 12"},
-		// A paragraph is easier to find than a line number; show one.
-		{Locator{Paragraph: 4, Line: 12}, "¶ 4"},
-		{Locator{Time: "00:00:45", Paragraph: 6, Line: 11}, "00:00:45, ¶ 6"},
+		// Several turns may share a text file's paragraph: the line tells
+		// them apart.
+		{Locator{Paragraph: 4, Line: 12}, "line 12"},
+		{Locator{Time: "00:00:45", Paragraph: 6, Line: 11}, "00:00:45, line 11"},
 		{Locator{Page: 2, Paragraph: 3}, "p. 2, ¶ 3"},
 		{Locator{Page: -1, Row: -2, Line: -3}, ""},
 	}
@@ -36,7 +37,7 @@ func TestCitation(t *testing.T) {
 			name: "interview with speaker and role",
 			doc:  Document{File: "lena-park.txt", Title: "Interview with Lena Park", Kind: Interview},
 			p:    Passage{Speaker: "Lena Park", Role: "CFO", Locator: Locator{Paragraph: 2, Line: 13}},
-			want: `Lena Park (CFO), "Interview with Lena Park" [interview], lena-park.txt, ¶ 2`,
+			want: `Lena Park (CFO), "Interview with Lena Park" [interview], lena-park.txt, line 13`,
 		},
 		{
 			name: "podcast with time and URL",

@@ -175,7 +175,6 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 	transcript := len(accepted) > 0
 	speaker, detail, clock := "", "", ""
 	heading, prompt := "", ""
-	para := 0
 	for _, u := range units {
 		if u.heading {
 			heading = u.text
@@ -202,11 +201,9 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 		if !hasWords(text) {
 			continue
 		}
-		para++
+		// The locator is the source's: "¶ 4" is the fourth paragraph of
+		// the page or document, however many passages came before it.
 		p := evident.Passage{Text: text, Locator: u.loc}
-		if p.Locator.Paragraph > 0 {
-			p.Locator.Paragraph = para
-		}
 		p.Context = heading
 		if u.block.Context != "" {
 			p.Context = u.block.Context
