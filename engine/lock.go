@@ -48,11 +48,14 @@ func Lock(data string) (*os.File, error) {
 }
 
 // Holder is what the process holding a data folder tells other commands:
-// where its HTTP API answers.
+// where its HTTP API answers, and the token it asks for, if any. Whoever
+// can read the data folder can read everything in it anyway, so the token
+// may sit there; the file is private to its owner all the same.
 type Holder struct {
-	HTTP string `json:"http"` // base URL, http://127.0.0.1:7474
-	NATS string `json:"nats,omitempty"`
-	PID  int    `json:"pid"`
+	HTTP  string `json:"http"` // base URL, http://127.0.0.1:7474
+	NATS  string `json:"nats,omitempty"`
+	Token string `json:"token,omitempty"`
+	PID   int    `json:"pid"`
 }
 
 // Announce records where this process's API answers. Call it only while
@@ -64,7 +67,7 @@ func (e *Engine) Announce(h Holder) error {
 		return err
 	}
 	tmp := filepath.Join(e.opts.Data, holderFile+".tmp")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		return fmt.Errorf("data folder %s: %w", e.opts.Data, err)
 	}
 	e.announced = true

@@ -21,15 +21,21 @@ import (
 // Client calls the API of a running server: the command line uses it when
 // a server holds the data folder.
 type Client struct {
-	Base string // http://127.0.0.1:7474
-	HTTP *http.Client
+	Base  string // http://127.0.0.1:7474
+	Token string // the server's --token, when it has one
+	HTTP  *http.Client
 }
 
-func (c *Client) http() *http.Client {
-	if c.HTTP != nil {
-		return c.HTTP
+// send sends a request with the token, if any.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	return http.DefaultClient
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return hc.Do(req)
 }
 
 // Search runs a query on the server.
@@ -153,7 +159,7 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := c.http().Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		return fmt.Errorf("the evident server at %s does not answer: %w", c.Base, err)
 	}

@@ -166,7 +166,7 @@ func (c *Client) mapRequest(ctx context.Context, method, path, by string, body i
 		req.Header.Set(UserHeader, by)
 	}
 	req.Header.Set("Prefer", "return=representation")
-	resp, err := c.http().Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		return nil, fmt.Errorf("the evident server at %s does not answer: %w", c.Base, err)
 	}

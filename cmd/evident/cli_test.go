@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -554,6 +555,34 @@ func TestServeFollowsRulesFile(t *testing.T) {
 	}
 	if len(shown.Passages) != 1 || !slices.Contains(shown.Passages[0].Categories, "THINK") {
 		t.Errorf("the last good rules were not used: %+v", shown.Passages)
+	}
+	d.stop(t)
+}
+
+// A server started with --token refuses requests without it, while the
+// other commands find the token next to the address in the data folder.
+func TestServeWithToken(t *testing.T) {
+	dir := t.TempDir()
+	data, inbox := filepath.Join(dir, "data"), filepath.Join(dir, "inbox")
+	d := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--workers", "1", "--token", "s3cret-token")
+	url := d.expect(t, `serving (http://127\.0\.0\.1:\d+)`)[1]
+	os.MkdirAll(inbox, 0o755)
+	os.WriteFile(filepath.Join(inbox, "note.txt"), []byte("The finance director hears about the okapi budget every week.\n"), 0o644)
+	waitIndexed(t, data, 1)
+
+	resp, err := http.Get(url + "/api/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/status without the token: %s", resp.Status)
+	}
+	if r := searchJSON(t, "--data", data, "okapi"); len(r.Hits) != 1 {
+		t.Errorf("search through the server with its token: %+v", r.Hits)
+	}
+	if info, err := os.Stat(filepath.Join(data, "serve.json")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("serve.json holds the token and must be private: %v %v", info.Mode(), err)
 	}
 	d.stop(t)
 }

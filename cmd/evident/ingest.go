@@ -108,7 +108,7 @@ func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers i
 		if herr != nil || h.HTTP == "" {
 			return fmt.Errorf("%w and serves no API; try again when it has finished", err)
 		}
-		c := &web.Client{Base: h.HTTP}
+		c := &web.Client{Base: h.HTTP, Token: h.Token}
 		return a.submitAll(ctx, files, noWait, c.Documents, func(ctx context.Context, path string) (*evident.Document, error) {
 			abs, _ := filepath.Abs(path)
 			res, err := c.Upload(ctx, engine.Source{Path: path, Origin: abs})
@@ -148,7 +148,7 @@ func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers i
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var runErr error
-	wg.Go(func() { runErr = runTogether(runCtx, e, ln, a.data, log) })
+	wg.Go(func() { runErr = runTogether(runCtx, e, ln, a.data, "", log) })
 	err = a.submitAll(ctx, files, false, e.Documents, submit)
 	stop()
 	wg.Wait()

@@ -138,7 +138,7 @@ func (a *app) open(ctx context.Context, readOnly bool) (backend, func(), error) 
 			return nil, nil, err
 		}
 		if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
-			return &web.Client{Base: h.HTTP}, func() {}, nil
+			return &web.Client{Base: h.HTTP, Token: h.Token}, func() {}, nil
 		}
 		if time.Now().After(deadline) {
 			return nil, nil, fmt.Errorf("%w and serves no API; try again when it has finished", err)

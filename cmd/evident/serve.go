@@ -68,7 +68,7 @@ to the queue, and the next start resumes them.`,
 				return err
 			}
 			url := "http://" + ln.Addr().String()
-			if err := e.Announce(engine.Holder{HTTP: url, NATS: e.NATSURL()}); err != nil {
+			if err := e.Announce(engine.Holder{HTTP: url, NATS: e.NATSURL(), Token: token}); err != nil {
 				ln.Close()
 				return err
 			}
@@ -80,7 +80,7 @@ to the queue, and the next start resumes them.`,
 			if u := e.NATSURL(); u != "" && natsURL == "" {
 				fmt.Fprintf(a.stdout, "Workers on this machine can join with: evident worker --nats %s\n", u)
 			}
-			err = runGuarded(ctx, e, ln, a.data, token, log)
+			err = runTogether(ctx, e, ln, a.data, token, log)
 			fmt.Fprintln(a.stdout, "Evident stopped.")
 			return err
 		},
@@ -98,12 +98,8 @@ to the queue, and the next start resumes them.`,
 
 // runTogether runs the engine and its HTTP API until ctx ends, then stops
 // both: the API first, so that nothing new arrives while the engine drains.
-func runTogether(ctx context.Context, e *engine.Engine, ln net.Listener, data string, log *slog.Logger) error {
-	return runGuarded(ctx, e, ln, data, "", log)
-}
-
-// runGuarded is runTogether with a token every request must carry.
-func runGuarded(ctx context.Context, e *engine.Engine, ln net.Listener, data, token string, log *slog.Logger) error {
+// A non-empty token is required of every request.
+func runTogether(ctx context.Context, e *engine.Engine, ln net.Listener, data, token string, log *slog.Logger) error {
 	srv := &web.Server{Engine: e, Uploads: filepath.Join(data, "uploads"), MaxUpload: engine.DefaultMaxSize, Log: log, Token: token}
 	var wg sync.WaitGroup
 	var httpErr error
