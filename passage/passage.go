@@ -177,7 +177,9 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 	heading, prompt := "", ""
 	for _, u := range units {
 		if u.heading {
-			heading = u.text
+			// A new section starts with nobody speaking: a table under
+			// "Figures she quoted" is not her turn.
+			heading, speaker, detail = u.text, "", ""
 			continue
 		}
 		text := u.text
