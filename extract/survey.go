@@ -315,6 +315,14 @@ func surveyColumns(header [][]string, layout string) []surveyColumn {
 	return cols
 }
 
+// private names the columns of who a respondent is and of the survey tool's
+// bookkeeping. They say nothing about the persona, and a quote's attributes
+// travel into exports and maps, so they are left out.
+var private = regexp.MustCompile(`(?i)\b(?:e-?mail|ip ?address|phone|telephone|mobile|recipient|first ?name|last ?name|full ?name|surname|latitude|longitude|external ?(?:data )?reference|user ?agent|distribution ?channel|collector ?id)\b`)
+
+// personalValue recognises an e-mail or IP address in any column.
+var personalValue = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$|^\d{1,3}(?:\.\d{1,3}){3}$`)
+
 // respondentAttrs gathers a respondent's answers outside the free-text
 // columns. The ticked options of one multiple-choice question are joined
 // under the question; a grid question keeps one attribute per row.
@@ -329,6 +337,9 @@ func respondentAttrs(cols []surveyColumn, rec []string) map[string]string {
 			continue
 		}
 		col := cols[c]
+		if private.MatchString(col.question) || private.MatchString(col.key) || personalValue.MatchString(v) {
+			continue
+		}
 		key := col.key
 		if col.sub != "" && !strings.EqualFold(v, col.sub) && !subMarker.MatchString(col.sub) {
 			key = shorten(col.question, 60) + " — " + shorten(col.sub, 40)
