@@ -179,7 +179,7 @@ func printMap(w io.Writer, m *maps.Map) {
 	if m.Description != "" {
 		fmt.Fprintln(w, m.Description)
 	}
-	fmt.Fprintf(w, "%d quotes · created %s · updated %s\n", m.QuoteCount(),
+	fmt.Fprintf(w, "%s · created %s · updated %s\n", plural(m.QuoteCount(), "quote"),
 		m.Created.Local().Format("2006-01-02 15:04"), m.Updated.Local().Format("2006-01-02 15:04"))
 	for _, c := range m.Cells {
 		fmt.Fprintf(w, "\n%s", c.Category)
@@ -603,7 +603,7 @@ another name, for a map of that name that already exists.`,
 				if err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
-				fmt.Fprintf(a.stdout, "imported map %q with %d quotes\n", m.Name, m.QuoteCount())
+				fmt.Fprintf(a.stdout, "imported map %q with %s\n", m.Name, plural(m.QuoteCount(), "quote"))
 				return nil
 			})
 		},
@@ -628,4 +628,12 @@ func (a *app) mapDeleteCmd(by func() string) *cobra.Command {
 			})
 		},
 	}
+}
+
+// plural writes "1 quote", "3 quotes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

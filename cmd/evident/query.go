@@ -164,7 +164,7 @@ func person(p evident.Person) string {
 	if p.Interviewer {
 		who := "interviewer"
 		if p.InterviewerSource != "" {
-			who += " (" + p.InterviewerSource + ")"
+			who += " [" + p.InterviewerSource + "]"
 		}
 		about = append(about, who)
 	}
