@@ -25,6 +25,7 @@ var conformanceFixtures = map[string]string{
 	"docx": "testdata/docx/*.docx",
 	"xlsx": "testdata/xlsx/*.xlsx",
 	"odt":  "testdata/odt/*.odt",
+	"pdf":  "testdata/pdf/*.pdf",
 }
 
 func TestConformance(t *testing.T) {

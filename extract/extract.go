@@ -86,6 +86,7 @@ func Default() Registry {
 		{Name: "docx", Exts: []string{".docx", ".docm", ".dotx"}, Sniff: sniffDOCX, Extractor: DOCX{}},
 		{Name: "xlsx", Exts: []string{".xlsx", ".xlsm"}, Sniff: sniffXLSX, Extractor: XLSX{}},
 		{Name: "odt", Exts: []string{".odt", ".ott"}, Sniff: sniffODT, Extractor: ODT{}},
+		{Name: "pdf", Exts: []string{".pdf"}, Sniff: sniffPDF, Extractor: PDF{}},
 		{Name: "csv", Exts: []string{".csv", ".tsv"}, Extractor: CSV{}},
 		{Name: "text", Exts: []string{".txt", ".text", ".md", ".markdown", ".log", ""}, Extractor: Text{}},
 	}
@@ -193,9 +194,6 @@ func knownUnsupported(head []byte) string {
 	}
 	if len(head) > 12 && string(head[0:4]) == "RIFF" {
 		return "a RIFF media file (WAV/AVI/WebP); transcribe it first"
-	}
-	if bytes.HasPrefix(head, []byte("%PDF-")) {
-		return "a PDF"
 	}
 	return ""
 }

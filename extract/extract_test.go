@@ -21,7 +21,7 @@ func TestRegistryExtractRefuses(t *testing.T) {
 		{"PNG named .txt", "notes.txt", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), ErrUnsupported, "PNG image"},
 		{"JPEG", "scan.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), ErrUnsupported, "JPEG image"},
 		{"ZIP", "export.zip", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"), ErrUnsupported, "ZIP archive"},
-		{"PDF named .txt", "report.txt", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), ErrUnsupported, "a PDF"},
+		{"PDF named .txt", "report.txt", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), ErrDamagedPDF, "the PDF is damaged or truncated"},
 		{"legacy Word", "interview.doc", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00"), ErrUnsupported, "save it as .docx"},
 		{"MP4", "call.m4a", []byte("\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00"), ErrUnsupported, "transcribe it first"},
 		{"gzip", "notes.txt.gz", []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00"), ErrUnsupported, "unpack it first"},

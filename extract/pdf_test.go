@@ -1,0 +1,535 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files in testdata from the current output")
+	}
+}
+
+func pdfUpdateGoldens() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// pdfGoldenText renders an extraction result for a golden file: the
+// metadata, then each block under its locator.
+func pdfGoldenText(doc *Doc, err error) string {
+	if err != nil {
+		return "error: " + err.Error() + "\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "format: %s\n", doc.Format)
+	for _, kv := range [][2]string{{"title", doc.Title}, {"author", doc.Author}, {"date", doc.Date}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", kv[0], kv[1])
+		}
+	}
+	for _, w := range doc.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", w)
+	}
+	for _, bl := range doc.Blocks {
+		fmt.Fprintf(&b, "\n[%s]", bl.Loc)
+		if bl.Section != "" {
+			fmt.Fprintf(&b, " (%s)", bl.Section)
+		}
+		fmt.Fprintf(&b, "\n%s\n", bl.Text)
+	}
+	return b.String()
+}
+
+func TestPDFGolden(t *testing.T) {
+	tests := []struct {
+		golden, file, password string
+	}{
+		{"simple", "simple.pdf", ""},
+		{"multipage", "multipage.pdf", ""},
+		{"hyphenation", "hyphenation.pdf", ""},
+		{"twocolumn", "twocolumn.pdf", ""},
+		{"rotated", "rotated.pdf", ""},
+		{"notext", "notext.pdf", ""},
+		{"truncated", "truncated.pdf", ""},
+		{"encrypted-rc4", "encrypted-rc4.pdf", ""},
+		{"encrypted-rc4-password", "encrypted-rc4.pdf", "s3cret"},
+		{"encrypted-rc4-wrong-password", "encrypted-rc4.pdf", "secret"},
+		{"encrypted-aes128-password", "encrypted-aes128.pdf", "s3cret"},
+		{"encrypted-aes256", "encrypted-aes256.pdf", "s3cret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "pdf", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := Input{Name: tt.file, Data: data}
+			in.Meta.Password = tt.password
+			got := pdfGoldenText(PDF{}.Extract(context.Background(), in))
+			path := filepath.Join("testdata", "pdf", tt.golden+".golden")
+			if pdfUpdateGoldens() {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("extraction differs from %s (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+// TestPDFBehaviour pins down, on the fixtures, what the goldens show in
+// passing: each requirement as its own assertion.
+func TestPDFBehaviour(t *testing.T) {
+	read := func(t *testing.T, file, password string) (*Doc, string) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join("testdata", "pdf", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := Input{Name: file, Data: data}
+		in.Meta.Password = password
+		doc, err := PDF{}.Extract(context.Background(), in)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		var all []string
+		for _, b := range doc.Blocks {
+			all = append(all, b.Text)
+		}
+		return doc, strings.Join(all, "\n\n")
+	}
+	contains := func(t *testing.T, text string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("text lacks %q:\n%s", w, text)
+			}
+		}
+	}
+	lacks := func(t *testing.T, text string, bad ...string) {
+		t.Helper()
+		for _, w := range bad {
+			if strings.Contains(text, w) {
+				t.Errorf("text holds %q:\n%s", w, text)
+			}
+		}
+	}
+
+	t.Run("metadata and spacing", func(t *testing.T) {
+		doc, text := read(t, "simple.pdf", "")
+		if doc.Title != "finance-interviews" || doc.Author != "Research Team" || doc.Date != "2024-03-05" {
+			t.Errorf("title, author, date = %q, %q, %q", doc.Title, doc.Author, doc.Date)
+		}
+		contains(t, text,
+			"Our interviewees asked for one source of truth.",  // kerning offsets as spaces
+			"Budget owners want approvals in days, not weeks.", // words placed one by one
+			"• Fewer manual reconciliations at month end")
+		if strings.Count(text, "Nobody trusts") != 1 || strings.Contains(text, "NNo") {
+			t.Errorf("fake bold not collapsed:\n%s", text)
+		}
+		if doc.Blocks[0].Section != SectionHeading || doc.Blocks[1].Loc.Page != 1 || doc.Blocks[1].Loc.Paragraph != 1 {
+			t.Errorf("first blocks: %+v", doc.Blocks[:2])
+		}
+	})
+	t.Run("running header, footer and page numbers dropped", func(t *testing.T) {
+		doc, text := read(t, "multipage.pdf", "")
+		lacks(t, text, "Acme Buyer Study", "Page 1", "Page 2 of 3", "Confidential")
+		contains(t, text, "Gartner and Forrester were named most often.", "Finance teams want one number")
+		pages := map[int]bool{}
+		for _, b := range doc.Blocks {
+			pages[b.Loc.Page] = true
+		}
+		if len(pages) != 3 {
+			t.Errorf("blocks on pages %v, want 1 to 3 (page 2 is compressed, page 3 a form XObject)", pages)
+		}
+	})
+	t.Run("hyphenation, ligatures and odd spaces", func(t *testing.T) {
+		_, text := read(t, "hyphenation.pdf", "")
+		contains(t, text, "the experience of closing", "A well-known vendor", "Jean-Pierre,", "reconciliation nightmare",
+			"COVID-19 budgets", "The finance team flags differences in office work and baffling gaps.",
+			"Workflow costs fell by 20 % this year.", "Payment terms stayed at 30 days.")
+		lacks(t, text, "\u00a0", "\u2009", "\u00ad", "ﬁ", "ﬂ")
+	})
+	t.Run("two columns read left then right", func(t *testing.T) {
+		doc, text := read(t, "twocolumn.pdf", "")
+		contains(t, text, "consistent: the real pains are about trust\nin the numbers, not about features")
+		i := strings.Index(text, "Marketing teams build")
+		j := strings.Index(text, "Procurement shows up late")
+		k := strings.Index(text, "Source: interviews")
+		if !(i >= 0 && i < j && j < k) {
+			t.Errorf("reading order wrong (%d, %d, %d):\n%s", i, j, k, text)
+		}
+		if doc.Blocks[0].Text != "Evidence beats memory in empathy maps" {
+			t.Errorf("first block %q, want the spanning title", doc.Blocks[0].Text)
+		}
+	})
+	t.Run("rotated page", func(t *testing.T) {
+		_, text := read(t, "rotated.pdf", "")
+		contains(t, text, "Landscape pages are stored rotated.\nReaders turn them; so must the extractor.", "Draft for internal review")
+		if strings.Index(text, "Draft") < strings.Index(text, "Landscape") {
+			t.Errorf("the edge label comes before the page's text:\n%s", text)
+		}
+	})
+	t.Run("password", func(t *testing.T) {
+		_, text := read(t, "encrypted-rc4.pdf", "s3cret")
+		contains(t, text, "Most CFOs we spoke to")
+		_, text = read(t, "encrypted-aes128.pdf", "s3cret")
+		contains(t, text, "Most CFOs we spoke to")
+	})
+}
+
+func TestPDFErrors(t *testing.T) {
+	fixture := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join("testdata", "pdf", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	simple := fixture("simple.pdf")
+	forged := bytes.Replace(simple, []byte("xref\n0 "), []byte("xref\n900000000 "), 1)
+	forgedStream := []byte("%PDF-1.5\n1 0 obj\n<< /Type /XRef /Size 5 /W [1 2 99999999] >>\nstream\nendstream\nendobj\nstartxref\n9\n%%EOF\n")
+	loopingPrev := bytes.Replace(simple, []byte("trailer\n<<"), []byte("trailer\n<< /Prev "+strings.TrimSpace(string(simple[bytes.LastIndex(simple, []byte("startxref"))+9:len(simple)-6]))), 1)
+	tests := []struct {
+		name     string
+		file     string
+		data     []byte
+		pdf      PDF
+		password string
+		wantIs   error
+		want     string
+	}{
+		{name: "empty", data: nil, wantIs: ErrDamagedPDF, want: "the PDF is damaged or truncated: the file is empty (0 bytes)"},
+		{name: "garbage", data: []byte("%PDF-1.4\n\x00\x01garbage"), wantIs: ErrDamagedPDF, want: "cut short"},
+		{name: "truncated", data: simple[:len(simple)/2], wantIs: ErrDamagedPDF, want: "the PDF is damaged or truncated"},
+		{name: "no header", data: []byte("hello %%EOF"), wantIs: ErrDamagedPDF, want: "PDF header"},
+		{name: "broken xref", data: append([]byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\nstartxref\n5\n"), "%%EOF\n"...), wantIs: ErrDamagedPDF},
+		{name: "forged object count", data: forged, wantIs: ErrDamagedPDF, want: "impossibly large"},
+		{name: "forged xref field width", data: forgedStream, wantIs: ErrDamagedPDF, want: "impossibly large"},
+		{name: "xref chain loops", data: loopingPrev, wantIs: ErrDamagedPDF},
+		{name: "no text layer", data: fixture("notext.pdf"), wantIs: ErrNoTextLayer, want: "no text layer (scanned?); OCR is not supported"},
+		{name: "encrypted", file: "board-pack.pdf", data: fixture("encrypted-rc4.pdf"), wantIs: ErrEncrypted,
+			want: "encrypted PDF: give its password as `password:` in a sidecar file (board-pack.pdf.meta.yaml)"},
+		{name: "wrong password", file: "board-pack.pdf", data: fixture("encrypted-rc4.pdf"), password: "nope", wantIs: ErrEncrypted,
+			want: "encrypted PDF: the password given in its sidecar file (board-pack.pdf.meta.yaml) is wrong"},
+		{name: "AES-256", data: fixture("encrypted-aes256.pdf"), password: "s3cret", wantIs: ErrEncrypted, want: "AES-256"},
+		{name: "too many pages", data: fixture("multipage.pdf"), pdf: PDF{MaxPages: 2}, want: "the PDF has 3 pages, more than the 2 Evident reads"},
+		{name: "too much text", data: fixture("multipage.pdf"), pdf: PDF{MaxText: 100}, want: "more than 0 MB of text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Input{Name: cmpOrString(tt.file, "report.pdf"), Data: tt.data}
+			in.Meta.Password = tt.password
+			start := time.Now()
+			doc, err := tt.pdf.Extract(context.Background(), in)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if err == nil {
+				t.Fatalf("Extract = %d blocks, want an error", len(doc.Blocks))
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("error %q does not wrap %q", err, tt.wantIs)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func cmpOrString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func TestPDFCancelled(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "pdf", "multipage.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (PDF{}).Extract(ctx, Input{Name: "a.pdf", Data: data}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	// A deadline that passes during reading stops at the next read.
+	g := &pdfGuard{ctx: ctx, data: data, budget: 1 << 30}
+	defer func() {
+		r := recover()
+		if e, ok := r.(error); !ok || !errors.Is(e, context.Canceled) {
+			t.Errorf("guarded read under a cancelled context: %v", r)
+		}
+	}()
+	g.ReadAt(make([]byte, 10), 0)
+}
+
+func TestPDFJoinLines(t *testing.T) {
+	compounds := map[string]bool{"well-known": true}
+	tests := []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"the experi-", "ence of"}, "the experience of"},
+		{[]string{"a well-", "known vendor"}, "a well-known vendor"},
+		{[]string{"Jean-", "Pierre said"}, "Jean-Pierre said"},
+		{[]string{"COVID-", "19 budgets"}, "COVID-19 budgets"},
+		{[]string{"reconcil\u00ad", "iation"}, "reconciliation"},
+		{[]string{"pages 10-", "12"}, "pages 10-\n12"},
+		{[]string{"a list -", "item"}, "a list -\nitem"},
+		{[]string{"ends here.", "Next line"}, "ends here.\nNext line"},
+		{[]string{"the state-of-", "the-art tool"}, "the state-ofthe-art tool"},
+	}
+	for _, tt := range tests {
+		if got := pdfJoinLines(tt.lines, compounds); got != tt.want {
+			t.Errorf("pdfJoinLines(%q) = %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}
+
+func TestPDFMetadata(t *testing.T) {
+	titles := map[string]string{
+		"Microsoft Word - Backup4all_network_backup_solution.doc": "Backup4all_network_backup_solution",
+		"CNCF 2022 Survey Reference Model.xlsx":                   "CNCF 2022 Survey Reference Model",
+		"10811.exe":                                               "",
+		"  Evidence\u00a0beats memory ":                           "Evidence beats memory",
+		"Comité de démolition":                                    "Comité de démolition",
+		"":                                                        "",
+	}
+	for in, want := range titles {
+		if got := pdfTitle(in); got != want {
+			t.Errorf("pdfTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+	dates := map[string]string{
+		"D:20080501000000Z":         "2008-05-01",
+		"D:20240305093000+01'00'":   "2024-03-05",
+		"D:2024":                    "2024",
+		"D:202413":                  "2024",
+		"20231207":                  "2023-12-07",
+		"yesterday":                 "",
+		"D:00000101":                "",
+		"D:19991231235959-05'00'xx": "1999-12-31",
+	}
+	for in, want := range dates {
+		if got := pdfDate(in); got != want {
+			t.Errorf("pdfDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPDFRunning(t *testing.T) {
+	page := func(lines ...string) []pdfLine {
+		var out []pdfLine
+		for i, l := range lines {
+			out = append(out, pdfLine{text: l, y: float64(800 - 20*i), size: 10})
+		}
+		return out
+	}
+	pages := [][]pdfLine{
+		page("Quarterly review", "Intro text one.", "More text here.", "Body three.", "- 1 -"),
+		page("Quarterly review", "Other text.", "Second page body.", "And more.", "- 2 -"),
+		page("Quarterly review", "Third page text.", "Body again.", "Last line.", "- 3 -"),
+		page("A title page with nothing else"),
+	}
+	pdfDropRunning(pages)
+	var kept []string
+	for _, p := range pages {
+		for _, l := range p {
+			kept = append(kept, l.text)
+		}
+	}
+	got := strings.Join(kept, "|")
+	want := "Intro text one.|More text here.|Body three.|Other text.|Second page body.|And more.|Third page text.|Body again.|Last line.|A title page with nothing else"
+	if got != want {
+		t.Errorf("kept %q\nwant %q", got, want)
+	}
+}
+
+func TestPDFLineNumbers(t *testing.T) {
+	var lines []pdfLine
+	for i := 1; i <= 12; i++ {
+		text := fmt.Sprintf("%d MR. SMITH: line %d of the argument", i, i)
+		if i == 6 {
+			text = "6"
+		}
+		lines = append(lines, pdfLine{text: text})
+	}
+	got := pdfStripLineNumbers(lines)
+	if len(got) != 11 || got[0].text != "MR. SMITH: line 1 of the argument" {
+		t.Errorf("stripped: %+v", got)
+	}
+	// Numbers that do not count up are content.
+	table := []pdfLine{{text: "2019 revenue grew"}, {text: "2020 revenue fell"}, {text: "3 people"}}
+	if got := pdfStripLineNumbers(table); len(got) != 3 || got[0].text != "2019 revenue grew" {
+		t.Errorf("stripped a table: %+v", got)
+	}
+}
+
+func TestPDFSniff(t *testing.T) {
+	tests := map[string]bool{
+		"%PDF-1.7\n":                           true,
+		"junk\r\n%PDF-1.4\n":                   true,
+		strings.Repeat("x", 1100) + "%PDF-1.4": false,
+		"notes about %PDF- files":              false,
+		"plain text":                           false,
+	}
+	for in, want := range tests {
+		if got := sniffPDF([]byte(in)); got != want {
+			t.Errorf("sniffPDF(%.30q) = %v, want %v", in, got, want)
+		}
+	}
+	f, err := Default().Detect("scan.txt", []byte("%PDF-1.7\n"))
+	if err != nil || f.Name != "pdf" {
+		t.Errorf("Detect of a PDF named .txt = %q, %v; want pdf", f.Name, err)
+	}
+}
+
+// pdfCorpusDir holds real PDFs nobody here wrote (see SOURCES.md there).
+const pdfCorpusDir = "../../shared/corpus/pdfs"
+
+// TestPDFCorpus runs every real PDF of the shared corpus: each extracts
+// blocks or fails with one of the extractor's own messages, never a panic.
+func TestPDFCorpus(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(pdfCorpusDir, "*.pdf"))
+	if len(paths) == 0 {
+		t.Skip("no corpus at " + pdfCorpusDir)
+	}
+	known := []error{ErrDamagedPDF, ErrEncrypted, ErrNoTextLayer}
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-55s %5s %6s %7s  %s\n", "file", "pages", "blocks", "words", "error")
+	for _, p := range paths {
+		name := filepath.Base(p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := extractSafely(context.Background(), Format{Extractor: PDF{}}, Input{Name: name, Data: data})
+		if pe := (*panicError)(nil); errors.As(err, &pe) {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if err != nil {
+			recognised := false
+			for _, k := range known {
+				recognised = recognised || errors.Is(err, k)
+			}
+			if !recognised {
+				t.Errorf("%s: unexpected error %q", name, err)
+			}
+			fmt.Fprintf(&table, "%-55s %5s %6s %7s  %v\n", name, "", "", "", err)
+			continue
+		}
+		for _, prob := range checkDoc(doc) {
+			t.Errorf("%s: %s", name, prob)
+		}
+		pages, words := map[int]bool{}, 0
+		for _, b := range doc.Blocks {
+			pages[b.Loc.Page] = true
+			words += len(strings.Fields(b.Text))
+		}
+		fmt.Fprintf(&table, "%-55s %5d %6d %7d\n", name, len(pages), len(doc.Blocks), words)
+	}
+	t.Logf("pages with text, blocks, words or error:\n%s", table.String())
+
+	for name, want := range map[string]error{
+		"pdfplumber__password-example.pdf":      ErrEncrypted,
+		"pdfplumber__empty.pdf":                 ErrDamagedPDF,
+		"pypdf-samples__unreadablemetadata.pdf": ErrDamagedPDF,
+	} {
+		data, err := os.ReadFile(filepath.Join(pdfCorpusDir, name))
+		if err != nil {
+			continue
+		}
+		if _, err := (PDF{}).Extract(context.Background(), Input{Name: name, Data: data}); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", name, err, want)
+		}
+	}
+	// The password example opens with its password ("test", per SOURCES.md).
+	if data, err := os.ReadFile(filepath.Join(pdfCorpusDir, "pdfplumber__password-example.pdf")); err == nil {
+		in := Input{Name: "pdfplumber__password-example.pdf", Data: data}
+		in.Meta.Password = "test"
+		doc, err := PDF{}.Extract(context.Background(), in)
+		if err != nil || !strings.Contains(pdfAllText(doc), "Backup4all") {
+			t.Errorf("password example with its password: %v", err)
+		}
+	}
+}
+
+func pdfAllText(doc *Doc) string {
+	if doc == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, bl := range doc.Blocks {
+		b.WriteString(bl.Text)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func FuzzPDF(f *testing.F) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "pdf", "*.pdf"))
+	if err != nil || len(paths) == 0 {
+		f.Fatal("no PDF fixtures")
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Extraction is bounded by its read budget and its caps even
+		// without a deadline: an input that runs past 10 s is a failure.
+		type result struct {
+			doc *Doc
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			doc, err := extractSafely(context.Background(), Format{Extractor: PDF{}}, Input{Name: "fuzz.pdf", Data: data})
+			done <- result{doc, err}
+		}()
+		var doc *Doc
+		var err error
+		select {
+		case r := <-done:
+			doc, err = r.doc, r.err
+		case <-time.After(10 * time.Second):
+			t.Fatalf("extraction of %d bytes did not finish in 10 s", len(data))
+		}
+		if pe := (*panicError)(nil); errors.As(err, &pe) {
+			t.Fatal(err)
+		}
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error")
+			}
+			return
+		}
+		for _, p := range checkDoc(doc) {
+			t.Error(p)
+		}
+	})
+}
