@@ -1,11 +1,8 @@
 package extract
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,19 +11,6 @@ import (
 	"testing"
 	"unicode/utf8"
 )
-
-// Several test files of this package keep golden files and share one
-// -update flag; whichever file initialises first registers it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata from the current output")
-	}
-}
-
-func updateGoldens() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // captionGolden is what a golden file pins down of an extracted caption file.
 type captionGolden struct {
@@ -74,28 +58,8 @@ func TestCaptionsGolden(t *testing.T) {
 			for _, b := range doc.Blocks {
 				got.Blocks = append(got.Blocks, captionBlock{b.Loc.Time, b.Loc.Line, b.Speaker, b.Text})
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false) // goldens are read by people: keep <, > and & as they are
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(got); err != nil {
-				t.Fatal(err)
-			}
-			out := buf.Bytes()
 			file := filepath.Join("testdata", "captions", strings.TrimSuffix(tt.fixture, filepath.Ext(tt.fixture))+".golden.json")
-			if updateGoldens() {
-				if err := os.WriteFile(file, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (go test -run TestCaptionsGolden -update creates it)", err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("blocks differ from %s (go test -update rewrites it; read the diff first):\n%s", file, out)
-			}
+			checkGolden(t, file, goldenJSON(t, got, false))
 		})
 	}
 }
@@ -342,12 +306,7 @@ func TestCaptionsCorpus(t *testing.T) {
 var clockPattern = regexp.MustCompile(`^\d{2,}:\d{2}:\d{2}$`)
 
 func FuzzCaptions(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/captions/*.[sv][rt][tt]")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	addSeedFiles(f, "testdata/captions/*.[sv][rt][tt]")
 	f.Add([]byte("WEBVTT\n\n00:00.000 --> 00:01.000\n<v A>x<v B>y</v>\n"))
 	f.Add([]byte("1\n00:00:00,000 --> 00:00:01,000\n- [A] x\n- B: y\n2\n00:00:01,000 --> 00:00:02,000\n- B: y\nz\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

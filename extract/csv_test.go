@@ -2,8 +2,6 @@ package extract
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -105,12 +103,7 @@ func TestCSVRowLocator(t *testing.T) {
 }
 
 func FuzzCSV(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/survey/*.csv")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	addSeedFiles(f, "testdata/survey/*.csv")
 	f.Add([]byte("Role,Comments\nCFO,\"We close the books late every month, always.\"\n"))
 	f.Add([]byte("a;b\n\"unterminated;x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -3,8 +3,6 @@ package extract
 import (
 	"errors"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -134,13 +132,7 @@ func checkDecoded(t *testing.T, s string) {
 }
 
 func FuzzDecodeText(f *testing.F) {
-	for _, p := range fixturePaths(f, "testdata/text/*") {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addSeedFiles(f, "testdata/text/*")
 	f.Add([]byte("donâ€™t \r\n\x93q\x94"))
 	f.Add(utf16Bytes("Dana: hi\r\n", false, false))
 	f.Add([]byte{0xFE, 0xFF, 0xD8, 0x00}) // BOM then a lone high surrogate
@@ -205,14 +197,4 @@ func TestDecodeTextDeterministic(t *testing.T) {
 			}
 		}
 	}
-}
-
-// fixturePaths lists the files matching pattern; no match is a test bug.
-func fixturePaths(tb testing.TB, pattern string) []string {
-	tb.Helper()
-	paths, err := filepath.Glob(pattern)
-	if err != nil || len(paths) == 0 {
-		tb.Fatalf("no fixtures match %s (%v)", pattern, err)
-	}
-	return paths
 }

@@ -5,14 +5,11 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"regexp"
 	"strings"
 
 	"golang.org/x/net/html/charset"
-
-	"github.com/evident/evident"
 )
 
 // DOCX reads Word documents: the main part streamed through encoding/xml,
@@ -50,24 +47,16 @@ func (DOCX) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if err != nil {
 		doc.Warnings = append(doc.Warnings, err.Error())
 	}
-	rc, err := z.open(part)
-	if err != nil {
+	w := &wordWalker{styles: styles}
+	if err := walkPart(ctx, z, part, w); err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	w := &wordWalker{styles: styles}
-	if err := w.walk(ctx, rc); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, partError(z, part, err)
-	}
-	doc.Blocks = w.blocks
+	doc.Blocks = w.body.blocks
 	if len(doc.Blocks) == 0 {
 		return nil, errors.New("no text found in the Word file")
 	}
 	if doc.Title == "" {
-		doc.Title = w.title()
+		doc.Title = w.body.title()
 	}
 	return doc, nil
 }
@@ -82,55 +71,20 @@ type wordPara struct {
 
 // wordWalker turns the WordprocessingML of a document body into blocks.
 type wordWalker struct {
-	styles  wordStyles
-	blocks  []Block
-	para    int    // paragraphs emitted, for locators
-	titled  string // the first paragraph styled as a title
-	heading string // the first heading
+	styles wordStyles
+	body   docBody
 
 	paras []*wordPara // open paragraphs: a text box nests one in another
 	skip  int         // depth inside a subtree whose text is not shown
 	run   int         // depth inside runs: tabs and breaks count only there
 	inT   bool
-
-	tables int             // depth of nested tables
-	cell   strings.Builder // the current cell of the outermost table
-	row    []string        // its finished cells
 }
 
-func (w *wordWalker) walk(ctx context.Context, r io.Reader) error {
-	dec := xml.NewDecoder(r)
-	dec.CharsetReader = charset.NewReaderLabel
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			w.start(t)
-		case xml.EndElement:
-			w.end(t)
-		case xml.CharData:
-			if w.inT && w.skip == 0 && len(w.paras) > 0 {
-				// A newline inside w:t is not a break Word shows.
-				w.top().text.WriteString(strings.Map(spaceNewlines, string(t)))
-			}
-		}
+func (w *wordWalker) text(t xml.CharData) {
+	if w.inT && w.skip == 0 && len(w.paras) > 0 {
+		// A newline inside w:t is not a break Word shows.
+		w.top().text.WriteString(strings.Map(spaceNewlines, string(t)))
 	}
-}
-
-func spaceNewlines(r rune) rune {
-	if r == '\n' || r == '\r' {
-		return ' '
-	}
-	return r
 }
 
 func (w *wordWalker) top() *wordPara { return w.paras[len(w.paras)-1] }
@@ -196,11 +150,9 @@ func (w *wordWalker) start(t xml.StartElement) {
 			w.top().outline = outlineLevel(xmlAttr(t, "val"))
 		}
 	case "tbl":
-		w.tables++
+		w.body.startTable()
 	case "tc":
-		if w.tables == 1 {
-			w.cell.Reset()
-		}
+		w.body.startCell()
 	}
 }
 
@@ -225,113 +177,24 @@ func (w *wordWalker) end(t xml.EndElement) {
 	case "t":
 		w.inT = false
 	case "tc":
-		switch {
-		case w.tables == 1:
-			if c := strings.TrimSpace(w.cell.String()); c != "" {
-				w.row = append(w.row, c)
-			}
-		case w.tables > 1:
-			w.cell.WriteByte(' ')
-		}
+		w.body.endCell()
 	case "tr":
-		if w.tables == 1 {
-			if line := tableRow(w.row); line != "" {
-				w.para++
-				w.blocks = append(w.blocks, Block{Text: line, Loc: evident.Locator{Paragraph: w.para}})
-			}
-			w.row = w.row[:0]
-		}
+		w.body.endRow()
 	case "tbl":
-		w.tables = max(0, w.tables-1)
+		w.body.endTable()
 	}
 }
 
-// paragraph emits a finished paragraph, or adds it to the table cell it
-// sits in.
+// paragraph hands a finished paragraph to the body, a heading or a list
+// item as its style or its own properties say.
 func (w *wordWalker) paragraph(p *wordPara) {
 	style := w.styles.get(p.style)
 	if style.toc {
 		return // a table of contents repeats the headings
 	}
-	text := paragraphText(p.text.String())
-	if text == "" {
-		return
-	}
-	if w.tables > 0 {
-		if w.cell.Len() > 0 {
-			w.cell.WriteByte(' ')
-		}
-		w.cell.WriteString(strings.ReplaceAll(text, "\n", " "))
-		return
-	}
 	heading := style.heading || style.title || p.outline >= 0
-	if !heading && (p.numbered || style.list) {
-		text = "• " + text
-	}
-	w.para++
-	b := Block{Text: text, Loc: evident.Locator{Paragraph: w.para}}
-	if heading {
-		b.Section = SectionHeading
-		line := strings.ReplaceAll(text, "\n", " ")
-		if style.title && w.titled == "" {
-			w.titled = line
-		}
-		if w.heading == "" {
-			w.heading = line
-		}
-	}
-	w.blocks = append(w.blocks, b)
+	w.body.paragraph(p.text.String(), heading, style.title, p.numbered || style.list)
 }
-
-// title is the first paragraph styled as a title, or else the first heading.
-func (w *wordWalker) title() string {
-	if w.titled != "" {
-		return w.titled
-	}
-	return w.heading
-}
-
-// paragraphText cleans a paragraph's text line by line, dropping blank
-// lines a run of breaks leaves.
-func paragraphText(s string) string {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-var (
-	// A cell that holds a speaker's name: capitalised words (particles
-	// allowed), or a generic label with a number ("Speaker 2").
-	rowName = regexp.MustCompile(`^\p{Lu}[\p{L}\p{M}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|\d{1,3}|de|da|di|van|von|der|den|du|del|la|le|bin|al)){0,3}$`)
-	rowTime = regexp.MustCompile(`^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?$`)
-)
-
-// tableRow renders a table row as one line, cells joined with " | ". A row
-// of a transcript laid out as a table (a name, perhaps a time, then what
-// was said) is written as the speaker label the passage step recognises:
-// "Jane Doe (00:01:23): text".
-func tableRow(cells []string) string {
-	if n := len(cells); n == 2 || n == 3 {
-		words := len(strings.Fields(cells[n-1]))
-		name, last := cells[0], cells[n-1]
-		switch {
-		case words < 3:
-		case n == 2 && isRowName(name):
-			return name + ": " + last
-		case n == 3 && isRowName(name) && rowTime.MatchString(cells[1]):
-			return name + " (" + strings.Trim(cells[1], "[]()") + "): " + last
-		case n == 3 && rowTime.MatchString(name) && isRowName(cells[1]):
-			return "[" + strings.Trim(name, "[]()") + "] " + cells[1] + ": " + last
-		}
-	}
-	return strings.Join(cells, " | ")
-}
-
-func isRowName(s string) bool { return len(s) <= 40 && rowName.MatchString(s) }
 
 func outlineLevel(v string) int {
 	if len(v) == 1 && v[0] >= '0' && v[0] <= '8' {

@@ -6,8 +6,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"hash/crc32"
 	"io"
 	"os"
@@ -21,34 +19,11 @@ import (
 	"github.com/evident/evident/passage"
 )
 
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata from the current output")
-	}
-}
-
-func updatingWord() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
 // wordGolden records a Word file's extraction and, after it, the passages:
 // the speaker turns are what a Word transcript is read for.
 type wordGolden struct {
-	Error    string            `json:"error,omitempty"`
-	Format   string            `json:"format,omitempty"`
-	Title    string            `json:"title,omitempty"`
-	Author   string            `json:"author,omitempty"`
-	Date     string            `json:"date,omitempty"`
-	Warnings []string          `json:"warnings,omitempty"`
-	Blocks   []wordBlock       `json:"blocks,omitempty"`
+	extract.DocGolden
 	Passages []evident.Passage `json:"passages,omitempty"`
-}
-
-type wordBlock struct {
-	Text    string          `json:"text"`
-	Loc     evident.Locator `json:"loc"`
-	Section string          `json:"section,omitempty"`
 }
 
 func TestDOCXGolden(t *testing.T) {
@@ -64,32 +39,11 @@ func TestDOCXGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			doc, err := extract.Default().Extract(context.Background(), extract.Input{Name: tt.name, Data: data})
-			var g wordGolden
-			if err != nil {
-				g.Error = err.Error()
-			} else {
-				g = wordGolden{Format: doc.Format, Title: doc.Title, Author: doc.Author, Date: doc.Date, Warnings: doc.Warnings}
-				for _, b := range doc.Blocks {
-					g.Blocks = append(g.Blocks, wordBlock{Text: b.Text, Loc: b.Loc, Section: b.Section})
-				}
+			g := wordGolden{DocGolden: extract.GoldenOf(doc, err)}
+			if err == nil {
 				g.Passages = passage.Build(doc, passage.Options{})
 			}
-			got, _ := json.MarshalIndent(g, "", "  ")
-			got = append(got, '\n')
-			golden := strings.TrimSuffix(path, ".docx") + ".golden.json"
-			if updatingWord() {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run with -update if the change is right):\n%s", golden, got)
-			}
+			extract.CheckGolden(t, strings.TrimSuffix(path, ".docx")+".golden.json", g)
 		})
 	}
 }
@@ -250,12 +204,7 @@ func TestDOCXSniff(t *testing.T) {
 // of a well-formed package: mutating a zip mostly breaks its checksums, so
 // the second form is what reaches the XML walker.
 func FuzzDOCX(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/docx/*.docx")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	extract.AddSeedFiles(f, "testdata/docx/*.docx")
 	f.Add([]byte(word(`<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Notes</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Jane</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>We close late every month.</w:t></w:r></w:p></w:tc></w:tr></w:tbl>`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wrapped := pack(t, entry{name: "word/document.xml", body: string(data)})

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,41 +20,6 @@ import (
 
 	"github.com/evident/evident"
 )
-
-// The -update flag rewrites golden files. Another format's tests may have
-// defined it already: the test binary has one flag set.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files from the current output")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// htmlGolden is what a fixture's golden file records: the citation fields,
-// the warnings and every block with its locator, or the error.
-type htmlGolden struct {
-	Error    string        `json:"error,omitempty"`
-	Format   string        `json:"format,omitempty"`
-	Kind     evident.Kind  `json:"kind,omitempty"`
-	Title    string        `json:"title,omitempty"`
-	Author   string        `json:"author,omitempty"`
-	Date     string        `json:"date,omitempty"`
-	Site     string        `json:"site,omitempty"`
-	URL      string        `json:"url,omitempty"`
-	Warnings []string      `json:"warnings,omitempty"`
-	Blocks   []goldenBlock `json:"blocks,omitempty"`
-}
-
-type goldenBlock struct {
-	Text    string          `json:"text"`
-	Loc     evident.Locator `json:"loc"`
-	Section string          `json:"section,omitempty"`
-	Context string          `json:"context,omitempty"`
-}
 
 func TestHTMLGolden(t *testing.T) {
 	tests := []struct {
@@ -77,33 +41,9 @@ func TestHTMLGolden(t *testing.T) {
 			}
 			// Through the registry, so that sniffing is checked as well.
 			doc, err := Default().Extract(context.Background(), Input{Name: tt.file, Data: data})
-			var got htmlGolden
-			if err != nil {
-				got.Error = err.Error()
-			} else {
-				got = htmlGolden{Format: doc.Format, Kind: doc.Kind, Title: doc.Title, Author: doc.Author,
-					Date: doc.Date, Site: doc.Site, URL: doc.URL, Warnings: doc.Warnings}
-				for _, b := range doc.Blocks {
-					got.Blocks = append(got.Blocks, goldenBlock{Text: b.Text, Loc: b.Loc, Section: b.Section, Context: b.Context})
-				}
-			}
-			out, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, '\n')
-			golden := strings.TrimSuffix(path, ".html") + ".golden.json"
-			if updating() {
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("%s: output differs from %s (%s); got:\n%s", tt.file, golden, tt.why, out)
+			checkGolden(t, strings.TrimSuffix(path, ".html")+".golden.json", goldenOf(doc, err))
+			if t.Failed() {
+				t.Log(tt.why)
 			}
 		})
 	}
@@ -714,14 +654,7 @@ func wordCounts(s string) map[string]int {
 }
 
 func FuzzHTML(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "html", "*.html"))
-	for _, p := range seeds {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addSeedFiles(f, filepath.Join("testdata", "html", "*.html"))
 	f.Add([]byte("<html><body><article><p>x</p><table><tr><td><p>a</p></td></tr></table></article></body></html>"))
 	f.Add([]byte(`<script type="application/ld+json">{"@graph":[{"@type":["Article"],"author":[[{"name":1}]],"datePublished":"31/31/31"}]}</script>`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -4,13 +4,8 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
-
-	"golang.org/x/net/html/charset"
-
-	"github.com/evident/evident"
 )
 
 // ODT reads OpenDocument text (LibreOffice Writer, Google Docs exports) on
@@ -43,24 +38,16 @@ func (ODT) Extract(ctx context.Context, in Input) (*Doc, error) {
 		doc.Warnings = append(doc.Warnings, err.Error())
 	}
 	doc.Title, doc.Author, doc.Date = props.Title, props.Creator, props.Created
-	rc, err := z.open("content.xml")
-	if err != nil {
+	w := &odtWalker{parents: map[string]string{}}
+	if err := walkPart(ctx, z, "content.xml", w); err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	w := &odtWalker{parents: map[string]string{}}
-	if err := w.walk(ctx, rc); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, partError(z, "content.xml", err)
-	}
-	doc.Blocks = w.blocks
+	doc.Blocks = w.body.blocks
 	if len(doc.Blocks) == 0 {
 		return nil, errors.New("no text found in the OpenDocument file")
 	}
 	if doc.Title == "" {
-		doc.Title = w.title()
+		doc.Title = w.body.title()
 	}
 	return doc, nil
 }
@@ -76,53 +63,21 @@ type odtPara struct {
 // odtWalker turns the body of content.xml into blocks.
 type odtWalker struct {
 	parents map[string]string // automatic style → the named style it derives from
-	blocks  []Block
-	para    int    // paragraphs emitted, for locators
-	titled  string // the first paragraph styled as a title
-	heading string // the first heading
+	body    docBody
 
 	paras   []*odtPara // open paragraphs: a text box nests one in another
 	skip    int        // depth inside a subtree whose text is not read
 	stack   []xml.Name // open elements, to tell visible text from alt text
 	newItem bool       // a list item has started and its first paragraph is not yet seen
-
-	tables int             // depth of nested tables
-	cell   strings.Builder // the current cell of the outermost table
-	row    []string        // its finished cells
 }
 
-func (w *odtWalker) walk(ctx context.Context, r io.Reader) error {
-	dec := xml.NewDecoder(r)
-	dec.CharsetReader = charset.NewReaderLabel
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			w.stack = append(w.stack, t.Name)
-			w.start(t)
-		case xml.EndElement:
-			w.end(t)
-			if len(w.stack) > 0 {
-				w.stack = w.stack[:len(w.stack)-1]
-			}
-		case xml.CharData:
-			// Text sits in paragraphs and the text-namespace elements inside
-			// them (spans, links, fields); other namespaces hold alt text.
-			if w.skip == 0 && len(w.paras) > 0 && len(w.stack) > 0 && w.stack[len(w.stack)-1].Space == odfText {
-				// Whitespace collapses as in HTML; only text:line-break
-				// breaks a line.
-				w.top().text.WriteString(strings.Map(spaceNewlines, string(t)))
-			}
-		}
+func (w *odtWalker) text(t xml.CharData) {
+	// Text sits in paragraphs and the text-namespace elements inside them
+	// (spans, links, fields); other namespaces hold alt text.
+	if w.skip == 0 && len(w.paras) > 0 && len(w.stack) > 0 && w.stack[len(w.stack)-1].Space == odfText {
+		// Whitespace collapses as in HTML; only text:line-break breaks a
+		// line.
+		w.top().text.WriteString(strings.Map(spaceNewlines, string(t)))
 	}
 }
 
@@ -145,6 +100,7 @@ func odtSkipped(n xml.Name) bool {
 }
 
 func (w *odtWalker) start(t xml.StartElement) {
+	w.stack = append(w.stack, t.Name)
 	if w.skip > 0 || odtSkipped(t.Name) {
 		w.skip++
 		return
@@ -160,11 +116,9 @@ func (w *odtWalker) start(t xml.StartElement) {
 	case odfTable:
 		switch t.Name.Local {
 		case "table":
-			w.tables++
+			w.body.startTable()
 		case "table-cell":
-			if w.tables == 1 {
-				w.cell.Reset()
-			}
+			w.body.startCell()
 		}
 	case odfText:
 		switch t.Name.Local {
@@ -195,6 +149,9 @@ func (w *odtWalker) start(t xml.StartElement) {
 }
 
 func (w *odtWalker) end(t xml.EndElement) {
+	if len(w.stack) > 0 {
+		w.stack = w.stack[:len(w.stack)-1]
+	}
 	if w.skip > 0 {
 		w.skip--
 		return
@@ -203,24 +160,11 @@ func (w *odtWalker) end(t xml.EndElement) {
 	case odfTable:
 		switch t.Name.Local {
 		case "table-cell":
-			switch {
-			case w.tables == 1:
-				if c := strings.TrimSpace(w.cell.String()); c != "" {
-					w.row = append(w.row, c)
-				}
-			case w.tables > 1:
-				w.cell.WriteByte(' ')
-			}
+			w.body.endCell()
 		case "table-row":
-			if w.tables == 1 {
-				if line := tableRow(w.row); line != "" {
-					w.para++
-					w.blocks = append(w.blocks, Block{Text: line, Loc: evident.Locator{Paragraph: w.para}})
-				}
-				w.row = w.row[:0]
-			}
+			w.body.endRow()
 		case "table":
-			w.tables = max(0, w.tables-1)
+			w.body.endTable()
 		}
 	case odfText:
 		switch t.Name.Local {
@@ -237,47 +181,16 @@ func (w *odtWalker) end(t xml.EndElement) {
 	}
 }
 
+// paragraph hands a finished paragraph to the body: text:h is a heading,
+// and so is a paragraph whose style derives from Title or Subtitle.
 func (w *odtWalker) paragraph(p *odtPara) {
-	text := paragraphText(p.text.String())
-	if text == "" {
-		return
-	}
-	if w.tables > 0 {
-		if w.cell.Len() > 0 {
-			w.cell.WriteByte(' ')
-		}
-		w.cell.WriteString(strings.ReplaceAll(text, "\n", " "))
-		return
-	}
 	style := p.style
 	if parent, ok := w.parents[style]; ok {
 		style = parent
 	}
 	title := style == "Title"
 	heading := p.heading || title || style == "Subtitle"
-	if p.item && !heading {
-		text = "• " + text
-	}
-	w.para++
-	b := Block{Text: text, Loc: evident.Locator{Paragraph: w.para}}
-	if heading {
-		b.Section = SectionHeading
-		line := strings.ReplaceAll(text, "\n", " ")
-		if title && w.titled == "" {
-			w.titled = line
-		}
-		if w.heading == "" {
-			w.heading = line
-		}
-	}
-	w.blocks = append(w.blocks, b)
-}
-
-func (w *odtWalker) title() string {
-	if w.titled != "" {
-		return w.titled
-	}
-	return w.heading
+	w.body.paragraph(p.text.String(), heading, title, p.item)
 }
 
 func odfAttr(t xml.StartElement, space, local string) string {

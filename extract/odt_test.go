@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,20 +103,9 @@ func TestODTDetectAndRefuse(t *testing.T) {
 // content.xml of a well-formed package: mutating a zip mostly breaks its
 // checksums, so the second form is what reaches the XML walker.
 func FuzzODT(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/odt/*.odt")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-			if zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b))); err == nil {
-				for _, zf := range zr.File {
-					if zf.Name == "content.xml" {
-						if rc, err := zf.Open(); err == nil {
-							xml, _ := io.ReadAll(rc)
-							f.Add(xml)
-						}
-					}
-				}
-			}
+	for _, b := range addSeedFiles(f, "testdata/odt/*.odt") {
+		if content := zipPart(f, b, "content.xml"); content != nil {
+			f.Add(content)
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,17 +11,6 @@ import (
 	"testing"
 	"time"
 )
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata from the current output")
-	}
-}
-
-func pdfUpdateGoldens() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // pdfGoldenText renders an extraction result for a golden file: the
 // metadata, then each block under its locator.
@@ -75,21 +63,7 @@ func TestPDFGolden(t *testing.T) {
 			}
 			in := Input{Name: tt.file, Data: data}
 			in.Meta.Password = tt.password
-			got := pdfGoldenText(PDF{}.Extract(context.Background(), in))
-			path := filepath.Join("testdata", "pdf", tt.golden+".golden")
-			if pdfUpdateGoldens() {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("extraction differs from %s (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			checkGolden(t, filepath.Join("testdata", "pdf", tt.golden+".golden"), pdfGoldenText(PDF{}.Extract(context.Background(), in)))
 		})
 	}
 }
@@ -488,17 +462,7 @@ func pdfAllText(doc *Doc) string {
 }
 
 func FuzzPDF(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "pdf", "*.pdf"))
-	if err != nil || len(paths) == 0 {
-		f.Fatal("no PDF fixtures")
-	}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addSeedFiles(f, filepath.Join("testdata", "pdf", "*.pdf"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Extraction is bounded by its read budget and its caps even
 		// without a deadline: an input that runs past 10 s is a failure.

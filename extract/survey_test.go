@@ -1,90 +1,14 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/evident/evident"
 )
-
-// The -update flag rewrites golden files; the test files of other formats
-// share it, and whichever initialises first registers it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata from the current output")
-	}
-}
-
-func officeUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// docGolden is what a golden file pins down of an extraction: the citation
-// fields, the warnings and every block, or the error a person would read.
-type docGolden struct {
-	Error      string        `json:"error,omitempty"`
-	Format     string        `json:"format,omitempty"`
-	Kind       evident.Kind  `json:"kind,omitempty"`
-	Title      string        `json:"title,omitempty"`
-	Author     string        `json:"author,omitempty"`
-	Date       string        `json:"date,omitempty"`
-	Structured bool          `json:"structured,omitempty"`
-	Warnings   []string      `json:"warnings,omitempty"`
-	Blocks     []blockGolden `json:"blocks,omitempty"`
-}
-
-type blockGolden struct {
-	Text    string            `json:"text"`
-	Loc     evident.Locator   `json:"loc"`
-	Section string            `json:"section,omitempty"`
-	Context string            `json:"context,omitempty"`
-	Role    string            `json:"role,omitempty"`
-	Attrs   map[string]string `json:"attrs,omitempty"`
-}
-
-func goldenOf(doc *Doc, err error) docGolden {
-	if err != nil {
-		return docGolden{Error: err.Error()}
-	}
-	g := docGolden{Format: doc.Format, Kind: doc.Kind, Title: doc.Title, Author: doc.Author, Date: doc.Date, Structured: doc.Structured, Warnings: doc.Warnings}
-	for _, b := range doc.Blocks {
-		g.Blocks = append(g.Blocks, blockGolden{Text: b.Text, Loc: b.Loc, Section: b.Section, Context: b.Context, Role: b.Role, Attrs: b.Attrs})
-	}
-	return g
-}
-
-// checkGolden compares v, as indented JSON, with the golden file, or
-// rewrites the file under -update.
-func checkGolden(t *testing.T, path string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if officeUpdating() {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run with -update if the change is right):\n%s", path, got)
-	}
-}
 
 // TestSurveyGolden reads every survey fixture through the registry, as a
 // worker would, and pins the passages down.
@@ -391,12 +315,7 @@ func TestSurveyCorpus(t *testing.T) {
 // FuzzSurvey drives header detection and the table logic with arbitrary
 // tables: rows split at newlines, cells at commas.
 func FuzzSurvey(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/survey/*.csv")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	addSeedFiles(f, "testdata/survey/*.csv")
 	f.Add([]byte("Q1,Q2\nWhat?,Why?\n{\"ImportId\":\"QID1\"},{\"ImportId\":\"QID2\"}\nCFO,Because the close is late every month.\n"))
 	f.Add([]byte("Which?,,,Why?\nA,B,Other (please specify),Response\nA,,,The close takes eleven days every month.\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

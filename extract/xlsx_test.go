@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -92,7 +93,7 @@ func TestXLSXErrors(t *testing.T) {
 		want string
 	}{
 		{"truncated", good[:len(good)/2], "the Excel file is damaged or incomplete"},
-		{"no workbook part", rezip(t, good, func(name string) bool { return name != "xl/workbook.xml" }), "xl/workbook.xml is missing"},
+		{"no workbook part", rezip(t, good, nil, "xl/workbook.xml"), "xl/workbook.xml is missing"},
 		{"legacy or protected", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + strings.Repeat("\x00", 600)), "password-protected or in the old binary Office format"},
 		{"not a zip", []byte("Role,Comments\nCFO,We close late every single month.\n"), "cannot be opened as a zip package"},
 	}
@@ -106,8 +107,9 @@ func TestXLSXErrors(t *testing.T) {
 	}
 }
 
-// rezip copies a zip package, keeping the entries keep accepts.
-func rezip(t testing.TB, data []byte, keep func(name string) bool) []byte {
+// rezip copies a zip package entry by entry, giving the entries named in
+// parts new content in place and leaving out those named in drop.
+func rezip(t testing.TB, data []byte, parts map[string][]byte, drop ...string) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -116,12 +118,21 @@ func rezip(t testing.TB, data []byte, keep func(name string) bool) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range zr.File {
-		if !keep(f.Name) {
+		if slices.Contains(drop, f.Name) {
 			continue
 		}
-		if err := zw.Copy(f); err != nil {
+		body, ok := parts[f.Name]
+		if !ok {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
 			t.Fatal(err)
 		}
+		w.Write(body)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -134,12 +145,7 @@ func rezip(t testing.TB, data []byte, keep func(name string) bool) []byte {
 // checksums, so the second form is what reaches excelize's sheet reader
 // and the survey logic.
 func FuzzXLSX(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/xlsx/*.xlsx")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	addSeedFiles(f, "testdata/xlsx/*.xlsx")
 	base, err := os.ReadFile("testdata/xlsx/survey.xlsx")
 	if err != nil {
 		f.Fatal(err)
@@ -148,7 +154,7 @@ func FuzzXLSX(f *testing.F) {
 		f.Add(sheet)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, in := range [][]byte{data, replacePart(t, base, "xl/worksheets/sheet1.xml", data)} {
+		for _, in := range [][]byte{data, rezip(t, base, map[string][]byte{"xl/worksheets/sheet1.xml": data})} {
 			doc, err := XLSX{}.Extract(context.Background(), Input{Name: "f.xlsx", Data: in})
 			if err != nil {
 				if err.Error() == "" || !utf8.ValidString(err.Error()) {
@@ -189,32 +195,4 @@ func zipPart(t testing.TB, data []byte, name string) []byte {
 		}
 	}
 	return nil
-}
-
-// replacePart copies a zip package with one part's content replaced.
-func replacePart(t testing.TB, data []byte, name string, body []byte) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		if f.Name != name {
-			if err := zw.Copy(f); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(body)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/xml"
 	"errors"
@@ -274,6 +275,22 @@ func partError(z *zipPackage, name string, err error) error {
 	}
 	// The parser quotes the bad bytes, which need not be valid UTF-8.
 	return fmt.Errorf("the %s is damaged: %s is not valid XML (%s)", z.what, name, strings.ToValidUTF8(err.Error(), "\uFFFD"))
+}
+
+// walkPart streams the named part's XML to h; an error names the part.
+func walkPart(ctx context.Context, z *zipPackage, name string, h xmlHandler) error {
+	rc, err := z.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := walkXML(ctx, rc, h); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return partError(z, name, err)
+	}
+	return nil
 }
 
 // Package properties.
