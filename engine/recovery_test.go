@@ -44,8 +44,48 @@ func TestJobHandedBackAtStopIsRedeliveredAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the job handed back before the stop did not come back within 10s: %v", err)
 	}
-	if d.Job.SHA256 != doc.SHA256 || d.Final() {
-		t.Errorf("got job %s attempt %d", d.Job.File, d.Attempt)
+	if d.Job.SHA256 != doc.SHA256 || d.Attempt != 1 {
+		t.Errorf("got job %s attempt %d, want attempt 1 again", d.Job.File, d.Attempt)
+	}
+}
+
+// Handing a job back costs no attempt, however often it happens; attempts
+// that really failed before it still count.
+func TestHandBacksSpendNoAttempts(t *testing.T) {
+	e := openIdle(t)
+	doc := e.submitFile("stopped-often.txt", "A note about the quokka forecast.\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	max := e.Queue().Config().MaxAttempts
+	for i := 0; i < max+2; i++ {
+		d, err := e.Queue().Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Job.SHA256 != doc.SHA256 || d.Attempt != 1 || d.Final() {
+			t.Fatalf("after %d hand-backs: job %s attempt %d (final %v), want attempt 1", i, d.Job.File, d.Attempt, d.Final())
+		}
+		if err := d.Release(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A real failure, retried at once, then a stop: the next delivery is
+	// the third attempt.
+	d, err := e.Queue().Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Retry(0); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = e.Queue().Next(ctx); err != nil || d.Attempt != 2 {
+		t.Fatalf("after one failure: attempt %d, %v", d.Attempt, err)
+	}
+	if err := d.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = e.Queue().Next(ctx); err != nil || d.Attempt != 2 {
+		t.Fatalf("after one failure and a hand-back: attempt %d, %v; want 2", d.Attempt, err)
 	}
 }
 

@@ -66,6 +66,9 @@ type Job struct {
 	Meta       evident.Meta `json:"meta,omitempty"`
 	FolderRole string       `json:"folder_role,omitempty"`
 	Submitted  time.Time    `json:"submitted"`
+	// Tried counts the attempts that failed before the job was handed back
+	// and queued again, so that a stop does not cost an attempt.
+	Tried int `json:"tried,omitempty"`
 }
 
 // Result is a worker's answer for one job. The passages travel in the
@@ -282,15 +285,12 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 			continue
 		}
 		d := &Delivery{q: q, msg: msg}
-		md, err := msg.Metadata()
-		if err == nil {
-			d.Attempt = int(md.NumDelivered)
-		}
 		if err := json.Unmarshal(msg.Data(), &d.Job); err != nil || d.Job.SHA256 == "" {
 			// Not ours to repair: drop it so it does not loop forever.
 			msg.TermWithReason("undecodable job")
 			continue
 		}
+		d.Attempt = d.Job.Tried + delivered(msg)
 		return d, nil
 	}
 }
@@ -301,18 +301,44 @@ func (d *Delivery) Heartbeat() error { return d.msg.InProgress() }
 // Release puts the job back for another worker at once (shutdown).
 func (d *Delivery) Release() error { return d.q.handBack(d.msg) }
 
-// handBack returns a job to the stream for immediate redelivery and waits
-// until the server has recorded it. A plain Nak is neither: the server
-// applies it later and keeps it only in memory, so a job handed back just
-// before a stop sat unacknowledged for a whole AckWait after the restart.
-// A Nak with a delay is written to the consumer's state, and asking for
-// the server's reply makes it wait until it is.
+// handBack returns a job to the queue for immediate redelivery without
+// spending an attempt. JetStream's delivery count cannot be rewound, and a
+// Nak counts as a delivery, so three stops in a row would fail a document
+// that never failed. Instead the job is published again, carrying the
+// attempts that really failed, and the message it replaces is terminated.
+// Should the termination be lost, the old message comes back after its
+// AckWait and the document is processed twice, which the indexer
+// tolerates.
 func (q *Queue) handBack(msg jetstream.Msg) error {
-	_, err := q.nc.Request(msg.Reply(), []byte(`-NAK {"delay":1000000}`), 5*time.Second)
+	var job Job
+	if err := json.Unmarshal(msg.Data(), &job); err != nil {
+		return msg.TermWithReason("undecodable job")
+	}
+	job.Tried += delivered(msg) - 1 // this delivery was interrupted, not failed
+	data, err := json.Marshal(job)
 	if err != nil {
-		return fmt.Errorf("queue: handing a job back: %w", err)
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	id := fmt.Sprintf("%s:%s:back:%d", job.SHA256, JobVersion(job), time.Now().UnixNano())
+	if _, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id)); err != nil {
+		return fmt.Errorf("queue: handing back the job for %s: %w", job.File, err)
+	}
+	// Ask for the server's reply, so that the termination is recorded
+	// before a stop.
+	if _, err := q.nc.Request(msg.Reply(), []byte("+TERM handed back"), 5*time.Second); err != nil {
+		return fmt.Errorf("queue: handing back the job for %s: %w", job.File, err)
 	}
 	return nil
+}
+
+// delivered is how many times JetStream has delivered msg, 1 the first time.
+func delivered(msg jetstream.Msg) int {
+	if md, err := msg.Metadata(); err == nil {
+		return int(md.NumDelivered)
+	}
+	return 1
 }
 
 // Retry puts the job back after a delay.
