@@ -167,7 +167,45 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	if turns < 2 {
 		return nil
 	}
+	// Inside a conversation, a person who speaks once is still a speaker
+	// ("Jane: I sign off on it."), not part of the turn before: a name of
+	// one to three capitalised words, after the first accepted turn, with
+	// words after the colon.
+	started := false
+	for _, u := range units {
+		if u.label == nil {
+			continue
+		}
+		if accepted[u.label.name] {
+			started = true
+			continue
+		}
+		if started && count[u.label.name] == 1 && u.label.rest != "" && personLike(u.label.name) {
+			accepted[u.label.name] = true
+		}
+	}
 	return accepted
+}
+
+// personLike reports a label that reads as a person's name: one to three
+// capitalised words of letters.
+func personLike(name string) bool {
+	words := strings.Fields(name)
+	if len(words) == 0 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		for _, c := range w {
+			if !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' && c != '.' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passage {

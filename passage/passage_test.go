@@ -148,6 +148,10 @@ func TestBuildConventions(t *testing.T) {
 		{file: "article.txt", text: "Most teams", para: 2, line: 3, notSpeakers: []string{"Note", "Monday", "Tuesday"}},
 		{file: "article.txt", text: "Note: the examples", para: 3, line: 5},
 		{file: "article.txt", text: "Monday: the team", para: 4, line: 7},
+		// Someone who speaks once inside a conversation is a speaker, not
+		// part of the turn before.
+		{file: "one-turn-speaker.txt", text: "I sign off on anything", speaker: "Jane Ortiz", line: 8},
+		{file: "one-turn-speaker.txt", text: "Our CFO joined", speaker: "Sam Lee", line: 7},
 		// After front matter, lines still count from the top of the file.
 		{file: "frontmatter.md", text: "Cash runway", speaker: "Lena Park", line: 13},
 	}

@@ -3,32 +3,46 @@ package persona
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/evident/evident"
 )
 
 // welcomes recognises a host opening a conversation: "Welcome back to the
-// show", "thanks for joining us", "I'm here with Brian Carroll".
-var welcomes = regexp.MustCompile(`(?i)\b(?:welcome|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming|being here|being with|taking the time|making (?:the )?time)|joining (?:me|us)|joined by|my guests?\b|our guests?\b|(?:I'm|I am|we're|we are) here with|today (?:I|we)(?:'m| am| are|'re)? (?:talking|speaking|chatting) (?:to|with))`)
+// show", "thanks for joining us", "I'm here with Brian Carroll". A bare
+// "welcome" is not one ("you're welcome to see them").
+var welcomes = regexp.MustCompile(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (?:the\b|our\b|this\b|another\b|episode\b|(?-i:\p{Lu}))|\bwelcome (?:everyone|everybody|all)\b|\bthanks?(?: you)?(?: so much| very much)? for (?:joining|coming on|being (?:here|on|with us)|taking the time|making (?:the )?time)|\b(?:I'm|I am|we're|we are) (?:joined|here) (?:today )?(?:by|with)\b|\b(?:my|our) guests? (?:today |this week |on the show )?(?:is|are) (?-i:\p{Lu})|\btoday (?:I|we)(?:'m| am| are|'re) (?:talking|speaking|chatting) (?:to|with)\b)`)
 
 // calledHost finds a host named in the prose: "host Jo Tanaka talks
-// with", "hosted by Jo Tanaka", "I'm your host, Jo".
-var calledHost = regexp.MustCompile(`(?i:\b(?:(?:your|our|the|co-?)?\s*host(?:ed by)?|moderated by|moderator),?)\s+` + introName)
+// with", "hosted by Jo Tanaka", "my co-host, Chris Benson".
+var calledHost = regexp.MustCompile(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?)\s+` + introName)
+
+// opening is how many turns of a conversation can open it: a welcome or
+// an introduction later on is not a host's.
+const opening = 4
 
 // turnStats is what a speaker does in a conversation.
 type turnStats struct {
 	turns, questions int
-	first            int  // index of the speaker's first turn
-	welcomes         bool // an early turn welcomes or thanks someone for joining
+	first            int  // the speaker's first turn, counted over the conversation
+	welcomes         bool // an opening turn welcomes a guest or thanks them for joining
 	introduces       []string
 }
 
-// detectHost names the one speaker who runs the conversation, when the
-// user and the labels have not said who does: the first speaker who
-// welcomes a guest or introduces another speaker, or else the one who asks
-// most of the questions. It returns "" when the evidence is not clear.
-func detectHost(ps []evident.Passage, people map[string]*evident.Person, order []string, introducers map[string][]string) (string, string) {
+func (s *turnStats) rate() float64 {
+	if s.turns == 0 {
+		return 0
+	}
+	return float64(s.questions) / float64(s.turns)
+}
+
+// detectHosts names who runs the conversation, when the user and the labels
+// have not said: anyone the text calls host or co-host; the first speaker
+// who opens the conversation by introducing a guest, or by welcoming one
+// while asking questions about as often as the others; or else the speaker who
+// asks clearly more of the questions. It returns each host with the reason.
+func detectHosts(ps []evident.Passage, people map[string]*evident.Person, order []string, introducers map[string][]introduced) map[string]string {
 	stats := map[string]*turnStats{}
 	var candidates []string
 	for _, name := range order {
@@ -38,51 +52,65 @@ func detectHost(ps []evident.Passage, people map[string]*evident.Person, order [
 		}
 	}
 	if len(candidates) < 2 {
-		return "", ""
+		return nil
 	}
+	// Count turns, not passages: a long answer split in three is one turn,
+	// and a question is a turn that ends asking.
 	n := 0
-	for i := range ps {
+	turnOf := make([]int, len(ps))
+	for i := 0; i < len(ps); {
 		p := &ps[i]
+		j := i + 1
+		for j < len(ps) && ps[j].Speaker == p.Speaker && ps[j].Section == p.Section {
+			j++
+		}
+		for k := i; k < j; k++ {
+			turnOf[k] = n
+		}
 		st := stats[p.Speaker]
-		if st == nil || p.Section != "" {
-			continue
+		if st != nil && p.Section == "" {
+			if st.first < 0 {
+				st.first = n
+			}
+			st.turns++
+			if endsAsking(ps[j-1].Text) {
+				st.questions++
+			}
+			if n < opening && welcomes.MatchString(p.Text) {
+				st.welcomes = true
+			}
+			n++
 		}
-		n++
-		if st.first < 0 {
-			st.first = i
-		}
-		st.turns++
-		if strings.Contains(p.Text, "?") {
-			st.questions++
-		}
-		// Only the opening of a conversation tells who hosts it.
-		if n <= 4 && welcomes.MatchString(p.Text) {
-			st.welcomes = true
-		}
+		i = j
 	}
-	for name, introduced := range introducers {
+	for name, intros := range introducers {
 		if st := stats[name]; st != nil {
-			st.introduces = introduced
+			for _, in := range intros {
+				if turnOf[in.passage] < opening && !slices.Contains(st.introduces, in.name) {
+					st.introduces = append(st.introduces, in.name)
+				}
+			}
 		}
 	}
+	hosts := map[string]string{}
 	// The text says who hosts.
 	for i := range ps {
 		for _, m := range calledHost.FindAllStringSubmatch(ps[i].Text, -1) {
 			if name := speakerNamed(personName(m[1]), candidates, people); name != "" {
-				return name, "detected: called the host in the text"
+				hosts[name] = "detected: called the host in the text"
 			}
 		}
 	}
-	// The opener: the first speaker to welcome or introduce someone.
-	best := ""
+	// The opener, if they also ask like a host.
+	opener := ""
 	for _, name := range candidates {
 		st := stats[name]
-		if (st.welcomes || len(st.introduces) > 0) && st.turns > 0 && (best == "" || st.first < stats[best].first) {
-			best = name
+		if (st.welcomes || len(st.introduces) > 0) && st.turns > 0 && (opener == "" || st.first < stats[opener].first) {
+			opener = name
 		}
 	}
-	if best != "" {
-		st := stats[best]
+	if opener != "" && (len(stats[opener].introduces) > 0 || asksLikeAHost(opener, stats)) {
+		st := stats[opener]
 		var why []string
 		if len(st.introduces) > 0 {
 			why = append(why, "introduces "+strings.Join(st.introduces, ", "))
@@ -90,30 +118,49 @@ func detectHost(ps []evident.Passage, people map[string]*evident.Person, order [
 		if st.welcomes {
 			why = append(why, "welcomes the guest")
 		}
-		if st.questions > 0 {
-			why = append(why, fmt.Sprintf("%d of its %d turns are questions", st.questions, st.turns))
+		why = append(why, fmt.Sprintf("%d of %d turns are questions", st.questions, st.turns))
+		if _, ok := hosts[opener]; !ok {
+			hosts[opener] = "detected: " + strings.Join(why, "; ")
 		}
-		return best, "detected: " + strings.Join(why, "; ")
 	}
-	// Otherwise the questioner: two thirds of the questions at least, and
-	// twice as many as anyone else.
-	total, top, second := 0, "", 0
+	if len(hosts) > 0 {
+		return hosts
+	}
+	// The questioner: asks in a third of their turns at least, twice as
+	// often as anyone else.
+	top, second := "", 0.0
 	for _, name := range candidates {
 		st := stats[name]
-		total += st.questions
 		switch {
-		case top == "" || st.questions > stats[top].questions:
+		case top == "" || st.rate() > stats[top].rate():
 			if top != "" {
-				second = stats[top].questions
+				second = stats[top].rate()
 			}
 			top = name
-		case st.questions > second:
-			second = st.questions
+		case st.rate() > second:
+			second = st.rate()
 		}
 	}
-	st := stats[top]
-	if st.questions >= 3 && st.questions*3 >= total*2 && st.questions >= 2*second {
-		return top, fmt.Sprintf("detected: asks %d of the %d questions", st.questions, total)
+	if st := stats[top]; st.questions >= 3 && st.rate() >= 1.0/3 && st.rate() >= 2*second {
+		return map[string]string{top: fmt.Sprintf("detected: %d of %d turns are questions, twice as often as anyone else", st.questions, st.turns)}
 	}
-	return "", ""
+	return nil
+}
+
+// asksLikeAHost reports whether a speaker asks questions at least half as
+// often as anyone else who speaks three times or more: a guest who says
+// "welcome" does not run the conversation.
+func asksLikeAHost(name string, stats map[string]*turnStats) bool {
+	for other, st := range stats {
+		if other != name && st.turns >= 3 && stats[name].rate() < 0.5*st.rate() {
+			return false
+		}
+	}
+	return true
+}
+
+// endsAsking reports whether a turn ends with a question.
+func endsAsking(s string) bool {
+	s = strings.TrimRight(s, " \t\n\"'”’)]…")
+	return strings.HasSuffix(s, "?")
 }

@@ -24,17 +24,22 @@ const (
 	// A person's name: one to four capitalised words or initials.
 	introName = `((?:\p{Lu}\.\s?)?\p{Lu}[\p{L}’'\-]+(?:\s+(?:\p{Lu}\.|\p{Lu}[\p{L}’'\-]+)){0,3})`
 	// What may stand between a name and the title.
-	introVerb = `(?:,\s*(?:who\s+is\s+|who's\s+)?|\s+(?:is|was|has\s+been|serves\s+as|works\s+as)\s+)(?:now\s+|also\s+|currently\s+)?`
-	introDet  = `(?:the|a|an|our|their|his|her)\s+`
+	introVerb  = `(?:,\s*(?:who\s+is|who's)\s+|\s+(?:is|was|has\s+been|serves\s+as|works\s+as)\s+)(?:now\s+|also\s+|currently\s+)?`
+	introComma = `,\s*`
+	introDet   = `(?:the|a|an|our|their|his|her)\s+`
 	// The title runs to the end of the clause.
 	introTitle = `([^.;:!?()\n"“”]{2,90})`
 )
 
 var (
-	// "Brian is the CEO and founder of markempa", "Ana Ruiz, head of IT at Velo".
+	// "Brian is the CEO and founder of markempa".
 	thirdPerson = regexp.MustCompile(introName + introVerb + `(?:` + introDet + `)?` + introTitle)
-	// "I'm the CFO of ...", "I am a finance director", "As a CFO, I ...".
-	firstPerson = regexp.MustCompile(`(?i)(?:\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?|(?:^|[.!?]\s+)as\s+)` + `(?:` + introDet + `)` + introTitle)
+	// "Ana Ruiz, head of IT at Velo." The title must then close the
+	// clause: "Priya, the CEO told me" is not an introduction.
+	apposition = regexp.MustCompile(introName + introComma + `(?:` + introDet + `)?` + introTitle)
+	// "I'm the CFO of ...", "I am a finance director". An aside ("as a
+	// developer, I ...") says too little.
+	firstPerson = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?` + `(?:` + introDet + `)` + introTitle)
 )
 
 // notPeople are capitalised words that start sentences without being
@@ -59,27 +64,47 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 	var out []introduction
 	for i := range ps {
 		text := ps[i].Text
-		for _, m := range thirdPerson.FindAllStringSubmatchIndex(text, -1) {
-			name := personName(text[m[2]:m[3]])
-			if name == "" {
-				continue
-			}
-			if in, ok := readTitle(text[m[4]:m[5]], tax); ok {
-				in.name, in.by = name, i
-				out = append(out, in)
+		for _, form := range []struct {
+			re     *regexp.Regexp
+			closed bool
+		}{{thirdPerson, false}, {apposition, true}} {
+			for _, m := range form.re.FindAllStringSubmatchIndex(text, -1) {
+				name := personName(text[m[2]:m[3]])
+				if name == "" || quoted(text, m[0]) {
+					continue
+				}
+				if in, ok := readTitle(text[m[4]:m[5]], tax, form.closed); ok {
+					in.name, in.by = name, i
+					out = append(out, in)
+				}
 			}
 		}
 		if ps[i].Speaker == "" {
 			continue
 		}
 		for _, m := range firstPerson.FindAllStringSubmatchIndex(text, -1) {
-			if in, ok := readTitle(text[m[2]:m[3]], tax); ok {
+			// "I'm a software engineer", remembered in quotes, is not now.
+			if quoted(text, m[0]) {
+				continue
+			}
+			if in, ok := readTitle(text[m[2]:m[3]], tax, false); ok {
 				in.by = i
 				out = append(out, in)
 			}
 		}
 	}
 	return out
+}
+
+// quoted reports whether position i of s is inside a quotation: an odd
+// number of straight double quotes before it, or an opening curly quote
+// not yet closed.
+func quoted(s string, i int) bool {
+	before := s[:i]
+	if strings.Count(before, `"`)%2 == 1 {
+		return true
+	}
+	return strings.LastIndex(before, "“") > strings.LastIndex(before, "”")
 }
 
 // personName trims words that are not part of a name off the front of a
@@ -100,7 +125,7 @@ func personName(s string) string {
 // within its first three words ("the former CFO of Acme", "head of IT at
 // Velo"). The title runs on past the role ("CEO and founder") until a word
 // that introduces the employer.
-func readTitle(clause string, tax *roles.Taxonomy) (introduction, bool) {
+func readTitle(clause string, tax *roles.Taxonomy, closed bool) (introduction, bool) {
 	spans := wordRe.FindAllStringIndex(clause, -1)
 	words := make([]string, len(spans))
 	for i, sp := range spans {
@@ -131,6 +156,10 @@ func readTitle(clause string, tax *roles.Taxonomy) (introduction, bool) {
 				break
 			}
 			end += 1 + m
+		}
+		// A closed title ends the clause or names the employer next.
+		if closed && end < len(words) && (!employer[words[end]] || strings.ContainsAny(clause[spans[end-1][1]:spans[end][0]], ",;")) {
+			return introduction{}, false
 		}
 		in := introduction{role: id, title: clause[spans[0][0]:spans[end-1][1]]}
 		if end < len(words) && employer[words[end]] && end+1 < len(spans) {

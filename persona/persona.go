@@ -97,9 +97,15 @@ func Resolve(in Input) []evident.Person {
 			break
 		}
 	}
-	introducers := map[string][]string{}
+	// Introductions by name come first: what a host says of a guest is
+	// more reliable than an aside of the guest's own ("as a developer").
+	introducers := map[string][]introduced{}
 	if in.Roles != nil && len(order) > 0 {
-		for _, intro := range introductions(in.Passages, in.Roles) {
+		intros := introductions(in.Passages, in.Roles)
+		slices.SortStableFunc(intros, func(a, b introduction) int {
+			return cmpBool(a.name == "", b.name == "")
+		})
+		for _, intro := range intros {
 			by := in.Passages[intro.by].Speaker
 			name := by
 			if intro.name != "" {
@@ -107,8 +113,8 @@ func Resolve(in Input) []evident.Person {
 				if name == "" {
 					continue
 				}
-				if by != "" && by != name && !slices.Contains(introducers[by], name) {
-					introducers[by] = append(introducers[by], name)
+				if by != "" && by != name {
+					introducers[by] = append(introducers[by], introduced{name: name, passage: intro.by})
 				}
 			}
 			if who := people[name]; who != nil && who.Role == "" {
@@ -120,7 +126,7 @@ func Resolve(in Input) []evident.Person {
 		}
 	}
 	if !userSaid {
-		if host, why := detectHost(in.Passages, people, order, introducers); host != "" {
+		for host, why := range detectHosts(in.Passages, people, order, introducers) {
 			people[host].Interviewer, people[host].InterviewerSource = true, why
 		}
 	}
@@ -148,6 +154,23 @@ func Resolve(in Input) []evident.Person {
 		out = append(out, *people[name])
 	}
 	return out
+}
+
+// introduced is a speaker introduced by another, in a given passage.
+type introduced struct {
+	name    string
+	passage int
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // speakerNamed finds the one speaker a name in prose refers to.

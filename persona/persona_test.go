@@ -110,6 +110,8 @@ func TestIntroductions(t *testing.T) {
 		{"This is the CFO's problem, not ours.", "", "", "", ""},
 		{"Priya is a user of the tool.", "", "", "", ""}, // committee roles are said in passing
 		{"Thanks, Dave.", "", "", "", ""},
+		{"Priya, the CEO told me you picked the tool.", "", "", "", ""}, // addressed, not introduced
+		{"Honestly Sam, the CFO never reads these reports.", "", "", "", ""},
 	}
 	for _, tt := range tests {
 		got := introductions([]evident.Passage{{Text: tt.text}}, tax)
@@ -135,7 +137,8 @@ func TestFirstPersonIntroductions(t *testing.T) {
 	tests := []struct{ text, role string }{
 		{"I'm the CFO of a logistics company, so budgets are my life.", "cfo"},
 		{"Well, I am a procurement manager at a hospital.", "procurement"},
-		{"As a CFO, I hear that every quarter.", "cfo"},
+		{"As a CFO, I hear that every quarter.", ""}, // an aside, not who they are
+		{`He said "I'm a software engineer, I don't run companies" back then.`, ""},
 		{"I'm a bit worried about the rollout.", ""},
 		{"I'm a user of three of these tools.", ""},
 		{"I told the CFO it would slip.", ""},
@@ -176,6 +179,7 @@ func TestHosts(t *testing.T) {
 		meta     evident.Meta
 		passages []evident.Passage
 		host     string // "" when nobody should be marked
+		cohost   string
 		guest    string // a speaker who must keep their role
 		role     string
 	}{
@@ -198,6 +202,37 @@ func TestHosts(t *testing.T) {
 				say("Ana", "What would you change?"), say("Raj", "Everything about forecasting."),
 			},
 			host: "Ana",
+		},
+		{
+			name: "a guest's 'you're welcome' is no welcome",
+			passages: []evident.Passage{
+				say("Sam", "Can you tell me how you plan the budget today?"),
+				say("Priya", "We use spreadsheets. You're welcome to see them later."),
+				say("Sam", "Who signs off on it?"), say("Priya", "The board does, in March."),
+				say("Sam", "What would you change?"), say("Priya", "Honestly Sam, the CFO never reads these reports."),
+			},
+			host: "Sam",
+		},
+		{
+			name: "a guest who talks about 'our guests' is no host",
+			passages: []evident.Passage{
+				say("Ana", "What slows your front desk down?"),
+				say("Raj", "Our guests are the ones who suffer when the booking system is down."),
+				say("Ana", "How often does that happen?"), say("Raj", "Twice a month."),
+				say("Ana", "And who fixes it?"), say("Raj", "An outside vendor."),
+			},
+			host: "Ana",
+		},
+		{
+			name: "a host and the co-host they name",
+			passages: []evident.Passage{
+				say("Daniel", "Welcome to Practical AI. I'm joined by my co-host, Chris Benson. How are you, Chris?"),
+				say("Chris", "Doing great. Today we have Nhung Ho with us. Nhung, how did you get into data science?"),
+				say("Nhung", "By accident, really. I studied astrophysics."),
+				say("Daniel", "What does your team do day to day?"),
+				say("Nhung", "We forecast cash for small businesses."),
+			},
+			host: "Daniel", cohost: "Chris",
 		},
 		{
 			name: "a conversation between peers has no host",
@@ -228,9 +263,9 @@ func TestHosts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			people := Resolve(Input{Meta: tt.meta, Passages: tt.passages, Roles: tax})
 			for _, p := range people {
-				isHost := p.Name == tt.host
-				if p.Interviewer && p.Name != tt.host && p.Name != "ANNOUNCER" || isHost && !p.Interviewer {
-					t.Errorf("%s: interviewer %v (%s), host should be %q", p.Name, p.Interviewer, p.InterviewerSource, tt.host)
+				isHost := p.Name == tt.host || p.Name == tt.cohost
+				if p.Interviewer && !isHost && p.Name != "ANNOUNCER" || isHost && !p.Interviewer {
+					t.Errorf("%s: interviewer %v (%s), hosts should be %q and %q", p.Name, p.Interviewer, p.InterviewerSource, tt.host, tt.cohost)
 				}
 				if isHost && p.InterviewerSource == "" {
 					t.Errorf("%s is host without a reason", p.Name)
