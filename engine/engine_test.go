@@ -191,6 +191,24 @@ func TestDuplicatesAndChanges(t *testing.T) {
 		t.Errorf("zebrafish: %d hits, want 1", len(got))
 	}
 
+	// The original changes; the copy still holds the old bytes, so the
+	// old document moves to the copy instead of losing its passages.
+	writeFile(t, e.inbox("memo.txt"), []byte("The memo now talks about a narwhal budget instead.\n"))
+	e.waitDocs(wait, func(ds []evident.Document) (bool, string) {
+		var moved, fresh bool
+		for _, d := range ds {
+			moved = moved || d.SHA256 == first.SHA256 && d.Origin == "inbox/copy of memo.txt" && d.State == evident.Indexed
+			fresh = fresh || d.Origin == "inbox/memo.txt" && d.SHA256 != first.SHA256 && d.State == evident.Indexed
+		}
+		return moved && fresh, "the copy should keep the old bytes and memo.txt hold the new:\n" + describe(ds)
+	})
+	if got := e.hitIDs("zebrafish"); len(got) != 1 {
+		t.Errorf("zebrafish after the original changed: %d hits, want the copy's 1", len(got))
+	}
+	if got := e.hitIDs("narwhal"); len(got) != 1 {
+		t.Errorf("narwhal: %d hits, want 1", len(got))
+	}
+
 	// Changed bytes at the same path.
 	p := e.drop("plan.txt", "Our plan mentions the word albatross twice: albatross.\n\nA second paragraph about cost savings.\n")
 	old := e.waitIndexed(wait, "plan.txt")["plan.txt"]

@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS passages (
 	matches     TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
+-- Other places that hold a document's bytes: when the document's own file
+-- changes, a copy takes its place rather than its passages being lost.
+CREATE TABLE IF NOT EXISTS copies (
+	origin TEXT PRIMARY KEY,
+	file   TEXT NOT NULL,
+	sha256 TEXT NOT NULL
+);
 `
 
 // Open opens (creating if needed) the database at path, in WAL mode so that
@@ -179,16 +186,25 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 		return 0, nil, err
 	}
 	defer tx.Rollback()
+	// Whatever this origin held before, it now holds these bytes.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM copies WHERE origin = ?`, sub.Origin); err != nil {
+		return 0, nil, err
+	}
 	var outcome Outcome
 	same, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 = ?`, sub.SHA256))
 	switch {
 	case err == nil:
+		if same.Origin != sub.Origin {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO copies (origin, file, sha256) VALUES (?, ?, ?)`, sub.Origin, sub.File, sub.SHA256); err != nil {
+				return 0, nil, err
+			}
+		}
 		var oldMeta, oldFolder string
 		if err := tx.QueryRowContext(ctx, `SELECT meta, folder_role FROM documents WHERE id = ?`, same.ID).Scan(&oldMeta, &oldFolder); err != nil {
 			return 0, nil, err
 		}
 		if oldMeta == string(meta) && oldFolder == sub.FolderRole && same.State != evident.Failed {
-			return Duplicate, same, nil
+			return Duplicate, same, tx.Commit() // the copy is recorded
 		}
 		// New metadata for known bytes (a sidecar arrived), or another try
 		// at a failed file: process again under the document's first origin.
@@ -198,6 +214,22 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 			return 0, nil, err
 		}
 	case errors.Is(err, ErrNotFound):
+		// The origin's old bytes live on in a copy: the old document moves
+		// there, keeping its passages, and these bytes become a new one.
+		var copyOrigin, copyFile string
+		err := tx.QueryRowContext(ctx, `SELECT c.origin, c.file FROM copies c JOIN documents d ON d.sha256 = c.sha256
+			WHERE d.origin = ? ORDER BY c.origin LIMIT 1`, sub.Origin).Scan(&copyOrigin, &copyFile)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, nil, err
+		}
+		if err == nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET origin = ?, file = ?, updated = ? WHERE origin = ?`, copyOrigin, copyFile, now(), sub.Origin); err != nil {
+				return 0, nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM copies WHERE origin = ?`, copyOrigin); err != nil {
+				return 0, nil, err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE documents SET sha256 = ?, size = ?, file = ?, meta = ?, folder_role = ?, state = ?, error = '', updated = ? WHERE origin = ?`,
 			sub.SHA256, sub.Size, sub.File, string(meta), sub.FolderRole, evident.Queued, now(), sub.Origin)
 		if err != nil {
@@ -612,6 +644,9 @@ func (s *Store) Delete(ctx context.Context, sha string) ([]string, error) {
 		}
 		var err error
 		if ids, err = passageIDs(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM copies WHERE sha256 = ?`, sha); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
