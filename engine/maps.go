@@ -54,7 +54,7 @@ func (e *Engine) EditMap(ctx context.Context, name string, edit maps.Edit, by st
 	return withMaps(ctx, e, func(s *maps.Store) (*maps.Map, error) { return s.Edit(ctx, name, edit, by) })
 }
 
-// DeleteMap removes a map; its history keeps it.
+// DeleteMap removes a map for good (nothing restores it; export it first).
 func (e *Engine) DeleteMap(ctx context.Context, name, by string) error {
 	_, err := withMaps(ctx, e, func(s *maps.Store) (struct{}, error) { return struct{}{}, s.Delete(ctx, name, by) })
 	return err

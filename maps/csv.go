@@ -50,6 +50,11 @@ func CSV(w io.Writer, m *Map) error {
 	header = append(header, csvFixed.after...)
 	header = append(header, csvFixed.tail...)
 
+	// Attribute names come from a survey's header row, as untrusted as
+	// its answers: the header is defused like every other row.
+	for i := range header {
+		header[i] = defuse(header[i])
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err

@@ -437,3 +437,82 @@ func TestUUIDv5(t *testing.T) {
 		t.Error("GUIDs are not a function of their keys")
 	}
 }
+
+// Survey headers name the attribute columns: a header that a spreadsheet
+// would run as a formula is defused like any cell.
+func TestCSVDefusesHeader(t *testing.T) {
+	for _, tt := range []struct{ attr, want string }{
+		{`=HYPERLINK("http://evil.example","x")`, `'=HYPERLINK("http://evil.example","x")`},
+		{"+1+1", "'+1+1"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tTab", "'\tTab"},
+		{"Company size", "Company size"},
+		{"role", "attribute: role"}, // a clash with a fixed column
+	} {
+		m := &Map{Info: Info{Name: "m"}, Cells: []Cell{{Category: "PAINS", Quotes: []Quote{
+			{ID: "q1", Category: "PAINS", Snapshot: Snapshot{Text: "t", Attrs: map[string]string{tt.attr: "v"}}}}}}}
+		rows, err := csv.NewReader(bytes.NewReader(render(t, m, "csv"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rows[0][4]; got != tt.want {
+			t.Errorf("attribute %q: header %q, want %q", tt.attr, got, tt.want)
+		}
+		if rows[1][4] != "v" {
+			t.Errorf("attribute %q: value %q under it", tt.attr, rows[1][4])
+		}
+	}
+}
+
+// A case is a speaker in one document: "Participant 1" of two transcripts
+// is two cases, each with its own role; the names say which is which only
+// when they need to.
+func TestQDPXCasesPerDocument(t *testing.T) {
+	type said struct{ speaker, role, file, sha string }
+	for _, tt := range []struct {
+		name   string
+		quotes []said
+		want   map[string]string // case name → role
+	}{
+		{"one speaker in one document", []said{{"Priya", "cfo", "a.txt", "aaaa"}, {"Priya", "cfo", "a.txt", "aaaa"}},
+			map[string]string{"Priya": "cfo"}},
+		{"a label in two documents", []said{{"Participant 1", "cfo", "a.txt", "aaaa"}, {"Participant 1", "cio", "b.txt", "bbbb"}},
+			map[string]string{"Participant 1 (a.txt)": "cfo", "Participant 1 (b.txt)": "cio"}},
+		{"two versions of one file", []said{{"P1", "cfo", "a.txt", "aaaa1111aaaa2222"}, {"P1", "cio", "a.txt", "bbbb1111bbbb2222"}},
+			map[string]string{"P1 (a.txt, aaaa1111aaaa)": "cfo", "P1 (a.txt, bbbb1111bbbb)": "cio"}},
+		{"others keep their names", []said{{"P1", "cfo", "a.txt", "aaaa"}, {"P1", "cio", "b.txt", "bbbb"}, {"Ana", "ceo", "a.txt", "aaaa"}},
+			map[string]string{"P1 (a.txt)": "cfo", "P1 (b.txt)": "cio", "Ana": "ceo"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var qs []Quote
+			for i, s := range tt.quotes {
+				qs = append(qs, Quote{ID: "q" + strconv.Itoa(i+1), Category: "SAY", PassageID: s.sha + "-" + strconv.Itoa(i), Position: i,
+					Snapshot: Snapshot{Text: "words " + strconv.Itoa(i), Speaker: s.speaker, Role: s.role, Seq: i,
+						Source: Source{File: s.file, SHA256: s.sha}}})
+			}
+			m := &Map{Info: Info{Name: "m"}, Cells: arrange(qs, []Category{{Name: "SAY"}})}
+			data := render(t, m, "qdpx")
+			checkQDPX(t, m, data)
+			if again := render(t, m, "qdpx"); !bytes.Equal(data, again) {
+				t.Error("a second export of the same map differs")
+			}
+			var p qdeRead
+			if err := xml.Unmarshal(qdpxFiles(t, data)["project.qde"], &p); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, c := range p.Cases {
+				got[c.Name] = c.Value
+			}
+			if len(p.Cases) != len(tt.want) || len(got) != len(tt.want) {
+				t.Fatalf("cases %+v, want %v", p.Cases, tt.want)
+			}
+			for name, role := range tt.want {
+				if r, ok := got[name]; !ok || r != role {
+					t.Errorf("case %q: role %q (present %v), want %q; all: %v", name, r, ok, role, got)
+				}
+			}
+		})
+	}
+}

@@ -314,6 +314,9 @@ func (s *Store) invert(ctx context.Context, tx *sql.Tx, r *mapRow, c Change) err
 		if _, err := loadQuote(ctx, tx, r.id, d.Quote.ID); err == nil {
 			return fail(ErrConflict, "quote %s is on the map already", d.Quote.ID)
 		}
+		if err := checkCell(ctx, tx, r, d.Quote.Category, d.Quote.PassageID, d.Quote.ID); err != nil {
+			return err
+		}
 		n, err := cellSize(ctx, tx, r.id, d.Quote.Category)
 		if err != nil {
 			return err
@@ -336,6 +339,11 @@ func (s *Store) invert(ctx context.Context, tx *sql.Tx, r *mapRow, c Change) err
 			q.Note = d.Note.Before
 		}
 		if d.Move != nil {
+			if d.Move.From.Category != q.Category {
+				if err := checkCell(ctx, tx, r, d.Move.From.Category, q.PassageID, q.ID); err != nil {
+					return err
+				}
+			}
 			return moveQuote(ctx, tx, r.id, q, d.Move.From)
 		}
 		return nil

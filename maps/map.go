@@ -254,12 +254,16 @@ const (
 )
 
 // CheckName refuses names that would be hard to type, print or use as a
-// file name: empty, too long, with control characters or slashes, or
-// starting with a dash (it would read as a flag).
+// file name: empty, too long, with control characters or slashes,
+// starting with a dash (it would read as a flag), or "." and ".." (a web
+// address reads them as folders, so the map's page could never be
+// reached).
 func CheckName(name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return fail(ErrInvalid, "a map needs a name")
+	case name == "." || name == "..":
+		return fail(ErrInvalid, "map name %q would read as a folder in a web address; use a name with a letter or a digit", name)
 	case name != strings.TrimSpace(name):
 		return fail(ErrInvalid, "map name %q starts or ends with a space", name)
 	case !utf8.ValidString(name):
@@ -276,9 +280,11 @@ func CheckName(name string) error {
 	return nil
 }
 
+// checkText checks what a person types (goal, description, note): plain
+// text of a sane length.
 func checkText(field, s string) error {
-	if !utf8.ValidString(s) {
-		return fail(ErrInvalid, "the %s is not valid UTF-8", field)
+	if err := checkPlain(field, s); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(s); n > maxText {
 		return fail(ErrInvalid, "the %s is %d characters long; the limit is %d", field, n, maxText)
@@ -286,9 +292,32 @@ func checkText(field, s string) error {
 	return nil
 }
 
+// checkPlain refuses invalid UTF-8 and control characters other than line
+// breaks and tabs: an escape sequence in a map would drive the terminal
+// of whoever runs `evident map show` on it.
+func checkPlain(field, s string) error {
+	if !utf8.ValidString(s) {
+		return fail(ErrInvalid, "the %s is not valid UTF-8", field)
+	}
+	if i := strings.IndexFunc(s, isControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return fail(ErrInvalid, "the %s contains a control character (%U); only line breaks and tabs are allowed", field, r)
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }
+
+// lineBreaks turns the line breaks a browser sends from a text box
+// (CR LF), or an old Mac's (CR), into LF, the only one a map keeps.
+func lineBreaks(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
 func (i *Info) check() error {
 	i.Name = strings.TrimSpace(i.Name)
 	i.Role = strings.TrimSpace(i.Role)
+	i.Goal, i.Description = lineBreaks(i.Goal), lineBreaks(i.Description)
 	if err := CheckName(i.Name); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package maps
 
 import (
 	"archive/zip"
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/xml"
@@ -293,10 +294,15 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 		}
 	}
 
-	// Sources, their selections and codings.
+	// Sources, their selections and codings. A case is a speaker in one
+	// document: "Participant 1" of two transcripts is two people.
 	type caseOf struct {
+		key        string // speaker and document key: the case's identity
+		speaker    string
+		doc        string // the document as people know it: its file name
+		docKey     string
 		role       string
-		sources    []string
+		source     string // the document's GUID
 		selections []string
 	}
 	cases := map[string]*caseOf{}
@@ -350,16 +356,14 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 				first = q.AddedAt
 			}
 			if q.Speaker != "" {
-				c := cases[q.Speaker]
+				ck := q.Speaker + "\x00" + key
+				c := cases[ck]
 				if c == nil {
-					c = &caseOf{}
-					cases[q.Speaker] = c
+					c = &caseOf{key: ck, speaker: q.Speaker, doc: cmp.Or(s.src.File, s.src.Title, key), docKey: key, source: sg}
+					cases[ck] = c
 				}
 				if c.role == "" {
 					c.role = q.Role
-				}
-				if len(c.sources) == 0 || c.sources[len(c.sources)-1] != sg {
-					c.sources = append(c.sources, sg)
 				}
 				c.selections = append(c.selections, selGUID)
 			}
@@ -371,25 +375,47 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 		p.Sources = nil
 	}
 
-	// Cases: the speakers, each with a role.
+	// Cases: the speakers, each with a role. A speaker named in one
+	// document keeps the bare name; one named in several gets the
+	// document's file name too, and its hash when file names clash.
 	if len(cases) > 0 {
 		roleVar := guid(m.Name, "variable", "role")
 		p.Variables = &qdeVariables{Variables: []qdeVariable{{GUID: roleVar, Name: "role", Type: "Text",
 			Description: "The speaker's role in the buying committee, from Evident's role taxonomy."}}}
-		names := make([]string, 0, len(cases))
-		for n := range cases {
-			names = append(names, n)
+		perSpeaker, perDoc := map[string]int{}, map[string]int{}
+		for _, c := range cases {
+			perSpeaker[c.speaker]++
+			perDoc[c.speaker+"\x00"+c.doc]++
 		}
-		sort.Strings(names)
+		type named struct {
+			name string
+			c    *caseOf
+		}
+		list := make([]named, 0, len(cases))
+		for _, c := range cases {
+			name := c.speaker
+			if perSpeaker[c.speaker] > 1 {
+				doc := c.doc
+				if perDoc[c.speaker+"\x00"+c.doc] > 1 {
+					hash := strings.TrimPrefix(c.docKey, "file:")
+					doc += ", " + hash[:min(12, len(hash))]
+				}
+				name += " (" + doc + ")"
+			}
+			list = append(list, named{name, c})
+		}
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].name != list[j].name {
+				return list[i].name < list[j].name
+			}
+			return list[i].c.key < list[j].c.key
+		})
 		p.Cases = &qdeCases{}
-		for _, n := range names {
-			c := cases[n]
-			qc := qdeCase{GUID: guid(m.Name, "case", n), Name: n}
+		for _, n := range list {
+			c := n.c
+			qc := qdeCase{GUID: guid(m.Name, "case", c.key), Name: n.name, Sources: []qdeRef{{Target: c.source}}}
 			if c.role != "" {
 				qc.Values = []qdeVariableValue{{Variable: qdeRef{Target: roleVar}, Text: c.role}}
-			}
-			for _, s := range c.sources {
-				qc.Sources = append(qc.Sources, qdeRef{Target: s})
 			}
 			for _, s := range c.selections {
 				qc.Selections = append(qc.Selections, qdeRef{Target: s})

@@ -25,6 +25,7 @@ func (s *Store) Attach(ctx context.Context, name string, a Attachment, by string
 	if err != nil {
 		return nil, err
 	}
+	a.Note = lineBreaks(a.Note)
 	if err := checkText("note", a.Note); err != nil {
 		return nil, err
 	}
@@ -47,12 +48,7 @@ func (s *Store) Attach(ctx context.Context, name string, a Attachment, by string
 		if err != nil {
 			return err
 		}
-		var dup string
-		err = tx.QueryRowContext(ctx, `SELECT id FROM map_quotes WHERE map_id = ? AND category = ? AND passage_id = ?`, r.id, cat, pid).Scan(&dup)
-		if err == nil {
-			return fail(ErrConflict, "passage %s is already in %s of map %q as %s", pid, cat, r.info.Name, dup)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if err := checkCell(ctx, tx, r, cat, pid, ""); err != nil {
 			return err
 		}
 		n, err := cellSize(ctx, tx, r.id, cat)
@@ -81,6 +77,23 @@ func (s *Store) Attach(ctx context.Context, name string, a Attachment, by string
 	q.Rule = ruleOf(&q.Snapshot, q.Category)
 	q.Status = Current
 	return &q, nil
+}
+
+// checkCell refuses a second quote of one passage in one cell (the quote
+// except aside, when it is the one moving there): detaching by passage id
+// could not tell the two apart. Attach, move and undo all keep this rule;
+// an import refuses a file that breaks it.
+func checkCell(ctx context.Context, tx *sql.Tx, r *mapRow, category, passageID, except string) error {
+	var dup string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM map_quotes WHERE map_id = ? AND category = ? AND passage_id = ? AND id != ? ORDER BY position LIMIT 1`,
+		r.id, category, passageID, except).Scan(&dup)
+	switch {
+	case err == nil:
+		return fail(ErrConflict, "passage %s is already in %s of map %q as %s", passageID, category, r.info.Name, dup)
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	}
+	return err
 }
 
 func cellSize(ctx context.Context, q querier, mapID int64, category string) (int, error) {
@@ -147,6 +160,8 @@ func (s *Store) Update(ctx context.Context, name, id string, u QuoteUpdate, by s
 		return nil, fail(ErrInvalid, "nothing to change: give a note, a position or a category")
 	}
 	if u.Note != nil {
+		note := lineBreaks(*u.Note)
+		u.Note = &note
 		if err := checkText("note", *u.Note); err != nil {
 			return nil, err
 		}
@@ -183,6 +198,9 @@ func (s *Store) Update(ctx context.Context, name, id string, u QuoteUpdate, by s
 			from := Place{Category: q.Category, Position: q.Position}
 			to := from
 			if u.Category != nil && target != q.Category {
+				if err := checkCell(ctx, tx, r, target, q.PassageID, q.ID); err != nil {
+					return err
+				}
 				n, err := cellSize(ctx, tx, r.id, target)
 				if err != nil {
 					return err

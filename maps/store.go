@@ -349,7 +349,9 @@ func (s *Store) setInfo(ctx context.Context, tx *sql.Tx, mapID int64, info Info)
 	return err
 }
 
-// Delete removes a map. The history keeps it whole, in the delete record.
+// Delete removes a map for good. The delete record of the history holds
+// the whole map, for the record, but nothing restores a map from it:
+// export a map first to keep it.
 func (s *Store) Delete(ctx context.Context, name, by string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := loadMap(ctx, tx, name)

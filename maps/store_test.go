@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,8 +125,8 @@ func ptr[T any](v T) *T { return &v }
 func TestAttachDetachUndoRoundTrip(t *testing.T) {
 	tb := newTestbed(t)
 	ctx := context.Background()
-	doc := tb.ingest("inbox/cfo.txt", []string{"Reconciling takes forever.", "I want one place for spend.", "We use NetSuite."},
-		map[int][]string{0: {"PAINS"}, 1: {"GAINS"}, 2: {"DO"}})
+	doc := tb.ingest("inbox/cfo.txt", []string{"Reconciling takes forever.", "I want one place for spend.", "We use NetSuite.",
+		"Closing the books is slow."}, map[int][]string{0: {"PAINS"}, 1: {"GAINS"}, 2: {"DO"}, 3: {"PAINS", "GAINS"}})
 	p := func(i int) string { return evident.PassageID(doc.SHA256, i) }
 
 	m, err := tb.maps.Create(ctx, Info{Name: "CFO", Role: "CFOs", Goal: "Adopt rolling forecasts"}, "alice")
@@ -152,7 +154,7 @@ func TestAttachDetachUndoRoundTrip(t *testing.T) {
 		return err
 	})
 	step("attach q3", func() error {
-		_, err := tb.maps.Attach(ctx, "CFO", Attachment{Category: "GAINS", PassageID: p(0)}, "bob")
+		_, err := tb.maps.Attach(ctx, "CFO", Attachment{Category: "GAINS", PassageID: p(3)}, "bob")
 		return err
 	})
 	step("attach q4 first", func() error {
@@ -461,5 +463,262 @@ func TestImportChecksQuotes(t *testing.T) {
 	if len(got.Cells) != 7 || last.Category != "THINK" || len(last.Quotes) != 3 ||
 		last.Quotes[0].ID != "q7" || last.Quotes[1].ID != "q8" || last.Quotes[2].ID != "q9" || last.Quotes[2].Status != Gone {
 		t.Errorf("imported cells: %+v", got.Cells)
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{".", "would read as a folder in a web address"},
+		{"..", "would read as a folder in a web address"},
+		{"", "needs a name"},
+		{"a/b", "slash"},
+		{"-x", "dash"},
+		{"a\x1bb", "control character"},
+		{"...", ""},
+		{".cfo", ""},
+		{"cfo v1.2", ""},
+	} {
+		err := CheckName(tt.name)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("CheckName(%q) = %v, want nil", tt.name, err)
+			}
+			continue
+		}
+		if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CheckName(%q) = %v, want an invalid-input error saying %q", tt.name, err, tt.want)
+		}
+	}
+	// Every way in checks it: create and import.
+	tb := newTestbed(t)
+	if _, err := tb.maps.Create(context.Background(), Info{Name: ".."}, ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("create \"..\": %v", err)
+	}
+	m, _ := ParseJSON([]byte(`{"name": ".", "cells": []}`))
+	if _, err := tb.maps.Import(context.Background(), m, "", ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("import \".\": %v", err)
+	}
+}
+
+// Control characters other than line breaks and tabs are refused wherever
+// text comes in, with the field named; line breaks a browser sends (CR LF)
+// are kept as LF.
+func TestControlCharacters(t *testing.T) {
+	tb := newTestbed(t)
+	ctx := context.Background()
+	doc := tb.ingest("inbox/a.txt", []string{"Budgets are frustrating."}, nil)
+	pid := evident.PassageID(doc.SHA256, 0)
+	if _, err := tb.maps.Create(ctx, Info{Name: "cfo", Description: "line one\r\nline two\ttabbed"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := tb.get("cfo").Description; d != "line one\nline two\ttabbed" {
+		t.Errorf("description kept as %q", d)
+	}
+	q := tb.attach("cfo", "PAINS", pid, "a\r\nb")
+	if q.Note != "a\nb" {
+		t.Errorf("note kept as %q", q.Note)
+	}
+	quote := func(field, value string) string {
+		b, _ := json.Marshal(value)
+		return `{"name": "x", "cells": [{"category": "PAINS", "quotes": [{"passage_id": "a-1", "text": "t", "` + field + `": ` + string(b) + `}]}]}`
+	}
+	for _, tt := range []struct {
+		what string
+		err  func() error
+		want string
+	}{
+		{"create", func() error {
+			_, err := tb.maps.Create(ctx, Info{Name: "x", Description: "\x1b[2J"}, "")
+			return err
+		}, "the description contains a control character (U+001B)"},
+		{"edit", func() error { _, err := tb.maps.Edit(ctx, "cfo", Edit{Goal: ptr("a\x07b")}, ""); return err }, "the goal contains a control character (U+0007)"},
+		{"role", func() error { _, err := tb.maps.Edit(ctx, "cfo", Edit{Role: ptr("c\x00fo")}, ""); return err }, "the role contains a control character"},
+		{"attach", func() error {
+			_, err := tb.maps.Attach(ctx, "cfo", Attachment{Category: "GAINS", PassageID: pid, Note: "\u009b2J"}, "")
+			return err
+		}, "the note contains a control character (U+009B)"},
+		{"note", func() error {
+			_, err := tb.maps.Update(ctx, "cfo", "q1", QuoteUpdate{Note: ptr("\x1b]0;x\x07")}, "")
+			return err
+		}, "the note contains a control character"},
+		{"imported description", func() error { return importJSON(tb, `{"name": "x", "description": "\u001b[2J", "cells": []}`) },
+			"the description contains a control character (U+001B)"},
+		{"imported citation", func() error { return importJSON(tb, quote("citation", "\x1b[2J")) },
+			"the citation of quote 1 of cell PAINS contains a control character"},
+		{"imported added_by", func() error { return importJSON(tb, quote("added_by", "eve\x1b[8m")) },
+			"the added_by of quote 1 of cell PAINS contains a control character"},
+		{"imported text", func() error { return importJSON(tb, quote("text", "t\x1b[2J")) },
+			"the text of quote 1 of cell PAINS contains a control character"},
+		{"imported note", func() error { return importJSON(tb, quote("note", "\x1b[2J")) },
+			"the note of quote 1 of cell PAINS contains a control character"},
+		{"imported speaker", func() error { return importJSON(tb, quote("speaker", "\r")) },
+			"the speaker of quote 1 of cell PAINS contains a control character (U+000D)"},
+		{"imported attribute", func() error {
+			return importJSON(tb, `{"name": "x", "cells": [{"category": "PAINS", "quotes": [{"passage_id": "a-1", "text": "t", "attrs": {"Size": "\u001b[2J"}}]}]}`)
+		}, `the attribute "Size" of quote 1 of cell PAINS contains a control character`},
+		{"imported source", func() error {
+			return importJSON(tb, `{"name": "x", "cells": [{"category": "PAINS", "quotes": [{"passage_id": "a-1", "text": "t", "source": {"title": "\u001b[2J"}}]}]}`)
+		}, "the source title of quote 1 of cell PAINS contains a control character"},
+		{"imported category", func() error {
+			return importJSON(tb, `{"name": "x", "cells": [{"category": "PA\u001bINS", "quotes": []}]}`)
+		},
+			"the category of cell 1 contains a control character"},
+	} {
+		err := tt.err()
+		if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an invalid-input error saying %q", tt.what, err, tt.want)
+		}
+	}
+	if _, err := tb.maps.Get(ctx, "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a refused map was stored: %v", err)
+	}
+}
+
+func importJSON(tb *testbed, doc string) error {
+	m, err := ParseJSON([]byte(doc))
+	if err != nil {
+		return err
+	}
+	_, err = tb.maps.Import(context.Background(), m, "", "")
+	return err
+}
+
+// Quote ids from a file are kept up to a sane number; larger ones are
+// numbered anew, so that the next id never overflows.
+func TestImportQuoteIDs(t *testing.T) {
+	tb := newTestbed(t)
+	doc := tb.ingest("inbox/a.txt", []string{"Budgets are frustrating."}, nil)
+	for _, tt := range []struct {
+		name string
+		ids  []string
+		want []string
+		next string
+	}{
+		{"kept", []string{"q3", "q1"}, []string{"q3", "q1"}, "q4"},
+		{"largest int", []string{"q9223372036854775807", "q2"}, []string{"q3", "q2"}, "q4"},
+		{"past the largest int", []string{"q92233720368547758070"}, []string{"q1"}, "q2"},
+		{"at the limit", []string{"q1000000000"}, []string{"q1000000000"}, "q1000000001"},
+		{"over the limit", []string{"q1000000001", "q5"}, []string{"q6", "q5"}, "q7"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var qs []string
+			for i, id := range tt.ids {
+				qs = append(qs, `{"id": "`+id+`", "passage_id": "gone-`+strconv.Itoa(i)+`", "text": "t"}`)
+			}
+			if err := importJSON(tb, `{"name": "`+tt.name+`", "cells": [{"category": "SAY", "quotes": [`+strings.Join(qs, ",")+`]}]}`); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, q := range tb.get(tt.name).Quotes() {
+				got = append(got, q.ID)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("ids %v, want %v", got, tt.want)
+			}
+			if q := tb.attach(tt.name, "DO", evident.PassageID(doc.SHA256, 0), ""); q.ID != tt.next {
+				t.Errorf("next quote %s, want %s", q.ID, tt.next)
+			}
+		})
+	}
+}
+
+// A passage is in a cell once, however it gets there: attach, import,
+// a move to another cell, or an undo. Otherwise detaching it by passage
+// id could not tell the two quotes apart.
+func TestOnePassageOncePerCell(t *testing.T) {
+	tb := newTestbed(t)
+	ctx := context.Background()
+	doc := tb.ingest("inbox/a.txt", []string{"Budgets are frustrating.", "We need speed."}, nil)
+	pid := evident.PassageID(doc.SHA256, 0)
+	db := tb.st.DB()
+	// sneak moves a quote to another cell behind the store's back, as a
+	// version without this rule could have left the database.
+	sneak := func(name, id, category string) {
+		t.Helper()
+		if _, err := db.Exec(`UPDATE map_quotes SET category = ?, position = 99 WHERE id = ? AND map_id = (SELECT id FROM maps WHERE name = ?)`,
+			category, id, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		setup func(t *testing.T, name string) error // the step that must be refused
+		kind  error
+		want  string
+	}{
+		{"attach", func(t *testing.T, name string) error {
+			tb.attach(name, "PAINS", pid, "")
+			_, err := tb.maps.Attach(ctx, name, Attachment{Category: "PAINS", PassageID: pid}, "")
+			return err
+		}, ErrConflict, "is already in PAINS"},
+		{"move", func(t *testing.T, name string) error {
+			tb.attach(name, "PAINS", pid, "")
+			tb.attach(name, "GAINS", pid, "")
+			_, err := tb.maps.Update(ctx, name, "q2", QuoteUpdate{Category: ptr("PAINS")}, "")
+			return err
+		}, ErrConflict, `passage ` + pid + ` is already in PAINS of map "move" as q1`},
+		{"move with a note", func(t *testing.T, name string) error {
+			tb.attach(name, "PAINS", pid, "")
+			tb.attach(name, "GAINS", pid, "")
+			_, err := tb.maps.Update(ctx, name, "q2", QuoteUpdate{Category: ptr("pains"), Note: ptr("changed")}, "")
+			return err
+		}, ErrConflict, "is already in PAINS"},
+		{"undo a detach", func(t *testing.T, name string) error {
+			tb.attach(name, "PAINS", pid, "")
+			tb.attach(name, "GAINS", pid, "")
+			if _, err := tb.maps.Detach(ctx, name, "q1", ""); err != nil {
+				t.Fatal(err)
+			}
+			sneak(name, "q2", "PAINS")
+			_, err := tb.maps.Undo(ctx, name, "")
+			return err
+		}, ErrConflict, "is already in PAINS"},
+		{"undo a move", func(t *testing.T, name string) error {
+			tb.attach(name, "PAINS", pid, "")
+			tb.attach(name, "GAINS", pid, "")
+			if _, err := tb.maps.Update(ctx, name, "q2", QuoteUpdate{Category: ptr("SAY")}, ""); err != nil {
+				t.Fatal(err)
+			}
+			sneak(name, "q1", "GAINS")
+			_, err := tb.maps.Undo(ctx, name, "")
+			return err
+		}, ErrConflict, "is already in GAINS"},
+		{"import", func(t *testing.T, name string) error {
+			return importJSON(tb, `{"name": "import", "cells": [{"category": "PAINS", "quotes": [
+				{"id": "q1", "passage_id": "a-1", "text": "t", "note": "first"}, {"id": "q2", "passage_id": "b-1", "text": "u"}]},
+				{"category": "pains", "quotes": [{"id": "q3", "passage_id": " a-1", "text": "t", "note": "second"}]}]}`)
+		}, ErrInvalid, "quote 1 of cell PAINS repeats passage a-1 of quote 1 of cell PAINS"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name != "import" {
+				if _, err := tb.maps.Create(ctx, Info{Name: tt.name}, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := tt.setup(t, tt.name)
+			if err == nil || !errors.Is(err, tt.kind) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("%v, want a %v error saying %q", err, tt.kind, tt.want)
+			}
+			m, err := tb.maps.Get(ctx, tt.name)
+			if tt.name == "import" {
+				if !errors.Is(err, ErrNotFound) {
+					t.Errorf("the refused import left a map: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Nothing changed: no cell holds the passage twice.
+			for _, c := range m.Cells {
+				seen := map[string]bool{}
+				for _, q := range c.Quotes {
+					if seen[q.PassageID] {
+						t.Errorf("%s holds passage %s twice: %s", c.Category, q.PassageID, cells(m))
+					}
+					seen[q.PassageID] = true
+				}
+			}
+		})
 	}
 }

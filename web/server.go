@@ -16,7 +16,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -123,11 +125,7 @@ func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 		// Send the browser on without the token, so that it stays out of
 		// the address bar, the history and the Referer header.
-		u := *r.URL
-		q := u.Query()
-		q.Del("token")
-		u.RawQuery = q.Encode()
-		http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		http.Redirect(w, r, withoutToken(r.URL), http.StatusSeeOther)
 		return false
 	}
 	if c, err := r.Cookie(tokenCookie); err == nil && sameToken(c.Value, cookieValue(token)) {
@@ -136,6 +134,28 @@ func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="evident"`)
 	writeError(w, http.StatusUnauthorized, errors.New("this server needs its token: open the link with ?token= that whoever started it gave you, or send the header Authorization: Bearer TOKEN"))
 	return false
+}
+
+// withoutToken is the local address of a request without its token: the
+// path cleaned so that it starts with exactly one "/" (a request for
+// "//evil.example/x" must not send the browser to evil.example), with
+// the rest of the query.
+func withoutToken(u *url.URL) string {
+	p := u.EscapedPath() // a backslash comes out as %5C, never as "/\"
+	trailing := strings.HasSuffix(p, "/")
+	p = path.Clean("/" + p)
+	if trailing && p != "/" {
+		p += "/"
+	}
+	if strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		p = "/" // cannot happen after Clean and escaping; never risk it
+	}
+	q := u.Query()
+	q.Del("token")
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
 }
 
 // cookieValue is what the cookie holds: a hash of the token, which any
@@ -272,8 +292,8 @@ type Ingested struct {
 	Outcome  string            `json:"outcome"` // new, changed, duplicate, refreshed
 }
 
-// ingest takes a multipart form: "file" (the bytes, required, streamed to
-// disk), "meta" (sidecar YAML, optional) and "origin" (the path the file
+// ingest takes a multipart form: "file" (the bytes, required, one per
+// request, streamed to disk; removed on every way out), "meta" (sidecar YAML, optional) and "origin" (the path the file
 // had on the client, optional; it identifies the source across re-sends).
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	if s.MaxUpload > 0 {
@@ -302,6 +322,12 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		}
 		switch part.FormName() {
 		case "file":
+			if src.Path != "" {
+				// Only one file is kept per request; a second one would
+				// be stored and then lost, its temporary copy left behind.
+				writeError(w, http.StatusBadRequest, errors.New(`upload: one "file" per request; send each file in a request of its own`))
+				return
+			}
 			name := filepath.Base(filepath.Clean("/" + part.FileName()))
 			if name == "/" || name == "." {
 				writeError(w, http.StatusBadRequest, errors.New("upload: the file part has no file name"))

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -217,6 +219,8 @@ func TestToken(t *testing.T) {
 		{"bearer of another scheme", "GET", "/api/health", map[string]string{"Authorization": "Basic " + token}, http.StatusUnauthorized, "", false},
 		{"link with the token", "GET", "/?q=budget&token=" + url.QueryEscape(token), nil, http.StatusSeeOther, "/?q=budget", true},
 		{"link with a wrong token", "GET", "/?token=nope", nil, http.StatusUnauthorized, "", false},
+		{"link with the token after a doubled slash", "GET", "//evil.example/x?token=" + url.QueryEscape(token), nil, http.StatusSeeOther, "/evil.example/x", true},
+		{"link with the token after a backslash", "GET", "/%5Cevil.example/x?token=" + url.QueryEscape(token), nil, http.StatusSeeOther, "/%5Cevil.example/x", true},
 		{"cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token)}, http.StatusOK, "", false},
 		{"wrong cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=nope"}, http.StatusUnauthorized, "", false},
 		{"post with the cookie", "POST", "/api/reindex", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token), "Origin": ts.URL}, http.StatusOK, "", false},
@@ -282,5 +286,81 @@ func TestCheckExposure(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "--token") {
 			t.Errorf("the refusal %q does not say what to do", err)
 		}
+	}
+}
+
+// withoutToken sends the browser to a path on this server, whatever the
+// request's path looks like.
+func TestWithoutToken(t *testing.T) {
+	for _, tt := range []struct{ target, want string }{
+		{"/?q=budget&token=s", "/?q=budget"},
+		{"/?token=s", "/"},
+		{"/maps/cfo%20map?token=s", "/maps/cfo%20map"},
+		{"/maps/?token=s", "/maps/"},
+		{"//evil.example/x?token=s", "/evil.example/x"},
+		{"///evil.example/x?token=s", "/evil.example/x"},
+		{"/\\evil.example/x?token=s", "/%5Cevil.example/x"},
+		{"/%5Cevil.example?token=s", "/%5Cevil.example"},
+		{"/%2F%2Fevil.example?token=s", "/%2F%2Fevil.example"},
+		{"/./../evil.example?token=s", "/evil.example"},
+	} {
+		u, err := url.ParseRequestURI(tt.target)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.target, err)
+		}
+		got := withoutToken(u)
+		if got != tt.want {
+			t.Errorf("withoutToken(%q) = %q, want %q", tt.target, got, tt.want)
+		}
+		if len(got) > 1 && (got[1] == '/' || got[1] == '\\') {
+			t.Errorf("withoutToken(%q) = %q: a browser reads that as another host", tt.target, got)
+		}
+	}
+}
+
+// POST /api/ingest keeps one file per request; a second file part is
+// refused, and no temporary file stays behind on any way out.
+func TestIngestLeavesNoTemporaryFiles(t *testing.T) {
+	ts, _, uploads := newServer(t)
+	type part struct{ field, file, body string }
+	for _, tt := range []struct {
+		name  string
+		parts []part
+		code  int
+		want  string
+	}{
+		{"two files", []part{{"file", "a1.txt", "first"}, {"file", "a2.txt", "second"}}, http.StatusBadRequest, "per request; send each file"},
+		{"a file and a bad sidecar", []part{{"file", "a1.txt", "first"}, {"meta", "", "title: [unclosed"}}, http.StatusBadRequest, "sidecar"},
+		{"a file too large", []part{{"file", "big.txt", strings.Repeat("x", 2<<20+1)}}, http.StatusRequestEntityTooLarge, "upload big.txt"},
+		{"a file without a name", []part{{"file", "a1.txt", "first"}, {"file", "", "x"}}, http.StatusBadRequest, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			for _, p := range tt.parts {
+				var w io.Writer
+				if p.file != "" || p.field == "file" {
+					w, _ = mw.CreateFormFile(p.field, p.file)
+				} else {
+					w, _ = mw.CreateFormField(p.field)
+				}
+				io.WriteString(w, p.body)
+			}
+			mw.Close()
+			req, _ := http.NewRequest("POST", ts.URL+"/api/ingest", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.code || !strings.Contains(string(msg), tt.want) {
+				t.Errorf("status %d: %s, want %d saying %q", resp.StatusCode, msg, tt.code, tt.want)
+			}
+			if left, _ := filepath.Glob(filepath.Join(uploads, "*")); len(left) != 0 {
+				t.Errorf("temporary files left behind: %v", left)
+			}
+		})
 	}
 }

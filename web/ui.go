@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,13 +35,47 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ingest", u.ingestPage)
 	mux.HandleFunc("POST /ingest", u.ingestForm)
 	mux.HandleFunc("GET /maps", u.mapList)
-	mux.HandleFunc("POST /maps", u.mapCreate)
+	mux.HandleFunc("POST /maps", u.form(u.mapCreate))
 	mux.HandleFunc("GET /maps/{name}", u.mapCanvas)
-	mux.HandleFunc("POST /maps/{name}/undo", u.mapUndo)
-	mux.HandleFunc("POST /maps/{name}/delete", u.mapDelete)
-	mux.HandleFunc("POST /maps/{name}/quotes/{id}", u.quoteEdit)
-	mux.HandleFunc("POST /maps/{name}/quotes/{id}/detach", u.quoteDetach)
-	mux.HandleFunc("POST /attach", u.attach)
+	mux.HandleFunc("POST /maps/{name}/undo", u.form(u.mapUndo))
+	mux.HandleFunc("POST /maps/{name}/delete", u.form(u.mapDelete))
+	mux.HandleFunc("POST /maps/{name}/quotes/{id}", u.form(u.quoteEdit))
+	mux.HandleFunc("POST /maps/{name}/quotes/{id}/detach", u.form(u.quoteDetach))
+	mux.HandleFunc("POST /attach", u.form(u.attach))
+}
+
+// maxFormBody bounds a form that a page posts: a name, a note and a few
+// fields. (The upload form streams its files and has limits of its own.)
+const maxFormBody = 1 << 20
+
+// form reads a posted form before h runs, refusing one larger than
+// maxFormBody: FormValue alone would read a body of any size, a
+// multipart one into memory and temporary files.
+func (u *ui) form(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tooBig := fmt.Errorf("the form sent is larger than %d KiB, far more than a map's fields need; send less text", maxFormBody>>10)
+		if r.ContentLength > maxFormBody {
+			u.s.failPage(w, http.StatusRequestEntityTooLarge, "Form too large", tooBig)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		var err error
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+			err = r.ParseMultipartForm(maxFormBody)
+		} else {
+			err = r.ParseForm()
+		}
+		var big *http.MaxBytesError
+		switch {
+		case errors.As(err, &big):
+			u.s.failPage(w, http.StatusRequestEntityTooLarge, "Form too large", tooBig)
+			return
+		case err != nil:
+			u.s.failPage(w, http.StatusBadRequest, "Form", fmt.Errorf("the form could not be read: %w", err))
+			return
+		}
+		h(w, r)
+	}
 }
 
 // apiFailure is an error answer of the JSON API.
@@ -55,7 +90,9 @@ func (e *apiFailure) Error() string { return e.Msg }
 var errNoMaps = errors.New("maps are not available in this server")
 
 // call runs one request through the JSON API in process and decodes its
-// answer into out (when out is not nil).
+// answer into out (when out is not nil). Only a 2xx answer is a success:
+// a redirect means the API did not do what was asked (ServeMux answers a
+// path holding "." or ".." with 301).
 func (u *ui) call(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
@@ -75,15 +112,19 @@ func (u *ui) call(ctx context.Context, method, path string, body, out any) error
 	rec := &recorder{header: http.Header{}, code: http.StatusOK}
 	u.api.ServeHTTP(rec, req)
 	isJSON := strings.HasPrefix(rec.header.Get("Content-Type"), "application/json")
-	if rec.code >= 400 {
+	if rec.code < 200 || rec.code > 299 {
 		var e apiError
-		if !isJSON || json.Unmarshal(rec.body.Bytes(), &e) != nil || e.Error == "" {
-			if rec.code == http.StatusNotFound || rec.code == http.StatusMethodNotAllowed {
-				return errNoMaps
-			}
-			return &apiFailure{Code: rec.code, Msg: strings.TrimSpace(rec.body.String())}
+		if rec.code >= 400 && isJSON && json.Unmarshal(rec.body.Bytes(), &e) == nil && e.Error != "" {
+			return &apiFailure{Code: rec.code, Msg: e.Error}
 		}
-		return &apiFailure{Code: rec.code, Msg: e.Error}
+		switch {
+		case rec.code == http.StatusNotFound || rec.code == http.StatusMethodNotAllowed:
+			return errNoMaps
+		case rec.code < 400:
+			return &apiFailure{Code: http.StatusNotFound,
+				Msg: fmt.Sprintf("nothing was done: %s is not the address of a map or a quote (it answered %d %s)", path, rec.code, http.StatusText(rec.code))}
+		}
+		return &apiFailure{Code: rec.code, Msg: strings.TrimSpace(rec.body.String())}
 	}
 	if out == nil || rec.code == http.StatusNoContent {
 		return nil

@@ -120,6 +120,8 @@ func TestPages(t *testing.T) {
 		{"/ingest", http.StatusOK, "interview-cfo-northwind.txt"},
 		{"/maps", http.StatusOK, "cfo map"},
 		{"/maps/" + url.PathEscape("cfo map"), http.StatusOK, `id="cell-HEAR"`},
+		// The delete dialog promises nothing that cannot be kept.
+		{"/maps/" + url.PathEscape("cfo map"), http.StatusOK, "This cannot be undone; export it first"},
 		{"/maps/nothing", http.StatusNotFound, "nothing"},
 	}
 	for _, tt := range tests {
@@ -447,5 +449,89 @@ func TestBack(t *testing.T) {
 		if got := back(r, "/fallback"); got != tt.want {
 			t.Errorf("back(%q) = %q, want %q", tt.back, got, tt.want)
 		}
+	}
+}
+
+// A page's in-process API call succeeds only on a 2xx answer: a name or
+// quote id of "." or ".." makes ServeMux redirect, which must not read as
+// done. The server has no engine: nothing here may reach one.
+func TestCallRefusesRedirects(t *testing.T) {
+	ts := httptest.NewServer((&Server{}).Handler())
+	defer ts.Close()
+	for _, tt := range []struct{ name, path string }{
+		{"delete .", "/maps/%2E/delete"},
+		{"delete ..", "/maps/%2E%2E/delete"},
+		{"undo .", "/maps/%2E/undo"},
+		{"detach from ..", "/maps/%2E%2E/quotes/q1/detach"},
+		{"detach quote .", "/maps/x/quotes/%2E/detach"},
+		{"edit quote ..", "/maps/x/quotes/%2E%2E"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, loc, body := post(t, ts, tt.path, url.Values{"note": {"n"}}, nil)
+			if code != http.StatusNotFound || loc != "" {
+				t.Fatalf("status %d, sent to %q, want 404 and no redirect: %s", code, loc, body)
+			}
+			if !strings.Contains(body, "nothing was done") || strings.Contains(body, "deleted") {
+				t.Errorf("the page does not say that nothing was done: %s", body)
+			}
+		})
+	}
+}
+
+// countingReader is an endless form body that counts what was read of it.
+type countingReader struct{ n int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// A form posted to a page is read up to a megabyte, no further, and
+// refused with a sentence: the handlers must not read a body of any size.
+// The server has no engine: a form that got past the limit would reach
+// for one and fail the test.
+func TestFormBodyLimit(t *testing.T) {
+	h := (&Server{}).Handler()
+	const huge = 100 << 20
+	for _, tt := range []struct {
+		name, path, contentType string
+		length                  int64 // the Content-Length sent; -1 when unknown
+	}{
+		{"multipart attach, length unknown", "/attach", "multipart/form-data; boundary=b", -1},
+		{"multipart attach, length told", "/attach", "multipart/form-data; boundary=b", huge},
+		{"form attach, length unknown", "/attach", "application/x-www-form-urlencoded", -1},
+		{"create a map", "/maps", "multipart/form-data; boundary=b", -1},
+		{"edit a quote", "/maps/x/quotes/q1", "application/x-www-form-urlencoded", -1},
+		{"detach", "/maps/x/quotes/q1/detach", "multipart/form-data; boundary=b", -1},
+		{"undo", "/maps/x/undo", "application/x-www-form-urlencoded", -1},
+		{"delete", "/maps/x/delete", "multipart/form-data; boundary=b", -1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingReader{}
+			var rd io.Reader = body
+			if strings.HasPrefix(tt.contentType, "multipart/") {
+				head := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n\r\n"
+				rd = io.MultiReader(strings.NewReader(head), body)
+			} else {
+				rd = io.MultiReader(strings.NewReader("note="), body)
+			}
+			req := httptest.NewRequest("POST", tt.path, io.LimitReader(rd, huge))
+			req.ContentLength = tt.length
+			req.Header.Set("Content-Type", tt.contentType)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusRequestEntityTooLarge {
+				t.Errorf("status %d, want 413", rec.Code)
+			}
+			if !strings.Contains(rec.Body.String(), "larger than 1024 KiB") {
+				t.Errorf("the page does not say why: %s", rec.Body.String())
+			}
+			if body.n > 2<<20 {
+				t.Errorf("read %d MiB of the body", body.n>>20)
+			}
+		})
 	}
 }

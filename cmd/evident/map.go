@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -85,11 +86,11 @@ persona (--role) is a role of the taxonomy ("CFO", "finance directors" and
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "created map %q", m.Name)
+				fmt.Fprintf(plain(a.stdout), "created map %q", m.Name)
 				if m.Role != "" {
-					fmt.Fprintf(a.stdout, " for %s", m.Role)
+					fmt.Fprintf(plain(a.stdout), " for %s", m.Role)
 				}
-				fmt.Fprintf(a.stdout, " with cells %s\n", strings.Join(cellNames(m), ", "))
+				fmt.Fprintf(plain(a.stdout), " with cells %s\n", strings.Join(cellNames(m), ", "))
 				return nil
 			})
 		},
@@ -126,10 +127,10 @@ func (a *app) mapListCmd() *cobra.Command {
 					return writeJSON(a.stdout, map[string]any{"maps": list})
 				}
 				if len(list) == 0 {
-					fmt.Fprintln(a.stdout, `No maps yet; "evident map create NAME --role ROLE" makes one.`)
+					fmt.Fprintln(plain(a.stdout), `No maps yet; "evident map create NAME --role ROLE" makes one.`)
 					return nil
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := tabwriter.NewWriter(plain(a.stdout), 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "NAME\tPERSONA\tQUOTES\tUPDATED\tGOAL")
 				for _, m := range list {
 					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", m.Name, m.Role, m.Quotes, m.Updated.Local().Format("2006-01-02 15:04"), oneLine(m.Goal, 60))
@@ -168,6 +169,7 @@ func (a *app) mapShowCmd() *cobra.Command {
 }
 
 func printMap(w io.Writer, m *maps.Map) {
+	w = plain(w)
 	fmt.Fprintf(w, "%s", m.Name)
 	if m.Role != "" {
 		fmt.Fprintf(w, " — persona %s", m.Role)
@@ -208,6 +210,38 @@ func printMap(w io.Writer, m *maps.Map) {
 	}
 }
 
+// plain writes text for a terminal: control characters other than line
+// breaks and tabs are dropped, so that text in a map (an imported one, or
+// one stored before the maps package refused them) cannot clear the
+// screen or rewrite what was printed. Every Write is whole runes: fmt
+// writes each call's output at once.
+func plain(w io.Writer) io.Writer {
+	if p, ok := w.(plainWriter); ok {
+		return p
+	}
+	return plainWriter{w}
+}
+
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, printable(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// printable drops control characters but \n and \t; invalid UTF-8 (a
+// lone 0x9B is a C1 escape to some terminals) becomes U+FFFD.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // oneLine shows text on one line, shortened past n characters.
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -241,7 +275,7 @@ func (a *app) mapEditCmd(by func() string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "map %q: persona %q, goal %q\n", m.Name, m.Role, oneLine(m.Goal, 80))
+				fmt.Fprintf(plain(a.stdout), "map %q: persona %q, goal %q\n", m.Name, m.Role, oneLine(m.Goal, 80))
 				return nil
 			})
 		},
@@ -291,7 +325,7 @@ they are now.`,
 				if asJSON {
 					return writeJSON(a.stdout, q)
 				}
-				fmt.Fprintf(a.stdout, "attached %s to %s of %q: %s\n   — %s\n", q.ID, q.Category, args[0], quote(q.Text), q.Citation)
+				fmt.Fprintf(plain(a.stdout), "attached %s to %s of %q: %s\n   — %s\n", q.ID, q.Category, args[0], quote(q.Text), q.Citation)
 				return nil
 			})
 		},
@@ -318,7 +352,7 @@ once.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "detached %s from %s of %q: %s\n", q.ID, q.Category, args[0], quote(q.Text))
+				fmt.Fprintf(plain(a.stdout), "detached %s from %s of %q: %s\n", q.ID, q.Category, args[0], quote(q.Text))
 				return nil
 			})
 		},
@@ -338,9 +372,9 @@ func (a *app) mapNoteCmd(by func() string) *cobra.Command {
 					return err
 				}
 				if q.Note == "" {
-					fmt.Fprintf(a.stdout, "cleared the note of %s\n", q.ID)
+					fmt.Fprintf(plain(a.stdout), "cleared the note of %s\n", q.ID)
 				} else {
-					fmt.Fprintf(a.stdout, "noted on %s: %s\n", q.ID, oneLine(q.Note, 200))
+					fmt.Fprintf(plain(a.stdout), "noted on %s: %s\n", q.ID, oneLine(q.Note, 200))
 				}
 				return nil
 			})
@@ -381,7 +415,7 @@ command.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%s is now %s #%d\n", q.ID, q.Category, q.Position+1)
+				fmt.Fprintf(plain(a.stdout), "%s is now %s #%d\n", q.ID, q.Category, q.Position+1)
 				return nil
 			})
 		},
@@ -406,7 +440,7 @@ not undone: "evident map delete" removes a map.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "undid change %d by %s: %s\n", u.Undone.Seq, u.Undone.By, u.Undone.Summary)
+				fmt.Fprintf(plain(a.stdout), "undid change %d by %s: %s\n", u.Undone.Seq, u.Undone.By, u.Undone.Summary)
 				return nil
 			})
 		},
@@ -429,7 +463,7 @@ func (a *app) mapHistoryCmd() *cobra.Command {
 				if asJSON {
 					return writeJSON(a.stdout, map[string]any{"changes": changes})
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := tabwriter.NewWriter(plain(a.stdout), 0, 0, 2, ' ', 0)
 				for _, c := range changes {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", c.Seq, c.At.Local().Format("2006-01-02 15:04:05"), c.By, c.Summary)
 				}
@@ -476,6 +510,7 @@ cell, passages of other roles are proposed and labelled so.`,
 }
 
 func printSuggestions(w io.Writer, s *maps.Suggestions) {
+	w = plain(w)
 	fmt.Fprintf(w, "Suggestions for %q", s.Map)
 	if s.Role != "" {
 		fmt.Fprintf(w, " (persona %s)", s.Role)
@@ -603,7 +638,7 @@ another name, for a map of that name that already exists.`,
 				if err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
-				fmt.Fprintf(a.stdout, "imported map %q with %s\n", m.Name, plural(m.QuoteCount(), "quote"))
+				fmt.Fprintf(plain(a.stdout), "imported map %q with %s\n", m.Name, plural(m.QuoteCount(), "quote"))
 				return nil
 			})
 		},
@@ -615,15 +650,19 @@ another name, for a map of that name that already exists.`,
 func (a *app) mapDeleteCmd(by func() string) *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete NAME",
-		Short: "Remove a map (its history keeps a copy)",
-		Args:  needs("NAME"),
+		Short: "Remove a map for good (export it first to keep a copy)",
+		Long: `delete removes the map NAME and its quotes. It cannot be undone, and
+nothing brings the map back: to keep a copy, export it first with
+"evident map export NAME --format json -o FILE"; "evident map import FILE"
+reads it back.`,
+		Args: needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.with(ctx, false, func(b backend) error {
 				if err := b.DeleteMap(ctx, args[0], by()); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "deleted map %q\n", args[0])
+				fmt.Fprintf(plain(a.stdout), "deleted map %q\n", args[0])
 				return nil
 			})
 		},

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/evident/evident/maps"
 )
@@ -214,5 +215,50 @@ func TestMapHelp(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
 			t.Errorf("map %s --help: exit %d, %q", c, r.code, r.stdout)
 		}
+	}
+}
+
+// Text in a map never drives the terminal: `map show` drops control
+// characters other than line breaks and tabs, whichever field holds them
+// (a map stored before the maps package refused them, say).
+func TestMapShowDropsControlCharacters(t *testing.T) {
+	const evil = "\x1b[2J\x1b]0;owned\x07\u009b31m\r"
+	for _, tt := range []struct {
+		field string
+		set   func(m *maps.Map, q *maps.Quote)
+		want  string // what must still show
+	}{
+		{"name", func(m *maps.Map, q *maps.Quote) { m.Name = "cfo" + evil }, "cfo"},
+		{"role", func(m *maps.Map, q *maps.Quote) { m.Role = "cfo" + evil }, "persona cfo"},
+		{"goal", func(m *maps.Map, q *maps.Quote) { m.Goal = "win" + evil }, "Goal: win"},
+		{"description", func(m *maps.Map, q *maps.Quote) { m.Description = "two\nlines\tand" + evil }, "two\nlines\tand"},
+		{"question", func(m *maps.Map, q *maps.Quote) { m.Cells[0].Question = "What hurts?" + evil }, "What hurts?"},
+		{"text", func(m *maps.Map, q *maps.Quote) { q.Text = "slow" + evil }, "“slow"},
+		{"citation", func(m *maps.Map, q *maps.Quote) { q.Citation = "a.txt ¶1" + evil }, "— a.txt ¶1"},
+		{"note", func(m *maps.Map, q *maps.Quote) { q.Note = "key" + evil }, "note: key"},
+		{"added_by", func(m *maps.Map, q *maps.Quote) { q.AddedBy = "eve" + evil }, "added by eve"},
+		{"passage_id", func(m *maps.Map, q *maps.Quote) { q.PassageID = "abc-1" + evil }, "passage abc-1"},
+	} {
+		t.Run(tt.field, func(t *testing.T) {
+			m := &maps.Map{Info: maps.Info{Name: "cfo"}, Cells: []maps.Cell{{Category: "PAINS", Question: "What hurts?",
+				Quotes: []maps.Quote{{ID: "q1", PassageID: "abc-1", Snapshot: maps.Snapshot{Text: "slow", Citation: "a.txt ¶1"}, AddedBy: "eve"}}}}}
+			tt.set(m, &m.Cells[0].Quotes[0])
+			var b bytes.Buffer
+			printMap(&b, m)
+			out := b.String()
+			if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }); i >= 0 {
+				t.Errorf("a control character reached the terminal at byte %d: %q", i, out)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("%q is missing from:\n%s", tt.want, out)
+			}
+		})
+	}
+}
+
+func TestMapDeleteHelpIsHonest(t *testing.T) {
+	r := runCLI(t, "", "map", "delete", "--help")
+	if r.code != 0 || strings.Contains(r.stdout, "keeps a copy") || !strings.Contains(r.stdout, "cannot be undone") || !strings.Contains(r.stdout, "export") {
+		t.Errorf("map delete --help promises what it does not do, or does not say to export first:\n%s", r.stdout)
 	}
 }

@@ -33,12 +33,17 @@ async function sendForm(form) {
     body[el.name] = el.dataset.json === 'number' ? Number(el.value) : el.value;
     hasBody = true;
   }
-  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  // A redirect is not followed: the API answers what it did, never
+  // elsewhere, so one means the address named no map or quote.
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin', redirect: 'manual' };
   if (hasBody && method !== 'GET' && method !== 'DELETE') {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const res = await fetch(url, init);
+  if (res.type === 'opaqueredirect') {
+    throw new Error('Nothing was done: this address does not name a map or a quote.');
+  }
   let data = null;
   if (res.status !== 204) {
     try { data = await res.json(); } catch (_) { /* not JSON: keep the status */ }
