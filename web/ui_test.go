@@ -100,6 +100,8 @@ func TestPages(t *testing.T) {
 	ts, c, _ := newServer(t)
 	uploadExample(t, c, "interview-cfo-northwind.txt")
 	id := firstHit(t, c, "what do CFOs hear")
+	uploadExample(t, c, "podcast-ledger-lines.txt")
+	guest := firstHit(t, c, "auditors manual adjustment")
 	if code := apiJSON(t, ts, "POST", "/api/maps", map[string]string{"name": "cfo map", "role": "cfo"}, nil); code != http.StatusCreated {
 		t.Fatalf("creating a map: %d", code)
 	}
@@ -115,6 +117,11 @@ func TestPages(t *testing.T) {
 		{"/passages/" + id, http.StatusOK, `id="focus"`},
 		{"/passages/" + id + "?around=1", http.StatusOK, "Show more around the passage"},
 		{"/passages/nope-1", http.StatusNotFound, "no passage has the id"},
+		// A role read from an introduction shows as the guess it is, and
+		// the speakers say who they are and why a host is one.
+		{"/?q=" + url.QueryEscape("auditors manual adjustment"), http.StatusOK, `class="role guess" title="a guess, from an introduction in the text">cfo?<`},
+		{"/passages/" + guest, http.StatusOK, "RK</strong> (Ravi Kumar)"},
+		{"/passages/" + guest, http.StatusOK, "detected: called the host in the text"},
 		{"/passages/" + id + "?around=x", http.StatusBadRequest, "whole number"},
 		{"/matrix", http.StatusOK, "cfo"},
 		{"/ingest", http.StatusOK, "interview-cfo-northwind.txt"},
