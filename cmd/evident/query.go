@@ -60,7 +60,11 @@ func printHits(w io.Writer, r *search.Response) {
 		fmt.Fprintln(w, "No passages match.")
 		return
 	}
-	fmt.Fprintf(w, "%d passages match; showing %d.\n", r.Total, len(r.Hits))
+	if r.Total == 1 {
+		fmt.Fprintln(w, "1 passage matches.")
+	} else {
+		fmt.Fprintf(w, "%d passages match; showing %d.\n", r.Total, len(r.Hits))
+	}
 	for i, h := range r.Hits {
 		cats := ""
 		if len(h.Categories) > 0 {
