@@ -25,6 +25,9 @@ var roleHeader = regexp.MustCompile(`(?i)\b(role|job ?title|title|position|job f
 
 // Extract implements Extractor.
 func (CSV) Extract(ctx context.Context, in Input) (*Doc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s, warnings, err := DecodeText(in.Data)
 	if err != nil {
 		return nil, err

@@ -141,6 +141,13 @@ func (r Registry) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if len(in.Data) == 0 {
 		return nil, errors.New("the file is empty")
 	}
+	if encryptedOffice(in.Data) {
+		pkg, err := decryptOffice(in.Data, in.Meta.Password)
+		if err != nil {
+			return nil, err
+		}
+		in.Data = pkg
+	}
 	f, err := r.Detect(in.Name, in.Data)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,9 @@ type Text struct{}
 
 // Extract implements Extractor.
 func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s, warnings, err := DecodeText(in.Data)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"github.com/evident/evident"
 	"io"
 	"os"
 	"path/filepath"
@@ -195,4 +196,32 @@ func zipPart(t testing.TB, data []byte, name string) []byte {
 		}
 	}
 	return nil
+}
+
+// A workbook saved with a password opens with the password its sidecar
+// gives, and says what is wrong when it has none or the wrong one.
+func TestXLSXPassword(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "xlsx", "password.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		password string
+		want     string // "" means it opens
+	}{
+		{"secret", ""},
+		{"", "give its password as `password:` in a sidecar"},
+		{"wrong", "the password in the sidecar does not open"},
+	}
+	for _, tt := range tests {
+		doc, err := Default().Extract(context.Background(), Input{Name: "protected.xlsx", Data: data, Meta: evident.Meta{Password: tt.password}})
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("password %q: %v", tt.password, err)
+		case tt.want == "" && (doc.Format != "xlsx" || len(doc.Blocks) == 0):
+			t.Errorf("password %q: format %q with %d blocks", tt.password, doc.Format, len(doc.Blocks))
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("password %q: error %v, want one saying %q", tt.password, err, tt.want)
+		}
+	}
 }

@@ -235,8 +235,8 @@ func officeUnsupported(head []byte) string {
 	if bytes.HasPrefix(head, cfbMagic) {
 		// The stream names are UTF-16 in the directory, which is often in
 		// the first sectors.
-		if bytes.Contains(head, []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o\x00")) {
-			return "a password-protected Office document; open it, remove the password (File › Info › Protect) and save it again"
+		if encryptedOffice(head) {
+			return "a password-protected Office document: give its password as `password:` in a sidecar file (NAME.meta.yaml), or save it again without one"
 		}
 		return ""
 	}
