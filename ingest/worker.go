@@ -59,7 +59,9 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	if d.Final() {
 		res := queue.Result{Worker: w.Name, Error: fmt.Sprintf("gave up after %d attempts", d.Attempt-1)}
 		if err := d.Done(work, res, nil); err != nil {
+			// The job comes back until its failure is recorded.
 			log.Error("recording failure", "err", err)
+			d.Retry(10 * time.Second)
 		}
 		return
 	}

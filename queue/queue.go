@@ -139,11 +139,15 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("queue: bucket %s: %w", BucketResults, err)
 	}
 	if q.workers, err = js.CreateOrUpdateConsumer(ctx, StreamJobs, jetstream.ConsumerConfig{
-		Durable:       ConsumerWorkers,
-		Description:   "all Evident workers share this consumer",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.AckWait,
-		MaxDeliver:    cfg.MaxAttempts + 1, // the last delivery only records the failure
+		Durable:     ConsumerWorkers,
+		Description: "all Evident workers share this consumer",
+		AckPolicy:   jetstream.AckExplicitPolicy,
+		AckWait:     cfg.AckWait,
+		// No limit: a job past its attempts only records its failure (see
+		// Delivery.Final), and it must come back until that is recorded. A
+		// limit would leave the message in the stream and the document
+		// queued for ever if the recording itself failed.
+		MaxDeliver:    -1,
 		MaxAckPending: 1024,
 		FilterSubject: subjectJobs + ">",
 	}); err != nil {
