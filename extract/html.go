@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"codeberg.org/readeck/go-readability"
+	"github.com/PuerkitoBio/goquery"
 	"github.com/araddon/dateparse"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -635,19 +636,10 @@ func holdsContent(n *html.Node) bool {
 var furnitureName = regexp.MustCompile(`(?i)(^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|cookies?|consent|gdpr|share|sharing|social|comments?|newsletter|subscribe|related|promo|adverts?|ads|sponsored|sidebar|banner|popup|modal|masthead|footer|header|skip-link)($|[\s_-])`)
 
 func findBody(root *html.Node) *html.Node {
-	var found *html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil && found == nil; c = c.NextSibling {
-			if c.Type == html.ElementNode && c.DataAtom == atom.Body {
-				found = c
-				return
-			}
-			walk(c)
-		}
+	if body := goquery.NewDocumentFromNode(root).Find("body"); body.Length() > 0 {
+		return body.Get(0)
 	}
-	walk(root)
-	return found
+	return nil
 }
 
 // pageMeta is what a page says about itself, for the citation.
@@ -659,70 +651,52 @@ type pageMeta struct {
 // before readability changes the tree. Each field takes the first source
 // that has it, in the order Readability.js uses, with JSON-LD first.
 func readPageMeta(root *html.Node) pageMeta {
-	var (
-		metas     = map[string]string{} // name, property or itemprop (lower case) → first content
-		canonical string
-		title     string
-		savedFrom string
-		itemDate  string
-		ld        []map[string]any
-	)
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
-			case html.CommentNode:
-				// "<!-- saved from url=(0042)https://... -->": browsers' mark
-				// of where a saved page came from.
-				if savedFrom == "" {
-					if m := savedFromURL.FindStringSubmatch(c.Data); m != nil {
-						savedFrom = m[1]
-					}
-				}
-				continue
-			case html.ElementNode:
-			default:
-				walk(c)
-				continue
-			}
-			switch c.DataAtom {
-			case atom.Meta:
-				content := strings.TrimSpace(htmlAttr(c, "content"))
-				if content == "" {
-					content = strings.TrimSpace(htmlAttr(c, "datetime"))
-				}
-				if content == "" {
-					continue
-				}
-				for _, k := range []string{"property", "name", "itemprop"} {
-					for _, key := range strings.Fields(strings.ToLower(htmlAttr(c, k))) {
-						if _, seen := metas[key]; !seen {
-							metas[key] = content
-						}
-					}
-				}
-			case atom.Link:
-				if canonical == "" && hasToken(htmlAttr(c, "rel"), "canonical") {
-					canonical = strings.TrimSpace(htmlAttr(c, "href"))
-				}
-			case atom.Title:
-				if title == "" {
-					title = nodeText(c)
-				}
-			case atom.Script:
-				if strings.EqualFold(strings.TrimSpace(htmlAttr(c, "type")), "application/ld+json") {
-					ld = append(ld, parseJSONLD(nodeText(c))...)
-				}
-				continue
-			case atom.Time:
-				if itemDate == "" && hasToken(strings.ToLower(htmlAttr(c, "itemprop")), "datepublished") {
-					itemDate = firstNonBlank(htmlAttr(c, "datetime"), nodeText(c))
-				}
-			}
-			walk(c)
+	page := goquery.NewDocumentFromNode(root)
+	metas := map[string]string{} // name, property or itemprop (lower case) → first content
+	page.Find("meta").Each(func(_ int, meta *goquery.Selection) {
+		content := strings.TrimSpace(meta.AttrOr("content", ""))
+		if content == "" {
+			content = strings.TrimSpace(meta.AttrOr("datetime", ""))
 		}
+		if content == "" {
+			return
+		}
+		for _, k := range []string{"property", "name", "itemprop"} {
+			for _, key := range strings.Fields(strings.ToLower(meta.AttrOr(k, ""))) {
+				if _, seen := metas[key]; !seen {
+					metas[key] = content
+				}
+			}
+		}
+	})
+	canonical := strings.TrimSpace(page.Find("link").FilterFunction(func(_ int, l *goquery.Selection) bool {
+		return hasToken(l.AttrOr("rel", ""), "canonical")
+	}).First().AttrOr("href", ""))
+	title := page.Find("title").First().Text()
+	var ld []map[string]any
+	page.Find("script").Each(func(_ int, script *goquery.Selection) {
+		if strings.EqualFold(strings.TrimSpace(script.AttrOr("type", "")), "application/ld+json") {
+			ld = append(ld, parseJSONLD(script.Text())...)
+		}
+	})
+	var itemDate string
+	if t := page.Find("time").FilterFunction(func(_ int, t *goquery.Selection) bool {
+		return hasToken(strings.ToLower(t.AttrOr("itemprop", "")), "datepublished")
+	}).First(); t.Length() > 0 {
+		itemDate = firstNonBlank(t.AttrOr("datetime", ""), t.Text())
 	}
-	walk(root)
+	// "<!-- saved from url=(0042)https://... -->": browsers' mark of where a
+	// saved page came from, before or inside <html>.
+	var savedFrom string
+	page.Contents().AddSelection(page.Find("*").Contents()).EachWithBreak(func(_ int, c *goquery.Selection) bool {
+		if n := c.Get(0); n.Type == html.CommentNode {
+			if m := savedFromURL.FindStringSubmatch(n.Data); m != nil {
+				savedFrom = m[1]
+				return false
+			}
+		}
+		return true
+	})
 
 	art := articleNode(ld)
 	var m pageMeta
@@ -776,21 +750,6 @@ func hasToken(list, token string) bool {
 		}
 	}
 	return false
-}
-
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.TextNode {
-				b.WriteString(c.Data)
-			}
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
 }
 
 func firstNonBlank(ss ...string) string {
