@@ -118,19 +118,8 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// tx runs fn in one transaction (the database takes its write lock at
-// BEGIN, so reads inside fn see what fn will change).
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
+// tx runs fn in one transaction (see store.Tx).
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return store.Tx(ctx, s.db, fn) }
 
 // mapRow is a map's own row.
 type mapRow struct {

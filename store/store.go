@@ -395,8 +395,13 @@ func (s *Store) UpdateTags(ctx context.Context, ps []evident.Passage) error {
 	})
 }
 
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return Tx(ctx, s.db, fn) }
+
+// Tx runs fn in one transaction of db, committed when fn returns nil. The
+// database takes its write lock at BEGIN, so reads inside fn see what fn
+// will change; packages with tables of their own (maps) use it too.
+func Tx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
