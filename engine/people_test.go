@@ -179,3 +179,23 @@ func TestWhoSaidIt(t *testing.T) {
 		t.Errorf("host turns on request: %+v %v", r2, err)
 	}
 }
+
+// The category word a person used ranks the passages that say it first:
+// "what do CFOs struggle with" puts the CFO's struggle before her worries.
+func TestCategoryWordsRank(t *testing.T) {
+	e := start(t, Options{})
+	e.drop("cfo/notes.txt", "I am worried that the audit will slip again this year.\n\n"+
+		"I'm worried about the new ERP rollout and what it costs.\n\n"+
+		"We struggle to close the books on time every single month.\n")
+	e.waitIndexed(wait, "cfo/notes.txt")
+	resp := e.search("what do CFOs struggle with")
+	if resp.Query.Hints != "struggle" || len(resp.Query.Categories) != 1 || resp.Query.Categories[0] != "PAINS" {
+		t.Fatalf("understood as %+v", resp.Query)
+	}
+	if len(resp.Hits) != 3 || !strings.Contains(resp.Hits[0].Text, "struggle") {
+		t.Fatalf("want the struggle first among 3 PAINS passages: %+v", resp.Hits)
+	}
+	if len(resp.Hits[0].Highlights) == 0 {
+		t.Errorf("the word that ranked the passage first is not highlighted")
+	}
+}

@@ -175,6 +175,7 @@ func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) erro
 // Query is a structured search: analysed words plus filters.
 type Query struct {
 	Words      string   // free text, analysed and stemmed
+	Hints      string   // words that raise a passage's rank without being required
 	Phrases    []string // exact phrases
 	Roles      []string // any of these roles
 	Categories []string // all of these categories
@@ -246,6 +247,12 @@ func build(q Query) query.Query {
 		// The words must be in the passage; its question or title only add weight.
 		must = append(must, text)
 		should = append(should, ctxq, title)
+	}
+	if h := strings.TrimSpace(q.Hints); h != "" {
+		hint := bleve.NewMatchQuery(h)
+		hint.SetField("text")
+		hint.SetBoost(0.5)
+		should = append(should, hint)
 	}
 	for _, p := range q.Phrases {
 		ph := bleve.NewMatchPhraseQuery(p)

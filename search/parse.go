@@ -13,8 +13,11 @@ import (
 // Parsed is how a query was understood; search --json echoes it so people
 // see how their words were read.
 type Parsed struct {
-	Text        string   `json:"text"`
-	Words       string   `json:"words,omitempty"` // what is matched against passage text
+	Text  string `json:"text"`
+	Words string `json:"words,omitempty"` // what is matched against passage text
+	// Hints are the category words a person used ("struggle"): passages
+	// that say them rank higher, but need not contain them.
+	Hints       string   `json:"hints,omitempty"`
 	Phrases     []string `json:"phrases,omitempty"`
 	Role        string   `json:"role,omitempty"` // the first role asked for
 	Roles       []string `json:"roles,omitempty"`
@@ -28,7 +31,7 @@ type Parsed struct {
 }
 
 func (p Parsed) indexQuery() index.Query {
-	return index.Query{Words: p.Words, Phrases: p.Phrases, Roles: p.Roles, Categories: p.Categories,
+	return index.Query{Words: p.Words, Hints: p.Hints, Phrases: p.Phrases, Roles: p.Roles, Categories: p.Categories,
 		Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Interviewer: p.Interviewer}
 }
 
@@ -73,7 +76,7 @@ var wh = map[string]bool{"what": true, "how": true, "why": true, "when": true, "
 func (p *Parser) Parse(text string) Parsed {
 	out := Parsed{Text: text}
 	tokens := tokenize(text)
-	var words []string
+	var words, hints []string
 	understood := func(format string, args ...any) {
 		out.Understood = append(out.Understood, fmt.Sprintf(format, args...))
 	}
@@ -127,6 +130,9 @@ func (p *Parser) Parse(text string) Parsed {
 		}
 		if c, ok := p.categories[lower]; ok && !(auxiliary(lower) && p.helperVerb(plain, folded, i)) {
 			addCategory(c, raw)
+			if !auxiliary(lower) {
+				hints = append(hints, lower)
+			}
 			continue
 		}
 		if stopwords[lower] || auxiliary(lower) {
@@ -135,6 +141,7 @@ func (p *Parser) Parse(text string) Parsed {
 		words = append(words, lower)
 	}
 	out.Words = strings.Join(words, " ")
+	out.Hints = strings.Join(hints, " ")
 	if len(out.Roles) > 0 {
 		out.Role = out.Roles[0]
 	}
