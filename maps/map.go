@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
@@ -158,8 +159,8 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 		Speaker:  p.Speaker,
 		Role:     p.Role,
 		Locator:  p.Locator,
-		Source: Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
-			URL: d.URL, Author: d.Author, Date: d.Date},
+		// The same fields as a search hit's source; only the JSON differs.
+		Source:     Source(search.SourceOf(d)),
 		Seq:        p.Seq,
 		Context:    p.Context,
 		Attrs:      p.Attrs,

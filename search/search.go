@@ -173,6 +173,12 @@ func (s *Searcher) hydrate(ctx context.Context, resp *Response, res *index.Resul
 	return nil
 }
 
+// SourceOf is the citation's view of a document.
+func SourceOf(d *evident.Document) Source {
+	return Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
+		URL: d.URL, Author: d.Author, Date: d.Date}
+}
+
 // HitOf builds a hit from a stored passage.
 func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]int) Hit {
 	cats := p.Categories
@@ -189,13 +195,12 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		Interviewer: p.Interviewer,
 		Context:     p.Context,
 		Attrs:       p.Attrs,
-		Source: Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
-			URL: d.URL, Author: d.Author, Date: d.Date},
-		Locator:    p.Locator,
-		Citation:   evident.Citation(d, p),
-		Score:      score,
-		Highlights: spans,
-		Matches:    p.Tags,
+		Source:      SourceOf(d),
+		Locator:     p.Locator,
+		Citation:    evident.Citation(d, p),
+		Score:       score,
+		Highlights:  spans,
+		Matches:     p.Tags,
 	}
 }
 
