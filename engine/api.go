@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -175,7 +176,13 @@ func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext
 	if !ok {
 		return nil, NotFound(fmt.Sprintf("no passage has the id %q; it may belong to a document that was re-ingested or deleted", id))
 	}
-	ps, err := e.store.Passages(ctx, hit.Document.ID)
+	around = max(around, 0)
+	seq := hit.Passage.Seq
+	last := seq + around
+	if last < seq { // overflow: everything after
+		last = math.MaxInt
+	}
+	ps, err := e.store.PassageRange(ctx, hit.Document.ID, seq-around, last)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +196,6 @@ func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext
 	if at < 0 {
 		return nil, NotFound(fmt.Sprintf("passage %q left its document while it was read", id))
 	}
-	around = max(around, 0)
 	return &InContext{
 		Document: hit.Document,
 		Before:   ps[max(0, at-around):at],

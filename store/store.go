@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -541,7 +542,14 @@ func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Pa
 
 // Passages returns a document's passages in order.
 func (s *Store) Passages(ctx context.Context, docID int64) ([]evident.Passage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM passages p WHERE p.doc_id = ? ORDER BY p.seq`, docID)
+	return s.PassageRange(ctx, docID, 0, math.MaxInt)
+}
+
+// PassageRange returns a document's passages from sequence number first to
+// last, both included, in order: a passage and its neighbours, without
+// reading a long document whole.
+func (s *Store) PassageRange(ctx context.Context, docID int64, first, last int) ([]evident.Passage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM passages p WHERE p.doc_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`, docID, first, last)
 	if err != nil {
 		return nil, err
 	}
