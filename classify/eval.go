@@ -21,6 +21,10 @@ type Gold struct {
 	Question    string   `json:"question,omitempty"` // the survey question or prompt it answers
 	Kind        string   `json:"kind,omitempty"`
 	Source      string   `json:"source,omitempty"`
+	// Group names the documents that share a questionnaire, a study or a
+	// show: learning holds out whole groups and wants cues that hold in
+	// several. Empty means the source alone.
+	Group string `json:"group,omitempty"`
 }
 
 // ReadGold reads JSON lines of labelled passages; errors name the line.

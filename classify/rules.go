@@ -14,21 +14,21 @@ import (
 // File is the rules file as written: configs/rules.yaml.
 type File struct {
 	Version    int                 `yaml:"version"`
-	Language   string              `yaml:"language"`
-	Sets       map[string][]string `yaml:"sets"`
-	Negation   Negation            `yaml:"negation"`
-	Skip       Skip                `yaml:"skip"`
+	Language   string              `yaml:"language,omitempty"`
+	Sets       map[string][]string `yaml:"sets,omitempty"`
+	Negation   Negation            `yaml:"negation,omitempty"`
+	Skip       Skip                `yaml:"skip,omitempty"`
 	Categories []Category          `yaml:"categories"`
 }
 
 // Negation says which words cancel a cue that follows them closely.
 type Negation struct {
-	Cues        []string `yaml:"cues"`        // words; a trailing * makes a prefix
-	Window      int      `yaml:"window"`      // how many words before a cue are searched
-	Terminators []string `yaml:"terminators"` // words that end a negation's reach ("but")
+	Cues        []string `yaml:"cues,omitempty"`        // words; a trailing * makes a prefix
+	Window      int      `yaml:"window,omitempty"`      // how many words before a cue are searched
+	Terminators []string `yaml:"terminators,omitempty"` // words that end a negation's reach ("but")
 	// Except lists phrases, each starting with a cue, in which the cue does
 	// not negate what follows: "not only", "no doubt", "couldn't be happier".
-	Except []string `yaml:"except"`
+	Except []string `yaml:"except,omitempty"`
 	line   int
 }
 
@@ -51,9 +51,9 @@ type Skip struct {
 // Category is one cell of the map and the rules that put passages in it.
 type Category struct {
 	Name      string   `yaml:"name"`
-	Question  string   `yaml:"question"` // the map's question for this cell
-	Words     []string `yaml:"words"`    // words that ask for this category in a search: "hear", "heard"
-	Threshold float64  `yaml:"threshold"`
+	Question  string   `yaml:"question,omitempty"` // the map's question for this cell
+	Words     []string `yaml:"words,omitempty"`    // words that ask for this category in a search: "hear", "heard"
+	Threshold float64  `yaml:"threshold,omitempty"`
 	Rules     []Rule   `yaml:"rules"`
 	line      int
 }
@@ -67,17 +67,17 @@ type Category struct {
 // three words.
 type Rule struct {
 	ID       string   `yaml:"id"`
-	Weight   float64  `yaml:"weight"`
-	Phrases  []string `yaml:"phrases"`
-	Patterns []string `yaml:"patterns"` // RE2 over the lower-cased text
-	Unless   []string `yaml:"unless"`   // phrases that, found in the same sentence, cancel this rule
+	Weight   float64  `yaml:"weight,omitempty"`
+	Phrases  []string `yaml:"phrases,omitempty"`
+	Patterns []string `yaml:"patterns,omitempty"` // RE2 over the lower-cased text
+	Unless   []string `yaml:"unless,omitempty"`   // phrases that, found in the same sentence, cancel this rule
 	// Except lists phrases that a match must not be exactly: with a broad
 	// pattern for "I/we + past-tense verb", except "{we} wanted" keeps
 	// desires out of behaviour. (RE2 has no negative look-ahead.)
-	Except    []string `yaml:"except"`
-	Field     string   `yaml:"field"` // "text" (default) or "context": the survey question or heading
-	Negatable *bool    `yaml:"negatable"`
-	Note      string   `yaml:"note"`
+	Except    []string `yaml:"except,omitempty"`
+	Field     string   `yaml:"field,omitempty"` // "text" (default) or "context": the survey question or heading
+	Negatable *bool    `yaml:"negatable,omitempty"`
+	Note      string   `yaml:"note,omitempty"`
 	line      int
 }
 
@@ -385,3 +385,76 @@ func phraseRegexp(phrase string, sets map[string][]string) (string, error) {
 }
 
 func normalize(s string) string { return newNormalized(s).norm }
+
+// Marshal writes a rules file as YAML that Parse reads back, with header
+// as its opening comment.
+func Marshal(f *File, header string) ([]byte, error) {
+	var b bytes.Buffer
+	for _, line := range strings.Split(strings.TrimRight(header, "\n"), "\n") {
+		if line == "" {
+			b.WriteString("#\n")
+			continue
+		}
+		b.WriteString("# " + line + "\n")
+	}
+	var doc yaml.Node
+	if err := doc.Encode(f); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	flowLists(&doc)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// flowLists writes lists of words on one line, as a person writes them in
+// a rules file: [use, run, spend].
+func flowLists(n *yaml.Node) {
+	if n.Kind == yaml.SequenceNode {
+		flat := true
+		for _, c := range n.Content {
+			flat = flat && c.Kind == yaml.ScalarNode
+		}
+		if flat {
+			n.Style = yaml.FlowStyle
+			return
+		}
+	}
+	for _, c := range n.Content {
+		flowLists(c)
+	}
+}
+
+// Notation explains the rules file to a person editing it; Marshal callers
+// put it under their own header.
+const Notation = `
+Phrase notation (matched case-insensitively at word boundaries; curly and
+straight quotes are the same):
+  word*     any word that starts with "word"      frustrat* → frustrating
+  *suffix   any word that ends with "suffix"      {we} *ed → we switched
+  {set}     any entry of a named set below         {we} use
+  _         exactly one word                       we _ switched
+  ...       up to three words                      {boss} ... told me
+patterns:   RE2 regular expressions over the lower-cased text
+unless:     phrases that, found in the same sentence, cancel the rule
+except:     phrases a match must not be exactly: a broad pattern such as
+            "I/we + past-tense verb" with except ["{we} wanted"] drops desires
+field:      context  → match the survey question or heading, not the answer;
+            its unless phrases then cancel it when the whole answer is one
+            of them ("N/A", "None.", "-" under "What hinders you?")
+negatable:  false    → a negation before the cue does not cancel it
+Negation: a cue (negation.cues) up to 'window' words before a match, in the
+same clause (no comma, semicolon or terminator such as "but" in between),
+cancels the match. negation.except lists phrases that start with a cue but
+do not negate what follows ("not only", "no doubt", "couldn't be happier");
+each must start with a cue, and the phrase notation applies.
+A category fires when the weights of its distinct matching rules reach its
+threshold. Interviewer turns and questions get no tags (see skip); a "?"
+that closes a quotation ("I was like, "will it work?"") is reported speech,
+not a question, and does not silence its sentence.`
