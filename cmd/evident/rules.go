@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -24,7 +25,7 @@ func (a *app) rulesCmd() *cobra.Command {
 team can improve its own rules. The rules in force are --rules, else
 <data>/rules.yaml, else the built-in configs/rules.yaml.`,
 	}
-	cmd.AddCommand(a.rulesCheckCmd(), a.rulesEvalCmd())
+	cmd.AddCommand(a.rulesCheckCmd(), a.rulesEvalCmd(), a.rulesLearnCmd())
 	return cmd
 }
 
@@ -54,7 +55,7 @@ func (a *app) rulesCheckCmd() *cobra.Command {
 
 func (a *app) rulesEvalCmd() *cobra.Command {
 	var asJSON bool
-	var errorsShown int
+	var errorsShown, folds int
 	cmd := &cobra.Command{
 		Use:   "eval GOLD.jsonl",
 		Short: "Precision, recall and F1 per category, per-rule accuracy, and the passages the rules get wrong",
@@ -68,21 +69,35 @@ through the same code as ingestion, and reports:
     category, and which rules of the same category it overlaps with;
   - conflicts: rules of a category the gold lacks that fire together with a
     rule of a category it has;
-  - the passages the rules get wrong, with the words that fired.`,
+  - the passages the rules get wrong, with the words that fired.
+
+With --folds K it measures learning instead: the passages are split into K
+folds by source document, rules are learned (as "rules learn" does) on K-1
+folds and scored on the documents of the fold left out, and the scores of all
+folds are pooled. That is what the learned rules can be expected to score on
+documents nobody labelled, where eval without --folds on the training file
+shows how well they fit it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules, err := engine.LoadRules(a.rules, a.data)
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(args[0])
+			gold, err := readGold(args[0])
 			if err != nil {
 				return err
 			}
-			defer f.Close()
-			gold, err := classify.ReadGold(f)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+			if folds > 1 {
+				learned, err := classify.Learn(cmd.Context(), rules.Rules(), gold, classify.LearnOptions{Folds: folds})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, learned.CV)
+				}
+				fmt.Fprintf(a.stdout, "Cross-validated over %d folds (rules re-learned on each fold's training part, scored on the documents it held out):\n", folds)
+				printScores(a, *learned.CV)
+				return nil
 			}
 			rep := classify.Evaluate(rules.Categories(), gold, func(g classify.Gold) classify.Result {
 				p := evident.Passage{Text: g.Text, Speaker: g.Speaker, Interviewer: g.Interviewer, Context: g.Question}
@@ -98,10 +113,106 @@ through the same code as ingestion, and reports:
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the whole report as JSON")
 	cmd.Flags().IntVar(&errorsShown, "errors", 20, "how many wrongly tagged passages to show")
+	cmd.Flags().IntVar(&folds, "folds", 0, "measure rules learned from the file by K-fold cross-validation, grouped by source document")
 	return cmd
 }
 
-func printReport(a *app, rep classify.Report, errorsShown int) {
+func (a *app) rulesLearnCmd() *cobra.Command {
+	var out string
+	var folds int
+	var baseRules bool
+	var alone float64
+	cmd := &cobra.Command{
+		Use:   "learn TRAIN.jsonl",
+		Short: "Propose rules mined from labelled passages, each with its precision, support and held-out value",
+		Long: `learn reads labelled passages (the shape of "rules eval") and proposes a
+rules file learned from them:
+
+  - candidate cues are the word n-grams (up to three words), word stems
+    ("frustrat*"), pronoun frames ("{we} use", "{others} told") and, for
+    survey answers, n-grams of the question (field: context) that occur in
+    enough passages of enough source documents;
+  - per category, cues that beat the category's base rate are weighed by an
+    L1-penalised logistic regression with non-negative weights, and the
+    weights are scaled so that the category fires when the weights of its
+    fired rules add up to 1, at the score that maximised F1 on the data; a
+    kept cue right at least --alone of the time is given weight 1, enough
+    on its own;
+  - each rule's note gives its precision and support on the data and, from
+    K-fold cross-validation grouped by source document, the held-out F1 its
+    category loses without it.
+
+The sets, negation, skip settings, category questions and search words come
+from the rules in force; their rules are candidates only with --base-rules.
+Review the proposals, then copy them to <data>/rules.yaml (or pass --rules)
+and run "evident reclassify".`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rules, err := engine.LoadRules(a.rules, a.data)
+			if err != nil {
+				return err
+			}
+			gold, err := readGold(args[0])
+			if err != nil {
+				return err
+			}
+			learned, err := classify.Learn(cmd.Context(), rules.Rules(), gold, classify.LearnOptions{Folds: folds, BaseRules: baseRules, Alone: alone})
+			if err != nil {
+				return err
+			}
+			header := fmt.Sprintf(`Evident classification rules, learned by "evident rules learn %s" from
+%d labelled passages (%d candidate cues). Each rule's note gives its
+precision and support on those passages and what its category loses,
+held out, without it. Edit freely: "evident rules check" validates the
+file and "evident rules eval GOLD.jsonl" measures it.
+`, filepath.Base(args[0]), learned.Passages, learned.Candidates)
+			data, err := classify.Marshal(learned.File, header+classify.Notation)
+			if err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				_, err = a.stdout.Write(data)
+				return err
+			}
+			if err := os.WriteFile(out, data, 0o644); err != nil {
+				return err
+			}
+			n := map[string]int{}
+			for _, r := range learned.Rules {
+				n[r.Category]++
+			}
+			fmt.Fprintf(a.stdout, "wrote %s: %d rules learned from %d passages\n", out, len(learned.Rules), learned.Passages)
+			if learned.CV != nil {
+				fmt.Fprintf(a.stdout, "\nCross-validated over %d folds (what to expect on new documents):\n", folds)
+				printScores(a, *learned.CV)
+			}
+			fmt.Fprintln(a.stdout, "\nFit on the training file itself:")
+			printScores(a, learned.Fit)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the proposed rules file here (default: standard output)")
+	cmd.Flags().IntVar(&folds, "folds", 5, "cross-validation folds, grouped by source document, for each rule's held-out value (1: none)")
+	cmd.Flags().BoolVar(&baseRules, "base-rules", false, "let the rules in force compete as candidates too")
+	cmd.Flags().Float64Var(&alone, "alone", 0.6, "precision at which a kept cue tags a passage by itself (weight raised to 1); 0 keeps the fitted weights")
+	return cmd
+}
+
+func readGold(path string) ([]classify.Gold, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gold, err := classify.ReadGold(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return gold, nil
+}
+
+// printScores prints the per-category table of a report.
+func printScores(a *app, rep classify.Report) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CATEGORY\tSUPPORT\tPREDICTED\tPRECISION\tRECALL\tF1\t")
 	for _, c := range rep.Categories {
@@ -109,6 +220,10 @@ func printReport(a *app, rep classify.Report, errorsShown int) {
 	}
 	fmt.Fprintf(tw, "macro-F1\t\t\t\t\t%.3f\t\n", rep.MacroF1)
 	tw.Flush()
+}
+
+func printReport(a *app, rep classify.Report, errorsShown int) {
+	printScores(a, rep)
 	fmt.Fprintf(a.stdout, "%d passages", rep.Passages)
 	if len(rep.Unknown) > 0 {
 		var ls []string
@@ -121,7 +236,7 @@ func printReport(a *app, rep classify.Report, errorsShown int) {
 	fmt.Fprintln(a.stdout)
 
 	fmt.Fprintln(a.stdout, "\nRules (accuracy: share of firings whose gold labels include the rule's category):")
-	tw = tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tCATEGORY\tFIRED\tACCURACY\tALONE\tOVERLAPS")
 	for _, r := range rep.Rules {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f\t%d\t%s\n", r.Rule, r.Category, r.Fired, r.Accuracy, r.Alone, topOverlaps(r.Overlaps, 3))
