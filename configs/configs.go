@@ -19,5 +19,10 @@ func mustRead(name string) []byte {
 	return b
 }
 
+// SeedRules returns configs/seed-rules.yaml: the hand-written rules and
+// word classes that "evident rules learn --base-rules" rebuilt rules.yaml
+// from. Tests of the rule engine's mechanics use it too.
+func SeedRules() []byte { return mustRead("seed-rules.yaml") }
+
 // Roles returns the default role taxonomy, configs/roles.yaml.
 func Roles() []byte { return mustRead("roles.yaml") }
