@@ -142,6 +142,31 @@ type Match struct {
 	Reason   string  `json:"reason,omitempty"` // why a match did not count: negated, in a question, below threshold
 }
 
+// PersonRule is the Rule of a Match that a person set rather than a rule
+// of the rules file: a person's categories for a passage outrank the
+// rules' (see engine.Tag). Rules files cannot use it as a rule id.
+const PersonRule = "person"
+
+// PersonMatch is the match that explains a category a person gave a
+// passage: its Text says who and on which day, "tagged by dana on
+// 2025-06-01". Like a rule's match that counted, it has no Reason.
+func PersonMatch(category, who string, at time.Time) Match {
+	return Match{Category: category, Rule: PersonRule, Text: "tagged by " + who + " on " + at.UTC().Format(time.DateOnly)}
+}
+
+// ByPerson reports whether a person, not a rule, set the match's category.
+func (m Match) ByPerson() bool { return m.Rule == PersonRule }
+
+// Why says in a few words what put the match's category on a passage: the
+// rule and the words that fired, `pains.slow "takes forever"`, or the
+// person, `tagged by dana on 2025-06-01`.
+func (m Match) Why() string {
+	if m.ByPerson() {
+		return m.Text
+	}
+	return fmt.Sprintf("%s %q", m.Rule, m.Text)
+}
+
 // PassageID is the stable identifier of the seq-th passage of the document
 // with the given content hash: the same bytes always give the same ids.
 func PassageID(sha256 string, seq int) string {

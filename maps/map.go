@@ -170,7 +170,8 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 }
 
 // ruleOf explains why the rules put a snapshot in a category:
-// `pains.slow ("takes forever"), pains.worry ("worried about")`.
+// `pains.slow ("takes forever"), pains.worry ("worried about")`, or why a
+// person did: `tagged by dana on 2025-06-01`.
 func ruleOf(s *Snapshot, category string) string {
 	var parts []string
 	seen := map[string]bool{}
@@ -179,6 +180,9 @@ func ruleOf(s *Snapshot, category string) string {
 			continue
 		}
 		part := fmt.Sprintf("%s (%q)", m.Rule, m.Text)
+		if m.ByPerson() {
+			part = m.Text // "tagged by dana on 2025-06-01"
+		}
 		if !seen[part] {
 			seen[part] = true
 			parts = append(parts, part)
