@@ -76,6 +76,34 @@ CREATE TABLE IF NOT EXISTS copies (
 	file   TEXT NOT NULL,
 	sha256 TEXT NOT NULL
 );
+-- The review log: every time a person accepted, corrected or cleared a
+-- passage's tags (review.go). Append-only, and kept when the passage goes.
+CREATE TABLE IF NOT EXISTS reviews (
+	id                INTEGER PRIMARY KEY,
+	passage_id        TEXT NOT NULL,
+	sha256            TEXT NOT NULL,
+	who               TEXT NOT NULL,
+	at                TEXT NOT NULL,
+	action            TEXT NOT NULL CHECK (action IN ('accept', 'correct', 'clear')),
+	categories_before TEXT NOT NULL DEFAULT '[]',
+	categories_after  TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS reviews_passage ON reviews(passage_id, id);
+CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+-- A person's categories for a passage, which outrank the rules'. Keyed by
+-- passage id, not tied to the passages table: the same bytes give the
+-- same ids, so a document saved again (re-ingested) finds its overrides.
+CREATE TABLE IF NOT EXISTS overrides (
+	passage_id TEXT PRIMARY KEY,
+	sha256     TEXT NOT NULL,
+	categories TEXT NOT NULL DEFAULT '[]',
+	who        TEXT NOT NULL,
+	at         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS overrides_doc ON overrides(sha256);
 `
 
 // Open opens (creating if needed) the database at path, in WAL mode so that
@@ -377,23 +405,25 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 
 // UpdateTags rewrites the categories of stored passages (reclassify).
 func (s *Store) UpdateTags(ctx context.Context, ps []evident.Passage) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE passages SET categories = ?, scores = ?, matches = ? WHERE id = ?`)
-		if err != nil {
-			return err
+	return s.tx(ctx, func(tx *sql.Tx) error { return updateTags(ctx, tx, ps) })
+}
+
+func updateTags(ctx context.Context, tx *sql.Tx, ps []evident.Passage) error {
+	stmt, err := tx.PrepareContext(ctx, `UPDATE passages SET categories = ?, scores = ?, matches = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i := range ps {
+		p := &ps[i]
+		cats, _ := json.Marshal(nonNil(p.Categories))
+		scores, _ := json.Marshal(nonNilMap(p.Scores))
+		matches, _ := json.Marshal(nonNil(p.Tags))
+		if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
+			return fmt.Errorf("passage %s: %w", p.ID, err)
 		}
-		defer stmt.Close()
-		for i := range ps {
-			p := &ps[i]
-			cats, _ := json.Marshal(nonNil(p.Categories))
-			scores, _ := json.Marshal(nonNilMap(p.Scores))
-			matches, _ := json.Marshal(nonNil(p.Tags))
-			if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
-				return fmt.Errorf("passage %s: %w", p.ID, err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return Tx(ctx, s.db, fn) }
