@@ -131,6 +131,11 @@ type Passage struct {
 	Categories  []string           `json:"categories"`
 	Scores      map[string]float64 `json:"scores,omitempty"`
 	Tags        []Match            `json:"matches,omitempty"`
+	// TaggedBy names the person whose categories the passage carries,
+	// outranking the rules' (see PersonRule), and TaggedAt says when they
+	// set them; both are empty while the rules' categories stand.
+	TaggedBy string    `json:"tagged_by,omitempty"`
+	TaggedAt time.Time `json:"tagged_at,omitzero"`
 }
 
 // Match is one rule firing on a passage: which category, which rule, which words.

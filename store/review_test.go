@@ -89,8 +89,12 @@ func TestSaveReview(t *testing.T) {
 		if r.ID != int64(i+1) || r.SHA256 != sha || r.At.Location() != time.UTC {
 			t.Errorf("%s: recorded as id %d, sha %q, at %v", st.name, r.ID, r.SHA256, r.At)
 		}
-		if got := passage(t, s, id).Categories; !slices.Equal(got, st.tags) {
-			t.Errorf("%s: passage tagged %v, want %v", st.name, got, st.tags)
+		got := passage(t, s, id)
+		if !slices.Equal(got.Categories, st.tags) {
+			t.Errorf("%s: passage tagged %v, want %v", st.name, got.Categories, st.tags)
+		}
+		if by := map[bool]string{true: r.Who}[st.override != nil]; got.TaggedBy != by || (by != "" && !got.TaggedAt.Equal(r.At)) {
+			t.Errorf("%s: passage tagged by %q at %v, want %q", st.name, got.TaggedBy, got.TaggedAt, by)
 		}
 		ov, err := s.Overrides(ctx, sha)
 		if err != nil {

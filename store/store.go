@@ -545,19 +545,27 @@ func short(sha string) string {
 	return sha
 }
 
-const passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
-	p.attrs, p.locator, p.categories, p.scores, p.matches`
+// passageColumns are read FROM passageTables: a passage with who set its
+// categories, when a person did (review.go).
+const (
+	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
+	p.attrs, p.locator, p.categories, p.scores, p.matches, COALESCE(o.who, ''), COALESCE(o.at, '')`
+	passageTables = `passages p LEFT JOIN overrides o ON o.passage_id = p.id`
+)
 
 func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Passage, error) {
 	var p evident.Passage
-	var attrs, loc, cats, scores, matches string
+	var attrs, loc, cats, scores, matches, taggedAt string
 	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.RoleSource, &p.Interviewer, &p.Section,
-		&p.Context, &attrs, &loc, &cats, &scores, &matches}, extra...)
+		&p.Context, &attrs, &loc, &cats, &scores, &matches, &p.TaggedBy, &taggedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
+	}
+	if taggedAt != "" {
+		p.TaggedAt = parseTime(taggedAt)
 	}
 	for _, f := range []struct {
 		src string
@@ -579,7 +587,7 @@ func (s *Store) Passages(ctx context.Context, docID int64) ([]evident.Passage, e
 // last, both included, in order: a passage and its neighbours, without
 // reading a long document whole.
 func (s *Store) PassageRange(ctx context.Context, docID int64, first, last int) ([]evident.Passage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM passages p WHERE p.doc_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`, docID, first, last)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM `+passageTables+` WHERE p.doc_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`, docID, first, last)
 	if err != nil {
 		return nil, err
 	}
@@ -611,7 +619,7 @@ func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Hit,
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := `SELECT ` + passageColumns + `, p.doc_id FROM passages p WHERE p.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		q := `SELECT ` + passageColumns + `, p.doc_id FROM ` + passageTables + ` WHERE p.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
