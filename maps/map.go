@@ -191,6 +191,21 @@ func ruleOf(s *Snapshot, category string) string {
 	return strings.Join(parts, ", ")
 }
 
+// Why says what put the quote's passage in its cell: the rules and their
+// words, `rules: pains.slow ("takes forever")`; the person who tagged the
+// passage so, `tagged by dana on 2025-06-01`; or nothing, "placed by hand".
+func (q *Quote) Why() string {
+	if q.Rule == "" {
+		return "placed by hand"
+	}
+	for _, m := range q.Matches {
+		if m.Category == q.Category && m.ByPerson() {
+			return q.Rule
+		}
+	}
+	return "rules: " + q.Rule
+}
+
 // arrange orders quotes into cells: the rules' categories first, in their
 // order, then any other category that holds quotes, by name.
 func arrange(quotes []Quote, categories []Category) []Cell {

@@ -31,3 +31,23 @@ func TestRuleOf(t *testing.T) {
 		}
 	}
 }
+
+// A quote says in its exports what put it in its cell.
+func TestQuoteWhy(t *testing.T) {
+	at := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+	matches := []evident.Match{{Category: "PAINS", Rule: "pains.slow", Text: "takes forever"}, evident.PersonMatch("GAINS", "dana", at)}
+	tests := []struct {
+		category, want string
+	}{
+		{"PAINS", `rules: pains.slow ("takes forever")`},
+		{"GAINS", "tagged by dana on 2025-06-01"},
+		{"SAY", "placed by hand"},
+	}
+	for _, tt := range tests {
+		q := Quote{Category: tt.category, Snapshot: Snapshot{Matches: matches}}
+		q.Rule = ruleOf(&q.Snapshot, q.Category)
+		if got := q.Why(); got != tt.want {
+			t.Errorf("%s: Why() = %q, want %q", tt.category, got, tt.want)
+		}
+	}
+}
