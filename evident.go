@@ -131,6 +131,11 @@ type Passage struct {
 	Categories  []string           `json:"categories"`
 	Scores      map[string]float64 `json:"scores,omitempty"`
 	Tags        []Match            `json:"matches,omitempty"`
+	// TaggedBy names the person whose categories the passage carries,
+	// outranking the rules' (see PersonRule), and TaggedAt says when they
+	// set them; both are empty while the rules' categories stand.
+	TaggedBy string    `json:"tagged_by,omitempty"`
+	TaggedAt time.Time `json:"tagged_at,omitzero"`
 }
 
 // Match is one rule firing on a passage: which category, which rule, which words.
@@ -140,6 +145,31 @@ type Match struct {
 	Text     string  `json:"text"`
 	Weight   float64 `json:"weight,omitempty"`
 	Reason   string  `json:"reason,omitempty"` // why a match did not count: negated, in a question, below threshold
+}
+
+// PersonRule is the Rule of a Match that a person set rather than a rule
+// of the rules file: a person's categories for a passage outrank the
+// rules' (see engine.Tag). Rules files cannot use it as a rule id.
+const PersonRule = "person"
+
+// PersonMatch is the match that explains a category a person gave a
+// passage: its Text says who and on which day, "tagged by dana on
+// 2025-06-01". Like a rule's match that counted, it has no Reason.
+func PersonMatch(category, who string, at time.Time) Match {
+	return Match{Category: category, Rule: PersonRule, Text: "tagged by " + who + " on " + at.UTC().Format(time.DateOnly)}
+}
+
+// ByPerson reports whether a person, not a rule, set the match's category.
+func (m Match) ByPerson() bool { return m.Rule == PersonRule }
+
+// Why says in a few words what put the match's category on a passage: the
+// rule and the words that fired, `pains.slow "takes forever"`, or the
+// person, `tagged by dana on 2025-06-01`.
+func (m Match) Why() string {
+	if m.ByPerson() {
+		return m.Text
+	}
+	return fmt.Sprintf("%s %q", m.Rule, m.Text)
 }
 
 // PassageID is the stable identifier of the seq-th passage of the document

@@ -384,7 +384,7 @@ func Explain(matches []evident.Match) []string {
 		if _, ok := by[m.Category]; !ok {
 			cats = append(cats, m.Category)
 		}
-		by[m.Category] = append(by[m.Category], fmt.Sprintf("%s %q", m.Rule, m.Text))
+		by[m.Category] = append(by[m.Category], m.Why())
 	}
 	sort.Strings(cats)
 	out := make([]string, 0, len(cats))

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/configs"
 )
 
@@ -213,6 +215,11 @@ categories:
         phrases: [x]
         unless: ["{nope}"]
 `, `line 5: rule a: unless "{nope}": unknown set {nope}`},
+		{"the id of people's tags", `
+categories:
+  - name: A
+    rules: [{id: person, phrases: [x]}]
+`, `line 4: rule id "person" is reserved`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,4 +302,28 @@ func BenchmarkClassify(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "passages/s")
+}
+
+// A person's tag reads as who set it; a rule's as the rule and its words.
+func TestExplain(t *testing.T) {
+	at := time.Date(2025, 6, 1, 23, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		matches []evident.Match
+		want    []string
+	}{
+		{"none", nil, []string{}},
+		{"rules", []evident.Match{{Category: "PAINS", Rule: "pains.slow", Text: "takes forever"}, {Category: "HEAR", Rule: "hear.reported", Text: "CEO tells me"},
+			{Category: "PAINS", Rule: "pains.worry", Text: "worried"}},
+			[]string{`HEAR: hear.reported "CEO tells me"`, `PAINS: pains.slow "takes forever", pains.worry "worried"`}},
+		{"a person", []evident.Match{evident.PersonMatch("GAINS", "dana", at), {Category: "SAY", Rule: "say.opinion", Text: "I believe"}},
+			[]string{"GAINS: tagged by dana on 2025-06-01", `SAY: say.opinion "I believe"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Explain(tt.matches); !slices.Equal(got, tt.want) {
+				t.Errorf("Explain = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

@@ -52,6 +52,22 @@ func ReadGold(r io.Reader) ([]Gold, error) {
 	return out, sc.Err()
 }
 
+// WriteGold writes labelled passages as JSON lines, one per passage, in
+// the shape ReadGold reads.
+func WriteGold(w io.Writer, gold []Gold) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, g := range gold {
+		if g.Labels == nil {
+			g.Labels = []string{} // "no category applies" is a label too
+		}
+		if err := enc.Encode(g); err != nil {
+			return fmt.Errorf("gold passage %s: %w", g.ID, err)
+		}
+	}
+	return nil
+}
+
 // Report measures rules against gold labels.
 type Report struct {
 	Passages   int             `json:"passages"`

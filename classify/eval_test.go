@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -87,3 +88,26 @@ func TestReadGold(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// What WriteGold writes, ReadGold reads back as it was.
+func TestWriteGoldRoundTrip(t *testing.T) {
+	gold := []Gold{
+		{ID: "b15e520f5400-1", Text: "Reconciling the two takes forever <really>.", Labels: []string{"PAINS", "GAINS"}, Speaker: "Priya Raman", Kind: "interview", Source: "interview.txt"},
+		{ID: "b15e520f5400-2", Text: "Who do you hear from?", Labels: nil, Speaker: "Interviewer", Interviewer: true, Question: "About budgets"},
+	}
+	var b strings.Builder
+	if err := WriteGold(&b, gold); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(b.String(), "\n"); lines != 2 || !strings.Contains(b.String(), `"labels":[]`) || !strings.Contains(b.String(), "<really>") {
+		t.Errorf("written:\n%s", b.String())
+	}
+	back, err := ReadGold(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gold[1].Labels = []string{}
+	if fmt.Sprintf("%+v", back) != fmt.Sprintf("%+v", gold) {
+		t.Errorf("read back %+v, want %+v", back, gold)
+	}
+}

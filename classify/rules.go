@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/evident/evident"
 )
 
 // File is the rules file as written: configs/rules.yaml.
@@ -166,6 +168,9 @@ func Compile(f *File) (*Classifier, error) {
 		for _, r := range cat.Rules {
 			if r.ID == "" {
 				return nil, fmt.Errorf("rules: line %d: rule without an id in category %s", r.line, name)
+			}
+			if r.ID == evident.PersonRule {
+				return nil, fmt.Errorf("rules: line %d: rule id %q is reserved for the tags people set; choose another", r.line, r.ID)
 			}
 			if prev, dup := seenRule[r.ID]; dup {
 				return nil, fmt.Errorf("rules: line %d: rule id %q already used on line %d", r.line, r.ID, prev)

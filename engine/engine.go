@@ -63,6 +63,10 @@ type Engine struct {
 
 	mu  sync.RWMutex // guards idx: searches read, the indexer and reindex write
 	idx *index.Index
+	// tagMu serialises the writers of passages' tags to the store and the
+	// index (the indexer, Reclassify and Tag), so that a person's review
+	// and a document processed again cannot interleave.
+	tagMu sync.Mutex
 
 	srv   *queue.Server
 	nc    *nats.Conn

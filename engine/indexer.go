@@ -51,6 +51,7 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	var deletes []string
 	adds := map[string]index.Entry{}
 	var applied []*queue.ResultDelivery
+	e.tagMu.Lock() // until the index has the batch: see Tag
 	for _, r := range rs {
 		del, add, err := e.apply(ctx, r.Result, r.Payload)
 		if err != nil {
@@ -70,6 +71,7 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	e.mu.Lock()
 	err = e.idx.Apply(ctx, deletes, slices.Collect(maps.Values(adds)))
 	e.mu.Unlock()
+	e.tagMu.Unlock()
 	if err != nil {
 		e.log.Error("indexer: writing the index", "err", err)
 		for _, r := range applied {
@@ -132,6 +134,13 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 		deletes, err = e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error())
 		return deletes, nil, err
 	}
+	// The same bytes give the same passage ids: the categories people set
+	// for them outrank the rules the worker applied.
+	overrides, err := e.store.Overrides(ctx, sha)
+	if err != nil {
+		return nil, nil, err
+	}
+	overruleAll(out.Passages, overrides)
 	deletes, err = e.store.Save(ctx, &out.Document, out.Warnings, out.Passages)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, nil

@@ -11,8 +11,8 @@ import (
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/index"
-	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/store"
 )
 
 // ReloadRules reads the rules file again. Rules that do not compile are
@@ -48,13 +48,18 @@ type Reclassified struct {
 }
 
 // Reclassify reloads the rules and applies them to every stored passage,
-// without extracting anything again, then updates the index.
+// without extracting anything again, then updates the index. The
+// categories people set outrank the rules and stay.
 func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
 	var out Reclassified
 	if err := e.ReloadRules(ctx); err != nil {
 		return out, err
 	}
 	rules := e.Classifier()
+	e.tagMu.Lock()
+	defer e.tagMu.Unlock()
+	var overrides map[string]store.Override
+	overridesOf := "" // the document whose overrides are loaded
 	var ps []evident.Passage
 	var entries []index.Entry
 	flush := func() error {
@@ -71,8 +76,18 @@ func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
 		return err
 	}
 	err := e.store.EachPassage(ctx, func(d *evident.Document, p *evident.Passage) error {
+		if d.SHA256 != overridesOf {
+			var err error
+			if overrides, err = e.store.Overrides(ctx, d.SHA256); err != nil {
+				return err
+			}
+			overridesOf = d.SHA256
+		}
 		before := slices.Clone(p.Categories)
-		ingest.Tag(rules, p)
+		tagByRules(rules, p)
+		if o, ok := overrides[p.ID]; ok {
+			overrule(p, o)
+		}
 		out.Passages++
 		if !slices.Equal(before, p.Categories) {
 			out.Changed++

@@ -170,7 +170,8 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 }
 
 // ruleOf explains why the rules put a snapshot in a category:
-// `pains.slow ("takes forever"), pains.worry ("worried about")`.
+// `pains.slow ("takes forever"), pains.worry ("worried about")`, or why a
+// person did: `tagged by dana on 2025-06-01`.
 func ruleOf(s *Snapshot, category string) string {
 	var parts []string
 	seen := map[string]bool{}
@@ -179,12 +180,30 @@ func ruleOf(s *Snapshot, category string) string {
 			continue
 		}
 		part := fmt.Sprintf("%s (%q)", m.Rule, m.Text)
+		if m.ByPerson() {
+			part = m.Text // "tagged by dana on 2025-06-01"
+		}
 		if !seen[part] {
 			seen[part] = true
 			parts = append(parts, part)
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Why says what put the quote's passage in its cell: the rules and their
+// words, `rules: pains.slow ("takes forever")`; the person who tagged the
+// passage so, `tagged by dana on 2025-06-01`; or nothing, "placed by hand".
+func (q *Quote) Why() string {
+	if q.Rule == "" {
+		return "placed by hand"
+	}
+	for _, m := range q.Matches {
+		if m.Category == q.Category && m.ByPerson() {
+			return q.Rule
+		}
+	}
+	return "rules: " + q.Rule
 }
 
 // arrange orders quotes into cells: the rules' categories first, in their

@@ -51,13 +51,7 @@ func Markdown(w io.Writer, m *Map) error {
 			case Gone:
 				p("**Source gone** from Evident; the text above is as it was when attached.\n\n")
 			}
-			var meta []string
-			if q.Rule != "" {
-				meta = append(meta, "rules: "+q.Rule)
-			} else {
-				meta = append(meta, "placed by hand")
-			}
-			meta = append(meta, "quote "+q.ID, "passage "+q.PassageID)
+			meta := []string{q.Why(), "quote " + q.ID, "passage " + q.PassageID}
 			if q.AddedBy != "" {
 				meta = append(meta, "added by "+q.AddedBy+" on "+day(q.AddedAt))
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
@@ -51,7 +52,9 @@ type Hit struct {
 	Citation    string            `json:"citation"`
 	Score       float64           `json:"score"`
 	Highlights  [][2]int          `json:"highlights,omitempty"` // byte ranges of matched words in text
-	Matches     []evident.Match   `json:"matches,omitempty"`    // the rules behind the categories
+	Matches     []evident.Match   `json:"matches,omitempty"`    // the rules (or the person) behind the categories
+	TaggedBy    string            `json:"tagged_by,omitempty"`  // the person whose categories outrank the rules'
+	TaggedAt    time.Time         `json:"tagged_at,omitzero"`
 }
 
 // Response is a page of results.
@@ -201,6 +204,8 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		Score:       score,
 		Highlights:  spans,
 		Matches:     p.Tags,
+		TaggedBy:    p.TaggedBy,
+		TaggedAt:    p.TaggedAt,
 	}
 }
 

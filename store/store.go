@@ -76,6 +76,34 @@ CREATE TABLE IF NOT EXISTS copies (
 	file   TEXT NOT NULL,
 	sha256 TEXT NOT NULL
 );
+-- The review log: every time a person accepted, corrected or cleared a
+-- passage's tags (review.go). Append-only, and kept when the passage goes.
+CREATE TABLE IF NOT EXISTS reviews (
+	id                INTEGER PRIMARY KEY,
+	passage_id        TEXT NOT NULL,
+	sha256            TEXT NOT NULL,
+	who               TEXT NOT NULL,
+	at                TEXT NOT NULL,
+	action            TEXT NOT NULL CHECK (action IN ('accept', 'correct', 'clear')),
+	categories_before TEXT NOT NULL DEFAULT '[]',
+	categories_after  TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS reviews_passage ON reviews(passage_id, id);
+CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+-- A person's categories for a passage, which outrank the rules'. Keyed by
+-- passage id, not tied to the passages table: the same bytes give the
+-- same ids, so a document saved again (re-ingested) finds its overrides.
+CREATE TABLE IF NOT EXISTS overrides (
+	passage_id TEXT PRIMARY KEY,
+	sha256     TEXT NOT NULL,
+	categories TEXT NOT NULL DEFAULT '[]',
+	who        TEXT NOT NULL,
+	at         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS overrides_doc ON overrides(sha256);
 `
 
 // Open opens (creating if needed) the database at path, in WAL mode so that
@@ -377,23 +405,25 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 
 // UpdateTags rewrites the categories of stored passages (reclassify).
 func (s *Store) UpdateTags(ctx context.Context, ps []evident.Passage) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE passages SET categories = ?, scores = ?, matches = ? WHERE id = ?`)
-		if err != nil {
-			return err
+	return s.tx(ctx, func(tx *sql.Tx) error { return updateTags(ctx, tx, ps) })
+}
+
+func updateTags(ctx context.Context, tx *sql.Tx, ps []evident.Passage) error {
+	stmt, err := tx.PrepareContext(ctx, `UPDATE passages SET categories = ?, scores = ?, matches = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i := range ps {
+		p := &ps[i]
+		cats, _ := json.Marshal(nonNil(p.Categories))
+		scores, _ := json.Marshal(nonNilMap(p.Scores))
+		matches, _ := json.Marshal(nonNil(p.Tags))
+		if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
+			return fmt.Errorf("passage %s: %w", p.ID, err)
 		}
-		defer stmt.Close()
-		for i := range ps {
-			p := &ps[i]
-			cats, _ := json.Marshal(nonNil(p.Categories))
-			scores, _ := json.Marshal(nonNilMap(p.Scores))
-			matches, _ := json.Marshal(nonNil(p.Tags))
-			if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
-				return fmt.Errorf("passage %s: %w", p.ID, err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return Tx(ctx, s.db, fn) }
@@ -515,19 +545,27 @@ func short(sha string) string {
 	return sha
 }
 
-const passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
-	p.attrs, p.locator, p.categories, p.scores, p.matches`
+// passageColumns are read FROM passageTables: a passage with who set its
+// categories, when a person did (review.go).
+const (
+	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
+	p.attrs, p.locator, p.categories, p.scores, p.matches, COALESCE(o.who, ''), COALESCE(o.at, '')`
+	passageTables = `passages p LEFT JOIN overrides o ON o.passage_id = p.id`
+)
 
 func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Passage, error) {
 	var p evident.Passage
-	var attrs, loc, cats, scores, matches string
+	var attrs, loc, cats, scores, matches, taggedAt string
 	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.RoleSource, &p.Interviewer, &p.Section,
-		&p.Context, &attrs, &loc, &cats, &scores, &matches}, extra...)
+		&p.Context, &attrs, &loc, &cats, &scores, &matches, &p.TaggedBy, &taggedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
+	}
+	if taggedAt != "" {
+		p.TaggedAt = parseTime(taggedAt)
 	}
 	for _, f := range []struct {
 		src string
@@ -549,7 +587,7 @@ func (s *Store) Passages(ctx context.Context, docID int64) ([]evident.Passage, e
 // last, both included, in order: a passage and its neighbours, without
 // reading a long document whole.
 func (s *Store) PassageRange(ctx context.Context, docID int64, first, last int) ([]evident.Passage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM passages p WHERE p.doc_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`, docID, first, last)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+passageColumns+` FROM `+passageTables+` WHERE p.doc_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`, docID, first, last)
 	if err != nil {
 		return nil, err
 	}
@@ -581,7 +619,7 @@ func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Hit,
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := `SELECT ` + passageColumns + `, p.doc_id FROM passages p WHERE p.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		q := `SELECT ` + passageColumns + `, p.doc_id FROM ` + passageTables + ` WHERE p.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err

@@ -309,6 +309,41 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("the map is gone after a forged post: %q", got)
 			}
 		}},
+		{"correct a passage's tags", func(t *testing.T) {
+			b.open(t, searchPath)
+			id := strings.TrimPrefix(run(t, b, chromedp.AttributeValue(chromedp.CSS(".results article.hit"), "id")).Value, "p-")
+			hit := "#p-" + id + " "
+			// A category the rules did not give it: the person adds it.
+			cat := eval[string](t, b, `document.querySelector(".results article.hit form.review input[name=category]:not(:checked)").value`)
+			b.do(t,
+				chromedp.Click(chromedp.CSS(hit+"form.review details.correct summary")),
+				chromedp.Click(chromedp.CSS(hit+"form.review input[value="+cat+"]")),
+				chromedp.Click(chromedp.CSS(hit+"form.review button[value=correct]")),
+			)
+			b.waitFor(t, "the page after the correction", `(document.querySelector(".notice") || {}).textContent.includes("corrected")`, 10*time.Second)
+			badge := hit + ".badges .cat.person"
+			b.waitFor(t, "the person's tag", fmt.Sprintf(`!!document.querySelector(%q)`, badge), 5*time.Second)
+			if got := b.text(t, badge); !strings.HasPrefix(got, cat) {
+				t.Errorf("the person's tag reads %q, want %s", got, cat)
+			}
+			if got := run(t, b, chromedp.AttributeValue(chromedp.CSS(badge), "title")).Value; !strings.HasPrefix(got, "tagged by web on ") {
+				t.Errorf("the person's tag says %q", got)
+			}
+			if got := b.text(t, hit+"form.review .reviewed"); !strings.Contains(got, "tags reviewed by web") {
+				t.Errorf("the form says %q", got)
+			}
+			b.shot(t, "tags-corrected")
+			// In context, the person's tags go again: the rules' stand.
+			b.open(t, "/passages/"+url.PathEscape(id))
+			b.do(t,
+				chromedp.Click(chromedp.CSS("#focus form.review details.correct summary")),
+				chromedp.Click(chromedp.CSS("#focus form.review button[value=clear]")),
+			)
+			b.waitFor(t, "the page after the clear", `(document.querySelector(".notice") || {}).textContent.includes("cleared")`, 10*time.Second)
+			if eval[bool](t, b, `!!document.querySelector("#focus .cat.person, #focus form.review .reviewed")`) {
+				t.Errorf("the passage still shows a person's tags after the clear")
+			}
+		}},
 		{"matrix and map list", func(t *testing.T) {
 			b.open(t, "/matrix")
 			if got := b.text(t, "table.matrix"); !strings.Contains(got, "cfo") {

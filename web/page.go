@@ -65,6 +65,9 @@ var funcs = template.FuncMap{
 	"catClass":  catClass,
 	"pathEsc":   func(v any) string { return url.PathEscape(fmt.Sprint(v)) },
 	"attachFor": attachFor,
+	"reviewFor": reviewFor,
+	"badges":    badges,
+	"day":       func(t time.Time) string { return t.Local().Format("2 Jan 2006") },
 	// webLink keeps only http and https addresses as links: a document
 	// may name any URL, javascript: ones included.
 	"webLink": func(u string) bool {

@@ -40,7 +40,8 @@ type Engine interface {
 	Matrix(ctx context.Context) (*engine.Matrix, error)
 	Passage(ctx context.Context, id string, around int) (*engine.InContext, error)
 	Categories() []string
-	Maps // the empathy maps: web/maps.go
+	Maps    // the empathy maps: web/maps.go
+	Reviews // people's corrections of tags: web/reviews.go
 }
 
 // Server is the HTTP front of an engine.
@@ -70,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/reindex", s.reindex)
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
 	s.routeMaps(mux)
+	s.routeReviews(mux)
 	s.routePages(mux)
 	return guard(mux, s.Token)
 }

@@ -112,6 +112,10 @@ func TestGuards(t *testing.T) {
 		{"cross-origin upload", "POST", "/api/ingest", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
 		{"cross-origin reindex", "POST", "/api/reindex", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
 		{"same-origin reindex", "POST", "/api/reindex", map[string]string{"Origin": ts.URL}, http.StatusOK},
+		{"cross-origin tag", "POST", "/api/passages/b15e520f5400-1/tags", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
+		{"cross-site tag", "POST", "/api/passages/b15e520f5400-1/tags", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"cross-site tag form", "POST", "/passages/b15e520f5400-1/tags", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"tag without a body", "POST", "/api/passages/b15e520f5400-1/tags", nil, http.StatusBadRequest},
 		{"bad limit", "GET", "/api/search?q=x&limit=lots", nil, http.StatusBadRequest},
 		{"missing document", "GET", "/api/documents/nothing.txt", nil, http.StatusNotFound},
 		{"upload without a form", "POST", "/api/ingest", nil, http.StatusBadRequest},
@@ -225,6 +229,8 @@ func TestToken(t *testing.T) {
 		{"wrong cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=nope"}, http.StatusUnauthorized, "", false},
 		{"post with the cookie", "POST", "/api/reindex", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token), "Origin": ts.URL}, http.StatusOK, "", false},
 		{"token in a post's query", "POST", "/api/reindex?token=" + url.QueryEscape(token), nil, http.StatusUnauthorized, "", false},
+		{"tag without the token", "POST", "/api/passages/b15e520f5400-1/tags", map[string]string{"Origin": ts.URL}, http.StatusUnauthorized, "", false},
+		{"review export without the token", "GET", "/api/reviews/export", nil, http.StatusUnauthorized, "", false},
 		{"cross-site post with the cookie", "POST", "/api/reindex", map[string]string{"Cookie": tokenCookie + "=" + cookieValue(token), "Origin": "http://evil.example"}, http.StatusForbidden, "", false},
 	}
 	for _, tt := range tests {

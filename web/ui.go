@@ -42,6 +42,7 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /maps/{name}/quotes/{id}", u.form(u.quoteEdit))
 	mux.HandleFunc("POST /maps/{name}/quotes/{id}/detach", u.form(u.quoteDetach))
 	mux.HandleFunc("POST /attach", u.form(u.attach))
+	mux.HandleFunc("POST /passages/{id}/tags", u.form(u.tagForm))
 }
 
 // maxFormBody bounds a form that a page posts: a name, a note and a few
@@ -194,13 +195,16 @@ func withNotice(path, key string) string {
 }
 
 var notices = map[string]string{
-	"attached": "The quote was attached to the map.",
-	"detached": "The quote was taken off the map.",
-	"saved":    "Saved.",
-	"undone":   "The last change was undone.",
-	"created":  "The map was created.",
-	"deleted":  "The map was deleted.",
-	"uploaded": "The files are in the queue; they show below as they are processed.",
+	"attached":       "The quote was attached to the map.",
+	"detached":       "The quote was taken off the map.",
+	"saved":          "Saved.",
+	"undone":         "The last change was undone.",
+	"created":        "The map was created.",
+	"deleted":        "The map was deleted.",
+	"uploaded":       "The files are in the queue; they show below as they are processed.",
+	"tags-accepted":  "The tags were accepted: they stay whatever the rules say.",
+	"tags-corrected": "The tags were corrected: a person's tags outrank the rules.",
+	"tags-cleared":   "The person's tags were cleared: the rules' tags stand again.",
 }
 
 func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }

@@ -15,6 +15,7 @@ type contextPage struct {
 	Around  int
 	Wider   string // the same page with more around it
 	Attach  attachTo
+	Review  reviewTo
 	Related string // a search for more from this document
 }
 
@@ -46,6 +47,7 @@ func (u *ui) inContext(w http.ResponseWriter, r *http.Request) {
 		InContext: c,
 		Around:    around,
 		Attach:    u.attachControl(r),
+		Review:    u.reviewControl(r),
 		Related:   searchURL(fieldTerm("doc", c.Document.File)),
 	}
 	if len(c.Before) == around || len(c.After) == around {

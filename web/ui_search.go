@@ -47,6 +47,7 @@ type searchPage struct {
 	Words     string
 	Facets    []facet
 	Attach    attachTo
+	Review    reviewTo
 	Prev      string
 	Next      string
 	From, To  int
@@ -94,6 +95,7 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 	data.Words = resp.Query.Words
 	data.Facets = facets(q, resp, data.Chips)
 	data.Attach = u.attachControl(r)
+	data.Review = u.reviewControl(r)
 	if n := len(resp.Hits); n > 0 {
 		data.From, data.To = req.Offset+1, req.Offset+n
 	}

@@ -542,3 +542,116 @@ func TestFormBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+// The review form under each passage, posted as a browser without
+// JavaScript posts it: correct, see the person's tag marked, clear; what
+// cannot be done is refused with the reason on the page.
+func TestReviewForm(t *testing.T) {
+	ts, c, _ := newServer(t)
+	uploadExample(t, c, "interview-cfo-northwind.txt")
+	id := firstHit(t, c, "role:cfo pains worried") // PAINS by the rules
+	searchPage := "/?q=" + url.QueryEscape("role:cfo pains worried")
+	contextPage := "/passages/" + url.PathEscape(id)
+	action := `action="/passages/` + id + `/tags"`
+	checkbox := func(cat string, checked bool) string {
+		s := `<input type="checkbox" name="category" value="` + cat + `"`
+		if checked {
+			s += " checked"
+		}
+		return s + ">"
+	}
+	// A fresh passage: a form to accept or correct, no clear button.
+	for _, page := range []string{searchPage, contextPage} {
+		_, _, body := get(t, ts, page)
+		for _, want := range []string{action, checkbox("PAINS", true), checkbox("GAINS", false), `value="accept"`, `value="correct"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %s", page, want)
+			}
+		}
+		if strings.Contains(body, `value="clear"`) || strings.Contains(body, `person"`) || strings.Contains(body, "reviewed by") {
+			t.Errorf("%s: a passage no person tagged shows a person's tag or a clear button", page)
+		}
+	}
+	// Another site cannot post it.
+	if code, _, _ := post(t, ts, "/passages/"+id+"/tags", url.Values{"action": {"accept"}}, map[string]string{"Origin": "http://evil.example"}); code != http.StatusForbidden {
+		t.Errorf("a review from another site: status %d", code)
+	}
+
+	day := time.Now().UTC().Format(time.DateOnly)
+	steps := []struct {
+		name     string
+		form     url.Values
+		code     int
+		location string
+		page     []string // on the passage's pages afterwards
+		absent   []string
+	}{
+		{"correct", url.Values{"action": {"correct"}, "category": {"PAINS", "GAINS"}, "_back": {searchPage}}, http.StatusSeeOther,
+			"/?done=tags-corrected&q=" + url.QueryEscape("role:cfo pains worried"),
+			[]string{checkbox("GAINS", true), `class="cat cat-gains person" title="tagged by web on ` + day + `"`, "tags reviewed by web", `<span class="person-why">tagged by web on ` + day, `value="clear"`},
+			nil},
+		{"unknown category", url.Values{"action": {"correct"}, "category": {"WORRY"}}, http.StatusBadRequest, "", nil, nil},
+		{"no action", url.Values{"category": {"PAINS"}}, http.StatusBadRequest, "", nil, nil},
+		{"clear", url.Values{"action": {"clear"}}, http.StatusSeeOther, contextPage + "?done=tags-cleared#focus",
+			[]string{checkbox("PAINS", true), checkbox("GAINS", false)}, []string{`person"`, "reviewed by", `value="clear"`}},
+		{"none applies", url.Values{"action": {"correct"}}, http.StatusSeeOther, contextPage + "?done=tags-corrected#focus",
+			[]string{checkbox("PAINS", false), "tags reviewed by web"}, []string{"<code>pains."}},
+		{"accept", url.Values{"action": {"accept"}, "_back": {contextPage + "#p-" + id}}, http.StatusSeeOther, contextPage + "?done=tags-accepted#p-" + id,
+			[]string{"tags reviewed by web", `value="clear"`}, nil},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			code, loc, body := post(t, ts, "/passages/"+url.PathEscape(id)+"/tags", s.form, nil)
+			if code != s.code {
+				t.Fatalf("status %d, want %d: %s", code, s.code, body)
+			}
+			if loc != s.location {
+				t.Errorf("sent to %q, want %q", loc, s.location)
+			}
+			if code >= 400 && !strings.Contains(body, `class="error"`) {
+				t.Errorf("a failure without its reason on the page: %s", body)
+			}
+			if s.page == nil {
+				return
+			}
+			// The focus passage of the context page is the one reviewed.
+			_, _, body = get(t, ts, contextPage)
+			focus, _, _ := strings.Cut(body[strings.Index(body, `id="focus"`):], "</ol>")
+			focus, _, _ = strings.Cut(focus, `<li class="turn"`)
+			for _, want := range s.page {
+				if !strings.Contains(focus, want) {
+					t.Errorf("the passage in context lacks %s:\n%s", want, focus)
+				}
+			}
+			for _, not := range s.absent {
+				if strings.Contains(focus, not) {
+					t.Errorf("the passage in context shows %s:\n%s", not, focus)
+				}
+			}
+		})
+	}
+	// The search page shows the reviewed passage as such, and its form
+	// comes back to the passage on the page.
+	reviewed := "/?q=" + url.QueryEscape("role:cfo implementation")
+	_, _, body := get(t, ts, reviewed)
+	if !strings.Contains(body, "tags reviewed by web") || !strings.Contains(body, `name="_back" value="`+strings.ReplaceAll(reviewed, "+", "&#43;")+"#p-"+id+`"`) {
+		t.Errorf("the search page after the reviews:\n%s", body)
+	}
+	// Who reviewed is escaped like everything else.
+	req, _ := http.NewRequest("POST", ts.URL+"/api/passages/"+url.PathEscape(id)+"/tags", strings.NewReader(`{"add": ["GAINS"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(UserHeader, `<b onmouseover=alert(1)>mallory</b>`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("tag through the API: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	_, _, body = get(t, ts, contextPage)
+	if strings.Contains(body, "<b onmouseover") || !strings.Contains(body, "&lt;b onmouseover=alert(1)&gt;mallory&lt;/b&gt;") {
+		t.Errorf("the reviewer's name is not escaped")
+	}
+	// Unknown passage.
+	if code, _, body := post(t, ts, "/passages/nope-1/tags", url.Values{"action": {"accept"}}, nil); code != http.StatusNotFound || !strings.Contains(body, "nope-1") {
+		t.Errorf("an unknown passage: %d %s", code, body)
+	}
+}

@@ -89,7 +89,8 @@ folder, the other commands talk to it; otherwise they do the work themselves.`,
 	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
-		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd())
+		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd(),
+		a.tagCmd(), a.reviewCmd())
 	return root
 }
 
@@ -111,7 +112,8 @@ type backend interface {
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
 	Matrix(ctx context.Context) (*engine.Matrix, error)
-	web.Maps // the map commands: map.go
+	web.Maps    // the map commands: map.go
+	web.Reviews // tag and review: review.go
 }
 
 // with runs fn against the data folder's backend (see open) and closes it.

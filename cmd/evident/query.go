@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,8 +75,17 @@ func printHits(w io.Writer, r *search.Response) {
 		for _, why := range classify.Explain(h.Matches) {
 			fmt.Fprintf(w, "   why %s\n", why)
 		}
+		if h.TaggedBy != "" {
+			fmt.Fprintf(w, "   %s\n", reviewedBy(h.TaggedBy, h.TaggedAt))
+		}
 		fmt.Fprintf(w, "   id %s\n", h.ID)
 	}
+}
+
+// reviewedBy says that a person set a passage's categories, which
+// outrank the rules': "tags reviewed by dana on 2025-06-01".
+func reviewedBy(who string, at time.Time) string {
+	return printable(fmt.Sprintf("tags reviewed by %s on %s", who, at.UTC().Format(time.DateOnly)))
 }
 
 // quote shows a passage on one line, shortened past 400 characters.
@@ -137,6 +147,9 @@ categories and locator.`,
 					fmt.Fprintf(a.stdout, "\n%s\n", p.Text)
 					for _, why := range classify.Explain(p.Tags) {
 						fmt.Fprintf(a.stdout, "  why %s\n", why)
+					}
+					if p.TaggedBy != "" {
+						fmt.Fprintf(a.stdout, "  %s\n", reviewedBy(p.TaggedBy, p.TaggedAt))
 					}
 				}
 				return nil

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/evident/evident"
+)
+
+// The review form under each passage: accept its tags, or correct them
+// with a checkbox per category. It posts to /passages/{id}/tags, which
+// makes the same API call the command line makes and comes back.
+
+// reviewTo is what the review forms of a page share.
+type reviewTo struct {
+	Categories []string // the rules', in their order
+	Back       string   // the page to come back to after the post
+}
+
+// reviewForm is the review form of one passage.
+type reviewForm struct {
+	PassageID string
+	Back      string
+	Options   []categoryOption
+	TaggedBy  string // the person whose tags the passage carries
+	TaggedAt  time.Time
+}
+
+type categoryOption struct {
+	Category string
+	Checked  bool
+}
+
+func (u *ui) reviewControl(r *http.Request) reviewTo {
+	return reviewTo{Categories: u.s.Engine.Categories(), Back: r.URL.RequestURI()}
+}
+
+// reviewFor builds a passage's review form: a checkbox per category of the
+// rules, checked for the passage's categories, and one for each category
+// the passage has that the rules no longer do. Coming back, the browser
+// lands on the passage.
+func reviewFor(to reviewTo, id string, categories []string, taggedBy string, taggedAt time.Time) reviewForm {
+	f := reviewForm{PassageID: id, TaggedBy: taggedBy, TaggedAt: taggedAt}
+	if b, err := url.Parse(to.Back); err == nil {
+		b.Fragment = "p-" + id
+		f.Back = b.String()
+	}
+	for _, c := range to.Categories {
+		f.Options = append(f.Options, categoryOption{Category: c, Checked: slices.Contains(categories, c)})
+	}
+	for _, c := range categories {
+		if !slices.Contains(to.Categories, c) {
+			f.Options = append(f.Options, categoryOption{Category: c, Checked: true})
+		}
+	}
+	return f
+}
+
+// badge is a category of a passage, with who set it when a person did
+// where no rule fired.
+type badge struct {
+	Category string
+	By       string // "tagged by dana on 2025-06-01"
+}
+
+func badges(categories []string, matches []evident.Match) []badge {
+	out := make([]badge, 0, len(categories))
+	for _, c := range categories {
+		b := badge{Category: c}
+		for _, m := range matches {
+			if m.Category == c && m.ByPerson() {
+				b.By = m.Text
+			}
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// reviewNotices name the notice shown after each kind of review.
+var reviewNotices = map[string]string{"accept": "tags-accepted", "correct": "tags-corrected", "clear": "tags-cleared"}
+
+// tagForm takes the review form as a browser posts it: "action" is accept,
+// correct (with the checked "category" fields: none checked means none
+// applies) or clear.
+func (u *ui) tagForm(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var body map[string]any
+	switch action := r.PostForm.Get("action"); action {
+	case "accept", "clear":
+		body = map[string]any{action: true}
+	case "correct":
+		set := r.PostForm["category"]
+		if set == nil {
+			set = []string{}
+		}
+		body = map[string]any{"set": set}
+	default:
+		u.s.failPage(w, http.StatusBadRequest, "Tags", errors.New("the form says neither accept, correct nor clear"))
+		return
+	}
+	var res struct {
+		Review struct {
+			Action string `json:"action"`
+		} `json:"review"`
+	}
+	if err := u.call(r.Context(), "POST", "/api/passages/"+url.PathEscape(id)+"/tags", body, &res); err != nil {
+		u.s.failPage(w, failCode(err), "Tags", err)
+		return
+	}
+	http.Redirect(w, r, withNotice(back(r, "/passages/"+url.PathEscape(id)+"#focus"), reviewNotices[res.Review.Action]), http.StatusSeeOther)
+}
