@@ -92,8 +92,8 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Workers < 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	if err := os.MkdirAll(opts.Data, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", opts.Data, err)
+	if err := privateDir(opts.Data); err != nil {
+		return nil, err
 	}
 	e := &Engine{opts: opts, log: opts.Log}
 	ok := false
@@ -193,6 +193,19 @@ func configSource(path, data, name string, builtin func() []byte) ([]byte, strin
 		return nil, path, err
 	}
 	return b, path, nil
+}
+
+// privateDir creates the data folder, or narrows an existing one, so that
+// only its owner can enter it: it holds every document's text, the
+// original bytes in the NATS store and the API token.
+func privateDir(data string) error {
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return fmt.Errorf("data folder %s: %w", data, err)
+	}
+	if err := os.Chmod(data, 0o700); err != nil {
+		return fmt.Errorf("data folder %s: %w", data, err)
+	}
+	return nil
 }
 
 func fileExists(p string) bool {

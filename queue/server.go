@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -23,10 +24,18 @@ type Server struct {
 // listen empty it accepts in-process connections only; with listen set
 // (host:port, loopback by default) separate worker processes can join.
 func StartServer(dir, listen string) (*Server, error) {
+	// The store holds every original file: its owner's only.
+	store := filepath.Join(dir, "jetstream")
+	if err := os.MkdirAll(store, 0o700); err != nil {
+		return nil, fmt.Errorf("nats store %s: %w", store, err)
+	}
+	if err := os.Chmod(store, 0o700); err != nil {
+		return nil, fmt.Errorf("nats store %s: %w", store, err)
+	}
 	opts := &server.Options{
 		ServerName: "evident",
 		JetStream:  true,
-		StoreDir:   filepath.Join(dir, "jetstream"),
+		StoreDir:   store,
 		// Without NoSigs the server catches SIGINT and exits the process
 		// before Bleve and SQLite are closed.
 		NoSigs:     true,

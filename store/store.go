@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -80,7 +81,13 @@ CREATE TABLE IF NOT EXISTS copies (
 
 // Open opens (creating if needed) the database at path, in WAL mode so that
 // readers never wait for the one writer.
+//
+// The database file is created private to its owner (0600); SQLite gives
+// its -wal and -shm files the database file's mode.
 func Open(path string) (*Store, error) {
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -97,6 +104,28 @@ func Open(path string) (*Store, error) {
 		}
 	}
 	return &Store{db: db}, nil
+}
+
+// private creates the database file if needed and narrows it and its
+// journal files, which earlier versions left readable by all, to 0600.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	err = f.Chmod(0o600)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store %s: %w", path+suffix, err)
+		}
+	}
+	return nil
 }
 
 // migrations run after the schema, each idempotent.

@@ -372,7 +372,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) save(r io.Reader) (string, error) {
-	if err := os.MkdirAll(s.Uploads, 0o755); err != nil {
+	if err := os.MkdirAll(s.Uploads, 0o700); err != nil {
 		return "", err
 	}
 	f, err := os.CreateTemp(s.Uploads, "upload-*")
