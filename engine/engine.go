@@ -35,6 +35,10 @@ type Options struct {
 	Data       string // the data folder
 	NATS       string // outside NATS URL; empty starts an embedded server
 	NATSListen string // with the embedded server, also listen here (host:port)
+	// NATSToken is what the outside server wants (a token in the NATS URL
+	// wins), or what the embedded one requires when it listens; empty
+	// uses the token stored in the data folder, generated on first use.
+	NATSToken string
 	Workers    int    // local workers; negative means one per core
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
@@ -241,9 +245,16 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if e.nc == nil {
 		var err error
 		if e.opts.NATS != "" {
-			e.nc, err = queue.Dial(e.opts.NATS, "evident")
+			e.nc, err = queue.Dial(e.opts.NATS, e.opts.NATSToken, "evident")
 		} else {
-			if e.srv, err = queue.StartServer(e.opts.Data, e.opts.NATSListen); err != nil {
+			so := queue.ServerOptions{Dir: e.opts.Data, Listen: e.opts.NATSListen, Log: e.log}
+			if so.Listen != "" {
+				// Whoever reaches the port could read every stored file.
+				if so.Token, err = natsToken(e.opts.Data, e.opts.NATSToken); err != nil {
+					return err
+				}
+			}
+			if e.srv, err = queue.StartServer(so); err != nil {
 				return err
 			}
 			e.nc, err = e.srv.Connect("evident")

@@ -251,7 +251,10 @@ type logRecorder struct {
 	root  *logRecorder
 }
 
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+// Enabled leaves out the NATS server's protocol trace, below debug.
+func (l *logRecorder) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= slog.LevelDebug
+}
 
 func (l *logRecorder) Handle(_ context.Context, rec slog.Record) error {
 	var b strings.Builder

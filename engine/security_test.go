@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/evident/evident/queue"
 )
 
 // The data folder holds every document's text, the original bytes and the
@@ -85,5 +88,54 @@ func TestDataFolderIsPrivate(t *testing.T) {
 				return nil
 			})
 		})
+	}
+}
+
+// With --nats-listen the embedded server requires a token, loopback or
+// not: the one given, else one made on first use and kept in the data
+// folder. The engine's own in-process connection carries it.
+func TestNATSListenRequiresToken(t *testing.T) {
+	data := t.TempDir()
+	e := start(t, Options{Data: data, NATSListen: "127.0.0.1:0"})
+	e.drop("a.txt", "The finance director reads the budget twice.\n")
+	e.waitIndexed(wait, "a.txt")
+	url := e.NATSURL()
+	if url == "" {
+		t.Fatal("the embedded server does not listen")
+	}
+	token, err := StoredNATSToken(data)
+	if err != nil || len(token) < 20 {
+		t.Fatalf("stored token %q, %v", token, err)
+	}
+	if info, err := os.Stat(filepath.Join(data, NATSTokenFile)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v %v, want mode 0600", NATSTokenFile, info.Mode(), err)
+	}
+	if nc, err := queue.Dial(url, "", "test"); err == nil {
+		nc.Close()
+		t.Error("a client without the token connected")
+	}
+	nc, err := queue.Dial(url, token, "test")
+	if err != nil {
+		t.Fatalf("with the stored token: %v", err)
+	}
+	nc.Close()
+	e.stop()
+
+	// The next start keeps the token; one given wins and is not stored.
+	for _, tt := range []struct{ given, want string }{{"", token}, {"chosen-by-the-operator", "chosen-by-the-operator"}} {
+		e := start(t, Options{Data: data, NATSListen: "127.0.0.1:0", NATSToken: tt.given})
+		if err := e.Connect(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		nc, err := queue.Dial(e.NATSURL(), tt.want, "test")
+		if err != nil {
+			t.Errorf("token %q: %v", tt.want, err)
+		} else {
+			nc.Close()
+		}
+		e.stop()
+		if stored, _ := StoredNATSToken(data); stored != token {
+			t.Errorf("the stored token changed from %q to %q", token, stored)
+		}
 	}
 }
