@@ -30,6 +30,17 @@ func newServer(t *testing.T) (ts *httptest.Server, c *Client, uploads string) {
 // newServerWith is newServer with a token every request must carry.
 func newServerWith(t *testing.T, token string) (ts *httptest.Server, c *Client, uploads string) {
 	t.Helper()
+	e, data := runEngine(t)
+	uploads = filepath.Join(data, "uploads")
+	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20, Token: token}).Handler())
+	t.Cleanup(ts.Close)
+	return ts, &Client{Base: ts.URL}, uploads
+}
+
+// runEngine runs a real engine in a temporary data folder until the test
+// ends.
+func runEngine(t *testing.T) (*engine.Engine, string) {
+	t.Helper()
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	e, err := engine.Open(ctx, engine.Options{Data: data, Workers: 1})
@@ -41,15 +52,12 @@ func newServerWith(t *testing.T, token string) (ts *httptest.Server, c *Client, 
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { e.Run(ctx) })
-	uploads = filepath.Join(data, "uploads")
-	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20, Token: token}).Handler())
 	t.Cleanup(func() {
-		ts.Close()
 		cancel()
 		wg.Wait()
 		e.Close()
 	})
-	return ts, &Client{Base: ts.URL}, uploads
+	return e, data
 }
 
 // upload sends a file through the API and waits until it has ended.
