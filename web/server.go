@@ -357,8 +357,10 @@ type Ingested struct {
 }
 
 // ingest takes a multipart form: "file" (the bytes, required, one per
-// request, streamed to disk; removed on every way out), "meta" (sidecar YAML, optional) and "origin" (the path the file
-// had on the client, optional; it identifies the source across re-sends).
+// request, streamed to disk; removed on every way out), "meta" (sidecar
+// YAML, optional) and "origin" (the path the file had on the client,
+// optional; it identifies the source across re-sends, within the origins
+// an upload may take: see UploadOrigin).
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	s.longBody(w, r)
 	if s.MaxUpload > 0 {
@@ -425,15 +427,32 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errors.New(`upload: no "file" field`))
 		return
 	}
-	if src.Origin == "" {
-		src.Origin = "upload:" + src.Name
-	}
+	src.Origin = UploadOrigin(src.Origin, src.Name)
 	sub, err := s.Engine.Submit(r.Context(), src)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, Ingested{Document: sub.Document, Outcome: sub.Outcome.String()})
+}
+
+// UploadOrigin is the origin an upload is recorded under. An upload
+// creates or replaces only an upload's origin, never an inbox file's:
+// "upload:NAME" when it names none, an origin already under "upload:"
+// as it is, the clean absolute path that `evident ingest` sends for a
+// file on its own machine as it is (the same origin the command gives a
+// file when it works without a server), and anything else under
+// "upload:" ("inbox/notes.txt" becomes "upload:inbox/notes.txt").
+func UploadOrigin(origin, name string) string {
+	switch {
+	case origin == "":
+		return "upload:" + name
+	case strings.HasPrefix(origin, "upload:"):
+		return origin
+	case filepath.IsAbs(origin) && filepath.Clean(origin) == origin:
+		return origin
+	}
+	return "upload:" + origin
 }
 
 func (s *Server) save(r io.Reader) (string, error) {
