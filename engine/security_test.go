@@ -2,10 +2,16 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/evident/evident"
 
 	"github.com/evident/evident/queue"
 )
@@ -137,5 +143,97 @@ func TestNATSListenRequiresToken(t *testing.T) {
 		if stored, _ := StoredNATSToken(data); stored != token {
 			t.Errorf("the stored token changed from %q to %q", token, stored)
 		}
+	}
+}
+
+// Files are checked when they are opened, not only when the inbox is
+// scanned: a symlink is read only when its real path is inside the
+// folder it was found in, and a named pipe or a device is refused at
+// once, without the open that would wait for a writer.
+func TestSubmitChecksFilesWhenOpened(t *testing.T) {
+	e := start(t, Options{})
+	root := t.TempDir() // a folder the test fills, as if it were the inbox
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "secret.txt"), []byte("The payroll of the wombat division.\n"))
+	writeFile(t, filepath.Join(root, "notes.txt"), []byte("The controller reads the budget.\n"))
+	writeFile(t, filepath.Join(root, "piped.txt"), []byte("The controller reads the forecast.\n"))
+	for _, link := range []struct{ target, name string }{
+		{filepath.Join(outside, "secret.txt"), "out.txt"},
+		{filepath.Join(root, "notes.txt"), "in.txt"},
+		{outside, "away"},
+	} {
+		if err := os.Symlink(link.target, filepath.Join(root, link.name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, fifo := range []string{"pipe.txt", "piped.txt" + evident.SidecarSuffix} {
+		if err := syscall.Mkfifo(filepath.Join(root, fifo), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, path string
+		inbox      bool   // submitted as an inbox file, with Root set
+		want       string // "" for success, else what the refusal says
+	}{
+		{"a regular file", "notes.txt", true, ""},
+		{"a symlink inside the inbox", "in.txt", true, ""},
+		{"a symlink out of the inbox", "out.txt", true, "outside the inbox"},
+		{"a file in a folder linked out of the inbox", "away/secret.txt", true, "is outside the inbox"},
+		{"a named pipe in the inbox", "pipe.txt", true, "it is a named pipe (FIFO), not a file"},
+		{"a named pipe given to evident ingest", "pipe.txt", false, "it is a named pipe (FIFO), not a file"},
+		{"a device given to evident ingest", "/dev/null", false, "it is a device, not a file"},
+		{"a symlink out given to evident ingest", "out.txt", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := Source{Path: tt.path}
+			if !filepath.IsAbs(tt.path) {
+				src.Path = filepath.Join(root, tt.path)
+			}
+			if tt.inbox {
+				src.Root, src.Origin = root, "inbox/"+tt.path
+			}
+			err := submitWithin(t, e, src, 5*time.Second)
+			if tt.want == "" {
+				if err != nil {
+					t.Errorf("Submit: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrNotAFile) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Submit: %v; want a refusal saying %q", err, tt.want)
+			}
+		})
+	}
+	// A sidecar that is a named pipe fails its document with the reason,
+	// and the inbox goes on.
+	if err := submitWithin(t, e, Source{Path: filepath.Join(root, "piped.txt"), Root: root, Origin: "inbox/piped.txt"}, 5*time.Second); err != nil {
+		t.Fatalf("Submit with a named pipe for a sidecar: %v", err)
+	}
+	d := e.waitEnded(wait, "piped.txt")["piped.txt"]
+	if d.State != evident.Failed || !strings.Contains(d.Error, "sidecar piped.txt.meta.yaml: it is a named pipe") {
+		t.Errorf("piped.txt: %s (%s)", d.State, d.Error)
+	}
+	if hits := e.search("wombat").Hits; len(hits) != 0 {
+		t.Errorf("a file outside the inbox was read: %+v", hits)
+	}
+}
+
+// submitWithin submits src and fails the test if Submit does not return
+// within limit (a named pipe opened for reading waits for a writer).
+func submitWithin(t *testing.T, e *running, src Source, limit time.Duration) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Submit(context.Background(), src)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		t.Fatalf("Submit(%s) still waits after %s", src.Path, limit)
+		return nil
 	}
 }

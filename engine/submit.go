@@ -24,6 +24,10 @@ type Source struct {
 	Name       string       // file name shown to people
 	Meta       evident.Meta // what the user said (sidecar or upload form); read from Path's sidecar when zero
 	FolderRole string
+	// Root, when set, is the folder Path was found in (the inbox): the
+	// file and its sidecar are read only if they lie inside it when they
+	// are opened (see openSource).
+	Root string
 }
 
 // Submitted says what became of a submission.
@@ -50,25 +54,25 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		}
 		src.Origin = abs
 	}
+	if src.Root != "" {
+		root, err := realDir(src.Root)
+		if err != nil {
+			return nil, err
+		}
+		src.Root = root
+	}
+	f, info, err := openSource(src.Path, src.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	var problem string
 	if src.Meta.IsZero() {
-		meta, err := readSidecar(src.Path)
+		meta, err := readSidecar(src.Path, src.Root)
 		if err != nil {
 			problem = err.Error()
 		}
 		src.Meta = meta
-	}
-	f, err := os.Open(src.Path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src.Path, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src.Path, err)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", src.Path)
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
@@ -120,17 +124,42 @@ func (e *Engine) fail(ctx context.Context, sha, reason string) error {
 	return e.idx.Apply(ctx, ids, nil)
 }
 
-func readSidecar(path string) (evident.Meta, error) {
-	data, err := os.ReadFile(path + evident.SidecarSuffix)
-	if errors.Is(err, os.ErrNotExist) {
+// realDir returns a folder's absolute path with its symlinks resolved.
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	return real, nil
+}
+
+// readSidecar reads a file's sidecar, if it has one, with the checks of
+// openSource: a sidecar that is a named pipe must not stall the inbox.
+func readSidecar(path, root string) (evident.Meta, error) {
+	name := filepath.Base(path) + evident.SidecarSuffix
+	if _, err := os.Lstat(path + evident.SidecarSuffix); errors.Is(err, os.ErrNotExist) {
 		return evident.Meta{}, nil
 	}
+	f, _, err := openSource(path+evident.SidecarSuffix, root)
+	var ref *refusal
+	if errors.As(err, &ref) {
+		return evident.Meta{}, &refusal{"sidecar " + name, ref.why}
+	}
 	if err != nil {
-		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", filepath.Base(path)+evident.SidecarSuffix, err)
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", name, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", name, err)
 	}
 	m, err := evident.ParseMeta(data)
 	if err != nil {
-		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", filepath.Base(path)+evident.SidecarSuffix, err)
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", name, err)
 	}
 	return m, nil
 }
@@ -161,13 +190,13 @@ func (e *Engine) watch(ctx context.Context) error {
 				return
 			}
 		}
-		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel)}
+		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), Root: e.opts.Inbox}
 		for attempt := 0; ; attempt++ {
 			_, err := e.Submit(ctx, src)
 			if err == nil || ctx.Err() != nil {
 				return
 			}
-			if attempt == 2 || errors.Is(err, os.ErrNotExist) {
+			if attempt == 2 || errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotAFile) {
 				e.log.Error("inbox: cannot submit", "file", rel, "err", err)
 				return
 			}

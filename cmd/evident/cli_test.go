@@ -603,3 +603,21 @@ func TestServeWithToken(t *testing.T) {
 	}
 	d.stop(t)
 }
+
+// A named pipe given to ingest fails at once with a sentence saying what
+// it is; opening it for reading would wait for a writer for ever.
+func TestIngestRefusesNamedPipe(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "notes.txt")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	r := runCLI(t, "", "ingest", "--data", filepath.Join(dir, "data"), fifo)
+	if r.code != 1 || !strings.Contains(r.stderr, fifo+": it is a named pipe (FIFO), not a file") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if took := time.Since(began); took > 20*time.Second {
+		t.Errorf("took %s", took)
+	}
+}
