@@ -79,6 +79,8 @@ type Engine struct {
 	announced bool // a holder record was written and must go on Close
 
 	connMu sync.Mutex // one Connect at a time
+
+	processing, indexing summary // for Metrics
 }
 
 // Open locks the data folder and opens everything in it. It returns

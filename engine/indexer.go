@@ -45,6 +45,7 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	if len(rs) == 0 {
 		return 0
 	}
+	began := time.Now()
 	// Bleve applies all deletes before all adds, so an add that a later
 	// result of the batch deletes again (the same document indexed, then
 	// failed) must not reach it.
@@ -81,7 +82,11 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 		if err := r.Ack(ctx); err != nil {
 			e.log.Warn("indexer: ack", "err", err)
 		}
+		if r.Duration > 0 {
+			e.processing.observe(r.Duration)
+		}
 	}
+	e.indexing.observe(time.Since(began))
 	return len(applied)
 }
 

@@ -491,3 +491,26 @@ func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:6])
 }
+
+// Depth is how much work waits in the streams.
+type Depth struct {
+	Waiting  uint64 // jobs no worker has taken yet
+	InFlight int    // jobs taken and not yet finished
+	Results  uint64 // results waiting for the indexer
+}
+
+// Depth reads the workers' consumer and the results stream.
+func (q *Queue) Depth(ctx context.Context) (Depth, error) {
+	var d Depth
+	ci, err := q.workers.Info(ctx)
+	if err != nil {
+		return d, fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
+	}
+	d.Waiting, d.InFlight = ci.NumPending, ci.NumAckPending
+	si, err := q.resS.Info(ctx)
+	if err != nil {
+		return d, fmt.Errorf("queue: stream %s: %w", StreamResults, err)
+	}
+	d.Results = si.State.Msgs
+	return d, nil
+}

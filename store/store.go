@@ -754,3 +754,44 @@ func (s *Store) Coverage(ctx context.Context) (map[string]*RoleCoverage, error) 
 	}
 	return out, rows.Err()
 }
+
+// Counts is how many documents are in each state, and how many passages
+// the indexed ones hold.
+type Counts struct {
+	States   map[evident.State]int
+	Passages int
+}
+
+// Count counts documents by state and passages.
+func (s *Store) Count(ctx context.Context) (Counts, error) {
+	c := Counts{States: map[evident.State]int{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM documents GROUP BY state`)
+	if err != nil {
+		return c, fmt.Errorf("store: counting documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return c, fmt.Errorf("store: counting documents: %w", err)
+		}
+		c.States[evident.State(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("store: counting documents: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM passages`).Scan(&c.Passages); err != nil {
+		return c, fmt.Errorf("store: counting passages: %w", err)
+	}
+	return c, nil
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1 FROM documents LIMIT 1`).Scan(&one); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}

@@ -42,6 +42,8 @@ type Engine interface {
 	Matrix(ctx context.Context) (*engine.Matrix, error)
 	Passage(ctx context.Context, id string, around int) (*engine.InContext, error)
 	Categories() []string
+	Ready(ctx context.Context) error
+	Metrics(ctx context.Context) (*engine.Metrics, error)
 	Maps // the empathy maps: web/maps.go
 }
 
@@ -134,6 +136,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/reindex", s.reindex)
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
 	s.routeMaps(mux)
+	s.routeOps(mux)
 	s.routePages(mux)
 	return guard(mux, s.Token)
 }
@@ -142,7 +145,8 @@ func (s *Server) Handler() http.Handler {
 // non-GET request that carries another origin, and (against DNS
 // rebinding) any request whose Host is not a loopback name when the
 // server listens on loopback. With a token it also refuses every request
-// that does not carry it.
+// that does not carry it, except the operations endpoints (/healthz,
+// /readyz, /metrics) asked from this machine over loopback.
 func guard(next http.Handler, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local := isLoopback(r.Context())
@@ -150,7 +154,8 @@ func guard(next http.Handler, token string) http.Handler {
 			writeError(w, http.StatusForbidden, fmt.Errorf("host %q is not this machine", r.Host))
 			return
 		}
-		if token != "" && !authorized(w, r, token) {
+		ops := opsPath(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead) && fromThisMachine(r.Context(), r.RemoteAddr)
+		if token != "" && !ops && !authorized(w, r, token) {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
