@@ -393,6 +393,7 @@ func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
 			return err
 		}
 		if !has {
+			e.log.Warn("the original bytes of a queued document were lost", "sha256", short(d.SHA256), "file", d.File)
 			e.store.Fail(ctx, d.SHA256, "the original bytes were lost before processing; add the file again")
 			continue
 		}
@@ -400,7 +401,7 @@ func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
 		if err != nil {
 			return err
 		}
-		e.log.Info("re-queueing a document whose job was lost", "file", d.File)
+		e.log.Info("re-queueing a document whose job was lost", "sha256", short(d.SHA256), "file", d.File)
 		if err := q.Publish(ctx, jobOf(sub)); err != nil {
 			return err
 		}

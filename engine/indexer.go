@@ -55,7 +55,7 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	for _, r := range rs {
 		del, add, err := e.apply(ctx, r.Result, r.Payload)
 		if err != nil {
-			e.log.Error("indexer: applying result", "sha256", r.SHA256, "err", err)
+			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			r.Nak()
 			continue
 		}
@@ -105,7 +105,7 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 			return nil, nil, err
 		}
 		if res.Version != queue.JobVersion(jobOf(sub)) {
-			e.log.Info("indexer: dropping a result for outdated metadata", "file", sub.File, "sha256", sha[:12])
+			e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
 			return nil, nil, nil
 		}
 	}

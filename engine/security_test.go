@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
-
+	"github.com/evident/evident/extract"
 	"github.com/evident/evident/queue"
 )
 
@@ -235,5 +235,19 @@ func submitWithin(t *testing.T, e *running, src Source, limit time.Duration) err
 	case <-time.After(limit):
 		t.Fatalf("Submit(%s) still waits after %s", src.Path, limit)
 		return nil
+	}
+}
+
+// Every log line about a document names it by its hash and its file,
+// whichever part of the pipeline writes it.
+func TestLogLinesNameTheirDocument(t *testing.T) {
+	formats := extract.Default().With(extract.Format{Name: "boom", Exts: []string{".boom"}, Extractor: panicky{}})
+	e := start(t, Options{Formats: formats, Queue: queue.Config{MaxAttempts: 2}})
+	e.drop("crashes.boom", "anything at all")
+	e.drop("empty-note.txt", "")
+	e.drop("good-note.txt", "The treasurer reads the budget every morning.\n")
+	e.waitEnded(wait, "crashes.boom", "empty-note.txt", "good-note.txt")
+	if n := e.logs.checkDocLines(t, e.docs()); n < 4 {
+		t.Errorf("only %d log lines about the documents", n)
 	}
 }

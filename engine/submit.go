@@ -86,9 +86,20 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		problem = fmt.Sprintf("the file is %s, over the %s limit", humanSize(info.Size()), humanSize(e.opts.MaxSize))
 	}
 	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), Meta: src.Meta, FolderRole: src.FolderRole}
+	res, err := e.record(ctx, sub, f, problem)
+	if err != nil {
+		return nil, &hashedError{sha: sum, err: err}
+	}
+	return res, nil
+}
+
+// record registers a hashed file and, unless it is a duplicate or has a
+// problem, stores its bytes and queues its job.
+func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string) (*Submitted, error) {
+	sum := sub.SHA256
 	outcome, doc, err := e.store.Register(ctx, sub)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src.Path, err)
+		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	if outcome == store.Duplicate {
 		return &Submitted{Document: doc, Outcome: outcome}, nil
@@ -97,21 +108,45 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		if err := e.fail(ctx, sum, problem); err != nil {
 			return nil, err
 		}
+		e.log.Info("failed", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "reason", problem)
 		doc, err = e.store.DocumentBySHA(ctx, sum)
 		return &Submitted{Document: doc, Outcome: outcome}, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	if err := e.queue.PutFile(ctx, sum, src.Name, f); err != nil {
+	if err := e.queue.PutFile(ctx, sum, sub.File, f); err != nil {
 		return nil, err
 	}
 	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
 		return nil, err
 	}
-	e.log.Info("queued", "file", src.Origin, "sha256", sum[:12], "outcome", outcome)
+	e.log.Info("queued", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "outcome", outcome)
 	return &Submitted{Document: doc, Outcome: outcome}, nil
 }
+
+// hashedError is a submission that failed after its file was hashed: the
+// log can name the document by its hash.
+type hashedError struct {
+	sha string
+	err error
+}
+
+func (h *hashedError) Error() string { return h.err.Error() }
+func (h *hashedError) Unwrap() error { return h.err }
+
+// hashOf returns the hash an error of Submit carries, or "".
+func hashOf(err error) string {
+	var h *hashedError
+	if errors.As(err, &h) {
+		return h.sha
+	}
+	return ""
+}
+
+// short is the first 12 hex digits of a hash, which is how log lines name a
+// document (and what `evident show` takes).
+func short(sha string) string { return sha[:min(len(sha), 12)] }
 
 // fail records a document as failed and drops its passages from the index.
 func (e *Engine) fail(ctx context.Context, sha, reason string) error {
@@ -197,7 +232,8 @@ func (e *Engine) watch(ctx context.Context) error {
 				return
 			}
 			if attempt == 2 || errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotAFile) {
-				e.log.Error("inbox: cannot submit", "file", rel, "err", err)
+				// The hash is known once the file was read.
+				e.log.Error("inbox: cannot submit", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)
 				return
 			}
 			time.Sleep(time.Second)

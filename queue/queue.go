@@ -75,6 +75,7 @@ type Job struct {
 // results object store because a big document exceeds a message's size.
 type Result struct {
 	SHA256   string        `json:"sha256"`
+	File     string        `json:"file,omitempty"` // the job's file name, for the indexer's log
 	Worker   string        `json:"worker"`
 	Attempt  int           `json:"attempt"`
 	Error    string        `json:"error,omitempty"` // set when the document failed
@@ -353,7 +354,7 @@ func (d *Delivery) Retry(delay time.Duration) error { return d.msg.NakWithDelay(
 // which the indexer tolerates.
 func (d *Delivery) Done(ctx context.Context, res Result, payload []byte) error {
 	q := d.q
-	res.SHA256, res.Attempt, res.Version = d.Job.SHA256, d.Attempt, JobVersion(d.Job)
+	res.SHA256, res.File, res.Attempt, res.Version = d.Job.SHA256, d.Job.File, d.Attempt, JobVersion(d.Job)
 	if payload != nil {
 		res.Object = fmt.Sprintf("%s.%d.%d", d.Job.SHA256, d.Attempt, time.Now().UnixNano())
 		if _, err := q.results.Put(ctx, jetstream.ObjectMeta{Name: res.Object}, bytes.NewReader(payload)); err != nil {
