@@ -372,6 +372,10 @@ func TestIngestLeavesNoTemporaryFiles(t *testing.T) {
 			}
 		})
 	}
+	// Uploads wait there while they are hashed: the folder is private.
+	if info, err := os.Stat(uploads); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("%s: %v %v, want mode 0700", uploads, info.Mode(), err)
+	}
 }
 
 func TestUploadOrigin(t *testing.T) {
