@@ -60,6 +60,9 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 			continue
 		}
 		applied = append(applied, r)
+		if r.Duration > 0 {
+			e.processing.observe(r.Duration)
+		}
 		for _, id := range del {
 			delete(adds, id)
 		}
@@ -81,9 +84,6 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	for _, r := range applied {
 		if err := r.Ack(ctx); err != nil {
 			e.log.Warn("indexer: ack", "err", err)
-		}
-		if r.Duration > 0 {
-			e.processing.observe(r.Duration)
 		}
 	}
 	e.indexing.observe(time.Since(began))

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // scrape fetches /metrics and parses the text exposition format, checking
@@ -92,7 +93,12 @@ func TestOpsEndpoints(t *testing.T) {
 	before := scrape(t, ts.URL)
 	upload(t, c, "good.txt", "The finance director reads the budget twice a week.\n")
 	upload(t, c, "empty.txt", "")
+	// The document shows as indexed a moment before the indexer counts it.
 	got := scrape(t, ts.URL)
+	for deadline := time.Now().Add(5 * time.Second); got["evident_processing_seconds_count"] == before["evident_processing_seconds_count"] && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		got = scrape(t, ts.URL)
+	}
 	for name, want := range map[string]float64{
 		`evident_documents{state="indexed"}`:    1,
 		`evident_documents{state="failed"}`:     1,
