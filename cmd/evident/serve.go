@@ -98,9 +98,9 @@ to the queue, and the next start resumes them.`,
 	f.StringVar(&inbox, "inbox", "./inbox", "the folder to watch for files to ingest")
 	f.StringVar(&httpAddr, "http", "127.0.0.1:7474", "where the API and web page listen (loopback by default)")
 	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one")
-	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for `evident worker`; clients need the NATS token")
+	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for evident worker processes; clients need the NATS token")
 	f.StringVar(&natsToken, "nats-token", "", "the token of the NATS server: what --nats wants, or what the embedded one requires with --nats-listen (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+", made on first use)")
-	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to `evident worker` processes)")
+	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
 	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
 	return cmd
