@@ -35,6 +35,10 @@ type Options struct {
 	Data       string // the data folder
 	NATS       string // outside NATS URL; empty starts an embedded server
 	NATSListen string // with the embedded server, also listen here (host:port)
+	// NATSToken is what the outside server wants (a token in the NATS URL
+	// wins), or what the embedded one requires when it listens; empty
+	// uses the token stored in the data folder, generated on first use.
+	NATSToken string
 	Workers    int    // local workers; negative means one per core
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
@@ -79,6 +83,8 @@ type Engine struct {
 	announced bool // a holder record was written and must go on Close
 
 	connMu sync.Mutex // one Connect at a time
+
+	processing, indexing summary // for Metrics
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -96,8 +102,8 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Workers < 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	if err := os.MkdirAll(opts.Data, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", opts.Data, err)
+	if err := privateDir(opts.Data); err != nil {
+		return nil, err
 	}
 	e := &Engine{opts: opts, log: opts.Log}
 	ok := false
@@ -199,6 +205,19 @@ func configSource(path, data, name string, builtin func() []byte) ([]byte, strin
 	return b, path, nil
 }
 
+// privateDir creates the data folder, or narrows an existing one, so that
+// only its owner can enter it: it holds every document's text, the
+// original bytes in the NATS store and the API token.
+func privateDir(data string) error {
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return fmt.Errorf("data folder %s: %w", data, err)
+	}
+	if err := os.Chmod(data, 0o700); err != nil {
+		return fmt.Errorf("data folder %s: %w", data, err)
+	}
+	return nil
+}
+
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
@@ -232,9 +251,16 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if e.nc == nil {
 		var err error
 		if e.opts.NATS != "" {
-			e.nc, err = queue.Dial(e.opts.NATS, "evident")
+			e.nc, err = queue.Dial(e.opts.NATS, e.opts.NATSToken, "evident")
 		} else {
-			if e.srv, err = queue.StartServer(e.opts.Data, e.opts.NATSListen); err != nil {
+			so := queue.ServerOptions{Dir: e.opts.Data, Listen: e.opts.NATSListen, Log: e.log}
+			if so.Listen != "" {
+				// Whoever reaches the port could read every stored file.
+				if so.Token, err = natsToken(e.opts.Data, e.opts.NATSToken); err != nil {
+					return err
+				}
+			}
+			if e.srv, err = queue.StartServer(so); err != nil {
 				return err
 			}
 			e.nc, err = e.srv.Connect("evident")
@@ -371,6 +397,7 @@ func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
 			return err
 		}
 		if !has {
+			e.log.Warn("the original bytes of a queued document were lost", "sha256", short(d.SHA256), "file", d.File)
 			e.store.Fail(ctx, d.SHA256, "the original bytes were lost before processing; add the file again")
 			continue
 		}
@@ -378,7 +405,7 @@ func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
 		if err != nil {
 			return err
 		}
-		e.log.Info("re-queueing a document whose job was lost", "file", d.File)
+		e.log.Info("re-queueing a document whose job was lost", "sha256", short(d.SHA256), "file", d.File)
 		if err := q.Publish(ctx, jobOf(sub)); err != nil {
 			return err
 		}

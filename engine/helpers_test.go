@@ -251,7 +251,10 @@ type logRecorder struct {
 	root  *logRecorder
 }
 
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+// Enabled leaves out the NATS server's protocol trace, below debug.
+func (l *logRecorder) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= slog.LevelDebug
+}
 
 func (l *logRecorder) Handle(_ context.Context, rec slog.Record) error {
 	var b strings.Builder
@@ -329,4 +332,31 @@ func humane(t *testing.T, what, reason string) {
 			t.Errorf("%s: reason %q contains %q", what, reason, bad)
 		}
 	}
+}
+
+// checkDocLines fails the test for every log line that names one of docs
+// (by its file name or its hash prefix) without both its sha256 and its
+// file as attributes. It returns how many lines named a document.
+func (l *logRecorder) checkDocLines(t *testing.T, docs []evident.Document) int {
+	t.Helper()
+	root := l.rootOf()
+	root.mu.Lock()
+	defer root.mu.Unlock()
+	n := 0
+	for _, line := range root.lines {
+		if strings.Contains(line, "component=nats") {
+			continue
+		}
+		for _, d := range docs {
+			short := d.SHA256[:12]
+			if !strings.Contains(line, d.File) && !strings.Contains(line, short) {
+				continue
+			}
+			n++
+			if !strings.Contains(line, "sha256="+short) || !strings.Contains(line, "file="+d.File) {
+				t.Errorf("a log line about %s lacks sha256=%s or file=%s:\n%s", d.File, short, d.File, line)
+			}
+		}
+	}
+	return n
 }

@@ -45,6 +45,7 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	if len(rs) == 0 {
 		return 0
 	}
+	began := time.Now()
 	// Bleve applies all deletes before all adds, so an add that a later
 	// result of the batch deletes again (the same document indexed, then
 	// failed) must not reach it.
@@ -55,11 +56,14 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	for _, r := range rs {
 		del, add, err := e.apply(ctx, r.Result, r.Payload)
 		if err != nil {
-			e.log.Error("indexer: applying result", "sha256", r.SHA256, "err", err)
+			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			r.Nak()
 			continue
 		}
 		applied = append(applied, r)
+		if r.Duration > 0 {
+			e.processing.observe(r.Duration)
+		}
 		for _, id := range del {
 			delete(adds, id)
 		}
@@ -84,6 +88,7 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 			e.log.Warn("indexer: ack", "err", err)
 		}
 	}
+	e.indexing.observe(time.Since(began))
 	return len(applied)
 }
 
@@ -102,7 +107,7 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 			return nil, nil, err
 		}
 		if res.Version != queue.JobVersion(jobOf(sub)) {
-			e.log.Info("indexer: dropping a result for outdated metadata", "file", sub.File, "sha256", sha[:12])
+			e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
 			return nil, nil, nil
 		}
 	}

@@ -23,13 +23,17 @@ const (
 // ErrLocked that names the process holding it. The lock is an flock, so
 // it goes with the process however it ends.
 func Lock(data string) (*os.File, error) {
-	if err := os.MkdirAll(data, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", data, err)
+	if err := privateDir(data); err != nil {
+		return nil, err
 	}
 	path := filepath.Join(data, lockFile)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("data folder %s: %w", data, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()

@@ -129,6 +129,9 @@ func TestResumeRequeuesLostJobs(t *testing.T) {
 	if why := got["bytes-lost.txt"].Error; !strings.Contains(why, "add the file again") {
 		t.Errorf("bytes-lost.txt: reason %q", why)
 	}
+	if n := r.logs.checkDocLines(t, r.docs()); n < 2 {
+		t.Errorf("resume wrote %d log lines about the two documents", n)
+	}
 	r.stop()
 
 	// With the inbox: the failed file is still there and is taken again.

@@ -24,6 +24,10 @@ type Source struct {
 	Name       string       // file name shown to people
 	Meta       evident.Meta // what the user said (sidecar or upload form); read from Path's sidecar when zero
 	FolderRole string
+	// Root, when set, is the folder Path was found in (the inbox): the
+	// file and its sidecar are read only if they lie inside it when they
+	// are opened (see openSource).
+	Root string
 }
 
 // Submitted says what became of a submission.
@@ -50,25 +54,25 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		}
 		src.Origin = abs
 	}
+	if src.Root != "" {
+		root, err := realDir(src.Root)
+		if err != nil {
+			return nil, err
+		}
+		src.Root = root
+	}
+	f, info, err := openSource(src.Path, src.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	var problem string
 	if src.Meta.IsZero() {
-		meta, err := readSidecar(src.Path)
+		meta, err := readSidecar(src.Path, src.Root)
 		if err != nil {
 			problem = err.Error()
 		}
 		src.Meta = meta
-	}
-	f, err := os.Open(src.Path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src.Path, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src.Path, err)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", src.Path)
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
@@ -82,9 +86,20 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		problem = fmt.Sprintf("the file is %s, over the %s limit", humanSize(info.Size()), humanSize(e.opts.MaxSize))
 	}
 	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), Meta: src.Meta, FolderRole: src.FolderRole}
+	res, err := e.record(ctx, sub, f, problem)
+	if err != nil {
+		return nil, &hashedError{sha: sum, err: err}
+	}
+	return res, nil
+}
+
+// record registers a hashed file and, unless it is a duplicate or has a
+// problem, stores its bytes and queues its job.
+func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string) (*Submitted, error) {
+	sum := sub.SHA256
 	outcome, doc, err := e.store.Register(ctx, sub)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src.Path, err)
+		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	if outcome == store.Duplicate {
 		return &Submitted{Document: doc, Outcome: outcome}, nil
@@ -93,21 +108,45 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		if err := e.fail(ctx, sum, problem); err != nil {
 			return nil, err
 		}
+		e.log.Info("failed", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "reason", problem)
 		doc, err = e.store.DocumentBySHA(ctx, sum)
 		return &Submitted{Document: doc, Outcome: outcome}, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	if err := e.queue.PutFile(ctx, sum, src.Name, f); err != nil {
+	if err := e.queue.PutFile(ctx, sum, sub.File, f); err != nil {
 		return nil, err
 	}
 	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
 		return nil, err
 	}
-	e.log.Info("queued", "file", src.Origin, "sha256", sum[:12], "outcome", outcome)
+	e.log.Info("queued", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "outcome", outcome)
 	return &Submitted{Document: doc, Outcome: outcome}, nil
 }
+
+// hashedError is a submission that failed after its file was hashed: the
+// log can name the document by its hash.
+type hashedError struct {
+	sha string
+	err error
+}
+
+func (h *hashedError) Error() string { return h.err.Error() }
+func (h *hashedError) Unwrap() error { return h.err }
+
+// hashOf returns the hash an error of Submit carries, or "".
+func hashOf(err error) string {
+	var h *hashedError
+	if errors.As(err, &h) {
+		return h.sha
+	}
+	return ""
+}
+
+// short is the first 12 hex digits of a hash, which is how log lines name a
+// document (and what `evident show` takes).
+func short(sha string) string { return sha[:min(len(sha), 12)] }
 
 // fail records a document as failed and drops its passages from the index.
 func (e *Engine) fail(ctx context.Context, sha, reason string) error {
@@ -120,17 +159,42 @@ func (e *Engine) fail(ctx context.Context, sha, reason string) error {
 	return e.idx.Apply(ctx, ids, nil)
 }
 
-func readSidecar(path string) (evident.Meta, error) {
-	data, err := os.ReadFile(path + evident.SidecarSuffix)
-	if errors.Is(err, os.ErrNotExist) {
+// realDir returns a folder's absolute path with its symlinks resolved.
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	return real, nil
+}
+
+// readSidecar reads a file's sidecar, if it has one, with the checks of
+// openSource: a sidecar that is a named pipe must not stall the inbox.
+func readSidecar(path, root string) (evident.Meta, error) {
+	name := filepath.Base(path) + evident.SidecarSuffix
+	if _, err := os.Lstat(path + evident.SidecarSuffix); errors.Is(err, os.ErrNotExist) {
 		return evident.Meta{}, nil
 	}
+	f, _, err := openSource(path+evident.SidecarSuffix, root)
+	var ref *refusal
+	if errors.As(err, &ref) {
+		return evident.Meta{}, &refusal{"sidecar " + name, ref.why}
+	}
 	if err != nil {
-		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", filepath.Base(path)+evident.SidecarSuffix, err)
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", name, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", name, err)
 	}
 	m, err := evident.ParseMeta(data)
 	if err != nil {
-		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", filepath.Base(path)+evident.SidecarSuffix, err)
+		return evident.Meta{}, fmt.Errorf("sidecar %s: %w", name, err)
 	}
 	return m, nil
 }
@@ -161,14 +225,15 @@ func (e *Engine) watch(ctx context.Context) error {
 				return
 			}
 		}
-		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel)}
+		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), Root: e.opts.Inbox}
 		for attempt := 0; ; attempt++ {
 			_, err := e.Submit(ctx, src)
 			if err == nil || ctx.Err() != nil {
 				return
 			}
-			if attempt == 2 || errors.Is(err, os.ErrNotExist) {
-				e.log.Error("inbox: cannot submit", "file", rel, "err", err)
+			if attempt == 2 || errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotAFile) {
+				// The hash is known once the file was read.
+				e.log.Error("inbox: cannot submit", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)
 				return
 			}
 			time.Sleep(time.Second)

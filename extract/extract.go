@@ -115,6 +115,9 @@ func (r Registry) Detect(name string, data []byte) (Format, error) {
 		return Format{}, fmt.Errorf("%w: the file is %s", ErrUnsupported, what)
 	}
 	ext := strings.ToLower(filepath.Ext(name))
+	if what, ok := unsupportedExts[ext]; ok {
+		return Format{}, fmt.Errorf("%w: the file is %s", ErrUnsupported, what)
+	}
 	for _, f := range r {
 		if f.Sniff == nil && slices.Contains(f.Exts, ext) {
 			return f, nil
@@ -187,9 +190,23 @@ var signatures = []struct {
 	{[]byte("SQLite format 3\x00"), "an SQLite database"},
 }
 
+// svgImage is why an SVG file is refused. Its text is markup and drawing
+// instructions, and reading it as plain text would index tags and path
+// data as if they were words; it may also carry scripts.
+const svgImage = "an SVG image; images are not read (OCR is not supported)"
+
+// unsupportedExts are refused by name even when their content has no
+// signature to tell them by.
+var unsupportedExts = map[string]string{
+	".svg": svgImage,
+}
+
 func knownUnsupported(head []byte) string {
 	if what := officeUnsupported(head); what != "" {
 		return what
+	}
+	if sniffSVG(head) {
+		return svgImage
 	}
 	for _, s := range signatures {
 		if bytes.HasPrefix(head, s.prefix) {

@@ -259,6 +259,22 @@ func declaredCharset(data []byte) string {
 // HTML starts with text or a heading, or with a <div> or <p>, none of which
 // are taken.
 func SniffHTML(head []byte) bool {
+	head, ok := markupStart(head)
+	if !ok {
+		return false
+	}
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title"} {
+		if startsWithTag(head, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// markupStart returns head from its first tag on, past any BOM (UTF-16
+// reduced to ASCII), blank space, comments and XML declaration. It
+// reports false when a comment or declaration does not end within head.
+func markupStart(head []byte) ([]byte, bool) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		head = head[3:]
@@ -272,30 +288,39 @@ func SniffHTML(head []byte) bool {
 		if bytes.HasPrefix(head, []byte("<!--")) {
 			end := bytes.Index(head, []byte("-->"))
 			if end < 0 {
-				return false
+				return nil, false
 			}
 			head = head[end+3:]
 			continue
 		}
-		// An XHTML page may open with an XML declaration.
+		// An XHTML page or an SVG image may open with an XML declaration.
 		if bytes.HasPrefix(head, []byte("<?xml")) {
 			end := bytes.Index(head, []byte("?>"))
 			if end < 0 {
-				return false
+				return nil, false
 			}
 			head = head[end+2:]
 			continue
 		}
-		break
+		return head, true
 	}
-	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title"} {
-		if len(head) > len(tag) && bytes.EqualFold(head[:len(tag)], []byte(tag)) {
-			// The tag name must end here: "<header" is not "<head".
-			c := head[len(tag)]
-			return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'
-		}
+}
+
+// startsWithTag reports whether head opens with tag (case-insensitive)
+// and the tag's name ends there: "<header" is not "<head".
+func startsWithTag(head []byte, tag string) bool {
+	if len(head) <= len(tag) || !bytes.EqualFold(head[:len(tag)], []byte(tag)) {
+		return false
 	}
-	return false
+	c := head[len(tag)]
+	return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'
+}
+
+// sniffSVG recognises an SVG image: an <svg> element or an SVG doctype as
+// the first tag.
+func sniffSVG(head []byte) bool {
+	head, ok := markupStart(head)
+	return ok && (startsWithTag(head, "<svg") || startsWithTag(head, "<!doctype svg"))
 }
 
 // asciiOfUTF16 keeps the low byte of each UTF-16 code unit: enough to read

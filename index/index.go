@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -61,6 +62,10 @@ func Open(dir string) (ix *Index, stale bool, err error) {
 	if verr == nil && strings.TrimSpace(string(version)) == Version {
 		idx, err := bleve.Open(filepath.Join(dir, "bleve"))
 		if err == nil {
+			if err := private(dir); err != nil {
+				idx.Close()
+				return nil, false, err
+			}
 			return &Index{idx: idx, path: dir}, false, nil
 		}
 		// A damaged index is not data: the store has everything.
@@ -74,18 +79,48 @@ func Recreate(dir string) (*Index, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
 	idx, err := bleve.New(filepath.Join(dir, "bleve"), newMapping())
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "evident-version"), []byte(Version+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "evident-version"), []byte(Version+"\n"), 0o600); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
+	if err := private(dir); err != nil {
+		idx.Close()
+		return nil, err
+	}
 	return &Index{idx: idx, path: dir}, nil
+}
+
+// private narrows the index folder to its owner: folders 0700, files 0600.
+// The index holds every passage's text; Bleve writes some of its files
+// readable by all, and earlier versions made the folder so.
+func private(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("index %s: %w", dir, err)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("index %s: %w", dir, err)
+		}
+		want := fs.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		if info.Mode().Perm() == want {
+			return nil
+		}
+		if err := os.Chmod(p, want); err != nil {
+			return fmt.Errorf("index %s: %w", dir, err)
+		}
+		return nil
+	})
 }
 
 // Dir is the folder the index lives in.

@@ -75,6 +75,7 @@ type Job struct {
 // results object store because a big document exceeds a message's size.
 type Result struct {
 	SHA256   string        `json:"sha256"`
+	File     string        `json:"file,omitempty"` // the job's file name, for the indexer's log
 	Worker   string        `json:"worker"`
 	Attempt  int           `json:"attempt"`
 	Error    string        `json:"error,omitempty"` // set when the document failed
@@ -353,7 +354,7 @@ func (d *Delivery) Retry(delay time.Duration) error { return d.msg.NakWithDelay(
 // which the indexer tolerates.
 func (d *Delivery) Done(ctx context.Context, res Result, payload []byte) error {
 	q := d.q
-	res.SHA256, res.Attempt, res.Version = d.Job.SHA256, d.Attempt, JobVersion(d.Job)
+	res.SHA256, res.File, res.Attempt, res.Version = d.Job.SHA256, d.Job.File, d.Attempt, JobVersion(d.Job)
 	if payload != nil {
 		res.Object = fmt.Sprintf("%s.%d.%d", d.Job.SHA256, d.Attempt, time.Now().UnixNano())
 		if _, err := q.results.Put(ctx, jetstream.ObjectMeta{Name: res.Object}, bytes.NewReader(payload)); err != nil {
@@ -490,4 +491,27 @@ func short(sha string) string {
 func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:6])
+}
+
+// Depth is how much work waits in the streams.
+type Depth struct {
+	Waiting  uint64 // jobs no worker has taken yet
+	InFlight int    // jobs taken and not yet finished
+	Results  uint64 // results waiting for the indexer
+}
+
+// Depth reads the workers' consumer and the results stream.
+func (q *Queue) Depth(ctx context.Context) (Depth, error) {
+	var d Depth
+	ci, err := q.workers.Info(ctx)
+	if err != nil {
+		return d, fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
+	}
+	d.Waiting, d.InFlight = ci.NumPending, ci.NumAckPending
+	si, err := q.resS.Info(ctx)
+	if err != nil {
+		return d, fmt.Errorf("queue: stream %s: %w", StreamResults, err)
+	}
+	d.Results = si.State.Msgs
+	return d, nil
 }

@@ -10,7 +10,7 @@ import (
 // the queue on it.
 func open(t *testing.T, cfg Config) *Queue {
 	t.Helper()
-	srv, err := StartServer(t.TempDir(), "")
+	srv, err := StartServer(ServerOptions{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,13 @@
 package queue
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -15,33 +19,61 @@ import (
 // Server is an embedded NATS server with JetStream, storing under the data
 // folder, for the single-machine default.
 type Server struct {
-	ns  *server.Server
-	url string
+	ns    *server.Server
+	url   string
+	token string
 }
 
-// StartServer starts an embedded NATS server with JetStream in dir. With
-// listen empty it accepts in-process connections only; with listen set
-// (host:port, loopback by default) separate worker processes can join.
-func StartServer(dir, listen string) (*Server, error) {
+// ServerOptions configure an embedded server.
+type ServerOptions struct {
+	// Dir is the data folder; JetStream stores under Dir/jetstream.
+	Dir string
+	// Listen, when set (host:port), lets worker processes join over TCP;
+	// empty accepts in-process connections only.
+	Listen string
+	// Token is required of every client, the in-process ones included,
+	// and must be set when Listen is: whoever connects can read every
+	// stored file.
+	Token string
+	// Log receives the server's own log; nil discards it.
+	Log *slog.Logger
+}
+
+// StartServer starts an embedded NATS server with JetStream.
+func StartServer(o ServerOptions) (*Server, error) {
+	if o.Listen != "" && o.Token == "" {
+		return nil, fmt.Errorf("--nats-listen %s: whoever connects could read every stored file; a NATS token is required", o.Listen)
+	}
+	// The store holds every original file: its owner's only.
+	store := filepath.Join(o.Dir, "jetstream")
+	if err := os.MkdirAll(store, 0o700); err != nil {
+		return nil, fmt.Errorf("nats store %s: %w", store, err)
+	}
+	if err := os.Chmod(store, 0o700); err != nil {
+		return nil, fmt.Errorf("nats store %s: %w", store, err)
+	}
 	opts := &server.Options{
 		ServerName: "evident",
 		JetStream:  true,
-		StoreDir:   filepath.Join(dir, "jetstream"),
+		StoreDir:   store,
 		// Without NoSigs the server catches SIGINT and exits the process
 		// before Bleve and SQLite are closed.
-		NoSigs:     true,
-		NoLog:      true,
-		DontListen: listen == "",
-		MaxPayload: 8 << 20,
+		NoSigs:        true,
+		DontListen:    o.Listen == "",
+		MaxPayload:    8 << 20,
+		Authorization: o.Token,
 	}
-	if listen != "" {
-		host, port, err := net.SplitHostPort(listen)
+	if o.Listen != "" {
+		host, port, err := net.SplitHostPort(o.Listen)
 		if err != nil {
-			return nil, fmt.Errorf("--nats-listen %q: %w", listen, err)
+			return nil, fmt.Errorf("--nats-listen %q: %w", o.Listen, err)
 		}
 		p, err := strconv.Atoi(port)
 		if err != nil {
-			return nil, fmt.Errorf("--nats-listen %q: port: %w", listen, err)
+			return nil, fmt.Errorf("--nats-listen %q: port: %w", o.Listen, err)
+		}
+		if p == 0 {
+			p = server.RANDOM_PORT // NATS takes 0 for its default, 4222
 		}
 		opts.Host, opts.Port = host, p
 	}
@@ -49,24 +81,35 @@ func StartServer(dir, listen string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nats server: %w", err)
 	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx := context.Background()
+	ns.SetLogger(Logger{log}, log.Enabled(ctx, slog.LevelDebug), log.Enabled(ctx, LevelTrace))
 	ns.Start()
 	if !ns.ReadyForConnections(10 * time.Second) {
 		ns.Shutdown()
 		return nil, errors.New("nats server: not ready after 10s (is the port in use?)")
 	}
-	s := &Server{ns: ns}
-	if listen != "" {
+	s := &Server{ns: ns, token: o.Token}
+	if o.Listen != "" {
 		s.url = ns.ClientURL()
 	}
 	return s, nil
 }
 
-// URL is where outside workers connect, or "" when not listening.
+// URL is where outside workers connect, or "" when not listening. It
+// carries no token.
 func (s *Server) URL() string { return s.url }
 
 // Connect opens an in-process client connection.
 func (s *Server) Connect(name string) (*nats.Conn, error) {
-	nc, err := nats.Connect("", nats.InProcessServer(s.ns), nats.Name(name), nats.MaxReconnects(-1))
+	opts := []nats.Option{nats.InProcessServer(s.ns), nats.Name(name), nats.MaxReconnects(-1)}
+	if s.token != "" {
+		opts = append(opts, nats.Token(s.token))
+	}
+	nc, err := nats.Connect("", opts...)
 	if err != nil {
 		return nil, fmt.Errorf("nats: %w", err)
 	}
@@ -80,10 +123,38 @@ func (s *Server) Shutdown() {
 }
 
 // Dial connects to an outside NATS server (evident worker --nats URL).
-func Dial(url, name string) (*nats.Conn, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+// A token in the URL (nats://TOKEN@host:4222) wins over the token given.
+func Dial(rawURL, token, name string) (*nats.Conn, error) {
+	opts := []nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false)}
+	if token != "" && !hasCredentials(rawURL) {
+		opts = append(opts, nats.Token(token))
+	}
+	nc, err := nats.Connect(rawURL, opts...)
+	if errors.Is(err, nats.ErrAuthorization) {
+		if token == "" && !hasCredentials(rawURL) {
+			return nil, fmt.Errorf("nats %s: the server wants a token: give --nats-token or set EVIDENT_NATS_TOKEN (an evident serve keeps its token in its data folder, in nats-token)", Redact(rawURL))
+		}
+		return nil, fmt.Errorf("nats %s: the server refused the token: %w", Redact(rawURL), err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("nats %s: %w", url, err)
+		return nil, fmt.Errorf("nats %s: %w", Redact(rawURL), err)
 	}
 	return nc, nil
+}
+
+// hasCredentials reports whether a NATS URL (or comma-separated list)
+// carries a token or a user.
+func hasCredentials(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && u.User != nil
+}
+
+// Redact returns a NATS URL fit to print: without its token or password.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -108,7 +109,13 @@ CREATE INDEX IF NOT EXISTS overrides_doc ON overrides(sha256);
 
 // Open opens (creating if needed) the database at path, in WAL mode so that
 // readers never wait for the one writer.
+//
+// The database file is created private to its owner (0600); SQLite gives
+// its -wal and -shm files the database file's mode.
 func Open(path string) (*Store, error) {
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -125,6 +132,28 @@ func Open(path string) (*Store, error) {
 		}
 	}
 	return &Store{db: db}, nil
+}
+
+// private creates the database file if needed and narrows it and its
+// journal files, which earlier versions left readable by all, to 0600.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	err = f.Chmod(0o600)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store %s: %w", path+suffix, err)
+		}
+	}
+	return nil
 }
 
 // migrations run after the schema, each idempotent.
@@ -762,4 +791,45 @@ func (s *Store) Coverage(ctx context.Context) (map[string]*RoleCoverage, error) 
 		}
 	}
 	return out, rows.Err()
+}
+
+// Counts is how many documents are in each state, and how many passages
+// the indexed ones hold.
+type Counts struct {
+	States   map[evident.State]int
+	Passages int
+}
+
+// Count counts documents by state and passages.
+func (s *Store) Count(ctx context.Context) (Counts, error) {
+	c := Counts{States: map[evident.State]int{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM documents GROUP BY state`)
+	if err != nil {
+		return c, fmt.Errorf("store: counting documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return c, fmt.Errorf("store: counting documents: %w", err)
+		}
+		c.States[evident.State(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("store: counting documents: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM passages`).Scan(&c.Passages); err != nil {
+		return c, fmt.Errorf("store: counting passages: %w", err)
+	}
+	return c, nil
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1 FROM documents LIMIT 1`).Scan(&one); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
 }

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/evident/evident"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/search"
@@ -40,6 +42,8 @@ type Engine interface {
 	Matrix(ctx context.Context) (*engine.Matrix, error)
 	Passage(ctx context.Context, id string, around int) (*engine.InContext, error)
 	Categories() []string
+	Ready(ctx context.Context) error
+	Metrics(ctx context.Context) (*engine.Metrics, error)
 	Maps    // the empathy maps: web/maps.go
 	Reviews // people's corrections of tags: web/reviews.go
 }
@@ -55,6 +59,68 @@ type Server struct {
 	Log       *slog.Logger
 	// Token, when set, is required of every request (see authorized).
 	Token string
+
+	// Limits of Serve; zero takes DefaultReadTimeout and the others.
+	// ReadTimeout bounds reading a request; an upload may take longer as
+	// long as no ReadTimeout passes without a byte arriving.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from its headers to the end of its
+	// answer; uploads, reindex and reclassify are exempt.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection left idle this long.
+	IdleTimeout time.Duration
+	// MaxConns bounds the connections open at once, idle ones included,
+	// so that a flood of them cannot use up the process's file
+	// descriptors: the next waits for one to close.
+	MaxConns int
+}
+
+// The defaults of Server's limits.
+const (
+	DefaultReadTimeout  = time.Minute
+	DefaultWriteTimeout = 2 * time.Minute
+	DefaultIdleTimeout  = 2 * time.Minute
+	DefaultMaxConns     = 512
+	// maxHeaderBytes bounds a request's headers: a token and a cookie
+	// need a few hundred bytes.
+	maxHeaderBytes = 64 << 10
+)
+
+func orDefault[T time.Duration | int](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// longBody lets a request whose body is an upload take as long as bytes
+// keep arriving: each read moves the read deadline ReadTimeout on, and
+// the write deadline WriteTimeout past that.
+func (s *Server) longBody(w http.ResponseWriter, r *http.Request) {
+	r.Body = &deadlineReader{ReadCloser: r.Body, rc: http.NewResponseController(w),
+		idle: orDefault(s.ReadTimeout, DefaultReadTimeout), write: orDefault(s.WriteTimeout, DefaultWriteTimeout)}
+}
+
+// noWriteDeadline lifts the write deadline of a request that may work for
+// long before it answers (reindex, reclassify).
+func noWriteDeadline(w http.ResponseWriter) {
+	// Fails only where w is not a connection (a page calling the API in
+	// process), which has no deadline to lift.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+}
+
+type deadlineReader struct {
+	io.ReadCloser
+	rc          *http.ResponseController
+	idle, write time.Duration
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	now := time.Now()
+	// Errors mean w is not a connection: there are no deadlines to move.
+	_ = d.rc.SetReadDeadline(now.Add(d.idle))
+	_ = d.rc.SetWriteDeadline(now.Add(d.idle + d.write))
+	return d.ReadCloser.Read(p)
 }
 
 // Handler returns the routes.
@@ -72,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
 	s.routeMaps(mux)
 	s.routeReviews(mux)
+	s.routeOps(mux)
 	s.routePages(mux)
 	return guard(mux, s.Token)
 }
@@ -80,7 +147,8 @@ func (s *Server) Handler() http.Handler {
 // non-GET request that carries another origin, and (against DNS
 // rebinding) any request whose Host is not a loopback name when the
 // server listens on loopback. With a token it also refuses every request
-// that does not carry it.
+// that does not carry it, except the operations endpoints (/healthz,
+// /readyz, /metrics) asked from this machine over loopback.
 func guard(next http.Handler, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local := isLoopback(r.Context())
@@ -88,7 +156,8 @@ func guard(next http.Handler, token string) http.Handler {
 			writeError(w, http.StatusForbidden, fmt.Errorf("host %q is not this machine", r.Host))
 			return
 		}
-		if token != "" && !authorized(w, r, token) {
+		ops := opsPath(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead) && fromThisMachine(r.Context(), r.RemoteAddr)
+		if token != "" && !ops && !authorized(w, r, token) {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -295,9 +364,12 @@ type Ingested struct {
 }
 
 // ingest takes a multipart form: "file" (the bytes, required, one per
-// request, streamed to disk; removed on every way out), "meta" (sidecar YAML, optional) and "origin" (the path the file
-// had on the client, optional; it identifies the source across re-sends).
+// request, streamed to disk; removed on every way out), "meta" (sidecar
+// YAML, optional) and "origin" (the path the file had on the client,
+// optional; it identifies the source across re-sends, within the origins
+// an upload may take: see UploadOrigin).
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
+	s.longBody(w, r)
 	if s.MaxUpload > 0 {
 		r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload+1<<20)
 	}
@@ -362,9 +434,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errors.New(`upload: no "file" field`))
 		return
 	}
-	if src.Origin == "" {
-		src.Origin = "upload:" + src.Name
-	}
+	src.Origin = UploadOrigin(src.Origin, src.Name)
 	sub, err := s.Engine.Submit(r.Context(), src)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
@@ -373,8 +443,27 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, Ingested{Document: sub.Document, Outcome: sub.Outcome.String()})
 }
 
+// UploadOrigin is the origin an upload is recorded under. An upload
+// creates or replaces only an upload's origin, never an inbox file's:
+// "upload:NAME" when it names none, an origin already under "upload:"
+// as it is, the clean absolute path that `evident ingest` sends for a
+// file on its own machine as it is (the same origin the command gives a
+// file when it works without a server), and anything else under
+// "upload:" ("inbox/notes.txt" becomes "upload:inbox/notes.txt").
+func UploadOrigin(origin, name string) string {
+	switch {
+	case origin == "":
+		return "upload:" + name
+	case strings.HasPrefix(origin, "upload:"):
+		return origin
+	case filepath.IsAbs(origin) && filepath.Clean(origin) == origin:
+		return origin
+	}
+	return "upload:" + origin
+}
+
 func (s *Server) save(r io.Reader) (string, error) {
-	if err := os.MkdirAll(s.Uploads, 0o755); err != nil {
+	if err := os.MkdirAll(s.Uploads, 0o700); err != nil {
 		return "", err
 	}
 	f, err := os.CreateTemp(s.Uploads, "upload-*")
@@ -393,6 +482,7 @@ func (s *Server) save(r io.Reader) (string, error) {
 }
 
 func (s *Server) reindex(w http.ResponseWriter, r *http.Request) {
+	noWriteDeadline(w)
 	n, err := s.Engine.Reindex(r.Context())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
@@ -404,6 +494,7 @@ func (s *Server) reindex(w http.ResponseWriter, r *http.Request) {
 // reclassify reloads the rules file and applies it to every passage. Rules
 // that do not compile are refused (422) and the rules in force stay.
 func (s *Server) reclassify(w http.ResponseWriter, r *http.Request) {
+	noWriteDeadline(w)
 	res, err := s.Engine.Reclassify(r.Context())
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, err)
@@ -430,13 +521,22 @@ func writeError(w http.ResponseWriter, code int, err error) {
 }
 
 // Serve runs the server on ln until ctx ends, then stops accepting and
-// waits up to five seconds for requests in flight.
+// waits up to five seconds for requests in flight. It bounds how long a
+// request may take to arrive and to be answered, how long a connection
+// may stay idle, the size of headers and the connections open at once
+// (see Server's fields).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	read := orDefault(s.ReadTimeout, DefaultReadTimeout)
 	hs := &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, read),
+		ReadTimeout:       read,
+		WriteTimeout:      orDefault(s.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       orDefault(s.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    maxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	ln = netutil.LimitListener(ln, orDefault(s.MaxConns, DefaultMaxConns))
 	if s.Log != nil {
 		hs.ErrorLog = slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/engine"
+	"github.com/evident/evident/search"
 )
 
 // newServer runs a real engine (embedded NATS, SQLite, Bleve in a temp
@@ -30,6 +31,17 @@ func newServer(t *testing.T) (ts *httptest.Server, c *Client, uploads string) {
 // newServerWith is newServer with a token every request must carry.
 func newServerWith(t *testing.T, token string) (ts *httptest.Server, c *Client, uploads string) {
 	t.Helper()
+	e, data := runEngine(t)
+	uploads = filepath.Join(data, "uploads")
+	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20, Token: token}).Handler())
+	t.Cleanup(ts.Close)
+	return ts, &Client{Base: ts.URL}, uploads
+}
+
+// runEngine runs a real engine in a temporary data folder until the test
+// ends.
+func runEngine(t *testing.T) (*engine.Engine, string) {
+	t.Helper()
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	e, err := engine.Open(ctx, engine.Options{Data: data, Workers: 1})
@@ -41,15 +53,12 @@ func newServerWith(t *testing.T, token string) (ts *httptest.Server, c *Client, 
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { e.Run(ctx) })
-	uploads = filepath.Join(data, "uploads")
-	ts = httptest.NewServer((&Server{Engine: e, Uploads: uploads, MaxUpload: 1 << 20, Token: token}).Handler())
 	t.Cleanup(func() {
-		ts.Close()
 		cancel()
 		wg.Wait()
 		e.Close()
 	})
-	return ts, &Client{Base: ts.URL}, uploads
+	return e, data
 }
 
 // upload sends a file through the API and waits until it has ended.
@@ -368,5 +377,65 @@ func TestIngestLeavesNoTemporaryFiles(t *testing.T) {
 				t.Errorf("temporary files left behind: %v", left)
 			}
 		})
+	}
+	// Uploads wait there while they are hashed: the folder is private.
+	if info, err := os.Stat(uploads); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("%s: %v %v, want mode 0700", uploads, info.Mode(), err)
+	}
+}
+
+func TestUploadOrigin(t *testing.T) {
+	tests := []struct{ origin, want string }{
+		{"", "upload:notes.txt"},
+		{"upload:notes.txt", "upload:notes.txt"},
+		{"/home/ana/research/notes.txt", "/home/ana/research/notes.txt"},
+		{"inbox/notes.txt", "upload:inbox/notes.txt"},
+		{"inbox/cfo/notes.txt", "upload:inbox/cfo/notes.txt"},
+		{"./inbox/notes.txt", "upload:./inbox/notes.txt"},
+		{"/home/ana/../../inbox/notes.txt", "upload:/home/ana/../../inbox/notes.txt"},
+		{"notes.txt", "upload:notes.txt"},
+	}
+	for _, tt := range tests {
+		if got := UploadOrigin(tt.origin, "notes.txt"); got != tt.want {
+			t.Errorf("UploadOrigin(%q) = %q, want %q", tt.origin, got, tt.want)
+		}
+	}
+}
+
+// An upload that names an inbox file's origin becomes a document of its
+// own: the inbox file's document keeps its bytes and passages.
+func TestUploadCannotReplaceAnInboxFile(t *testing.T) {
+	e, _ := runEngine(t)
+	ts := httptest.NewServer((&Server{Engine: e, Uploads: t.TempDir(), MaxUpload: 1 << 20}).Handler())
+	t.Cleanup(ts.Close)
+	c := &Client{Base: ts.URL}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(path, []byte("The finance director keeps the okapi budget in a spreadsheet.\n"), 0o644)
+	inbox, err := e.Submit(ctx, engine.Source{Path: path, Origin: "inbox/notes.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, []byte("Replaced by an upload: nothing about budgets any more.\n"), 0o644)
+	res, err := c.Upload(ctx, engine.Source{Path: path, Origin: "inbox/notes.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Document.Origin != "upload:inbox/notes.txt" || res.Outcome != "new" {
+		t.Errorf("the upload became %q (%s), want a new document at upload:inbox/notes.txt", res.Document.Origin, res.Outcome)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	docs, err := engine.Await(wctx, []string{inbox.Document.SHA256, res.Document.SHA256}, c.Documents, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if d.SHA256 == inbox.Document.SHA256 && (d.Origin != "inbox/notes.txt" || d.State != evident.Indexed) {
+			t.Errorf("the inbox file's document: origin %q, %s (%s)", d.Origin, d.State, d.Error)
+		}
+	}
+	if hits, err := c.Search(ctx, search.Request{Query: "okapi"}); err != nil || len(hits.Hits) != 1 {
+		t.Errorf("the inbox file's passage is gone: %v %v", hits, err)
 	}
 }

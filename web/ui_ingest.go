@@ -55,6 +55,7 @@ func (u *ui) renderIngest(w http.ResponseWriter, r *http.Request, code int, resu
 // of whoever speaks in these files. Each file goes into the same queue as
 // the inbox.
 func (u *ui) ingestForm(w http.ResponseWriter, r *http.Request) {
+	u.s.longBody(w, r)
 	if u.s.MaxUpload > 0 {
 		r.Body = http.MaxBytesReader(w, r.Body, 20*(u.s.MaxUpload+1<<20))
 	}

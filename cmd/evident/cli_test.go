@@ -91,7 +91,14 @@ type daemon struct {
 
 func start(t *testing.T, args ...string) *daemon {
 	t.Helper()
+	return startEnv(t, nil, args...)
+}
+
+// startEnv is start with variables added to the environment.
+func startEnv(t *testing.T, env []string, args ...string) *daemon {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
 	pr, pw := io.Pipe()
 	d := &daemon{cmd: cmd, lines: make(chan string, 100), stderr: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = pw, d.stderr
@@ -341,8 +348,18 @@ func TestSeparateWorkerProcess(t *testing.T) {
 	}
 
 	// The worker runs in another folder, so it cannot read the inbox or
-	// the data folder even by accident.
-	w := start(t, "worker", "--nats", natsURL, "--workers", "1", "--data", filepath.Join(dir, "elsewhere"))
+	// the data folder even by accident; nor the NATS token, which it must
+	// be given.
+	elsewhere := filepath.Join(dir, "elsewhere")
+	if r := runCLI(t, "", "worker", "--nats", natsURL, "--data", elsewhere); r.code != 1 || !strings.Contains(r.stderr, "--nats-token") {
+		t.Errorf("a worker without the NATS token: exit %d, stderr %q", r.code, r.stderr)
+	}
+	token, err := os.ReadFile(filepath.Join(data, "nats-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startEnv(t, []string{"EVIDENT_NATS_TOKEN=" + strings.TrimSpace(string(token))},
+		"worker", "--nats", natsURL, "--workers", "1", "--data", elsewhere)
 	w.expect(t, `taking jobs`)
 	st := waitIndexed(t, data, 4)
 	for _, doc := range st.Documents {
@@ -585,4 +602,22 @@ func TestServeWithToken(t *testing.T) {
 		t.Errorf("serve.json holds the token and must be private: %v %v", info.Mode(), err)
 	}
 	d.stop(t)
+}
+
+// A named pipe given to ingest fails at once with a sentence saying what
+// it is; opening it for reading would wait for a writer for ever.
+func TestIngestRefusesNamedPipe(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "notes.txt")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	r := runCLI(t, "", "ingest", "--data", filepath.Join(dir, "data"), fifo)
+	if r.code != 1 || !strings.Contains(r.stderr, fifo+": it is a named pipe (FIFO), not a file") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if took := time.Since(began); took > 20*time.Second {
+		t.Errorf("took %s", took)
+	}
 }

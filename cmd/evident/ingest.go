@@ -72,6 +72,10 @@ func collect(args []string) ([]string, error) {
 			return nil, fmt.Errorf("%s: %w", arg, errors.Unwrap(err))
 		}
 		if !info.IsDir() {
+			// A named pipe would block the first read for ever.
+			if err := engine.NotAFile(arg, info.Mode()); err != nil {
+				return nil, err
+			}
 			add(arg)
 			continue
 		}

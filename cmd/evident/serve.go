@@ -24,7 +24,7 @@ import (
 )
 
 func (a *app) serveCmd() *cobra.Command {
-	var inbox, httpAddr, natsURL, natsListen, token string
+	var inbox, httpAddr, natsURL, natsListen, natsToken, token string
 	var workers int
 	var settle time.Duration
 	cmd := &cobra.Command{
@@ -41,8 +41,11 @@ to the queue, and the next start resumes them.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log := a.logger(slog.LevelInfo)
+			if natsToken == "" {
+				natsToken = os.Getenv("EVIDENT_NATS_TOKEN") // read here so that --help never shows it
+			}
 			e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Inbox: inbox,
-				NATS: natsURL, NATSListen: natsListen, Workers: workers, Settle: settle, Log: log})
+				NATS: natsURL, NATSListen: natsListen, NATSToken: natsToken, Workers: workers, Settle: settle, Log: log})
 			if errors.Is(err, engine.ErrLocked) {
 				if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
 					return fmt.Errorf("%w; it serves %s", err, h.HTTP)
@@ -78,7 +81,13 @@ to the queue, and the next start resumes them.`,
 			}
 			fmt.Fprintf(a.stdout, "Watching %s; data in %s\n", absPath(inbox), absPath(a.data))
 			if u := e.NATSURL(); u != "" && natsURL == "" {
-				fmt.Fprintf(a.stdout, "Workers on this machine can join with: evident worker --nats %s\n", u)
+				if natsToken == "" {
+					// The worker reads the token from the data folder.
+					fmt.Fprintf(a.stdout, "Workers on this machine can join with: evident worker --nats %s --data %s\n", u, absPath(a.data))
+					fmt.Fprintf(a.stdout, "Workers elsewhere need the NATS token in %s (--nats-token or EVIDENT_NATS_TOKEN)\n", filepath.Join(absPath(a.data), engine.NATSTokenFile))
+				} else {
+					fmt.Fprintf(a.stdout, "Workers can join with: evident worker --nats %s and the NATS token (--nats-token or EVIDENT_NATS_TOKEN)\n", u)
+				}
 			}
 			err = runTogether(ctx, e, ln, a.data, token, log)
 			fmt.Fprintln(a.stdout, "Evident stopped.")
@@ -89,8 +98,9 @@ to the queue, and the next start resumes them.`,
 	f.StringVar(&inbox, "inbox", "./inbox", "the folder to watch for files to ingest")
 	f.StringVar(&httpAddr, "http", "127.0.0.1:7474", "where the API and web page listen (loopback by default)")
 	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one")
-	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for `evident worker`")
-	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to `evident worker` processes)")
+	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for evident worker processes; clients need the NATS token")
+	f.StringVar(&natsToken, "nats-token", "", "the token of the NATS server: what --nats wants, or what the embedded one requires with --nats-listen (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+", made on first use)")
+	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
 	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
 	return cmd
@@ -117,7 +127,7 @@ func absPath(p string) string {
 }
 
 func (a *app) workerCmd() *cobra.Command {
-	var natsURL string
+	var natsURL, natsToken string
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "worker --nats URL",
@@ -125,7 +135,11 @@ func (a *app) workerCmd() *cobra.Command {
 		Long: `worker runs extraction and classification workers that take jobs from the
 NATS server a serve uses (its --nats, or the address its --nats-listen
 exposes). File bytes come through NATS, so no shared disk is needed. The
-results go back to the server's indexer.`,
+results go back to the server's indexer.
+
+The server wants its NATS token: in the URL (nats://TOKEN@host:4222), by
+--nats-token, by $EVIDENT_NATS_TOKEN, or read from <data>/nats-token when
+the worker runs on the serve's machine with its --data.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -133,7 +147,16 @@ results go back to the server's indexer.`,
 				return errors.New("--nats is required: the URL of the NATS server the evident serve uses")
 			}
 			log := a.logger(slog.LevelInfo)
-			nc, err := queue.Dial(natsURL, "evident-worker")
+			if natsToken == "" {
+				natsToken = os.Getenv("EVIDENT_NATS_TOKEN") // read here so that --help never shows it
+			}
+			if natsToken == "" {
+				var err error
+				if natsToken, err = engine.StoredNATSToken(a.data); err != nil {
+					return err
+				}
+			}
+			nc, err := queue.Dial(natsURL, natsToken, "evident-worker")
 			if err != nil {
 				return err
 			}
@@ -147,7 +170,7 @@ results go back to the server's indexer.`,
 				return err
 			}
 			host, _ := os.Hostname()
-			fmt.Fprintf(a.stdout, "Evident worker: %d workers taking jobs from %s\n", workers, natsURL)
+			fmt.Fprintf(a.stdout, "Evident worker: %d workers taking jobs from %s\n", workers, queue.Redact(natsURL))
 			proc := &ingest.Processor{Formats: extract.Default(), Rules: live}
 			ingest.RunN(ctx, workers, func(i int) *ingest.Worker {
 				return &ingest.Worker{Queue: q, Processor: proc, Name: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), i), Log: log}
@@ -155,7 +178,8 @@ results go back to the server's indexer.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required)")
+	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required); nats://TOKEN@host:4222 carries the token")
+	cmd.Flags().StringVar(&natsToken, "nats-token", "", "the NATS server's token (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+")")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "how many workers to run")
 	return cmd
 }
