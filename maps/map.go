@@ -63,6 +63,23 @@ type Quote struct {
 	Rule string `json:"rule"`
 	// Status compares the snapshot with the passage as it stands now.
 	Status Status `json:"status"`
+	// Retagged says the passage's tags now differ from the snapshot's: new
+	// rules (evident reclassify) or a person's correction. TagsNow are the
+	// tags it has now; the quote stays where the team put it.
+	Retagged bool     `json:"retagged,omitempty"`
+	TagsNow  []string `json:"tags_now,omitempty"`
+}
+
+// RetaggedCells counts, per cell, the quotes whose passages are now tagged
+// otherwise than when they were attached.
+func (m *Map) RetaggedCells() map[string]int {
+	out := map[string]int{}
+	for _, q := range m.Quotes() {
+		if q.Retagged {
+			out[q.Category]++
+		}
+	}
+	return out
 }
 
 // Snapshot is the passage and its citation as they were when attached.

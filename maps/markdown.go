@@ -51,6 +51,13 @@ func Markdown(w io.Writer, m *Map) error {
 			case Gone:
 				p("**Source gone** from Evident; the text above is as it was when attached.\n\n")
 			}
+			if q.Retagged {
+				now := "no tags"
+				if len(q.TagsNow) > 0 {
+					now = strings.Join(q.TagsNow, ", ")
+				}
+				p("**Retagged** since attached: now %s.\n\n", now)
+			}
 			meta := []string{q.Why(), "quote " + q.ID, "passage " + q.PassageID}
 			if q.AddedBy != "" {
 				meta = append(meta, "added by "+q.AddedBy+" on "+day(q.AddedAt))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/evident/evident/store"
 )
@@ -12,7 +13,8 @@ import (
 // passage as it stands. Passage ids derive from the document's content
 // hash, so a re-ingested source with other bytes has new ids: a missing
 // passage whose document is still there (same hash, or same origin with
-// new bytes) is "changed", one whose document is not is "gone".
+// new bytes) is "changed", one whose document is not is "gone". A passage
+// whose tags differ from the snapshot's is marked retagged.
 func (s *Store) resolve(ctx context.Context, quotes []*Quote) error {
 	if len(quotes) == 0 {
 		return nil
@@ -36,6 +38,10 @@ func (s *Store) resolve(ctx context.Context, quotes []*Quote) error {
 				q.Status = Current
 			} else {
 				q.Status = Changed
+			}
+			now := slices.Sorted(slices.Values(h.Passage.Categories))
+			if !slices.Equal(now, slices.Sorted(slices.Values(q.Categories))) {
+				q.Retagged, q.TagsNow = true, now
 			}
 			continue
 		}

@@ -58,6 +58,8 @@ type mapQuote struct {
 	AddedAt   string          `json:"added_at"`
 	Rule      flexString      `json:"rule"`
 	Status    string          `json:"status"`
+	Retagged  bool            `json:"retagged"`
+	TagsNow   []string        `json:"tags_now"`
 }
 
 type mapChange struct {

@@ -487,12 +487,25 @@ func TestRulesEvalAndReclassify(t *testing.T) {
       - id: think.opinion
         phrases: ["i think"]
 `)...)
+	// A map quotes the passage before the rules change: the quote stays, and
+	// reclassify and map show say its tags changed.
+	hits := searchJSON(t, "--data", data, "forecasts").Hits
+	if len(hits) != 1 {
+		t.Fatalf("search before reclassify: %+v", hits)
+	}
+	mustRun(t, "map", "create", "planner", "--data", data)
+	mustRun(t, "map", "attach", "planner", "SAY", hits[0].ID, "--data", data)
+
 	os.WriteFile(filepath.Join(data, "rules.yaml"), withThink, 0o644)
 	if out := mustRun(t, "rules", "check", "--data", data); !strings.Contains(out, "7 categories") {
 		t.Errorf("rules check: %q", out)
 	}
-	if out := mustRun(t, "reclassify", "--data", data); !strings.Contains(out, "reclassified 1 passages; 1 changed") {
+	if out := mustRun(t, "reclassify", "--data", data); !strings.Contains(out, "reclassified 1 passages; 1 changed") ||
+		!strings.Contains(out, "map planner: quotes now tagged otherwise") || !strings.Contains(out, "SAY 1") {
 		t.Errorf("reclassify: %q", out)
+	}
+	if out := mustRun(t, "map", "show", "planner", "--data", data); !strings.Contains(out, "retagged since attached") || !strings.Contains(out, "THINK") {
+		t.Errorf("map show after reclassify:\n%s", out)
 	}
 	resp := searchJSON(t, "--data", data, "category:think forecasts")
 	if len(resp.Hits) != 1 || !slices.Contains(resp.Hits[0].Categories, "THINK") {

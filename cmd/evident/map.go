@@ -205,6 +205,9 @@ func printMap(w io.Writer, m *maps.Map) {
 			case maps.Gone:
 				fmt.Fprintln(w, "     ! the source is gone from Evident; the text above is as it was")
 			}
+			if q.Retagged {
+				fmt.Fprintf(w, "     ! retagged since attached: %s now (was %s); the quote stays in %s\n", tagList(q.TagsNow), tagList(q.Categories), c.Category)
+			}
 			fmt.Fprintf(w, "     passage %s, added by %s on %s\n", q.PassageID, q.AddedBy, q.AddedAt.Local().Format("2006-01-02"))
 		}
 	}
@@ -675,4 +678,12 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// tagList writes categories for a person: "PAINS SAY", or "no tags".
+func tagList(cats []string) string {
+	if len(cats) == 0 {
+		return "no tags"
+	}
+	return strings.Join(cats, " ")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -302,8 +303,35 @@ workers (and evident worker processes) use the new rules from then on.`,
 					return err
 				}
 				fmt.Fprintf(a.stdout, "reclassified %d passages; %d changed categories\n", res.Passages, res.Changed)
-				return nil
+				return printRetagged(ctx, a, b)
 			})
 		},
 	}
+}
+
+// printRetagged says, map by map, which cells hold quotes whose passages
+// are now tagged otherwise: the quotes stay, and "map show" marks them.
+func printRetagged(ctx context.Context, a *app, b backend) error {
+	list, err := b.ListMaps(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		m, err := b.GetMap(ctx, s.Name)
+		if err != nil {
+			return err
+		}
+		cells := m.RetaggedCells()
+		if len(cells) == 0 {
+			continue
+		}
+		var parts []string
+		for _, c := range m.Cells {
+			if n := cells[c.Category]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", c.Category, n))
+			}
+		}
+		fmt.Fprintf(a.stdout, "map %s: quotes now tagged otherwise (they stay where they are; see evident map show %s): %s\n", oneLine(m.Name, 80), oneLine(m.Name, 80), strings.Join(parts, ", "))
+	}
+	return nil
 }
