@@ -361,7 +361,7 @@ func TestSeparateWorkerProcess(t *testing.T) {
 	w := startEnv(t, []string{"EVIDENT_NATS_TOKEN=" + strings.TrimSpace(string(token))},
 		"worker", "--nats", natsURL, "--workers", "1", "--data", elsewhere)
 	w.expect(t, `taking jobs`)
-	st := waitIndexed(t, data, 4)
+	st := waitIndexed(t, data, 5) // the four examples and opinion.txt
 	for _, doc := range st.Documents {
 		if doc.State != "indexed" {
 			t.Errorf("%s: %s (%s)", doc.File, doc.State, doc.Error)
