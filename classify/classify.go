@@ -114,16 +114,7 @@ func (c *Classifier) Classify(in Input) Result {
 	if in.Interviewer && c.skipInterviewer {
 		return res
 	}
-	text := newNormalized(in.Text)
-	sentences := text.sentences()
-	var context *normalized
-	if in.Context != "" {
-		context = newNormalized(in.Context)
-	}
-	var hits *passageHits
-	if c.anchors != nil && !c.noPrefilter {
-		hits = c.anchors.hits(text, sentences)
-	}
+	text, sentences, context, hits := c.prepare(in)
 	for _, cat := range c.categories {
 		var score float64
 		var fired []evident.Match
@@ -150,6 +141,20 @@ func (c *Classifier) Classify(in Input) Result {
 		res.Matches = append(res.Matches, fired...)
 	}
 	return res
+}
+
+// prepare normalises a passage and its context, splits it into sentences
+// and looks up the prefilter's words: what every rule's apply reads.
+func (c *Classifier) prepare(in Input) (text *normalized, sentences []span, context *normalized, hits *passageHits) {
+	text = newNormalized(in.Text)
+	sentences = text.sentences()
+	if in.Context != "" {
+		context = newNormalized(in.Context)
+	}
+	if c.anchors != nil && !c.noPrefilter {
+		hits = c.anchors.hits(text, sentences)
+	}
+	return text, sentences, context, hits
 }
 
 func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

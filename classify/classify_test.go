@@ -233,7 +233,12 @@ categories:
 
 func readGoldFile(t testing.TB) []Gold {
 	t.Helper()
-	f, err := os.Open("testdata/gold.jsonl")
+	return readGoldPath(t, "testdata/gold.jsonl")
+}
+
+func readGoldPath(t testing.TB, path string) []Gold {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

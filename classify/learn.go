@@ -277,16 +277,7 @@ func newMatrix(ctx context.Context, base *File, gold []Gold, opt LearnOptions) (
 // firedRules lists the rules with at least one counted match, in any
 // category, whatever the category's threshold.
 func (c *Classifier) firedRules(in Input) []string {
-	text := newNormalized(in.Text)
-	sentences := text.sentences()
-	var context *normalized
-	if in.Context != "" {
-		context = newNormalized(in.Context)
-	}
-	var hits *passageHits
-	if c.anchors != nil {
-		hits = c.anchors.hits(text, sentences)
-	}
+	text, sentences, context, hits := c.prepare(in)
 	var out []string
 	for _, cat := range c.categories {
 		for _, r := range cat.rules {

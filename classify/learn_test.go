@@ -246,15 +246,7 @@ func TestBuiltinRulesAreLearned(t *testing.T) {
 	if testing.Short() {
 		t.Skip("learning takes a while")
 	}
-	f, err := os.Open("../eval/train.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gold, err := ReadGold(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gold := readGoldPath(t, "../eval/train.jsonl")
 	l, err := Learn(context.Background(), seedRules(t).Rules(), gold, LearnOptions{Folds: 5, BaseRules: true, Alone: 0.6})
 	if err != nil {
 		t.Fatal(err)
@@ -309,15 +301,7 @@ func TestBuiltinRulesOnDev(t *testing.T) {
 // set's passages (60-1,000 characters, the dev set's lengths):
 // go test ./classify -run '^$' -bench ClassifyTraining -cpu 1
 func BenchmarkClassifyTraining(b *testing.B) {
-	f, err := os.Open("../eval/train.jsonl")
-	if err != nil {
-		b.Fatal(err)
-	}
-	gold, err := ReadGold(f)
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	gold := readGoldPath(b, "../eval/train.jsonl")
 	c := defaultRules(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

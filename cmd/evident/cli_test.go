@@ -634,3 +634,45 @@ func TestIngestRefusesNamedPipe(t *testing.T) {
 		t.Errorf("took %s", took)
 	}
 }
+
+// rules learn proposes a rules file that rules check accepts and that
+// carries each rule's evidence; rules eval --folds measures learning on
+// held-out documents.
+func TestRulesLearn(t *testing.T) {
+	dir := t.TempDir()
+	train, err := os.ReadFile("../../eval/train.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(train), "\n")
+	sample := filepath.Join(dir, "train.jsonl")
+	os.WriteFile(sample, []byte(strings.Join(lines[:min(len(lines), 900)], "")), 0o644)
+	out := filepath.Join(dir, "proposed.yaml")
+	got := mustRun(t, "rules", "learn", sample, "-o", out, "--folds", "3", "--data", filepath.Join(dir, "data"))
+	for _, want := range []string{"rules learned from", "Cross-validated over 3 folds", "Fit on the training file", "macro-F1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rules learn output lacks %q:\n%s", want, got)
+		}
+	}
+	proposed, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(proposed), "learned: precision") || !strings.Contains(string(proposed), "Phrase notation") {
+		t.Errorf("proposals lack their evidence or the notation:\n%.600s", proposed)
+	}
+	if r := mustRun(t, "rules", "check", out, "--data", filepath.Join(dir, "data")); !strings.Contains(r, "rules are valid: 6 categories") {
+		t.Errorf("rules check of the proposals: %q", r)
+	}
+	var cv struct {
+		Passages   int
+		Categories []struct{ Category string }
+		MacroF1    float64 `json:"macro_f1"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "rules", "eval", sample, "--folds", "3", "--json", "--data", filepath.Join(dir, "data"))), &cv); err != nil {
+		t.Fatal(err)
+	}
+	if cv.Passages != 900 || len(cv.Categories) != 6 || cv.MacroF1 <= 0.2 {
+		t.Errorf("cross-validation report: %+v", cv)
+	}
+}

@@ -80,11 +80,7 @@ documents nobody labelled, where eval without --folds on the training file
 shows how well they fit it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules, err := engine.LoadRules(a.rules, a.data)
-			if err != nil {
-				return err
-			}
-			gold, err := readGold(args[0])
+			rules, gold, err := a.rulesAndGold(args[0])
 			if err != nil {
 				return err
 			}
@@ -149,11 +145,7 @@ Review the proposals, then copy them to <data>/rules.yaml (or pass --rules)
 and run "evident reclassify".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules, err := engine.LoadRules(a.rules, a.data)
-			if err != nil {
-				return err
-			}
-			gold, err := readGold(args[0])
+			rules, gold, err := a.rulesAndGold(args[0])
 			if err != nil {
 				return err
 			}
@@ -199,17 +191,22 @@ file and "evident rules eval GOLD.jsonl" measures it.
 	return cmd
 }
 
-func readGold(path string) ([]classify.Gold, error) {
+// rulesAndGold loads the rules in force and a file of labelled passages.
+func (a *app) rulesAndGold(path string) (*classify.Classifier, []classify.Gold, error) {
+	rules, err := engine.LoadRules(a.rules, a.data)
+	if err != nil {
+		return nil, nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	gold, err := classify.ReadGold(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return gold, nil
+	return rules, gold, nil
 }
 
 // printScores prints the per-category table of a report.
