@@ -5,8 +5,11 @@ package classify
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -381,20 +384,52 @@ func (n *normalized) sentences() []span {
 }
 
 // Explain renders the matches of a result as one line per category, for
-// people reading terminal output.
+// people reading terminal output: each rule once, with the words it found
+// and its weight, heaviest first ("hear.reported "CEO tells me" 0.64").
 func Explain(matches []evident.Match) []string {
-	by := map[string][]string{}
+	type fired struct {
+		rule   string
+		words  []string
+		weight float64
+		person string
+	}
+	by := map[string][]*fired{}
 	var cats []string
 	for _, m := range matches {
 		if _, ok := by[m.Category]; !ok {
 			cats = append(cats, m.Category)
 		}
-		by[m.Category] = append(by[m.Category], m.Why())
+		if m.ByPerson() {
+			by[m.Category] = append(by[m.Category], &fired{person: m.Why(), weight: math.Inf(1)})
+			continue
+		}
+		i := slices.IndexFunc(by[m.Category], func(f *fired) bool { return f.rule == m.Rule })
+		if i < 0 {
+			by[m.Category] = append(by[m.Category], &fired{rule: m.Rule, weight: m.Weight})
+			i = len(by[m.Category]) - 1
+		}
+		if f := by[m.Category][i]; !slices.Contains(f.words, m.Text) {
+			f.words = append(f.words, m.Text)
+		}
 	}
 	sort.Strings(cats)
 	out := make([]string, 0, len(cats))
 	for _, c := range cats {
-		out = append(out, c+": "+strings.Join(by[c], ", "))
+		fs := by[c]
+		sort.SliceStable(fs, func(i, j int) bool { return fs[i].weight > fs[j].weight })
+		parts := make([]string, len(fs))
+		for i, f := range fs {
+			if f.person != "" {
+				parts[i] = f.person
+				continue
+			}
+			quoted := make([]string, len(f.words))
+			for j, w := range f.words {
+				quoted[j] = fmt.Sprintf("%q", w)
+			}
+			parts[i] = fmt.Sprintf("%s %s %s", f.rule, strings.Join(quoted, ", "), strconv.FormatFloat(f.weight, 'f', -1, 64))
+		}
+		out = append(out, c+": "+strings.Join(parts, "; "))
 	}
 	return out
 }

@@ -318,11 +318,14 @@ func TestExplain(t *testing.T) {
 		want    []string
 	}{
 		{"none", nil, []string{}},
-		{"rules", []evident.Match{{Category: "PAINS", Rule: "pains.slow", Text: "takes forever"}, {Category: "HEAR", Rule: "hear.reported", Text: "CEO tells me"},
-			{Category: "PAINS", Rule: "pains.worry", Text: "worried"}},
-			[]string{`HEAR: hear.reported "CEO tells me"`, `PAINS: pains.slow "takes forever", pains.worry "worried"`}},
+		{"rules", []evident.Match{{Category: "PAINS", Rule: "pains.slow", Text: "takes forever", Weight: 0.5}, {Category: "HEAR", Rule: "hear.reported", Text: "CEO tells me", Weight: 1},
+			{Category: "PAINS", Rule: "pains.worry", Text: "worried", Weight: 0.75}},
+			[]string{`HEAR: hear.reported "CEO tells me" 1`, `PAINS: pains.worry "worried" 0.75; pains.slow "takes forever" 0.5`}},
+		{"one rule, several words", []evident.Match{{Category: "HEAR", Rule: "hear.cue.telling", Text: "telling", Weight: 0.49}, {Category: "HEAR", Rule: "hear.cue.telling", Text: "tells", Weight: 0.49},
+			{Category: "HEAR", Rule: "hear.cue.telling", Text: "telling", Weight: 0.49}},
+			[]string{`HEAR: hear.cue.telling "telling", "tells" 0.49`}},
 		{"a person", []evident.Match{evident.PersonMatch("GAINS", "dana", at), {Category: "SAY", Rule: "say.opinion", Text: "I believe"}},
-			[]string{"GAINS: tagged by dana on 2025-06-01", `SAY: say.opinion "I believe"`}},
+			[]string{"GAINS: tagged by dana on 2025-06-01", `SAY: say.opinion "I believe" 0`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
