@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/index"
 	"github.com/evident/evident/store"
 	"github.com/evident/evident/watch"
 )
@@ -24,6 +25,10 @@ type Source struct {
 	Name       string       // file name shown to people
 	Meta       evident.Meta // what the user said (sidecar or upload form); read from Path's sidecar when zero
 	FolderRole string
+	// SkipUnchanged leaves a file alone, without reading it, when it has
+	// the size, modification time and metadata it had when its document
+	// was indexed or failed: the inbox hands every file on at each start.
+	SkipUnchanged bool
 }
 
 // Submitted says what became of a submission.
@@ -32,10 +37,15 @@ type Submitted struct {
 	Outcome  store.Outcome
 }
 
-// Submit hashes a file, records it and queues a job for it, unless the same
-// bytes with the same metadata are already a document. Files that cannot
-// be processed at all (empty, too big, unreadable sidecar) are recorded as
-// failed at once, with the reason.
+// Submit hashes a file, stores its bytes, records it and queues a job for
+// it, unless the same bytes with the same metadata are already a document.
+// Files that cannot be processed at all (empty, too big, unreadable
+// sidecar) are recorded as failed at once, with the reason.
+//
+// The bytes are stored before the document is recorded, so that a failure
+// there leaves nothing behind; a failure to queue the job leaves a
+// document queued without one, which the next submission of the same bytes
+// (or the next start) queues again, rather than taking it for a duplicate.
 func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	if err := e.Connect(ctx); err != nil {
 		return nil, err
@@ -70,6 +80,15 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", src.Path)
 	}
+	if src.SkipUnchanged && problem == "" {
+		doc, err := e.store.Unchanged(ctx, src.Origin, info.Size(), info.ModTime(), src.Meta, src.FolderRole)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src.Path, err)
+		}
+		if doc != nil {
+			return &Submitted{Document: doc, Outcome: store.Unchanged}, nil
+		}
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return nil, fmt.Errorf("%s: reading: %w", src.Path, err)
@@ -81,43 +100,96 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	case info.Size() > e.opts.MaxSize:
 		problem = fmt.Sprintf("the file is %s, over the %s limit", humanSize(info.Size()), humanSize(e.opts.MaxSize))
 	}
-	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), Meta: src.Meta, FolderRole: src.FolderRole}
+	if problem == "" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: %w", src.Path, err)
+		}
+		if err := e.queue.PutFile(ctx, sum, src.Name, f); err != nil {
+			return nil, err
+		}
+	}
+	e.hold(sum)
+	defer e.release(sum)
+	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), ModTime: info.ModTime(),
+		Meta: src.Meta, FolderRole: src.FolderRole}
 	outcome, doc, err := e.store.Register(ctx, sub)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src.Path, err)
 	}
 	if outcome == store.Duplicate {
-		return &Submitted{Document: doc, Outcome: outcome}, nil
+		if doc.State != evident.Queued && doc.State != evident.Processing {
+			return &Submitted{Document: doc, Outcome: outcome}, nil
+		}
+		live, err := e.live(ctx, sum)
+		if err != nil || live {
+			return &Submitted{Document: doc, Outcome: outcome}, err
+		}
+		// Queued without a job: an earlier submission failed halfway, or
+		// the job was lost. This one runs it.
+		if sub, err = e.store.Requeue(ctx, sum); err != nil {
+			return nil, err
+		}
+		outcome = store.Requeued
+	} else if sub, err = e.store.Job(ctx, sum); err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Path, err)
 	}
 	if problem != "" {
-		if err := e.fail(ctx, sum, problem); err != nil {
+		if err := e.fail(ctx, sum, problem, ""); err != nil {
 			return nil, err
 		}
 		doc, err = e.store.DocumentBySHA(ctx, sum)
 		return &Submitted{Document: doc, Outcome: outcome}, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	if err := e.queue.PutFile(ctx, sum, src.Name, f); err != nil {
-		return nil, err
-	}
 	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
 		return nil, err
 	}
-	e.log.Info("queued", "file", src.Origin, "sha256", sum[:12], "outcome", outcome)
+	e.log.Info("queued", "file", src.Origin, "sha256", sum[:12], "outcome", outcome, "run", sub.Run)
+	if doc, err = e.store.DocumentBySHA(ctx, sum); err != nil {
+		return nil, err
+	}
 	return &Submitted{Document: doc, Outcome: outcome}, nil
 }
 
+// hold and release mark a hash as being submitted in this process, from
+// before its document is recorded until its job is queued: meanwhile the
+// document has no job, yet is not lost.
+func (e *Engine) hold(sha string) {
+	e.subMu.Lock()
+	e.submitting[sha]++
+	e.subMu.Unlock()
+}
+
+func (e *Engine) release(sha string) {
+	e.subMu.Lock()
+	if e.submitting[sha]--; e.submitting[sha] <= 0 {
+		delete(e.submitting, sha)
+	}
+	e.subMu.Unlock()
+}
+
+// live reports whether a document has a job on its way: one in the
+// streams, or another submission of it in this process about to queue one.
+func (e *Engine) live(ctx context.Context, sha string) (bool, error) {
+	e.subMu.Lock()
+	others := e.submitting[sha] > 1
+	e.subMu.Unlock()
+	if others {
+		return true, nil
+	}
+	return e.queue.Live(ctx, sha)
+}
+
 // fail records a document as failed and drops its passages from the index.
-func (e *Engine) fail(ctx context.Context, sha, reason string) error {
-	ids, err := e.store.Fail(ctx, sha, reason)
+// config is the rules and roles it failed under, when others might do
+// better (see store.Fail).
+func (e *Engine) fail(ctx context.Context, sha, reason, config string) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	ids, err := e.store.Fail(ctx, sha, reason, config)
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.idx.Apply(ctx, ids, nil)
+	return e.Index(func(ix *index.Index) error { return ix.Apply(ctx, ids, nil) })
 }
 
 func readSidecar(path string) (evident.Meta, error) {
@@ -161,7 +233,7 @@ func (e *Engine) watch(ctx context.Context) error {
 				return
 			}
 		}
-		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel)}
+		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), SkipUnchanged: true}
 		for attempt := 0; ; attempt++ {
 			_, err := e.Submit(ctx, src)
 			if err == nil || ctx.Err() != nil {
@@ -184,3 +256,4 @@ func folderOf(rel string) string {
 	}
 	return dir
 }
+
