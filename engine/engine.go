@@ -49,6 +49,7 @@ type Options struct {
 	Formats    extract.Registry // nil means extract.Default()
 	Log        *slog.Logger
 	Settle     time.Duration // inbox settle time
+	Rescan     time.Duration // how often the whole inbox is looked at again (default 30s)
 	// ReadOnly opens the folder for commands that only read (search, show,
 	// status): they take no lock and open the database and the index for
 	// reading only, so that a server can start on the folder meanwhile. A

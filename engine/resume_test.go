@@ -77,6 +77,31 @@ func TestSubmitFailingHalfwayIsRunBySubmittingAgain(t *testing.T) {
 	}
 }
 
+// A file the inbox could not submit (NATS lost its bytes' bucket for a
+// while) is not forgotten: the watcher's next rescan hands it on again.
+func TestInboxFileNotSubmittedIsTriedAgain(t *testing.T) {
+	e := start(t, Options{Rescan: 200 * time.Millisecond})
+	ctx := context.Background()
+	if err := e.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	js, err := jetstream.New(e.Queue().Conn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteObjectStore(ctx, queue.BucketFiles); err != nil {
+		t.Fatal(err)
+	}
+	e.drop("while-down.txt", "A note about the hoatzin budget, dropped while NATS was down.\n")
+	e.waitDocs(wait, func([]evident.Document) (bool, string) {
+		return e.logs.count("cannot submit", "while-down.txt") > 0, "the inbox has not given up on the file yet"
+	})
+	if _, err := queue.Open(ctx, e.Queue().Conn(), e.Queue().Config()); err != nil {
+		t.Fatal(err)
+	}
+	e.waitIndexed(wait, "while-down.txt")
+}
+
 // A failed document submitted again within the stream's de-duplication
 // window gets a job: each run has a message id of its own.
 func TestResubmittingAFailedDocumentQueuesItAgain(t *testing.T) {

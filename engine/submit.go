@@ -219,10 +219,12 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// watch feeds settled inbox files to Submit.
+// watch feeds settled inbox files to Submit. A file that cannot be
+// submitted (NATS is unavailable, say) is tried again by the watcher's
+// next rescan.
 func (e *Engine) watch(ctx context.Context) error {
-	w := &watch.Watcher{Root: e.opts.Inbox, Settle: e.opts.Settle, Log: e.log}
-	return w.Run(ctx, func(ctx context.Context, f watch.File) {
+	w := &watch.Watcher{Root: e.opts.Inbox, Settle: e.opts.Settle, Rescan: e.opts.Rescan, Log: e.log}
+	return w.Run(ctx, func(ctx context.Context, f watch.File) error {
 		path := f.Path
 		rel := f.Rel
 		if f.Sidecar {
@@ -230,18 +232,22 @@ func (e *Engine) watch(ctx context.Context) error {
 			path = strings.TrimSuffix(f.Path, evident.SidecarSuffix)
 			rel = strings.TrimSuffix(f.Rel, evident.SidecarSuffix)
 			if !fileExists(path) {
-				return
+				return nil
 			}
 		}
 		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), SkipUnchanged: true}
 		for attempt := 0; ; attempt++ {
 			_, err := e.Submit(ctx, src)
 			if err == nil || ctx.Err() != nil {
-				return
+				return nil
 			}
-			if attempt == 2 || errors.Is(err, os.ErrNotExist) {
+			if errors.Is(err, os.ErrNotExist) {
 				e.log.Error("inbox: cannot submit", "file", rel, "err", err)
-				return
+				return nil // gone: nothing to try again
+			}
+			if attempt == 2 {
+				e.log.Error("inbox: cannot submit; the next rescan tries again", "file", rel, "err", err)
+				return err
 			}
 			time.Sleep(time.Second)
 		}
