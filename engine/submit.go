@@ -263,3 +263,118 @@ func folderOf(rel string) string {
 	return dir
 }
 
+// Retried says what Retry did.
+type Retried struct {
+	Queued  []evident.Document `json:"queued"`            // queued again, as they now stand
+	Skipped []Skipped          `json:"skipped,omitempty"` // left as they were, and why
+}
+
+// Skipped is a document Retry left as it was.
+type Skipped struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	Reason string `json:"reason"`
+	// Queued is true when the document is left alone because its job is
+	// already waiting: it ends like the others.
+	Queued bool `json:"queued,omitempty"`
+}
+
+// Retry runs documents again: those refs name (a file name, a path or a
+// prefix of the hash, as Show takes them) and, with failed, every failed
+// one. A document whose job is already waiting is left alone; one whose
+// original bytes are gone is read again from its file when that is still
+// where it was found (a path, or the inbox), else left alone with the
+// reason. Attempts and crash counts start again from nothing.
+func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*Retried, error) {
+	if err := e.Connect(ctx); err != nil {
+		return nil, err
+	}
+	var docs []*evident.Document
+	seen := map[string]bool{}
+	add := func(d *evident.Document) {
+		if !seen[d.SHA256] {
+			seen[d.SHA256] = true
+			docs = append(docs, d)
+		}
+	}
+	for _, ref := range refs {
+		d, err := e.store.FindDocument(ctx, ref)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, NotFound(fmt.Sprintf("no document is called %q; `evident status` lists them", ref))
+		}
+		if err != nil {
+			return nil, err
+		}
+		add(d)
+	}
+	if failed {
+		all, err := e.store.Documents(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			if all[i].State == evident.Failed {
+				add(&all[i])
+			}
+		}
+	}
+	out := &Retried{Queued: []evident.Document{}}
+	for _, d := range docs {
+		if d.State == evident.Queued || d.State == evident.Processing {
+			if live, err := e.live(ctx, d.SHA256); err != nil {
+				return nil, err
+			} else if live {
+				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256, Reason: "already queued", Queued: true})
+				continue
+			}
+		}
+		has, err := e.queue.HasFile(ctx, d.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		var now *evident.Document
+		if has {
+			sub, err := e.store.Requeue(ctx, d.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
+				return nil, err
+			}
+			e.log.Info("queued", "file", d.Origin, "sha256", short(d.SHA256), "outcome", "retry", "run", sub.Run)
+			if now, err = e.store.DocumentBySHA(ctx, d.SHA256); err != nil {
+				return nil, err
+			}
+		} else {
+			src, ok := e.sourceOf(d)
+			if !ok {
+				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256,
+					Reason: "its original bytes are gone and its file is not where it was found; add the file again"})
+				continue
+			}
+			sub, err := e.Submit(ctx, src)
+			if err != nil {
+				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
+				continue
+			}
+			now = sub.Document
+		}
+		out.Queued = append(out.Queued, *now)
+	}
+	return out, nil
+}
+
+// sourceOf finds the file a document came from, when it is still there.
+func (e *Engine) sourceOf(d *evident.Document) (Source, bool) {
+	var src Source
+	switch {
+	case strings.HasPrefix(d.Origin, "inbox/") && e.opts.Inbox != "":
+		rel := strings.TrimPrefix(d.Origin, "inbox/")
+		src = Source{Path: filepath.Join(e.opts.Inbox, filepath.FromSlash(rel)), Origin: d.Origin, FolderRole: folderOf(rel)}
+	case filepath.IsAbs(d.Origin):
+		src = Source{Path: d.Origin, Origin: d.Origin}
+	default:
+		return src, false
+	}
+	return src, fileExists(src.Path)
+}

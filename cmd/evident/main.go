@@ -89,7 +89,7 @@ folder, the other commands talk to it; otherwise they do the work themselves.`,
 	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
-		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd())
+		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.retryCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd())
 	return root
 }
 
@@ -110,6 +110,7 @@ type backend interface {
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
+	Retry(ctx context.Context, refs []string, failed bool) (*engine.Retried, error)
 	Matrix(ctx context.Context) (*engine.Matrix, error)
 	web.Maps // the map commands: map.go
 }
