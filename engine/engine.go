@@ -7,12 +7,15 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +28,7 @@ import (
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/maps"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/roles"
 	"github.com/evident/evident/store"
@@ -49,9 +53,12 @@ type Options struct {
 	Formats    extract.Registry // nil means extract.Default()
 	Log        *slog.Logger
 	Settle     time.Duration // inbox settle time
-	// ReadOnly marks commands that classify nothing (search, show, status):
-	// a rules file that does not compile is then a warning, and the
-	// built-in rules only serve to read category words in queries.
+	Rescan     time.Duration // how often the whole inbox is looked at again (default 30s)
+	// ReadOnly opens the folder for commands that only read (search, show,
+	// status): they take no lock and open the database and the index for
+	// reading only, so that a server can start on the folder meanwhile. A
+	// rules file that does not compile is then a warning, and the built-in
+	// rules only serve to read category words in queries.
 	ReadOnly bool
 }
 
@@ -65,12 +72,20 @@ type Engine struct {
 	lock  *os.File
 	store *store.Store
 
-	mu  sync.RWMutex // guards idx: searches read, the indexer and reindex write
-	idx *index.Index
-	// tagMu serialises the writers of passages' tags to the store and the
-	// index (the indexer, Reclassify and Tag), so that a person's review
-	// and a document processed again cannot interleave.
-	tagMu sync.Mutex
+	mu  sync.RWMutex // guards idx: replacing it (reindex) takes it for writing
+	idx *index.Index // nil when ReadOnly: each search opens the index
+	// writeMu makes one writer at a time change passages in the store and
+	// the index together: the indexer, reindex, reclassify, a failure, a
+	// person's review (Tag).
+	writeMu sync.Mutex
+
+	subMu      sync.Mutex
+	submitting map[string]int // hashes between being recorded and their job being queued
+
+	// config identifies the rules and roles in force (see configID).
+	config atomic.Pointer[string]
+
+	resumed Resumed // what the start found unfinished; guarded by connMu after Open
 
 	srv   *queue.Server
 	nc    *nats.Conn
@@ -88,7 +103,13 @@ type Engine struct {
 }
 
 // Open locks the data folder and opens everything in it. It returns
-// ErrLocked when a server already holds the folder.
+// ErrLocked when a server already holds the folder. With opts.ReadOnly it
+// takes no lock and never writes (see Options.ReadOnly).
+//
+// A writer first makes the search index agree with the database: it
+// builds the index when there is none, rewrites the entries of documents
+// whose entries differ from the database (a crash between the two) and
+// finishes a reclassification that a crash interrupted.
 func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -105,18 +126,20 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err := privateDir(opts.Data); err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, log: opts.Log}
+	e := &Engine{opts: opts, log: opts.Log, submitting: map[string]int{}}
 	ok := false
 	defer func() {
 		if !ok {
 			e.Close()
 		}
 	}()
-	lock, err := Lock(opts.Data)
-	if err != nil {
-		return nil, err
+	if !opts.ReadOnly {
+		lock, err := Lock(opts.Data)
+		if err != nil {
+			return nil, err
+		}
+		e.lock = lock
 	}
-	e.lock = lock
 	// Each file is read once: the bytes compiled here are the bytes
 	// published to worker processes.
 	src, where, err := configSource(opts.Rules, opts.Data, "rules.yaml", configs.Rules)
@@ -139,22 +162,83 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if e.roles, err = compileConfig(e.rolesSrc, where, roles.Parse); err != nil {
 		return nil, err
 	}
-	if e.store, err = store.Open(filepath.Join(opts.Data, "evident.db")); err != nil {
-		return nil, err
-	}
-	idx, stale, err := index.Open(filepath.Join(opts.Data, "index"))
-	if err != nil {
-		return nil, err
-	}
-	e.idx = idx
-	if stale {
-		if err := e.fill(ctx); err != nil {
-			return nil, fmt.Errorf("rebuilding the index: %w", err)
+	e.setConfig(e.rulesSrc)
+	if opts.ReadOnly {
+		if e.store, err = openReader(ctx, opts.Data); err != nil {
+			return nil, err
 		}
+		ok = true
+		return e, nil
+	}
+	if e.store, err = store.Open(e.dbPath()); err != nil {
+		return nil, err
+	}
+	// The maps' tables too, so that readers find every table there.
+	if _, err := e.mapStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := e.openIndex(ctx); err != nil {
+		return nil, err
 	}
 	ok = true
 	return e, nil
 }
+
+func (e *Engine) dbPath() string   { return filepath.Join(e.opts.Data, "evident.db") }
+func (e *Engine) indexDir() string { return filepath.Join(e.opts.Data, "index") }
+
+// openReader opens the database for reading only. A database that does not
+// exist yet, or that an older version wrote, is first created or upgraded
+// under the folder's lock, which is held only meanwhile; when a writer
+// holds the lock, it does the upgrade and the reader waits for it.
+func openReader(ctx context.Context, data string) (*store.Store, error) {
+	path := filepath.Join(data, "evident.db")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s, err := store.OpenReadOnly(path)
+		if !errors.Is(err, store.ErrOldSchema) {
+			return s, err
+		}
+		if lock, lerr := tryLock(data); lerr == nil {
+			s, err := store.Open(path)
+			if err == nil {
+				_, err = maps.Open(ctx, s.DB(), maps.Config{Sources: s})
+				err = errors.Join(err, s.Close())
+			}
+			lock.Close()
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if time.Now().After(deadline) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// configID identifies a rules file and the role taxonomy: a document that
+// failed under one configuration is tried again on start under another.
+func configID(rules, roles []byte) string {
+	h := sha256.New()
+	h.Write(rules)
+	h.Write([]byte{0})
+	h.Write(roles)
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func (e *Engine) setConfig(rules []byte) {
+	id := configID(rules, e.rolesSrc)
+	e.config.Store(&id)
+}
+
+// configNow identifies the rules and roles in force.
+func (e *Engine) configNow() string { return *e.config.Load() }
 
 // LoadRules reads the rules in force: the given file, else <data>/rules.yaml
 // when it exists, else the built-in configs/rules.yaml.
@@ -232,8 +316,21 @@ func (e *Engine) Classifier() *classify.Classifier { return e.rules.Load() }
 // SetRules swaps the rules used for new documents.
 func (e *Engine) SetRules(c *classify.Classifier) { e.rules.Store(c) }
 
-// Index runs fn with the index held for reading.
+// Index runs fn with the index held for reading. A read-only engine opens
+// the index for fn alone, so that it holds the index's files no longer
+// than a search takes.
 func (e *Engine) Index(fn func(*index.Index) error) error {
+	if e.opts.ReadOnly {
+		ix, err := index.Open(e.indexDir(), index.Options{ReadOnly: true})
+		if errors.Is(err, index.ErrNoIndex) {
+			return errors.New("the search index has not been built yet: `evident serve` or `evident reindex` builds it")
+		}
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		return fn(ix)
+	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return fn(e.idx)
@@ -247,6 +344,9 @@ func (e *Engine) Connect(ctx context.Context) error {
 	defer e.connMu.Unlock()
 	if e.queue != nil {
 		return nil
+	}
+	if e.opts.ReadOnly {
+		return errors.New("the data folder was opened for reading only")
 	}
 	if e.nc == nil {
 		var err error
@@ -286,7 +386,16 @@ func (e *Engine) Connect(ctx context.Context) error {
 		return fmt.Errorf("resuming: %w", err)
 	}
 	e.queue = q
+	e.log.Info(e.resumed.String())
 	return nil
+}
+
+// Resumed returns what Open and Connect found unfinished and what they did
+// about it.
+func (e *Engine) Resumed() Resumed {
+	e.connMu.Lock()
+	defer e.connMu.Unlock()
+	return e.resumed
 }
 
 // NATSURL is where outside workers can connect, when the embedded server listens.
@@ -349,6 +458,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	for drain.Err() == nil && e.indexBatch(drain, 50*time.Millisecond) > 0 {
 	}
+	e.stopped(drain)
 	cancel()
 	select {
 	case err := <-errs:
@@ -376,11 +486,82 @@ func (e *Engine) onEvent(ev queue.Event) {
 	}
 }
 
-// resume queues again every document that is queued or processing in the
-// store but has no job or result in the streams (a crash between recording
-// and publishing, or a stream that was reset).
+// maxInterrupted is how many crashes in a row may cut a document's
+// processing short before it fails: a file that kills the process (a
+// parser running out of memory) must not do so for ever.
+const maxInterrupted = 5
+
+// Resumed says what a start found unfinished and what it did about it.
+type Resumed struct {
+	Queued      int  `json:"queued"`      // documents whose jobs were waiting
+	Interrupted int  `json:"interrupted"` // documents being processed when the process died, handed to workers again at once
+	Lost        int  `json:"lost"`        // documents whose job was lost, queued again
+	Indexing    int  `json:"indexing"`    // documents whose results wait for the indexer
+	Retried     int  `json:"retried"`     // failed documents tried again under new rules or roles
+	Failed      int  `json:"failed"`      // documents failed now: bytes lost, or killed the process too often
+	Repaired    int  `json:"repaired"`    // documents whose index entries were rewritten or removed
+	Rebuilt     bool `json:"rebuilt"`     // the index was built from the database
+	// Reclassified is true when a reclassification interrupted by a crash
+	// was finished.
+	Reclassified bool `json:"reclassified"`
+}
+
+// String is the line `evident serve` prints as it starts.
+func (r Resumed) String() string {
+	var parts []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(r.Queued, "queued", "queued")
+	add(r.Interrupted, "processing re-queued", "processing re-queued")
+	add(r.Lost, "lost job re-queued", "lost jobs re-queued")
+	add(r.Indexing, "result to index", "results to index")
+	add(r.Retried, "failed retried under new rules", "failed retried under new rules")
+	add(r.Failed, "failed now", "failed now")
+	add(r.Repaired, "index repair", "index repairs")
+	if r.Rebuilt {
+		parts = append(parts, "index rebuilt")
+	}
+	if r.Reclassified {
+		parts = append(parts, "interrupted reclassify finished")
+	}
+	if len(parts) == 0 {
+		return "resumed: nothing was pending"
+	}
+	return "resumed: " + strings.Join(parts, ", ")
+}
+
+// resume makes the database and the streams agree before any work starts:
+//
+//   - results the indexer took and never acknowledged (a crash) come back
+//     at once rather than after their AckWait;
+//   - with the embedded NATS server, no worker outlived the last process,
+//     so jobs that were being processed come back at once too, spending no
+//     attempt; a document cut short by maxInterrupted crashes in a row fails;
+//   - a document queued or processing without a job or a result gets a job
+//     (a crash between recording it and queueing it, a stream reset), or
+//     fails when its bytes were lost;
+//   - a document that failed under other rules or roles is tried again.
+//
+// A failed document is otherwise left alone: the inbox takes it again only
+// when its file changes, and `evident retry` on request.
 func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
-	pending, err := q.Pending(ctx)
+	r := &e.resumed
+	if err := q.ResetIndexer(ctx); err != nil {
+		return err
+	}
+	embedded := e.srv != nil
+	if embedded {
+		if err := q.ResetWorkers(ctx); err != nil {
+			return err
+		}
+	}
+	jobs, results, err := q.Pending(ctx)
 	if err != nil {
 		return err
 	}
@@ -389,33 +570,100 @@ func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
 		return err
 	}
 	for _, d := range docs {
-		if (d.State != evident.Queued && d.State != evident.Processing) || pending[d.SHA256] {
+		if d.State != evident.Queued && d.State != evident.Processing {
 			continue
 		}
-		has, err := q.HasFile(ctx, d.SHA256)
-		if err != nil {
+		switch {
+		case jobs[d.SHA256] && d.State == evident.Processing && embedded:
+			n, err := e.store.Interrupted(ctx, d.SHA256)
+			if err != nil {
+				return err
+			}
+			if n < maxInterrupted {
+				r.Interrupted++
+				continue
+			}
+			if err := q.Drop(ctx, d.SHA256); err != nil {
+				return err
+			}
+			r.Failed++
+			why := fmt.Sprintf("evident stopped %d times while processing this file (killed or crashed) and gave up on it; `evident retry %s` tries again", n, d.File)
+			if err := e.fail(ctx, d.SHA256, why, ""); err != nil {
+				return err
+			}
+		case jobs[d.SHA256]:
+			r.Queued++
+		case results[d.SHA256]:
+			r.Indexing++
+		default:
+			queued, err := e.requeue(ctx, q, d.SHA256)
+			if err != nil {
+				return err
+			}
+			if queued {
+				e.log.Info("re-queueing a document whose job was lost", "sha256", short(d.SHA256), "file", d.File)
+				r.Lost++
+			} else {
+				r.Failed++
+			}
+		}
+	}
+	again, err := e.store.FailedUnder(ctx, e.configNow())
+	if err != nil {
+		return err
+	}
+	for _, sha := range again {
+		if has, err := q.HasFile(ctx, sha); err != nil || !has {
+			continue // failed it stays, with the reason it has
+		}
+		if _, err := e.requeue(ctx, q, sha); err != nil {
 			return err
 		}
-		if !has {
-			e.log.Warn("the original bytes of a queued document were lost", "sha256", short(d.SHA256), "file", d.File)
-			e.store.Fail(ctx, d.SHA256, "the original bytes were lost before processing; add the file again")
-			continue
-		}
-		sub, err := e.store.Job(ctx, d.SHA256)
-		if err != nil {
-			return err
-		}
-		e.log.Info("re-queueing a document whose job was lost", "sha256", short(d.SHA256), "file", d.File)
-		if err := q.Publish(ctx, jobOf(sub)); err != nil {
-			return err
-		}
+		r.Retried++
 	}
 	return nil
 }
 
+// requeue queues a registered document again, as a new run, when its
+// bytes are stored; otherwise it fails the document. It reports whether
+// the document was queued.
+func (e *Engine) requeue(ctx context.Context, q *queue.Queue, sha string) (bool, error) {
+	has, err := q.HasFile(ctx, sha)
+	if err != nil {
+		return false, err
+	}
+	if !has {
+		return false, e.fail(ctx, sha, "the original bytes were lost before processing; add the file again", "")
+	}
+	sub, err := e.store.Requeue(ctx, sha)
+	if err != nil {
+		return false, err
+	}
+	return true, q.Publish(ctx, jobOf(sub))
+}
+
+// stopped records, once the workers have stopped, that the documents whose
+// jobs they handed back are queued rather than processing: the next start
+// then takes them for waiting, not for cut short by a crash.
+func (e *Engine) stopped(ctx context.Context) {
+	jobs, results, err := e.queue.Pending(ctx)
+	if err != nil {
+		return
+	}
+	docs, err := e.store.Documents(ctx)
+	if err != nil {
+		return
+	}
+	for _, d := range docs {
+		if d.State == evident.Processing && jobs[d.SHA256] && !results[d.SHA256] {
+			e.store.SetState(ctx, d.SHA256, evident.Queued, d.Error)
+		}
+	}
+}
+
 func jobOf(sub store.Submission) queue.Job {
 	return queue.Job{SHA256: sub.SHA256, File: sub.File, Origin: sub.Origin, Size: sub.Size,
-		Meta: sub.Meta, FolderRole: sub.FolderRole, Submitted: time.Now().UTC()}
+		Meta: sub.Meta, FolderRole: sub.FolderRole, Run: sub.Run, Submitted: time.Now().UTC()}
 }
 
 // Close stops NATS and closes the index and store.

@@ -31,11 +31,13 @@ func (e *Engine) runIndexer(ctx context.Context) {
 }
 
 // indexBatch applies up to 64 waiting results: each document in its own
-// SQLite transaction, then one Bleve batch for all of them, then the acks.
-// A crash anywhere before the acks replays the results, which is harmless
-// because saving replaces a document's passages. A result that could not
-// be applied is handed back, never acknowledged. It returns how many
-// results it applied.
+// SQLite transaction, then one Bleve batch for all of them, then the
+// documents are marked indexed, then the results acknowledged. A crash
+// anywhere before the acks replays the results, which is harmless because
+// saving replaces a document's passages; until it is marked, a saved
+// document is still processing, never indexed with its passages missing
+// from the index. A result that could not be applied is handed back, never
+// acknowledged. It returns how many results it applied.
 func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	rs, err := e.queue.Results(ctx, 64, wait)
 	if err != nil && ctx.Err() == nil {
@@ -46,15 +48,19 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 		return 0
 	}
 	began := time.Now()
+	// One writer at a time changes passages in the store and the index
+	// together: the indexer, reindex, reclassify, a person's review (Tag).
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	// Bleve applies all deletes before all adds, so an add that a later
 	// result of the batch deletes again (the same document indexed, then
 	// failed) must not reach it.
 	var deletes []string
 	adds := map[string]index.Entry{}
+	stamps := map[string]string{} // documents saved, to mark indexed
 	var applied []*queue.ResultDelivery
-	e.tagMu.Lock() // until the index has the batch: see Tag
 	for _, r := range rs {
-		del, add, err := e.apply(ctx, r.Result, r.Payload)
+		ch, err := e.apply(ctx, r.Result, r.Payload)
 		if err != nil {
 			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			r.Nak()
@@ -64,18 +70,24 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 		if r.Duration > 0 {
 			e.processing.observe(r.Duration)
 		}
-		for _, id := range del {
+		for _, id := range ch.deletes {
 			delete(adds, id)
 		}
-		deletes = append(deletes, del...)
-		for _, a := range add {
+		deletes = append(deletes, ch.deletes...)
+		for _, a := range ch.adds {
 			adds[a.ID] = a
 		}
+		delete(stamps, r.SHA256)
+		if ch.saved {
+			stamps[r.SHA256] = ch.stamp
+		}
 	}
-	e.mu.Lock()
-	err = e.idx.Apply(ctx, deletes, slices.Collect(maps.Values(adds)))
-	e.mu.Unlock()
-	e.tagMu.Unlock()
+	err = e.Index(func(ix *index.Index) error {
+		return ix.Apply(ctx, deletes, slices.Collect(maps.Values(adds)))
+	})
+	if err == nil {
+		err = e.store.MarkIndexed(ctx, stamps)
+	}
 	if err != nil {
 		e.log.Error("indexer: writing the index", "err", err)
 		for _, r := range applied {
@@ -92,8 +104,17 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	return len(applied)
 }
 
+// change is what applying one result changes in the index.
+type change struct {
+	deletes []string
+	adds    []index.Entry
+	saved   bool   // the document was saved: mark it indexed once adds are in
+	stamp   string // the stamp of its entries
+}
+
 // apply records one result in the store and returns the index changes.
-func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(context.Context) ([]byte, error)) (deletes []string, adds []index.Entry, err error) {
+func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(context.Context) ([]byte, error)) (change, error) {
+	var ch change
 	sha, failure := res.SHA256, res.Error
 	// A result for metadata that has changed since its job was queued (a
 	// sidecar arrived) is stale: the job for the new metadata decides,
@@ -101,14 +122,14 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 	if res.Version != "" {
 		sub, err := e.store.Job(ctx, sha)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, nil // the document changed or went meanwhile
+			return ch, nil // the document changed or went meanwhile
 		}
 		if err != nil {
-			return nil, nil, err
+			return ch, err
 		}
 		if res.Version != queue.JobVersion(jobOf(sub)) {
 			e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
-			return nil, nil, nil
+			return ch, nil
 		}
 	}
 	if failure != "" {
@@ -118,49 +139,58 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 			!strings.Contains(failure, lastCause(doc.Error)) {
 			failure = fmt.Sprintf("%s (last error: %s)", failure, doc.Error)
 		}
-		deletes, err = e.store.Fail(ctx, sha, failure)
+		var err error
+		ch.deletes, err = e.store.Fail(ctx, sha, failure, e.configNow())
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, nil // the document changed or went meanwhile
+			return change{}, nil // the document changed or went meanwhile
 		}
-		return deletes, nil, err
+		return ch, err
 	}
 	data, err := payload(ctx)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		// Acknowledging drops the payload first: this result was applied
 		// and only its acknowledgement was lost.
-		return nil, nil, nil
+		return ch, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("fetching passages: %w", err)
+		return ch, fmt.Errorf("fetching passages: %w", err)
 	}
 	var out ingest.Output
 	if err := json.Unmarshal(data, &out); err != nil {
 		// Not retryable: record it rather than loop.
-		deletes, err = e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error())
-		return deletes, nil, err
+		ch.deletes, err = e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error(), "")
+		return ch, err
 	}
 	// The same bytes give the same passage ids: the categories people set
 	// for them outrank the rules the worker applied.
 	overrides, err := e.store.Overrides(ctx, sha)
 	if err != nil {
-		return nil, nil, err
+		return ch, err
 	}
 	overruleAll(out.Passages, overrides)
-	deletes, err = e.store.Save(ctx, &out.Document, out.Warnings, out.Passages)
+	ch.deletes, err = e.store.Save(ctx, &out.Document, out.Warnings, out.Passages)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, nil
+		return change{}, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return ch, err
 	}
 	doc, err := e.store.DocumentBySHA(ctx, sha)
 	if err != nil {
-		return nil, nil, err
+		return ch, err
 	}
-	for i := range out.Passages {
-		adds = append(adds, index.EntryOf(doc, &out.Passages[i]))
+	ch.adds, ch.stamp = entriesOf(doc, out.Passages)
+	ch.saved = true
+	return ch, nil
+}
+
+// entriesOf returns a document's index entries, stamped, and their stamp.
+func entriesOf(d *evident.Document, ps []evident.Passage) ([]index.Entry, string) {
+	entries := make([]index.Entry, len(ps))
+	for i := range ps {
+		entries[i] = index.EntryOf(d, &ps[i])
 	}
-	return deletes, adds, nil
+	return entries, index.SetStamp(entries)
 }
 
 // lastCause strips the "attempt N failed: " that onEvent puts before the
@@ -172,40 +202,219 @@ func lastCause(reason string) string {
 	return reason
 }
 
-// fill indexes every stored passage; the index must be empty.
-func (e *Engine) fill(ctx context.Context) error {
+// eachIndexed calls fn with every indexed document and its passages.
+func (e *Engine) eachIndexed(ctx context.Context, fn func(d *evident.Document, ps []evident.Passage) error) error {
+	docs, err := e.store.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range docs {
+		d := &docs[i]
+		if d.State != evident.Indexed {
+			continue
+		}
+		ps, err := e.store.Passages(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if err := fn(d, ps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill indexes every stored passage of indexed documents into ix, which
+// must be empty, and returns the documents' stamps.
+func (e *Engine) fill(ctx context.Context, ix *index.Index) (map[string]string, error) {
+	stamps := map[string]string{}
 	var batch []index.Entry
-	err := e.store.EachPassage(ctx, func(d *evident.Document, p *evident.Passage) error {
-		batch = append(batch, index.EntryOf(d, p))
+	err := e.eachIndexed(ctx, func(d *evident.Document, ps []evident.Passage) error {
+		entries, stamp := entriesOf(d, ps)
+		stamps[d.SHA256] = stamp
+		batch = append(batch, entries...)
 		if len(batch) >= index.MaxBatch {
-			err := e.idx.Apply(ctx, nil, batch)
+			err := ix.Apply(ctx, nil, batch)
 			batch = batch[:0]
 			return err
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return e.idx.Apply(ctx, nil, batch)
+	return stamps, ix.Apply(ctx, nil, batch)
 }
 
-// Reindex rebuilds the index from the store. Searches wait meanwhile.
-func (e *Engine) Reindex(ctx context.Context) (int, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	dir := e.idx.Dir()
-	if err := e.idx.Close(); err != nil {
-		return 0, err
-	}
-	idx, err := index.Recreate(dir)
+// build builds a new index from the store beside the one in force, and
+// puts it in force once complete; the old one serves searches until then.
+// A crash or an error on the way leaves the old one in force. It returns
+// how many documents it indexed. The caller holds writeMu.
+func (e *Engine) build(ctx context.Context) (int, error) {
+	ix, err := index.Build(e.indexDir())
 	if err != nil {
 		return 0, err
 	}
-	e.idx = idx
-	if err := e.fill(ctx); err != nil {
+	stamps, err := e.fill(ctx, ix)
+	if err == nil {
+		err = ix.Commit()
+	}
+	if err != nil {
+		ix.Discard()
 		return 0, err
 	}
-	n, err := e.idx.Count()
+	e.mu.Lock()
+	old := e.idx
+	e.idx = ix
+	e.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	ix.Prune()
+	return len(stamps), e.store.SetStamps(ctx, stamps)
+}
+
+// openIndex opens the index in force, or builds one when there is none,
+// then makes it agree with the store and finishes an interrupted
+// reclassification (see Open).
+func (e *Engine) openIndex(ctx context.Context) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	ix, err := index.Open(e.indexDir(), index.Options{})
+	switch {
+	case errors.Is(err, index.ErrNoIndex):
+		n, err := e.build(ctx)
+		if err != nil {
+			return fmt.Errorf("building the search index: %w", err)
+		}
+		if n > 0 {
+			e.log.Info("built the search index from the database", "documents", n)
+			e.resumed.Rebuilt = true
+		}
+	case err != nil:
+		return err
+	default:
+		e.idx = ix
+		if e.resumed.Repaired, err = e.repair(ctx); err != nil {
+			return fmt.Errorf("checking the search index against the database: %w", err)
+		}
+	}
+	unfinished, err := e.store.Unfinished(ctx, journalReclassify)
+	if err != nil || !unfinished {
+		return err
+	}
+	e.log.Warn("finishing a reclassification that was interrupted")
+	if _, err := e.reclassify(ctx); err != nil {
+		return fmt.Errorf("finishing an interrupted reclassification: %w", err)
+	}
+	e.resumed.Reclassified = true
+	return nil
+}
+
+// repair compares what the index holds of every document with what the
+// store says it should (passage counts and stamps) and rewrites the
+// entries of documents that differ from the store, and removes those of
+// documents the store no longer has indexed: a crash between writing one
+// and the other. It logs one line when it repaired anything, and returns
+// how many documents it repaired. The caller holds writeMu.
+func (e *Engine) repair(ctx context.Context) (int, error) {
+	start := time.Now()
+	inIndex, stampCounts, err := e.idx.Counts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	want, err := e.store.Stamps(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var rewrite, remove []string
+	for sha, st := range want {
+		if st.State == evident.Indexed && (st.Stamp == "" || inIndex[sha] != st.Passages || stampCounts[st.Stamp] != st.Passages) {
+			rewrite = append(rewrite, sha)
+		}
+	}
+	for sha := range inIndex {
+		// Queued and processing documents keep their old entries until
+		// their new ones arrive.
+		if st, ok := want[sha]; !ok || st.State == evident.Failed {
+			remove = append(remove, sha)
+		}
+	}
+	if len(rewrite)+len(remove) == 0 {
+		return 0, nil
+	}
+	slices.Sort(rewrite)
+	slices.Sort(remove)
+	stamps := map[string]string{}
+	var names []string
+	var dels []string
+	var adds []index.Entry
+	entries := 0
+	flush := func() error {
+		entries += len(dels) + len(adds)
+		err := e.idx.Apply(ctx, dels, adds)
+		dels, adds = dels[:0], adds[:0]
+		return err
+	}
+	for _, sha := range slices.Concat(rewrite, remove) {
+		old, err := e.idx.Entries(ctx, sha)
+		if err != nil {
+			return 0, err
+		}
+		var fresh []index.Entry
+		if want[sha].State == evident.Indexed {
+			d, err := e.store.DocumentBySHA(ctx, sha)
+			if err != nil {
+				return 0, err
+			}
+			ps, err := e.store.Passages(ctx, d.ID)
+			if err != nil {
+				return 0, err
+			}
+			fresh, stamps[sha] = entriesOf(d, ps)
+			names = append(names, d.File)
+		} else {
+			names = append(names, short(sha))
+		}
+		keep := map[string]bool{}
+		for _, a := range fresh {
+			keep[a.ID] = true
+		}
+		dels = append(dels, slices.DeleteFunc(old, func(id string) bool { return keep[id] })...)
+		adds = append(adds, fresh...)
+		if len(dels)+len(adds) >= index.MaxBatch {
+			if err := flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	if err := e.store.SetStamps(ctx, stamps); err != nil {
+		return 0, err
+	}
+	if len(names) > 5 {
+		names = append(names[:5], "…")
+	}
+	e.log.Warn(fmt.Sprintf("repaired the search index from the database: %d documents rewritten, %d removed (%s)",
+		len(rewrite), len(remove), strings.Join(names, ", ")), "entries", entries, "took", time.Since(start).Round(time.Millisecond))
+	return len(rewrite) + len(remove), nil
+}
+
+// Reindex rebuilds the index from the store, beside the one in force,
+// which serves searches until the new one is complete and swapped in.
+func (e *Engine) Reindex(ctx context.Context) (int, error) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	if _, err := e.build(ctx); err != nil {
+		return 0, err
+	}
+	var n uint64
+	err := e.Index(func(ix *index.Index) error {
+		var err error
+		n, err = ix.Count()
+		return err
+	})
 	return int(n), err
 }

@@ -130,7 +130,7 @@ func TestIndexerKeepsResultsItCouldNotApply(t *testing.T) {
 	if n := e.indexBatch(context.Background(), time.Second); n != 0 {
 		t.Fatalf("applied %d results without a database", n)
 	}
-	pending, err := e.Queue().Pending(context.Background())
+	_, pending, err := e.Queue().Pending(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestIndexerAcknowledgesReplayedResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.indexUntil(1)
-	pending, err := e.Queue().Pending(context.Background())
+	_, pending, err := e.Queue().Pending(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // ErrLocked is returned by Open when another process holds the data folder.
@@ -21,8 +22,21 @@ const (
 
 // Lock takes the data folder's lock file, or returns an error wrapping
 // ErrLocked that names the process holding it. The lock is an flock, so
-// it goes with the process however it ends.
+// it goes with the process however it ends. Only writers take it; a
+// reader that looks whether it is held (Held) holds it for a moment, which
+// Lock waits out.
 func Lock(data string) (*os.File, error) {
+	deadline := time.Now().Add(time.Second)
+	for {
+		f, err := tryLock(data)
+		if !errors.Is(err, ErrLocked) || time.Now().After(deadline) {
+			return f, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func tryLock(data string) (*os.File, error) {
 	if err := privateDir(data); err != nil {
 		return nil, err
 	}
@@ -49,6 +63,21 @@ func Lock(data string) (*os.File, error) {
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	return f, nil
+}
+
+// Held reports whether a writer holds the data folder: a reader then asks
+// its API, when it has one (FindHolder).
+func Held(data string) bool {
+	f, err := os.Open(filepath.Join(data, lockFile))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
 }
 
 // Holder is what the process holding a data folder tells other commands:

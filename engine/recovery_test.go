@@ -75,7 +75,7 @@ func TestHandBacksSpendNoAttempts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Retry(0); err != nil {
+	if err := d.Failed(ctx, "the test failed this attempt", 0); err != nil {
 		t.Fatal(err)
 	}
 	if d, err = e.Queue().Next(ctx); err != nil || d.Attempt != 2 {

@@ -71,8 +71,8 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 	rules := e.Classifier()
 	// One review at a time, and none while the indexer or Reclassify
 	// writes tags: the store and the index must agree about them.
-	e.tagMu.Lock()
-	defer e.tagMu.Unlock()
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	found, err := e.store.PassagesByID(ctx, []string{id})
 	if err != nil {
 		return nil, fmt.Errorf("passage %s: %w", id, err)
@@ -105,9 +105,15 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 		}
 		return nil, err
 	}
-	e.mu.Lock()
-	err = e.idx.Apply(ctx, nil, []index.Entry{index.EntryOf(hit.Document, &p)})
-	e.mu.Unlock()
+	// The index stamps every entry of a document with one hash of them
+	// all (see index.SetStamp), so the whole document is written again.
+	ps, err := e.store.Passages(ctx, hit.Document.ID)
+	if err == nil {
+		entries, stamp := entriesOf(hit.Document, ps)
+		if err = e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }); err == nil {
+			err = e.store.SetStamps(ctx, map[string]string{hit.Document.SHA256: stamp})
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("passage %s: the review is saved, but the index was not updated (`evident reindex` repairs it): %w", id, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/queue"
-	"github.com/evident/evident/store"
 )
 
 // ReloadRules reads the rules file again. Rules that do not compile are
@@ -35,6 +34,7 @@ func (e *Engine) useRules(ctx context.Context, src []byte, where string) error {
 		return fmt.Errorf("%w; the rules in force are unchanged", err)
 	}
 	e.rules.Store(c)
+	e.setConfig(src)
 	if e.queue != nil {
 		return e.queue.PutConfig(ctx, queue.ConfigRules, src)
 	}
@@ -47,53 +47,71 @@ type Reclassified struct {
 	Changed  int `json:"changed"`  // passages whose categories changed
 }
 
+// journalReclassify names a reclassification in the store's journal: it
+// is there from its start to its end, so that a start after a crash
+// finishes it.
+const journalReclassify = "reclassify"
+
 // Reclassify reloads the rules and applies them to every stored passage,
 // without extracting anything again, then updates the index. The
-// categories people set outrank the rules and stay.
+// categories people set outrank the rules and stay. A crash halfway leaves
+// the store and the index agreeing document by document (the next start
+// repairs the one batch that may differ), and the next start finishes the
+// reclassification.
 func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
-	var out Reclassified
 	if err := e.ReloadRules(ctx); err != nil {
+		return Reclassified{}, err
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.reclassify(ctx)
+}
+
+// reclassify applies the rules in force to every stored passage, batch by
+// batch: the new tags and stamps in one SQLite transaction, then the
+// index. The caller holds writeMu.
+func (e *Engine) reclassify(ctx context.Context) (Reclassified, error) {
+	var out Reclassified
+	if err := e.store.Begin(ctx, journalReclassify, e.configNow()); err != nil {
 		return out, err
 	}
 	rules := e.Classifier()
-	e.tagMu.Lock()
-	defer e.tagMu.Unlock()
-	var overrides map[string]store.Override
-	overridesOf := "" // the document whose overrides are loaded
 	var ps []evident.Passage
 	var entries []index.Entry
+	stamps := map[string]string{}
 	flush := func() error {
 		if len(ps) == 0 {
 			return nil
 		}
-		if err := e.store.UpdateTags(ctx, ps); err != nil {
+		if err := e.store.UpdateTags(ctx, ps, stamps); err != nil {
 			return err
 		}
-		e.mu.Lock()
-		err := e.idx.Apply(ctx, nil, entries)
-		e.mu.Unlock()
+		err := e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) })
 		ps, entries = ps[:0], entries[:0]
+		clear(stamps)
 		return err
 	}
-	err := e.store.EachPassage(ctx, func(d *evident.Document, p *evident.Passage) error {
-		if d.SHA256 != overridesOf {
-			var err error
-			if overrides, err = e.store.Overrides(ctx, d.SHA256); err != nil {
-				return err
+	err := e.eachIndexed(ctx, func(d *evident.Document, dps []evident.Passage) error {
+		overrides, err := e.store.Overrides(ctx, d.SHA256)
+		if err != nil {
+			return err
+		}
+		for i := range dps {
+			p := &dps[i]
+			before := slices.Clone(p.Categories)
+			tagByRules(rules, p)
+			if o, ok := overrides[p.ID]; ok {
+				overrule(p, o)
 			}
-			overridesOf = d.SHA256
+			out.Passages++
+			if !slices.Equal(before, p.Categories) {
+				out.Changed++
+			}
 		}
-		before := slices.Clone(p.Categories)
-		tagByRules(rules, p)
-		if o, ok := overrides[p.ID]; ok {
-			overrule(p, o)
-		}
-		out.Passages++
-		if !slices.Equal(before, p.Categories) {
-			out.Changed++
-		}
-		ps = append(ps, *p)
-		entries = append(entries, index.EntryOf(d, p))
+		es, stamp := entriesOf(d, dps)
+		ps = append(ps, dps...)
+		entries = append(entries, es...)
+		stamps[d.SHA256] = stamp
 		if len(ps) >= index.MaxBatch {
 			return flush()
 		}
@@ -101,6 +119,9 @@ func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
 	})
 	if err == nil {
 		err = flush()
+	}
+	if err == nil {
+		err = e.store.End(ctx, journalReclassify)
 	}
 	return out, err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/index"
 	"github.com/evident/evident/store"
 	"github.com/evident/evident/watch"
 )
@@ -28,6 +29,10 @@ type Source struct {
 	// file and its sidecar are read only if they lie inside it when they
 	// are opened (see openSource).
 	Root string
+	// SkipUnchanged leaves a file alone, without reading it, when it has
+	// the size, modification time and metadata it had when its document
+	// was indexed or failed: the inbox hands every file on at each start.
+	SkipUnchanged bool
 }
 
 // Submitted says what became of a submission.
@@ -36,10 +41,15 @@ type Submitted struct {
 	Outcome  store.Outcome
 }
 
-// Submit hashes a file, records it and queues a job for it, unless the same
-// bytes with the same metadata are already a document. Files that cannot
-// be processed at all (empty, too big, unreadable sidecar) are recorded as
-// failed at once, with the reason.
+// Submit hashes a file, stores its bytes, records it and queues a job for
+// it, unless the same bytes with the same metadata are already a document.
+// Files that cannot be processed at all (empty, too big, unreadable
+// sidecar) are recorded as failed at once, with the reason.
+//
+// The bytes are stored before the document is recorded, so that a failure
+// there leaves nothing behind; a failure to queue the job leaves a
+// document queued without one, which the next submission of the same bytes
+// (or the next start) queues again, rather than taking it for a duplicate.
 func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	if err := e.Connect(ctx); err != nil {
 		return nil, err
@@ -74,6 +84,15 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		}
 		src.Meta = meta
 	}
+	if src.SkipUnchanged && problem == "" {
+		doc, err := e.store.Unchanged(ctx, src.Origin, info.Size(), info.ModTime(), src.Meta, src.FolderRole)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src.Path, err)
+		}
+		if doc != nil {
+			return &Submitted{Document: doc, Outcome: store.Unchanged}, nil
+		}
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return nil, fmt.Errorf("%s: reading: %w", src.Path, err)
@@ -85,7 +104,8 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	case info.Size() > e.opts.MaxSize:
 		problem = fmt.Sprintf("the file is %s, over the %s limit", humanSize(info.Size()), humanSize(e.opts.MaxSize))
 	}
-	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), Meta: src.Meta, FolderRole: src.FolderRole}
+	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), ModTime: info.ModTime(),
+		Meta: src.Meta, FolderRole: src.FolderRole}
 	res, err := e.record(ctx, sub, f, problem)
 	if err != nil {
 		return nil, &hashedError{sha: sum, err: err}
@@ -93,35 +113,58 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	return res, nil
 }
 
-// record registers a hashed file and, unless it is a duplicate or has a
-// problem, stores its bytes and queues its job.
+// record stores a hashed file's bytes (unless it has a problem), then
+// registers it and queues its job. A document registered but left without
+// a job (its earlier submission failed halfway, or the job was lost) is
+// queued again rather than taken for a duplicate.
 func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string) (*Submitted, error) {
 	sum := sub.SHA256
+	if problem == "" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name(), err)
+		}
+		if err := e.queue.PutFile(ctx, sum, sub.File, f); err != nil {
+			return nil, err
+		}
+	}
+	e.hold(sum)
+	defer e.release(sum)
 	outcome, doc, err := e.store.Register(ctx, sub)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	if outcome == store.Duplicate {
-		return &Submitted{Document: doc, Outcome: outcome}, nil
+		if doc.State != evident.Queued && doc.State != evident.Processing {
+			return &Submitted{Document: doc, Outcome: outcome}, nil
+		}
+		live, err := e.live(ctx, sum)
+		if err != nil || live {
+			return &Submitted{Document: doc, Outcome: outcome}, err
+		}
+		// Queued without a job: an earlier submission failed halfway, or
+		// the job was lost. This one runs it.
+		if sub, err = e.store.Requeue(ctx, sum); err != nil {
+			return nil, err
+		}
+		outcome = store.Requeued
+	} else if sub, err = e.store.Job(ctx, sum); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	if problem != "" {
-		if err := e.fail(ctx, sum, problem); err != nil {
+		if err := e.fail(ctx, sum, problem, ""); err != nil {
 			return nil, err
 		}
 		e.log.Info("failed", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "reason", problem)
 		doc, err = e.store.DocumentBySHA(ctx, sum)
 		return &Submitted{Document: doc, Outcome: outcome}, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	if err := e.queue.PutFile(ctx, sum, sub.File, f); err != nil {
-		return nil, err
-	}
 	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
 		return nil, err
 	}
-	e.log.Info("queued", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "outcome", outcome)
+	e.log.Info("queued", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "outcome", outcome, "run", sub.Run)
+	if doc, err = e.store.DocumentBySHA(ctx, sum); err != nil {
+		return nil, err
+	}
 	return &Submitted{Document: doc, Outcome: outcome}, nil
 }
 
@@ -148,15 +191,46 @@ func hashOf(err error) string {
 // document (and what `evident show` takes).
 func short(sha string) string { return sha[:min(len(sha), 12)] }
 
+// hold and release mark a hash as being submitted in this process, from
+// before its document is recorded until its job is queued: meanwhile the
+// document has no job, yet is not lost.
+func (e *Engine) hold(sha string) {
+	e.subMu.Lock()
+	e.submitting[sha]++
+	e.subMu.Unlock()
+}
+
+func (e *Engine) release(sha string) {
+	e.subMu.Lock()
+	if e.submitting[sha]--; e.submitting[sha] <= 0 {
+		delete(e.submitting, sha)
+	}
+	e.subMu.Unlock()
+}
+
+// live reports whether a document has a job on its way: one in the
+// streams, or another submission of it in this process about to queue one.
+func (e *Engine) live(ctx context.Context, sha string) (bool, error) {
+	e.subMu.Lock()
+	others := e.submitting[sha] > 1
+	e.subMu.Unlock()
+	if others {
+		return true, nil
+	}
+	return e.queue.Live(ctx, sha)
+}
+
 // fail records a document as failed and drops its passages from the index.
-func (e *Engine) fail(ctx context.Context, sha, reason string) error {
-	ids, err := e.store.Fail(ctx, sha, reason)
+// config is the rules and roles it failed under, when others might do
+// better (see store.Fail).
+func (e *Engine) fail(ctx context.Context, sha, reason, config string) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	ids, err := e.store.Fail(ctx, sha, reason, config)
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.idx.Apply(ctx, ids, nil)
+	return e.Index(func(ix *index.Index) error { return ix.Apply(ctx, ids, nil) })
 }
 
 // realDir returns a folder's absolute path with its symlinks resolved.
@@ -211,10 +285,12 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// watch feeds settled inbox files to Submit.
+// watch feeds settled inbox files to Submit. A file that cannot be
+// submitted (NATS is unavailable, say) is tried again by the watcher's
+// next rescan.
 func (e *Engine) watch(ctx context.Context) error {
-	w := &watch.Watcher{Root: e.opts.Inbox, Settle: e.opts.Settle, Log: e.log}
-	return w.Run(ctx, func(ctx context.Context, f watch.File) {
+	w := &watch.Watcher{Root: e.opts.Inbox, Settle: e.opts.Settle, Rescan: e.opts.Rescan, Log: e.log}
+	return w.Run(ctx, func(ctx context.Context, f watch.File) error {
 		path := f.Path
 		rel := f.Rel
 		if f.Sidecar {
@@ -222,19 +298,24 @@ func (e *Engine) watch(ctx context.Context) error {
 			path = strings.TrimSuffix(f.Path, evident.SidecarSuffix)
 			rel = strings.TrimSuffix(f.Rel, evident.SidecarSuffix)
 			if !fileExists(path) {
-				return
+				return nil
 			}
 		}
-		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), Root: e.opts.Inbox}
+		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), Root: e.opts.Inbox, SkipUnchanged: true}
 		for attempt := 0; ; attempt++ {
 			_, err := e.Submit(ctx, src)
 			if err == nil || ctx.Err() != nil {
-				return
+				return nil
 			}
-			if attempt == 2 || errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotAFile) {
-				// The hash is known once the file was read.
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotAFile) {
+				// Gone, or not a file we read: nothing to try again. The
+				// hash is known once the file was read.
 				e.log.Error("inbox: cannot submit", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)
-				return
+				return nil
+			}
+			if attempt == 2 {
+				e.log.Error("inbox: cannot submit; the next rescan tries again", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)
+				return err
 			}
 			time.Sleep(time.Second)
 		}
@@ -248,4 +329,120 @@ func folderOf(rel string) string {
 		return ""
 	}
 	return dir
+}
+
+// Retried says what Retry did.
+type Retried struct {
+	Queued  []evident.Document `json:"queued"`            // queued again, as they now stand
+	Skipped []Skipped          `json:"skipped,omitempty"` // left as they were, and why
+}
+
+// Skipped is a document Retry left as it was.
+type Skipped struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	Reason string `json:"reason"`
+	// Queued is true when the document is left alone because its job is
+	// already waiting: it ends like the others.
+	Queued bool `json:"queued,omitempty"`
+}
+
+// Retry runs documents again: those refs name (a file name, a path or a
+// prefix of the hash, as Show takes them) and, with failed, every failed
+// one. A document whose job is already waiting is left alone; one whose
+// original bytes are gone is read again from its file when that is still
+// where it was found (a path, or the inbox), else left alone with the
+// reason. Attempts and crash counts start again from nothing.
+func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*Retried, error) {
+	if err := e.Connect(ctx); err != nil {
+		return nil, err
+	}
+	var docs []*evident.Document
+	seen := map[string]bool{}
+	add := func(d *evident.Document) {
+		if !seen[d.SHA256] {
+			seen[d.SHA256] = true
+			docs = append(docs, d)
+		}
+	}
+	for _, ref := range refs {
+		d, err := e.store.FindDocument(ctx, ref)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, NotFound(fmt.Sprintf("no document is called %q; `evident status` lists them", ref))
+		}
+		if err != nil {
+			return nil, err
+		}
+		add(d)
+	}
+	if failed {
+		all, err := e.store.Documents(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			if all[i].State == evident.Failed {
+				add(&all[i])
+			}
+		}
+	}
+	out := &Retried{Queued: []evident.Document{}}
+	for _, d := range docs {
+		if d.State == evident.Queued || d.State == evident.Processing {
+			if live, err := e.live(ctx, d.SHA256); err != nil {
+				return nil, err
+			} else if live {
+				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256, Reason: "already queued", Queued: true})
+				continue
+			}
+		}
+		has, err := e.queue.HasFile(ctx, d.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		var now *evident.Document
+		if has {
+			sub, err := e.store.Requeue(ctx, d.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
+				return nil, err
+			}
+			e.log.Info("queued", "file", d.Origin, "sha256", short(d.SHA256), "outcome", "retry", "run", sub.Run)
+			if now, err = e.store.DocumentBySHA(ctx, d.SHA256); err != nil {
+				return nil, err
+			}
+		} else {
+			src, ok := e.sourceOf(d)
+			if !ok {
+				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256,
+					Reason: "its original bytes are gone and its file is not where it was found; add the file again"})
+				continue
+			}
+			sub, err := e.Submit(ctx, src)
+			if err != nil {
+				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
+				continue
+			}
+			now = sub.Document
+		}
+		out.Queued = append(out.Queued, *now)
+	}
+	return out, nil
+}
+
+// sourceOf finds the file a document came from, when it is still there.
+func (e *Engine) sourceOf(d *evident.Document) (Source, bool) {
+	var src Source
+	switch {
+	case strings.HasPrefix(d.Origin, "inbox/") && e.opts.Inbox != "":
+		rel := strings.TrimPrefix(d.Origin, "inbox/")
+		src = Source{Path: filepath.Join(e.opts.Inbox, filepath.FromSlash(rel)), Origin: d.Origin, FolderRole: folderOf(rel)}
+	case filepath.IsAbs(d.Origin):
+		src = Source{Path: d.Origin, Origin: d.Origin}
+	default:
+		return src, false
+	}
+	return src, fileExists(src.Path)
 }

@@ -6,6 +6,9 @@ package index
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -20,13 +24,14 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/evident/evident"
 )
 
 // Version changes whenever the mapping does; an index of another version is
 // rebuilt from the store.
-const Version = "1"
+const Version = "2"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -46,55 +51,170 @@ type Entry struct {
 	File        string   `json:"file,omitempty"`
 	Section     string   `json:"section,omitempty"`
 	Interviewer bool     `json:"interviewer"`
+	// Stamp is the same on every entry of a document: what Stamp returns
+	// for all of them. The store keeps it too, so that the two can be
+	// compared after a crash (see Counts).
+	Stamp string `json:"stamp,omitempty"`
 }
 
-// Index is an open Bleve index. Only one process may hold it.
+// Stamp sums up a document's entries, in order: whatever changes in what
+// the index holds of the document (a passage, a tag, the title) changes
+// it. It ignores the entries' own Stamp.
+func Stamp(entries []Entry) string {
+	h := sha256.New()
+	for _, e := range entries {
+		e.Stamp = ""
+		b, _ := json.Marshal(e)
+		fmt.Fprintf(h, "%s\x00%s\x00", e.ID, b)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// SetStamp stamps a document's entries with Stamp(entries) and returns it.
+func SetStamp(entries []Entry) string {
+	stamp := Stamp(entries)
+	for i := range entries {
+		entries[i].Stamp = stamp
+	}
+	return stamp
+}
+
+// Index is an open Bleve index. Only one process may write it; others
+// may read it meanwhile (Options.ReadOnly).
 type Index struct {
 	idx  bleve.Index
-	path string
+	root string // the folder of all generations
+	gen  string // this index's generation, a folder inside root
 }
 
-// Open opens the index at dir, creating it if absent. It reports stale=true
-// when the index on disk was built by another mapping version and has been
-// recreated empty, so the caller must rebuild it from the store.
-func Open(dir string) (ix *Index, stale bool, err error) {
-	version, verr := os.ReadFile(filepath.Join(dir, "evident-version"))
-	if verr == nil && strings.TrimSpace(string(version)) == Version {
-		idx, err := bleve.Open(filepath.Join(dir, "bleve"))
-		if err == nil {
-			if err := private(dir); err != nil {
-				idx.Close()
-				return nil, false, err
-			}
-			return &Index{idx: idx, path: dir}, false, nil
-		}
-		// A damaged index is not data: the store has everything.
+// An index folder holds generations: complete indexes, each in a folder of
+// its own, and a file naming the one in force. Rebuilding the index
+// (reindex, a new Version) builds a new generation beside the one in
+// force, which serves searches until the new one is complete; one rename
+// of the pointer file then swaps them. A crash at any moment leaves the
+// old generation or the new one in force, never a half-built one.
+const (
+	currentFile  = "current"  // names the generation in force
+	completeFile = "complete" // inside a generation: its Version, once complete
+	bleveDir     = "bleve"
+)
+
+// ErrNoIndex is returned by Open when no complete index of this Version is
+// in force: the caller must Build one from the store.
+var ErrNoIndex = errors.New("the search index has not been built")
+
+// Options say how to open an index.
+type Options struct {
+	// ReadOnly opens the index for searching only, beside a writer.
+	ReadOnly bool
+	// Wait bounds the wait for another process that holds the index files
+	// (a writer holds them while it lives, a reader while it searches).
+	// Zero waits 15 seconds.
+	Wait time.Duration
+}
+
+// Open opens the generation in force under dir. It returns an error
+// matching ErrNoIndex when there is none of this Version. A writer removes
+// what interrupted builds left behind.
+func Open(dir string, opts Options) (*Index, error) {
+	if opts.Wait <= 0 {
+		opts.Wait = 15 * time.Second
 	}
-	ix, err = Recreate(dir)
-	return ix, err == nil, err
-}
-
-// Recreate deletes whatever is at dir and creates an empty index there.
-func Recreate(dir string) (*Index, error) {
-	if err := os.RemoveAll(dir); err != nil {
+	config := map[string]any{"bolt_timeout": opts.Wait.String()}
+	if opts.ReadOnly {
+		config["read_only"] = true
+	}
+	var err error
+	// A writer can swap generations between reading the pointer and
+	// opening what it names: read it again.
+	for range 3 {
+		var gen string
+		if gen, err = current(dir); err != nil {
+			return nil, err
+		}
+		var idx bleve.Index
+		if idx, err = bleve.OpenUsing(filepath.Join(dir, gen, bleveDir), config); err == nil {
+			ix := &Index{idx: idx, root: dir, gen: gen}
+			if !opts.ReadOnly {
+				ix.prune()
+				if err := private(dir); err != nil {
+					idx.Close()
+					return nil, err
+				}
+			}
+			return ix, nil
+		}
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			if opts.ReadOnly {
+				return nil, fmt.Errorf("index %s: another evident process is writing it; try again when it has finished", dir)
+			}
+			return nil, fmt.Errorf("index %s: another evident process held it for %s: %w", dir, opts.Wait, err)
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	if opts.ReadOnly {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
+	// A damaged index is not data: the store has everything.
+	return nil, fmt.Errorf("index %s: %w (%v)", dir, ErrNoIndex, err)
+}
+
+// current returns the complete generation of this Version in force.
+func current(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("index %s: %w", dir, ErrNoIndex)
+	}
+	if err != nil {
+		return "", fmt.Errorf("index %s: %w", dir, err)
+	}
+	gen := strings.TrimSpace(string(b))
+	version, err := os.ReadFile(filepath.Join(dir, gen, completeFile))
+	if err != nil || strings.TrimSpace(string(version)) != Version || gen == "" || strings.ContainsAny(gen, `/\`) {
+		return "", fmt.Errorf("index %s: %w", dir, ErrNoIndex)
+	}
+	return gen, nil
+}
+
+// Build creates an empty index of this Version beside the one in force
+// under dir. Fill it, then Commit it; until then searches go on against
+// the one in force, and a crash leaves that one in force.
+func Build(dir string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
-	idx, err := bleve.New(filepath.Join(dir, "bleve"), newMapping())
+	gen, err := os.MkdirTemp(dir, "gen-")
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "evident-version"), []byte(Version+"\n"), 0o600); err != nil {
-		idx.Close()
+	idx, err := bleve.New(filepath.Join(gen, bleveDir), newMapping())
+	if err != nil {
+		os.RemoveAll(gen)
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
-	if err := private(dir); err != nil {
-		idx.Close()
-		return nil, err
+	return &Index{idx: idx, root: dir, gen: filepath.Base(gen)}, nil
+}
+
+// Commit makes a built index the one in force: it marks it complete, then
+// renames the pointer file over the old one. Prune removes the old one
+// once it is closed.
+func (ix *Index) Commit() error {
+	gen := filepath.Join(ix.root, ix.gen)
+	if err := writeSynced(filepath.Join(gen, completeFile), []byte(Version+"\n")); err != nil {
+		return fmt.Errorf("index %s: %w", ix.root, err)
 	}
-	return &Index{idx: idx, path: dir}, nil
+	syncDir(gen)
+	tmp := filepath.Join(ix.root, currentFile+".tmp")
+	if err := writeSynced(tmp, []byte(ix.gen+"\n")); err != nil {
+		return fmt.Errorf("index %s: %w", ix.root, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(ix.root, currentFile)); err != nil {
+		return fmt.Errorf("index %s: %w", ix.root, err)
+	}
+	syncDir(ix.root)
+	return private(ix.root)
 }
 
 // private narrows the index folder to its owner: folders 0700, files 0600.
@@ -123,8 +243,66 @@ func private(dir string) error {
 	})
 }
 
-// Dir is the folder the index lives in.
-func (ix *Index) Dir() string { return ix.path }
+// Discard closes and removes an index that was built but not committed.
+func (ix *Index) Discard() error {
+	err := ix.idx.Close()
+	return errors.Join(err, os.RemoveAll(filepath.Join(ix.root, ix.gen)))
+}
+
+// Prune removes everything in the index folder but the pointer and this
+// generation: older generations, interrupted builds, the layout of
+// versions before generations. Only the writer calls it, with no other
+// generation open.
+func (ix *Index) Prune() { ix.prune() }
+
+func (ix *Index) prune() {
+	ents, err := os.ReadDir(ix.root)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if name := e.Name(); name != currentFile && name != ix.gen {
+			os.RemoveAll(filepath.Join(ix.root, name))
+		}
+	}
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// Recreate deletes whatever is at dir and makes an empty index there, in
+// force at once (benchmarks and tests).
+func Recreate(dir string) (*Index, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("index %s: %w", dir, err)
+	}
+	ix, err := Build(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.Commit(); err != nil {
+		ix.Discard()
+		return nil, err
+	}
+	ix.prune()
+	return ix, nil
+}
 
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
@@ -152,7 +330,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
-	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section"} {
+	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp"} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
@@ -171,6 +349,55 @@ func (ix *Index) Close() error { return ix.idx.Close() }
 
 // Count returns how many passages are indexed.
 func (ix *Index) Count() (uint64, error) { return ix.idx.DocCount() }
+
+// Counts returns how many entries the index holds per document (content
+// hash) and per stamp, to compare with what the store says it should hold.
+func (ix *Index) Counts(ctx context.Context) (docs, stamps map[string]int, err error) {
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return nil, nil, fmt.Errorf("index: %w", err)
+	}
+	docs, stamps = map[string]int{}, map[string]int{}
+	if n == 0 {
+		return docs, stamps, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	req.AddFacet("doc", bleve.NewFacetRequest("doc", int(n)))
+	req.AddFacet("stamp", bleve.NewFacetRequest("stamp", int(n)))
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("index: %w", err)
+	}
+	for name, into := range map[string]map[string]int{"doc": docs, "stamp": stamps} {
+		if f := res.Facets[name]; f != nil && f.Terms != nil {
+			for _, t := range f.Terms.Terms() {
+				into[t.Term] = t.Count
+			}
+		}
+	}
+	return docs, stamps, nil
+}
+
+// Entries returns the ids of every entry of a document (content hash).
+func (ix *Index) Entries(ctx context.Context, doc string) ([]string, error) {
+	q := bleve.NewTermQuery(doc)
+	q.SetField("doc")
+	var ids []string
+	for from := 0; ; from += MaxBatch {
+		req := bleve.NewSearchRequestOptions(q, MaxBatch, from, false)
+		req.SortBy([]string{"_id"})
+		res, err := ix.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		if len(res.Hits) < MaxBatch {
+			return ids, nil
+		}
+	}
+}
 
 // Apply deletes and then adds entries, in batches of at most MaxBatch.
 func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) error {

@@ -57,11 +57,14 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	if d.Final() {
-		res := queue.Result{Worker: w.Name, Error: fmt.Sprintf("gave up after %d attempts", d.Attempt-1)}
+		res := queue.Result{Worker: w.Name, Error: fmt.Sprintf("gave up after %d attempts", d.Job.Tried)}
+		if d.Job.LastError != "" {
+			res.Error += ": " + d.Job.LastError
+		}
 		if err := d.Done(work, res, nil); err != nil {
 			// The job comes back until its failure is recorded.
 			log.Error("recording failure", "err", err)
-			d.Retry(10 * time.Second)
+			d.Later(10 * time.Second)
 		}
 		return
 	}
@@ -112,7 +115,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		}
 		if err := d.Done(work, res, payload); err != nil {
 			log.Error("publishing result", "err", err)
-			d.Retry(time.Second)
+			d.Later(time.Second)
 			return
 		}
 		log.Debug("processed", "passages", len(o.out.Passages), "took", res.Duration)
@@ -125,14 +128,18 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		}
 		if err := d.Done(work, res, nil); err != nil {
 			log.Error("recording failure", "err", err)
-			d.Retry(time.Second)
+			d.Later(time.Second)
 		}
 		log.Info("failed", "reason", res.Error)
 		return
 	}
 	log.Warn("attempt failed; will retry", "err", o.err)
 	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "retry", Worker: w.Name, Attempt: d.Attempt, Error: o.err.Error()})
-	d.Retry(time.Duration(d.Attempt) * 2 * time.Second)
+	if err := d.Failed(work, o.err.Error(), time.Duration(d.Attempt)*2*time.Second); err != nil {
+		// Not recorded, so not counted: the same attempt comes back.
+		log.Error("recording the failed attempt", "err", err)
+		d.Later(time.Second)
+	}
 }
 
 // heartbeat tells JetStream the job is alive until the returned stop is called.

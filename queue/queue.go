@@ -66,10 +66,25 @@ type Job struct {
 	Meta       evident.Meta `json:"meta,omitempty"`
 	FolderRole string       `json:"folder_role,omitempty"`
 	Submitted  time.Time    `json:"submitted"`
-	// Tried counts the attempts that failed before the job was handed back
-	// and queued again, so that a stop does not cost an attempt.
+	// Run is the document's run (store.Submission.Run): each time the
+	// document is queued it gets a new one, and so a message id of its
+	// own, which the stream's de-duplication never takes for an earlier
+	// job of the same document.
+	Run int `json:"run,omitempty"`
+	// Tried counts the attempts that failed: a worker that fails an
+	// attempt queues the job again with Tried one higher (Delivery.Failed).
+	// Deliveries are not attempts: a job cut short by a stop or a crash
+	// comes back with Tried unchanged.
 	Tried int `json:"tried,omitempty"`
+	// LastError is the cause of the last failed attempt.
+	LastError string `json:"last_error,omitempty"`
+	// NotBefore holds a failed job back until then before its next attempt.
+	NotBefore time.Time `json:"not_before,omitzero"`
 }
+
+// ErrDuplicateJob is returned by Publish when the stream already took a
+// job with the same message id (the same run of the same document).
+var ErrDuplicateJob = errors.New("the jobs stream already holds this job")
 
 // Result is a worker's answer for one job. The passages travel in the
 // results object store because a big document exceeds a message's size.
@@ -139,22 +154,79 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("queue: bucket %s: %w", BucketResults, err)
 	}
-	if q.workers, err = js.CreateOrUpdateConsumer(ctx, StreamJobs, jetstream.ConsumerConfig{
-		Durable:     ConsumerWorkers,
-		Description: "all Evident workers share this consumer",
-		AckPolicy:   jetstream.AckExplicitPolicy,
-		AckWait:     cfg.AckWait,
-		// No limit: a job past its attempts only records its failure (see
-		// Delivery.Final), and it must come back until that is recorded. A
-		// limit would leave the message in the stream and the document
-		// queued for ever if the recording itself failed.
-		MaxDeliver:    -1,
-		MaxAckPending: 1024,
-		FilterSubject: subjectJobs + ">",
-	}); err != nil {
+	if q.workers, err = js.CreateOrUpdateConsumer(ctx, StreamJobs, q.workersConfig()); err != nil {
 		return nil, fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	return q, nil
+}
+
+func (q *Queue) workersConfig() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:     ConsumerWorkers,
+		Description: "all Evident workers share this consumer",
+		AckPolicy:   jetstream.AckExplicitPolicy,
+		AckWait:     q.cfg.AckWait,
+		// No limit: deliveries are not attempts (see Job.Tried), and a job
+		// past its attempts must come back until its failure is recorded.
+		// A limit would leave the message in the stream and the document
+		// queued for ever.
+		MaxDeliver:    -1,
+		MaxAckPending: 1024,
+		FilterSubject: subjectJobs + ">",
+	}
+}
+
+// ResetWorkers hands every job that workers took and never finished back
+// at once, instead of after AckWait: it recreates the workers' consumer,
+// which then delivers every job left in the stream again. Call it only
+// when no worker can be alive, as on the start of the process that ran
+// the embedded NATS server and every worker that used it.
+func (q *Queue) ResetWorkers(ctx context.Context) error {
+	if err := q.js.DeleteConsumer(ctx, StreamJobs, ConsumerWorkers); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
+	}
+	var err error
+	if q.workers, err = q.js.CreateOrUpdateConsumer(ctx, StreamJobs, q.workersConfig()); err != nil {
+		return fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
+	}
+	return nil
+}
+
+// ResetIndexer hands every result the indexer took and never acknowledged
+// back at once, instead of after its AckWait. Only the process that holds
+// the data folder runs the indexer: it calls this as it starts.
+func (q *Queue) ResetIndexer(ctx context.Context) error {
+	if err := q.js.DeleteConsumer(ctx, StreamResults, ConsumerIndexer); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("queue: consumer %s: %w", ConsumerIndexer, err)
+	}
+	q.indexer = nil
+	return nil
+}
+
+// Live reports whether a document has a job or a result in the streams:
+// waiting, being worked on or waiting for the indexer.
+func (q *Queue) Live(ctx context.Context, sha string) (bool, error) {
+	for _, s := range []struct {
+		stream jetstream.Stream
+		prefix string
+	}{{q.jobs, subjectJobs}, {q.resS, subjectResults}} {
+		_, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+sha)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, jetstream.ErrMsgNotFound) {
+			return false, fmt.Errorf("queue: %s: %w", short(sha), err)
+		}
+	}
+	return false, nil
+}
+
+// Drop removes a document's waiting jobs from the stream.
+func (q *Queue) Drop(ctx context.Context, sha string) error {
+	if err := q.jobs.Purge(ctx, jetstream.WithPurgeSubject(subjectJobs+sha)); err != nil {
+		return fmt.Errorf("queue: dropping the jobs of %s: %w", short(sha), err)
+	}
+	return nil
 }
 
 // Conn returns the NATS connection.
@@ -203,16 +275,23 @@ func (q *Queue) DeleteFile(ctx context.Context, sha string) error {
 	return err
 }
 
-// Publish queues a job. The message id makes a resubmission within the
-// de-duplication window a no-op; permanent de-duplication is the store's.
+// Publish queues a job. Its message id names the document, its metadata
+// and its run, so that a publication repeated after a lost reply is
+// stored once, and a job is never taken for a duplicate of an earlier run:
+// should that happen all the same, Publish says so (ErrDuplicateJob)
+// rather than leave the document waiting for a job that never comes.
 func (q *Queue) Publish(ctx context.Context, job Job) error {
 	data, err := json.Marshal(job)
 	if err != nil {
 		return err
 	}
-	id := job.SHA256 + ":" + JobVersion(job)
-	if _, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id)); err != nil {
+	id := fmt.Sprintf("%s:%s:%d", job.SHA256, JobVersion(job), job.Run)
+	ack, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id))
+	if err != nil {
 		return fmt.Errorf("queue: publishing job for %s: %w", job.File, err)
+	}
+	if ack.Duplicate {
+		return fmt.Errorf("queue: job for %s, run %d: %w", job.File, job.Run, ErrDuplicateJob)
 	}
 	return nil
 }
@@ -223,23 +302,25 @@ func JobVersion(job Job) string {
 	return shortHash(string(meta) + job.FolderRole)
 }
 
-// Pending returns the hashes that have a job or a result waiting in the
-// streams, so that a restart can tell lost jobs from queued ones.
-func (q *Queue) Pending(ctx context.Context) (map[string]bool, error) {
-	out := map[string]bool{}
+// Pending returns the hashes that have a job, and those that have a
+// result, waiting in the streams, so that a restart can tell lost jobs
+// from queued ones.
+func (q *Queue) Pending(ctx context.Context) (jobs, results map[string]bool, err error) {
+	jobs, results = map[string]bool{}, map[string]bool{}
 	for _, s := range []struct {
 		stream jetstream.Stream
 		prefix string
-	}{{q.jobs, subjectJobs}, {q.resS, subjectResults}} {
+		into   map[string]bool
+	}{{q.jobs, subjectJobs, jobs}, {q.resS, subjectResults, results}} {
 		info, err := s.stream.Info(ctx, jetstream.WithSubjectFilter(s.prefix+">"))
 		if err != nil {
-			return nil, fmt.Errorf("queue: %w", err)
+			return nil, nil, fmt.Errorf("queue: %w", err)
 		}
 		for subj := range info.State.Subjects {
-			out[strings.TrimPrefix(subj, s.prefix)] = true
+			s.into[strings.TrimPrefix(subj, s.prefix)] = true
 		}
 	}
-	return out, nil
+	return jobs, results, nil
 }
 
 // Delivery is one job handed to one worker.
@@ -252,7 +333,7 @@ type Delivery struct {
 
 // Final reports whether attempts are used up: the worker must record the
 // failure instead of trying again.
-func (d *Delivery) Final() bool { return d.Attempt > d.q.cfg.MaxAttempts }
+func (d *Delivery) Final() bool { return d.Job.Tried >= d.q.cfg.MaxAttempts }
 
 // nextWait bounds one pull for a job, and so how long a worker takes to
 // notice that it must stop.
@@ -295,7 +376,11 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 			msg.TermWithReason("undecodable job")
 			continue
 		}
-		d.Attempt = d.Job.Tried + delivered(msg)
+		if wait := time.Until(d.Job.NotBefore); wait > 0 {
+			msg.NakWithDelay(wait) // a failed job waiting for its next attempt
+			continue
+		}
+		d.Attempt = d.Job.Tried + 1
 		return d, nil
 	}
 }
@@ -303,51 +388,66 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 // Heartbeat tells JetStream the job is still being worked on.
 func (d *Delivery) Heartbeat() error { return d.msg.InProgress() }
 
-// Release puts the job back for another worker at once (shutdown).
+// Release puts the job back for another worker at once (shutdown),
+// spending no attempt.
 func (d *Delivery) Release() error { return d.q.handBack(d.msg) }
 
-// handBack returns a job to the queue for immediate redelivery without
-// spending an attempt. JetStream's delivery count cannot be rewound, and a
-// Nak counts as a delivery, so three stops in a row would fail a document
-// that never failed. Instead the job is published again, carrying the
-// attempts that really failed, and the message it replaces is terminated.
-// Should the termination be lost, the old message comes back after its
-// AckWait and the document is processed twice, which the indexer
-// tolerates.
+// handBack returns a job to the queue for immediate redelivery.
 func (q *Queue) handBack(msg jetstream.Msg) error {
 	var job Job
 	if err := json.Unmarshal(msg.Data(), &job); err != nil {
 		return msg.TermWithReason("undecodable job")
 	}
-	job.Tried += delivered(msg) - 1 // this delivery was interrupted, not failed
+	id := fmt.Sprintf("%s:%s:%d:back:%d", job.SHA256, JobVersion(job), job.Run, time.Now().UnixNano())
+	if err := q.replace(msg, job, id); err != nil {
+		return fmt.Errorf("queue: handing back the job for %s: %w", job.File, err)
+	}
+	return nil
+}
+
+// Failed records a failed attempt in the job, which comes back for the
+// next attempt after delay. This is what spends attempts: a job that
+// never reaches Failed (a stop, a crash) keeps its count.
+func (d *Delivery) Failed(ctx context.Context, cause string, delay time.Duration) error {
+	job := d.Job
+	job.Tried++
+	job.LastError = cause
+	job.NotBefore = time.Now().Add(delay).UTC()
+	id := fmt.Sprintf("%s:%s:%d:tried:%d", job.SHA256, JobVersion(job), job.Run, job.Tried)
+	if err := d.q.replace(d.msg, job, id); err != nil {
+		return fmt.Errorf("queue: recording the failed attempt of %s: %w", job.File, err)
+	}
+	return nil
+}
+
+// replace publishes job in place of msg, then terminates msg. A message's
+// data cannot change, and JetStream's delivery count cannot be rewound, so
+// this is how a job carries what happened to it. Should the termination be
+// lost, msg comes back after its AckWait and the document is processed
+// twice, which the indexer tolerates.
+func (q *Queue) replace(msg jetstream.Msg, job Job, id string) error {
 	data, err := json.Marshal(job)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	id := fmt.Sprintf("%s:%s:back:%d", job.SHA256, JobVersion(job), time.Now().UnixNano())
+	// A duplicate is a replacement published before, whose termination
+	// was lost: terminating msg now is right.
 	if _, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id)); err != nil {
-		return fmt.Errorf("queue: handing back the job for %s: %w", job.File, err)
+		return err
 	}
 	// Ask for the server's reply, so that the termination is recorded
 	// before a stop.
-	if _, err := q.nc.Request(msg.Reply(), []byte("+TERM handed back"), 5*time.Second); err != nil {
-		return fmt.Errorf("queue: handing back the job for %s: %w", job.File, err)
+	if _, err := q.nc.Request(msg.Reply(), []byte("+TERM replaced"), 5*time.Second); err != nil {
+		return err
 	}
 	return nil
 }
 
-// delivered is how many times JetStream has delivered msg, 1 the first time.
-func delivered(msg jetstream.Msg) int {
-	if md, err := msg.Metadata(); err == nil {
-		return int(md.NumDelivered)
-	}
-	return 1
-}
-
-// Retry puts the job back after a delay.
-func (d *Delivery) Retry(delay time.Duration) error { return d.msg.NakWithDelay(delay) }
+// Later puts the job back after a delay, spending no attempt: the worker
+// could not record what became of it.
+func (d *Delivery) Later(delay time.Duration) error { return d.msg.NakWithDelay(delay) }
 
 // Done publishes a result, storing payload (if any) in the results bucket,
 // and then acknowledges the job. A crash between the two re-runs the job,

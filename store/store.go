@@ -125,11 +125,9 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store %s: creating schema: %w", path, err)
 	}
-	for _, m := range migrations {
-		if _, err := db.Exec(m); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("store %s: migrating: %w", path, err)
-		}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: migrating: %w", path, err)
 	}
 	return &Store{db: db}, nil
 }
@@ -156,8 +154,76 @@ func private(path string) error {
 	return nil
 }
 
-// migrations run after the schema, each idempotent.
-var migrations []string
+// ErrOldSchema is returned by OpenReadOnly for a database that a writer
+// has not yet brought up to this version's tables (or has not created).
+var ErrOldSchema = errors.New("the database needs to be created or upgraded by a writer first")
+
+// OpenReadOnly opens the database at path for reading only. It takes no
+// lock and never writes, so that a writer (evident serve) can open the same
+// database at any time; in WAL mode neither waits for the other.
+func OpenReadOnly(path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, ErrOldSchema)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_foreign_keys=on&_busy_timeout=10000")
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	var version int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	if version < len(migrations) {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, ErrOldSchema)
+	}
+	return &Store{db: db}, nil
+}
+
+// migrations bring a database from one version (PRAGMA user_version) to the
+// next; migrations[i] makes version i+1. They run after the schema, in one
+// transaction each.
+var migrations = []string{
+	// 1. Resuming after a stop or a crash. runs counts the times a
+	// document was queued (it makes every job's message id unique); mtime
+	// is the file's modification time as submitted, so that an unchanged
+	// file is not hashed again; config is the rules and roles a failure
+	// happened under; stamp is what the search index holds of the
+	// document (see index.Stamp); interrupted counts the crashes that cut
+	// its processing short. The journal records work in progress that a
+	// crash would leave half done (reclassify).
+	`ALTER TABLE documents ADD COLUMN runs INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE documents ADD COLUMN mtime TEXT NOT NULL DEFAULT '';
+	ALTER TABLE documents ADD COLUMN config TEXT NOT NULL DEFAULT '';
+	ALTER TABLE documents ADD COLUMN stamp TEXT NOT NULL DEFAULT '';
+	ALTER TABLE documents ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE IF NOT EXISTS journal (
+		name    TEXT PRIMARY KEY,
+		value   TEXT NOT NULL,
+		started TEXT NOT NULL
+	);`,
+}
+
+func migrate(db *sql.DB) error {
+	var version int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	for ; version < len(migrations); version++ {
+		err := Tx(context.Background(), db, func(tx *sql.Tx) error {
+			if _, err := tx.Exec(migrations[version]); err != nil {
+				return fmt.Errorf("version %d: %w", version+1, err)
+			}
+			_, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, version+1))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -203,8 +269,21 @@ type Submission struct {
 	File       string
 	SHA256     string
 	Size       int64
+	ModTime    time.Time    // the file's modification time, when it is a file of its origin
 	Meta       evident.Meta // sidecar, front matter given by the user
 	FolderRole string       // the inbox subfolder it was dropped in
+	// Run counts the times the document was queued, 1 the first time
+	// (set by the store, read by Job).
+	Run int
+}
+
+// stampTime formats a file's modification time for comparison; the zero
+// time is unknown.
+func stampTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 // Outcome says what Register did with a submission.
@@ -215,6 +294,12 @@ const (
 	Changed                  // the origin had other bytes before: re-ingest
 	Duplicate                // these bytes are already a document
 	Refreshed                // same bytes, new metadata: re-ingest
+	// Requeued: these bytes are a document that was queued but had lost
+	// its job (an earlier submission failed halfway): queued again.
+	Requeued
+	// Unchanged: the file has the size, time and metadata it had when it
+	// became a document that has ended; it was not read again.
+	Unchanged
 )
 
 func (o Outcome) String() string {
@@ -227,6 +312,10 @@ func (o Outcome) String() string {
 		return "duplicate"
 	case Refreshed:
 		return "refreshed"
+	case Requeued:
+		return "requeued"
+	case Unchanged:
+		return "unchanged"
 	}
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
@@ -261,13 +350,21 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 		if err := tx.QueryRowContext(ctx, `SELECT meta, folder_role FROM documents WHERE id = ?`, same.ID).Scan(&oldMeta, &oldFolder); err != nil {
 			return 0, nil, err
 		}
+		if same.Origin == sub.Origin && !sub.ModTime.IsZero() {
+			// The file was saved again with the same bytes: its new time
+			// tells the next start that it is unchanged.
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET mtime = ? WHERE id = ?`, stampTime(sub.ModTime), same.ID); err != nil {
+				return 0, nil, err
+			}
+		}
 		if oldMeta == string(meta) && oldFolder == sub.FolderRole && same.State != evident.Failed {
 			return Duplicate, same, tx.Commit() // the copy is recorded
 		}
 		// New metadata for known bytes (a sidecar arrived), or another try
 		// at a failed file: process again under the document's first origin.
 		outcome = Refreshed
-		if _, err := tx.ExecContext(ctx, `UPDATE documents SET meta = ?, folder_role = ?, state = ?, error = '', updated = ? WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET meta = ?, folder_role = ?, state = ?, error = '', config = '',
+			runs = runs + 1, interrupted = 0, updated = ? WHERE id = ?`,
 			string(meta), sub.FolderRole, evident.Queued, now(), same.ID); err != nil {
 			return 0, nil, err
 		}
@@ -281,15 +378,19 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 			return 0, nil, err
 		}
 		if err == nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE documents SET origin = ?, file = ?, updated = ? WHERE origin = ?`, copyOrigin, copyFile, now(), sub.Origin); err != nil {
+			// Its index entries name the old file: the empty stamp has the
+			// next start rewrite them.
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET origin = ?, file = ?, mtime = '', stamp = '', updated = ? WHERE origin = ?`,
+				copyOrigin, copyFile, now(), sub.Origin); err != nil {
 				return 0, nil, err
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM copies WHERE origin = ?`, copyOrigin); err != nil {
 				return 0, nil, err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE documents SET sha256 = ?, size = ?, file = ?, meta = ?, folder_role = ?, state = ?, error = '', updated = ? WHERE origin = ?`,
-			sub.SHA256, sub.Size, sub.File, string(meta), sub.FolderRole, evident.Queued, now(), sub.Origin)
+		res, err := tx.ExecContext(ctx, `UPDATE documents SET sha256 = ?, size = ?, mtime = ?, file = ?, meta = ?, folder_role = ?,
+			state = ?, error = '', config = '', runs = runs + 1, interrupted = 0, updated = ? WHERE origin = ?`,
+			sub.SHA256, sub.Size, stampTime(sub.ModTime), sub.File, string(meta), sub.FolderRole, evident.Queued, now(), sub.Origin)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -299,8 +400,9 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 		}
 		outcome = New
 		t := now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO documents (origin, file, sha256, size, meta, folder_role, state, added, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.Origin, sub.File, sub.SHA256, sub.Size, string(meta), sub.FolderRole, evident.Queued, t, t); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO documents (origin, file, sha256, size, mtime, meta, folder_role, state, runs, added, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, sub.Origin, sub.File, sub.SHA256, sub.Size, stampTime(sub.ModTime), string(meta),
+			sub.FolderRole, evident.Queued, t, t); err != nil {
 			return 0, nil, err
 		}
 	default:
@@ -313,20 +415,117 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 	return outcome, doc, tx.Commit()
 }
 
+// Unchanged returns the document that the file at origin became, when the
+// file still has the size and modification time it had then and comes
+// with the same metadata, and the document has ended (indexed or failed):
+// there is nothing to read again. It returns nil otherwise.
+func (s *Store) Unchanged(ctx context.Context, origin string, size int64, mtime time.Time, meta evident.Meta, folderRole string) (*evident.Document, error) {
+	if mtime.IsZero() {
+		return nil, nil
+	}
+	want, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM documents WHERE origin = ? AND size = ? AND mtime = ? AND meta = ? AND folder_role = ?
+		AND state IN (?, ?)`, origin, size, stampTime(mtime), string(want), folderRole, evident.Indexed, evident.Failed).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return scanDocument(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, id))
+}
+
 // Job returns what a worker needs to process a registered document again:
 // its submission as recorded.
 func (s *Store) Job(ctx context.Context, sha string) (Submission, error) {
+	return job(ctx, s.db, sha)
+}
+
+func job(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, sha string) (Submission, error) {
 	var sub Submission
-	var meta string
-	err := s.db.QueryRowContext(ctx, `SELECT origin, file, sha256, size, meta, folder_role FROM documents WHERE sha256 = ?`, sha).
-		Scan(&sub.Origin, &sub.File, &sub.SHA256, &sub.Size, &meta, &sub.FolderRole)
+	var meta, mtime string
+	err := q.QueryRowContext(ctx, `SELECT origin, file, sha256, size, mtime, meta, folder_role, runs FROM documents WHERE sha256 = ?`, sha).
+		Scan(&sub.Origin, &sub.File, &sub.SHA256, &sub.Size, &mtime, &meta, &sub.FolderRole, &sub.Run)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sub, ErrNotFound
 	}
 	if err != nil {
 		return sub, err
 	}
+	sub.ModTime = parseTime(mtime)
 	return sub, json.Unmarshal([]byte(meta), &sub.Meta)
+}
+
+// Requeue puts a document back in the queued state for another run (its
+// job was lost, or a person asked for it to run again) and returns its
+// submission with the new run number.
+func (s *Store) Requeue(ctx context.Context, sha string) (Submission, error) {
+	var sub Submission
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE documents SET state = ?, error = '', config = '', runs = runs + 1, interrupted = 0,
+			updated = ? WHERE sha256 = ?`, evident.Queued, now(), sha)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		sub, err = job(ctx, tx, sha)
+		return err
+	})
+	if err != nil {
+		return sub, fmt.Errorf("document %s: %w", short(sha), err)
+	}
+	return sub, nil
+}
+
+// Interrupted records that a crash cut the processing of a document short:
+// it is queued again and the number of such crashes in a row is returned.
+func (s *Store) Interrupted(ctx context.Context, sha string) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET state = ?, interrupted = interrupted + 1, updated = ? WHERE sha256 = ?`,
+			evident.Queued, now(), sha); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `SELECT interrupted FROM documents WHERE sha256 = ?`, sha).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("document %s: %w", short(sha), err)
+	}
+	return n, nil
+}
+
+// FailedUnder returns the hashes of failed documents whose failure came
+// from processing under a configuration other than config: new rules or
+// roles may do better. Failures that no configuration changes (an empty
+// file, one too big) have none and are left out.
+func (s *Store) FailedUnder(ctx context.Context, config string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sha256 FROM documents WHERE state = ? AND config != '' AND config != ? ORDER BY id`,
+		evident.Failed, config)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, err
+		}
+		out = append(out, sha)
+	}
+	return out, rows.Err()
 }
 
 // SetState moves a document to a state, with the reason when it failed.
@@ -351,7 +550,10 @@ func (s *Store) MarkProcessing(ctx context.Context, sha string) error {
 }
 
 // Fail records a document as failed with a reason. Its passages stay out.
-func (s *Store) Fail(ctx context.Context, sha, reason string) (oldPassageIDs []string, err error) {
+// config names the rules and roles the failure happened under, when
+// other ones might not fail (see FailedUnder); "" when no configuration
+// would change it.
+func (s *Store) Fail(ctx context.Context, sha, reason, config string) (oldPassageIDs []string, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, sha).Scan(&id); err != nil {
@@ -367,8 +569,8 @@ func (s *Store) Fail(ctx context.Context, sha, reason string) (oldPassageIDs []s
 		if _, err := tx.ExecContext(ctx, `DELETE FROM passages WHERE doc_id = ?`, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE documents SET state = ?, error = ?, passages = 0, updated = ? WHERE id = ?`,
-			evident.Failed, reason, now(), id)
+		_, err = tx.ExecContext(ctx, `UPDATE documents SET state = ?, error = ?, config = ?, stamp = '', passages = 0, updated = ? WHERE id = ?`,
+			evident.Failed, reason, config, now(), id)
 		return err
 	})
 	return oldPassageIDs, err
@@ -376,7 +578,8 @@ func (s *Store) Fail(ctx context.Context, sha, reason string) (oldPassageIDs []s
 
 // Save stores an extracted document and replaces all its passages in one
 // transaction, and returns the ids of the passages it replaced so that the
-// index can drop them.
+// index can drop them. The document stays processing: it is indexed once
+// its passages are in the search index too (MarkIndexed).
 func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string, ps []evident.Passage) (oldPassageIDs []string, err error) {
 	speakers, err := json.Marshal(nonNil(d.Speakers))
 	if err != nil {
@@ -405,7 +608,7 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 		if _, err := tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
 			site = ?, role = ?, speakers = ?, warnings = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
 			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(warn),
-			evident.Indexed, len(ps), now(), id); err != nil {
+			evident.Processing, len(ps), now(), id); err != nil {
 			return err
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, role_source,
@@ -432,9 +635,72 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 	return oldPassageIDs, err
 }
 
-// UpdateTags rewrites the categories of stored passages (reclassify).
-func (s *Store) UpdateTags(ctx context.Context, ps []evident.Passage) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return updateTags(ctx, tx, ps) })
+// MarkIndexed records documents saved by Save as indexed, now that the
+// search index holds their passages, with the stamp of what it holds
+// (document hash → stamp). A document queued again meanwhile stays queued.
+func (s *Store) MarkIndexed(ctx context.Context, stamps map[string]string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for sha, stamp := range stamps {
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET state = ?, stamp = ?, updated = ? WHERE sha256 = ? AND state = ?`,
+				evident.Indexed, stamp, now(), sha, evident.Processing); err != nil {
+				return fmt.Errorf("document %s: %w", short(sha), err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetStamps records what the search index holds of indexed documents
+// (document hash → stamp), after the index was rebuilt or repaired.
+func (s *Store) SetStamps(ctx context.Context, stamps map[string]string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return setStamps(ctx, tx, stamps) })
+}
+
+func setStamps(ctx context.Context, tx *sql.Tx, stamps map[string]string) error {
+	for sha, stamp := range stamps {
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET stamp = ? WHERE sha256 = ?`, stamp, sha); err != nil {
+			return fmt.Errorf("document %s: %w", short(sha), err)
+		}
+	}
+	return nil
+}
+
+// Stamp is what the store says the search index should hold of a document.
+type Stamp struct {
+	State    evident.State
+	Stamp    string // "" when unknown: the index entries must be rewritten
+	Passages int
+}
+
+// Stamps returns every document's state and stamp, by content hash.
+func (s *Store) Stamps(ctx context.Context) (map[string]Stamp, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sha256, state, stamp, passages FROM documents`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Stamp{}
+	for rows.Next() {
+		var sha, state string
+		var st Stamp
+		if err := rows.Scan(&sha, &state, &st.Stamp, &st.Passages); err != nil {
+			return nil, err
+		}
+		st.State = evident.State(state)
+		out[sha] = st
+	}
+	return out, rows.Err()
+}
+
+// UpdateTags rewrites the categories of stored passages (reclassify), and
+// the stamps of their documents, in one transaction.
+func (s *Store) UpdateTags(ctx context.Context, ps []evident.Passage, stamps map[string]string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := setStamps(ctx, tx, stamps); err != nil {
+			return err
+		}
+		return updateTags(ctx, tx, ps)
+	})
 }
 
 func updateTags(ctx context.Context, tx *sql.Tx, ps []evident.Passage) error {
@@ -487,6 +753,35 @@ func passageIDs(ctx context.Context, tx *sql.Tx, docID int64) ([]string, error) 
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// Begin records in the journal that a long piece of work (name) has
+// started, so that a crash before End leaves a trace the next start
+// finishes.
+func (s *Store) Begin(ctx context.Context, name, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO journal (name, value, started) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value, started = excluded.started`, name, value, now())
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", name, err)
+	}
+	return nil
+}
+
+// End records that the work Begin announced is complete.
+func (s *Store) End(ctx context.Context, name string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM journal WHERE name = ?`, name); err != nil {
+		return fmt.Errorf("journal %s: %w", name, err)
+	}
+	return nil
+}
+
+// Unfinished reports whether the work called name began and never ended.
+func (s *Store) Unfinished(ctx context.Context, name string) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM journal WHERE name = ?`, name).Scan(&n); err != nil {
+		return false, fmt.Errorf("journal %s: %w", name, err)
+	}
+	return n > 0, nil
 }
 
 // Documents lists every document, newest first.

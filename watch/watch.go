@@ -49,8 +49,9 @@ type pending struct {
 
 // Run watches until ctx ends, calling fn once for every file that is new or
 // changed since it was last handed on. fn runs on its own goroutine, one
-// file at a time, so a slow submission does not stall the watching.
-func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File)) error {
+// file at a time, so a slow submission does not stall the watching. A file
+// for which fn returns an error is handed on again by the next rescan.
+func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File) error) error {
 	root, err := filepath.Abs(w.Root)
 	if err != nil {
 		return err
@@ -79,11 +80,17 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File)) error
 	defer fw.Close()
 
 	out := make(chan File, 1024)
+	failed := make(chan File, 1024) // files fn could not take: forget them
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for f := range out {
-			fn(ctx, f)
+			if err := fn(ctx, f); err != nil && ctx.Err() == nil {
+				select {
+				case failed <- f:
+				default: // the next start sees it again
+				}
+			}
 		}
 	}()
 	defer func() { close(out); <-done }()
@@ -165,6 +172,10 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File)) error
 			}
 			log.Warn("inbox: watch error; rescanning", "err", err)
 			scan(root)
+		case f := <-failed:
+			if s, ok := seen[f.Path]; ok && s == (stamp{f.Size, f.ModTime}) {
+				delete(seen, f.Path)
+			}
 		case <-full.C:
 			scan(root)
 		case now := <-tick.C:

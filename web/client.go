@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -86,6 +87,17 @@ func (c *Client) Reclassify(ctx context.Context) (engine.Reclassified, error) {
 	var out engine.Reclassified
 	err := c.do(ctx, http.MethodPost, "/api/reclassify", "", nil, &out)
 	return out, err
+}
+
+// Retry asks the server to run documents again (evident retry).
+func (c *Client) Retry(ctx context.Context, refs []string, failed bool) (*engine.Retried, error) {
+	body, err := json.Marshal(RetryRequest{Documents: refs, Failed: failed})
+	if err != nil {
+		return nil, err
+	}
+	var out engine.Retried
+	err = c.do(ctx, http.MethodPost, "/api/retry", "application/json", bytes.NewReader(body), &out)
+	return &out, err
 }
 
 // Upload sends a file, with its sidecar when it has one, streaming the

@@ -39,6 +39,7 @@ type Engine interface {
 	Submit(ctx context.Context, src engine.Source) (*engine.Submitted, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
+	Retry(ctx context.Context, refs []string, failed bool) (*engine.Retried, error)
 	Matrix(ctx context.Context) (*engine.Matrix, error)
 	Passage(ctx context.Context, id string, around int) (*engine.InContext, error)
 	Categories() []string
@@ -136,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/ingest", s.ingest)
 	mux.HandleFunc("POST /api/reindex", s.reindex)
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
+	mux.HandleFunc("POST /api/retry", s.retry)
 	s.routeMaps(mux)
 	s.routeReviews(mux)
 	s.routeOps(mux)
@@ -501,6 +503,31 @@ func (s *Server) reclassify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// RetryRequest is the body of POST /api/retry: documents to run again (as
+// `evident show` names them), and whether to run every failed one.
+type RetryRequest struct {
+	Documents []string `json:"documents,omitempty"`
+	Failed    bool     `json:"failed,omitempty"`
+}
+
+// retry runs documents again (evident retry).
+func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
+	var req RetryRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("retry: %w (send {\"documents\": [...], \"failed\": true})", err))
+		return
+	}
+	res, err := s.Engine.Retry(r.Context(), req.Documents, req.Failed)
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		writeError(w, http.StatusNotFound, err)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

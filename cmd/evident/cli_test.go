@@ -417,6 +417,43 @@ func TestIngestExitCodes(t *testing.T) {
 	}
 }
 
+// retry runs failed documents again, without a server and through one;
+// serve says what it resumed as it starts.
+func TestRetry(t *testing.T) {
+	dir := t.TempDir()
+	data, inbox := filepath.Join(dir, "data"), filepath.Join(dir, "inbox")
+	note := filepath.Join(dir, "note.txt")
+	os.WriteFile(note, []byte("We switched to rolling forecasts last year and it saved us weeks.\n"), 0o644)
+	os.WriteFile(note+".meta.yaml", []byte("title: [never closed\n"), 0o644)
+	if r := runCLI(t, "", "ingest", "--data", data, note); r.code != 1 || !strings.Contains(r.stderr, "sidecar") {
+		t.Fatalf("ingest with a broken sidecar: exit %d\nstderr %s", r.code, r.stderr)
+	}
+	// The sidecar is mended; retry reads the file again (its bytes were
+	// never stored) and waits for it.
+	os.WriteFile(note+".meta.yaml", []byte("title: Rolling forecasts\n"), 0o644)
+	if r := runCLI(t, "", "retry", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "1 indexed, 0 failed") {
+		t.Fatalf("retry: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	if st := status(t, data); len(st.Documents) != 1 || st.Documents[0].State != "indexed" || st.Documents[0].Title != "Rolling forecasts" {
+		t.Errorf("after retry: %+v", st.Documents)
+	}
+	if out := mustRun(t, "retry", "--failed", "--data", data); !strings.Contains(out, "nothing to retry") {
+		t.Errorf("retry with nothing failed: %q", out)
+	}
+	if r := runCLI(t, "", "retry", "no-such.txt", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "no-such.txt") {
+		t.Errorf("retry of an unknown document: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	d := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--workers", "1")
+	d.expect(t, `serving http://`)
+	d.expect(t, `^Resumed: nothing was pending$`)
+	// Through the server: an indexed document runs again when named.
+	if r := runCLI(t, "", "retry", "note.txt", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "1 indexed, 0 failed") {
+		t.Errorf("retry through serve: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	d.stop(t)
+}
+
 func TestClassifyFilter(t *testing.T) {
 	in := `{"id":"a","text":"My CEO keeps telling me we need to cut costs."}
 {"id":"b","text":"Honestly it's not frustrating at all."}

@@ -139,8 +139,13 @@ func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers i
 	if noWait {
 		return a.submitAll(ctx, files, true, e.Documents, submit)
 	}
-	// Hold the folder the way serve does, so that other commands run
-	// meanwhile (a search, a status) talk to this process.
+	return a.serving(ctx, e, log, func() error { return a.submitAll(ctx, files, false, e.Documents, submit) })
+}
+
+// serving runs fn while e runs its workers and indexer, holding the folder
+// the way serve does, so that other commands run meanwhile (a search, a
+// status) talk to this process.
+func (a *app) serving(ctx context.Context, e *engine.Engine, log *slog.Logger, fn func() error) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -153,7 +158,7 @@ func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers i
 	var wg sync.WaitGroup
 	var runErr error
 	wg.Go(func() { runErr = runTogether(runCtx, e, ln, a.data, "", log) })
-	err = a.submitAll(ctx, files, false, e.Documents, submit)
+	err = fn()
 	stop()
 	wg.Wait()
 	if err == nil && runErr != nil {
@@ -200,7 +205,15 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 		}
 		return nil
 	}
-	bar = a.progress(len(shas), "indexing")
+	return a.await(ctx, shas, paths, len(submitErrs), list)
+}
+
+// await waits until every document with one of the hashes has ended, with
+// a progress bar on a terminal, prints one line per failed document (by
+// the names in paths) and a summary, and returns an exit status of 1 when
+// any failed, or when earlier failures (reported already) count.
+func (a *app) await(ctx context.Context, shas []string, paths map[string][]string, earlier int, list func(context.Context) ([]evident.Document, error)) error {
+	bar := a.progress(len(shas), "indexing")
 	ended, err := engine.Await(ctx, shas, list, func(done int) {
 		if bar != nil {
 			bar.Set(done)
@@ -225,11 +238,99 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 		}
 		passages += d.Passages
 	}
-	fmt.Fprintf(a.stdout, "%d indexed, %d failed, %d passages\n", len(ended)-failed, failed+len(submitErrs), passages)
-	if failed > 0 || len(submitErrs) > 0 {
+	fmt.Fprintf(a.stdout, "%d indexed, %d failed, %d passages\n", len(ended)-failed, failed+earlier, passages)
+	if failed > 0 || earlier > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+func (a *app) retryCmd() *cobra.Command {
+	var failed, noWait bool
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "retry [DOC...] [--failed]",
+		Short: "Run documents again: those named, or every failed one",
+		Long: `retry runs documents again from their stored bytes: each DOC (a file name, a
+path or a prefix of its SHA-256, as status shows them) and, with --failed or
+with no DOC at all, every failed document. Their attempts start again from
+nothing. A document whose job is already waiting is left to it; one whose
+bytes were never stored (an empty file, one too big) is read again from its
+file if that is still there.
+
+A failed document is otherwise tried again only when its file changes, or
+when serve starts with other rules or roles than those it failed under.
+
+retry then waits until each has ended, like ingest (--no-wait returns at
+once), prints one line per document that failed again, and exits 1 when
+any did.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.retry(cmd.Context(), args, failed || len(args) == 0, noWait, workers)
+		},
+	}
+	cmd.Flags().BoolVar(&failed, "failed", false, "every failed document (the default when no DOC is given)")
+	cmd.Flags().BoolVar(&noWait, "no-wait", false, "queue them and return without waiting")
+	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "workers to run when no server holds the data folder")
+	return cmd
+}
+
+func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, workers int) error {
+	log := a.logger(slog.LevelWarn)
+	report := func(res *engine.Retried, list func(context.Context) ([]evident.Document, error)) error {
+		paths := map[string][]string{}
+		var shas []string
+		earlier := 0
+		for _, d := range res.Queued {
+			shas = append(shas, d.SHA256)
+			paths[d.SHA256] = []string{d.Origin}
+		}
+		for _, s := range res.Skipped {
+			if s.Queued {
+				shas = append(shas, s.SHA256)
+				paths[s.SHA256] = []string{s.File}
+				continue
+			}
+			fmt.Fprintf(a.stderr, "evident: %s: %s\n", s.File, s.Reason)
+			earlier++
+		}
+		if len(shas) == 0 && earlier == 0 {
+			fmt.Fprintln(a.stdout, "nothing to retry: no document has failed")
+			return nil
+		}
+		if noWait {
+			fmt.Fprintf(a.stdout, "queued %d documents again\n", len(res.Queued))
+			if earlier > 0 {
+				return &exitError{code: 1}
+			}
+			return nil
+		}
+		return a.await(ctx, shas, paths, earlier, list)
+	}
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
+	if errors.Is(err, engine.ErrLocked) {
+		h, herr := engine.FindHolder(a.data)
+		if herr != nil || h.HTTP == "" {
+			return fmt.Errorf("%w and serves no API; try again when it has finished", err)
+		}
+		c := &web.Client{Base: h.HTTP, Token: h.Token}
+		res, err := c.Retry(ctx, refs, failed)
+		if err != nil {
+			return err
+		}
+		return report(res, c.Documents)
+	}
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.Retry(ctx, refs, failed)
+	if err != nil {
+		return err
+	}
+	if noWait {
+		return report(res, e.Documents)
+	}
+	return a.serving(ctx, e, log, func() error { return report(res, e.Documents) })
 }
 
 // progress returns a bar on stderr when stderr is a terminal, else nil.

@@ -89,7 +89,7 @@ folder, the other commands talk to it; otherwise they do the work themselves.`,
 	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
-		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd(),
+		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.retryCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd(),
 		a.tagCmd(), a.reviewCmd())
 	return root
 }
@@ -111,6 +111,7 @@ type backend interface {
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)
+	Retry(ctx context.Context, refs []string, failed bool) (*engine.Retried, error)
 	Matrix(ctx context.Context) (*engine.Matrix, error)
 	web.Maps    // the map commands: map.go
 	web.Reviews // tag and review: review.go
@@ -127,12 +128,26 @@ func (a *app) with(ctx context.Context, readOnly bool, fn func(backend) error) e
 }
 
 // open returns the engine of the data folder, opened here, or a client of
-// the process that holds it. Commands that classify nothing are readOnly. A holder that serves no API (a short command)
-// is waited for, briefly.
+// the process that holds it. Commands that only read are readOnly: they
+// take no lock, so that a server can start while they run, and read the
+// folder themselves unless a server holds it. A command that writes waits
+// briefly for a holder that serves no API (another short command).
 func (a *app) open(ctx context.Context, readOnly bool) (backend, func(), error) {
+	if readOnly {
+		if engine.Held(a.data) {
+			if h, err := engine.FindHolder(a.data); err == nil && h.HTTP != "" {
+				return &web.Client{Base: h.HTTP, Token: h.Token}, func() {}, nil
+			}
+		}
+		e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, ReadOnly: true, Log: a.logger(slog.LevelWarn)})
+		if err != nil {
+			return nil, nil, err
+		}
+		return e, func() { e.Close() }, nil
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, ReadOnly: readOnly, Log: a.logger(slog.LevelWarn)})
+		e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Log: a.logger(slog.LevelWarn)})
 		if err == nil {
 			return e, func() { e.Close() }, nil
 		}

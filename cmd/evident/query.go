@@ -236,12 +236,15 @@ func (a *app) reindexCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "reindex",
 		Short: "Rebuild the search index from the database",
-		Long: `reindex deletes the Bleve index and rebuilds it from SQLite, the source of
-truth. Use it after changing the index mapping or if the index is damaged.`,
+		Long: `reindex rebuilds the Bleve index from SQLite, the source of truth, beside
+the index in force, which goes on answering searches until the new one is
+complete and takes its place. Stopped or killed halfway, it leaves the old
+index in force. Use it after changing the index mapping or if the index is
+damaged.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, false, func(b backend) error {
 				n, err := b.Reindex(ctx)
 				if err != nil {
 					return err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,7 +37,11 @@ JSON API and the web page. With no flags it needs nothing installed: NATS
 JetStream runs embedded and stores under the data folder.
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM: jobs in flight finish or go back
-to the queue, and the next start resumes them.`,
+to the queue, and the next start resumes them. Killed (SIGKILL, a crash,
+a power cut), the next start resumes too: it hands out again at once what
+was being processed and indexed, queues what had lost its job, and
+rewrites index entries that disagree with the database. It prints one
+line saying what it resumed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -80,6 +85,7 @@ to the queue, and the next start resumes them.`,
 				fmt.Fprintf(a.stdout, "Every request needs the token; in a browser, open %s/?token=YOUR-TOKEN once\n", url)
 			}
 			fmt.Fprintf(a.stdout, "Watching %s; data in %s\n", absPath(inbox), absPath(a.data))
+			fmt.Fprintln(a.stdout, capitalize(e.Resumed().String()))
 			if u := e.NATSURL(); u != "" && natsURL == "" {
 				if natsToken == "" {
 					// The worker reads the token from the data folder.
@@ -117,6 +123,13 @@ func runTogether(ctx context.Context, e *engine.Engine, ln net.Listener, data, t
 	runErr := e.Run(ctx)
 	wg.Wait()
 	return errors.Join(runErr, httpErr)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func absPath(p string) string {

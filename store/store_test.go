@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/evident/evident"
+)
+
+// A database written before the migrations is brought up to date by the
+// first writer; readers wait for that rather than read old tables.
+func TestMigratesOldDatabases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "evident.db")
+	old, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`INSERT INTO documents (origin, file, sha256, state, added, updated) VALUES ('inbox/a.txt', 'a.txt', 'aa', 'indexed', '', '')`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	if _, err := OpenReadOnly(path); !errors.Is(err, ErrOldSchema) {
+		t.Fatalf("reading an old database: %v, want ErrOldSchema", err)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(path) // migrations run once
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sub, err := s.Job(context.Background(), "aa")
+	if err != nil || sub.Run != 0 || sub.Origin != "inbox/a.txt" {
+		t.Errorf("after migrating: %+v, %v", sub, err)
+	}
+	r, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+}
+
+// Every time a document is queued it gets a new run; Unchanged knows a
+// file by its size, time and metadata once its document has ended.
+func TestRunsAndUnchanged(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "evident.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mtime := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	sub := Submission{Origin: "inbox/a.txt", File: "a.txt", SHA256: "aa", Size: 3, ModTime: mtime}
+	runOf := func() int {
+		t.Helper()
+		j, err := s.Job(ctx, "aa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.Run
+	}
+	if o, _, err := s.Register(ctx, sub); err != nil || o != New || runOf() != 1 {
+		t.Fatalf("register: %s, %v, run %d", o, err, runOf())
+	}
+	if d, err := s.Unchanged(ctx, sub.Origin, 3, mtime, evident.Meta{}, ""); err != nil || d != nil {
+		t.Errorf("a queued document is unchanged: %v %v", d, err)
+	}
+	if _, err := s.Fail(ctx, "aa", "broken (test)", "rules-1"); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.Unchanged(ctx, sub.Origin, 3, mtime, evident.Meta{}, ""); err != nil || d == nil || d.State != evident.Failed {
+		t.Errorf("the failed file with the same size and time: %v %v", d, err)
+	}
+	for _, other := range []struct {
+		size  int64
+		mtime time.Time
+		meta  evident.Meta
+	}{{4, mtime, evident.Meta{}}, {3, mtime.Add(time.Second), evident.Meta{}}, {3, mtime, evident.Meta{Title: "New"}}} {
+		if d, err := s.Unchanged(ctx, sub.Origin, other.size, other.mtime, other.meta, ""); err != nil || d != nil {
+			t.Errorf("%+v: taken for unchanged (%v)", other, err)
+		}
+	}
+	if shas, err := s.FailedUnder(ctx, "rules-2"); err != nil || len(shas) != 1 {
+		t.Errorf("failed under other rules: %v %v", shas, err)
+	}
+	if shas, err := s.FailedUnder(ctx, "rules-1"); err != nil || len(shas) != 0 {
+		t.Errorf("failed under the same rules: %v %v", shas, err)
+	}
+	if o, _, err := s.Register(ctx, sub); err != nil || o != Refreshed || runOf() != 2 {
+		t.Errorf("registering the failed file again: %s, %v, run %d", o, err, runOf())
+	}
+	if j, err := s.Requeue(ctx, "aa"); err != nil || j.Run != 3 {
+		t.Errorf("requeue: run %d, %v", j.Run, err)
+	}
+	if o, _, err := s.Register(ctx, sub); err != nil || o != Duplicate || runOf() != 3 {
+		t.Errorf("a duplicate: %s, %v, run %d", o, err, runOf())
+	}
+}
