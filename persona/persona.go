@@ -160,6 +160,7 @@ func Resolve(in Input) []evident.Person {
 type introduced struct {
 	name    string
 	passage int
+	guest   string // who is introduced, when name is who introduces
 }
 
 // cmpBool orders false before true.
@@ -197,7 +198,7 @@ func isInterviewerName(n string) bool {
 	n = strings.ToLower(strings.TrimSpace(n))
 	switch n {
 	case "interviewer", "moderator", "host", "co-host", "cohost", "facilitator", "researcher",
-		"q", "question", "announcer", "narrator", "prompt", "presenter":
+		"q", "question", "announcer", "narrator", "prompt", "presenter", "note-taker", "notetaker", "note taker", "observer":
 		return true
 	}
 	return false

@@ -235,6 +235,58 @@ func TestHosts(t *testing.T) {
 			host: "Daniel", cohost: "Chris",
 		},
 		{
+			name: "a host who names the co-host 'with me as always'",
+			passages: []evident.Passage{
+				say("Justin", "Hello, and welcome to Ship It. I'm your host, Justin, and with me as always is Autumn. How's it going, Autumn?"),
+				say("Autumn", "Hi! Good."),
+				say("Justin", "Today on the show we have Anita Zhang of Meta."),
+				say("Autumn", "Her sweatshirt game is unmatched."),
+				say("Anita", "Thanks for having me."), say("Justin", "How did you start?"),
+				say("Anita", "In support, a long time ago."),
+			},
+			host: "Justin", cohost: "Autumn",
+		},
+		{
+			name: "the guest speaks first and thanks the host later",
+			passages: []evident.Passage{
+				say("Colin", "Orro was never really thought of as starting a company. It came from a series of experiences."),
+				say("Adam", "Wow."), say("Colin", "Thanks for having me, by the way."),
+				say("Adam", "How did you fund it?"), say("Colin", "Friends and family, then a seed round."),
+				say("Adam", "And who was first to join?"), say("Colin", "A hardware engineer I knew."),
+				say("Adam", "Why hardware?"), say("Colin", "Because the problem was light."),
+			},
+			host: "Adam",
+		},
+		{
+			name: "a host who opens with a bare 'Welcome!'",
+			passages: []evident.Passage{
+				say("Adam", "Adam Miller, welcome to Founders Talk. I've been waiting to get you on the show... Welcome!"),
+				say("Miller", "I'm honored to be here."),
+				say("Adam", "Where does your story begin?"), say("Miller", "At eBay, selling bikes."),
+			},
+			host: "Adam",
+		},
+		{
+			name: "two hosts without a guest speak to their listeners",
+			passages: []evident.Passage{
+				say("Mireille", "Shame used to be how parents corrected children."),
+				say("Adam", "That's hurtful. I want our listeners to think about that."),
+				say("Mireille", "Yes. And as we said in the last episode, we are tribal."),
+				say("Adam", "Tribal, right."), say("Mireille", "So you reflect back."),
+				say("Adam", "I do."),
+			},
+			host: "Mireille", cohost: "Adam",
+		},
+		{
+			name: "a notes' header names the moderator",
+			passages: []evident.Passage{
+				{Text: "Moderator: Candy Clark\nNote-taker: James Adams"},
+				say("Candy", "Tell me about your work."), say("Raj", "I help veterans file claims."),
+				say("Candy", "How long?"), say("Raj", "Ten years."),
+			},
+			host: "Candy",
+		},
+		{
 			name: "a conversation between peers has no host",
 			passages: []evident.Passage{
 				say("Ana", "Did you see the numbers?"), say("Raj", "Yes, did you?"),
