@@ -69,6 +69,9 @@ type Person struct {
 	Company     string `json:"company,omitempty"`
 	Interviewer bool   `json:"interviewer,omitempty"`
 	RoleSource  string `json:"role_source,omitempty"` // where the role came from
+	// RoleReason is the sentence a role or title was read from, when it
+	// was read from the text.
+	RoleReason string `json:"role_reason,omitempty"`
 	// FullName is the name the prose gives a speaker labelled by initials.
 	FullName string `json:"full_name,omitempty"`
 	// InterviewerSource says why a speaker counts as interviewer or host:
