@@ -125,6 +125,7 @@ type Passage struct {
 	Text        string             `json:"text"`
 	Speaker     string             `json:"speaker,omitempty"`
 	Role        string             `json:"role,omitempty"`
+	Title       string             `json:"title,omitempty"` // the speaker's job title as stated; Role is its canonical role
 	RoleSource  string             `json:"role_source,omitempty"`
 	Interviewer bool               `json:"interviewer,omitempty"`
 	Section     string             `json:"section,omitempty"` // "notes" for show notes and pull quotes kept apart from the turns

@@ -80,11 +80,24 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 	}
 	tax := pr.Rules.Roles()
 	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps, Roles: tax})
+	// A role given as a title ("VP of Engineering") keeps the title as
+	// written beside its canonical role (vp-engineering).
 	for i := range ps {
-		ps[i].Role = canonical(tax, ps[i].Role)
+		p := &ps[i]
+		written := strings.TrimSpace(p.Role)
+		p.Role = canonical(tax, written)
+		if p.Title == "" && !p.Interviewer && p.RoleSource != persona.SourceFolder && p.RoleSource != persona.SourceDocument &&
+			written != "" && !strings.EqualFold(written, p.Role) {
+			p.Title = written
+		}
 	}
 	for i := range speakers {
-		speakers[i].Role = canonical(tax, speakers[i].Role)
+		who := &speakers[i]
+		written := strings.TrimSpace(who.Role)
+		who.Role = canonical(tax, written)
+		if who.Title == "" && written != "" && !strings.EqualFold(written, who.Role) {
+			who.Title = written
+		}
 	}
 	rules := pr.Rules.Classifier()
 	for i := range ps {

@@ -173,6 +173,9 @@ func Resolve(in Input) []evident.Person {
 			if who.Role != "" {
 				p.Role, p.RoleSource = who.Role, who.RoleSource
 			}
+			if !who.Interviewer {
+				p.Title = who.Title
+			}
 		}
 		if p.Interviewer || p.Section != "" {
 			continue

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS passages (
 	text        TEXT NOT NULL,
 	speaker     TEXT NOT NULL DEFAULT '',
 	role        TEXT NOT NULL DEFAULT '',
+	title       TEXT NOT NULL DEFAULT '',
 	role_source TEXT NOT NULL DEFAULT '',
 	interviewer INTEGER NOT NULL DEFAULT 0,
 	section     TEXT NOT NULL DEFAULT '',
@@ -131,6 +132,12 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("store %s: migrating: %w", path, err)
 		}
 	}
+	for _, c := range addedColumns {
+		if err := addColumn(db, c.table, c.column, c.decl); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store %s: migrating: %w", path, err)
+		}
+	}
 	return &Store{db: db}, nil
 }
 
@@ -158,6 +165,38 @@ func private(path string) error {
 
 // migrations run after the schema, each idempotent.
 var migrations []string
+
+// addedColumns are columns added to tables after databases were made
+// without them.
+var addedColumns = []struct{ table, column, decl string }{
+	{"passages", "title", "TEXT NOT NULL DEFAULT ''"},
+}
+
+// addColumn adds a column to a table unless it is there.
+func addColumn(db *sql.DB, table, column, decl string) error {
+	rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return fmt.Errorf("table %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return fmt.Errorf("table %s: %w", table, err)
+		}
+		if name == column {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("table %s: %w", table, err)
+	}
+	rows.Close()
+	if _, err := db.Exec(`ALTER TABLE ` + table + ` ADD COLUMN ` + column + ` ` + decl); err != nil {
+		return fmt.Errorf("table %s: adding column %s: %w", table, column, err)
+	}
+	return nil
+}
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -408,9 +447,9 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			evident.Indexed, len(ps), now(), id); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, role_source,
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, title, role_source,
 			interviewer, section, context, attrs, locator, categories, scores, matches)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -422,7 +461,7 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			cats, _ := json.Marshal(nonNil(p.Categories))
 			scores, _ := json.Marshal(nonNilMap(p.Scores))
 			matches, _ := json.Marshal(nonNil(p.Tags))
-			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.RoleSource, p.Interviewer,
+			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.Title, p.RoleSource, p.Interviewer,
 				p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches)); err != nil {
 				return fmt.Errorf("passage %s: %w", p.ID, err)
 			}
@@ -577,7 +616,7 @@ func short(sha string) string {
 // passageColumns are read FROM passageTables: a passage with who set its
 // categories, when a person did (review.go).
 const (
-	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
+	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.title, p.role_source, p.interviewer, p.section, p.context,
 	p.attrs, p.locator, p.categories, p.scores, p.matches, COALESCE(o.who, ''), COALESCE(o.at, '')`
 	passageTables = `passages p LEFT JOIN overrides o ON o.passage_id = p.id`
 )
@@ -585,7 +624,7 @@ const (
 func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Passage, error) {
 	var p evident.Passage
 	var attrs, loc, cats, scores, matches, taggedAt string
-	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.RoleSource, &p.Interviewer, &p.Section,
+	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.Title, &p.RoleSource, &p.Interviewer, &p.Section,
 		&p.Context, &attrs, &loc, &cats, &scores, &matches, &p.TaggedBy, &taggedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
