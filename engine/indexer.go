@@ -139,6 +139,11 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 		deletes, err = e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error())
 		return deletes, nil, err
 	}
+	// What people said of the document's speakers outranks what the
+	// worker detected.
+	if err := e.correctSpeakers(ctx, sha, &out.Document, out.Passages); err != nil {
+		return nil, nil, err
+	}
 	// The same bytes give the same passage ids: the categories people set
 	// for them outrank the rules the worker applied.
 	overrides, err := e.store.Overrides(ctx, sha)

@@ -298,3 +298,19 @@ func singular(w string) string {
 	}
 	return w
 }
+
+// Canonical maps a role as written to the taxonomy's id: the role named
+// inside a title ("Senior VP of Finance" → cfo). A title the taxonomy does
+// not know stays as written, lower-cased, never guessed.
+func (t *Taxonomy) Canonical(role string) string {
+	role = strings.TrimSpace(role)
+	if role == "" {
+		return ""
+	}
+	if t != nil {
+		if id, ok := t.Title(role); ok {
+			return id
+		}
+	}
+	return strings.ToLower(role)
+}

@@ -106,6 +106,21 @@ CREATE TABLE IF NOT EXISTS overrides (
 	at         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS overrides_doc ON overrides(sha256);
+-- What a person said of a speaker of a document (speakers.go): role,
+-- title, company, interviewer or not; NULL leaves what was detected.
+-- Keyed by content hash and speaker name, so that the same bytes saved
+-- again (re-ingested) keep it.
+CREATE TABLE IF NOT EXISTS speaker_overrides (
+	sha256      TEXT NOT NULL,
+	speaker     TEXT NOT NULL,
+	role        TEXT,
+	title       TEXT,
+	company     TEXT,
+	interviewer INTEGER,
+	who         TEXT NOT NULL,
+	at          TEXT NOT NULL,
+	PRIMARY KEY (sha256, speaker)
+);
 `
 
 // Open opens (creating if needed) the database at path, in WAL mode so that

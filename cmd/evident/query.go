@@ -198,6 +198,9 @@ func person(p evident.Person) string {
 		}
 		about = append(about, role)
 	}
+	if p.Title != "" && !strings.EqualFold(p.Title, p.Role) {
+		about = append(about, fmt.Sprintf("%q", p.Title))
+	}
 	if p.Company != "" {
 		about = append(about, p.Company)
 	}
