@@ -42,7 +42,7 @@ var (
 	editorNote = regexp.MustCompile(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
 	// Markdown bold around a label: **Jane:** or **Jane**: (a name holds no colon)
 	// Emoji and other symbols between a label's name and its colon.
-	symbolsBeforeColon = regexp.MustCompile(`^(\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
+	symbolsBeforeColon = regexp.MustCompile(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
 	boldLabel          = regexp.MustCompile(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
 )
 

@@ -169,12 +169,13 @@ func Resolve(in Input) []evident.Person {
 	for i := range in.Passages {
 		p := &in.Passages[i]
 		if who := people[p.Speaker]; who != nil {
+			// An interviewer's turns are no evidence of their role.
 			p.Interviewer = who.Interviewer
-			if who.Role != "" {
-				p.Role, p.RoleSource = who.Role, who.RoleSource
-			}
 			if !who.Interviewer {
 				p.Title = who.Title
+				if who.Role != "" {
+					p.Role, p.RoleSource = who.Role, who.RoleSource
+				}
 			}
 		}
 		if p.Interviewer || p.Section != "" {

@@ -355,6 +355,23 @@ func TestResolveFiles(t *testing.T) {
 			"Lena Ortiz": {interviewer: true},
 			"Tom Becker": {role: "procurement", source: SourceIntro, company: "Halden Foods"},
 		}},
+		// Real excerpts (testdata/SOURCES.md): a host who names the co-host
+		// "with me as always", a guest told "you are an engineer"; a guest
+		// "with us, who is CEO at Outerbounds"; a guest who speaks first
+		// and thanks the host for having them.
+		{"ship-it-102-excerpt.md", map[string]person{
+			"Justin Garrison": {interviewer: true},
+			"Autumn Nash":     {interviewer: true},
+			"Anita Zhang":     {role: "engineer", source: SourceIntro},
+		}},
+		{"practical-ai-150-excerpt.md", map[string]person{
+			"Daniel Whitenack": {role: "engineer", source: SourceIntro, company: "SIL International", interviewer: true},
+			"Ville Tuulos":     {role: "ceo", source: SourceIntro, company: "Outerbounds"},
+		}},
+		{"founders-talk-64-excerpt.md", map[string]person{
+			"Colin Billings": {},
+			"Adam Stacoviak": {interviewer: true},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
