@@ -51,6 +51,13 @@ func (e *Engine) SetSpeaker(ctx context.Context, doc, name string, edit SpeakerE
 	if d.State != evident.Indexed {
 		return nil, Invalid(fmt.Sprintf("%s is %s, not indexed: its speakers are not known yet", d.File, d.State))
 	}
+	// A speaker labelled by initials may be named in full ("Brian Carroll"
+	// for "BC").
+	for _, p := range d.Speakers {
+		if p.Name != name && p.FullName != "" && p.FullName == name {
+			name = p.Name
+		}
+	}
 	if !slices.ContainsFunc(d.Speakers, func(p evident.Person) bool { return p.Name == name }) {
 		var names []string
 		for _, p := range d.Speakers {

@@ -121,7 +121,7 @@ func Parse(data []byte) (*Taxonomy, error) {
 		if !idPattern.MatchString(g.ID) {
 			return nil, fmt.Errorf("roles: group id %q must be lower-case letters, digits and dashes", g.ID)
 		}
-		if _, dup := t.byGroup[g.ID]; dup {
+		if slices.ContainsFunc(t.groups, func(o Group) bool { return o.ID == g.ID }) {
 			return nil, fmt.Errorf("roles: group %q appears twice", g.ID)
 		}
 		if _, clash := t.byID[g.ID]; clash {
