@@ -69,6 +69,9 @@ type Person struct {
 	Company     string `json:"company,omitempty"`
 	Interviewer bool   `json:"interviewer,omitempty"`
 	RoleSource  string `json:"role_source,omitempty"` // where the role came from
+	// RoleReason is the sentence a role or title was read from, when it
+	// was read from the text.
+	RoleReason string `json:"role_reason,omitempty"`
 	// FullName is the name the prose gives a speaker labelled by initials.
 	FullName string `json:"full_name,omitempty"`
 	// InterviewerSource says why a speaker counts as interviewer or host:
@@ -122,6 +125,7 @@ type Passage struct {
 	Text        string             `json:"text"`
 	Speaker     string             `json:"speaker,omitempty"`
 	Role        string             `json:"role,omitempty"`
+	Title       string             `json:"title,omitempty"` // the speaker's job title as stated; Role is its canonical role
 	RoleSource  string             `json:"role_source,omitempty"`
 	Interviewer bool               `json:"interviewer,omitempty"`
 	Section     string             `json:"section,omitempty"` // "notes" for show notes and pull quotes kept apart from the turns

@@ -161,6 +161,11 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 		ch.deletes, err = e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error(), "")
 		return ch, err
 	}
+	// What people said of the document's speakers outranks what the
+	// worker detected.
+	if err := e.correctSpeakers(ctx, sha, &out.Document, out.Passages); err != nil {
+		return ch, err
+	}
 	// The same bytes give the same passage ids: the categories people set
 	// for them outrank the rules the worker applied.
 	overrides, err := e.store.Overrides(ctx, sha)
@@ -182,6 +187,23 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 	ch.adds, ch.stamp = entriesOf(doc, out.Passages)
 	ch.saved = true
 	return ch, nil
+}
+
+// rewriteDocument writes a document's index entries again from the store,
+// after a person changed some of its passages. The index stamps every entry
+// of a document with one hash of them all (see index.SetStamp), so the
+// whole document is written, and its new stamp recorded. The caller holds
+// writeMu.
+func (e *Engine) rewriteDocument(ctx context.Context, d *evident.Document) error {
+	ps, err := e.store.Passages(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	entries, stamp := entriesOf(d, ps)
+	if err := e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }); err != nil {
+		return err
+	}
+	return e.store.SetStamps(ctx, map[string]string{d.SHA256: stamp})
 }
 
 // entriesOf returns a document's index entries, stamped, and their stamp.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
-	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/passage"
 	"github.com/evident/evident/store"
@@ -105,16 +104,7 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 		}
 		return nil, err
 	}
-	// The index stamps every entry of a document with one hash of them
-	// all (see index.SetStamp), so the whole document is written again.
-	ps, err := e.store.Passages(ctx, hit.Document.ID)
-	if err == nil {
-		entries, stamp := entriesOf(hit.Document, ps)
-		if err = e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }); err == nil {
-			err = e.store.SetStamps(ctx, map[string]string{hit.Document.SHA256: stamp})
-		}
-	}
-	if err != nil {
+	if err := e.rewriteDocument(ctx, hit.Document); err != nil {
 		return nil, fmt.Errorf("passage %s: the review is saved, but the index was not updated (`evident reindex` repairs it): %w", id, err)
 	}
 	e.log.Info("passage reviewed", "passage", id, "by", who, "action", r.Action, "before", before, "after", r.After)

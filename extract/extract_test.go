@@ -107,6 +107,15 @@ func TestExtractText(t *testing.T) {
 			t.Errorf("second block = %+v", b)
 		}
 	})
+	t.Run("markdown character references", func(t *testing.T) {
+		doc, err := Default().Extract(ctx, Input{Name: "t.md", Data: []byte("**Adam:** I&#39;m here with Jack &amp; &quot;friends&quot;.\n")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Blocks) != 1 || doc.Blocks[0].Text != `Adam: I'm here with Jack & "friends".` {
+			t.Errorf("blocks = %+v", doc.Blocks)
+		}
+	})
 	t.Run("markdown", func(t *testing.T) {
 		data, err := os.ReadFile("testdata/text/notes.md")
 		if err != nil {

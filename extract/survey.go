@@ -23,6 +23,7 @@ type survey struct {
 	Layout     string   // one of the layout constants below
 	Free       []string // labels of the free-text columns
 	Role       string   // label of the role column, if any
+	WriteIn    string   // label of the role's "Other (please specify)" column, if any
 	Blocks     []Block
 }
 
@@ -57,7 +58,7 @@ func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
 	cols := surveyColumns(header, layout)
 	s := &survey{HeaderRows: n, Layout: layout}
 
-	role := -1
+	role, writeIn := -1, -1
 	anyFree := false
 	for c := range cols {
 		if c%64 == 0 && ctx.Err() != nil {
@@ -69,6 +70,14 @@ func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
 		if role < 0 && roleHeader.MatchString(cols[c].label) && len(values) > 0 && avgWords(values) <= 8 {
 			role = c
 			s.Role = cols[c].label
+			continue
+		}
+		// Its "Other (please specify)" write-in: the column beside it, or
+		// one under the same question, whose header says other or specify.
+		if role >= 0 && writeIn < 0 && (c == role+1 || cols[c].question == cols[role].question) &&
+			otherHeader.MatchString(cols[c].label) && (c == role+1 || cols[c].question != "") {
+			writeIn = c
+			s.WriteIn = cols[c].label
 			continue
 		}
 		cols[c].free = freeText(values) && !oneOption(values, cols[c].sub)
@@ -88,6 +97,13 @@ func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
 		var who string
 		if role >= 0 && role < len(rec) {
 			who = cellText(rec[role])
+		}
+		// "Other (please specify)" is no role: the write-in says which.
+		if otherChoice.MatchString(who) {
+			who = ""
+			if writeIn >= 0 && writeIn < len(rec) {
+				who = cellText(rec[writeIn])
+			}
 		}
 		for c, v := range rec {
 			if c >= len(cols) || !cols[c].free {
@@ -113,6 +129,15 @@ func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
 	}
 	return s, nil
 }
+
+var (
+	// otherHeader is the header of a write-in column: "Other (please
+	// specify)", "What is your role? - Other - Text", "If other, please
+	// state".
+	otherHeader = regexp.MustCompile(`(?i)\bother\b|\bspecify\b|\bwrite[- ]?in\b|\bplease state\b`)
+	// otherChoice is the choice that sends a respondent to the write-in.
+	otherChoice = regexp.MustCompile(`(?i)^other\b[^a-z]*(?:\(?\s*(?:please\s+)?(?:specify|state|describe)\s*\)?:?)?\s*$`)
+)
 
 // Header layouts.
 const (

@@ -343,3 +343,47 @@ func FuzzSurvey(f *testing.F) {
 		}
 	})
 }
+
+// TestSurveyOtherRole takes a respondent's role from the write-in column
+// when they chose "Other (please specify)".
+func TestSurveyOtherRole(t *testing.T) {
+	tests := []struct {
+		name  string
+		rows  [][]string
+		roles []string // per answer row
+	}{
+		{"the column beside the role", [][]string{
+			{"What is your role?", "Other (please specify)", "What slows you down?"},
+			{"CFO", "", "Waiting for numbers from the units."},
+			{"Other (please specify)", "CEO", "Approvals that stall for weeks."},
+			{"Other", "", "Nothing in particular slows us down."},
+		}, []string{"CFO", "CEO", ""}},
+		{"SurveyMonkey: the same question's other sub-answer", [][]string{
+			{"Respondent ID", "What is your role?", "", "What slows you down?"},
+			{"", "Response", "Other (please specify)", "Open-Ended Response"},
+			{"1", "IT director", "", "Security reviews take months to finish."},
+			{"2", "Other (please specify)", "Head of procurement", "Vendors who never answer the phone."},
+		}, []string{"IT director", "Head of procurement"}},
+		{"no write-in: other is no role", [][]string{
+			{"Role", "What slows you down?"},
+			{"CFO", "Approvals that stall for weeks."},
+			{"Other (please specify)", "Waiting for numbers from the units."},
+		}, []string{"CFO", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sv, err := surveyBlocks(context.Background(), tt.rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sv.Blocks) != len(tt.roles) {
+				t.Fatalf("%d blocks, want %d: %+v", len(sv.Blocks), len(tt.roles), sv.Blocks)
+			}
+			for i, b := range sv.Blocks {
+				if b.Role != tt.roles[i] {
+					t.Errorf("row %d: role %q, want %q", b.Loc.Row, b.Role, tt.roles[i])
+				}
+			}
+		})
+	}
+}

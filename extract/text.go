@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"html"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -184,6 +185,10 @@ func inlineMarkdown(s string) string {
 	s = mdEm.ReplaceAllString(s, "$1$2$3")
 	s = htmlTag.ReplaceAllString(s, "")
 	s = mdEscape.ReplaceAllString(s, "$1")
+	// Markdown renders character references: "I&#39;m" reads "I'm".
+	if strings.Contains(s, "&") {
+		s = html.UnescapeString(s)
+	}
 	return s
 }
 

@@ -79,12 +79,30 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
 	}
 	tax := pr.Rules.Roles()
-	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps, Roles: tax})
+	warnings := doc.Warnings
+	folderRole, ok := FolderRole(tax, job.FolderRole)
+	if !ok {
+		warnings = append(warnings, fmt.Sprintf("the inbox folder %q names no role of the taxonomy, so it gives none", job.FolderRole))
+	}
+	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: folderRole, Passages: ps, Roles: tax})
+	// A role given as a title ("VP of Engineering") keeps the title as
+	// written beside its canonical role (vp-engineering).
 	for i := range ps {
-		ps[i].Role = canonical(tax, ps[i].Role)
+		p := &ps[i]
+		written := strings.TrimSpace(p.Role)
+		p.Role = canonical(tax, written)
+		if p.Title == "" && !p.Interviewer && p.RoleSource != persona.SourceFolder && p.RoleSource != persona.SourceDocument &&
+			written != "" && !strings.EqualFold(written, p.Role) {
+			p.Title = written
+		}
 	}
 	for i := range speakers {
-		speakers[i].Role = canonical(tax, speakers[i].Role)
+		who := &speakers[i]
+		written := strings.TrimSpace(who.Role)
+		who.Role = canonical(tax, written)
+		if who.Title == "" && written != "" && !strings.EqualFold(written, who.Role) {
+			who.Title = written
+		}
 	}
 	rules := pr.Rules.Classifier()
 	for i := range ps {
@@ -105,10 +123,31 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Author:   first(meta.Author, doc.Author),
 		Date:     first(meta.Date, doc.Date),
 		Site:     doc.Site,
-		Role:     canonical(tax, first(meta.Role, job.FolderRole)),
+		Role:     canonical(tax, first(meta.Role, folderRole)),
 		Speakers: speakers,
 	}
-	return &Output{Document: d, Passages: ps, Warnings: doc.Warnings}, nil
+	return &Output{Document: d, Passages: ps, Warnings: warnings}, nil
+}
+
+// FolderRole reads the inbox subfolder a file was dropped in as a role
+// only when its name is a role or title of the taxonomy ("cfo",
+// "finance-directors", "VP of Engineering"), never a folder such as
+// "batch" or "2024". It reports false for a folder that names no role.
+func FolderRole(tax *roles.Taxonomy, folder string) (string, bool) {
+	folder = strings.TrimSpace(folder)
+	if folder == "" {
+		return "", true
+	}
+	if tax == nil {
+		return "", false
+	}
+	if id, ok := tax.Exact(strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(folder)); ok {
+		return id, true
+	}
+	if id, ok := tax.Exact(folder); ok {
+		return id, true
+	}
+	return "", false
 }
 
 // Tag classifies one passage in place. Interviewer turns and notes above a

@@ -41,7 +41,9 @@ var (
 	// A transcriber's or editor's note inside a transcript: Note: line dropped.
 	editorNote = regexp.MustCompile(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
 	// Markdown bold around a label: **Jane:** or **Jane**: (a name holds no colon)
-	boldLabel = regexp.MustCompile(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
+	// Emoji and other symbols between a label's name and its colon.
+	symbolsBeforeColon = regexp.MustCompile(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
+	boldLabel          = regexp.MustCompile(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
 )
 
 // notNames are words that end in a colon at the start of a line without
@@ -79,6 +81,8 @@ var stageDirections = map[string]bool{
 // parseLabel finds a speaker label at the start of a line.
 func parseLabel(line string) (label, bool) {
 	line = strings.TrimSpace(strings.TrimPrefix(line, "• "))
+	// "Paul Frazee✌:" is Paul Frazee's label: a name may end in emoji.
+	line = symbolsBeforeColon.ReplaceAllString(line, "$1:")
 	if m := boldLabel.FindStringSubmatch(line); m != nil && (m[2] != "" || m[3] != "") {
 		name := m[1]
 		// **Mireille Reece, PsyD:** is the bold form of "Mireille Reece (PsyD):".

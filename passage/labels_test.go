@@ -28,6 +28,8 @@ func TestParseLabel(t *testing.T) {
 		{"**Maya Chen**: Six to eight weeks.", &label{name: "Maya Chen", rest: "Six to eight weeks."}},
 		{"**Mireille Reece, PsyD:** Well, I am so excited.", &label{name: "Mireille Reece", detail: "PsyD", rest: "Well, I am so excited."}},
 		{"**Dana Lee, CFO, Acme:** Budgets.", &label{name: "Dana Lee", detail: "CFO, Acme", rest: "Budgets."}},
+		{"Paul Frazee✌: Yeah, thanks for having me.", &label{name: "Paul Frazee", rest: "Yeah, thanks for having me."}},
+		{"**Paul Frazee✌:** Yeah.", &label{name: "Paul Frazee", rest: "Yeah."}},
 		{"Jane: [04:01] we moved on", &label{name: "Jane", time: "00:04:01", rest: "we moved on"}},
 		{"[Speaker 2] I'd say pricing.", &label{name: "Speaker 2", rest: "I'd say pricing."}},
 		{"• Jane: a list item that quotes Jane", &label{name: "Jane", rest: "a list item that quotes Jane"}},

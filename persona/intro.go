@@ -17,7 +17,10 @@ type introduction struct {
 	title   string // the job title as written
 	role    string // the taxonomy role inside the title
 	company string
-	by      int // the passage that says it
+	by      int    // the passage that says it
+	at      int    // the word of the clause the role starts at
+	you     bool   // said to the one addressed: "you are the CEO", "as CEO, you ..."
+	said    string // the sentence that says it
 }
 
 const (
@@ -32,14 +35,38 @@ const (
 )
 
 var (
-	// "Brian is the CEO and founder of markempa".
-	thirdPerson = regexp.MustCompile(introName + introVerb + `(?:` + introDet + `)?` + introTitle)
+	// "Brian is the CEO and founder of markempa", "Ville Tuulos is with
+	// us, who is CEO at Outerbounds".
+	thirdPerson = regexp.MustCompile(introName + `(?:\s+(?:is|are)\s+(?:here\s+|also\s+)?with\s+us|\s+joins\s+us)?` + introVerb + `(?:` + introDet + `)?` + introTitle)
 	// "Ana Ruiz, head of IT at Velo." The title must then close the
 	// clause: "Priya, the CEO told me" is not an introduction.
 	apposition = regexp.MustCompile(introName + introComma + `(?:` + introDet + `)?` + introTitle)
 	// "I'm the CFO of ...", "I am a finance director". An aside ("as a
 	// developer, I ...") says too little.
 	firstPerson = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?` + `(?:` + introDet + `)` + introTitle)
+	// "So now I'm chief software officer at Aryballe": no article, so the
+	// title must begin at once.
+	firstBare = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?` + introTitle)
+	// "my title is VP of Engineering", "I work as a national service
+	// officer", "they asked if I would join as CEO", "I became the CTO".
+	firstSays = regexp.MustCompile(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:` + introDet + `)?` + introTitle)
+	// Said to the one addressed: "you're a CEO", "you are the CEO and
+	// founder of ...", "what does it do to you as CEO", "your job as a
+	// CEO", "as CEO of Y, you ...", "you went from VP of Product to
+	// Founder and CEO of Orro", "you were promoted as a CEO".
+	secondPerson = regexp.MustCompile(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:` + introDet + `)` +
+		`|\byou(?:\s+are)?,?\s+as\s+(?:the\s+|a\s+|an\s+)?` +
+		`|\byour\s+(?:job|role|time|work|journey|experience|years)\s+as\s+(?:the\s+|a\s+|an\s+)?` +
+		`|\byou(?:'ve|’ve| have)?\s+(?:done|did)\s+(?:a|an|such a)\s+(?:\w+\s+){0,2}job\s+as\s+(?:the\s+|a\s+|an\s+)?` +
+		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)` + introTitle)
+	// "you're one of the co-founders of that".
+	secondOneOf = regexp.MustCompile(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`)
+	// "as CEO of Grafana, you ...".
+	asYou = regexp.MustCompile(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`)
+	// A participant in notes, in the third person and without a subject:
+	// a bullet that opens with the title ("Director of field service for
+	// Velo"), or "works as a national service officer".
+	notesTitle = regexp.MustCompile(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
 )
 
 // notPeople are capitalised words that start sentences without being
@@ -68,30 +95,192 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			re     *regexp.Regexp
 			closed bool
 		}{{thirdPerson, false}, {apposition, true}} {
-			for _, m := range form.re.FindAllStringSubmatchIndex(text, -1) {
+			// A clause that is no introduction may hide one: "to hire a
+			// CEO, I knew it was time to talk with Isaac Schlueter,
+			// co-founder and former CEO". Look again after its name.
+			for pos := 0; pos < len(text); {
+				m := form.re.FindStringSubmatchIndex(text[pos:])
+				if m == nil {
+					break
+				}
+				for k := range m {
+					m[k] += pos
+				}
+				pos = m[3]
 				name := personName(text[m[2]:m[3]])
 				if name == "" || quoted(text, m[0]) {
 					continue
 				}
 				if in, ok := readTitle(text[m[4]:m[5]], tax, form.closed); ok {
-					in.name, in.by = name, i
+					in.name, in.by, in.said = name, i, sentence(text, m[0], m[1])
 					out = append(out, in)
+					pos = m[1]
 				}
 			}
 		}
 		if ps[i].Speaker == "" {
 			continue
 		}
-		for _, m := range firstPerson.FindAllStringSubmatchIndex(text, -1) {
-			// "I'm a software engineer", remembered in quotes, is not now.
-			if quoted(text, m[0]) {
-				continue
-			}
-			if in, ok := readTitle(text[m[2]:m[3]], tax, false); ok {
-				in.by = i
-				out = append(out, in)
+		for _, form := range []struct {
+			re   *regexp.Regexp
+			you  bool
+			bare bool
+			any  bool // a title the taxonomy does not know is kept too
+		}{{firstPerson, false, false, false}, {firstBare, false, true, false}, {firstSays, false, false, true},
+			{secondPerson, true, false, false}, {secondOneOf, true, true, false}, {asYou, true, true, false}} {
+			for _, m := range form.re.FindAllStringSubmatchIndex(text, -1) {
+				// "I'm a software engineer", remembered in quotes, is not now;
+				// "because you're a CEO" is anyone who is.
+				if quoted(text, m[0]) || form.you && conditional(text[:m[0]]) {
+					continue
+				}
+				clause := text[m[2]:m[3]]
+				in, ok := readTitle(clause, tax, false)
+				if ok && form.bare && !bareTitle(clause, in) {
+					ok = false
+				}
+				if !ok && form.any {
+					in, ok = unknownTitle(clause, tax)
+				}
+				if ok {
+					in.by, in.you, in.said = i, form.you, sentence(text, m[0], m[1])
+					out = append(out, in)
+				}
 			}
 		}
+	}
+	return out
+}
+
+// conditional reports whether the words just before a second-person
+// introduction make it anyone's ("when you're the CEO", "because you're
+// a CEO", "where you are an engineer").
+func conditional(before string) bool {
+	f := strings.Fields(strings.ToLower(before))
+	if len(f) == 0 {
+		return false
+	}
+	switch strings.Trim(f[len(f)-1], ",;—-") {
+	case "if", "when", "whenever", "because", "once", "unless", "whether", "where", "that", "until", "while", "since", "cause", "'cause", "say", "suppose", "imagine":
+		return true
+	}
+	return false
+}
+
+// participantTitles reads what notes say of a participant in their first
+// bullets, in the third person and without a subject: "Director of field
+// service for Velo", "works as a national service officer". A title the
+// taxonomy does not know is kept as written, without a role.
+func participantTitles(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
+	var out []introduction
+	seen := map[string]int{}
+	for i := range ps {
+		sp := ps[i].Speaker
+		if sp == "" || ps[i].Section != "" || seen[sp] >= 2 {
+			continue
+		}
+		seen[sp]++
+		text := ps[i].Text
+		m := notesTitle.FindStringSubmatchIndex(text)
+		if m == nil {
+			continue
+		}
+		clause := text[m[2]:m[3]]
+		in, ok := readTitle(clause, tax, false)
+		if ok && !bareTitle(clause, in) {
+			ok = false
+		}
+		if !ok {
+			in, ok = unknownTitle(clause, tax)
+		}
+		if ok {
+			in.by, in.said = i, sentence(text, m[0], m[1])
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// bareTitle reports whether a title read from a clause with no article
+// begins the clause ("chief software officer at Aryballe"), give or take
+// a word of rank ("first-time founder"), rather than somewhere in a
+// sentence ("going to hire a CFO").
+func bareTitle(clause string, in introduction) bool {
+	if in.at == 0 {
+		return true
+	}
+	words := strings.Fields(strings.ToLower(clause))
+	return in.at == 1 && len(words) > 0 && rank[strings.Trim(words[0], ",")]
+}
+
+// rank words may come before a title: "senior VP", "interim CEO".
+var rank = map[string]bool{"senior": true, "interim": true, "acting": true, "principal": true, "staff": true,
+	"lead": true, "associate": true, "assistant": true, "deputy": true, "executive": true, "former": true,
+	"first-time": true, "new": true, "current": true, "national": true, "regional": true, "global": true}
+
+// titleHeads are the words a job title the taxonomy does not know is
+// built on: "Director of field service", "national service officer".
+var titleHeads = map[string]bool{"director": true, "head": true, "vp": true, "president": true, "chief": true,
+	"manager": true, "officer": true, "lead": true, "coordinator": true, "specialist": true, "scientist": true,
+	"strategist": true, "consultant": true, "advisor": true, "adviser": true, "representative": true,
+	"administrator": true, "supervisor": true, "nurse": true, "physician": true, "doctor": true, "counselor": true,
+	"counsellor": true, "technician": true, "agent": true, "associate": true, "executive": true}
+
+// unknownTitle keeps a short title that the taxonomy does not know but
+// that is built like one: a head word within its first three words, only
+// plain words before it, and the title running to the word that names the
+// employer ("Director of field service for Velo", "national service
+// officer").
+func unknownTitle(clause string, tax *roles.Taxonomy) (introduction, bool) {
+	spans := wordRe.FindAllStringIndex(clause, -1)
+	end := len(spans)
+	for k, sp := range spans {
+		w := strings.ToLower(clause[sp[0]:sp[1]])
+		if k > 0 && (w == "for" || w == "at" || w == "with" || w == "in" || w == "from") {
+			end = k
+			break
+		}
+	}
+	if end == 0 || end > 6 {
+		return introduction{}, false
+	}
+	head := -1
+	for k := 0; k < min(end, 3); k++ {
+		w := strings.ToLower(clause[spans[k][0]:spans[k][1]])
+		if titleHeads[w] {
+			head = k
+			break
+		}
+		if notTitle[w] || notPeople[w] || notCompany[w] || employer[w] || k+1 < len(spans) && strings.ContainsAny(clause[spans[k][1]:spans[k+1][0]], ",;") {
+			return introduction{}, false
+		}
+	}
+	if head < 0 {
+		return introduction{}, false
+	}
+	in := introduction{title: clause[spans[0][0]:spans[end-1][1]]}
+	in.role, _ = tax.Title(in.title)
+	if in.role != "" && tax.IsCommittee(in.role) {
+		in.role = ""
+	}
+	if end+1 < len(spans) {
+		w := strings.ToLower(clause[spans[end][0]:spans[end][1]])
+		in.company = companyName(clause[spans[end+1][0]:], w == "for" || w == "at")
+	}
+	return in, true
+}
+
+// sentence is the sentence of s around [start, end), for a person to see
+// why a role was read: at most 240 bytes.
+func sentence(s string, start, end int) string {
+	from := strings.LastIndexAny(s[:start], ".!?\n") + 1
+	to := len(s)
+	if k := strings.IndexAny(s[end:], ".!?\n"); k >= 0 {
+		to = end + k + 1
+	}
+	out := strings.TrimSpace(s[from:to])
+	if len(out) > 240 {
+		out = strings.TrimSpace(s[start:min(len(s), start+240)]) + "…"
 	}
 	return out
 }
@@ -123,8 +312,8 @@ func personName(s string) string {
 
 // readTitle accepts a clause as a job title when a taxonomy role starts
 // within its first three words ("the former CFO of Acme", "head of IT at
-// Velo"). The title runs on past the role ("CEO and founder") until a word
-// that introduces the employer.
+// Velo", "one of four co-founders"). The title runs on past the role ("CEO
+// and founder") until a word that introduces the employer.
 func readTitle(clause string, tax *roles.Taxonomy, closed bool) (introduction, bool) {
 	spans := wordRe.FindAllStringIndex(clause, -1)
 	words := make([]string, len(spans))
@@ -134,7 +323,15 @@ func readTitle(clause string, tax *roles.Taxonomy, closed bool) (introduction, b
 			words[i] = f[0]
 		}
 	}
-	for i := 0; i < min(3, len(words)); i++ {
+	// "one of four co-founders", "one of the founders": a title shared.
+	start, shared := 0, false
+	if len(words) > 2 && words[0] == "one" && words[1] == "of" {
+		start, shared = 2, true
+		for start < len(words) && counting[words[start]] {
+			start++
+		}
+	}
+	for i := start; i < min(start+3, len(words)); i++ {
 		if notTitle[words[i]] {
 			return introduction{}, false
 		}
@@ -142,33 +339,69 @@ func readTitle(clause string, tax *roles.Taxonomy, closed bool) (introduction, b
 		if n == 0 {
 			continue
 		}
+		// "a product of your environment": some role ids name a role
+		// only within a longer title.
+		if n == 1 && vague[words[i]] {
+			return introduction{}, false
+		}
 		// "CFOs" is a group talked about, not a title someone holds.
 		last := spans[i+n-1]
 		lw := strings.ToLower(clause[last[0]:last[1]])
-		if tax.IsCommittee(id) || lw != words[i+n-1] && lw != "sales" {
+		if tax.IsCommittee(id) || !shared && lw != words[i+n-1] && lw != "sales" {
 			return introduction{}, false
 		}
-		// "CEO and founder", "founder & CEO": a title may join two.
+		// "CEO and founder", "founder & CEO", "co-founder and the CEO": a
+		// title may join two.
 		end := i + n
 		for end+1 < len(words) && (words[end] == "and" || words[end] == "&") && !strings.ContainsAny(clause[spans[end-1][1]:spans[end][0]], ",;") {
-			m := titleWords(tax, words, end+1)
+			skip := 1
+			if articles[words[end+1]] && end+2 < len(words) {
+				skip = 2
+			}
+			m := titleWords(tax, words, end+skip)
 			if m == 0 {
 				break
 			}
-			end += 1 + m
+			end += skip + m
 		}
-		// A closed title ends the clause or names the employer next.
-		if closed && end < len(words) && (!employer[words[end]] || strings.ContainsAny(clause[spans[end-1][1]:spans[end][0]], ",;")) {
-			return introduction{}, false
+		// A closed title ends the clause, names the employer next, or goes
+		// on to another title ("the CEO and one of two co-founders of
+		// Gatsby", "co-founder and former CEO").
+		if closed && end < len(words) {
+			sep := strings.ContainsAny(clause[spans[end-1][1]:spans[end][0]], ",;")
+			switch {
+			case employer[words[end]] && !sep:
+			case words[end] == "and" && end+1 < len(words) && andTitle[words[end+1]]:
+			default:
+				return introduction{}, false
+			}
 		}
-		in := introduction{role: id, title: clause[spans[0][0]:spans[end-1][1]]}
-		if end < len(words) && employer[words[end]] && end+1 < len(spans) {
-			in.company = companyName(clause[spans[end+1][0]:], words[end] == "of" || words[end] == "at")
+		in := introduction{role: id, title: clause[spans[0][0]:spans[end-1][1]], at: i - start}
+		for k := end; k < len(words) && k < end+8; k++ {
+			if employer[words[k]] && k+1 < len(spans) && (k == end || words[end] == "and") {
+				in.company = companyName(clause[spans[k+1][0]:], words[k] == "of" || words[k] == "at")
+				break
+			}
 		}
 		return in, true
 	}
 	return introduction{}, false
 }
+
+// vague words are roles' ids that say nothing alone: "product",
+// "procurement", "legal".
+var vague = map[string]bool{"product": true, "procurement": true, "legal": true, "user": true}
+
+// counting words may follow "one of": "one of two co-founders".
+var counting = map[string]bool{"the": true, "its": true, "our": true, "their": true, "two": true, "three": true,
+	"four": true, "five": true, "six": true, "several": true, "many": true, "2": true, "3": true, "4": true, "5": true}
+
+var articles = map[string]bool{"the": true, "a": true, "an": true}
+
+// andTitle words may follow "and" after a title in an apposition: "Kyle
+// Mathews, the CEO and one of two co-founders of Gatsby".
+var andTitle = map[string]bool{"one": true, "former": true, "now": true, "also": true, "a": true, "an": true, "the": true,
+	"co-founder": true, "cofounder": true, "founder": true, "creator": true, "chair": true, "current": true}
 
 // titleWords reports how many words at i continue a title: a role's alias
 // or a word of rank.

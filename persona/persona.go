@@ -4,6 +4,7 @@
 package persona
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -99,14 +100,43 @@ func Resolve(in Input) []evident.Person {
 	}
 	// Introductions by name come first: what a host says of a guest is
 	// more reliable than an aside of the guest's own ("as a developer").
+	// What is said to the one addressed ("you're a CEO") waits until the
+	// hosts are known: it counts when a host says it to a guest.
 	introducers := map[string][]introduced{}
+	var toGuests []introduction
+	give := func(name string, intro introduction) {
+		who := people[name]
+		if who == nil || who.Role != "" || intro.role == "" && who.Title != "" {
+			return
+		}
+		who.Title, who.RoleReason = intro.title, intro.said
+		if intro.role != "" {
+			who.Role, who.RoleSource = intro.role, SourceIntro
+		}
+		if who.Company == "" {
+			who.Company = intro.company
+		}
+	}
 	if in.Roles != nil && len(order) > 0 {
 		intros := introductions(in.Passages, in.Roles)
+		var generic []evident.Passage
+		for _, p := range in.Passages {
+			if genericLabel.MatchString(p.Speaker) {
+				generic = append(generic, p)
+			} else {
+				generic = append(generic, evident.Passage{Section: "-"})
+			}
+		}
+		intros = append(intros, participantTitles(generic, in.Roles)...)
 		slices.SortStableFunc(intros, func(a, b introduction) int {
 			return cmpBool(a.name == "", b.name == "")
 		})
 		for _, intro := range intros {
 			by := in.Passages[intro.by].Speaker
+			if intro.you {
+				toGuests = append(toGuests, intro)
+				continue
+			}
 			name := by
 			if intro.name != "" {
 				name = speakerNamed(intro.name, order, people)
@@ -117,17 +147,19 @@ func Resolve(in Input) []evident.Person {
 					introducers[by] = append(introducers[by], introduced{name: name, passage: intro.by})
 				}
 			}
-			if who := people[name]; who != nil && who.Role == "" {
-				who.Role, who.Title, who.RoleSource = intro.role, intro.title, SourceIntro
-				if who.Company == "" {
-					who.Company = intro.company
-				}
-			}
+			give(name, intro)
 		}
 	}
 	if !userSaid {
 		for host, why := range detectHosts(in.Passages, people, order, introducers) {
 			people[host].Interviewer, people[host].InterviewerSource = true, why
+		}
+	}
+	for _, intro := range toGuests {
+		by := people[in.Passages[intro.by].Speaker]
+		to := addressee(in.Passages, intro.by)
+		if by != nil && by.Interviewer && to != "" && !people[to].Interviewer {
+			give(to, intro)
 		}
 	}
 	docRole, docSource := strings.ToLower(in.Meta.Role), SourceDocument
@@ -137,9 +169,13 @@ func Resolve(in Input) []evident.Person {
 	for i := range in.Passages {
 		p := &in.Passages[i]
 		if who := people[p.Speaker]; who != nil {
+			// An interviewer's turns are no evidence of their role.
 			p.Interviewer = who.Interviewer
-			if who.Role != "" {
-				p.Role, p.RoleSource = who.Role, who.RoleSource
+			if !who.Interviewer {
+				p.Title = who.Title
+				if who.Role != "" {
+					p.Role, p.RoleSource = who.Role, who.RoleSource
+				}
 			}
 		}
 		if p.Interviewer || p.Section != "" {
@@ -156,10 +192,27 @@ func Resolve(in Input) []evident.Person {
 	return out
 }
 
+// genericLabel is a speaker labelled by what they are in a study, not by
+// name: "Participant 4", "P3", "Veteran". Notes say who such a speaker is
+// in the third person ("Director of field service for Velo").
+var genericLabel = regexp.MustCompile(`(?i)^(?:participant|respondent|interviewee|user|p|customer|veteran|caregiver|guest|speaker|person)\s*\d*$`)
+
+// addressee is the one a passage speaks to: the next speaker who is not
+// its own.
+func addressee(ps []evident.Passage, i int) string {
+	for j := i + 1; j < len(ps) && j < i+8; j++ {
+		if ps[j].Speaker != "" && ps[j].Speaker != ps[i].Speaker {
+			return ps[j].Speaker
+		}
+	}
+	return ""
+}
+
 // introduced is a speaker introduced by another, in a given passage.
 type introduced struct {
 	name    string
 	passage int
+	guest   string // who is introduced, when name is who introduces
 }
 
 // cmpBool orders false before true.
@@ -173,19 +226,39 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// speakerNamed finds the one speaker a name in prose refers to.
+// speakerNamed finds the one speaker a name in prose refers to: the same
+// name or a part of it ("Brian", "Brian Carroll"), or else the same
+// surname with a short form of the first name ("Abraham Heifets" for the
+// speaker "Abe Heifets").
 func speakerNamed(name string, order []string, people map[string]*evident.Person) string {
-	found := ""
-	for _, label := range order {
-		who := people[label]
-		if samePerson(name, label) || who.FullName != "" && samePerson(name, who.FullName) {
-			if found != "" {
-				return "" // two speakers share the name: do not guess
+	for _, same := range []func(a, b string) bool{samePerson, nickname} {
+		found := ""
+		for _, label := range order {
+			who := people[label]
+			if same(name, label) || who.FullName != "" && same(name, who.FullName) {
+				if found != "" && found != label {
+					return "" // two speakers share the name: do not guess
+				}
+				found = label
 			}
-			found = label
+		}
+		if found != "" {
+			return found
 		}
 	}
-	return found
+	return ""
+}
+
+// nickname reports whether two full names share the surname and begin
+// their first names alike: "Abe Heifets" and "Abraham Heifets", "Chris
+// Benson" and "Christopher Benson".
+func nickname(a, b string) bool {
+	x, y := nameWords(a), nameWords(b)
+	if len(x) < 2 || len(y) < 2 || x[len(x)-1] != y[len(y)-1] {
+		return false
+	}
+	f, g := []rune(x[0]), []rune(y[0])
+	return len(f) >= 2 && len(g) >= 2 && f[0] == g[0] && f[1] == g[1]
 }
 
 func isAnnouncer(n string) bool {
@@ -197,7 +270,7 @@ func isInterviewerName(n string) bool {
 	n = strings.ToLower(strings.TrimSpace(n))
 	switch n {
 	case "interviewer", "moderator", "host", "co-host", "cohost", "facilitator", "researcher",
-		"q", "question", "announcer", "narrator", "prompt", "presenter":
+		"q", "question", "announcer", "narrator", "prompt", "presenter", "note-taker", "notetaker", "note taker", "observer":
 		return true
 	}
 	return false

@@ -102,7 +102,7 @@ func TestIntroductions(t *testing.T) {
 	}{
 		{"Brian is the CEO and founder of markempa, a consultancy.", "Brian", "ceo", "CEO and founder", "markempa"},
 		{"Today on the show: Ana Ruiz, head of IT at Velo Bikes.", "Ana Ruiz", "cio", "head of IT", "Velo Bikes"},
-		{"Raj Dutt is the founder and CEO of Grafana Labs.", "Raj Dutt", "ceo", "founder and CEO", "Grafana Labs"},
+		{"Raj Dutt is the founder and CEO of Grafana Labs.", "Raj Dutt", "founder", "founder and CEO", "Grafana Labs"},
 		{"Joining me is Maria Lopez, who is the VP of Finance at Northwind.", "Maria Lopez", "cfo", "VP of Finance", "Northwind"},
 		{"Sam was the finance director for ten years.", "Sam", "cfo", "finance director", ""},
 		{"Brian is the guy who talks to the CFO every week.", "", "", "", ""},
@@ -235,6 +235,58 @@ func TestHosts(t *testing.T) {
 			host: "Daniel", cohost: "Chris",
 		},
 		{
+			name: "a host who names the co-host 'with me as always'",
+			passages: []evident.Passage{
+				say("Justin", "Hello, and welcome to Ship It. I'm your host, Justin, and with me as always is Autumn. How's it going, Autumn?"),
+				say("Autumn", "Hi! Good."),
+				say("Justin", "Today on the show we have Anita Zhang of Meta."),
+				say("Autumn", "Her sweatshirt game is unmatched."),
+				say("Anita", "Thanks for having me."), say("Justin", "How did you start?"),
+				say("Anita", "In support, a long time ago."),
+			},
+			host: "Justin", cohost: "Autumn",
+		},
+		{
+			name: "the guest speaks first and thanks the host later",
+			passages: []evident.Passage{
+				say("Colin", "Orro was never really thought of as starting a company. It came from a series of experiences."),
+				say("Adam", "Wow."), say("Colin", "Thanks for having me, by the way."),
+				say("Adam", "How did you fund it?"), say("Colin", "Friends and family, then a seed round."),
+				say("Adam", "And who was first to join?"), say("Colin", "A hardware engineer I knew."),
+				say("Adam", "Why hardware?"), say("Colin", "Because the problem was light."),
+			},
+			host: "Adam",
+		},
+		{
+			name: "a host who opens with a bare 'Welcome!'",
+			passages: []evident.Passage{
+				say("Adam", "Adam Miller, welcome to Founders Talk. I've been waiting to get you on the show... Welcome!"),
+				say("Miller", "I'm honored to be here."),
+				say("Adam", "Where does your story begin?"), say("Miller", "At eBay, selling bikes."),
+			},
+			host: "Adam",
+		},
+		{
+			name: "two hosts without a guest speak to their listeners",
+			passages: []evident.Passage{
+				say("Mireille", "Shame used to be how parents corrected children."),
+				say("Adam", "That's hurtful. I want our listeners to think about that."),
+				say("Mireille", "Yes. And as we said in the last episode, we are tribal."),
+				say("Adam", "Tribal, right."), say("Mireille", "So you reflect back."),
+				say("Adam", "I do."),
+			},
+			host: "Mireille", cohost: "Adam",
+		},
+		{
+			name: "a notes' header names the moderator",
+			passages: []evident.Passage{
+				{Text: "Moderator: Candy Clark\nNote-taker: James Adams"},
+				say("Candy", "Tell me about your work."), say("Raj", "I help veterans file claims."),
+				say("Candy", "How long?"), say("Raj", "Ten years."),
+			},
+			host: "Candy",
+		},
+		{
 			name: "a conversation between peers has no host",
 			passages: []evident.Passage{
 				say("Ana", "Did you see the numbers?"), say("Raj", "Yes, did you?"),
@@ -303,6 +355,23 @@ func TestResolveFiles(t *testing.T) {
 			"Lena Ortiz": {interviewer: true},
 			"Tom Becker": {role: "procurement", source: SourceIntro, company: "Halden Foods"},
 		}},
+		// Real excerpts (testdata/SOURCES.md): a host who names the co-host
+		// "with me as always", a guest told "you are an engineer"; a guest
+		// "with us, who is CEO at Outerbounds"; a guest who speaks first
+		// and thanks the host for having them.
+		{"ship-it-102-excerpt.md", map[string]person{
+			"Justin Garrison": {interviewer: true},
+			"Autumn Nash":     {interviewer: true},
+			"Anita Zhang":     {role: "engineer", source: SourceIntro},
+		}},
+		{"practical-ai-150-excerpt.md", map[string]person{
+			"Daniel Whitenack": {role: "engineer", source: SourceIntro, company: "SIL International", interviewer: true},
+			"Ville Tuulos":     {role: "ceo", source: SourceIntro, company: "Outerbounds"},
+		}},
+		{"founders-talk-64-excerpt.md", map[string]person{
+			"Colin Billings": {},
+			"Adam Stacoviak": {interviewer: true},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -341,6 +410,82 @@ func TestResolveFiles(t *testing.T) {
 					t.Errorf("interviewer turn %q has role %q", p.Text, p.Role)
 				}
 			}
+		})
+	}
+}
+
+// TestGuestRoles reads guests' roles from how hosts introduce them, how
+// they introduce themselves, and how notes describe a participant.
+func TestGuestRoles(t *testing.T) {
+	tax := roles.Default()
+	say := func(speaker, text string) evident.Passage { return evident.Passage{Speaker: speaker, Text: text} }
+	opening := say("Host", "Welcome to the show. How are you today?")
+	tests := []struct {
+		name                        string
+		passages                    []evident.Passage
+		guest, role, title, company string
+	}{
+		{"a host introduces the guest", []evident.Passage{
+			say("Host", "Today we are talking to Ana Ruiz, the CEO and founder of Velo Bikes. Ana, welcome!"),
+			say("Ana Ruiz", "Thanks for having me."), say("Host", "How did it start?"), say("Ana Ruiz", "In a garage."),
+		}, "Ana Ruiz", "ceo", "CEO and founder", "Velo Bikes"},
+		{"one of several co-founders", []evident.Passage{
+			say("Host", "Donald Fischer is one of four co-founders and the CEO of Tidelift. Why Tidelift?"),
+			say("Donald Fischer", "To pay the maintainers."), say("Host", "How?"), say("Donald Fischer", "Subscriptions."),
+		}, "Donald Fischer", "founder", "one of four co-founders and the CEO", "Tidelift"},
+		{"the host tells the guest who they are", []evident.Passage{
+			opening, say("Ana", "Thanks for having me."),
+			say("Host", "You are the CEO and founder of Velo Bikes, right?"), say("Ana", "That's right."),
+		}, "Ana", "ceo", "CEO and founder", "Velo Bikes"},
+		{"even as CEO, you", []evident.Passage{
+			opening, say("Ana", "Glad to be here."),
+			say("Host", "Even as CEO of Velo, you still write code?"), say("Ana", "Every Friday."),
+		}, "Ana", "ceo", "CEO", "Velo"},
+		{"a generic you is nobody's title", []evident.Passage{
+			opening, say("Ana", "Glad to be here."),
+			say("Host", "When you're the CEO, what keeps you up?"), say("Ana", "Payroll."),
+		}, "Ana", "", "", ""},
+		{"the guest's own words", []evident.Passage{
+			opening, say("Raj", "Thanks for having me. I'm the head of procurement at Halden Foods."),
+			say("Host", "What do you buy?"), say("Raj", "Everything but food."),
+		}, "Raj", "procurement", "head of procurement", "Halden Foods"},
+		{"my title is", []evident.Passage{
+			opening, say("Mia", "Happy to be here. My title is VP of Engineering, at Northwind."),
+			say("Host", "What does that mean day to day?"), say("Mia", "Hiring, mostly."),
+		}, "Mia", "vp-engineering", "VP of Engineering", "Northwind"},
+		{"notes describe a participant's title", []evident.Passage{
+			say("Moderator", "Tell me about your work."),
+			say("Participant 3", "Director of field service for Velo Bikes"),
+			say("Participant 3", "Schedules forty technicians"),
+		}, "Participant 3", "", "Director of field service", "Velo Bikes"},
+		{"notes say what a participant works as", []evident.Passage{
+			say("Moderator", "Tell me about your work."),
+			say("Participant 4", "works as a national service officer, 10 years"),
+		}, "Participant 4", "representative", "national service officer", ""},
+		{"a notes bullet that is no title", []evident.Passage{
+			say("Moderator", "Tell me about your work."),
+			say("Participant 4", "Yeah the manager said no"),
+		}, "Participant 4", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			people := Resolve(Input{Passages: tt.passages, Roles: tax})
+			for _, p := range people {
+				if p.Name != tt.guest {
+					continue
+				}
+				if p.Role != tt.role || p.Title != tt.title || p.Company != tt.company || p.Interviewer {
+					t.Errorf("%s: role %q title %q company %q interviewer %v; want %q %q %q", p.Name, p.Role, p.Title, p.Company, p.Interviewer, tt.role, tt.title, tt.company)
+				}
+				if p.Title != "" && p.RoleReason == "" {
+					t.Errorf("%s: title %q without the sentence it was read from", p.Name, p.Title)
+				}
+				if p.Role != "" && p.RoleSource != SourceIntro {
+					t.Errorf("%s: role source %q, want %q", p.Name, p.RoleSource, SourceIntro)
+				}
+				return
+			}
+			t.Errorf("no speaker %q in %+v", tt.guest, people)
 		})
 	}
 }

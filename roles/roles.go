@@ -1,5 +1,5 @@
 // Package roles is the role taxonomy (configs/roles.yaml): canonical roles
-// with their aliases, and buying-committee roles. It folds case and plurals
+// with their aliases, groups of related roles, and buying-committee roles. It folds case and plurals
 // and finds the longest alias, so "CFOs", "finance directors" and "Senior VP
 // of Finance, Acme" all resolve to cfo.
 package roles
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -25,10 +26,20 @@ type Role struct {
 	Committee bool     `yaml:"-" json:"committee,omitempty"`
 }
 
+// Group gathers related roles: technical leadership holds the CTO, the VP
+// of engineering and the engineering manager.
+type Group struct {
+	ID      string   `yaml:"id" json:"id"`
+	Name    string   `yaml:"name" json:"name"`
+	Aliases []string `yaml:"aliases" json:"aliases"`
+	Roles   []string `yaml:"roles" json:"roles"`
+}
+
 type file struct {
-	Version   int    `yaml:"version"`
-	Roles     []Role `yaml:"roles"`
-	Committee []Role `yaml:"committee"`
+	Version   int     `yaml:"version"`
+	Roles     []Role  `yaml:"roles"`
+	Groups    []Group `yaml:"groups"`
+	Committee []Role  `yaml:"committee"`
 }
 
 // Taxonomy resolves words to roles. It is immutable and safe to share.
@@ -37,6 +48,10 @@ type Taxonomy struct {
 	byID    map[string]*Role
 	aliases map[string]string // folded alias → role id
 	longest int               // words in the longest alias
+	groups  []Group
+	groupOf map[string][]string // role id → ids of the groups that hold it
+	byGroup map[string]*Group
+	gAlias  map[string]string // folded group alias → group id
 }
 
 // Default returns the built-in taxonomy.
@@ -71,7 +86,8 @@ func Parse(data []byte) (*Taxonomy, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("roles: %w", err)
 	}
-	t := &Taxonomy{byID: map[string]*Role{}, aliases: map[string]string{}}
+	t := &Taxonomy{byID: map[string]*Role{}, aliases: map[string]string{},
+		groupOf: map[string][]string{}, byGroup: map[string]*Group{}, gAlias: map[string]string{}}
 	for _, c := range f.Committee {
 		c.Committee = true
 		f.Roles = append(f.Roles, c)
@@ -101,7 +117,92 @@ func Parse(data []byte) (*Taxonomy, error) {
 			t.longest = max(t.longest, len(words))
 		}
 	}
+	for _, g := range f.Groups {
+		if !idPattern.MatchString(g.ID) {
+			return nil, fmt.Errorf("roles: group id %q must be lower-case letters, digits and dashes", g.ID)
+		}
+		if slices.ContainsFunc(t.groups, func(o Group) bool { return o.ID == g.ID }) {
+			return nil, fmt.Errorf("roles: group %q appears twice", g.ID)
+		}
+		if _, clash := t.byID[g.ID]; clash {
+			return nil, fmt.Errorf("roles: group %q has the id of a role", g.ID)
+		}
+		if len(g.Roles) < 2 {
+			return nil, fmt.Errorf("roles: group %q needs two roles or more", g.ID)
+		}
+		for _, id := range g.Roles {
+			if _, ok := t.byID[id]; !ok {
+				return nil, fmt.Errorf("roles: group %q names role %q, which is not defined", g.ID, id)
+			}
+			t.groupOf[id] = append(t.groupOf[id], g.ID)
+		}
+		t.groups = append(t.groups, g)
+	}
+	for i := range t.groups {
+		g := &t.groups[i]
+		t.byGroup[g.ID] = g
+		for _, a := range append([]string{g.ID}, g.Aliases...) {
+			key := strings.Join(fold(strings.ReplaceAll(a, "-", " ")), " ")
+			if key == "" {
+				continue
+			}
+			if other, ok := t.aliases[key]; ok {
+				return nil, fmt.Errorf("roles: group alias %q is already role %s's", a, other)
+			}
+			if other, ok := t.gAlias[key]; ok && other != g.ID {
+				return nil, fmt.Errorf("roles: group alias %q belongs to both %s and %s", a, other, g.ID)
+			}
+			t.gAlias[key] = g.ID
+			t.longest = max(t.longest, len(strings.Fields(key)))
+		}
+	}
 	return t, nil
+}
+
+// Groups lists the groups of related roles.
+func (t *Taxonomy) Groups() []Group { return t.groups }
+
+// GroupOf returns the ids of the groups that hold a role.
+func (t *Taxonomy) GroupOf(id string) []string { return t.groupOf[id] }
+
+// Related returns the other roles that share a group with a role, in the
+// groups' order: a search for CTOs widens to them.
+func (t *Taxonomy) Related(id string) []string {
+	var out []string
+	for _, g := range t.groupOf[id] {
+		for _, r := range t.byGroup[g].Roles {
+			if r != id && !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// GroupRoles returns the roles of a group, or nil for an unknown group.
+func (t *Taxonomy) GroupRoles(group string) []string {
+	if g, ok := t.byGroup[group]; ok {
+		return g.Roles
+	}
+	return nil
+}
+
+// GroupAt returns the group whose name or alias is longest among those
+// starting at words[i] (already folded), and how many words it takes.
+func (t *Taxonomy) GroupAt(words []string, i int) (string, int) {
+	for n := min(t.longest, len(words)-i); n > 0; n-- {
+		if id, ok := t.gAlias[strings.Join(words[i:i+n], " ")]; ok {
+			return id, n
+		}
+	}
+	return "", 0
+}
+
+// ExactGroup resolves a whole phrase ("executives", "technical
+// leadership") to a group.
+func (t *Taxonomy) ExactGroup(phrase string) (string, bool) {
+	id, ok := t.gAlias[strings.Join(fold(strings.ReplaceAll(phrase, "-", " ")), " ")]
+	return id, ok
 }
 
 // Roles lists the canonical roles, committee roles last.
@@ -196,4 +297,20 @@ func singular(w string) string {
 		return w[:len(w)-1]
 	}
 	return w
+}
+
+// Canonical maps a role as written to the taxonomy's id: the role named
+// inside a title ("Senior VP of Finance" → cfo). A title the taxonomy does
+// not know stays as written, lower-cased, never guessed.
+func (t *Taxonomy) Canonical(role string) string {
+	role = strings.TrimSpace(role)
+	if role == "" {
+		return ""
+	}
+	if t != nil {
+		if id, ok := t.Title(role); ok {
+			return id
+		}
+	}
+	return strings.ToLower(role)
 }

@@ -17,10 +17,14 @@ type Parsed struct {
 	Words string `json:"words,omitempty"` // what is matched against passage text
 	// Hints are the category words a person used ("struggle"): passages
 	// that say them rank higher, but need not contain them.
-	Hints       string   `json:"hints,omitempty"`
-	Phrases     []string `json:"phrases,omitempty"`
-	Role        string   `json:"role,omitempty"` // the first role asked for
-	Roles       []string `json:"roles,omitempty"`
+	Hints   string   `json:"hints,omitempty"`
+	Phrases []string `json:"phrases,omitempty"`
+	Role    string   `json:"role,omitempty"` // the first role asked for
+	Roles   []string `json:"roles,omitempty"`
+	// Related are the roles that share a group with those asked for (or
+	// the roles of a group asked for by name): their passages follow the
+	// asked roles', labelled role_match "group".
+	Related     []string `json:"related_roles,omitempty"`
 	Categories  []string `json:"categories,omitempty"`
 	Kinds       []string `json:"kinds,omitempty"`
 	Docs        []string `json:"docs,omitempty"` // content hashes
@@ -127,6 +131,15 @@ func (p *Parser) Parse(text string) Parsed {
 				i += n - 1
 				continue
 			}
+			if id, n := p.roles.GroupAt(folded, i); n > 0 {
+				said := make([]string, n)
+				for j := range n {
+					said[j] = plain[i+j].text
+				}
+				p.addGroup(&out, id, strings.Join(said, " "))
+				i += n - 1
+				continue
+			}
 		}
 		if c, ok := p.categories[lower]; ok && !(auxiliary(lower) && p.helperVerb(plain, folded, i)) {
 			addCategory(c, raw)
@@ -145,7 +158,49 @@ func (p *Parser) Parse(text string) Parsed {
 	if len(out.Roles) > 0 {
 		out.Role = out.Roles[0]
 	}
+	p.widen(&out)
 	return out
+}
+
+// addGroup reads a group's name ("executives", "technical leadership"):
+// its roles are asked for, all as the group's.
+func (p *Parser) addGroup(out *Parsed, id, said string) {
+	added := false
+	for _, r := range p.roles.GroupRoles(id) {
+		if !slices.Contains(out.Related, r) {
+			out.Related = append(out.Related, r)
+			added = true
+		}
+	}
+	if added {
+		out.Understood = append(out.Understood, fmt.Sprintf("%s → group %s (%s)", said, id, strings.Join(p.roles.GroupRoles(id), ", ")))
+	}
+}
+
+// widen adds the roles that share a group with those asked for: a search
+// for CTOs shows the CTOs first, then VPs of engineering and engineering
+// managers.
+func (p *Parser) widen(out *Parsed) {
+	if p.roles == nil {
+		return
+	}
+	for _, r := range out.Roles {
+		var added []string
+		for _, rel := range p.roles.Related(r) {
+			if !slices.Contains(out.Roles, rel) && !slices.Contains(out.Related, rel) {
+				out.Related = append(out.Related, rel)
+				added = append(added, rel)
+			}
+		}
+		if len(added) > 0 {
+			for i, u := range out.Understood {
+				if strings.HasSuffix(u, "→ role "+r) {
+					out.Understood[i] = fmt.Sprintf("%s, then its group (%s)", u, strings.Join(added, ", "))
+				}
+			}
+		}
+	}
+	out.Related = slices.DeleteFunc(out.Related, func(r string) bool { return slices.Contains(out.Roles, r) })
 }
 
 // auxiliary reports the forms of "do", which are either the category DO
@@ -193,6 +248,12 @@ func (p *Parser) field(out *Parsed, field, value string, addRole, addCategory fu
 	case "role", "persona":
 		id := strings.ToLower(value)
 		if p.roles != nil {
+			if g, ok := p.roles.ExactGroup(value); ok {
+				if _, isRole := p.roles.Exact(value); !isRole {
+					p.addGroup(out, g, field+":"+value)
+					return true
+				}
+			}
 			// role:finance-director and role:finance_director name the
 			// alias "finance director".
 			if r, ok := p.roles.Exact(strings.NewReplacer("-", " ", "_", " ").Replace(value)); ok {

@@ -23,6 +23,8 @@ func TestParse(t *testing.T) {
 		words      string
 		phrases    []string
 		kinds      []string
+		related    []string // roles of the asked roles' groups, or of a group asked for
+		groups     int      // groups asked for by name
 	}{
 		{query: "what do CFOs hear", roles: []string{"cfo"}, categories: []string{"HEAR"}},
 		{query: "What do CFOs hear?", roles: []string{"cfo"}, categories: []string{"HEAR"}},
@@ -33,7 +35,11 @@ func TestParse(t *testing.T) {
 		{query: "what do procurement leads say about pricing", roles: []string{"procurement"}, categories: []string{"SAY"}, words: "pricing"},
 		{query: "what do heads of finance see in the market", roles: []string{"cfo"}, categories: []string{"SEE"}, words: "market"},
 		{query: "what does the CMO want", roles: []string{"cmo"}, categories: []string{"GAINS"}},
-		{query: "CTO goals", roles: []string{"cto"}, categories: []string{"GAINS"}},
+		{query: "CTO goals", roles: []string{"cto"}, categories: []string{"GAINS"}, related: []string{"vp-engineering", "engineering-manager"}},
+		{query: "what do founders hear", roles: []string{"founder"}, categories: []string{"HEAR"}, related: []string{"ceo", "coo"}},
+		{query: "what do VPs of engineering and CTOs say", roles: []string{"vp-engineering", "cto"}, categories: []string{"SAY"}, related: []string{"engineering-manager"}},
+		{query: "executives pains", categories: []string{"PAINS"}, related: []string{"ceo", "founder", "coo"}, groups: 1},
+		{query: "role:technical-leadership", related: []string{"cto", "vp-engineering", "engineering-manager"}, groups: 1},
 		{query: "VP of finance worries", roles: []string{"cfo"}, categories: []string{"PAINS"}},
 		{query: "chief financial officer needs", roles: []string{"cfo"}, categories: []string{"GAINS"}},
 		{query: "what do CFOs do every day", roles: []string{"cfo"}, categories: []string{"DO"}, words: "every day"},
@@ -81,7 +87,10 @@ func TestParse(t *testing.T) {
 				t.Errorf("kinds %v, want %v", got.Kinds, tt.kinds)
 			}
 			// Everything read as a role or category is echoed for the user.
-			if len(got.Understood) != len(got.Roles)+len(got.Categories) {
+			if !slices.Equal(nilIfEmpty(got.Related), nilIfEmpty(tt.related)) {
+				t.Errorf("related roles %v, want %v (understood %v)", got.Related, tt.related, got.Understood)
+			}
+			if len(got.Understood) != len(got.Roles)+len(got.Categories)+tt.groups {
 				t.Errorf("understood %v does not explain roles %v and categories %v", got.Understood, got.Roles, got.Categories)
 			}
 			for _, u := range got.Understood {

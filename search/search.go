@@ -6,6 +6,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,12 +39,16 @@ type Source struct {
 
 // Hit is one ranked passage with everything needed to cite it.
 type Hit struct {
-	ID          string            `json:"id"`
-	Text        string            `json:"text"`
-	Categories  []string          `json:"categories"`
-	Speaker     string            `json:"speaker,omitempty"`
-	Role        string            `json:"role,omitempty"`
-	RoleSource  string            `json:"role_source,omitempty"`
+	ID         string   `json:"id"`
+	Text       string   `json:"text"`
+	Categories []string `json:"categories"`
+	Speaker    string   `json:"speaker,omitempty"`
+	Role       string   `json:"role,omitempty"`
+	Title      string   `json:"title,omitempty"` // the job title the speaker stated
+	RoleSource string   `json:"role_source,omitempty"`
+	// RoleMatch says how the passage answers a role asked for: "exact"
+	// (the role asked for) or "group" (a role of its group).
+	RoleMatch   string            `json:"role_match,omitempty"`
 	Interviewer bool              `json:"interviewer,omitempty"`
 	Context     string            `json:"context,omitempty"`
 	Attrs       map[string]string `json:"attrs,omitempty"`
@@ -83,7 +88,7 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	}
 	q := parsed.indexQuery()
 	q.Size, q.From = req.Limit, req.Offset
-	res, err := ix.Search(ctx, q)
+	res, err := searchRoles(ctx, ix, q, parsed.Related)
 	if err != nil {
 		return nil, err
 	}
@@ -93,14 +98,14 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	// since a persona's map wants that person's words first.
 	if res.Total == 0 {
 		for _, step := range fallbacks(parsed) {
-			broader := q
+			broader, related := q, parsed.Related
 			if step.dropRoles {
-				broader.Roles = nil
+				broader.Roles, related = nil, nil
 			}
 			if step.dropCategories {
 				broader.Categories = nil
 			}
-			r, err := ix.Search(ctx, broader)
+			r, err := searchRoles(ctx, ix, broader, related)
 			if err != nil {
 				return nil, err
 			}
@@ -115,7 +120,55 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	if err := s.hydrate(ctx, resp, res); err != nil {
 		return nil, err
 	}
+	for i := range resp.Hits {
+		h := &resp.Hits[i]
+		switch {
+		case slices.Contains(parsed.Roles, h.Role):
+			h.RoleMatch = "exact"
+		case slices.Contains(parsed.Related, h.Role):
+			h.RoleMatch = "group"
+		}
+	}
 	return resp, nil
+}
+
+// searchRoles runs q, then, when the roles asked for have a group, the
+// same query for the group's other roles: the asked roles' passages rank
+// first, the group's after them, and a page may hold both.
+func searchRoles(ctx context.Context, ix *index.Index, q index.Query, related []string) (*index.Result, error) {
+	if len(related) == 0 {
+		return ix.Search(ctx, q)
+	}
+	var exact *index.Result
+	if len(q.Roles) > 0 {
+		var err error
+		if exact, err = ix.Search(ctx, q); err != nil {
+			return nil, err
+		}
+	} else {
+		exact = &index.Result{Facets: map[string]map[string]int{}}
+	}
+	group := q
+	group.Roles = related
+	group.From = max(0, q.From-int(exact.Total))
+	group.Size = max(0, q.Size-len(exact.Hits))
+	more, err := ix.Search(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	out := &index.Result{Total: exact.Total + more.Total, Facets: map[string]map[string]int{}}
+	out.Hits = append(append(out.Hits, exact.Hits...), more.Hits...)
+	for _, r := range []*index.Result{exact, more} {
+		for name, counts := range r.Facets {
+			if out.Facets[name] == nil {
+				out.Facets[name] = map[string]int{}
+			}
+			for k, n := range counts {
+				out.Facets[name][k] += n
+			}
+		}
+	}
+	return out, nil
 }
 
 type fallback struct {
@@ -127,6 +180,10 @@ type fallback struct {
 // the sentence that tells the user what they are looking at.
 func fallbacks(p Parsed) []fallback {
 	roles, cats := strings.Join(p.Roles, ", "), strings.Join(p.Categories, ", ")
+	if len(p.Roles) == 0 && len(p.Related) > 0 {
+		// A group asked for by name.
+		p.Roles, roles = p.Related, strings.Join(p.Related, ", ")
+	}
 	var out []fallback
 	if len(p.Roles) > 0 && len(p.Categories) > 0 {
 		out = append(out,
@@ -194,6 +251,7 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		Categories:  cats,
 		Speaker:     p.Speaker,
 		Role:        p.Role,
+		Title:       p.Title,
 		RoleSource:  p.RoleSource,
 		Interviewer: p.Interviewer,
 		Context:     p.Context,

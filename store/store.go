@@ -105,6 +105,21 @@ CREATE TABLE IF NOT EXISTS overrides (
 	at         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS overrides_doc ON overrides(sha256);
+-- What a person said of a speaker of a document (speakers.go): role,
+-- title, company, interviewer or not; NULL leaves what was detected.
+-- Keyed by content hash and speaker name, so that the same bytes saved
+-- again (re-ingested) keep it.
+CREATE TABLE IF NOT EXISTS speaker_overrides (
+	sha256      TEXT NOT NULL,
+	speaker     TEXT NOT NULL,
+	role        TEXT,
+	title       TEXT,
+	company     TEXT,
+	interviewer INTEGER,
+	who         TEXT NOT NULL,
+	at          TEXT NOT NULL,
+	PRIMARY KEY (sha256, speaker)
+);
 `
 
 // Open opens (creating if needed) the database at path, in WAL mode so that
@@ -203,6 +218,9 @@ var migrations = []string{
 		value   TEXT NOT NULL,
 		started TEXT NOT NULL
 	);`,
+	// 2. The title a speaker states ("VP of Engineering") beside the
+	// canonical role it maps to.
+	`ALTER TABLE passages ADD COLUMN title TEXT NOT NULL DEFAULT '';`,
 }
 
 func migrate(db *sql.DB) error {
@@ -611,9 +629,9 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			evident.Processing, len(ps), now(), id); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, role_source,
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, title, role_source,
 			interviewer, section, context, attrs, locator, categories, scores, matches)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -625,7 +643,7 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			cats, _ := json.Marshal(nonNil(p.Categories))
 			scores, _ := json.Marshal(nonNilMap(p.Scores))
 			matches, _ := json.Marshal(nonNil(p.Tags))
-			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.RoleSource, p.Interviewer,
+			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.Title, p.RoleSource, p.Interviewer,
 				p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches)); err != nil {
 				return fmt.Errorf("passage %s: %w", p.ID, err)
 			}
@@ -872,7 +890,7 @@ func short(sha string) string {
 // passageColumns are read FROM passageTables: a passage with who set its
 // categories, when a person did (review.go).
 const (
-	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.role_source, p.interviewer, p.section, p.context,
+	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.title, p.role_source, p.interviewer, p.section, p.context,
 	p.attrs, p.locator, p.categories, p.scores, p.matches, COALESCE(o.who, ''), COALESCE(o.at, '')`
 	passageTables = `passages p LEFT JOIN overrides o ON o.passage_id = p.id`
 )
@@ -880,7 +898,7 @@ const (
 func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Passage, error) {
 	var p evident.Passage
 	var attrs, loc, cats, scores, matches, taggedAt string
-	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.RoleSource, &p.Interviewer, &p.Section,
+	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.Title, &p.RoleSource, &p.Interviewer, &p.Section,
 		&p.Context, &attrs, &loc, &cats, &scores, &matches, &p.TaggedBy, &taggedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

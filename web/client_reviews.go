@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/store"
@@ -31,6 +32,24 @@ func (c *Client) Tag(ctx context.Context, id string, edit engine.TagEdit, by str
 	}
 	defer resp.Body.Close()
 	var out engine.Reviewed
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("reading the answer of %s: %w", c.Base, err)
+	}
+	return &out, nil
+}
+
+// SetSpeaker sends what a person says of a speaker of a document.
+func (c *Client) SetSpeaker(ctx context.Context, doc, name string, edit engine.SpeakerEdit, by string) (*evident.Document, error) {
+	body, err := json.Marshal(edit)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.reviewRequest(ctx, http.MethodPost, "/api/documents/"+url.PathEscape(doc)+"/speakers/"+url.PathEscape(name), by, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out evident.Document
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, fmt.Errorf("reading the answer of %s: %w", c.Base, err)
 	}

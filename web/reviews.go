@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/store"
@@ -18,6 +19,9 @@ type Reviews interface {
 	Tag(ctx context.Context, id string, edit engine.TagEdit, by string) (*engine.Reviewed, error)
 	Reviews(ctx context.Context, passageID string) ([]store.Review, error)
 	ReviewGold(ctx context.Context) ([]classify.Gold, error)
+	// SetSpeaker records what a person says of a speaker of a document
+	// (engine/speakers.go).
+	SetSpeaker(ctx context.Context, doc, name string, edit engine.SpeakerEdit, by string) (*evident.Document, error)
 }
 
 // ReviewLog is the body of GET /api/reviews.
@@ -30,6 +34,24 @@ func (s *Server) routeReviews(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/passages/{id}/tags", s.tag)
 	mux.HandleFunc("GET /api/reviews", s.reviewLog)
 	mux.HandleFunc("GET /api/reviews/export", s.reviewExport)
+	mux.HandleFunc("POST /api/documents/{doc}/speakers/{name}", s.setSpeaker)
+}
+
+// setSpeaker takes what a person says of a speaker, any of {"role":
+// "VP of Engineering", "title": "...", "company": "...", "interviewer":
+// false}, and answers the document as it now stands; the person is the
+// X-Evident-User header, else "web".
+func (s *Server) setSpeaker(w http.ResponseWriter, r *http.Request) {
+	var edit engine.SpeakerEdit
+	if !readJSON(w, r, &edit) {
+		return
+	}
+	d, err := s.Engine.SetSpeaker(r.Context(), r.PathValue("doc"), r.PathValue("name"), edit, user(r))
+	if err != nil {
+		reviewError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
 }
 
 // reviewError answers a failed review: 404 for a passage that does not

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/evident/evident/engine"
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
@@ -55,3 +56,52 @@ func TestReviewAPI(t *testing.T) {
 		t.Errorf("GET /api/reviews/export: %d %v\n%s", code, h, body)
 	}
 }
+
+// The speaker API and the form of the in-context page: a person corrects
+// a speaker, and the page and the search show it at once.
+func TestSpeakerAPI(t *testing.T) {
+	ts, c, _ := newServer(t)
+	ctx := context.Background()
+	uploadExample(t, c, "podcast-ledger-lines.txt")
+	d, err := c.SetSpeaker(ctx, "podcast-ledger-lines.txt", "RK", engine.SpeakerEdit{Title: ptr("VP of Engineering")}, "dana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Speakers {
+		if p.Name == "RK" && (p.Role != "vp-engineering" || p.Title != "VP of Engineering" || p.RoleSource != "person") {
+			t.Errorf("RK: %+v", p)
+		}
+	}
+	if _, err := c.SetSpeaker(ctx, "podcast-ledger-lines.txt", "Nobody", engine.SpeakerEdit{Role: ptr("cfo")}, "dana"); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("an unknown speaker: %v", err)
+	}
+	if _, err := c.SetSpeaker(ctx, "no-such-file.txt", "RK", engine.SpeakerEdit{Role: ptr("cfo")}, "dana"); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("an unknown document: %v", err)
+	}
+	if code := apiJSON(t, ts, "POST", "/api/documents/podcast-ledger-lines.txt/speakers/RK", map[string]any{}, nil); code != http.StatusBadRequest {
+		t.Errorf("an empty correction: %d", code)
+	}
+	id := firstHit(t, c, "role:cto")
+	if resp, err := c.Search(ctx, search.Request{Query: "role:cto"}); err != nil || len(resp.Hits) == 0 || resp.Hits[0].RoleMatch != "group" || resp.Hits[0].Title != "VP of Engineering" {
+		t.Errorf("role:cto finds RK as the CTO's group: %+v %v", resp, err)
+	}
+
+	// The form: only what differs from what the page showed is said.
+	contextPage := "/passages/" + url.PathEscape(id)
+	_, _, page := get(t, ts, contextPage)
+	if !strings.Contains(page, `action="/documents/`) || !strings.Contains(page, `/speakers/JT"`) {
+		t.Fatalf("no speaker form on the in-context page")
+	}
+	form := url.Values{"_back": {contextPage}, "role": {"vp-engineering"}, "role0": {"vp-engineering"}, "title": {"VP of Engineering"},
+		"title0": {"VP of Engineering"}, "company": {"Halden Freight"}, "company0": {"Halden Freight"}, "interviewer": {"yes"}, "interviewer0": {"no"}}
+	code, loc, body := post(t, ts, "/documents/podcast-ledger-lines.txt/speakers/RK", form, nil)
+	if code != http.StatusSeeOther || loc != contextPage+"?done=speaker-saved" {
+		t.Fatalf("form: %d %q %s", code, loc, body)
+	}
+	_, _, page = get(t, ts, loc)
+	if !strings.Contains(page, "The speaker was corrected") || !strings.Contains(page, `title="person">interviewer`) {
+		t.Errorf("the page does not show the correction")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -43,6 +43,7 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /maps/{name}/quotes/{id}/detach", u.form(u.quoteDetach))
 	mux.HandleFunc("POST /attach", u.form(u.attach))
 	mux.HandleFunc("POST /passages/{id}/tags", u.form(u.tagForm))
+	mux.HandleFunc("POST /documents/{doc}/speakers/{name}", u.form(u.speakerForm))
 }
 
 // maxFormBody bounds a form that a page posts: a name, a note and a few
@@ -205,6 +206,7 @@ var notices = map[string]string{
 	"tags-accepted":  "The tags were accepted: they stay whatever the rules say.",
 	"tags-corrected": "The tags were corrected: a person's tags outrank the rules.",
 	"tags-cleared":   "The person's tags were cleared: the rules' tags stand again.",
+	"speaker-saved":  "The speaker was corrected: what a person says outranks what was detected.",
 }
 
 func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/evident/evident"
@@ -78,6 +79,32 @@ func badges(categories []string, matches []evident.Match) []badge {
 		out = append(out, b)
 	}
 	return out
+}
+
+// speakerForm takes the speaker form of the in-context page: the fields
+// that differ from what the page showed (role0, title0, company0,
+// interviewer0) are what the person says; the rest stands.
+func (u *ui) speakerForm(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{}
+	for _, f := range []string{"role", "title", "company"} {
+		if v, ok := r.PostForm[f]; ok && strings.TrimSpace(v[0]) != strings.TrimSpace(r.PostForm.Get(f+"0")) {
+			body[f] = strings.TrimSpace(v[0])
+		}
+	}
+	if v := r.PostForm.Get("interviewer"); (v == "yes" || v == "no") && v != r.PostForm.Get("interviewer0") {
+		body["interviewer"] = v == "yes"
+	}
+	fallback := "/"
+	if len(body) == 0 {
+		http.Redirect(w, r, back(r, fallback), http.StatusSeeOther)
+		return
+	}
+	path := "/api/documents/" + url.PathEscape(r.PathValue("doc")) + "/speakers/" + url.PathEscape(r.PathValue("name"))
+	if err := u.call(r.Context(), "POST", path, body, nil); err != nil {
+		u.s.failPage(w, failCode(err), "Speaker", err)
+		return
+	}
+	http.Redirect(w, r, withNotice(back(r, fallback), "speaker-saved"), http.StatusSeeOther)
 }
 
 // reviewNotices name the notice shown after each kind of review.

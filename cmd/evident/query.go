@@ -72,6 +72,9 @@ func printHits(w io.Writer, r *search.Response) {
 			cats = " [" + strings.Join(h.Categories, " ") + "]"
 		}
 		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), h.Citation)
+		if line := roleLine(h); line != "" {
+			fmt.Fprintf(w, "   %s\n", line)
+		}
 		for _, why := range classify.Explain(h.Matches) {
 			fmt.Fprintf(w, "   why %s\n", why)
 		}
@@ -80,6 +83,26 @@ func printHits(w io.Writer, r *search.Response) {
 		}
 		fmt.Fprintf(w, "   id %s\n", h.ID)
 	}
+}
+
+// roleLine says how a hit answers the role asked for and the title its
+// speaker stated: `role vp-engineering ("VP of Engineering"), same group
+// as the role asked for`.
+func roleLine(h search.Hit) string {
+	if h.RoleMatch == "" && h.Title == "" {
+		return ""
+	}
+	s := "role " + h.Role
+	if h.Title != "" && !strings.EqualFold(h.Title, h.Role) {
+		s += fmt.Sprintf(" (%q)", h.Title)
+	}
+	switch h.RoleMatch {
+	case "exact":
+		s += ", the role asked for"
+	case "group":
+		s += ", same group as the role asked for"
+	}
+	return printable(s)
 }
 
 // reviewedBy says that a person set a passage's categories, which
@@ -174,6 +197,9 @@ func person(p evident.Person) string {
 			role += ", from " + p.RoleSource
 		}
 		about = append(about, role)
+	}
+	if p.Title != "" && !strings.EqualFold(p.Title, p.Role) {
+		about = append(about, fmt.Sprintf("%q", p.Title))
 	}
 	if p.Company != "" {
 		about = append(about, p.Company)
