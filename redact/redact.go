@@ -153,7 +153,8 @@ func (r *Redactor) Enabled() bool { return r != nil && r.enabled }
 // Counts says how many spans of each type were masked.
 type Counts map[string]int
 
-// String reads "2 email, 1 phone", in the order of Types.
+// String reads "2 email, 1 phone", in the order of Types, then any other
+// type by name.
 func (c Counts) String() string {
 	var parts []string
 	for _, t := range Types {
@@ -161,7 +162,14 @@ func (c Counts) String() string {
 			parts = append(parts, fmt.Sprintf("%d %s", c[t], t))
 		}
 	}
-	return strings.Join(parts, ", ")
+	var other []string
+	for t, n := range c {
+		if n > 0 && !slices.Contains(Types, t) {
+			other = append(other, fmt.Sprintf("%d %s", n, t))
+		}
+	}
+	sort.Strings(other)
+	return strings.Join(append(parts, other...), ", ")
 }
 
 // Add adds o's counts to c.
