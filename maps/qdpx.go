@@ -683,8 +683,8 @@ type (
 		Name        string             `xml:"name,attr"`
 		Description string             `xml:"Description,omitempty"`
 		Values      []qdeVariableValue `xml:"VariableValue"`
-		Sources    []qdeRef           `xml:"SourceRef"`
-		Selections []qdeRef           `xml:"SelectionRef"`
+		Sources     []qdeRef           `xml:"SourceRef"`
+		Selections  []qdeRef           `xml:"SelectionRef"`
 	}
 	qdeVariableValue struct {
 		Variable qdeRef `xml:"VariableRef"`
