@@ -26,7 +26,7 @@ import (
 
 // Version changes whenever the mapping does; an index of another version is
 // rebuilt from the store.
-const Version = "1"
+const Version = "2"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -46,6 +46,8 @@ type Entry struct {
 	File        string   `json:"file,omitempty"`
 	Section     string   `json:"section,omitempty"`
 	Interviewer bool     `json:"interviewer"`
+	// Codes are the passage's qualitative codes, lower-cased (code:NAME).
+	Codes []string `json:"codes,omitempty"`
 }
 
 // Index is an open Bleve index. Only one process may hold it.
@@ -152,7 +154,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
-	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section"} {
+	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "codes"} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
@@ -217,6 +219,7 @@ type Query struct {
 	Kinds      []string // any of these kinds
 	Docs       []string // any of these document hashes
 	Speakers   []string // any of these speakers
+	Codes      []string // all of these codes (lower case)
 	// Interviewer includes interviewer and host turns, left out by default.
 	Interviewer bool
 	Size, From  int
@@ -316,6 +319,11 @@ func build(q Query) query.Query {
 		t.SetField("categories")
 		must = append(must, t)
 	}
+	for _, c := range q.Codes {
+		t := bleve.NewTermQuery(strings.ToLower(c))
+		t.SetField("codes")
+		must = append(must, t)
+	}
 	var mustNot []query.Query
 	if !q.Interviewer {
 		iv := bleve.NewBoolFieldQuery(true)
@@ -372,5 +380,14 @@ func EntryOf(d *evident.Document, p *evident.Passage) Entry {
 		File:        d.File,
 		Section:     p.Section,
 		Interviewer: p.Interviewer,
+		Codes:       lowerAll(p.Codes),
 	}
+}
+
+func lowerAll(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, strings.ToLower(s))
+	}
+	return out
 }
