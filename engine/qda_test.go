@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"encoding/xml"
 	"io"
 	"os"
@@ -175,5 +176,127 @@ func checkExportedTranscript(t *testing.T, data []byte) {
 	}
 	if !slices.Contains(names, "Ravi Kumar=cfo,RK") || !slices.Contains(names, "Priya Raman=cfo") {
 		t.Errorf("cases %v: want Ravi Kumar (cfo, labelled RK) and Priya Raman (cfo)", names)
+	}
+}
+
+// zipProject packs a hand-written project folder of qda/testdata.
+func zipProject(t *testing.T, dir string) []byte {
+	t.Helper()
+	root := filepath.Join("..", "qda", "testdata", dir)
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+	if err != nil || zw.Close() != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// A project from QualCoder: codes of cells (and codes under them) become
+// quotes with their notes, other codes stay on the passages and are
+// searchable, the case's role reaches the speaker, and what cannot come
+// in is listed.
+func TestImportQualCoderProject(t *testing.T) {
+	ctx := context.Background()
+	e := start(t, Options{})
+	rep, err := e.ImportQDA(ctx, zipProject(t, "qualcoder"), ImportOptions{File: "planning.qdpx", By: "importer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Map != "Planning interviews" || rep.Quotes != 2 || rep.Coded != 2 || len(rep.Documents) != 1 {
+		t.Errorf("report %+v", rep)
+	}
+	if d := rep.Documents[0]; d.File != "Interview Maria - Halden.txt" || d.State != evident.Indexed || d.Selections != 4 {
+		t.Errorf("document %+v", d)
+	}
+	for _, part := range []string{"focus group.m4a", "selections by region", `set "Finance"`, "Company size"} {
+		if !slices.ContainsFunc(rep.Skipped, func(s string) bool { return strings.Contains(s, part) }) {
+			t.Errorf("the report does not say %q was left out: %q", part, rep.Skipped)
+		}
+	}
+	m, err := e.GetMap(ctx, "Planning interviews")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := quotesOf(t, m)
+	want := []quoteSeen{
+		{"HEAR", "My peers at other logistics firms keep recommending rolling forecasts.", "Word of mouth beats analysts.", "ana", "Maria Garcia"},
+		{"PAINS", "Our budget spreadsheets break every quarter and reconciling them takes forever.", "Lead with this in the deck.", "ana", "Maria Garcia"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("quotes\n%+v\nwant\n%+v", got, want)
+	}
+	if q := m.Cell("PAINS").Quotes[0]; q.Role != "cfo" {
+		t.Errorf("the case's role did not reach the speaker: %+v", q)
+	}
+	for _, tt := range []struct{ query, words string }{
+		{"code:trust", "If one tool gave the board"},
+		{`code:"slow close"`, "Our budget spreadsheets"},
+		{"code:Tools budget", "Our budget spreadsheets"},
+	} {
+		hits := e.search(tt.query).Hits
+		if len(hits) != 1 || !strings.Contains(hits[0].Text, tt.words) {
+			t.Errorf("search %s: %+v", tt.query, hits)
+		}
+	}
+	p := e.passageSaying(rep.Documents[0].SHA256, "Our budget spreadsheets")
+	if !slices.Equal(p.Codes, []string{"slow close", "Tools"}) {
+		t.Errorf("codes %v", p.Codes)
+	}
+	// Imported again: the same documents, no second quotes.
+	again, err := e.ImportQDA(ctx, zipProject(t, "qualcoder"), ImportOptions{File: "planning.qdpx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Quotes != 0 || again.Documents[0].SHA256 != rep.Documents[0].SHA256 {
+		t.Errorf("again: %+v", again)
+	}
+}
+
+// A project from ATLAS.ti on Windows (UTF-16 positions, CRLF texts), with
+// a code mapped to a cell by --cells.
+func TestImportATLASProject(t *testing.T) {
+	ctx := context.Background()
+	e := start(t, Options{})
+	rep, err := e.ImportQDA(ctx, zipProject(t, "atlasti"), ImportOptions{File: "landscape.qdpx", Map: "landscape", Cells: map[string]string{"cloud move": "DO"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.GetMap(ctx, "landscape")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := quotesOf(t, m)
+	want := []quoteSeen{
+		{"SEE", "Our competitors moved their planning to the cloud last year.", "Everyone is going to the cloud.", "Tomasz", "Tom Nowak"},
+		{"DO", "Our competitors moved their planning to the cloud last year.", "Everyone is going to the cloud.", "Tomasz", "Tom Nowak"},
+		{"PAINS", "Closing the books still takes us nine days, which is painful.", "", "Tomasz", "Tom Nowak"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("quotes\n%+v\nwant\n%+v\nreport %+v", got, want, rep)
+	}
+	if d, _ := e.Show(ctx, rep.Documents[0].SHA256); d == nil || d.Document.Kind != evident.Interview {
+		t.Errorf("the source's kind variable: %+v", d)
+	}
+	if _, err := e.ImportQDA(ctx, zipProject(t, "atlasti"), ImportOptions{Cells: map[string]string{"x": "THINK"}}); !errors.Is(err, maps.ErrInvalid) {
+		t.Errorf("a cell that is not one: %v", err)
+	}
+	if _, err := e.ImportQDA(ctx, []byte(`{"name": "a map"}`), ImportOptions{}); !errors.Is(err, maps.ErrInvalid) {
+		t.Errorf("a JSON map as a project: %v", err)
 	}
 }

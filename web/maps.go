@@ -29,6 +29,7 @@ type Maps interface {
 	MapHistory(ctx context.Context, name string) ([]maps.Change, error)
 	SuggestQuotes(ctx context.Context, name string, perCell int) (*maps.Suggestions, error)
 	ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error)
+	Imports // REFI-QDA projects: web/import.go
 	ImportMap(ctx context.Context, data []byte, rename, by string) (*maps.Map, error)
 }
 

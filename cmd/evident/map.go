@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -647,6 +648,9 @@ another name, for a map of that name that already exists.`,
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if bytes.HasPrefix(data, []byte("PK")) || strings.HasSuffix(strings.ToLower(args[0]), ".qdpx") {
+				return fmt.Errorf("%s is a REFI-QDA project (a .qdpx), not a map's JSON export: bring it in with \"evident import %s\" (--map NAME names the map)", args[0], args[0])
 			}
 			return a.with(ctx, false, func(b backend) error {
 				m, err := b.ImportMap(ctx, data, rename, by())
