@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -132,7 +133,7 @@ func (a *app) printImport(rep *engine.ImportReport) {
 	}
 	fmt.Fprintf(w, ", %s coded", plural(rep.Coded, "passage"))
 	if len(rep.Codes) > 0 {
-		fmt.Fprintf(w, " (codes: %s)", joinQuoted(rep.Codes))
+		fmt.Fprintf(w, " (codes: %s)", strings.Join(rep.Codes, ", "))
 	}
 	fmt.Fprintln(w)
 	for _, d := range rep.Documents {
@@ -148,15 +149,4 @@ func (a *app) printImport(rep *engine.ImportReport) {
 			fmt.Fprintf(w, "  - %s\n", s)
 		}
 	}
-}
-
-func joinQuoted(ss []string) string {
-	out := ""
-	for i, s := range ss {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
