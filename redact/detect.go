@@ -49,10 +49,10 @@ var (
 )
 
 func findEmails(text string) [][2]int {
-	if !strings.Contains(text, "@") && !containsFold(text, "at") {
-		return nil
-	}
 	var out [][2]int
+	if strings.IndexByte(text, '@') < 0 {
+		goto spelled
+	}
 	for _, m := range emailRE.FindAllStringIndex(text, -1) {
 		s, e := m[0], m[1]
 		for s < e && (text[s] == '.' || text[s] == '-') {
@@ -62,6 +62,11 @@ func findEmails(text string) [][2]int {
 			continue
 		}
 		out = append(out, [2]int{s, e})
+	}
+spelled:
+	if lower := strings.ToLower(text); !strings.Contains(lower, "[at]") && !strings.Contains(lower, "(at)") &&
+		!strings.Contains(lower, "{at}") && !(strings.Contains(lower, " at ") && strings.Contains(lower, " dot ")) {
+		return out
 	}
 	for _, m := range emailSpelledRE.FindAllStringIndex(text, -1) {
 		cand := strings.ToLower(text[m[0]:m[1]])
@@ -81,7 +86,17 @@ func findEmails(text string) [][2]int {
 var topLevel = map[string]bool{"com": true, "org": true, "net": true, "io": true, "edu": true, "gov": true,
 	"co": true, "uk": true, "de": true, "fr": true, "nl": true, "eu": true, "info": true, "biz": true}
 
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }
+// digitCount counts the ASCII digits of a text: each number detector
+// needs a few before its patterns are worth running.
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
 
 // numberEdge reports whether a number found at text[s:e] stands alone: no
 // letter or digit runs on into it, and it is not part of a longer number
@@ -176,6 +191,9 @@ func atoi(s string) int {
 }
 
 func findCards(text string) [][2]int {
+	if digitCount(text) < 12 {
+		return nil
+	}
 	var out [][2]int
 	for _, m := range cardRE.FindAllStringIndex(text, -1) {
 		s, e := m[0], m[1]
@@ -202,6 +220,9 @@ func ssnValid(d string) bool {
 }
 
 func findSSNs(text string) [][2]int {
+	if digitCount(text) < 9 {
+		return nil
+	}
 	var out [][2]int
 	for _, m := range ssnRE.FindAllStringSubmatchIndex(text, -1) {
 		s, e := m[0], m[1]
@@ -213,6 +234,9 @@ func findSSNs(text string) [][2]int {
 		}
 		out = append(out, [2]int{s, e})
 	}
+	if lower := strings.ToLower(text); !strings.Contains(lower, "ssn") && !strings.Contains(lower, "ss#") && !strings.Contains(lower, "social security") {
+		return out
+	}
 	for _, m := range ssnKeywordRE.FindAllStringSubmatchIndex(text, -1) {
 		s, e := m[2], m[3]
 		if ssnValid(text[s:e]) {
@@ -223,6 +247,9 @@ func findSSNs(text string) [][2]int {
 }
 
 func findNINOs(text string) [][2]int {
+	if digitCount(text) < 6 {
+		return nil
+	}
 	var out [][2]int
 	for _, m := range ninoRE.FindAllStringIndex(text, -1) {
 		s, e := m[0], m[1]
@@ -278,6 +305,9 @@ func ibanValid(s string) bool {
 }
 
 func findIBANs(text string) [][2]int {
+	if digitCount(text) < 4 {
+		return nil
+	}
 	var out [][2]int
 	for _, m := range ibanStartRE.FindAllStringIndex(text, -1) {
 		s := m[0]
@@ -313,6 +343,14 @@ func findIPs(text string) [][2]int {
 	if strings.Count(text, ":") >= 2 {
 		for _, m := range ipv6RE.FindAllStringIndex(text, -1) {
 			s, e := m[0], m[1]
+			// "::ffff:192.0.2.128": the last group took the first octet of
+			// an embedded IPv4 address.
+			if e < len(text) && text[e] == '.' {
+				last := s + strings.LastIndexByte(text[s:e], ':') + 1
+				if v4 := ipv4RE.FindStringIndex(text[last:]); v4 != nil && v4[0] == 0 {
+					e = last + v4[1]
+				}
+			}
 			cand := text[s:e]
 			if groups := strings.FieldsFunc(cand, func(r rune) bool { return r == ':' }); len(groups) < 2 {
 				continue
@@ -404,14 +442,7 @@ func findPhones(text string) [][2]int {
 		}
 		out = append(out, [2]int{s, e})
 	}
-	hasDigits := false
-	for i := 0; i < len(text); i++ {
-		if text[i] >= '0' && text[i] <= '9' {
-			hasDigits = true
-			break
-		}
-	}
-	if !hasDigits {
+	if digitCount(text) < 7 {
 		return nil
 	}
 	for i, re := range phoneRE {
@@ -422,6 +453,12 @@ func findPhones(text string) [][2]int {
 		for _, m := range re.FindAllStringIndex(text, -1) {
 			accept(m[0], m[1], minDigits)
 		}
+	}
+	lower := strings.ToLower(text)
+	if !strings.Contains(lower, "phone") && !strings.Contains(lower, "tel") && !strings.Contains(lower, "mobile") &&
+		!strings.Contains(lower, "cell") && !strings.Contains(lower, "fax") && !strings.Contains(lower, "whatsapp") &&
+		!strings.Contains(lower, "call ") && !strings.Contains(lower, "text ") && !strings.Contains(lower, "reach ") {
+		return out
 	}
 	for _, m := range phoneKeywordRE.FindAllStringSubmatchIndex(text, -1) {
 		accept(m[2], m[3], 7)

@@ -304,3 +304,29 @@ func ratio(a, b int) float64 {
 	}
 	return float64(a) / float64(b)
 }
+
+// BenchmarkMask masks the 415 sentences of the labelled sample.
+func BenchmarkMask(b *testing.B) {
+	data, err := os.ReadFile("testdata/labelled.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	var size int64
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l labelled
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, l.Text)
+		size += int64(len(l.Text))
+	}
+	r := all(b)
+	b.SetBytes(size)
+	for b.Loop() {
+		d := r.Document([]string{"Ravi Kumar"})
+		for _, t := range texts {
+			d.Mask(t)
+		}
+	}
+}
