@@ -74,12 +74,21 @@ func (s *Store) SourceTexts(ctx context.Context, m *Map) ([]SourceText, error) {
 		}
 		parts := make([]passageText, len(ps))
 		for i, p := range ps {
-			parts[i] = passageText{id: p.ID, text: p.Text, speaker: p.Speaker, time: p.Locator.Time, context: p.Context, notes: p.Section != ""}
+			parts[i] = passageText{id: p.ID, text: p.Text, speaker: speakerLabel(p.Speaker, p.Locator), time: p.Locator.Time, context: p.Context, notes: p.Section != ""}
 		}
 		text, offsets := joinPassages(parts)
 		out = append(out, SourceText{SHA256: sha, Text: text, Offsets: offsets, Speakers: d.Speakers})
 	}
 	return out, nil
+}
+
+// speakerLabel is how a passage's speaker is labelled in a source text:
+// the label of the transcript, or a survey's respondent by row.
+func speakerLabel(speaker string, loc evident.Locator) string {
+	if speaker == "" && loc.Row > 0 {
+		return fmt.Sprintf("Respondent %d", loc.Row)
+	}
+	return speaker
 }
 
 // passageText is a passage as the source text writes it.
@@ -310,7 +319,7 @@ func snapshotText(quotes []*Quote) (string, map[string]int) {
 	})
 	parts := make([]passageText, len(qs))
 	for i, q := range qs {
-		parts[i] = passageText{id: q.PassageID, text: q.Text, speaker: q.Speaker, time: q.Locator.Time, context: q.Context}
+		parts[i] = passageText{id: q.PassageID, text: q.Text, speaker: speakerLabel(q.Speaker, q.Locator), time: q.Locator.Time, context: q.Context}
 	}
 	return joinPassages(parts)
 }
