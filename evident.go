@@ -55,10 +55,13 @@ type Document struct {
 	Error string `json:"error,omitempty"`
 	// Warnings are problems that did not stop extraction: replaced bytes,
 	// a broken front matter, a sheet skipped.
-	Warnings []string  `json:"warnings,omitempty"`
-	Passages int       `json:"passages"`
-	Added    time.Time `json:"added"`
-	Updated  time.Time `json:"updated"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Redacted counts the personal data masked in the document's passages
+	// by type (email, phone, card, id, ip, name); see package redact.
+	Redacted map[string]int `json:"redacted,omitempty"`
+	Passages int            `json:"passages"`
+	Added    time.Time      `json:"added"`
+	Updated  time.Time      `json:"updated"`
 }
 
 // Person is a speaker in a document.
@@ -135,6 +138,9 @@ type Passage struct {
 	Categories  []string           `json:"categories"`
 	Scores      map[string]float64 `json:"scores,omitempty"`
 	Tags        []Match            `json:"matches,omitempty"`
+	// Codes are qualitative codes a person gave the passage that are not
+	// categories: the codes of an imported QDA project (search: code:NAME).
+	Codes []string `json:"codes,omitempty"`
 	// TaggedBy names the person whose categories the passage carries,
 	// outranking the rules' (see PersonRule), and TaggedAt says when they
 	// set them; both are empty while the rules' categories stand.

@@ -23,6 +23,9 @@ type Meta struct {
 	Role     string                 `yaml:"role,omitempty" json:"role,omitempty"`
 	Speakers map[string]SpeakerMeta `yaml:"speakers,omitempty" json:"speakers,omitempty"`
 	Password string                 `yaml:"password,omitempty" json:"password,omitempty"` // for an encrypted PDF
+	// Redact lists names to mask in the document's text ("[name]"), with
+	// the personal data package redact finds by itself.
+	Redact []string `yaml:"redact,omitempty" json:"redact,omitempty"`
 }
 
 // SpeakerMeta is what a user says about one speaker.
@@ -118,6 +121,11 @@ func (m Meta) Merge(o Meta) Meta {
 	if o.Password != "" {
 		m.Password = o.Password
 	}
+	for _, n := range o.Redact {
+		if !slices.Contains(m.Redact, n) {
+			m.Redact = append(slices.Clip(m.Redact), n)
+		}
+	}
 	if len(o.Speakers) > 0 {
 		sp := make(map[string]SpeakerMeta, len(m.Speakers)+len(o.Speakers))
 		for k, v := range m.Speakers {
@@ -134,5 +142,5 @@ func (m Meta) Merge(o Meta) Meta {
 // IsZero reports whether the user said nothing.
 func (m Meta) IsZero() bool {
 	return m.Title == "" && m.Kind == "" && m.URL == "" && m.Author == "" && m.Date == "" &&
-		m.Role == "" && len(m.Speakers) == 0 && m.Password == ""
+		m.Role == "" && len(m.Speakers) == 0 && m.Password == "" && len(m.Redact) == 0
 }

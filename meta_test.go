@@ -94,25 +94,25 @@ func TestFrontMatter(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	base := Meta{Title: "From the file", Kind: Interview, Author: "Jo",
+	base := Meta{Title: "From the file", Kind: Interview, Author: "Jo", Redact: []string{"Lena Park"},
 		Speakers: map[string]SpeakerMeta{"Lena": {Role: "CFO"}, "Tom": {Interviewer: true}}}
 	over := Meta{Title: "From the sidecar", URL: "https://example.com", Role: "CFO", Password: "pw", Date: "2024-01-02", Kind: Podcast,
-		Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Ravi": {Role: "controller"}}}
+		Redact: []string{"Ravi Kumar", "Lena Park"}, Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Ravi": {Role: "controller"}}}
 	got := base.Merge(over)
 	want := Meta{Title: "From the sidecar", Kind: Podcast, URL: "https://example.com", Author: "Jo", Date: "2024-01-02", Role: "CFO", Password: "pw",
-		Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Tom": {Interviewer: true}, "Ravi": {Role: "controller"}}}
+		Redact: []string{"Lena Park", "Ravi Kumar"}, Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Tom": {Interviewer: true}, "Ravi": {Role: "controller"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Merge = %+v, want %+v", got, want)
 	}
 	// Merging must not write into either side's speaker map: metas are
 	// shared between documents of one folder.
-	if len(base.Speakers) != 2 || base.Speakers["Lena"].Role != "CFO" || len(over.Speakers) != 2 {
+	if len(base.Speakers) != 2 || base.Speakers["Lena"].Role != "CFO" || len(over.Speakers) != 2 || len(base.Redact) != 1 {
 		t.Errorf("Merge changed its inputs: %+v, %+v", base.Speakers, over.Speakers)
 	}
 	if got := base.Merge(Meta{}); !reflect.DeepEqual(got, base) {
 		t.Errorf("Merge with nothing = %+v, want %+v", got, base)
 	}
-	if !(Meta{}).IsZero() || base.IsZero() || !(Meta{Speakers: map[string]SpeakerMeta{}}).IsZero() {
+	if !(Meta{}).IsZero() || base.IsZero() || !(Meta{Speakers: map[string]SpeakerMeta{}}).IsZero() || (Meta{Redact: []string{"Jo"}}).IsZero() {
 		t.Error("IsZero is wrong")
 	}
 }

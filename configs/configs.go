@@ -26,3 +26,7 @@ func SeedRules() []byte { return mustRead("seed-rules.yaml") }
 
 // Roles returns the default role taxonomy, configs/roles.yaml.
 func Roles() []byte { return mustRead("roles.yaml") }
+
+// Redact returns configs/redact.yaml: which personal data is masked
+// before passages are stored and indexed, and how.
+func Redact() []byte { return mustRead("redact.yaml") }

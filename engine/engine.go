@@ -30,6 +30,7 @@ import (
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/maps"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/redact"
 	"github.com/evident/evident/roles"
 	"github.com/evident/evident/store"
 )
@@ -47,6 +48,7 @@ type Options struct {
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
 	Roles      string // role taxonomy; empty uses <data>/roles.yaml if present, else the built-in one
+	Redact     string // masking of personal data; empty uses <data>/redact.yaml if present, else the built-in one
 	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
 	JobTimeout time.Duration
 	Queue      queue.Config
@@ -94,6 +96,8 @@ type Engine struct {
 	roles *roles.Taxonomy
 	// The rules and roles files as read, published for worker processes.
 	rulesSrc, rolesSrc []byte
+	redactor           *redact.Redactor
+	redactSrc          []byte // redact.yaml as read, published likewise
 
 	announced bool // a holder record was written and must go on Close
 
@@ -160,6 +164,12 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	if e.roles, err = compileConfig(e.rolesSrc, where, roles.Parse); err != nil {
+		return nil, err
+	}
+	if e.redactSrc, where, err = configSource(opts.Redact, opts.Data, "redact.yaml", configs.Redact); err != nil {
+		return nil, err
+	}
+	if e.redactor, err = compileConfig(e.redactSrc, where, redact.Parse); err != nil {
 		return nil, err
 	}
 	e.setConfig(e.rulesSrc)
@@ -313,6 +323,10 @@ func (e *Engine) Store() *store.Store { return e.store }
 // Classifier implements ingest.Rules: the rules in force.
 func (e *Engine) Classifier() *classify.Classifier { return e.rules.Load() }
 
+// Redactor implements ingest.Rules: the masking of personal data in force,
+// read from <data>/redact.yaml (or Options.Redact) when the engine opened.
+func (e *Engine) Redactor() *redact.Redactor { return e.redactor }
+
 // SetRules swaps the rules used for new documents.
 func (e *Engine) SetRules(c *classify.Classifier) { e.rules.Store(c) }
 
@@ -378,6 +392,9 @@ func (e *Engine) Connect(ctx context.Context) error {
 		return err
 	}
 	if err := q.PutConfig(ctx, queue.ConfigRoles, e.rolesSrc); err != nil {
+		return err
+	}
+	if err := q.PutConfig(ctx, queue.ConfigRedact, e.redactSrc); err != nil {
 		return err
 	}
 	// Before anything is submitted: a document registered by a Submit

@@ -96,8 +96,8 @@ func (e *Engine) SuggestQuotes(ctx context.Context, name string, perCell int) (*
 }
 
 // ExportMap renders a map as md, json, csv, html or qdpx.
-func (e *Engine) ExportMap(ctx context.Context, name, format string) (*maps.Export, error) {
-	return withMaps(ctx, e, func(s *maps.Store) (*maps.Export, error) { return s.Export(ctx, name, format) })
+func (e *Engine) ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error) {
+	return withMaps(ctx, e, func(s *maps.Store) (*maps.Export, error) { return s.Export(ctx, name, format, o) })
 }
 
 // ImportMap stores a map from a JSON export, under rename when given.

@@ -147,7 +147,7 @@ func TestMapFromSuggestionsSurvivesItsSources(t *testing.T) {
 
 	// Every format; the QDPX's sources hold the quotes.
 	for _, f := range []string{"md", "json", "csv", "html", "qdpx"} {
-		exp, err := e.ExportMap(ctx, "CFO", f)
+		exp, err := e.ExportMap(ctx, "CFO", f, maps.ExportOptions{})
 		if err != nil || len(exp.Data) == 0 || exp.Filename != "CFO."+f {
 			t.Fatalf("export %s: %v", f, err)
 		}

@@ -31,7 +31,7 @@ import (
 
 // Version changes whenever the mapping does; an index of another version is
 // rebuilt from the store.
-const Version = "2"
+const Version = "3"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -55,6 +55,8 @@ type Entry struct {
 	// for all of them. The store keeps it too, so that the two can be
 	// compared after a crash (see Counts).
 	Stamp string `json:"stamp,omitempty"`
+	// Codes are the passage's qualitative codes, lower-cased (code:NAME).
+	Codes []string `json:"codes,omitempty"`
 }
 
 // Stamp sums up a document's entries, in order: whatever changes in what
@@ -330,7 +332,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
-	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp"} {
+	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp", "codes"} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
@@ -444,6 +446,7 @@ type Query struct {
 	Kinds      []string // any of these kinds
 	Docs       []string // any of these document hashes
 	Speakers   []string // any of these speakers
+	Codes      []string // all of these codes (lower case)
 	// Interviewer includes interviewer and host turns, left out by default.
 	Interviewer bool
 	Size, From  int
@@ -543,6 +546,11 @@ func build(q Query) query.Query {
 		t.SetField("categories")
 		must = append(must, t)
 	}
+	for _, c := range q.Codes {
+		t := bleve.NewTermQuery(strings.ToLower(c))
+		t.SetField("codes")
+		must = append(must, t)
+	}
 	var mustNot []query.Query
 	if !q.Interviewer {
 		iv := bleve.NewBoolFieldQuery(true)
@@ -599,5 +607,14 @@ func EntryOf(d *evident.Document, p *evident.Passage) Entry {
 		File:        d.File,
 		Section:     p.Section,
 		Interviewer: p.Interviewer,
+		Codes:       lowerAll(p.Codes),
 	}
+}
+
+func lowerAll(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, strings.ToLower(s))
+	}
+	return out
 }

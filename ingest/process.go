@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -18,10 +19,12 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
+	"github.com/evident/evident/configs"
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/passage"
 	"github.com/evident/evident/persona"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/redact"
 	"github.com/evident/evident/roles"
 )
 
@@ -32,11 +35,14 @@ type Output struct {
 	Warnings []string          `json:"warnings,omitempty"`
 }
 
-// Rules gives the classifier and the role taxonomy in force; they can
-// change while workers run.
+// Rules gives the classifier, the role taxonomy and the masking of
+// personal data in force; they can change while workers run.
 type Rules interface {
 	Classifier() *classify.Classifier
 	Roles() *roles.Taxonomy
+	// Redactor masks personal data; nil means the built-in
+	// configs/redact.yaml, which masks.
+	Redactor() *redact.Redactor
 }
 
 // Processor turns one file's bytes into passages.
@@ -104,6 +110,12 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 			who.Title = written
 		}
 	}
+	// Personal data goes before anything is classified, stored or
+	// indexed; persona has read the names it needs.
+	redacted, err := Redact(pr.Rules.Redactor(), meta.Redact, ps, speakers)
+	if err != nil {
+		return nil, err
+	}
 	rules := pr.Rules.Classifier()
 	for i := range ps {
 		p := &ps[i]
@@ -125,6 +137,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Site:     doc.Site,
 		Role:     canonical(tax, first(meta.Role, folderRole)),
 		Speakers: speakers,
+		Redacted: redacted,
 	}
 	return &Output{Document: d, Passages: ps, Warnings: warnings}, nil
 }
@@ -148,6 +161,41 @@ func FolderRole(tax *roles.Taxonomy, folder string) (string, bool) {
 		return id, true
 	}
 	return "", false
+}
+
+// Redact masks personal data in passages' text, context and attributes,
+// and the speakers' names that are among names (the user's redact: list),
+// in place. It returns the counts by type, nil when nothing was masked. A
+// nil redactor is the built-in configuration.
+func Redact(r *redact.Redactor, names []string, ps []evident.Passage, speakers []evident.Person) (map[string]int, error) {
+	if r == nil {
+		var err error
+		if r, err = redact.Parse(configs.Redact()); err != nil {
+			return nil, fmt.Errorf("configs/redact.yaml: %w", err)
+		}
+	}
+	d := r.Document(redact.Names(names))
+	for i := range ps {
+		p := &ps[i]
+		p.Text = d.Mask(p.Text)
+		p.Context = d.Mask(p.Context)
+		p.Speaker = d.MaskName(p.Speaker)
+		for k, v := range p.Attrs {
+			p.Attrs[k] = d.Mask(v)
+		}
+	}
+	// The list of speakers repeats names the passages hold: masked the
+	// same way, counted once, in the passages.
+	counts := maps.Clone(d.Counts)
+	for i := range speakers {
+		sp := &speakers[i]
+		sp.Name, sp.FullName = d.MaskName(sp.Name), d.MaskName(sp.FullName)
+	}
+	d.Counts = counts
+	if len(d.Counts) == 0 {
+		return nil, nil
+	}
+	return d.Counts, nil
 }
 
 // Tag classifies one passage in place. Interviewer turns and notes above a
@@ -244,9 +292,16 @@ func (p *PanicError) Error() string {
 // Live holds rules and roles that a worker process swaps when the server
 // publishes new ones.
 type Live struct {
-	rules atomic.Pointer[classify.Classifier]
-	roles atomic.Pointer[roles.Taxonomy]
+	rules  atomic.Pointer[classify.Classifier]
+	roles  atomic.Pointer[roles.Taxonomy]
+	redact atomic.Pointer[redact.Redactor]
 }
+
+// Redactor implements Rules.
+func (l *Live) Redactor() *redact.Redactor { return l.redact.Load() }
+
+// SetRedactor swaps the masking of personal data for the next documents.
+func (l *Live) SetRedactor(r *redact.Redactor) { l.redact.Store(r) }
 
 // Classifier implements Rules.
 func (l *Live) Classifier() *classify.Classifier { return l.rules.Load() }

@@ -77,7 +77,7 @@ func BenchmarkMap(b *testing.B) {
 			var buf bytes.Buffer
 			for b.Loop() {
 				buf.Reset()
-				if err := Write(&buf, m, f, texts); err != nil {
+				if err := Write(&buf, m, f, texts, QDPXOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			}

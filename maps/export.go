@@ -38,9 +38,9 @@ func FormatOf(name string) (Format, error) {
 }
 
 // Write renders a map in a format. texts holds the full text of quoted
-// documents for the REFI-QDA project (see SourceTexts); the other formats
-// need only the map.
-func Write(w io.Writer, m *Map, f Format, texts []SourceText) error {
+// documents for the REFI-QDA project (see SourceTexts), and opts how its
+// texts and positions are written; the other formats need only the map.
+func Write(w io.Writer, m *Map, f Format, texts []SourceText, opts QDPXOptions) error {
 	switch f.Name {
 	case "md":
 		return Markdown(w, m)
@@ -51,7 +51,7 @@ func Write(w io.Writer, m *Map, f Format, texts []SourceText) error {
 	case "html":
 		return HTML(w, m)
 	case "qdpx":
-		return QDPX(w, m, texts)
+		return QDPX(w, m, texts, opts)
 	}
 	return fail(ErrInvalid, "export format %q is not one of %s", f.Name, FormatNames)
 }
@@ -63,9 +63,20 @@ type Export struct {
 	Data        []byte `json:"-"`
 }
 
+// ExportOptions tune an export. LineEndings ("lf", "crlf") and Offsets
+// ("codepoints", "utf16") apply to the REFI-QDA project; see QDPXOptions.
+type ExportOptions struct {
+	LineEndings string `json:"line_endings,omitempty"`
+	Offsets     string `json:"offsets,omitempty"`
+}
+
 // Export renders a map in the named format.
-func (s *Store) Export(ctx context.Context, name, format string) (*Export, error) {
+func (s *Store) Export(ctx context.Context, name, format string, o ExportOptions) (*Export, error) {
 	f, err := FormatOf(format)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := ParseQDPXOptions(o.LineEndings, o.Offsets)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +91,7 @@ func (s *Store) Export(ctx context.Context, name, format string) (*Export, error
 		}
 	}
 	var b bytes.Buffer
-	if err := Write(&b, m, f, texts); err != nil {
+	if err := Write(&b, m, f, texts, opts); err != nil {
 		return nil, fmt.Errorf("exporting map %q as %s: %w", m.Name, f.Name, err)
 	}
 	return &Export{Filename: FileName(m.Name, f.Ext), ContentType: f.ContentType, Data: b.Bytes()}, nil

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -75,7 +76,7 @@ func render(t *testing.T, m *Map, format string) []byte {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := Write(&b, m, f, nil); err != nil {
+	if err := Write(&b, m, f, nil, QDPXOptions{}); err != nil {
 		t.Fatalf("%s: %v", format, err)
 	}
 	return b.Bytes()
@@ -298,6 +299,14 @@ type qdeRead struct {
 // is coded with its cell.
 func checkQDPX(t *testing.T, m *Map, data []byte) {
 	t.Helper()
+	checkQDPXWith(t, m, data, QDPXOptions{})
+}
+
+// checkQDPXWith is checkQDPX for a project written with options: the
+// positions count UTF-16 units or code points, and the texts' line
+// endings are CRLF or LF.
+func checkQDPXWith(t *testing.T, m *Map, data []byte, opts QDPXOptions) {
+	t.Helper()
 	files := qdpxFiles(t, data)
 	qde, ok := files["project.qde"]
 	if !ok {
@@ -327,7 +336,10 @@ func checkQDPX(t *testing.T, m *Map, data []byte) {
 			t.Errorf("source %s: plainTextPath %q has no file sources/%s", s.GUID, s.Path, name)
 			continue
 		}
-		runes := []rune(string(text))
+		if !opts.CRLF && bytes.Contains(text, []byte("\r")) || opts.CRLF && bytes.Count(text, []byte("\n")) != bytes.Count(text, []byte("\r\n")) {
+			t.Errorf("source %s: line endings are not all %s", name, map[bool]string{true: "CRLF", false: "LF"}[opts.CRLF])
+		}
+		units := unitsOf(string(text), opts)
 		for _, sel := range s.Selections {
 			id, _, _ := strings.Cut(sel.Name, ":")
 			q := byID[id]
@@ -336,12 +348,12 @@ func checkQDPX(t *testing.T, m *Map, data []byte) {
 				continue
 			}
 			seen++
-			if sel.Start < 0 || sel.End > len(runes) || sel.Start > sel.End {
-				t.Errorf("%s: selection %d..%d outside a text of %d code points", id, sel.Start, sel.End, len(runes))
+			if sel.Start < 0 || sel.End > len(units) || sel.Start > sel.End {
+				t.Errorf("%s: selection %d..%d outside a text of %d units", id, sel.Start, sel.End, len(units))
 				continue
 			}
-			if got := string(runes[sel.Start:sel.End]); got != q.Text {
-				t.Errorf("%s: selection %d..%d reads %q, want %q", id, sel.Start, sel.End, got, q.Text)
+			if got, want := stringOf(units[sel.Start:sel.End], opts), opts.encode(q.Text); got != want {
+				t.Errorf("%s: selection %d..%d reads %q, want %q", id, sel.Start, sel.End, got, want)
 			}
 			if codeName[sel.Code.GUID] != q.Category {
 				t.Errorf("%s: coded %q, want %s", id, codeName[sel.Code.GUID], q.Category)
@@ -351,6 +363,30 @@ func checkQDPX(t *testing.T, m *Map, data []byte) {
 	if seen != m.QuoteCount() {
 		t.Errorf("%d selections, want one per quote (%d)", seen, m.QuoteCount())
 	}
+}
+
+// unitsOf splits a text into what positions count: code points, or
+// UTF-16 code units.
+func unitsOf(text string, opts QDPXOptions) []rune {
+	if !opts.UTF16 {
+		return []rune(text)
+	}
+	var out []rune
+	for _, u := range utf16.Encode([]rune(text)) {
+		out = append(out, rune(u))
+	}
+	return out
+}
+
+func stringOf(units []rune, opts QDPXOptions) string {
+	if !opts.UTF16 {
+		return string(units)
+	}
+	u := make([]uint16, len(units))
+	for i, r := range units {
+		u[i] = uint16(r)
+	}
+	return string(utf16.Decode(u))
 }
 
 func keys[V any](m map[string]V) []string {
@@ -393,22 +429,25 @@ func TestQDPXWithSourceTexts(t *testing.T) {
 	interview := m.Cell("SEE").Quotes[0].Source.SHA256
 	q1, q2, q3 := m.Cell("HEAR").Quotes[0], m.Cell("DO").Quotes[0], m.Cell("SEE").Quotes[0]
 	text, offsets := joinPassages([]passageText{
-		{"a1b2c3d4e5f6-0", "Interviewer: Thanks for making time."},
-		{q2.PassageID, "Every month-end I spend my first week on spreadsheets."}, // changed since
-		{"a1b2c3d4e5f6-2", "Interviewer: Who do you hear from?"},
-		{q1.PassageID, q1.Text},
-		{"a1b2c3d4e5f6-4", "Interviewer: And the market? 😀"},
-		{q3.PassageID, q3.Text},
+		{id: "a1b2c3d4e5f6-0", text: "Thanks for making time.", speaker: "Interviewer", time: "00:00:05"},
+		{id: q2.PassageID, text: "Every month-end I spend my first week on spreadsheets.", speaker: q2.Speaker}, // changed since
+		{id: "a1b2c3d4e5f6-2", text: "Who do you hear from?", speaker: "Interviewer"},
+		{id: q1.PassageID, text: q1.Text, speaker: q1.Speaker},
+		{id: "a1b2c3d4e5f6-4", text: "And the market? 😀", speaker: "Interviewer"},
+		{id: q3.PassageID, text: q3.Text, speaker: q3.Speaker},
 	})
+	if want := "[00:00:05] Interviewer: Thanks for making time.\n\n" + q2.Speaker + ": Every month-end"; !strings.HasPrefix(text, want) {
+		t.Fatalf("the source text should read as a transcript, %q..., not %q", want, text[:80])
+	}
 	var b bytes.Buffer
-	if err := QDPX(&b, m, []SourceText{{SHA256: interview, Text: text, Offsets: offsets}}); err != nil {
+	if err := QDPX(&b, m, []SourceText{{SHA256: interview, Text: text, Offsets: offsets}}, QDPXOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	checkQDPX(t, m, b.Bytes())
 	files := qdpxFiles(t, b.Bytes())
 	var src string
 	for name, body := range files {
-		if strings.HasPrefix(string(body), "Interviewer: Thanks") {
+		if strings.HasPrefix(string(body), "[00:00:05] Interviewer: Thanks") {
 			src = name
 		}
 	}

@@ -12,8 +12,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/store"
 )
 
@@ -26,11 +28,16 @@ import (
 // twice gives the same bytes.
 
 // SourceText is the full plain text of a quoted document as it stands,
-// made of its passages in order.
+// made of its passages in order with their speaker labels and times as a
+// transcript writes them ("[00:01:34] RK: ..."), headings and survey
+// questions where they change, so that a QDA tool shows who said what.
 type SourceText struct {
 	SHA256  string
 	Text    string
 	Offsets map[string]int // passage id → byte offset of its text in Text
+	// Speakers are the document's speakers, whose full names name the
+	// cases of speakers labelled by initials.
+	Speakers []evident.Person
 }
 
 // passageSep separates passages in a reconstructed source text.
@@ -67,61 +74,162 @@ func (s *Store) SourceTexts(ctx context.Context, m *Map) ([]SourceText, error) {
 		}
 		parts := make([]passageText, len(ps))
 		for i, p := range ps {
-			parts[i] = passageText{p.ID, p.Text}
+			parts[i] = passageText{id: p.ID, text: p.Text, speaker: speakerLabel(p.Speaker, p.Locator), time: p.Locator.Time, context: p.Context, notes: p.Section != ""}
 		}
 		text, offsets := joinPassages(parts)
-		out = append(out, SourceText{SHA256: sha, Text: text, Offsets: offsets})
+		out = append(out, SourceText{SHA256: sha, Text: text, Offsets: offsets, Speakers: d.Speakers})
 	}
 	return out, nil
 }
 
-type passageText struct{ id, text string }
+// speakerLabel is how a passage's speaker is labelled in a source text:
+// the label of the transcript, or a survey's respondent by row.
+func speakerLabel(speaker string, loc evident.Locator) string {
+	if speaker == "" && loc.Row > 0 {
+		return fmt.Sprintf("Respondent %d", loc.Row)
+	}
+	return speaker
+}
 
+// passageText is a passage as the source text writes it.
+type passageText struct {
+	id, text string
+	speaker  string // its label, as in the transcript
+	time     string // hh:mm:ss into the recording
+	context  string // the heading or question above it
+	notes    bool   // show notes and the like, outside the turns
+}
+
+// joinPassages writes passages as a transcript: each a paragraph, a turn
+// led by its time and speaker label, a heading or question before the
+// first passage under it. It returns the text and where each passage's
+// own text starts in it.
 func joinPassages(ps []passageText) (string, map[string]int) {
 	var b strings.Builder
 	offsets := make(map[string]int, len(ps))
-	for i, p := range ps {
-		if i > 0 {
+	context := ""
+	for _, p := range ps {
+		if c := oneLine(p.context); c != "" && c != context && !p.notes {
+			if b.Len() > 0 {
+				b.WriteString(passageSep)
+			}
+			b.WriteString(c)
+		}
+		context = oneLine(p.context)
+		if b.Len() > 0 {
 			b.WriteString(passageSep)
 		}
+		if p.time != "" && !p.notes {
+			b.WriteString("[" + p.time + "] ")
+		}
+		if label := oneLine(p.speaker); label != "" && !p.notes {
+			b.WriteString(label + ": ")
+		}
 		offsets[p.id] = b.Len()
-		b.WriteString(p.text)
+		b.WriteString(normalizeNewlines(p.text))
 	}
 	return b.String(), offsets
 }
 
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// normalizeNewlines writes every line ending as "\n"; QDPX writes them
+// as the options ask.
+func normalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// QDPXOptions are what tools differ on: the line endings of the source
+// texts (MAXQDA expects CRLF) and what selection positions count (NVivo
+// and ATLAS.ti count UTF-16 code units, QualCoder Unicode code points).
+type QDPXOptions struct {
+	CRLF  bool // line endings "\r\n", else "\n"
+	UTF16 bool // positions in UTF-16 code units, else code points
+}
+
+// ParseQDPXOptions reads the options as a person gives them: line endings
+// "lf" (default) or "crlf", offsets "codepoints" (default) or "utf16".
+func ParseQDPXOptions(lineEndings, offsets string) (QDPXOptions, error) {
+	var o QDPXOptions
+	switch strings.ToLower(strings.TrimSpace(lineEndings)) {
+	case "", "lf", "unix":
+	case "crlf", "windows":
+		o.CRLF = true
+	default:
+		return o, fail(ErrInvalid, "line endings %q are not lf or crlf", lineEndings)
+	}
+	switch strings.ToLower(strings.TrimSpace(offsets)) {
+	case "", "codepoints", "code-points", "runes", "unicode":
+	case "utf16", "utf-16":
+		o.UTF16 = true
+	default:
+		return o, fail(ErrInvalid, "offsets %q are not codepoints or utf16", offsets)
+	}
+	return o, nil
+}
+
+// position converts a byte offset of an LF text to a selection position
+// as the options count it.
+func (o QDPXOptions) position(text string, off int) int {
+	n := 0
+	for _, r := range text[:off] {
+		n++
+		if o.UTF16 && r > 0xFFFF {
+			n++ // a surrogate pair
+		}
+		if o.CRLF && r == '\n' {
+			n++
+		}
+	}
+	return n
+}
+
+// encode writes an LF text with the options' line endings.
+func (o QDPXOptions) encode(text string) string {
+	if o.CRLF {
+		return strings.ReplaceAll(text, "\n", "\r\n")
+	}
+	return text
+}
+
 // qdpxSource is one text source of the project as it is being built.
 type qdpxSource struct {
-	key     string // content hash, or file name when the snapshot has none
-	src     Source
-	text    string
-	offsets map[string]int
-	quotes  []*Quote
-	spans   map[string][2]int // quote id → code-point start and end (exclusive)
+	key      string // content hash, or file name when the snapshot has none
+	src      Source
+	name     string // the source's name: its title, safe as a file name (tools copy it to one)
+	file     string // its text file in the archive: sources/<guid>.txt
+	text     string
+	offsets  map[string]int
+	speakers []evident.Person
+	quotes   []*Quote
+	spans    map[string][2]int // quote id → start and end (exclusive) positions
 }
 
 // locate finds a quote's text in its source and returns its byte offset:
 // where its passage is, when the passage still reads the same; else where
 // the text first occurs; else at the end of the text, where it is added.
-func (s *qdpxSource) locate(q *Quote) int {
-	if off, ok := s.offsets[q.PassageID]; ok && strings.HasPrefix(s.text[off:], q.Text) {
+func (s *qdpxSource) locate(text, passageID string) int {
+	if off, ok := s.offsets[passageID]; ok && strings.HasPrefix(s.text[off:], text) {
 		return off
 	}
-	if i := strings.Index(s.text, q.Text); i >= 0 {
+	if i := strings.Index(s.text, text); i >= 0 {
 		return i
 	}
 	if s.text != "" {
 		s.text += passageSep
 	}
 	off := len(s.text)
-	s.text += q.Text
+	s.text += text
 	return off
 }
 
 // QDPX writes the map as a REFI-QDA project. texts gives the current text
 // of quoted documents (SourceTexts); a document without one is rebuilt
 // from the snapshots of its quotes.
-func QDPX(w io.Writer, m *Map, texts []SourceText) error {
+func QDPX(w io.Writer, m *Map, texts []SourceText, opts QDPXOptions) error {
 	byHash := map[string]SourceText{}
 	for _, t := range texts {
 		byHash[t.SHA256] = t
@@ -142,17 +250,20 @@ func QDPX(w io.Writer, m *Map, texts []SourceText) error {
 		s.quotes = append(s.quotes, q)
 	}
 	sort.Strings(keys)
+	names := fileNames{}
 	for _, key := range keys {
 		s := sources[key]
+		s.name = names.unique(cmp.Or(s.src.Title, s.src.File, "source"))
+		s.file = "sources/" + guid(m.Name, "source", key) + ".txt"
 		if t, ok := byHash[key]; ok {
-			s.text, s.offsets = t.Text, t.Offsets
+			s.text, s.offsets, s.speakers = normalizeNewlines(t.Text), t.Offsets, t.Speakers
 		} else {
 			s.text, s.offsets = snapshotText(s.quotes)
 		}
 		for _, q := range s.quotes {
-			start := s.locate(q)
-			cp := utf8.RuneCountInString(s.text[:start])
-			s.spans[q.ID] = [2]int{cp, cp + utf8.RuneCountInString(q.Text)}
+			text := normalizeNewlines(q.Text)
+			start := s.locate(text, q.PassageID)
+			s.spans[q.ID] = [2]int{opts.position(s.text, start), opts.position(s.text, start+len(text))}
 		}
 	}
 	project := buildProject(m, sources, keys)
@@ -182,9 +293,8 @@ func QDPX(w io.Writer, m *Map, texts []SourceText) error {
 	}
 	for _, key := range keys {
 		s := sources[key]
-		name := "sources/" + guid(m.Name, "source", key) + ".txt"
-		if err := write(name, func(f io.Writer) error { _, err := io.WriteString(f, s.text); return err }); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+		if err := write(s.file, func(f io.Writer) error { _, err := io.WriteString(f, opts.encode(s.text)); return err }); err != nil {
+			return fmt.Errorf("%s: %w", s.file, err)
 		}
 	}
 	return zw.Close()
@@ -209,9 +319,85 @@ func snapshotText(quotes []*Quote) (string, map[string]int) {
 	})
 	parts := make([]passageText, len(qs))
 	for i, q := range qs {
-		parts[i] = passageText{q.PassageID, q.Text}
+		parts[i] = passageText{id: q.PassageID, text: q.Text, speaker: speakerLabel(q.Speaker, q.Locator), time: q.Locator.Time, context: q.Context}
 	}
 	return joinPassages(parts)
+}
+
+// fileNames makes names that every file system takes, each once.
+type fileNames map[string]bool
+
+// maxFileName bounds a source's name in bytes, leaving room for ".txt",
+// a " (2)" and the folders a tool copies it into.
+const maxFileName = 100
+
+// unique returns name made safe as a file name on Windows, macOS and
+// Linux (no / \ : * ? " < > |, no control characters, no trailing dot or
+// space, not a reserved device name, at most maxFileName bytes), and
+// different, ignoring case, from the names it returned before.
+func (seen fileNames) unique(name string) string {
+	base := SafeFileName(name)
+	for n := 1; ; n++ {
+		cand := base
+		if n > 1 {
+			suffix := fmt.Sprintf(" (%d)", n)
+			cand = truncateUTF8(base, maxFileName-len(suffix)) + suffix
+		}
+		if key := strings.ToLower(cand); !seen[key] {
+			seen[key] = true
+			return cand
+		}
+	}
+}
+
+// SafeFileName makes a name safe as a file name on every common system:
+// the characters Windows forbids become dashes, control characters and
+// runs of spaces one space, trailing dots and spaces go, a reserved
+// device name (CON, NUL, COM1...) gets an underscore, and it is cut to
+// maxFileName bytes at a character boundary. An empty result is "source".
+func SafeFileName(name string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range name {
+		switch {
+		case strings.ContainsRune(`/\:*?"<>|`, r):
+			r = '-'
+		case r == utf8.RuneError, unicode.IsControl(r), unicode.IsSpace(r), r == '\u2028', r == '\u2029':
+			r = ' '
+		}
+		if r == ' ' {
+			if space || b.Len() == 0 {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimRight(truncateUTF8(b.String(), maxFileName), " .")
+	out = strings.TrimLeft(out, " ")
+	if out == "" {
+		return "source"
+	}
+	stem, _, _ := strings.Cut(out, ".")
+	switch strings.ToUpper(strings.TrimSpace(stem)) {
+	case "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+		"LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9":
+		out = "_" + out
+	}
+	return out
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // zipTime is the time stamped on the files of the zip: the map's last
@@ -298,7 +484,8 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 	// document: "Participant 1" of two transcripts is two people.
 	type caseOf struct {
 		key        string // speaker and document key: the case's identity
-		speaker    string
+		speaker    string // the name people know: the full name of a speaker labelled by initials
+		label      string // the label in the transcript, when it is not the name
 		doc        string // the document as people know it: its file name
 		docKey     string
 		role       string
@@ -310,18 +497,18 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 	for _, key := range keys {
 		s := sources[key]
 		sg := guid(m.Name, "source", key)
-		name := s.src.Title
-		if name == "" {
-			name = s.src.File
-		}
 		var desc []string
-		for _, kv := range [][2]string{{"File", s.src.File}, {"Kind", s.src.Kind}, {"URL", s.src.URL},
+		title := s.src.Title // as written, when the name had to change to be a file name
+		if title == s.name {
+			title = ""
+		}
+		for _, kv := range [][2]string{{"Title", title}, {"File", s.src.File}, {"Kind", s.src.Kind}, {"URL", s.src.URL},
 			{"Author", s.src.Author}, {"Date", s.src.Date}, {"SHA-256", s.src.SHA256}} {
 			if kv[1] != "" {
 				desc = append(desc, kv[0]+": "+kv[1])
 			}
 		}
-		ts := qdeTextSource{GUID: sg, Name: name, PlainTextPath: "internal://" + sg + ".txt", Description: strings.Join(desc, "\n")}
+		ts := qdeTextSource{GUID: sg, Name: s.name, PlainTextPath: "internal://" + strings.TrimPrefix(s.file, "sources/"), Description: strings.Join(desc, "\n")}
 		qs := append([]*Quote(nil), s.quotes...)
 		sort.SliceStable(qs, func(i, j int) bool {
 			a, b := s.spans[qs[i].ID], s.spans[qs[j].ID]
@@ -360,6 +547,9 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 				c := cases[ck]
 				if c == nil {
 					c = &caseOf{key: ck, speaker: q.Speaker, doc: cmp.Or(s.src.File, s.src.Title, key), docKey: key, source: sg}
+					if full := fullName(s.speakers, q.Speaker); full != "" {
+						c.speaker, c.label = full, q.Speaker
+					}
 					cases[ck] = c
 				}
 				if c.role == "" {
@@ -380,8 +570,16 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 	// document's file name too, and its hash when file names clash.
 	if len(cases) > 0 {
 		roleVar := guid(m.Name, "variable", "role")
+		labelVar := guid(m.Name, "variable", "label")
 		p.Variables = &qdeVariables{Variables: []qdeVariable{{GUID: roleVar, Name: "role", Type: "Text",
 			Description: "The speaker's role in the buying committee, from Evident's role taxonomy."}}}
+		for _, c := range cases {
+			if c.label != "" {
+				p.Variables.Variables = append(p.Variables.Variables, qdeVariable{GUID: labelVar, Name: "label", Type: "Text",
+					Description: "The speaker's label in the transcript (initials, say) where the case has the full name."})
+				break
+			}
+		}
 		perSpeaker, perDoc := map[string]int{}, map[string]int{}
 		for _, c := range cases {
 			perSpeaker[c.speaker]++
@@ -417,6 +615,10 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 			if c.role != "" {
 				qc.Values = []qdeVariableValue{{Variable: qdeRef{Target: roleVar}, Text: c.role}}
 			}
+			if c.label != "" {
+				qc.Description = fmt.Sprintf("Labelled %q in %s.", c.label, c.doc)
+				qc.Values = append(qc.Values, qdeVariableValue{Variable: qdeRef{Target: labelVar}, Text: c.label})
+			}
 			for _, s := range c.selections {
 				qc.Selections = append(qc.Selections, qdeRef{Target: s})
 			}
@@ -424,6 +626,17 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 		}
 	}
 	return p
+}
+
+// fullName is the full name the document gives a speaker labelled by
+// initials, or "".
+func fullName(speakers []evident.Person, label string) string {
+	for _, p := range speakers {
+		if p.Name == label && p.FullName != "" && p.FullName != label {
+			return p.FullName
+		}
+	}
+	return ""
 }
 
 // The elements of project.qde that a map uses, in the order Project.xsd
@@ -475,11 +688,12 @@ type (
 		Cases []qdeCase `xml:"Case"`
 	}
 	qdeCase struct {
-		GUID       string             `xml:"guid,attr"`
-		Name       string             `xml:"name,attr"`
-		Values     []qdeVariableValue `xml:"VariableValue"`
-		Sources    []qdeRef           `xml:"SourceRef"`
-		Selections []qdeRef           `xml:"SelectionRef"`
+		GUID        string             `xml:"guid,attr"`
+		Name        string             `xml:"name,attr"`
+		Description string             `xml:"Description,omitempty"`
+		Values      []qdeVariableValue `xml:"VariableValue"`
+		Sources     []qdeRef           `xml:"SourceRef"`
+		Selections  []qdeRef           `xml:"SelectionRef"`
 	}
 	qdeVariableValue struct {
 		Variable qdeRef `xml:"VariableRef"`

@@ -364,7 +364,7 @@ func TestSourcesChangeAndGo(t *testing.T) {
 		}
 	}
 	// Exports still carry every quote, the gone one included.
-	exp, err := tb.maps.Export(ctx, "cfo", "qdpx")
+	exp, err := tb.maps.Export(ctx, "cfo", "qdpx", ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +382,7 @@ func TestImportGivesAnEqualMap(t *testing.T) {
 	tb.attach("CFO map", "GAINS", evident.PassageID(doc.SHA256, 1), "")
 	tb.attach("CFO map", "PAINS", evident.PassageID(doc.SHA256, 2), "")
 	tb.maps.Detach(ctx, "CFO map", "q2", "")
-	exported, err := tb.maps.Export(ctx, "CFO map", "json")
+	exported, err := tb.maps.Export(ctx, "CFO map", "json", ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +403,7 @@ func TestImportGivesAnEqualMap(t *testing.T) {
 	if _, err := tb.maps.Import(ctx, m, "", "bob"); err != nil {
 		t.Fatal(err)
 	}
-	again, err := tb.maps.Export(ctx, "CFO map", "json")
+	again, err := tb.maps.Export(ctx, "CFO map", "json", ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ const (
 	BucketConfig = "evident-config"
 	ConfigRules  = "rules"
 	ConfigRoles  = "roles"
+	ConfigRedact = "redact" // the masking of personal data
 )
 
 func (q *Queue) config(ctx context.Context) (jetstream.KeyValue, error) {

@@ -29,6 +29,7 @@ type Parsed struct {
 	Kinds       []string `json:"kinds,omitempty"`
 	Docs        []string `json:"docs,omitempty"` // content hashes
 	Speakers    []string `json:"speakers,omitempty"`
+	Codes       []string `json:"codes,omitempty"` // qualitative codes (code:NAME)
 	Interviewer bool     `json:"interviewer,omitempty"`
 	// Understood lists each interpretation: "CFOs → role cfo".
 	Understood []string `json:"understood,omitempty"`
@@ -36,7 +37,7 @@ type Parsed struct {
 
 func (p Parsed) indexQuery() index.Query {
 	return index.Query{Words: p.Words, Hints: p.Hints, Phrases: p.Phrases, Roles: p.Roles, Categories: p.Categories,
-		Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Interviewer: p.Interviewer}
+		Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Codes: p.Codes, Interviewer: p.Interviewer}
 }
 
 // Parser reads the questions people type. Category words come from the
@@ -281,6 +282,8 @@ func (p *Parser) field(out *Parsed, field, value string, addRole, addCategory fu
 		out.Docs = append(out.Docs, value)
 	case "speaker", "by":
 		out.Speakers = append(out.Speakers, value)
+	case "code", "codes":
+		out.Codes = append(out.Codes, value)
 	case "interviewer", "host":
 		v := strings.ToLower(value)
 		out.Interviewer = v == "yes" || v == "true" || v == "include" || v == "1"

@@ -221,6 +221,11 @@ var migrations = []string{
 	// 2. The title a speaker states ("VP of Engineering") beside the
 	// canonical role it maps to.
 	`ALTER TABLE passages ADD COLUMN title TEXT NOT NULL DEFAULT '';`,
+	// 3. How many of each kind of personal data a document had masked
+	// (redact), and the qualitative codes a passage carries (a REFI-QDA
+	// import: code:NAME).
+	`ALTER TABLE documents ADD COLUMN redacted TEXT NOT NULL DEFAULT '{}';
+	ALTER TABLE passages ADD COLUMN codes TEXT NOT NULL DEFAULT '[]';`,
 }
 
 func migrate(db *sql.DB) error {
@@ -257,13 +262,13 @@ func parseTime(s string) time.Time {
 }
 
 const docColumns = `id, origin, file, sha256, size, format, title, kind, url, author, date, site, role,
-	speakers, warnings, state, error, passages, added, updated`
+	speakers, warnings, redacted, state, error, passages, added, updated`
 
 func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error) {
 	var d evident.Document
-	var speakers, warnings, kind, state, added, updated string
+	var speakers, warnings, redacted, kind, state, added, updated string
 	err := row.Scan(&d.ID, &d.Origin, &d.File, &d.SHA256, &d.Size, &d.Format, &d.Title, &kind, &d.URL,
-		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &warnings, &state, &d.Error, &d.Passages, &added, &updated)
+		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &warnings, &redacted, &state, &d.Error, &d.Passages, &added, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -277,6 +282,12 @@ func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error
 	}
 	if err := json.Unmarshal([]byte(warnings), &d.Warnings); err != nil {
 		return nil, fmt.Errorf("document %s: warnings: %w", d.File, err)
+	}
+	if err := json.Unmarshal([]byte(redacted), &d.Redacted); err != nil {
+		return nil, fmt.Errorf("document %s: redacted: %w", d.File, err)
+	}
+	if len(d.Redacted) == 0 {
+		d.Redacted = nil
 	}
 	return &d, nil
 }
@@ -607,6 +618,10 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 	if err != nil {
 		return nil, err
 	}
+	redacted, err := json.Marshal(nonNilMap(d.Redacted))
+	if err != nil {
+		return nil, err
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&id); err != nil {
@@ -620,18 +635,24 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 		if oldPassageIDs, err = passageIDs(ctx, tx, id); err != nil {
 			return err
 		}
+		// Codes a person gave passages (an imported project's) stay with
+		// the passage of the same id: the same bytes give the same ids.
+		kept, err := passageCodes(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM passages WHERE doc_id = ?`, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
-			site = ?, role = ?, speakers = ?, warnings = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
-			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(warn),
+			site = ?, role = ?, speakers = ?, warnings = ?, redacted = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
+			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(warn), string(redacted),
 			evident.Processing, len(ps), now(), id); err != nil {
 			return err
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, title, role_source,
-			interviewer, section, context, attrs, locator, categories, scores, matches)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			interviewer, section, context, attrs, locator, categories, scores, matches, codes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -643,8 +664,12 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			cats, _ := json.Marshal(nonNil(p.Categories))
 			scores, _ := json.Marshal(nonNilMap(p.Scores))
 			matches, _ := json.Marshal(nonNil(p.Tags))
+			if len(p.Codes) == 0 {
+				p.Codes = kept[p.ID]
+			}
+			codes, _ := json.Marshal(nonNil(p.Codes))
 			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.Title, p.RoleSource, p.Interviewer,
-				p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches)); err != nil {
+				p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches), string(codes)); err != nil {
 				return fmt.Errorf("passage %s: %w", p.ID, err)
 			}
 		}
@@ -891,15 +916,15 @@ func short(sha string) string {
 // categories, when a person did (review.go).
 const (
 	passageColumns = `p.id, p.seq, p.text, p.speaker, p.role, p.title, p.role_source, p.interviewer, p.section, p.context,
-	p.attrs, p.locator, p.categories, p.scores, p.matches, COALESCE(o.who, ''), COALESCE(o.at, '')`
+	p.attrs, p.locator, p.categories, p.scores, p.matches, p.codes, COALESCE(o.who, ''), COALESCE(o.at, '')`
 	passageTables = `passages p LEFT JOIN overrides o ON o.passage_id = p.id`
 )
 
 func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Passage, error) {
 	var p evident.Passage
-	var attrs, loc, cats, scores, matches, taggedAt string
+	var attrs, loc, cats, scores, matches, codes, taggedAt string
 	dest := append([]any{&p.ID, &p.Seq, &p.Text, &p.Speaker, &p.Role, &p.Title, &p.RoleSource, &p.Interviewer, &p.Section,
-		&p.Context, &attrs, &loc, &cats, &scores, &matches, &p.TaggedBy, &taggedAt}, extra...)
+		&p.Context, &attrs, &loc, &cats, &scores, &matches, &codes, &p.TaggedBy, &taggedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
@@ -912,10 +937,13 @@ func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Pa
 	for _, f := range []struct {
 		src string
 		dst any
-	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {matches, &p.Tags}} {
+	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {matches, &p.Tags}, {codes, &p.Codes}} {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
 			return nil, fmt.Errorf("passage %s: %w", p.ID, err)
 		}
+	}
+	if len(p.Codes) == 0 {
+		p.Codes = nil
 	}
 	return &p, nil
 }

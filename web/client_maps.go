@@ -92,8 +92,15 @@ func (c *Client) SuggestQuotes(ctx context.Context, name string, perCell int) (*
 }
 
 // ExportMap downloads a map in a format.
-func (c *Client) ExportMap(ctx context.Context, name, format string) (*maps.Export, error) {
-	resp, err := c.mapRequest(ctx, http.MethodGet, mapPathOf(name)+"/export?format="+url.QueryEscape(format), "", nil)
+func (c *Client) ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error) {
+	q := url.Values{"format": {format}}
+	if o.LineEndings != "" {
+		q.Set("line_endings", o.LineEndings)
+	}
+	if o.Offsets != "" {
+		q.Set("offsets", o.Offsets)
+	}
+	resp, err := c.mapRequest(ctx, http.MethodGet, mapPathOf(name)+"/export?"+q.Encode(), "", nil)
 	if err != nil {
 		return nil, err
 	}

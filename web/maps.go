@@ -28,7 +28,8 @@ type Maps interface {
 	UndoMap(ctx context.Context, name, by string) (*maps.Undone, error)
 	MapHistory(ctx context.Context, name string) ([]maps.Change, error)
 	SuggestQuotes(ctx context.Context, name string, perCell int) (*maps.Suggestions, error)
-	ExportMap(ctx context.Context, name, format string) (*maps.Export, error)
+	ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error)
+	Imports // REFI-QDA projects: web/import.go
 	ImportMap(ctx context.Context, data []byte, rename, by string) (*maps.Map, error)
 }
 
@@ -243,7 +244,9 @@ func (s *Server) exportMap(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("give a format: ?format= one of %s", maps.FormatNames))
 		return
 	}
-	exp, err := s.Engine.ExportMap(r.Context(), r.PathValue("name"), format)
+	q := r.URL.Query()
+	exp, err := s.Engine.ExportMap(r.Context(), r.PathValue("name"), format,
+		maps.ExportOptions{LineEndings: q.Get("line_endings"), Offsets: q.Get("offsets")})
 	if err != nil {
 		mapError(w, err)
 		return

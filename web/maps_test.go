@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -136,6 +137,8 @@ func TestMapAPI(t *testing.T) {
 		{"GET", name + "/suggest?per_cell=lots", nil, 400, `per_cell="lots"`},
 		{"GET", name + "/export?format=pdf", nil, 400, `export format "pdf" is not one of md, json, csv, html, qdpx`},
 		{"GET", name + "/export", nil, 400, "give a format"},
+		{"GET", name + "/export?format=qdpx&line_endings=cr", nil, 400, `line endings "cr" are not lf or crlf`},
+		{"GET", name + "/export?format=qdpx&offsets=bytes", nil, 400, `offsets "bytes" are not codepoints or utf16`},
 		{"POST", "/api/maps/import", `{"name": "x"}`, 400, `no "cells"`},
 	} {
 		code, _, body := apiCall(t, base, c.method, c.path, "", c.body)
@@ -230,8 +233,28 @@ func TestMapAPI(t *testing.T) {
 	if un, err := c.UndoMap(ctx, "via client", "erin"); err != nil || un.Undone.Op != "detach" || un.QuoteCount() != 1 {
 		t.Errorf("client undo: %+v %v", un, err)
 	}
-	if exp, err := c.ExportMap(ctx, "via client", "csv"); err != nil || exp.Filename != "via-client.csv" || !bytes.Contains(exp.Data, []byte(hear.ID)) {
+	if exp, err := c.ExportMap(ctx, "via client", "csv", maps.ExportOptions{}); err != nil || exp.Filename != "via-client.csv" || !bytes.Contains(exp.Data, []byte(hear.ID)) {
 		t.Errorf("client export: %+v %v", exp, err)
+	}
+	// A project for MAXQDA: its sources have CRLF line endings.
+	exp, err := c.ExportMap(ctx, "via client", "qdpx", maps.ExportOptions{LineEndings: "crlf", Offsets: "utf16"})
+	if err != nil {
+		t.Fatalf("client export for MAXQDA: %v", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(exp.Data), int64(len(exp.Data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "sources/") {
+			continue
+		}
+		rc, _ := f.Open()
+		text, _ := io.ReadAll(rc)
+		rc.Close()
+		if bytes.Count(text, []byte("\n")) != bytes.Count(text, []byte("\r\n")) {
+			t.Errorf("%s: line endings are not CRLF: %q", f.Name, text)
+		}
 	}
 	if _, err := c.GetMap(ctx, "nobody"); !errors.Is(err, maps.ErrNotFound) {
 		t.Errorf("client get of a missing map: %v", err)

@@ -140,6 +140,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/retry", s.retry)
 	s.routeMaps(mux)
 	s.routeReviews(mux)
+	s.routeImports(mux)
 	s.routeOps(mux)
 	s.routePages(mux)
 	return guard(mux, s.Token)

@@ -36,6 +36,7 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ingest", u.ingestForm)
 	mux.HandleFunc("GET /maps", u.mapList)
 	mux.HandleFunc("POST /maps", u.form(u.mapCreate))
+	mux.HandleFunc("POST /maps/import", u.mapImport)
 	mux.HandleFunc("GET /maps/{name}", u.mapCanvas)
 	mux.HandleFunc("POST /maps/{name}/undo", u.form(u.mapUndo))
 	mux.HandleFunc("POST /maps/{name}/delete", u.form(u.mapDelete))

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/engine"
 	"github.com/evident/evident/search"
 )
 
@@ -198,6 +199,10 @@ type mapListPage struct {
 	chrome
 	Maps []mapSummary
 	Form mapForm
+	// Imported is what the import form brought in, ImportError why it
+	// brought nothing.
+	Imported    *engine.ImportReport
+	ImportError string
 }
 
 type mapForm struct {

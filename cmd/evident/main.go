@@ -90,7 +90,7 @@ folder, the other commands talk to it; otherwise they do the work themselves.`,
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
 		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.retryCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd(),
-		a.tagCmd(), a.reviewCmd(), a.speakerCmd())
+		a.tagCmd(), a.reviewCmd(), a.speakerCmd(), a.importCmd())
 	return root
 }
 

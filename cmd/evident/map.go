@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -541,8 +542,9 @@ func shellQuote(s string) string {
 
 func (a *app) mapExportCmd() *cobra.Command {
 	var format, out string
+	var opts maps.ExportOptions
 	cmd := &cobra.Command{
-		Use:   "export NAME --format md|json|csv|html|qdpx [-o FILE]",
+		Use:   "export NAME --format md|json|csv|html|qdpx [-o FILE] [--line-endings lf|crlf] [--offsets codepoints|utf16]",
 		Short: "Write a map as Markdown, JSON, CSV, a printable HTML canvas or a REFI-QDA project",
 		Long: `export writes the map NAME to FILE, or to standard output without -o:
   md    a readable document, cell by cell, each quote with its citation
@@ -550,7 +552,10 @@ func (a *app) mapExportCmd() *cobra.Command {
   csv   one row per quote, for a spreadsheet
   html  one self-contained, printable page drawing the canvas
   qdpx  a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder (a zip
-        file: give -o FILE, or send it down a pipe)`,
+        file: give -o FILE, or send it down a pipe). Each quoted document is
+        a source with its speaker labels and times; --line-endings crlf for
+        MAXQDA, --offsets utf16 for NVivo and ATLAS.ti (QualCoder counts code
+        points, the default)`,
 		Args: needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -561,11 +566,17 @@ func (a *app) mapExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if _, err := maps.ParseQDPXOptions(opts.LineEndings, opts.Offsets); err != nil {
+				return err
+			}
+			if f.Name != "qdpx" && (opts.LineEndings != "" || opts.Offsets != "") {
+				return fmt.Errorf("--line-endings and --offsets apply to --format qdpx only")
+			}
 			if f.Binary && out == "" && isTerminal(a.stdout) {
 				return fmt.Errorf("a .%s file is a zip, not for a terminal: give -o FILE or send it down a pipe", f.Ext)
 			}
 			return a.with(ctx, true, func(b backend) error {
-				exp, err := b.ExportMap(ctx, args[0], f.Name)
+				exp, err := b.ExportMap(ctx, args[0], f.Name, opts)
 				if err != nil {
 					return err
 				}
@@ -583,6 +594,8 @@ func (a *app) mapExportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "", "md, json, csv, html or qdpx")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringVar(&opts.LineEndings, "line-endings", "", "qdpx: lf (default) or crlf (MAXQDA)")
+	cmd.Flags().StringVar(&opts.Offsets, "offsets", "", "qdpx: codepoints (default; QualCoder) or utf16 (NVivo, ATLAS.ti)")
 	return cmd
 }
 
@@ -635,6 +648,9 @@ another name, for a map of that name that already exists.`,
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if bytes.HasPrefix(data, []byte("PK")) || strings.HasSuffix(strings.ToLower(args[0]), ".qdpx") {
+				return fmt.Errorf("%s is a REFI-QDA project (a .qdpx), not a map's JSON export: bring it in with \"evident import %s\" (--map NAME names the map)", args[0], args[0])
 			}
 			return a.with(ctx, false, func(b backend) error {
 				m, err := b.ImportMap(ctx, data, rename, by())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
+	"github.com/evident/evident/redact"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/web"
 )
@@ -154,6 +155,9 @@ categories and locator.`,
 				for _, w := range d.Warnings {
 					fmt.Fprintf(tw, "warning:\t%s\n", w)
 				}
+				if len(d.Redacted) > 0 {
+					fmt.Fprintf(tw, "masked:\t%s\n", redact.Counts(d.Redacted))
+				}
 				tw.Flush()
 				for _, p := range s.Passages {
 					who := p.Speaker
@@ -173,6 +177,9 @@ categories and locator.`,
 					}
 					if p.TaggedBy != "" {
 						fmt.Fprintf(a.stdout, "  %s\n", reviewedBy(p.TaggedBy, p.TaggedAt))
+					}
+					if len(p.Codes) > 0 {
+						fmt.Fprintf(a.stdout, "  codes: %s\n", strings.Join(p.Codes, ", "))
 					}
 				}
 				return nil

@@ -20,6 +20,7 @@ import (
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/redact"
 	"github.com/evident/evident/roles"
 	"github.com/evident/evident/web"
 )
@@ -239,6 +240,21 @@ func (a *app) followConfig(ctx context.Context, q *queue.Queue, log *slog.Logger
 			return
 		}
 		live.SetRoles(t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Until the server says otherwise, personal data is masked as built in.
+	err = q.WatchConfig(ctx, queue.ConfigRedact, func(b []byte) {
+		if b == nil {
+			return
+		}
+		r, err := redact.Parse(b)
+		if err != nil {
+			log.Error("the server's redact.yaml does not load; keeping the last good one", "err", err)
+			return
+		}
+		live.SetRedactor(r)
 	})
 	return live, err
 }
