@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -85,6 +86,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 	}
 	for i := range speakers {
 		speakers[i].Role = canonical(tax, speakers[i].Role)
+		speakers[i].Attrs = speakerAttrs(meta, &speakers[i])
 	}
 	rules := pr.Rules.Classifier()
 	for i := range ps {
@@ -107,8 +109,21 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Site:     doc.Site,
 		Role:     canonical(tax, first(meta.Role, job.FolderRole)),
 		Speakers: speakers,
+		Attrs:    maps.Clone(meta.Attrs),
 	}
 	return &Output{Document: d, Passages: ps, Warnings: doc.Warnings}, nil
+}
+
+// speakerAttrs are the attributes the user's metadata gives a speaker:
+// the keys of the speaker's entry beyond role, title, company and
+// interviewer, found under the name of the label or the full name the
+// prose gives initials, the way persona finds the entry.
+func speakerAttrs(meta evident.Meta, who *evident.Person) map[string]string {
+	m, ok := meta.Speakers[who.Name]
+	if !ok && who.FullName != "" {
+		m = meta.Speakers[who.FullName]
+	}
+	return maps.Clone(m.Attrs)
 }
 
 // Tag classifies one passage in place. Interviewer turns and notes above a

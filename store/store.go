@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS documents (
 	site      TEXT NOT NULL DEFAULT '',
 	role      TEXT NOT NULL DEFAULT '',
 	speakers  TEXT NOT NULL DEFAULT '[]',
+	attrs     TEXT NOT NULL DEFAULT '{}',
 	meta      TEXT NOT NULL DEFAULT '{}',
 	folder_role TEXT NOT NULL DEFAULT '',
 	state     TEXT NOT NULL,
@@ -125,11 +126,9 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store %s: creating schema: %w", path, err)
 	}
-	for _, m := range migrations {
-		if _, err := db.Exec(m); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("store %s: migrating: %w", path, err)
-		}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: migrating: %w", path, err)
 	}
 	return &Store{db: db}, nil
 }
@@ -156,8 +155,27 @@ func private(path string) error {
 	return nil
 }
 
-// migrations run after the schema, each idempotent.
-var migrations []string
+// migrate brings a database made by an earlier version up to the schema:
+// each step is idempotent.
+func migrate(db *sql.DB) error {
+	// Documents' attributes (the user's metadata beyond the known keys).
+	return addColumn(db, "documents", "attrs", `TEXT NOT NULL DEFAULT '{}'`)
+}
+
+// addColumn adds a column to a table unless it has one of that name.
+func addColumn(db *sql.DB, table, column, decl string) error {
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`, table, column).Scan(&n); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := db.Exec(`ALTER TABLE ` + table + ` ADD COLUMN ` + column + ` ` + decl); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	return nil
+}
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -173,13 +191,13 @@ func parseTime(s string) time.Time {
 }
 
 const docColumns = `id, origin, file, sha256, size, format, title, kind, url, author, date, site, role,
-	speakers, warnings, state, error, passages, added, updated`
+	speakers, attrs, warnings, state, error, passages, added, updated`
 
 func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error) {
 	var d evident.Document
-	var speakers, warnings, kind, state, added, updated string
+	var speakers, attrs, warnings, kind, state, added, updated string
 	err := row.Scan(&d.ID, &d.Origin, &d.File, &d.SHA256, &d.Size, &d.Format, &d.Title, &kind, &d.URL,
-		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &warnings, &state, &d.Error, &d.Passages, &added, &updated)
+		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &attrs, &warnings, &state, &d.Error, &d.Passages, &added, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -190,6 +208,12 @@ func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error
 	d.Added, d.Updated = parseTime(added), parseTime(updated)
 	if err := json.Unmarshal([]byte(speakers), &d.Speakers); err != nil {
 		return nil, fmt.Errorf("document %s: speakers: %w", d.File, err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &d.Attrs); err != nil {
+		return nil, fmt.Errorf("document %s: attributes: %w", d.File, err)
+	}
+	if len(d.Attrs) == 0 {
+		d.Attrs = nil
 	}
 	if err := json.Unmarshal([]byte(warnings), &d.Warnings); err != nil {
 		return nil, fmt.Errorf("document %s: warnings: %w", d.File, err)
@@ -386,6 +410,10 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 	if err != nil {
 		return nil, err
 	}
+	attrs, err := json.Marshal(nonNilMap(d.Attrs))
+	if err != nil {
+		return nil, err
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&id); err != nil {
@@ -403,8 +431,8 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
-			site = ?, role = ?, speakers = ?, warnings = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
-			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(warn),
+			site = ?, role = ?, speakers = ?, attrs = ?, warnings = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
+			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(attrs), string(warn),
 			evident.Indexed, len(ps), now(), id); err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -125,6 +127,11 @@ categories and locator.`,
 						fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
 					}
 				}
+				// Every attribute, so that a key misspelt in a sidecar
+				// shows up as what it is.
+				for _, k := range slices.Sorted(maps.Keys(d.Attrs)) {
+					fmt.Fprintf(tw, "attribute:\t%s: %s\n", k, d.Attrs[k])
+				}
 				for _, p := range d.Speakers {
 					fmt.Fprintf(tw, "speaker:\t%s\n", person(p))
 				}
@@ -177,6 +184,9 @@ func person(p evident.Person) string {
 	}
 	if p.Company != "" {
 		about = append(about, p.Company)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Attrs)) {
+		about = append(about, k+": "+p.Attrs[k])
 	}
 	if p.Interviewer {
 		who := "interviewer"
