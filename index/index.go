@@ -11,8 +11,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -26,7 +29,7 @@ import (
 
 // Version changes whenever the mapping does; an index of another version is
 // rebuilt from the store.
-const Version = "1"
+const Version = "2"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -46,6 +49,21 @@ type Entry struct {
 	File        string   `json:"file,omitempty"`
 	Section     string   `json:"section,omitempty"`
 	Interviewer bool     `json:"interviewer"`
+	// Attrs are the passage's attributes (evident.Attributes) as filter
+	// terms: "key=value" for the whole value and "key~word" for each of its
+	// words, keys as evident.AttrKey spells them and values lower-cased.
+	Attrs []string `json:"attrs,omitempty"`
+	// AttrKeys are the attributes' keys, for telling a misspelt key.
+	AttrKeys []string `json:"attr_keys,omitempty"`
+	// AttrFacets are "key: Value" as written, for facet counts.
+	AttrFacets []string `json:"attr_facets,omitempty"`
+	// About are the roles the passage reports on (search.About), other
+	// than its speaker's.
+	About []string `json:"about,omitempty"`
+	// Grade marks what makes a passage worth reading first, for searches
+	// that match no words: "substance" (long enough to say something),
+	// "topical" (speaks of work), "cued" (strong rule cues).
+	Grade []string `json:"grade,omitempty"`
 }
 
 // Index is an open Bleve index. Only one process may hold it.
@@ -152,7 +170,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
-	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section"} {
+	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "attrs", "attr_keys", "attr_facets", "about", "grade"} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
@@ -207,19 +225,41 @@ func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) erro
 	return flush()
 }
 
-// Query is a structured search: analysed words plus filters.
+// Query is a structured search: analysed words plus filters. Only the
+// words, phrases and hints score; the filters select.
 type Query struct {
-	Words      string   // free text, analysed and stemmed
+	Words string // free text, analysed and stemmed
+	// Also are other words and phrases the words stand for (a topic's
+	// synonyms): a passage may match them instead, for less.
+	Also []string
+	// Fuzzy lets each word match words one or two letters away.
+	Fuzzy      bool
 	Hints      string   // words that raise a passage's rank without being required
 	Phrases    []string // exact phrases
 	Roles      []string // any of these roles
+	About      bool     // passages about the roles (Entry.About) count too
 	Categories []string // all of these categories
 	Kinds      []string // any of these kinds
 	Docs       []string // any of these document hashes
 	Speakers   []string // any of these speakers
+	Attrs      []Attr   // all of these attributes
 	// Interviewer includes interviewer and host turns, left out by default.
 	Interviewer bool
-	Size, From  int
+	// Grade ranks passages by their grade when no words score (see
+	// Entry.Grade).
+	Grade bool
+	// NoFacets leaves facet counts out: a probe that only asks whether
+	// anything matches.
+	NoFacets   bool
+	Size, From int
+}
+
+// Attr filters on one attribute: Key as evident.AttrKey spells it, Value
+// as the person typed it. A passage matches when its value is Value or
+// holds all of Value's words ("company:Northwind" matches "Northwind
+// Logistics").
+type Attr struct {
+	Key, Value string
 }
 
 // Hit is one matching passage.
@@ -243,9 +283,11 @@ var ErrEmptyQuery = errors.New("empty query")
 // Search runs a query.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	req := bleve.NewSearchRequestOptions(build(q), max(q.Size, 0), max(q.From, 0), false)
-	req.IncludeLocations = true
-	for name, field := range map[string]string{"categories": "categories", "roles": "role", "kinds": "kind", "docs": "doc"} {
-		req.AddFacet(name, bleve.NewFacetRequest(field, 50))
+	req.IncludeLocations = q.Size > 0
+	if !q.NoFacets {
+		for name, field := range map[string]string{"categories": "categories", "roles": "role", "kinds": "kind", "docs": "doc", "attributes": "attr_facets"} {
+			req.AddFacet(name, bleve.NewFacetRequest(field, 50))
+		}
 	}
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -270,17 +312,48 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 func build(q Query) query.Query {
 	var must []query.Query
 	var should []query.Query
+	// Filters select without scoring (their terms have boost 0), so that a
+	// hit's score is its text relevance alone and search can weigh the
+	// rest itself.
+	filter := func(f query.Query) { must = append(must, f) }
 	if w := strings.TrimSpace(q.Words); w != "" {
 		text := bleve.NewMatchQuery(w)
 		text.SetField("text")
+		if q.Fuzzy {
+			text.SetFuzziness(1)
+		}
+		var alts []query.Query
+		alts = append(alts, text)
+		var also []string
+		for _, a := range q.Also {
+			if strings.Contains(strings.TrimSpace(a), " ") {
+				ph := bleve.NewMatchPhraseQuery(a)
+				ph.SetField("text")
+				ph.SetBoost(0.6)
+				alts = append(alts, ph)
+				continue
+			}
+			also = append(also, a)
+		}
+		if len(also) > 0 {
+			syn := bleve.NewMatchQuery(strings.Join(also, " "))
+			syn.SetField("text")
+			syn.SetBoost(0.6)
+			alts = append(alts, syn)
+		}
 		ctxq := bleve.NewMatchQuery(w)
 		ctxq.SetField("context")
 		ctxq.SetBoost(0.3)
 		title := bleve.NewMatchQuery(w)
 		title.SetField("title")
 		title.SetBoost(0.2)
-		// The words must be in the passage; its question or title only add weight.
-		must = append(must, text)
+		// The words (or what they stand for) must be in the passage; its
+		// question or title only add weight.
+		if len(alts) == 1 {
+			must = append(must, text)
+		} else {
+			must = append(must, bleve.NewDisjunctionQuery(alts...))
+		}
 		should = append(should, ctxq, title)
 	}
 	if h := strings.TrimSpace(q.Hints); h != "" {
@@ -294,27 +367,44 @@ func build(q Query) query.Query {
 		ph.SetField("text")
 		must = append(must, ph)
 	}
-	any := func(field string, values []string) {
-		if len(values) == 0 {
-			return
-		}
+	terms := func(field string, values []string) []query.Query {
 		var alts []query.Query
 		for _, v := range values {
-			t := bleve.NewTermQuery(v)
-			t.SetField(field)
-			alts = append(alts, t)
+			alts = append(alts, filterTerm(field, v))
 		}
-		d := bleve.NewDisjunctionQuery(alts...)
-		must = append(must, d)
+		return alts
 	}
-	any("role", q.Roles)
+	any := func(field string, values []string) {
+		if len(values) > 0 {
+			filter(bleve.NewDisjunctionQuery(terms(field, values)...))
+		}
+	}
+	if len(q.Roles) > 0 {
+		alts := terms("role", q.Roles)
+		if q.About {
+			alts = append(alts, terms("about", q.Roles)...)
+		}
+		filter(bleve.NewDisjunctionQuery(alts...))
+	}
 	any("kind", q.Kinds)
 	any("doc", q.Docs)
 	any("speaker", q.Speakers)
 	for _, c := range q.Categories {
-		t := bleve.NewTermQuery(c)
-		t.SetField("categories")
-		must = append(must, t)
+		filter(filterTerm("categories", c))
+	}
+	for _, a := range q.Attrs {
+		filter(attrQuery(a))
+	}
+	if q.Grade {
+		for _, g := range []struct {
+			grade string
+			boost float64
+		}{{"substance", 1}, {"topical", 0.8}, {"cued", 0.5}} {
+			t := bleve.NewTermQuery(g.grade)
+			t.SetField("grade")
+			t.SetBoost(g.boost)
+			should = append(should, t)
+		}
 	}
 	var mustNot []query.Query
 	if !q.Interviewer {
@@ -322,7 +412,9 @@ func build(q Query) query.Query {
 		iv.SetField("interviewer")
 		mustNot = append(mustNot, iv)
 	}
-	if len(must) == 0 {
+	// Filters alone score nothing (Bleve would divide by a zero weight):
+	// every match then scores the same.
+	if scored := strings.TrimSpace(q.Words) != "" || len(q.Phrases) > 0 || len(should) > 0; !scored || len(must) == 0 {
 		must = append(must, bleve.NewMatchAllQuery())
 	}
 	b := bleve.NewBooleanQuery()
@@ -335,6 +427,63 @@ func build(q Query) query.Query {
 		b.AddMustNot(mustNot...)
 	}
 	return b
+}
+
+// filterTerm matches one keyword without adding to the score.
+func filterTerm(field, value string) *query.TermQuery {
+	t := bleve.NewTermQuery(value)
+	t.SetField(field)
+	t.SetBoost(0)
+	return t
+}
+
+// attrQuery matches an attribute's whole value, or all the words of the
+// value asked for.
+func attrQuery(a Attr) query.Query {
+	key := evident.AttrKey(a.Key)
+	whole := filterTerm("attrs", key+"="+AttrValue(a.Value))
+	words := AttrWords(a.Value)
+	if len(words) == 0 {
+		return whole
+	}
+	var each []query.Query
+	for _, w := range words {
+		each = append(each, filterTerm("attrs", key+"~"+w))
+	}
+	return bleve.NewDisjunctionQuery(whole, bleve.NewConjunctionQuery(each...))
+}
+
+// AttrValue is an attribute's value as the index compares it: lower case,
+// spaces collapsed.
+func AttrValue(v string) string { return strings.ToLower(strings.Join(strings.Fields(v), " ")) }
+
+// AttrWords are the words of an attribute's value, lower case.
+func AttrWords(v string) []string {
+	return strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// AttrKeys lists the attribute keys the index holds, sorted.
+func (ix *Index) AttrKeys() ([]string, error) {
+	d, err := ix.idx.FieldDict("attr_keys")
+	if err != nil {
+		return nil, fmt.Errorf("index: attribute keys: %w", err)
+	}
+	defer d.Close()
+	var keys []string
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, fmt.Errorf("index: attribute keys: %w", err)
+		}
+		if e == nil {
+			break
+		}
+		if e.Count > 0 {
+			keys = append(keys, e.Term)
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
 }
 
 // spans flattens Bleve term locations into sorted, merged byte ranges.
@@ -359,7 +508,7 @@ func spans(terms search.TermLocationMap) [][2]int {
 
 // EntryOf builds the index entry of a stored passage.
 func EntryOf(d *evident.Document, p *evident.Passage) Entry {
-	return Entry{
+	e := Entry{
 		ID:          p.ID,
 		Text:        p.Text,
 		Context:     p.Context,
@@ -373,4 +522,20 @@ func EntryOf(d *evident.Document, p *evident.Passage) Entry {
 		Section:     p.Section,
 		Interviewer: p.Interviewer,
 	}
+	attrs := evident.Attributes(d, p)
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		key, v := evident.AttrKey(k), attrs[k]
+		if key == "" {
+			continue
+		}
+		e.AttrKeys = append(e.AttrKeys, key)
+		e.Attrs = append(e.Attrs, key+"="+AttrValue(v))
+		for _, w := range AttrWords(v) {
+			if t := key + "~" + w; !slices.Contains(e.Attrs, t) {
+				e.Attrs = append(e.Attrs, t)
+			}
+		}
+		e.AttrFacets = append(e.AttrFacets, key+": "+strings.Join(strings.Fields(v), " "))
+	}
+	return e
 }

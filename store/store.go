@@ -861,3 +861,57 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Candidate is what search needs of a passage to rank it: who said it,
+// where, how it is tagged, and its text.
+type Candidate struct {
+	ID          string
+	SHA256      string // the document's
+	Speaker     string
+	Role        string
+	Interviewer bool
+	Categories  []string
+	Scores      map[string]float64
+	Text        string
+}
+
+// Candidates loads what ranking needs of the passages with these ids, in
+// one query; unknown ids are skipped. It reads less than PassagesByID:
+// no document rows, no rule matches.
+func (s *Store) Candidates(ctx context.Context, ids []string) (map[string]Candidate, error) {
+	out := make(map[string]Candidate, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(len(ids), start+500)]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT p.id, d.sha256, p.speaker, p.role, p.interviewer, p.categories, p.scores, p.text
+			FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
+		for rows.Next() {
+			var c Candidate
+			var cats, scores string
+			if err := rows.Scan(&c.ID, &c.SHA256, &c.Speaker, &c.Role, &c.Interviewer, &cats, &scores, &c.Text); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("candidates: %w", err)
+			}
+			if err := json.Unmarshal([]byte(cats), &c.Categories); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("passage %s: categories: %w", c.ID, err)
+			}
+			if err := json.Unmarshal([]byte(scores), &c.Scores); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("passage %s: scores: %w", c.ID, err)
+			}
+			out[c.ID] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
+	}
+	return out, nil
+}
