@@ -26,3 +26,7 @@ func SeedRules() []byte { return mustRead("seed-rules.yaml") }
 
 // Roles returns the default role taxonomy, configs/roles.yaml.
 func Roles() []byte { return mustRead("roles.yaml") }
+
+// Synonyms returns the default topic synonyms of search,
+// configs/synonyms.yaml.
+func Synonyms() []byte { return mustRead("synonyms.yaml") }

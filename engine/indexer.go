@@ -14,6 +14,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
@@ -158,7 +159,7 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 		return nil, nil, err
 	}
 	for i := range out.Passages {
-		adds = append(adds, index.EntryOf(doc, &out.Passages[i]))
+		adds = append(adds, e.entry(doc, &out.Passages[i]))
 	}
 	return deletes, adds, nil
 }
@@ -172,11 +173,19 @@ func lastCause(reason string) string {
 	return reason
 }
 
+// entry is a passage's index entry, with what search derives from it:
+// the roles it reports on and its grade.
+func (e *Engine) entry(d *evident.Document, p *evident.Passage) index.Entry {
+	en := index.EntryOf(d, p)
+	search.Annotate(&en, p, e.about, e.synonyms)
+	return en
+}
+
 // fill indexes every stored passage; the index must be empty.
 func (e *Engine) fill(ctx context.Context) error {
 	var batch []index.Entry
 	err := e.store.EachPassage(ctx, func(d *evident.Document, p *evident.Passage) error {
-		batch = append(batch, index.EntryOf(d, p))
+		batch = append(batch, e.entry(d, p))
 		if len(batch) >= index.MaxBatch {
 			err := e.idx.Apply(ctx, nil, batch)
 			batch = batch[:0]

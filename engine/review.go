@@ -106,7 +106,7 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 		return nil, err
 	}
 	e.mu.Lock()
-	err = e.idx.Apply(ctx, nil, []index.Entry{index.EntryOf(hit.Document, &p)})
+	err = e.idx.Apply(ctx, nil, []index.Entry{e.entry(hit.Document, &p)})
 	e.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("passage %s: the review is saved, but the index was not updated (`evident reindex` repairs it): %w", id, err)

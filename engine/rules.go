@@ -93,7 +93,7 @@ func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
 			out.Changed++
 		}
 		ps = append(ps, *p)
-		entries = append(entries, index.EntryOf(d, p))
+		entries = append(entries, e.entry(d, p))
 		if len(ps) >= index.MaxBatch {
 			return flush()
 		}

@@ -5,9 +5,10 @@ package search
 
 import (
 	"context"
-	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/evident/evident"
@@ -34,36 +35,54 @@ type Source struct {
 	URL    string `json:"url,omitempty"`
 	Author string `json:"author,omitempty"`
 	Date   string `json:"date,omitempty"`
+	// Attrs are the document's attributes (the user's metadata beyond
+	// the keys Evident knows).
+	Attrs map[string]string `json:"attributes,omitempty"`
 }
 
 // Hit is one ranked passage with everything needed to cite it.
 type Hit struct {
-	ID          string            `json:"id"`
-	Text        string            `json:"text"`
-	Categories  []string          `json:"categories"`
-	Speaker     string            `json:"speaker,omitempty"`
-	Role        string            `json:"role,omitempty"`
-	RoleSource  string            `json:"role_source,omitempty"`
-	Interviewer bool              `json:"interviewer,omitempty"`
-	Context     string            `json:"context,omitempty"`
-	Attrs       map[string]string `json:"attrs,omitempty"`
-	Source      Source            `json:"source"`
-	Locator     evident.Locator   `json:"locator"`
-	Citation    string            `json:"citation"`
-	Score       float64           `json:"score"`
-	Highlights  [][2]int          `json:"highlights,omitempty"` // byte ranges of matched words in text
-	Matches     []evident.Match   `json:"matches,omitempty"`    // the rules (or the person) behind the categories
-	TaggedBy    string            `json:"tagged_by,omitempty"`  // the person whose categories outrank the rules'
-	TaggedAt    time.Time         `json:"tagged_at,omitzero"`
+	ID          string          `json:"id"`
+	Text        string          `json:"text"`
+	Categories  []string        `json:"categories"`
+	Speaker     string          `json:"speaker,omitempty"`
+	Role        string          `json:"role,omitempty"`
+	RoleSource  string          `json:"role_source,omitempty"`
+	Interviewer bool            `json:"interviewer,omitempty"`
+	Context     string          `json:"context,omitempty"`
+	Source      Source          `json:"source"`
+	Locator     evident.Locator `json:"locator"`
+	Citation    string          `json:"citation"`
+	// About is the role asked for that the passage reports on when
+	// someone else said it ("my CFO keeps asking for…"): evidence about
+	// the role rather than from it.
+	About string `json:"about,omitempty"`
+	// Attrs are the passage's attributes: its document's, its speaker's
+	// and its own (evident.Attributes).
+	Attrs map[string]string `json:"attributes,omitempty"`
+	Score float64           `json:"score"`
+	// Parts say what the score is made of.
+	Parts      *Parts          `json:"score_parts,omitempty"`
+	Highlights [][2]int        `json:"highlights,omitempty"` // byte ranges of matched words in text
+	Matches    []evident.Match `json:"matches,omitempty"`    // the rules (or the person) behind the categories
+	TaggedBy   string          `json:"tagged_by,omitempty"`  // the person whose categories outrank the rules'
+	TaggedAt   time.Time       `json:"tagged_at,omitzero"`
 }
 
 // Response is a page of results.
 type Response struct {
-	Query    Parsed                    `json:"query"`
-	Total    uint64                    `json:"total"`
-	Hits     []Hit                     `json:"hits"`
-	Facets   map[string]map[string]int `json:"facets"`
-	Fallback string                    `json:"fallback,omitempty"` // why the results are broader than asked
+	Query  Parsed                    `json:"query"`
+	Total  uint64                    `json:"total"`
+	Hits   []Hit                     `json:"hits"`
+	Facets map[string]map[string]int `json:"facets"`
+	// Fallback says why the results are broader than asked, or, when
+	// nothing matches at all, what was tried.
+	Fallback string `json:"fallback,omitempty"`
+	// Relaxed is the nearest query that finds something, when the one
+	// asked finds nothing: the hits are its answers. Dropped names what
+	// it leaves out ("category HEAR", "attribute company=Contoso").
+	Relaxed string   `json:"relaxed,omitempty"`
+	Dropped []string `json:"dropped,omitempty"`
 }
 
 // Searcher runs searches over one store and index.
@@ -73,95 +92,139 @@ type Searcher struct {
 }
 
 // Search parses and runs a query. ix must stay open for the call.
+//
+// The index finds the passages that match and scores their text; the
+// best poolSize are then ranked here (Parts: text, role, category, cues,
+// substance), and the first results reordered so that they span people
+// and documents. When nothing matches, the nearest query that finds
+// something is run instead, and the response says what it dropped.
 func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*Response, error) {
 	if req.Limit <= 0 {
 		req.Limit = 10
 	}
+	req.Offset = max(req.Offset, 0)
 	parsed := s.Parser.Parse(req.Query)
 	if req.Interviewer {
 		parsed.Interviewer = true
 	}
-	q := parsed.indexQuery()
-	q.Size, q.From = req.Limit, req.Offset
-	res, err := ix.Search(ctx, q)
+	notes, err := s.checkAttrKeys(ix, &parsed)
 	if err != nil {
 		return nil, err
 	}
 	resp := &Response{Query: parsed}
-	// Asked for a role or category that has no evidence: say so and show
-	// the nearest thing rather than an empty page. The role is kept longest,
-	// since a persona's map wants that person's words first.
+	run := parsed
+	res, err := ix.Search(ctx, s.pool(run, req))
+	if err != nil {
+		return nil, err
+	}
 	if res.Total == 0 {
-		for _, step := range fallbacks(parsed) {
-			broader := q
-			if step.dropRoles {
-				broader.Roles = nil
-			}
-			if step.dropCategories {
-				broader.Categories = nil
-			}
-			r, err := ix.Search(ctx, broader)
-			if err != nil {
+		relaxed, found, err := s.relax(ctx, ix, parsed, notes)
+		if err != nil {
+			return nil, err
+		}
+		resp.Fallback, resp.Relaxed, resp.Dropped = relaxed.why, relaxed.text, relaxed.dropped
+		if found {
+			run = relaxed.parsed
+			if res, err = ix.Search(ctx, s.pool(run, req)); err != nil {
 				return nil, err
-			}
-			if r.Total > 0 {
-				res, resp.Fallback = r, step.why
-				break
 			}
 		}
 	}
 	resp.Total = res.Total
 	resp.Facets = res.Facets
-	if err := s.hydrate(ctx, resp, res); err != nil {
+	page, err := s.order(ctx, ix, run, req, res)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hydrate(ctx, resp, run, page); err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-type fallback struct {
-	dropRoles, dropCategories bool
-	why                       string
+// pool is the index query for a search: the best poolSize matches, or as
+// many as the page asked for reaches.
+func (s *Searcher) pool(p Parsed, req Request) index.Query {
+	q := p.indexQuery()
+	q.Size, q.From = max(poolSize, req.Offset+req.Limit), 0
+	return q
 }
 
-// fallbacks lists the broader searches to try, nearest first, each with
-// the sentence that tells the user what they are looking at.
-func fallbacks(p Parsed) []fallback {
-	roles, cats := strings.Join(p.Roles, ", "), strings.Join(p.Categories, ", ")
-	var out []fallback
-	if len(p.Roles) > 0 && len(p.Categories) > 0 {
-		out = append(out,
-			fallback{dropCategories: true, why: fmt.Sprintf("No passages from %s are tagged %s; showing %s passages in any category.", roles, cats, roles)},
-			fallback{dropRoles: true, why: fmt.Sprintf("No passages from %s match; showing %s passages from any role.", roles, cats)})
-	} else if len(p.Roles) > 0 {
-		out = append(out, fallback{dropRoles: true, why: fmt.Sprintf("No passages from %s match; showing passages from any role.", roles)})
-	} else if len(p.Categories) > 0 {
-		out = append(out, fallback{dropCategories: true, why: fmt.Sprintf("No passages tagged %s match; showing passages in any category.", cats)})
+// order ranks the pool, diversifies its first results, and returns the
+// page asked for.
+func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Request, res *index.Result) ([]candidate, error) {
+	hits := res.Hits
+	// Passages about a role rank after those said by it; should the pool
+	// leave some of the latter out, they are fetched on their own.
+	if len(p.Roles) > 0 && res.Total > uint64(len(hits)) {
+		q := s.pool(p, req)
+		q.About, q.NoFacets = false, true
+		said, err := ix.Search(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[string]bool, len(hits))
+		for _, h := range hits {
+			seen[h.ID] = true
+		}
+		merged := slices.Clone(hits)
+		for _, h := range said.Hits {
+			if !seen[h.ID] {
+				merged = append(merged, h)
+			}
+		}
+		hits = merged
 	}
-	if len(p.Roles) > 0 && len(p.Categories) > 0 {
-		out = append(out, fallback{dropRoles: true, dropCategories: true,
-			why: fmt.Sprintf("No passages from %s or tagged %s match; showing the closest passages from anyone.", roles, cats)})
+	n := min(len(hits), max(poolSize, req.Offset+req.Limit))
+	ids := make([]string, 0, len(hits))
+	for _, h := range hits {
+		ids = append(ids, h.ID)
 	}
-	return out
+	found, err := s.Store.Candidates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	cands := make([]candidate, 0, len(hits))
+	for i, h := range hits {
+		c, ok := found[h.ID]
+		if !ok {
+			continue // deleted since it was indexed
+		}
+		cands = append(cands, candidate{hit: h, c: c, order: i})
+	}
+	rank(cands, p, s.Parser.Synonyms)
+	// The best of the ranked pool, diversified; the rest follow.
+	head := cands[:min(len(cands), n)]
+	head = diversify(head, diversityWindow, len(p.Speakers) == 0, len(p.Docs) == 0)
+	cands = append(head, cands[len(head):]...)
+	from := min(req.Offset, len(cands))
+	return cands[from:min(len(cands), from+req.Limit)], nil
 }
 
-// hydrate loads the hits' passages from the store (the source of truth)
+// hydrate loads the page's passages from the store (the source of truth)
 // and builds their citations.
-func (s *Searcher) hydrate(ctx context.Context, resp *Response, res *index.Result) error {
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
+func (s *Searcher) hydrate(ctx context.Context, resp *Response, p Parsed, page []candidate) error {
+	ids := make([]string, len(page))
+	for i, c := range page {
+		ids[i] = c.hit.ID
 	}
 	found, err := s.Store.PassagesByID(ctx, ids)
 	if err != nil {
 		return err
 	}
 	resp.Hits = []Hit{}
-	for _, h := range res.Hits {
-		sh, ok := found[h.ID]
+	for _, c := range page {
+		sh, ok := found[c.hit.ID]
 		if !ok {
 			continue // deleted since it was indexed
 		}
-		resp.Hits = append(resp.Hits, HitOf(sh.Document, &sh.Passage, h.Score, h.Spans))
+		h := HitOf(sh.Document, &sh.Passage, math.Round(c.score*1000)/1000, c.hit.Spans)
+		parts := c.parts
+		h.Parts = &parts
+		if c.about {
+			h.About = s.aboutRole(p, &sh.Passage)
+		}
+		resp.Hits = append(resp.Hits, h)
 	}
 	// The document facet is keyed by hash; show file names.
 	if docs := resp.Facets["docs"]; len(docs) > 0 {
@@ -176,10 +239,20 @@ func (s *Searcher) hydrate(ctx context.Context, resp *Response, res *index.Resul
 	return nil
 }
 
+// aboutRole says which of the roles asked for a passage reports on.
+func (s *Searcher) aboutRole(p Parsed, ps *evident.Passage) string {
+	for _, r := range s.Parser.about.Roles(ps.Text) {
+		if slices.Contains(p.Roles, r) {
+			return r
+		}
+	}
+	return p.Roles[0]
+}
+
 // SourceOf is the citation's view of a document.
 func SourceOf(d *evident.Document) Source {
 	return Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
-		URL: d.URL, Author: d.Author, Date: d.Date}
+		URL: d.URL, Author: d.Author, Date: d.Date, Attrs: maps.Clone(d.Attrs)}
 }
 
 // HitOf builds a hit from a stored passage.
@@ -197,7 +270,7 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		RoleSource:  p.RoleSource,
 		Interviewer: p.Interviewer,
 		Context:     p.Context,
-		Attrs:       p.Attrs,
+		Attrs:       evident.Attributes(d, p),
 		Source:      SourceOf(d),
 		Locator:     p.Locator,
 		Citation:    evident.Citation(d, p),
