@@ -8,6 +8,7 @@ package evident
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -129,10 +130,20 @@ func Attributes(d *Document, p *Passage) map[string]string {
 		}
 	}
 	if p != nil {
-		each(p.Attrs)
+		own := p.Attrs
+		if _, ok := own[LabelAttr]; ok {
+			own = maps.Clone(own)
+			delete(own, LabelAttr)
+		}
+		each(own)
 	}
 	return out
 }
+
+// LabelAttr is the passage attribute that keeps what a speaker label said
+// besides the name ("CFO, Acme" of "Jane Doe (CFO, Acme):"); the speaker's
+// role and company are read from it, so it is not one of Attributes.
+const LabelAttr = "label"
 
 // AttrKey is an attribute's name as field syntax and the index spell it:
 // lower case, each run of other characters than letters and digits one

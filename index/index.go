@@ -9,9 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -464,26 +464,37 @@ func AttrWords(v string) []string {
 
 // AttrKeys lists the attribute keys the index holds, sorted.
 func (ix *Index) AttrKeys() ([]string, error) {
-	d, err := ix.idx.FieldDict("attr_keys")
+	return ix.terms("attr_keys", "")
+}
+
+// AttrWordsOf lists the words the values of one attribute hold (key as
+// evident.AttrKey spells it), sorted.
+func (ix *Index) AttrWordsOf(key string) ([]string, error) {
+	return ix.terms("attrs", evident.AttrKey(key)+"~")
+}
+
+// terms lists a keyword field's terms that start with prefix, without it.
+func (ix *Index) terms(field, prefix string) ([]string, error) {
+	d, err := ix.idx.FieldDictPrefix(field, []byte(prefix))
 	if err != nil {
-		return nil, fmt.Errorf("index: attribute keys: %w", err)
+		return nil, fmt.Errorf("index: terms of %s: %w", field, err)
 	}
 	defer d.Close()
-	var keys []string
+	var out []string
 	for {
 		e, err := d.Next()
 		if err != nil {
-			return nil, fmt.Errorf("index: attribute keys: %w", err)
+			return nil, fmt.Errorf("index: terms of %s: %w", field, err)
 		}
 		if e == nil {
 			break
 		}
 		if e.Count > 0 {
-			keys = append(keys, e.Term)
+			out = append(out, strings.TrimPrefix(e.Term, prefix))
 		}
 	}
-	sort.Strings(keys)
-	return keys, nil
+	sort.Strings(out)
+	return out, nil
 }
 
 // spans flattens Bleve term locations into sorted, merged byte ranges.

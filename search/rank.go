@@ -35,11 +35,12 @@ type Parts struct {
 	Demoted int `json:"demoted,omitempty"`
 }
 
-// The weights of the parts. Role outweighs all the others together, so
-// that passages said by a role come before passages about it; among those,
-// the words asked for count most, then substance, then the rules' cues.
+// The weights of the parts. Half the role's weight outweighs all the
+// others together, so that every passage said by a role scores above every
+// passage about it; among those, the words asked for count most, then
+// substance, then the rules' cues.
 const (
-	weightRole      = 3.0
+	weightRole      = 5.0
 	weightText      = 1.0
 	weightCategory  = 0.25
 	weightCues      = 0.35

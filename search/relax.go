@@ -30,10 +30,17 @@ const maxRelaxations = 12
 // does, why says what was tried. notes are said before the rest (an
 // attribute no passage has).
 func (s *Searcher) relax(ctx context.Context, ix *index.Index, p Parsed, notes []string) (relaxation, bool, error) {
-	asked := describeParts(p.parts)
+	asked, typed := describeParts(p.parts), p.Text
 	var tried []relaxation
-	if r, ok := s.respell(p); ok {
-		tried = append(tried, r)
+	var respelt []string
+	if text, fixes, ok := s.respell(p); ok {
+		rp, _, err := s.understand(ix, text, p.Interviewer)
+		if err != nil {
+			return relaxation{}, false, err
+		}
+		rp.Corrections = append(rp.Corrections, fixes...)
+		tried = append(tried, relaxation{parsed: rp, text: text})
+		p, respelt = rp, fixes // what comes next drops parts of the respelt query
 	}
 	tried = append(tried, dropSteps(p)...)
 	var widest relaxation
@@ -55,9 +62,13 @@ func (s *Searcher) relax(ctx context.Context, ix *index.Index, p Parsed, notes [
 		if lead != "" {
 			lead += " "
 		}
-		if len(r.dropped) == 0 {
-			r.why = lead + fmt.Sprintf("No passages match %s as typed; showing %s.", r.parsed.Text, strings.Join(r.parsed.Corrections, ", "))
-		} else {
+		switch {
+		case len(r.dropped) == 0:
+			r.why = lead + fmt.Sprintf("No passages match %q as typed; reading %s.", typed, joinAnd(respelt))
+		case len(respelt) > 0:
+			r.why = lead + fmt.Sprintf("No passages match all of %s, even reading %s; showing those without %s.",
+				joinAnd(asked), joinAnd(respelt), joinAnd(r.dropped))
+		default:
 			r.why = lead + fmt.Sprintf("No passages match all of %s; showing those without %s.", joinAnd(asked), joinAnd(r.dropped))
 		}
 		return r, true, nil
@@ -86,62 +97,50 @@ func (s *Searcher) relax(ctx context.Context, ix *index.Index, p Parsed, notes [
 
 // respell corrects the query's words that are one letter (two for long
 // words) from a topic's word of configs/synonyms.yaml: "pricng" is read
-// "pricing", and takes the topic's other words along.
-func (s *Searcher) respell(p Parsed) (relaxation, bool) {
+// "pricing", and takes the topic's other words along. It returns the
+// query as respelt and the corrections.
+func (s *Searcher) respell(p Parsed) (string, []string, bool) {
 	syn := s.Parser.Synonyms
 	if syn == nil || strings.TrimSpace(p.Words) == "" {
-		return relaxation{}, false
+		return "", nil, false
 	}
 	var vocab []string
 	for _, t := range syn.Topics() {
-		vocab = append(vocab, t.Name)
+		vocab = append(vocab, strings.ToLower(t.Name))
 		for _, w := range t.Words {
 			if !strings.Contains(w, " ") {
 				vocab = append(vocab, strings.ToLower(w))
 			}
 		}
 	}
-	words := strings.Fields(p.Words)
-	changed := false
-	out := p
-	out.Corrections = slices.Clone(p.Corrections)
-	for i, w := range words {
+	text := p.Text
+	var fixes []string
+	for _, w := range strings.Fields(p.Words) {
 		if len([]rune(w)) < 5 {
 			continue
 		}
 		if topics, _ := syn.Expand(w); len(topics) > 0 {
 			continue // a topic's word already
 		}
-		best, bestD := "", 3
-		for _, v := range vocab {
-			limit := allowedEdits(v)
-			if d := editDistance(w, v); d <= limit && d < bestD && !inflected(w, v) {
-				best, bestD = v, d
-			}
-		}
-		if best == "" {
-			continue
-		}
-		words[i], changed = best, true
-		out.Corrections = append(out.Corrections, w+" → "+best)
-		_, also := syn.Expand(best)
-		for _, a := range also {
-			if !slices.Contains(out.Also, a) {
-				out.Also = append(out.Also, a)
-			}
+		if best := nearest(w, vocab); best != "" {
+			text = replaceWord(text, w, best)
+			fixes = append(fixes, w+" → "+best)
 		}
 	}
-	if !changed {
-		return relaxation{}, false
+	return text, fixes, len(fixes) > 0
+}
+
+// nearest is the word of vocab within a small edit distance of w that is
+// not merely another form of it, the nearest when several are; "" when
+// none is.
+func nearest(w string, vocab []string) string {
+	best, bestD := "", 99
+	for _, v := range vocab {
+		if d := editDistance(w, v); d > 0 && d <= allowedEdits(v) && d < bestD && !inflected(w, v) && !inflected(v, w) {
+			best, bestD = v, d
+		}
 	}
-	out.Words = strings.Join(words, " ")
-	text := p.Text
-	for _, c := range out.Corrections[len(p.Corrections):] {
-		from, to, _ := strings.Cut(c, " → ")
-		text = replaceWord(text, from, to)
-	}
-	out.Text = text
-	return relaxation{parsed: out, text: text}, true
+	return best
 }
 
 // replaceWord replaces the first whole-word occurrence of from in text,
@@ -335,11 +334,13 @@ func joinAnd(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
-// checkAttrKeys reads an attribute key no passage has as the key it is
+// checkAttrs reads an attribute key no passage has as the key it is
 // nearest to, when one is near (a typo, "compnay"; or the last word of a
-// longer key, "size" for company-size), and notes a key with no such
-// neighbour so that an empty answer can say so.
-func (s *Searcher) checkAttrKeys(ix *index.Index, p *Parsed) ([]string, error) {
+// longer key, "size" for company-size), and a word of a value that no
+// value of the attribute holds as the word it is nearest to ("northwnd"
+// for "Northwind"); both are said in Corrections. A key with no such
+// neighbour is noted, so that an empty answer can say so.
+func (s *Searcher) checkAttrs(ix *index.Index, p *Parsed) ([]string, error) {
 	if len(p.Attrs) == 0 {
 		return nil, nil
 	}
@@ -349,28 +350,45 @@ func (s *Searcher) checkAttrKeys(ix *index.Index, p *Parsed) ([]string, error) {
 	}
 	var notes []string
 	for i, a := range p.Attrs {
-		if slices.Contains(keys, a.Key) {
-			continue
-		}
-		near := nearestKey(a.Key, keys)
-		if near == "" {
-			list := "no passage has attributes"
-			if len(keys) > 0 {
-				list = "the attributes are " + joinAnd(keys[:min(len(keys), 12)])
-				if len(keys) > 12 {
-					list += fmt.Sprintf(" and %d more", len(keys)-12)
+		if !slices.Contains(keys, a.Key) {
+			near := nearestKey(a.Key, keys)
+			if near == "" {
+				list := "no passage has attributes"
+				if len(keys) > 0 {
+					list = "the attributes are " + joinAnd(keys[:min(len(keys), 12)])
+					if len(keys) > 12 {
+						list += fmt.Sprintf(" and %d more", len(keys)-12)
+					}
+				}
+				notes = append(notes, fmt.Sprintf("No passage has an attribute %s (%s).", a.Key, list))
+				continue
+			}
+			p.Corrections = append(p.Corrections, a.Key+": → "+near+":")
+			for j := range p.parts {
+				if p.parts[j].kind == partAttr && p.parts[j].value == a.Key {
+					p.parts[j].value = near
+					break
 				}
 			}
-			notes = append(notes, fmt.Sprintf("No passage has an attribute %s (%s).", a.Key, list))
-			continue
+			a.Key = near
+			p.Attrs[i].Key = near
 		}
-		p.Corrections = append(p.Corrections, a.Key+": → "+near+":")
-		p.Attrs[i].Key = near
-		for j := range p.parts {
-			if p.parts[j].kind == partAttr && p.parts[j].value == a.Key {
-				p.parts[j].value = near
-				break
+		words, err := ix.AttrWordsOf(a.Key)
+		if err != nil {
+			return nil, err
+		}
+		value := a.Value
+		for _, w := range index.AttrWords(a.Value) {
+			if len([]rune(w)) < 4 || slices.Contains(words, w) {
+				continue
 			}
+			if near := nearest(w, words); near != "" {
+				value = replaceWord(value, w, near)
+			}
+		}
+		if value != a.Value {
+			p.Corrections = append(p.Corrections, a.Key+":"+a.Value+" → "+a.Key+":"+value)
+			p.Attrs[i].Value = value
 		}
 	}
 	return notes, nil

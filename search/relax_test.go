@@ -86,9 +86,9 @@ func TestRespell(t *testing.T) {
 		{"couches", ""}, // nothing near
 		{"hiring developed", ""},
 	} {
-		r, ok := s.respell(p.Parse(tt.query))
-		if ok != (tt.want != "") || ok && r.text != tt.want {
-			t.Errorf("respell(%q) = %q, %v; want %q", tt.query, r.text, ok, tt.want)
+		text, _, ok := s.respell(p.Parse(tt.query))
+		if ok != (tt.want != "") || ok && text != tt.want {
+			t.Errorf("respell(%q) = %q, %v; want %q", tt.query, text, ok, tt.want)
 		}
 	}
 }

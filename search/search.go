@@ -103,11 +103,7 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 		req.Limit = 10
 	}
 	req.Offset = max(req.Offset, 0)
-	parsed := s.Parser.Parse(req.Query)
-	if req.Interviewer {
-		parsed.Interviewer = true
-	}
-	notes, err := s.checkAttrKeys(ix, &parsed)
+	parsed, notes, err := s.understand(ix, req.Query, req.Interviewer)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +136,17 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 		return nil, err
 	}
 	return resp, nil
+}
+
+// understand parses a query and reads its attribute filters against the
+// attributes the index holds (see checkAttrs).
+func (s *Searcher) understand(ix *index.Index, text string, interviewer bool) (Parsed, []string, error) {
+	p := s.Parser.Parse(text)
+	if interviewer {
+		p.Interviewer = true
+	}
+	notes, err := s.checkAttrs(ix, &p)
+	return p, notes, err
 }
 
 // pool is the index query for a search: the best poolSize matches, or as
