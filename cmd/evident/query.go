@@ -26,9 +26,20 @@ func (a *app) searchCmd() *cobra.Command {
 		Short: "Ranked passages with citations for a question",
 		Long: `search answers what a person types: "what do CFOs hear", "IT director pains
 security", or field syntax "role:cfo category:hear budget". Role names come
-from the role taxonomy, category words from the rules file; the remaining
-words are matched (stemmed) against the passages. Interviewer and host
-turns are left out unless --interviewer is given.`,
+from the role taxonomy (possessives, plurals and small misspellings
+forgiven: "what do CFO's hear"), category words from the rules file; the
+remaining words are matched (stemmed) against the passages, with the other
+words of their topic (synonyms.yaml: "pricing" also matches "expensive").
+Any other field filters on an attribute: company:Northwind,
+segment:"mid-market". Interviewer and host turns are left out unless
+--interviewer is given.
+
+The first ten results span people: at most two passages of one speaker and
+three of one document, unless the query names them. Passages where someone
+reports what a role says or wants ("my CFO keeps asking…") are found for
+that role, marked "about cfo", after the role's own words. When nothing
+matches, the nearest query that finds something is run, and the output
+says what it dropped. --json shows each hit's score_parts.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -56,11 +67,27 @@ func printHits(w io.Writer, r *search.Response) {
 	if len(r.Query.Understood) > 0 {
 		fmt.Fprintf(w, "Understood: %s\n", strings.Join(r.Query.Understood, "; "))
 	}
+	if len(r.Query.Corrections) > 0 {
+		fmt.Fprintf(w, "Read as: %s\n", strings.Join(r.Query.Corrections, "; "))
+	}
+	if len(r.Query.Also) > 0 {
+		also := r.Query.Also
+		more := ""
+		if len(also) > 8 {
+			also, more = also[:8], ", …"
+		}
+		fmt.Fprintf(w, "Also matching (%s): %s%s\n", strings.Join(r.Query.Topics, ", "), strings.Join(also, ", "), more)
+	}
 	if r.Fallback != "" {
 		fmt.Fprintln(w, r.Fallback)
 	}
+	if r.Relaxed != "" && r.Total > 0 {
+		fmt.Fprintf(w, "Nearest query: %s\n", r.Relaxed)
+	}
 	if r.Total == 0 {
-		fmt.Fprintln(w, "No passages match.")
+		if r.Fallback == "" {
+			fmt.Fprintf(w, "No passages match %q.\n", r.Query.Text)
+		}
 		return
 	}
 	if r.Total == 1 {
@@ -73,7 +100,19 @@ func printHits(w io.Writer, r *search.Response) {
 		if len(h.Categories) > 0 {
 			cats = " [" + strings.Join(h.Categories, " ") + "]"
 		}
-		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), h.Citation)
+		who := h.Citation
+		if h.About != "" {
+			// Evidence about the role from someone else, not the role's own words.
+			who = "about " + h.About + ": " + who
+		}
+		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), who)
+		if len(h.Attrs) > 0 {
+			var kv []string
+			for _, k := range slices.Sorted(maps.Keys(h.Attrs)) {
+				kv = append(kv, k+": "+h.Attrs[k])
+			}
+			fmt.Fprintf(w, "   %s\n", printable(strings.Join(kv, "; ")))
+		}
 		for _, why := range classify.Explain(h.Matches) {
 			fmt.Fprintf(w, "   why %s\n", why)
 		}
