@@ -17,6 +17,10 @@ import (
 // the repository.
 var podcastDirs = []string{"../../shared/corpus/transcripts", "../../shared/train-corpus/transcripts"}
 
+// diversityPerSpeaker is search's limit on one speaker's passages among
+// the first ten.
+const diversityPerSpeaker = 2
+
 // podcastQuestions are role questions a map builder asks of podcasts.
 var podcastQuestions = []string{
 	"what do founders say",
@@ -77,7 +81,7 @@ func TestPodcastTopTen(t *testing.T) {
 
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "question\tmatches\tspeakers in all\ttop\tdistinct speakers\tmost from one\tdocuments\thosts (marked)\thosts (any episode)\tfallback")
+	fmt.Fprintln(tw, "question\tmatches\tspeakers in all\ttop\tdistinct speakers\tmost from one\tdocuments\tunder 25 words\thosts (marked)\thosts (any episode)\tfallback")
 	for _, q := range podcastQuestions {
 		resp, err := e.Search(ctx, search.Request{Query: q, Limit: 10})
 		if err != nil {
@@ -87,9 +91,14 @@ func TestPodcastTopTen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}
-		top := podcastTop(resp, hosts)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d (%.0f%%)\t%d\t%d\t%d\t%d\t%s\n", q, resp.Total, podcastTop(all, hosts).speakers, top.n, top.speakers, top.share(top.speakers),
-			top.mostFromOne, top.docs, top.marked, top.hosts, resp.Fallback)
+		top, every := podcastTop(resp, hosts), podcastTop(all, hosts)
+		// With people enough to fill the first ten two passages each, no
+		// one gives more than two of them.
+		if every.speakers*diversityPerSpeaker >= top.n && top.mostFromOne > diversityPerSpeaker {
+			t.Errorf("%q: one speaker gives %d of the first %d, though %d speakers match", q, top.mostFromOne, top.n, every.speakers)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d (%.0f%%)\t%d\t%d\t%d\t%d\t%d\t%s\n", q, resp.Total, every.speakers, top.n, top.speakers, top.share(top.speakers),
+			top.mostFromOne, top.docs, top.short, top.marked, top.hosts, resp.Fallback)
 		if top.marked > 0 {
 			t.Errorf("%q: %d of the first %d are interviewer or host turns; default search leaves them out", q, top.marked, top.n)
 		}
@@ -101,6 +110,7 @@ func TestPodcastTopTen(t *testing.T) {
 // topTen describes who the first results of a search come from.
 type topTen struct {
 	n, speakers, mostFromOne, docs, marked, hosts int
+	short                                         int // fewer than 25 words: one-liners and asides
 }
 
 func (t topTen) share(k int) float64 {
@@ -124,6 +134,9 @@ func podcastTop(resp *search.Response, hosts map[string]bool) topTen {
 		docs[h.Source.SHA256] = true
 		if h.Interviewer {
 			out.marked++
+		}
+		if len(strings.Fields(h.Text)) < 25 {
+			out.short++
 		}
 		if h.Interviewer || hosts[h.Speaker] {
 			out.hosts++

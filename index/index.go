@@ -60,9 +60,11 @@ type Entry struct {
 	// About are the roles the passage reports on (search.About), other
 	// than its speaker's.
 	About []string `json:"about,omitempty"`
-	// Grade marks what makes a passage worth reading first, for searches
-	// that match no words: "substance" (long enough to say something),
-	// "topical" (speaks of work), "cued" (strong rule cues).
+	// For are the roles the passage is evidence for: its speaker's and
+	// those it is about; one term to filter on when both count.
+	For []string `json:"for,omitempty"`
+	// Grade marks a passage worth reading first, for searches that match
+	// no words: "substance" (long enough to say something, and of work).
 	Grade []string `json:"grade,omitempty"`
 }
 
@@ -170,7 +172,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
-	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "attrs", "attr_keys", "attr_facets", "about", "grade"} {
+	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "attrs", "attr_keys", "attr_facets", "about", "for", "grade"} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
@@ -248,10 +250,19 @@ type Query struct {
 	// Grade ranks passages by their grade when no words score (see
 	// Entry.Grade).
 	Grade bool
+	// Except leaves out the passages of these speakers (a document's
+	// speaker, or a whole document when Speaker is empty).
+	Except []Who
 	// NoFacets leaves facet counts out: a probe that only asks whether
 	// anything matches.
 	NoFacets   bool
 	Size, From int
+}
+
+// Who is a speaker of a document (by content hash), or the whole document
+// when Speaker is empty.
+type Who struct {
+	Doc, Speaker string
 }
 
 // Attr filters on one attribute: Key as evident.AttrKey spells it, Value
@@ -379,12 +390,10 @@ func build(q Query) query.Query {
 			filter(bleve.NewDisjunctionQuery(terms(field, values)...))
 		}
 	}
-	if len(q.Roles) > 0 {
-		alts := terms("role", q.Roles)
-		if q.About {
-			alts = append(alts, terms("about", q.Roles)...)
-		}
-		filter(bleve.NewDisjunctionQuery(alts...))
+	if q.About {
+		any("for", q.Roles)
+	} else {
+		any("role", q.Roles)
 	}
 	any("kind", q.Kinds)
 	any("doc", q.Docs)
@@ -396,17 +405,18 @@ func build(q Query) query.Query {
 		filter(attrQuery(a))
 	}
 	if q.Grade {
-		for _, g := range []struct {
-			grade string
-			boost float64
-		}{{"substance", 1}, {"topical", 0.8}, {"cued", 0.5}} {
-			t := bleve.NewTermQuery(g.grade)
-			t.SetField("grade")
-			t.SetBoost(g.boost)
-			should = append(should, t)
-		}
+		t := bleve.NewTermQuery("substance")
+		t.SetField("grade")
+		should = append(should, t)
 	}
 	var mustNot []query.Query
+	for _, w := range q.Except {
+		if w.Speaker == "" {
+			mustNot = append(mustNot, filterTerm("doc", w.Doc))
+			continue
+		}
+		mustNot = append(mustNot, bleve.NewConjunctionQuery(filterTerm("doc", w.Doc), filterTerm("speaker", w.Speaker)))
+	}
 	if !q.Interviewer {
 		iv := bleve.NewBoolFieldQuery(true)
 		iv.SetField("interviewer")
@@ -532,6 +542,9 @@ func EntryOf(d *evident.Document, p *evident.Passage) Entry {
 		File:        d.File,
 		Section:     p.Section,
 		Interviewer: p.Interviewer,
+	}
+	if p.Role != "" {
+		e.For = []string{p.Role}
 	}
 	attrs := evident.Attributes(d, p)
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {

@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
@@ -62,7 +63,11 @@ const (
 
 // poolSize is how many of the index's best matches are ranked; the rest
 // follow in the index's order.
-const poolSize = 100
+const poolSize = 50
+
+// synonymsBelow is the number of matches below which a query's words
+// also match their topics' other words (configs/synonyms.yaml).
+const synonymsBelow = 10
 
 // maxCue is the rules' score of a category at which its cues count fully
 // (a category fires at 1; long turns of podcasts reach 6 or 7).
@@ -141,7 +146,8 @@ func rank(cands []candidate, p Parsed, syn *Synonyms) {
 			parts.Category = float64(n) / float64(len(p.Categories))
 		}
 		parts.Cues = cues(&c.c, p.Categories)
-		parts.Substance = substance(len(words1(c.c.Text)), syn.TopicWords(c.c.Text))
+		words := words1(c.c.Text)
+		parts.Substance = substance(len(words), syn.topicWords(words))
 		c.parts, c.score = round3(parts), parts.Score()
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
@@ -212,37 +218,64 @@ func diversify(cands []candidate, window int, capSpeakers, capDocs bool) []candi
 	return out
 }
 
+// capped reports the speakers and documents that reach their limit in
+// the first window of ranked candidates when the candidates cannot fill it
+// within the limits; none when they can.
+func capped(cands []candidate, window int, capSpeakers, capDocs bool) []index.Who {
+	perSpeaker, perDoc := map[index.Who]int{}, map[string]int{}
+	fitting := 0
+	for _, c := range cands {
+		who := index.Who{Doc: c.c.SHA256, Speaker: c.c.Speaker}
+		if capSpeakers && who.Speaker != "" && perSpeaker[who] >= diversityPerSpeaker || capDocs && perDoc[who.Doc] >= diversityPerDoc {
+			continue
+		}
+		perSpeaker[who]++
+		perDoc[who.Doc]++
+		if fitting++; fitting >= window {
+			return nil
+		}
+	}
+	var full []index.Who
+	for who, n := range perSpeaker {
+		if capSpeakers && who.Speaker != "" && n >= diversityPerSpeaker {
+			full = append(full, who)
+		}
+	}
+	for doc, n := range perDoc {
+		if capDocs && n >= diversityPerDoc {
+			full = append(full, index.Who{Doc: doc})
+		}
+	}
+	slices.SortFunc(full, func(a, b index.Who) int { return strings.Compare(a.Doc+"\x00"+a.Speaker, b.Doc+"\x00"+b.Speaker) })
+	return full
+}
+
 // Annotate adds what search derives from a passage to its index entry:
 // the roles it reports on (About, leaving out its speaker's own role) and
-// its grade, which orders searches that match no words.
+// its grade, which picks the passages to rank for searches that match no
+// words.
 func Annotate(e *index.Entry, p *evident.Passage, about *AboutFinder, syn *Synonyms) {
-	e.About = nil
+	e.About, e.For = nil, nil
+	if p.Role != "" {
+		e.For = []string{p.Role}
+	}
 	if !p.Interviewer {
 		for _, r := range about.Roles(p.Text) {
 			if r != p.Role {
 				e.About = append(e.About, r)
+				e.For = append(e.For, r)
 			}
 		}
 	}
 	e.Grade = grade(p, syn)
 }
 
-// grade marks a passage "substance" (25 words or more), "topical" (two
-// topic words or more) and "cued" (a category the rules gave with a score
-// of 2 or more).
+// grade marks a passage "substance" when it is long enough to say
+// something (25 words or more) and speaks of work (two topic words or
+// more): what a search without words shows first.
 func grade(p *evident.Passage, syn *Synonyms) []string {
-	var g []string
-	if len(words1(p.Text)) >= 25 {
-		g = append(g, "substance")
+	if words := words1(p.Text); len(words) >= 25 && syn.topicWords(words) >= 2 {
+		return []string{"substance"}
 	}
-	if syn.TopicWords(p.Text) >= 2 {
-		g = append(g, "topical")
-	}
-	for _, c := range p.Categories {
-		if p.Scores[c] >= 2 {
-			g = append(g, "cued")
-			break
-		}
-	}
-	return g
+	return nil
 }

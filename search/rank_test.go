@@ -121,3 +121,28 @@ func TestRank(t *testing.T) {
 		}
 	}
 }
+
+// TestCapped: who fills their share of the first results when the
+// candidates cannot fill them within the limits, so that the others can
+// be fetched.
+func TestCapped(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []candidate
+		want string
+	}{
+		{"enough people", cands("a/ann", "a/ann", "b/bo", "c/cy", "d/dee", "e/eve"), ""},
+		{"two people", cands("a/ann", "a/ann", "a/ann", "b/bo", "b/bo", "b/bo"), "a/ann b/bo"},
+		{"one document", cands("a/ann", "a/bo", "a/cy", "a/dee"), "a/"},
+		{"nobody", nil, ""},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, w := range capped(tt.in, 5, true, true) {
+			got = append(got, w.Doc+"/"+w.Speaker)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: capped = %v, want %s", tt.name, got, tt.want)
+		}
+	}
+}

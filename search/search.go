@@ -108,8 +108,7 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 		return nil, err
 	}
 	resp := &Response{Query: parsed}
-	run := parsed
-	res, err := ix.Search(ctx, s.pool(run, req))
+	run, res, err := s.run(ctx, ix, parsed, req)
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +119,13 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 		}
 		resp.Fallback, resp.Relaxed, resp.Dropped = relaxed.why, relaxed.text, relaxed.dropped
 		if found {
-			run = relaxed.parsed
-			if res, err = ix.Search(ctx, s.pool(run, req)); err != nil {
+			if run, res, err = s.run(ctx, ix, relaxed.parsed, req); err != nil {
 				return nil, err
 			}
 		}
+	}
+	if len(run.Also) == 0 {
+		resp.Query.Also = nil
 	}
 	resp.Total = res.Total
 	resp.Facets = res.Facets
@@ -136,6 +137,22 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 		return nil, err
 	}
 	return resp, nil
+}
+
+// run searches the index for a parsed query's pool. A topic's other
+// words are asked for only when the words themselves find less than a
+// page: they rescue a query ("pains about pricing" finds "so expensive"),
+// where a common word's synonyms would only multiply the matches to
+// count. It returns the query as run.
+func (s *Searcher) run(ctx context.Context, ix *index.Index, p Parsed, req Request) (Parsed, *index.Result, error) {
+	exact := p
+	exact.Also = nil
+	res, err := ix.Search(ctx, s.pool(exact, req))
+	if err != nil || len(p.Also) == 0 || res.Total >= synonymsBelow {
+		return exact, res, err
+	}
+	res, err = ix.Search(ctx, s.pool(p, req))
+	return p, res, err
 }
 
 // understand parses a query and reads its attribute filters against the
@@ -161,35 +178,35 @@ func (s *Searcher) pool(p Parsed, req Request) index.Query {
 // page asked for.
 func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Request, res *index.Result) ([]candidate, error) {
 	hits := res.Hits
+	found, err := s.Store.Candidates(ctx, hitIDs(hits))
+	if err != nil {
+		return nil, err
+	}
 	// Passages about a role rank after those said by it; should the pool
-	// leave some of the latter out, they are fetched on their own.
-	if len(p.Roles) > 0 && res.Total > uint64(len(hits)) {
+	// hold some of the former and leave some of the latter out, those are
+	// fetched on their own.
+	if len(p.Roles) > 0 && res.Total > uint64(len(hits)) && slices.ContainsFunc(hits, func(h index.Hit) bool {
+		c, ok := found[h.ID]
+		return ok && !slices.Contains(p.Roles, c.Role)
+	}) {
 		q := s.pool(p, req)
 		q.About, q.NoFacets = false, true
 		said, err := ix.Search(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		seen := make(map[string]bool, len(hits))
-		for _, h := range hits {
-			seen[h.ID] = true
-		}
-		merged := slices.Clone(hits)
+		var more []index.Hit
 		for _, h := range said.Hits {
-			if !seen[h.ID] {
-				merged = append(merged, h)
+			if _, ok := found[h.ID]; !ok {
+				more = append(more, h)
 			}
 		}
-		hits = merged
-	}
-	n := min(len(hits), max(poolSize, req.Offset+req.Limit))
-	ids := make([]string, 0, len(hits))
-	for _, h := range hits {
-		ids = append(ids, h.ID)
-	}
-	found, err := s.Store.Candidates(ctx, ids)
-	if err != nil {
-		return nil, err
+		extra, err := s.Store.Candidates(ctx, hitIDs(more))
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(found, extra)
+		hits = append(slices.Clone(hits), more...)
 	}
 	cands := make([]candidate, 0, len(hits))
 	for i, h := range hits {
@@ -200,12 +217,45 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 		cands = append(cands, candidate{hit: h, c: c, order: i})
 	}
 	rank(cands, p, s.Parser.Synonyms)
-	// The best of the ranked pool, diversified; the rest follow.
-	head := cands[:min(len(cands), n)]
-	head = diversify(head, diversityWindow, len(p.Speakers) == 0, len(p.Docs) == 0)
-	cands = append(head, cands[len(head):]...)
+	capSpeakers, capDocs := len(p.Speakers) == 0, len(p.Docs) == 0
+	// The first results span people and documents; the rest follow. When
+	// the pool has too few people to fill them and the index has more
+	// matches, the best passages of the others are fetched.
+	if full := capped(cands, diversityWindow, capSpeakers, capDocs); len(full) > 0 && res.Total > uint64(len(hits)) {
+		q := s.pool(p, req)
+		q.Except, q.NoFacets = full, true
+		others, err := ix.Search(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		var more []index.Hit
+		for _, h := range others.Hits {
+			if _, ok := found[h.ID]; !ok {
+				more = append(more, h)
+			}
+		}
+		extra, err := s.Store.Candidates(ctx, hitIDs(more))
+		if err != nil {
+			return nil, err
+		}
+		for i, h := range more {
+			if c, ok := extra[h.ID]; ok {
+				cands = append(cands, candidate{hit: h, c: c, order: len(hits) + i})
+			}
+		}
+		rank(cands, p, s.Parser.Synonyms)
+	}
+	cands = diversify(cands, diversityWindow, capSpeakers, capDocs)
 	from := min(req.Offset, len(cands))
 	return cands[from:min(len(cands), from+req.Limit)], nil
+}
+
+func hitIDs(hits []index.Hit) []string {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	return ids
 }
 
 // hydrate loads the page's passages from the store (the source of truth)

@@ -24,8 +24,8 @@ import (
 // to share.
 type Synonyms struct {
 	topics []Topic
-	byWord map[string][]int // a topic's name or entry, lower case and singular → topics
-	vocab  map[string]bool  // stems of every one-word entry and topic name
+	byWord map[string][]int  // a topic's name or entry, lower case and singular → topics
+	forms  map[string]string // forms of every one-word entry and topic name → its stem
 }
 
 // Topic is one topic and its words, as the file spells them.
@@ -73,7 +73,7 @@ func ParseSynonyms(data []byte) (*Synonyms, error) {
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("synonyms: line %d: want version: 1 and topics", doc.Line)
 	}
-	s := &Synonyms{byWord: map[string][]int{}, vocab: map[string]bool{}}
+	s := &Synonyms{byWord: map[string][]int{}, forms: map[string]string{}}
 	var version int
 	var topics *yaml.Node
 	for i := 0; i+1 < len(doc.Content); i += 2 {
@@ -127,7 +127,12 @@ func ParseSynonyms(data []byte) (*Synonyms, error) {
 				s.byWord[key] = append(s.byWord[key], idx)
 			}
 			if ws := words1(w); len(ws) == 1 {
-				s.vocab[Stem(ws[0])] = true
+				st := Stem(ws[0])
+				for _, f := range forms(ws[0]) {
+					if _, ok := s.forms[f]; !ok {
+						s.forms[f] = st
+					}
+				}
 			}
 		}
 	}
@@ -175,22 +180,45 @@ func wordKey(w string) string {
 	return w
 }
 
-// TopicWords counts the distinct topic words a text uses (by stem): how
-// much it speaks of work rather than small talk.
+// TopicWords counts the distinct topic words a text uses (a word and its
+// forms count once): how much it speaks of work rather than small talk.
+// It looks words up among the forms of the topics' words made when the
+// file was read, so it stems nothing itself.
 func (s *Synonyms) TopicWords(text string) int {
+	return s.topicWords(words1(text))
+}
+
+func (s *Synonyms) topicWords(words []string) int {
 	if s == nil {
 		return 0
 	}
-	seen := map[string]bool{}
-	for _, w := range words1(text) {
-		if len(w) < 3 {
-			continue
-		}
-		if st := Stem(w); s.vocab[st] && !seen[st] {
-			seen[st] = true
+	var seen []string
+	for _, w := range words {
+		if st, ok := s.forms[w]; ok && !slices.Contains(seen, st) {
+			seen = append(seen, st)
 		}
 	}
 	return len(seen)
+}
+
+// forms are a word and the forms its English endings give it: cost,
+// costs, costed, costing; price, prices, priced, pricing.
+func forms(w string) []string {
+	out := []string{w}
+	base := strings.TrimSuffix(w, "e")
+	for _, end := range []string{"s", "es", "ed", "ing", "er", "ers", "ly"} {
+		out = append(out, w+end, base+end)
+	}
+	if y, ok := strings.CutSuffix(w, "y"); ok {
+		out = append(out, y+"ies", y+"ied")
+	}
+	if ies, ok := strings.CutSuffix(w, "ies"); ok {
+		out = append(out, ies+"y")
+	}
+	if sing, ok := strings.CutSuffix(w, "s"); ok && len(sing) > 2 {
+		out = append(out, sing)
+	}
+	return out
 }
 
 // Stem is the Snowball English stem of a lower-case word, the way the
@@ -204,7 +232,24 @@ func Stem(w string) string {
 // words1 splits text into lower-case words (letters and digits, with
 // inner apostrophes dropped: "don't" is "dont").
 func words1(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(strings.NewReplacer("'", "", "’", "").Replace(text)), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case r == '\'' || r == '’':
+			// dropped: the word goes on
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
 }
