@@ -39,7 +39,7 @@ type Options struct {
 	// NATSToken is what the outside server wants (a token in the NATS URL
 	// wins), or what the embedded one requires when it listens; empty
 	// uses the token stored in the data folder, generated on first use.
-	NATSToken string
+	NATSToken  string
 	Workers    int    // local workers; negative means one per core
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules

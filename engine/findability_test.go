@@ -89,12 +89,12 @@ func TestFindability(t *testing.T) {
 		t.Errorf("attribute facets %v", resp.Facets["attributes"])
 	}
 	for q, file := range map[string]string{
-		`segment:"mid-market"`:             "northwind-ops-call.txt",
+		`segment:"mid-market"`:               "northwind-ops-call.txt",
 		"industry:fintech what do CFOs hear": "contoso-finance.md",
-		`company:"Northwind Logistics"`:    "interview-cfo-northwind.txt",
-		"company-size:200-500":             "survey-finance-tools.csv", // a survey's column
-		"compnay:Contoso":                  "contoso-finance.md",       // a misspelt key, read as the one it is near
-		"region:emea":                      "northwind-ops-call.txt",   // a speaker's attribute, any case
+		`company:"Northwind Logistics"`:      "interview-cfo-northwind.txt",
+		"company-size:200-500":               "survey-finance-tools.csv", // a survey's column
+		"compnay:Contoso":                    "contoso-finance.md",       // a misspelt key, read as the one it is near
+		"region:emea":                        "northwind-ops-call.txt",   // a speaker's attribute, any case
 	} {
 		resp := search(q)
 		if got := hitFiles(resp); len(got) != 1 || got[0] != file || resp.Fallback != "" {

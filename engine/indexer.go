@@ -14,9 +14,9 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
-	"github.com/evident/evident/search"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
