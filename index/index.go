@@ -323,9 +323,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 func build(q Query) query.Query {
 	var must []query.Query
 	var should []query.Query
-	// Filters select without scoring (their terms have boost 0), so that a
-	// hit's score is its text relevance alone and search can weigh the
-	// rest itself.
 	filter := func(f query.Query) { must = append(must, f) }
 	if w := strings.TrimSpace(q.Words); w != "" {
 		text := bleve.NewMatchQuery(w)
@@ -378,10 +375,22 @@ func build(q Query) query.Query {
 		ph.SetField("text")
 		must = append(must, ph)
 	}
+	if q.Grade {
+		t := bleve.NewTermQuery("substance")
+		t.SetField("grade")
+		should = append(should, t)
+	}
+	// Filters select without scoring (boost 0) when something else
+	// scores, so that a hit's score is its text relevance alone; with
+	// nothing else they score as terms do, all matches alike.
+	boost := 1.0
+	if strings.TrimSpace(q.Words) != "" || len(q.Phrases) > 0 || len(should) > 0 {
+		boost = 0
+	}
 	terms := func(field string, values []string) []query.Query {
 		var alts []query.Query
 		for _, v := range values {
-			alts = append(alts, filterTerm(field, v))
+			alts = append(alts, filterTerm(field, v, boost))
 		}
 		return alts
 	}
@@ -399,32 +408,25 @@ func build(q Query) query.Query {
 	any("doc", q.Docs)
 	any("speaker", q.Speakers)
 	for _, c := range q.Categories {
-		filter(filterTerm("categories", c))
+		filter(filterTerm("categories", c, boost))
 	}
 	for _, a := range q.Attrs {
-		filter(attrQuery(a))
-	}
-	if q.Grade {
-		t := bleve.NewTermQuery("substance")
-		t.SetField("grade")
-		should = append(should, t)
+		filter(attrQuery(a, boost))
 	}
 	var mustNot []query.Query
 	for _, w := range q.Except {
 		if w.Speaker == "" {
-			mustNot = append(mustNot, filterTerm("doc", w.Doc))
+			mustNot = append(mustNot, filterTerm("doc", w.Doc, 0))
 			continue
 		}
-		mustNot = append(mustNot, bleve.NewConjunctionQuery(filterTerm("doc", w.Doc), filterTerm("speaker", w.Speaker)))
+		mustNot = append(mustNot, bleve.NewConjunctionQuery(filterTerm("doc", w.Doc, 0), filterTerm("speaker", w.Speaker, 0)))
 	}
 	if !q.Interviewer {
 		iv := bleve.NewBoolFieldQuery(true)
 		iv.SetField("interviewer")
 		mustNot = append(mustNot, iv)
 	}
-	// Filters alone score nothing (Bleve would divide by a zero weight):
-	// every match then scores the same.
-	if scored := strings.TrimSpace(q.Words) != "" || len(q.Phrases) > 0 || len(should) > 0; !scored || len(must) == 0 {
+	if len(must) == 0 {
 		must = append(must, bleve.NewMatchAllQuery())
 	}
 	b := bleve.NewBooleanQuery()
@@ -439,26 +441,27 @@ func build(q Query) query.Query {
 	return b
 }
 
-// filterTerm matches one keyword without adding to the score.
-func filterTerm(field, value string) *query.TermQuery {
+// filterTerm matches one keyword, adding to the score by boost (0: not at
+// all).
+func filterTerm(field, value string, boost float64) *query.TermQuery {
 	t := bleve.NewTermQuery(value)
 	t.SetField(field)
-	t.SetBoost(0)
+	t.SetBoost(boost)
 	return t
 }
 
 // attrQuery matches an attribute's whole value, or all the words of the
 // value asked for.
-func attrQuery(a Attr) query.Query {
+func attrQuery(a Attr, boost float64) query.Query {
 	key := evident.AttrKey(a.Key)
-	whole := filterTerm("attrs", key+"="+AttrValue(a.Value))
+	whole := filterTerm("attrs", key+"="+AttrValue(a.Value), boost)
 	words := AttrWords(a.Value)
 	if len(words) == 0 {
 		return whole
 	}
 	var each []query.Query
 	for _, w := range words {
-		each = append(each, filterTerm("attrs", key+"~"+w))
+		each = append(each, filterTerm("attrs", key+"~"+w, boost))
 	}
 	return bleve.NewDisjunctionQuery(whole, bleve.NewConjunctionQuery(each...))
 }

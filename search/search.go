@@ -285,10 +285,14 @@ func (s *Searcher) hydrate(ctx context.Context, resp *Response, p Parsed, page [
 	}
 	// The document facet is keyed by hash; show file names.
 	if docs := resp.Facets["docs"]; len(docs) > 0 {
+		files, err := s.Store.FileNames(ctx, slices.Collect(maps.Keys(docs)))
+		if err != nil {
+			return err
+		}
 		named := map[string]int{}
 		for sha, n := range docs {
-			if d, err := s.Store.DocumentBySHA(ctx, sha); err == nil {
-				named[d.File] += n
+			if f, ok := files[sha]; ok {
+				named[f] += n
 			}
 		}
 		resp.Facets["docs"] = named

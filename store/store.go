@@ -915,3 +915,33 @@ func (s *Store) Candidates(ctx context.Context, ids []string) (map[string]Candid
 	}
 	return out, nil
 }
+
+// FileNames returns the file name of each document with one of these
+// content hashes, in one query; unknown hashes are left out.
+func (s *Store) FileNames(ctx context.Context, shas []string) (map[string]string, error) {
+	out := make(map[string]string, len(shas))
+	for start := 0; start < len(shas); start += 500 {
+		chunk := shas[start:min(len(shas), start+500)]
+		args := make([]any, len(chunk))
+		for i, sha := range chunk {
+			args[i] = sha
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT sha256, file FROM documents WHERE sha256 IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("file names: %w", err)
+		}
+		for rows.Next() {
+			var sha, file string
+			if err := rows.Scan(&sha, &file); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("file names: %w", err)
+			}
+			out[sha] = file
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("file names: %w", err)
+		}
+	}
+	return out, nil
+}
