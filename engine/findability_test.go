@@ -171,6 +171,23 @@ func TestFindability(t *testing.T) {
 		t.Errorf("passages about CFOs from %v", about)
 	}
 
+	// A map's suggestions are the persona's own words, not passages about it.
+	if _, err := e.CreateMap(ctx, maps.Info{Name: "cfo", Role: "cfo"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	sug, err := e.SuggestQuotes(ctx, "cfo", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sug.Cells["HEAR"]) == 0 {
+		t.Errorf("no HEAR suggestions for the CFO map")
+	}
+	for _, h := range sug.Cells["HEAR"] {
+		if h.About != "" || h.Role != "cfo" {
+			t.Errorf("suggested %q of %s, about %q", h.Text, h.Role, h.About)
+		}
+	}
+
 	// Pains about pricing: the topic's words, "so expensive", "justify the cost".
 	resp = search("pains about pricing")
 	var texts []string

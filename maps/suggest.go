@@ -64,6 +64,11 @@ func Suggest(ctx context.Context, m *Map, s Searcher, perCell int) (*Suggestions
 			if !slices.Contains(h.Categories, c.Category) {
 				continue
 			}
+			// Passages about the persona are someone else's words: a
+			// suggestion is the persona's own.
+			if h.About != "" {
+				continue
+			}
 			if attached[h.ID] {
 				skipped++
 				continue

@@ -108,8 +108,12 @@ func printHits(w io.Writer, r *search.Response) {
 		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), who)
 		if len(h.Attrs) > 0 {
 			var kv []string
-			for _, k := range slices.Sorted(maps.Keys(h.Attrs)) {
+			keys := slices.Sorted(maps.Keys(h.Attrs))
+			for _, k := range keys[:min(len(keys), maxAttrsShown)] {
 				kv = append(kv, k+": "+h.Attrs[k])
+			}
+			if more := len(keys) - maxAttrsShown; more > 0 {
+				kv = append(kv, fmt.Sprintf("%d more in --json", more))
 			}
 			fmt.Fprintf(w, "   %s\n", printable(strings.Join(kv, "; ")))
 		}
@@ -122,6 +126,10 @@ func printHits(w io.Writer, r *search.Response) {
 		fmt.Fprintf(w, "   id %s\n", h.ID)
 	}
 }
+
+// maxAttrsShown is how many of a hit's attributes a line shows: a
+// survey's respondent may have dozens.
+const maxAttrsShown = 8
 
 // reviewedBy says that a person set a passage's categories, which
 // outrank the rules': "tags reviewed by dana on 2025-06-01".
