@@ -571,6 +571,8 @@ func BenchmarkStage(b *testing.B) {
 //	engine: Engine.Search, what the API and CLI call: parse, Bleve (match,
 //	        5 facets, term locations of the best 50), rank those 50 with
 //	        what SQLite holds of them, diversify, hydrate the page.
+//	engine-nofacets: the same without facet counts (the command line's
+//	        list, a map's suggestions).
 //	index:  index.Search alone with the same parsed queries.
 
 const benchSearchPassages = 100_000
@@ -646,6 +648,22 @@ func BenchmarkSearch100k(b *testing.B) {
 			i++
 			t := time.Now()
 			if _, err := e.Search(ctx, search.Request{Query: q, Limit: 10}); err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(t))
+		}
+		benchReportLatencies(b, ds, 0.5, 0.99)
+	})
+	// The same without facet counts: what `evident search` (without
+	// --json) and a map's suggestions ask for.
+	b.Run("engine-nofacets", func(b *testing.B) {
+		var ds []time.Duration
+		i := 0
+		for b.Loop() {
+			q := queries[i%len(queries)]
+			i++
+			t := time.Now()
+			if _, err := e.Search(ctx, search.Request{Query: q, Limit: 10, NoFacets: true}); err != nil {
 				b.Fatal(err)
 			}
 			ds = append(ds, time.Since(t))

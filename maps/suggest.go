@@ -52,7 +52,7 @@ func Suggest(ctx context.Context, m *Map, s Searcher, perCell int) (*Suggestions
 		if m.Role != "" {
 			query = "role:" + fieldValue(m.Role) + " " + query
 		}
-		resp, err := s.Search(ctx, search.Request{Query: query, Limit: min(perCell*5+len(attached), 500)})
+		resp, err := s.Search(ctx, search.Request{Query: query, Limit: min(perCell*5+len(attached), 500), NoFacets: true})
 		if err != nil {
 			return nil, fmt.Errorf("suggestions for %s: %w", c.Category, err)
 		}

@@ -23,6 +23,10 @@ type Request struct {
 	Offset int
 	// Interviewer includes interviewer and host turns (left out by default).
 	Interviewer bool
+	// NoFacets leaves the facet counts out: they are most of a search's
+	// time, and a list of passages (the command line's, a map's
+	// suggestions) shows none.
+	NoFacets bool
 }
 
 // Source is the cited document of a hit.
@@ -129,6 +133,9 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	}
 	resp.Total = res.Total
 	resp.Facets = res.Facets
+	if resp.Facets == nil {
+		resp.Facets = map[string]map[string]int{}
+	}
 	page, err := s.order(ctx, ix, run, req, res)
 	if err != nil {
 		return nil, err
@@ -170,7 +177,7 @@ func (s *Searcher) understand(ix *index.Index, text string, interviewer bool) (P
 // many as the page asked for reaches.
 func (s *Searcher) pool(p Parsed, req Request) index.Query {
 	q := p.indexQuery()
-	q.Size, q.From = max(poolSize, req.Offset+req.Limit), 0
+	q.Size, q.From, q.NoFacets = max(poolSize, req.Offset+req.Limit), 0, req.NoFacets
 	return q
 }
 

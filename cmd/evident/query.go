@@ -44,7 +44,9 @@ says what it dropped. --json shows each hit's score_parts.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.with(ctx, true, func(b backend) error {
-				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset, Interviewer: interviewer})
+				// Facets are counted only for --json: the list shows none.
+				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset,
+					Interviewer: interviewer, NoFacets: !asJSON})
 				if err != nil {
 					return err
 				}
