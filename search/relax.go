@@ -92,7 +92,7 @@ func (s *Searcher) relax(ctx context.Context, ix *index.Index, p Parsed, notes [
 		why += fmt.Sprintf("No passages match %s, not even without %s; %d passages are searchable: try other words.",
 			joinAnd(asked), joinAnd(widest.dropped), n)
 	}
-	return relaxation{parsed: p, dropped: widest.dropped, why: why}, false, nil
+	return relaxation{parsed: p, why: why}, false, nil
 }
 
 // respell corrects the query's words that are one letter (two for long

@@ -128,9 +128,7 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 			}
 		}
 	}
-	if len(run.Also) == 0 {
-		resp.Query.Also = nil
-	}
+	resp.Query.Also = run.Also // the synonyms the answer used, if any
 	resp.Total = res.Total
 	resp.Facets = res.Facets
 	if resp.Facets == nil {
