@@ -8,8 +8,11 @@ package evident
 
 import (
 	"fmt"
+	"maps"
+	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // State is where a document is in the pipeline.
@@ -50,6 +53,10 @@ type Document struct {
 	Site     string   `json:"site,omitempty"`
 	Role     string   `json:"role,omitempty"` // persona of the whole document
 	Speakers []Person `json:"speakers,omitempty"`
+	// Attrs are what the user's metadata says beyond the keys Evident
+	// knows (company, industry, segment…): attributes every passage of
+	// the document carries.
+	Attrs map[string]string `json:"attributes,omitempty"`
 
 	State State  `json:"state"`
 	Error string `json:"error,omitempty"`
@@ -80,6 +87,88 @@ type Person struct {
 	// InterviewerSource says why a speaker counts as interviewer or host:
 	// the user said so, the label says so, or what the speaker does.
 	InterviewerSource string `json:"interviewer_source,omitempty"`
+	// Attrs are the other keys of the speaker's entry in the user's
+	// metadata (region, tenure…): attributes of the speaker's passages.
+	Attrs map[string]string `json:"attributes,omitempty"`
+}
+
+// Attributes are what a passage carries for filtering, facets and exports:
+// its document's attributes, overlaid by its speaker's (the company, and
+// the other keys of the speaker's entry), overlaid by its own (a survey
+// respondent's other answers). It returns nil when there are none.
+func Attributes(d *Document, p *Passage) map[string]string {
+	var out map[string]string
+	set := func(k, v string) {
+		if k = strings.TrimSpace(k); k == "" || strings.TrimSpace(v) == "" {
+			return
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		// Keys that differ only in case or punctuation are one attribute.
+		for old := range out {
+			if old != k && AttrKey(old) == AttrKey(k) {
+				delete(out, old)
+			}
+		}
+		out[k] = v
+	}
+	each := func(m map[string]string) {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			set(k, m[k])
+		}
+	}
+	if d != nil {
+		each(d.Attrs)
+		if p != nil && p.Speaker != "" {
+			for i := range d.Speakers {
+				if who := &d.Speakers[i]; who.Name == p.Speaker {
+					set("company", who.Company)
+					each(who.Attrs)
+					break
+				}
+			}
+		}
+	}
+	if p != nil {
+		own := p.Attrs
+		if _, ok := own[LabelAttr]; ok {
+			own = maps.Clone(own)
+			delete(own, LabelAttr)
+		}
+		each(own)
+	}
+	return out
+}
+
+// LabelAttr is the passage attribute that keeps what a speaker label said
+// besides the name ("CFO, Acme" of "Jane Doe (CFO, Acme):"); the speaker's
+// role and company are read from it, so it is not one of Attributes.
+const LabelAttr = "label"
+
+// AttrKey is an attribute's name as field syntax and the index spell it:
+// lower case, each run of other characters than letters and digits one
+// dash ("Company size" and company_size are company-size).
+func AttrKey(k string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(k) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
 }
 
 // Locator says where a passage sits in its source, in terms a person can

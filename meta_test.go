@@ -31,12 +31,36 @@ func TestParseMeta(t *testing.T) {
 		{name: "kind case folded", in: "kind: Podcast", want: Meta{Kind: Podcast}},
 		{name: "CRLF", in: "title: x\r\nkind: survey\r\n", want: Meta{Title: "x", Kind: Survey}},
 		{name: "password", in: "password: s3cret", want: Meta{Password: "s3cret"}},
-		// A typo must not silently do nothing.
-		{name: "unknown key", in: "speaker: Jane\n", wantErr: "speaker"},
-		{name: "unknown speaker key", in: "speakers:\n  Jane:\n    rol: CFO\n", wantErr: "rol"},
+		// Keys Evident does not know are kept as attributes, never
+		// refused: `evident show` lists them, so a typo is visible.
+		{name: "unknown key", in: "speaker: Jane\n", want: Meta{Attrs: map[string]string{"speaker": "Jane"}}},
+		{name: "unknown speaker key", in: "speakers:\n  Jane:\n    rol: CFO\n",
+			want: Meta{Speakers: map[string]SpeakerMeta{"Jane": {Attrs: map[string]string{"rol": "CFO"}}}}},
+		{
+			name: "attributes of the document and of speakers",
+			in: "title: Call\ncompany: Northwind\nindustry: fintech\nsegment: \"mid-market\"\nnote: second call, after the demo\n" +
+				"evidence: [call notes, CRM]\nseats: 120\nfollow_up: 2024-05-02\nempty:\n" +
+				"speakers:\n  Dana Lee: {role: ceo, company: Northwind, region: EMEA, tenure: 3}\n  Interviewer: {interviewer: true}\n",
+			want: Meta{Title: "Call",
+				Attrs: map[string]string{"company": "Northwind", "industry": "fintech", "segment": "mid-market",
+					"note": "second call, after the demo", "evidence": "call notes, CRM", "seats": "120", "follow_up": "2024-05-02"},
+				Speakers: map[string]SpeakerMeta{
+					"Dana Lee":    {Role: "ceo", Company: "Northwind", Attrs: map[string]string{"region": "EMEA", "tenure": "3"}},
+					"Interviewer": {Interviewer: true},
+				}},
+		},
+		{name: "nested value kept as one line", in: "source:\n  crm: hubspot\n  id: 42\n",
+			want: Meta{Attrs: map[string]string{"source": "{crm: hubspot, id: 42}"}}},
+		{name: "known keys fold case", in: "Title: Call\nKIND: Interview\n", want: Meta{Title: "Call", Kind: Interview}},
+		{name: "speaker with nothing said", in: "speakers:\n  Jane:\n", want: Meta{Speakers: map[string]SpeakerMeta{"Jane": {}}}},
 		{name: "bad kind", in: "kind: webinar", wantErr: `kind "webinar"`},
 		{name: "not a mapping", in: "just a sentence", wantErr: "metadata"},
-		{name: "broken YAML", in: "title: [unclosed", wantErr: "metadata"},
+		{name: "broken YAML", in: "title: [unclosed", wantErr: "line 1"},
+		{name: "broken YAML later", in: "title: Call\ncompany: Northwind\n  note: x\n", wantErr: "line 3"},
+		{name: "title that is a list", in: "title: Call\ntitle2: x\nauthor: [a, b]\n", wantErr: "line 3"},
+		{name: "speakers as a list", in: "speakers: [Jane, Tom]\n", wantErr: "line 1: speakers must map"},
+		{name: "a speaker as a word", in: "speakers:\n  Jane: cfo\n", wantErr: "line 2"},
+		{name: "a key twice", in: "company: A\nnote: x\nCompany: B\n", wantErr: "line 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +102,8 @@ func TestFrontMatter(t *testing.T) {
 		{name: "blank lines inside", in: "---\n\ntitle: Call\n\n---\n\nbody", want: Meta{Title: "Call"}, body: "\nbody", lines: 5, ok: true},
 		// An opening rule with no closing one is a Markdown rule, not a header.
 		{name: "unterminated", in: "---\ntitle: Call\nbody\n", body: "---\ntitle: Call\nbody\n"},
-		{name: "bad key", in: "---\nspeaker: Jane\n---\nbody", body: "---\nspeaker: Jane\n---\nbody", wantErr: true},
+		{name: "unknown key kept", in: "---\nspeaker: Jane\n---\nbody", want: Meta{Attrs: map[string]string{"speaker": "Jane"}}, body: "body", lines: 3, ok: true},
+		{name: "broken", in: "---\ntitle: [x\n---\nbody", body: "---\ntitle: [x\n---\nbody", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,23 +121,26 @@ func TestFrontMatter(t *testing.T) {
 func TestMerge(t *testing.T) {
 	base := Meta{Title: "From the file", Kind: Interview, Author: "Jo", Redact: []string{"Lena Park"},
 		Speakers: map[string]SpeakerMeta{"Lena": {Role: "CFO"}, "Tom": {Interviewer: true}}}
+	base.Attrs = map[string]string{"company": "Acme", "note": "from the file"}
 	over := Meta{Title: "From the sidecar", URL: "https://example.com", Role: "CFO", Password: "pw", Date: "2024-01-02", Kind: Podcast,
-		Redact: []string{"Ravi Kumar", "Lena Park"}, Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Ravi": {Role: "controller"}}}
+		Redact: []string{"Ravi Kumar", "Lena Park"}, Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Ravi": {Role: "controller"}}, Attrs: map[string]string{"note": "from the sidecar"}}
 	got := base.Merge(over)
 	want := Meta{Title: "From the sidecar", Kind: Podcast, URL: "https://example.com", Author: "Jo", Date: "2024-01-02", Role: "CFO", Password: "pw",
-		Redact: []string{"Lena Park", "Ravi Kumar"}, Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Tom": {Interviewer: true}, "Ravi": {Role: "controller"}}}
+		Redact: []string{"Lena Park", "Ravi Kumar"}, Speakers: map[string]SpeakerMeta{"Lena": {Role: "VP Finance"}, "Tom": {Interviewer: true}, "Ravi": {Role: "controller"}},
+		Attrs: map[string]string{"company": "Acme", "note": "from the sidecar"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Merge = %+v, want %+v", got, want)
 	}
 	// Merging must not write into either side's speaker map: metas are
 	// shared between documents of one folder.
-	if len(base.Speakers) != 2 || base.Speakers["Lena"].Role != "CFO" || len(over.Speakers) != 2 || len(base.Redact) != 1 {
+	if len(base.Speakers) != 2 || base.Speakers["Lena"].Role != "CFO" || len(over.Speakers) != 2 || len(base.Redact) != 1 || base.Attrs["note"] != "from the file" {
 		t.Errorf("Merge changed its inputs: %+v, %+v", base.Speakers, over.Speakers)
 	}
 	if got := base.Merge(Meta{}); !reflect.DeepEqual(got, base) {
 		t.Errorf("Merge with nothing = %+v, want %+v", got, base)
 	}
-	if !(Meta{}).IsZero() || base.IsZero() || !(Meta{Speakers: map[string]SpeakerMeta{}}).IsZero() || (Meta{Redact: []string{"Jo"}}).IsZero() {
+	if !(Meta{}).IsZero() || base.IsZero() || !(Meta{Speakers: map[string]SpeakerMeta{}}).IsZero() || (Meta{Redact: []string{"Jo"}}).IsZero() ||
+		(Meta{Attrs: map[string]string{"company": "Acme"}}).IsZero() {
 		t.Error("IsZero is wrong")
 	}
 }

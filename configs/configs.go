@@ -30,3 +30,7 @@ func Roles() []byte { return mustRead("roles.yaml") }
 // Redact returns configs/redact.yaml: which personal data is masked
 // before passages are stored and indexed, and how.
 func Redact() []byte { return mustRead("redact.yaml") }
+
+// Synonyms returns the default topic synonyms of search,
+// configs/synonyms.yaml.
+func Synonyms() []byte { return mustRead("synonyms.yaml") }

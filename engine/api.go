@@ -23,6 +23,7 @@ import (
 func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Response, error) {
 	rules := e.Classifier()
 	p := search.NewParser(rules.QueryWords(), rules.Categories(), e.roles)
+	p.Synonyms = e.synonyms
 	p.ResolveDoc = func(ref string) (string, error) {
 		d, err := e.store.FindDocument(ctx, ref)
 		if err != nil {

@@ -569,7 +569,10 @@ func BenchmarkStage(b *testing.B) {
 // benchmark, before its sub-benchmarks:
 //
 //	engine: Engine.Search, what the API and CLI call: parse, Bleve (match,
-//	        4 facets, term locations), hydrate the hits from SQLite.
+//	        5 facets, term locations of the best 50), rank those 50 with
+//	        what SQLite holds of them, diversify, hydrate the page.
+//	engine-nofacets: the same without facet counts (the command line's
+//	        list, a map's suggestions).
 //	index:  index.Search alone with the same parsed queries.
 
 const benchSearchPassages = 100_000
@@ -651,6 +654,22 @@ func BenchmarkSearch100k(b *testing.B) {
 		}
 		benchReportLatencies(b, ds, 0.5, 0.99)
 	})
+	// The same without facet counts: what `evident search` (without
+	// --json) and a map's suggestions ask for.
+	b.Run("engine-nofacets", func(b *testing.B) {
+		var ds []time.Duration
+		i := 0
+		for b.Loop() {
+			q := queries[i%len(queries)]
+			i++
+			t := time.Now()
+			if _, err := e.Search(ctx, search.Request{Query: q, Limit: 10, NoFacets: true}); err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(t))
+		}
+		benchReportLatencies(b, ds, 0.5, 0.99)
+	})
 	b.Run("index", func(b *testing.B) {
 		var ds []time.Duration
 		i := 0
@@ -670,7 +689,8 @@ func BenchmarkSearch100k(b *testing.B) {
 		benchReportLatencies(b, ds, 0.5, 0.99)
 	})
 	// What Searcher.hydrate spends naming the document facet: one
-	// Store.DocumentBySHA per document in it (up to 50), after the index.
+	// Store.FileNames query for the documents in it (up to 50), after the
+	// index.
 	b.Run("docs-facet-lookups", func(b *testing.B) {
 		facets := make([][]string, len(parsed))
 		lookups := 0
@@ -693,10 +713,8 @@ func BenchmarkSearch100k(b *testing.B) {
 			shas := facets[i%len(facets)]
 			i++
 			t := time.Now()
-			for _, sha := range shas {
-				if _, err := e.Store().DocumentBySHA(ctx, sha); err != nil {
-					b.Fatal(err)
-				}
+			if _, err := e.Store().FileNames(ctx, shas); err != nil {
+				b.Fatal(err)
 			}
 			ds = append(ds, time.Since(t))
 		}

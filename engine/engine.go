@@ -32,6 +32,7 @@ import (
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/redact"
 	"github.com/evident/evident/roles"
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
@@ -49,6 +50,7 @@ type Options struct {
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
 	Roles      string // role taxonomy; empty uses <data>/roles.yaml if present, else the built-in one
 	Redact     string // masking of personal data; empty uses <data>/redact.yaml if present, else the built-in one
+	Synonyms   string // search's topic synonyms; empty uses <data>/synonyms.yaml if present, else the built-in ones
 	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
 	JobTimeout time.Duration
 	Queue      queue.Config
@@ -94,6 +96,10 @@ type Engine struct {
 	queue *queue.Queue
 	rules atomic.Pointer[classify.Classifier]
 	roles *roles.Taxonomy
+	// synonyms are search's topics: query words' synonyms, and what
+	// counts as talk of work when passages are ranked.
+	synonyms *search.Synonyms
+	about    *search.AboutFinder // the roles passages report on, by e.roles
 	// The rules and roles files as read, published for worker processes.
 	rulesSrc, rolesSrc []byte
 	redactor           *redact.Redactor
@@ -164,6 +170,10 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	if e.roles, err = compileConfig(e.rolesSrc, where, roles.Parse); err != nil {
+		return nil, err
+	}
+	e.about = search.NewAbout(e.roles)
+	if e.synonyms, err = LoadSynonyms(opts.Synonyms, opts.Data); err != nil {
 		return nil, err
 	}
 	if e.redactSrc, where, err = configSource(opts.Redact, opts.Data, "redact.yaml", configs.Redact); err != nil {
@@ -268,6 +278,17 @@ func LoadRoles(path, data string) (*roles.Taxonomy, error) {
 		return nil, err
 	}
 	return compileConfig(src, where, roles.Parse)
+}
+
+// LoadSynonyms reads search's topic synonyms in force, found the way
+// LoadRules finds rules: the given file, else <data>/synonyms.yaml when it
+// exists, else the built-in configs/synonyms.yaml.
+func LoadSynonyms(path, data string) (*search.Synonyms, error) {
+	src, where, err := configSource(path, data, "synonyms.yaml", configs.Synonyms)
+	if err != nil {
+		return nil, err
+	}
+	return compileConfig(src, where, search.ParseSynonyms)
 }
 
 // compileConfig compiles a configuration file read by configSource; errors

@@ -16,6 +16,7 @@ import (
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
@@ -184,7 +185,7 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 	if err != nil {
 		return ch, err
 	}
-	ch.adds, ch.stamp = entriesOf(doc, out.Passages)
+	ch.adds, ch.stamp = e.entriesOf(doc, out.Passages)
 	ch.saved = true
 	return ch, nil
 }
@@ -199,7 +200,7 @@ func (e *Engine) rewriteDocument(ctx context.Context, d *evident.Document) error
 	if err != nil {
 		return err
 	}
-	entries, stamp := entriesOf(d, ps)
+	entries, stamp := e.entriesOf(d, ps)
 	if err := e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }); err != nil {
 		return err
 	}
@@ -207,10 +208,10 @@ func (e *Engine) rewriteDocument(ctx context.Context, d *evident.Document) error
 }
 
 // entriesOf returns a document's index entries, stamped, and their stamp.
-func entriesOf(d *evident.Document, ps []evident.Passage) ([]index.Entry, string) {
+func (e *Engine) entriesOf(d *evident.Document, ps []evident.Passage) ([]index.Entry, string) {
 	entries := make([]index.Entry, len(ps))
 	for i := range ps {
-		entries[i] = index.EntryOf(d, &ps[i])
+		entries[i] = e.entry(d, &ps[i])
 	}
 	return entries, index.SetStamp(entries)
 }
@@ -222,6 +223,14 @@ func lastCause(reason string) string {
 		return cause
 	}
 	return reason
+}
+
+// entry is a passage's index entry, with what search derives from it:
+// the roles it reports on and its grade.
+func (e *Engine) entry(d *evident.Document, p *evident.Passage) index.Entry {
+	en := index.EntryOf(d, p)
+	search.Annotate(&en, p, e.about, e.synonyms)
+	return en
 }
 
 // eachIndexed calls fn with every indexed document and its passages.
@@ -252,7 +261,7 @@ func (e *Engine) fill(ctx context.Context, ix *index.Index) (map[string]string, 
 	stamps := map[string]string{}
 	var batch []index.Entry
 	err := e.eachIndexed(ctx, func(d *evident.Document, ps []evident.Passage) error {
-		entries, stamp := entriesOf(d, ps)
+		entries, stamp := e.entriesOf(d, ps)
 		stamps[d.SHA256] = stamp
 		batch = append(batch, entries...)
 		if len(batch) >= index.MaxBatch {
@@ -393,7 +402,7 @@ func (e *Engine) repair(ctx context.Context) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			fresh, stamps[sha] = entriesOf(d, ps)
+			fresh, stamps[sha] = e.entriesOf(d, ps)
 			names = append(names, d.File)
 		} else {
 			names = append(names, short(sha))

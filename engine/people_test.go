@@ -116,14 +116,24 @@ func TestWhoSaidIt(t *testing.T) {
 	}
 
 	// What do CFOs hear: CFO passages tagged HEAR, from the interview, the
-	// survey and the podcast, and never a host's question.
+	// survey and the podcast, and never a host's question; then passages
+	// about CFOs (the article's "Controllers we spoke to say"), labelled so.
 	resp := e.search("what do CFOs hear")
 	if resp.Query.Role != "cfo" || !slices.Equal(resp.Query.Categories, []string{"HEAR"}) || resp.Fallback != "" {
 		t.Fatalf("understood as %+v (fallback %q)", resp.Query, resp.Fallback)
 	}
 	files = nil
+	about := false
 	for _, h := range resp.Hits {
-		if h.Role != "cfo" || !slices.Contains(h.Categories, "HEAR") || h.Interviewer {
+		if h.About != "" {
+			about = true
+			if h.About != "cfo" || h.Role == "cfo" {
+				t.Errorf("hit %q: about %q, said by %q", h.Text, h.About, h.Role)
+			}
+		} else if about {
+			t.Errorf("hit %q said by %s comes after a passage about the role", h.Text, h.Role)
+		}
+		if h.About == "" && h.Role != "cfo" || !slices.Contains(h.Categories, "HEAR") || h.Interviewer {
 			t.Errorf("hit %q: role %q, categories %v, interviewer %v", h.Text, h.Role, h.Categories, h.Interviewer)
 		}
 		if h.Citation == "" || h.Source.SHA256 == "" {

@@ -392,7 +392,6 @@ func sourceMeta(p *qda.Project, s *qda.Source, evidentMade bool, skipped *[]stri
 		}
 		label := c.Name
 		var sm evident.SpeakerMeta
-		var rest []string
 		for k, v := range c.Variables {
 			switch strings.ToLower(k) {
 			case "label", "alias":
@@ -407,15 +406,16 @@ func sourceMeta(p *qda.Project, s *qda.Source, evidentMade bool, skipped *[]stri
 				b, _ := strconv.ParseBool(v)
 				sm.Interviewer = b || strings.EqualFold(v, "yes")
 			default:
-				rest = append(rest, k)
+				// Other variables are the speaker's attributes.
+				if sm.Attrs == nil {
+					sm.Attrs = map[string]string{}
+				}
+				sm.Attrs[k] = v
 			}
 		}
-		if len(rest) > 0 {
-			sort.Strings(rest)
-			*skipped = append(*skipped, fmt.Sprintf("case %q: variables %s (speakers keep role, title, company and interviewer)", c.Name, strings.Join(rest, ", ")))
-		}
+		empty := sm.Role == "" && sm.Title == "" && sm.Company == "" && !sm.Interviewer && len(sm.Attrs) == 0
 		// A case is a speaker when the text gives it turns.
-		if label == "" || !strings.Contains(s.Text, label+":") || sm == (evident.SpeakerMeta{}) {
+		if label == "" || !strings.Contains(s.Text, label+":") || empty {
 			continue
 		}
 		if m.Speakers == nil {

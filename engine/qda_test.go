@@ -174,7 +174,9 @@ func checkExportedTranscript(t *testing.T, data []byte) {
 	for _, c := range p.Cases {
 		names = append(names, c.Name+"="+strings.Join(c.Values, ","))
 	}
-	if !slices.Contains(names, "Ravi Kumar=cfo,RK") || !slices.Contains(names, "Priya Raman=cfo") {
+	// Each case carries the speaker's role, label and attributes (the
+	// company read from the transcript's speaker label).
+	if !slices.Contains(names, "Ravi Kumar=cfo,RK,Halden Freight") || !slices.Contains(names, "Priya Raman=cfo,Northwind Logistics") {
 		t.Errorf("cases %v: want Ravi Kumar (cfo, labelled RK) and Priya Raman (cfo)", names)
 	}
 }
@@ -224,7 +226,7 @@ func TestImportQualCoderProject(t *testing.T) {
 	if d := rep.Documents[0]; d.File != "Interview Maria - Halden.txt" || d.State != evident.Indexed || d.Selections != 4 {
 		t.Errorf("document %+v", d)
 	}
-	for _, part := range []string{"focus group.m4a", "selections by region", `set "Finance"`, "Company size"} {
+	for _, part := range []string{"focus group.m4a", "selections by region", `set "Finance"`} {
 		if !slices.ContainsFunc(rep.Skipped, func(s string) bool { return strings.Contains(s, part) }) {
 			t.Errorf("the report does not say %q was left out: %q", part, rep.Skipped)
 		}
@@ -253,6 +255,10 @@ func TestImportQualCoderProject(t *testing.T) {
 		if len(hits) != 1 || !strings.Contains(hits[0].Text, tt.words) {
 			t.Errorf("search %s: %+v", tt.query, hits)
 		}
+	}
+	// A case's other variables become the speaker's attributes.
+	if hits := e.search("company-size:200").Hits; len(hits) == 0 || hits[0].Speaker != "Maria Garcia" {
+		t.Errorf("search company-size:200: %+v", hits)
 	}
 	p := e.passageSaying(rep.Documents[0].SHA256, "Our budget spreadsheets")
 	if !slices.Equal(p.Codes, []string{"slow close", "Tools"}) {

@@ -417,7 +417,7 @@ func TestStartRepairsTheIndexFromTheDatabase(t *testing.T) {
 					t.Fatal(err)
 				}
 				ps[0].Categories = []string{"GAINS"}
-				_, stamp := entriesOf(&evident.Document{SHA256: docs["a.txt"].SHA256, File: "a.txt"}, ps)
+				_, stamp := e.Engine.entriesOf(&evident.Document{SHA256: docs["a.txt"].SHA256, File: "a.txt"}, ps)
 				if err := e.store.UpdateTags(context.Background(), ps[:1], map[string]string{docs["a.txt"].SHA256: stamp}); err != nil {
 					t.Fatal(err)
 				}

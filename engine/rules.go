@@ -108,7 +108,7 @@ func (e *Engine) reclassify(ctx context.Context) (Reclassified, error) {
 				out.Changed++
 			}
 		}
-		es, stamp := entriesOf(d, dps)
+		es, stamp := e.entriesOf(d, dps)
 		ps = append(ps, dps...)
 		entries = append(entries, es...)
 		stamps[d.SHA256] = stamp

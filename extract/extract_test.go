@@ -175,8 +175,17 @@ func TestExtractText(t *testing.T) {
 			t.Error("no warning says the file was not UTF-8")
 		}
 	})
-	t.Run("broken front matter kept as text", func(t *testing.T) {
+	t.Run("unknown front matter key kept as an attribute", func(t *testing.T) {
 		doc, err := Default().Extract(ctx, Input{Name: "a.md", Data: []byte("---\nspeaker: Jane\n---\nJane: hello")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Meta.Attrs["speaker"] != "Jane" || len(doc.Warnings) != 0 || len(doc.Blocks) != 1 || doc.Blocks[0].Loc.Line != 4 {
+			t.Errorf("meta %+v, warnings %q, blocks %+v", doc.Meta, doc.Warnings, doc.Blocks)
+		}
+	})
+	t.Run("broken front matter kept as text", func(t *testing.T) {
+		doc, err := Default().Extract(ctx, Input{Name: "a.md", Data: []byte("---\nspeakers: [Jane\n---\nJane: hello")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,11 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -57,6 +60,23 @@ type Entry struct {
 	Stamp string `json:"stamp,omitempty"`
 	// Codes are the passage's qualitative codes, lower-cased (code:NAME).
 	Codes []string `json:"codes,omitempty"`
+	// Attrs are the passage's attributes (evident.Attributes) as filter
+	// terms: "key=value" for the whole value and "key~word" for each of its
+	// words, keys as evident.AttrKey spells them and values lower-cased.
+	Attrs []string `json:"attrs,omitempty"`
+	// AttrKeys are the attributes' keys, for telling a misspelt key.
+	AttrKeys []string `json:"attr_keys,omitempty"`
+	// AttrFacets are "key: Value" as written, for facet counts.
+	AttrFacets []string `json:"attr_facets,omitempty"`
+	// About are the roles the passage reports on (search.About), other
+	// than its speaker's.
+	About []string `json:"about,omitempty"`
+	// For are the roles the passage is evidence for: its speaker's and
+	// those it is about; one term to filter on when both count.
+	For []string `json:"for,omitempty"`
+	// Grade marks a passage worth reading first, for searches that match
+	// no words: "substance" (long enough to say something, and of work).
+	Grade []string `json:"grade,omitempty"`
 }
 
 // Stamp sums up a document's entries, in order: whatever changes in what
@@ -332,7 +352,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
-	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp", "codes"} {
+	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp", "codes", "attrs", "attr_keys", "attr_facets", "about", "for", "grade"} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
@@ -436,20 +456,51 @@ func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) erro
 	return flush()
 }
 
-// Query is a structured search: analysed words plus filters.
+// Query is a structured search: analysed words plus filters. Only the
+// words, phrases and hints score; the filters select.
 type Query struct {
-	Words      string   // free text, analysed and stemmed
+	Words string // free text, analysed and stemmed
+	// Also are other words and phrases the words stand for (a topic's
+	// synonyms): a passage may match them instead, for less.
+	Also []string
+	// Fuzzy lets each word match words one or two letters away.
+	Fuzzy      bool
 	Hints      string   // words that raise a passage's rank without being required
 	Phrases    []string // exact phrases
 	Roles      []string // any of these roles
+	About      bool     // passages about the roles (Entry.About) count too
 	Categories []string // all of these categories
 	Kinds      []string // any of these kinds
 	Docs       []string // any of these document hashes
 	Speakers   []string // any of these speakers
 	Codes      []string // all of these codes (lower case)
+	Attrs      []Attr   // all of these attributes
 	// Interviewer includes interviewer and host turns, left out by default.
 	Interviewer bool
-	Size, From  int
+	// Grade ranks passages by their grade when no words score (see
+	// Entry.Grade).
+	Grade bool
+	// Except leaves out the passages of these speakers (a document's
+	// speaker, or a whole document when Speaker is empty).
+	Except []Who
+	// NoFacets leaves facet counts out: a probe that only asks whether
+	// anything matches.
+	NoFacets   bool
+	Size, From int
+}
+
+// Who is a speaker of a document (by content hash), or the whole document
+// when Speaker is empty.
+type Who struct {
+	Doc, Speaker string
+}
+
+// Attr filters on one attribute: Key as evident.AttrKey spells it, Value
+// as the person typed it. A passage matches when its value is Value or
+// holds all of Value's words ("company:Northwind" matches "Northwind
+// Logistics").
+type Attr struct {
+	Key, Value string
 }
 
 // Hit is one matching passage.
@@ -473,9 +524,11 @@ var ErrEmptyQuery = errors.New("empty query")
 // Search runs a query.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	req := bleve.NewSearchRequestOptions(build(q), max(q.Size, 0), max(q.From, 0), false)
-	req.IncludeLocations = true
-	for name, field := range map[string]string{"categories": "categories", "roles": "role", "kinds": "kind", "docs": "doc"} {
-		req.AddFacet(name, bleve.NewFacetRequest(field, 50))
+	req.IncludeLocations = q.Size > 0
+	if !q.NoFacets {
+		for name, field := range map[string]string{"categories": "categories", "roles": "role", "kinds": "kind", "docs": "doc", "attributes": "attr_facets"} {
+			req.AddFacet(name, bleve.NewFacetRequest(field, 50))
+		}
 	}
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -500,17 +553,45 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 func build(q Query) query.Query {
 	var must []query.Query
 	var should []query.Query
+	filter := func(f query.Query) { must = append(must, f) }
 	if w := strings.TrimSpace(q.Words); w != "" {
 		text := bleve.NewMatchQuery(w)
 		text.SetField("text")
+		if q.Fuzzy {
+			text.SetFuzziness(1)
+		}
+		var alts []query.Query
+		alts = append(alts, text)
+		var also []string
+		for _, a := range q.Also {
+			if strings.Contains(strings.TrimSpace(a), " ") {
+				ph := bleve.NewMatchPhraseQuery(a)
+				ph.SetField("text")
+				ph.SetBoost(0.6)
+				alts = append(alts, ph)
+				continue
+			}
+			also = append(also, a)
+		}
+		if len(also) > 0 {
+			syn := bleve.NewMatchQuery(strings.Join(also, " "))
+			syn.SetField("text")
+			syn.SetBoost(0.6)
+			alts = append(alts, syn)
+		}
 		ctxq := bleve.NewMatchQuery(w)
 		ctxq.SetField("context")
 		ctxq.SetBoost(0.3)
 		title := bleve.NewMatchQuery(w)
 		title.SetField("title")
 		title.SetBoost(0.2)
-		// The words must be in the passage; its question or title only add weight.
-		must = append(must, text)
+		// The words (or what they stand for) must be in the passage; its
+		// question or title only add weight.
+		if len(alts) == 1 {
+			must = append(must, text)
+		} else {
+			must = append(must, bleve.NewDisjunctionQuery(alts...))
+		}
 		should = append(should, ctxq, title)
 	}
 	if h := strings.TrimSpace(q.Hints); h != "" {
@@ -524,27 +605,43 @@ func build(q Query) query.Query {
 		ph.SetField("text")
 		must = append(must, ph)
 	}
-	any := func(field string, values []string) {
-		if len(values) == 0 {
-			return
-		}
+	if q.Grade {
+		t := bleve.NewTermQuery("substance")
+		t.SetField("grade")
+		should = append(should, t)
+	}
+	// Filters select without scoring (boost 0) when something else
+	// scores, so that a hit's score is its text relevance alone; with
+	// nothing else they score as terms do, all matches alike.
+	boost := 1.0
+	if strings.TrimSpace(q.Words) != "" || len(q.Phrases) > 0 || len(should) > 0 {
+		boost = 0
+	}
+	terms := func(field string, values []string) []query.Query {
 		var alts []query.Query
 		for _, v := range values {
-			t := bleve.NewTermQuery(v)
-			t.SetField(field)
-			alts = append(alts, t)
+			alts = append(alts, filterTerm(field, v, boost))
 		}
-		d := bleve.NewDisjunctionQuery(alts...)
-		must = append(must, d)
+		return alts
 	}
-	any("role", q.Roles)
+	any := func(field string, values []string) {
+		if len(values) > 0 {
+			filter(bleve.NewDisjunctionQuery(terms(field, values)...))
+		}
+	}
+	if q.About {
+		any("for", q.Roles)
+	} else {
+		any("role", q.Roles)
+	}
 	any("kind", q.Kinds)
 	any("doc", q.Docs)
 	any("speaker", q.Speakers)
 	for _, c := range q.Categories {
-		t := bleve.NewTermQuery(c)
-		t.SetField("categories")
-		must = append(must, t)
+		filter(filterTerm("categories", c, boost))
+	}
+	for _, a := range q.Attrs {
+		filter(attrQuery(a, boost))
 	}
 	for _, c := range q.Codes {
 		t := bleve.NewTermQuery(strings.ToLower(c))
@@ -552,6 +649,13 @@ func build(q Query) query.Query {
 		must = append(must, t)
 	}
 	var mustNot []query.Query
+	for _, w := range q.Except {
+		if w.Speaker == "" {
+			mustNot = append(mustNot, filterTerm("doc", w.Doc, 0))
+			continue
+		}
+		mustNot = append(mustNot, bleve.NewConjunctionQuery(filterTerm("doc", w.Doc, 0), filterTerm("speaker", w.Speaker, 0)))
+	}
 	if !q.Interviewer {
 		iv := bleve.NewBoolFieldQuery(true)
 		iv.SetField("interviewer")
@@ -570,6 +674,75 @@ func build(q Query) query.Query {
 		b.AddMustNot(mustNot...)
 	}
 	return b
+}
+
+// filterTerm matches one keyword, adding to the score by boost (0: not at
+// all).
+func filterTerm(field, value string, boost float64) *query.TermQuery {
+	t := bleve.NewTermQuery(value)
+	t.SetField(field)
+	t.SetBoost(boost)
+	return t
+}
+
+// attrQuery matches an attribute's whole value, or all the words of the
+// value asked for.
+func attrQuery(a Attr, boost float64) query.Query {
+	key := evident.AttrKey(a.Key)
+	whole := filterTerm("attrs", key+"="+AttrValue(a.Value), boost)
+	words := AttrWords(a.Value)
+	if len(words) == 0 {
+		return whole
+	}
+	var each []query.Query
+	for _, w := range words {
+		each = append(each, filterTerm("attrs", key+"~"+w, boost))
+	}
+	return bleve.NewDisjunctionQuery(whole, bleve.NewConjunctionQuery(each...))
+}
+
+// AttrValue is an attribute's value as the index compares it: lower case,
+// spaces collapsed.
+func AttrValue(v string) string { return strings.ToLower(strings.Join(strings.Fields(v), " ")) }
+
+// AttrWords are the words of an attribute's value, lower case.
+func AttrWords(v string) []string {
+	return strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// AttrKeys lists the attribute keys the index holds, sorted.
+func (ix *Index) AttrKeys() ([]string, error) {
+	return ix.terms("attr_keys", "")
+}
+
+// AttrWordsOf lists the words the values of one attribute hold (key as
+// evident.AttrKey spells it), sorted.
+func (ix *Index) AttrWordsOf(key string) ([]string, error) {
+	return ix.terms("attrs", evident.AttrKey(key)+"~")
+}
+
+// terms lists a keyword field's terms that start with prefix, without it.
+func (ix *Index) terms(field, prefix string) ([]string, error) {
+	d, err := ix.idx.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return nil, fmt.Errorf("index: terms of %s: %w", field, err)
+	}
+	defer d.Close()
+	var out []string
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, fmt.Errorf("index: terms of %s: %w", field, err)
+		}
+		if e == nil {
+			break
+		}
+		if e.Count > 0 {
+			out = append(out, strings.TrimPrefix(e.Term, prefix))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // spans flattens Bleve term locations into sorted, merged byte ranges.
@@ -594,7 +767,7 @@ func spans(terms search.TermLocationMap) [][2]int {
 
 // EntryOf builds the index entry of a stored passage.
 func EntryOf(d *evident.Document, p *evident.Passage) Entry {
-	return Entry{
+	e := Entry{
 		ID:          p.ID,
 		Text:        p.Text,
 		Context:     p.Context,
@@ -609,6 +782,25 @@ func EntryOf(d *evident.Document, p *evident.Passage) Entry {
 		Interviewer: p.Interviewer,
 		Codes:       lowerAll(p.Codes),
 	}
+	if p.Role != "" {
+		e.For = []string{p.Role}
+	}
+	attrs := evident.Attributes(d, p)
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		key, v := evident.AttrKey(k), attrs[k]
+		if key == "" {
+			continue
+		}
+		e.AttrKeys = append(e.AttrKeys, key)
+		e.Attrs = append(e.Attrs, key+"="+AttrValue(v))
+		for _, w := range AttrWords(v) {
+			if t := key + "~" + w; !slices.Contains(e.Attrs, t) {
+				e.Attrs = append(e.Attrs, t)
+			}
+		}
+		e.AttrFacets = append(e.AttrFacets, key+": "+strings.Join(strings.Fields(v), " "))
+	}
+	return e
 }
 
 func lowerAll(ss []string) []string {

@@ -109,6 +109,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		if who.Title == "" && written != "" && !strings.EqualFold(written, who.Role) {
 			who.Title = written
 		}
+		who.Attrs = speakerAttrs(meta, who)
 	}
 	// Personal data goes before anything is classified, stored or
 	// indexed; persona has read the names it needs.
@@ -138,6 +139,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Role:     canonical(tax, first(meta.Role, folderRole)),
 		Speakers: speakers,
 		Redacted: redacted,
+		Attrs:    maps.Clone(meta.Attrs),
 	}
 	return &Output{Document: d, Passages: ps, Warnings: warnings}, nil
 }
@@ -196,6 +198,18 @@ func Redact(r *redact.Redactor, names []string, ps []evident.Passage, speakers [
 		return nil, nil
 	}
 	return d.Counts, nil
+}
+
+// speakerAttrs are the attributes the user's metadata gives a speaker:
+// the keys of the speaker's entry beyond role, title, company and
+// interviewer, found under the name of the label or the full name the
+// prose gives initials, the way persona finds the entry.
+func speakerAttrs(meta evident.Meta, who *evident.Person) map[string]string {
+	m, ok := meta.Speakers[who.Name]
+	if !ok && who.FullName != "" {
+		m = meta.Speakers[who.FullName]
+	}
+	return maps.Clone(m.Attrs)
 }
 
 // Tag classifies one passage in place. Interviewer turns and notes above a

@@ -138,8 +138,10 @@ func TestCSVParsesBack(t *testing.T) {
 	for i, h := range header {
 		col[h] = i
 	}
+	// A survey respondent's answers, a document's and a speaker's
+	// attributes: one column each, sorted.
 	wantHeader := []string{"cell", "text", "speaker", "role", "Company size", "attribute: Role", "Timestamp",
-		"source_title", "file", "sha256", "locator", "rule", "note"}
+		"company", "industry", "region", "segment", "source_title", "file", "sha256", "locator", "rule", "note"}
 	if got := header[:len(wantHeader)]; strings.Join(got, "|") != strings.Join(wantHeader, "|") {
 		t.Errorf("header starts %q, want %q", got, wantHeader)
 	}
@@ -267,6 +269,27 @@ func validateQDE(t *testing.T, qde []byte) {
 }
 
 // qdeSelections reads what the checks need back from project.qde.
+// qdeValue is a case's or source's value of a variable.
+type qdeValue struct {
+	Variable struct {
+		GUID string `xml:"targetGUID,attr"`
+	} `xml:"VariableRef"`
+	Text string `xml:"TextValue"`
+}
+
+// values names a case's or source's variable values.
+func (p *qdeRead) values(vs []qdeValue) map[string]string {
+	out := map[string]string{}
+	for _, v := range vs {
+		for _, def := range p.Variables {
+			if def.GUID == v.Variable.GUID {
+				out[def.Name] = v.Text
+			}
+		}
+	}
+	return out
+}
+
 type qdeRead struct {
 	Codes []struct {
 		GUID  string `xml:"guid,attr"`
@@ -276,13 +299,19 @@ type qdeRead struct {
 			Name string `xml:"name,attr"`
 		} `xml:"Code"`
 	} `xml:"CodeBook>Codes>Code"`
+	Variables []struct {
+		GUID string `xml:"guid,attr"`
+		Name string `xml:"name,attr"`
+	} `xml:"Variables>Variable"`
 	Cases []struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"VariableValue>TextValue"`
+		Name   string     `xml:"name,attr"`
+		Values []qdeValue `xml:"VariableValue"`
 	} `xml:"Cases>Case"`
 	Sources []struct {
-		GUID       string `xml:"guid,attr"`
-		Path       string `xml:"plainTextPath,attr"`
+		GUID       string     `xml:"guid,attr"`
+		Name       string     `xml:"name,attr"`
+		Path       string     `xml:"plainTextPath,attr"`
+		Values     []qdeValue `xml:"VariableValue"`
 		Selections []struct {
 			Name  string `xml:"name,attr"`
 			Start int    `xml:"startPosition,attr"`
@@ -408,12 +437,24 @@ func TestQDPX(t *testing.T) {
 	golden(t, "project.qde", files["project.qde"])
 	var p qdeRead
 	xml.Unmarshal(files["project.qde"], &p)
-	cases := map[string]string{}
+	cases := map[string]map[string]string{}
 	for _, c := range p.Cases {
-		cases[c.Name] = c.Value
+		cases[c.Name] = p.values(c.Values)
 	}
-	if len(cases) != 2 || cases["Priya Raman"] != "cfo" || cases["Émilie Laurent"] != "cfo" {
+	if len(cases) != 2 || cases["Priya Raman"]["role"] != "cfo" || cases["Émilie Laurent"]["role"] != "cfo" {
 		t.Errorf("cases %v, want the two named speakers with their role", cases)
+	}
+	// The speaker's attributes are case variables, the document's source
+	// variables.
+	if v := cases["Priya Raman"]; v["company"] != "Northwind Logistics" || v["region"] != "EMEA" || len(v) != 3 {
+		t.Errorf("Priya Raman's variables: %v", v)
+	}
+	sources := map[string]map[string]string{}
+	for _, s := range p.Sources {
+		sources[s.Name] = p.values(s.Values)
+	}
+	if v := sources["Interview with the CFO of Northwind Logistics"]; v["industry"] != "logistics" || v["segment"] != "mid-market" || len(v) != 2 {
+		t.Errorf("the interview's variables: %v (sources %v)", v, sources)
 	}
 	for name := range files {
 		if name != "project.qde" && !strings.HasPrefix(name, "sources/") {
@@ -542,7 +583,7 @@ func TestQDPXCasesPerDocument(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, c := range p.Cases {
-				got[c.Name] = c.Value
+				got[c.Name] = p.values(c.Values)["role"]
 			}
 			if len(p.Cases) != len(tt.want) || len(got) != len(tt.want) {
 				t.Fatalf("cases %+v, want %v", p.Cases, tt.want)

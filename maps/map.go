@@ -84,17 +84,21 @@ func (m *Map) RetaggedCells() map[string]int {
 
 // Snapshot is the passage and its citation as they were when attached.
 type Snapshot struct {
-	Text       string            `json:"text"`
-	Citation   string            `json:"citation"`
-	Speaker    string            `json:"speaker"`
-	Role       string            `json:"role"`
-	Locator    evident.Locator   `json:"locator"`
-	Source     Source            `json:"source"`
-	Seq        int               `json:"seq"`               // the passage's place in its document
-	Context    string            `json:"context,omitempty"` // survey question or heading
-	Attrs      map[string]string `json:"attrs,omitempty"`   // respondent attributes and the like
-	Categories []string          `json:"categories,omitempty"`
-	Matches    []evident.Match   `json:"matches,omitempty"` // the rules that tagged it, with their words
+	Text     string            `json:"text"`
+	Citation string            `json:"citation"`
+	Speaker  string            `json:"speaker"`
+	Role     string            `json:"role"`
+	Locator  evident.Locator   `json:"locator"`
+	Source   Source            `json:"source"`
+	Seq      int               `json:"seq"`               // the passage's place in its document
+	Context  string            `json:"context,omitempty"` // survey question or heading
+	Attrs    map[string]string `json:"attrs,omitempty"`   // the passage's attributes: its document's, its speaker's, its own (evident.Attributes)
+	// SpeakerAttrs are the speaker's attributes (the company, and the
+	// other keys of the speaker's entry in the user's metadata):
+	// variables of the speaker's case in a QDPX export.
+	SpeakerAttrs map[string]string `json:"speaker_attributes,omitempty"`
+	Categories   []string          `json:"categories,omitempty"`
+	Matches      []evident.Match   `json:"matches,omitempty"` // the rules that tagged it, with their words
 }
 
 // Source is the cited document of a quote.
@@ -107,6 +111,9 @@ type Source struct {
 	URL    string `json:"url"`
 	Author string `json:"author,omitempty"`
 	Date   string `json:"date,omitempty"`
+	// Attrs are the document's attributes (the user's metadata beyond
+	// the keys Evident knows): variables of the source in a QDPX export.
+	Attrs map[string]string `json:"attributes,omitempty"`
 }
 
 // Status says how a quote's passage stands now.
@@ -177,13 +184,39 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 		Role:     p.Role,
 		Locator:  p.Locator,
 		// The same fields as a search hit's source; only the JSON differs.
-		Source:     Source(search.SourceOf(d)),
-		Seq:        p.Seq,
-		Context:    p.Context,
-		Attrs:      p.Attrs,
-		Categories: p.Categories,
-		Matches:    counted,
+		Source:       Source(search.SourceOf(d)),
+		Seq:          p.Seq,
+		Context:      p.Context,
+		Attrs:        evident.Attributes(d, p),
+		SpeakerAttrs: speakerAttrs(d, p),
+		Categories:   p.Categories,
+		Matches:      counted,
 	}
+}
+
+// speakerAttrs are the attributes of a passage's speaker: the company and
+// the other keys of the speaker's entry.
+func speakerAttrs(d *evident.Document, p *evident.Passage) map[string]string {
+	if p.Speaker == "" {
+		return nil
+	}
+	for _, who := range d.Speakers {
+		if who.Name != p.Speaker {
+			continue
+		}
+		var out map[string]string
+		if who.Company != "" {
+			out = map[string]string{"company": who.Company}
+		}
+		for k, v := range who.Attrs {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+		return out
+	}
+	return nil
 }
 
 // ruleOf explains why the rules put a snapshot in a category:

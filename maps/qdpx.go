@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -439,6 +441,15 @@ func cellColor(category string) string {
 
 func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdeProject {
 	p := &qdeProject{Name: m.Name, Origin: "Evident", Created: xsdTime(m.Created), Modified: xsdTime(m.Updated)}
+	// Attribute names become variables: of cases (a speaker's) and of
+	// sources (a document's); "role" is the case variable of its own.
+	attrNames := map[string]string{}
+	variable := func(name string) string {
+		if _, ok := attrNames[name]; !ok {
+			attrNames[name] = "An attribute from the user's metadata or the survey."
+		}
+		return guid(m.Name, "variable", "attribute\x00"+name)
+	}
 	var about []string
 	if m.Role != "" {
 		about = append(about, "Persona: "+m.Role)
@@ -489,7 +500,8 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 		doc        string // the document as people know it: its file name
 		docKey     string
 		role       string
-		source     string // the document's GUID
+		attrs      map[string]string // the speaker's attributes
+		source     string            // the document's GUID
 		selections []string
 	}
 	cases := map[string]*caseOf{}
@@ -555,19 +567,26 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 				if c.role == "" {
 					c.role = q.Role
 				}
+				if c.attrs == nil {
+					c.attrs = q.SpeakerAttrs
+				}
 				c.selections = append(c.selections, selGUID)
 			}
 		}
 		ts.Created = xsdTime(first)
+		for _, k := range slices.Sorted(maps.Keys(s.src.Attrs)) {
+			ts.Values = append(ts.Values, qdeVariableValue{Variable: qdeRef{Target: variable(k)}, Text: s.src.Attrs[k]})
+		}
 		p.Sources.Text = append(p.Sources.Text, ts)
 	}
 	if len(p.Sources.Text) == 0 {
 		p.Sources = nil
 	}
 
-	// Cases: the speakers, each with a role. A speaker named in one
-	// document keeps the bare name; one named in several gets the
-	// document's file name too, and its hash when file names clash.
+	// Cases: the speakers, each with a role and their attributes. A
+	// speaker named in one document keeps the bare name; one named in
+	// several gets the document's file name too, and its hash when file
+	// names clash.
 	if len(cases) > 0 {
 		roleVar := guid(m.Name, "variable", "role")
 		labelVar := guid(m.Name, "variable", "label")
@@ -619,11 +638,23 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 				qc.Description = fmt.Sprintf("Labelled %q in %s.", c.label, c.doc)
 				qc.Values = append(qc.Values, qdeVariableValue{Variable: qdeRef{Target: labelVar}, Text: c.label})
 			}
+			for _, k := range slices.Sorted(maps.Keys(c.attrs)) {
+				qc.Values = append(qc.Values, qdeVariableValue{Variable: qdeRef{Target: variable(k)}, Text: c.attrs[k]})
+			}
 			for _, s := range c.selections {
 				qc.Selections = append(qc.Selections, qdeRef{Target: s})
 			}
 			p.Cases.Cases = append(p.Cases.Cases, qc)
 		}
+	}
+	// Attributes of speakers (case variables) and of documents (source
+	// variables): one variable per name, after role.
+	for _, name := range slices.Sorted(maps.Keys(attrNames)) {
+		if p.Variables == nil {
+			p.Variables = &qdeVariables{}
+		}
+		p.Variables.Variables = append(p.Variables.Variables, qdeVariable{GUID: variable(name), Name: name, Type: "Text",
+			Description: attrNames[name]})
 	}
 	return p
 }
@@ -706,12 +737,13 @@ type (
 		Text []qdeTextSource `xml:"TextSource"`
 	}
 	qdeTextSource struct {
-		GUID          string         `xml:"guid,attr"`
-		Name          string         `xml:"name,attr"`
-		PlainTextPath string         `xml:"plainTextPath,attr"`
-		Created       string         `xml:"creationDateTime,attr,omitempty"`
-		Description   string         `xml:"Description,omitempty"`
-		Selections    []qdeSelection `xml:"PlainTextSelection"`
+		GUID          string             `xml:"guid,attr"`
+		Name          string             `xml:"name,attr"`
+		PlainTextPath string             `xml:"plainTextPath,attr"`
+		Created       string             `xml:"creationDateTime,attr,omitempty"`
+		Description   string             `xml:"Description,omitempty"`
+		Selections    []qdeSelection     `xml:"PlainTextSelection"`
+		Values        []qdeVariableValue `xml:"VariableValue"`
 	}
 	qdeSelection struct {
 		GUID         string    `xml:"guid,attr"`

@@ -31,7 +31,9 @@ func (s *Store) resolve(ctx context.Context, quotes []*Quote) error {
 	if err != nil {
 		return fmt.Errorf("checking quoted passages: %w", err)
 	}
-	there := map[Source]bool{}
+	// Documents by what documentThere looks at.
+	type doc struct{ sha, path, file string }
+	there := map[doc]bool{}
 	for _, q := range quotes {
 		if h, ok := found[q.PassageID]; ok {
 			if h.Passage.Text == q.Text {
@@ -45,12 +47,13 @@ func (s *Store) resolve(ctx context.Context, quotes []*Quote) error {
 			}
 			continue
 		}
-		present, ok := there[q.Source]
+		key := doc{q.Source.SHA256, q.Source.Path, q.Source.File}
+		present, ok := there[key]
 		if !ok {
 			if present, err = s.documentThere(ctx, q.Source); err != nil {
 				return err
 			}
-			there[q.Source] = present
+			there[key] = present
 		}
 		q.Status = Gone
 		if present {

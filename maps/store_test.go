@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -359,7 +360,7 @@ func TestSourcesChangeAndGo(t *testing.T) {
 	for i, q := range after.Quotes() {
 		b := before.Quotes()[i]
 		q.Status, b.Status = "", ""
-		if q.Text != b.Text || q.Citation != b.Citation || q.Source != b.Source || q.Position != b.Position || q.ID != b.ID {
+		if q.Text != b.Text || q.Citation != b.Citation || !reflect.DeepEqual(q.Source, b.Source) || q.Position != b.Position || q.ID != b.ID {
 			t.Errorf("%s changed with its source:\n before %+v\n after  %+v", q.ID, b, q)
 		}
 	}

@@ -52,7 +52,7 @@ func Suggest(ctx context.Context, m *Map, s Searcher, perCell int) (*Suggestions
 		if m.Role != "" {
 			query = "role:" + fieldValue(m.Role) + " " + query
 		}
-		resp, err := s.Search(ctx, search.Request{Query: query, Limit: min(perCell*5+len(attached), 500)})
+		resp, err := s.Search(ctx, search.Request{Query: query, Limit: min(perCell*5+len(attached), 500), NoFacets: true})
 		if err != nil {
 			return nil, fmt.Errorf("suggestions for %s: %w", c.Category, err)
 		}
@@ -62,6 +62,11 @@ func Suggest(ctx context.Context, m *Map, s Searcher, perCell int) (*Suggestions
 			// The search broadens a query that finds nothing; a cell only
 			// takes passages of its category.
 			if !slices.Contains(h.Categories, c.Category) {
+				continue
+			}
+			// Passages about the persona are someone else's words: a
+			// suggestion is the persona's own.
+			if h.About != "" {
 				continue
 			}
 			if attached[h.ID] {

@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/evident/evident"
@@ -40,7 +41,7 @@ func TestCorrect(t *testing.T) {
 			p := evident.Passage{Speaker: tt.who.Name, Role: tt.who.Role, RoleSource: tt.who.RoleSource, Interviewer: tt.who.Interviewer}
 			ps := []evident.Passage{p, {Speaker: "Other", Role: "cfo"}, p}
 			changed := Correct(speakers, ps, map[string]Correction{tt.who.Name: tt.fix}, tax)
-			if speakers[0] != tt.want {
+			if !reflect.DeepEqual(speakers[0], tt.want) {
 				t.Errorf("speaker %+v, want %+v", speakers[0], tt.want)
 			}
 			if len(changed) != tt.changed {

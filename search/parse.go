@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/roles"
 )
@@ -15,6 +17,10 @@ import (
 type Parsed struct {
 	Text  string `json:"text"`
 	Words string `json:"words,omitempty"` // what is matched against passage text
+	// Also are the other words of the topics the words belong to
+	// (configs/synonyms.yaml): "pricing" also matches "expensive".
+	Also   []string `json:"also,omitempty"`
+	Topics []string `json:"topics,omitempty"`
 	// Hints are the category words a person used ("struggle"): passages
 	// that say them rank higher, but need not contain them.
 	Hints   string   `json:"hints,omitempty"`
@@ -30,30 +36,107 @@ type Parsed struct {
 	Docs        []string `json:"docs,omitempty"` // content hashes
 	Speakers    []string `json:"speakers,omitempty"`
 	Codes       []string `json:"codes,omitempty"` // qualitative codes (code:NAME)
+	Attrs       []Attr   `json:"attributes,omitempty"`
 	Interviewer bool     `json:"interviewer,omitempty"`
 	// Understood lists each interpretation: "CFOs → role cfo".
 	Understood []string `json:"understood,omitempty"`
+	// Corrections say which words were read as something else than
+	// typed: "finanace director → finance director".
+	Corrections []string `json:"corrections,omitempty"`
+
+	// parts are the pieces of the query a relaxation can drop, with the
+	// tokens that said them.
+	parts []part
+	// tokens is the query as typed, for writing a relaxed one.
+	tokens []token
 }
 
+// Attr is a filter on an attribute: company:Northwind, segment:"mid-market".
+type Attr struct {
+	Key   string `json:"key"` // as evident.AttrKey spells it
+	Value string `json:"value"`
+}
+
+// A part is one thing a query asks for, which relaxation may drop.
+type part struct {
+	kind   partKind
+	value  string // the role id, category, word, phrase, attribute key…
+	said   string // as the person typed it
+	tokens []int  // indexes into Parsed.tokens
+}
+
+type partKind int
+
+const (
+	partCategory partKind = iota
+	partRole
+	partWord
+	partPhrase
+	partAttr
+	partKind_
+	partSpeaker
+	partDoc
+)
+
 func (p Parsed) indexQuery() index.Query {
-	return index.Query{Words: p.Words, Hints: p.Hints, Phrases: p.Phrases, Roles: p.Roles, Categories: p.Categories,
-		Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Codes: p.Codes, Interviewer: p.Interviewer}
+	var attrs []index.Attr
+	for _, a := range p.Attrs {
+		attrs = append(attrs, index.Attr{Key: a.Key, Value: a.Value})
+	}
+	// The group's roles are asked for too: ranking puts them after the
+	// roles asked for (see rank).
+	roles := append(slices.Clip(p.Roles), p.Related...)
+	return index.Query{Words: p.Words, Also: p.Also, Hints: p.Hints, Phrases: p.Phrases, Roles: roles, About: len(p.Roles) > 0,
+		Categories: p.Categories, Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Codes: p.Codes, Attrs: attrs, Interviewer: p.Interviewer,
+		Grade: !p.scored()}
+}
+
+// scored reports whether the query has words that score passages.
+func (p Parsed) scored() bool {
+	return strings.TrimSpace(p.Words) != "" || len(p.Phrases) > 0 || strings.TrimSpace(p.Hints) != ""
 }
 
 // Parser reads the questions people type. Category words come from the
-// rules file, role names from the taxonomy: both are configuration.
+// rules file, role names from the taxonomy, topics from the synonyms: all
+// are configuration.
 type Parser struct {
 	categories map[string]string // word → category
 	names      []string          // category names in rules order
 	roles      *roles.Taxonomy
+	aliases    []alias         // the taxonomy's names, for reading misspelt roles
+	aliasWords map[string]bool // every word of those names, ambiguous ones too
+	about      *AboutFinder
+	// Synonyms expand words to their topics; nil expands nothing.
+	Synonyms *Synonyms
 	// ResolveDoc turns a doc: or file: value into a content hash.
 	ResolveDoc func(string) (string, error)
+}
+
+// alias is one name of a role, folded into words.
+type alias struct {
+	role  string
+	words []string
 }
 
 // NewParser builds a parser from category words (see classify.QueryWords)
 // and a role taxonomy.
 func NewParser(categoryWords map[string]string, categories []string, tax *roles.Taxonomy) *Parser {
-	return &Parser{categories: categoryWords, names: categories, roles: tax}
+	p := &Parser{categories: categoryWords, names: categories, roles: tax, aliasWords: map[string]bool{}, about: NewAbout(tax)}
+	if tax != nil {
+		for _, r := range tax.Roles() {
+			for _, a := range append([]string{r.ID}, r.Aliases...) {
+				words := roles.Fold(a)
+				for _, w := range words {
+					p.aliasWords[w] = true
+				}
+				if len(words) == 0 || len(words) == 1 && ambiguousRoleWord(words[0]) {
+					continue
+				}
+				p.aliases = append(p.aliases, alias{role: r.ID, words: words})
+			}
+		}
+	}
+	return p
 }
 
 // Words that frame a question without being what it is about.
@@ -75,42 +158,53 @@ var stopwords = map[string]bool{
 var wh = map[string]bool{"what": true, "how": true, "why": true, "when": true, "where": true, "who": true, "which": true, "whats": true, "what's": true}
 
 // Parse reads a query: field syntax (role:cfo category:hear kind:survey
-// doc:file speaker:"Jane Doe" interviewer:yes), quoted phrases, role names
-// and category words in plain English, and the remaining words as search
-// terms.
+// doc:file speaker:"Jane Doe" interviewer:yes, and any other key:value as
+// an attribute filter, company:Northwind segment:"mid-market"), quoted
+// phrases, role names and category words in plain English (possessives,
+// plurals and small misspellings of role names forgiven), and the
+// remaining words as search terms, each with its topic's synonyms.
 func (p *Parser) Parse(text string) Parsed {
 	out := Parsed{Text: text}
 	tokens := tokenize(text)
+	out.tokens = tokens
 	var words, hints []string
 	understood := func(format string, args ...any) {
 		out.Understood = append(out.Understood, fmt.Sprintf(format, args...))
 	}
-	addRole := func(id, said string) {
+	addPart := func(kind partKind, value, said string, toks ...int) {
+		out.parts = append(out.parts, part{kind: kind, value: value, said: said, tokens: toks})
+	}
+	addRole := func(id, said string, toks ...int) {
 		if !slices.Contains(out.Roles, id) {
 			out.Roles = append(out.Roles, id)
 			understood("%s → role %s", said, id)
 		}
+		addPart(partRole, id, said, toks...)
 	}
-	addCategory := func(c, said string) {
+	addCategory := func(c, said string, toks ...int) {
 		if !slices.Contains(out.Categories, c) {
 			out.Categories = append(out.Categories, c)
 			understood("%s → category %s", said, c)
 		}
+		addPart(partCategory, c, said, toks...)
 	}
 	// Plain tokens are scanned as a sequence so that multi-word role names
 	// ("IT director", "head of finance") are found.
 	var plain []token
-	for _, t := range tokens {
+	var at []int // plain[i] is tokens[at[i]]
+	for ti, t := range tokens {
 		if t.quoted {
 			out.Phrases = append(out.Phrases, t.text)
+			addPart(partPhrase, t.text, t.text, ti)
 			continue
 		}
 		if field, value, ok := strings.Cut(t.text, ":"); ok && value != "" {
-			if p.field(&out, strings.ToLower(field), value, addRole, addCategory) {
+			if p.field(&out, strings.ToLower(field), value, ti, addRole, addCategory) {
 				continue
 			}
 		}
-		plain = append(plain, t)
+		plain = append(plain, token{text: possessive(t.text), quoted: t.quoted, start: t.start, end: t.end})
+		at = append(at, ti)
 	}
 	folded := make([]string, len(plain))
 	for i, t := range plain {
@@ -119,16 +213,26 @@ func (p *Parser) Parse(text string) Parsed {
 			folded[i] = w[0]
 		}
 	}
+	span := func(i, n int) []int {
+		toks := make([]int, n)
+		for j := range n {
+			toks[j] = at[i+j]
+		}
+		return toks
+	}
+	said := func(i, n int) string {
+		s := make([]string, n)
+		for j := range n {
+			s[j] = plain[i+j].text
+		}
+		return strings.Join(s, " ")
+	}
 	for i := 0; i < len(plain); i++ {
 		raw := plain[i].text
 		lower := strings.ToLower(strings.Trim(raw, ".,;!?"))
 		if p.roles != nil {
 			if id, n := p.roles.At(folded, i); n > 0 && !(n == 1 && ambiguousRoleWord(lower)) {
-				said := make([]string, n)
-				for j := range n {
-					said[j] = plain[i+j].text
-				}
-				addRole(id, strings.Join(said, " "))
+				addRole(id, said(i, n), span(i, n)...)
 				i += n - 1
 				continue
 			}
@@ -143,7 +247,7 @@ func (p *Parser) Parse(text string) Parsed {
 			}
 		}
 		if c, ok := p.categories[lower]; ok && !(auxiliary(lower) && p.helperVerb(plain, folded, i)) {
-			addCategory(c, raw)
+			addCategory(c, raw, at[i])
 			if !auxiliary(lower) {
 				hints = append(hints, lower)
 			}
@@ -152,7 +256,29 @@ func (p *Parser) Parse(text string) Parsed {
 		if stopwords[lower] || auxiliary(lower) {
 			continue
 		}
+		if id, n, name := p.misspeltRole(folded, i); n > 0 {
+			typed := said(i, n)
+			addRole(id, typed, span(i, n)...)
+			out.Corrections = append(out.Corrections, fmt.Sprintf("%s → %s", typed, name))
+			i += n - 1
+			continue
+		}
+		if lower == "" {
+			continue
+		}
 		words = append(words, lower)
+		addPart(partWord, lower, raw, at[i])
+		topics, also := p.Synonyms.Expand(lower)
+		for _, t := range topics {
+			if !slices.Contains(out.Topics, t) {
+				out.Topics = append(out.Topics, t)
+			}
+		}
+		for _, a := range also {
+			if !slices.Contains(out.Also, a) {
+				out.Also = append(out.Also, a)
+			}
+		}
 	}
 	out.Words = strings.Join(words, " ")
 	out.Hints = strings.Join(hints, " ")
@@ -204,6 +330,128 @@ func (p *Parser) widen(out *Parsed) {
 	out.Related = slices.DeleteFunc(out.Related, func(r string) bool { return slices.Contains(out.Roles, r) })
 }
 
+// possessive takes the possessive off a word: "CFO's" and "CFOs'" are
+// "CFO" and "CFOs" (straight or curly apostrophes).
+func possessive(w string) string {
+	trail := strings.TrimRight(w, ".,;!?")
+	punct := w[len(trail):]
+	for _, suffix := range []string{"'s", "’s", "'S", "’S", "'", "’"} {
+		if strings.HasSuffix(trail, suffix) && len(trail) > len(suffix) {
+			return strings.TrimSuffix(trail, suffix) + punct
+		}
+	}
+	return w
+}
+
+// misspeltRole reads a role name typed with a small mistake ("finanace
+// director", "procurment lead", "enginers"): the taxonomy's name whose
+// words are each within one edit (two for words of eight letters or
+// more) of the words at folded[i:], at least one of them not exact. Short
+// words (cfo, ceo, it) must be exact, since they are one letter apart from
+// each other, and so must words that look like another form of the name
+// ("developed" is not "developer"). Two roles equally near are no answer.
+// It returns the role, the words taken and the name it read.
+func (p *Parser) misspeltRole(folded []string, i int) (id string, n int, name string) {
+	best, tie := -1, false
+	for _, a := range p.aliases {
+		if i+len(a.words) > len(folded) {
+			continue
+		}
+		total, ok := 0, true
+		for j, w := range a.words {
+			typed := folded[i+j]
+			if typed == w {
+				continue
+			}
+			if p.aliasWords[typed] {
+				ok = false // a word of another name, not a misspelling
+				break
+			}
+			d, limit := editDistance(typed, w), allowedEdits(w)
+			if len([]rune(typed)) < 4 || limit == 0 || d > limit || inflected(typed, w) {
+				ok = false
+				break
+			}
+			total += d
+		}
+		if !ok || total == 0 {
+			continue
+		}
+		switch {
+		case best < 0 || total < best, total == best && len(a.words) > n:
+			// Nearer, or as near and longer: "procurment leads" is the
+			// procurement lead, not procurement and a word.
+			best, tie, id, n, name = total, false, a.role, len(a.words), strings.Join(a.words, " ")
+		case total == best && len(a.words) == n && a.role != id:
+			tie = true
+		}
+	}
+	if best < 0 || tie {
+		return "", 0, ""
+	}
+	return id, n, name
+}
+
+// allowedEdits is how far a typed word may be from a role name's word.
+func allowedEdits(w string) int {
+	switch n := len([]rune(w)); {
+	case n < 4:
+		return 0
+	case n < 8:
+		return 1
+	}
+	return 2
+}
+
+// inflected reports whether typed looks like another form of the word w
+// rather than a misspelling of it: the same stem with another English
+// ending ("developed" and "developer", "market" and "marketer",
+// "engineering" and "engineer").
+func inflected(typed, w string) bool {
+	for _, a := range endings {
+		base, ok := strings.CutSuffix(typed, a)
+		if !ok || len(base) < 4 {
+			continue
+		}
+		for _, b := range endings {
+			if a != b && w == base+b {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// endings are the English word endings inflected swaps.
+var endings = []string{"", "s", "es", "ed", "d", "ing", "er", "ers", "or", "ors", "ment", "ments", "ion", "ions", "al", "ly"}
+
+// editDistance is the optimal-string-alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
 // auxiliary reports the forms of "do", which are either the category DO
 // ("what do CFOs do") or the helper verb of a question ("what do CFOs hear").
 func auxiliary(w string) bool { return w == "do" || w == "does" || w == "did" }
@@ -244,7 +492,13 @@ func ambiguousRoleWord(w string) bool {
 	return false
 }
 
-func (p *Parser) field(out *Parsed, field, value string, addRole, addCategory func(string, string)) bool {
+// field reads field syntax; it returns false for a token that is not a
+// field (a time, a web address), which is then read as words.
+func (p *Parser) field(out *Parsed, field, value string, tok int, addRole, addCategory func(string, string, ...int)) bool {
+	said := field + ":" + value
+	addPart := func(kind partKind, v string) {
+		out.parts = append(out.parts, part{kind: kind, value: v, said: said, tokens: []int{tok}})
+	}
 	switch field {
 	case "role", "persona":
 		id := strings.ToLower(value)
@@ -263,39 +517,63 @@ func (p *Parser) field(out *Parsed, field, value string, addRole, addCategory fu
 				id = r
 			}
 		}
-		addRole(id, field+":"+value)
+		addRole(id, said, tok)
 	case "category", "cat", "cell":
 		c := strings.ToUpper(value)
 		if w, ok := p.categories[strings.ToLower(value)]; ok {
 			c = w
 		}
-		addCategory(c, field+":"+value)
+		addCategory(c, said, tok)
 	case "kind", "type":
 		out.Kinds = append(out.Kinds, strings.ToLower(value))
+		addPart(partKind_, strings.ToLower(value))
 	case "doc", "file", "document":
+		sha := value
 		if p.ResolveDoc != nil {
-			if sha, err := p.ResolveDoc(value); err == nil {
-				out.Docs = append(out.Docs, sha)
-				return true
+			if s, err := p.ResolveDoc(value); err == nil {
+				sha = s
 			}
 		}
-		out.Docs = append(out.Docs, value)
+		out.Docs = append(out.Docs, sha)
+		addPart(partDoc, sha)
 	case "speaker", "by":
 		out.Speakers = append(out.Speakers, value)
+		addPart(partSpeaker, value)
 	case "code", "codes":
 		out.Codes = append(out.Codes, value)
 	case "interviewer", "host":
 		v := strings.ToLower(value)
 		out.Interviewer = v == "yes" || v == "true" || v == "include" || v == "1"
 	default:
-		return false
+		key := evident.AttrKey(field)
+		if !attrField(field) || key == "" || strings.HasPrefix(value, "//") {
+			return false
+		}
+		out.Attrs = append(out.Attrs, Attr{Key: key, Value: value})
+		addPart(partAttr, key)
 	}
 	return true
 }
 
+// attrField reports whether a field name can be an attribute's: a word
+// that starts with a letter (not the 10 of 10:30), with dashes,
+// underscores and dots inside.
+func attrField(f string) bool {
+	for i, r := range f {
+		switch {
+		case unicode.IsLetter(r):
+		case i > 0 && (unicode.IsDigit(r) || r == '-' || r == '_' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return f != "" && len(f) <= 80
+}
+
 type token struct {
-	text   string
-	quoted bool
+	text       string
+	quoted     bool
+	start, end int // byte range in the query, quotes included
 }
 
 // tokenize splits on spaces, keeping "quoted phrases" and field:"quoted
@@ -304,22 +582,27 @@ func tokenize(s string) []token {
 	var out []token
 	var cur strings.Builder
 	quoted, inQuote := false, false
-	flush := func() {
+	start := -1
+	flush := func(end int) {
 		if cur.Len() > 0 {
-			out = append(out, token{text: cur.String(), quoted: quoted})
+			out = append(out, token{text: cur.String(), quoted: quoted, start: start, end: end})
 		}
 		cur.Reset()
-		quoted = false
+		quoted, start = false, -1
 	}
-	for _, r := range s {
+	for i, r := range s {
+		size := utf8.RuneLen(r)
 		switch {
 		case r == '"' || r == '“' || r == '”':
+			if start < 0 {
+				start = i
+			}
 			if inQuote {
 				inQuote = false
 				if !strings.Contains(cur.String(), ":") {
 					quoted = true
 				}
-				flush()
+				flush(i + size)
 				continue
 			}
 			inQuote = true
@@ -327,11 +610,14 @@ func tokenize(s string) []token {
 				quoted = true
 			}
 		case unicode.IsSpace(r) && !inQuote:
-			flush()
+			flush(i)
 		default:
+			if start < 0 {
+				start = i
+			}
 			cur.WriteRune(r)
 		}
 	}
-	flush()
+	flush(len(s))
 	return out
 }

@@ -5,10 +5,10 @@ package search
 
 import (
 	"context"
-	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/evident/evident"
@@ -23,6 +23,10 @@ type Request struct {
 	Offset int
 	// Interviewer includes interviewer and host turns (left out by default).
 	Interviewer bool
+	// NoFacets leaves the facet counts out: they are most of a search's
+	// time, and a list of passages (the command line's, a map's
+	// suggestions) shows none.
+	NoFacets bool
 }
 
 // Source is the cited document of a hit.
@@ -35,6 +39,9 @@ type Source struct {
 	URL    string `json:"url,omitempty"`
 	Author string `json:"author,omitempty"`
 	Date   string `json:"date,omitempty"`
+	// Attrs are the document's attributes (the user's metadata beyond
+	// the keys Evident knows).
+	Attrs map[string]string `json:"attributes,omitempty"`
 }
 
 // Hit is one ranked passage with everything needed to cite it.
@@ -48,27 +55,42 @@ type Hit struct {
 	RoleSource string   `json:"role_source,omitempty"`
 	// RoleMatch says how the passage answers a role asked for: "exact"
 	// (the role asked for) or "group" (a role of its group).
-	RoleMatch   string            `json:"role_match,omitempty"`
-	Interviewer bool              `json:"interviewer,omitempty"`
-	Context     string            `json:"context,omitempty"`
-	Attrs       map[string]string `json:"attrs,omitempty"`
-	Source      Source            `json:"source"`
-	Locator     evident.Locator   `json:"locator"`
-	Citation    string            `json:"citation"`
-	Score       float64           `json:"score"`
-	Highlights  [][2]int          `json:"highlights,omitempty"` // byte ranges of matched words in text
-	Matches     []evident.Match   `json:"matches,omitempty"`    // the rules (or the person) behind the categories
-	TaggedBy    string            `json:"tagged_by,omitempty"`  // the person whose categories outrank the rules'
-	TaggedAt    time.Time         `json:"tagged_at,omitzero"`
+	RoleMatch   string          `json:"role_match,omitempty"`
+	Interviewer bool            `json:"interviewer,omitempty"`
+	Context     string          `json:"context,omitempty"`
+	Source      Source          `json:"source"`
+	Locator     evident.Locator `json:"locator"`
+	Citation    string          `json:"citation"`
+	// About is the role asked for that the passage reports on when
+	// someone else said it ("my CFO keeps asking for…"): evidence about
+	// the role rather than from it.
+	About string `json:"about,omitempty"`
+	// Attrs are the passage's attributes: its document's, its speaker's
+	// and its own (evident.Attributes).
+	Attrs map[string]string `json:"attributes,omitempty"`
+	Score float64           `json:"score"`
+	// Parts say what the score is made of.
+	Parts      *Parts          `json:"score_parts,omitempty"`
+	Highlights [][2]int        `json:"highlights,omitempty"` // byte ranges of matched words in text
+	Matches    []evident.Match `json:"matches,omitempty"`    // the rules (or the person) behind the categories
+	TaggedBy   string          `json:"tagged_by,omitempty"`  // the person whose categories outrank the rules'
+	TaggedAt   time.Time       `json:"tagged_at,omitzero"`
 }
 
 // Response is a page of results.
 type Response struct {
-	Query    Parsed                    `json:"query"`
-	Total    uint64                    `json:"total"`
-	Hits     []Hit                     `json:"hits"`
-	Facets   map[string]map[string]int `json:"facets"`
-	Fallback string                    `json:"fallback,omitempty"` // why the results are broader than asked
+	Query  Parsed                    `json:"query"`
+	Total  uint64                    `json:"total"`
+	Hits   []Hit                     `json:"hits"`
+	Facets map[string]map[string]int `json:"facets"`
+	// Fallback says why the results are broader than asked, or, when
+	// nothing matches at all, what was tried.
+	Fallback string `json:"fallback,omitempty"`
+	// Relaxed is the nearest query that finds something, when the one
+	// asked finds nothing: the hits are its answers. Dropped names what
+	// it leaves out ("category HEAR", "attribute company=Contoso").
+	Relaxed string   `json:"relaxed,omitempty"`
+	Dropped []string `json:"dropped,omitempty"`
 }
 
 // Searcher runs searches over one store and index.
@@ -78,154 +100,217 @@ type Searcher struct {
 }
 
 // Search parses and runs a query. ix must stay open for the call.
+//
+// The index finds the passages that match and scores their text; the
+// best poolSize are then ranked here (Parts: text, role, category, cues,
+// substance), and the first results reordered so that they span people
+// and documents. When nothing matches, the nearest query that finds
+// something is run instead, and the response says what it dropped.
 func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*Response, error) {
 	if req.Limit <= 0 {
 		req.Limit = 10
 	}
-	parsed := s.Parser.Parse(req.Query)
-	if req.Interviewer {
-		parsed.Interviewer = true
-	}
-	q := parsed.indexQuery()
-	q.Size, q.From = req.Limit, req.Offset
-	res, err := searchRoles(ctx, ix, q, parsed.Related)
+	req.Offset = max(req.Offset, 0)
+	parsed, notes, err := s.understand(ix, req.Query, req.Interviewer)
 	if err != nil {
 		return nil, err
 	}
 	resp := &Response{Query: parsed}
-	// Asked for a role or category that has no evidence: say so and show
-	// the nearest thing rather than an empty page. The role is kept longest,
-	// since a persona's map wants that person's words first.
-	if res.Total == 0 {
-		for _, step := range fallbacks(parsed) {
-			broader, related := q, parsed.Related
-			if step.dropRoles {
-				broader.Roles, related = nil, nil
-			}
-			if step.dropCategories {
-				broader.Categories = nil
-			}
-			r, err := searchRoles(ctx, ix, broader, related)
-			if err != nil {
-				return nil, err
-			}
-			if r.Total > 0 {
-				res, resp.Fallback = r, step.why
-				break
-			}
-		}
-	}
-	resp.Total = res.Total
-	resp.Facets = res.Facets
-	if err := s.hydrate(ctx, resp, res); err != nil {
+	run, res, err := s.run(ctx, ix, parsed, req)
+	if err != nil {
 		return nil, err
 	}
-	for i := range resp.Hits {
-		h := &resp.Hits[i]
-		switch {
-		case slices.Contains(parsed.Roles, h.Role):
-			h.RoleMatch = "exact"
-		case slices.Contains(parsed.Related, h.Role):
-			h.RoleMatch = "group"
+	if res.Total == 0 {
+		relaxed, found, err := s.relax(ctx, ix, parsed, notes)
+		if err != nil {
+			return nil, err
 		}
+		resp.Fallback, resp.Relaxed, resp.Dropped = relaxed.why, relaxed.text, relaxed.dropped
+		if found {
+			if run, res, err = s.run(ctx, ix, relaxed.parsed, req); err != nil {
+				return nil, err
+			}
+		}
+	}
+	resp.Query.Also = run.Also // the synonyms the answer used, if any
+	resp.Total = res.Total
+	resp.Facets = res.Facets
+	if resp.Facets == nil {
+		resp.Facets = map[string]map[string]int{}
+	}
+	page, err := s.order(ctx, ix, run, req, res)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hydrate(ctx, resp, run, page); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
 
-// searchRoles runs q, then, when the roles asked for have a group, the
-// same query for the group's other roles: the asked roles' passages rank
-// first, the group's after them, and a page may hold both.
-func searchRoles(ctx context.Context, ix *index.Index, q index.Query, related []string) (*index.Result, error) {
-	if len(related) == 0 {
-		return ix.Search(ctx, q)
+// run searches the index for a parsed query's pool. A topic's other
+// words are asked for only when the words themselves find less than a
+// page: they rescue a query ("pains about pricing" finds "so expensive"),
+// where a common word's synonyms would only multiply the matches to
+// count. It returns the query as run.
+func (s *Searcher) run(ctx context.Context, ix *index.Index, p Parsed, req Request) (Parsed, *index.Result, error) {
+	exact := p
+	exact.Also = nil
+	res, err := ix.Search(ctx, s.pool(exact, req))
+	if err != nil || len(p.Also) == 0 || res.Total >= synonymsBelow {
+		return exact, res, err
 	}
-	var exact *index.Result
-	if len(q.Roles) > 0 {
-		var err error
-		if exact, err = ix.Search(ctx, q); err != nil {
-			return nil, err
-		}
-	} else {
-		exact = &index.Result{Facets: map[string]map[string]int{}}
+	res, err = ix.Search(ctx, s.pool(p, req))
+	return p, res, err
+}
+
+// understand parses a query and reads its attribute filters against the
+// attributes the index holds (see checkAttrs).
+func (s *Searcher) understand(ix *index.Index, text string, interviewer bool) (Parsed, []string, error) {
+	p := s.Parser.Parse(text)
+	if interviewer {
+		p.Interviewer = true
 	}
-	group := q
-	group.Roles = related
-	group.From = max(0, q.From-int(exact.Total))
-	group.Size = max(0, q.Size-len(exact.Hits))
-	more, err := ix.Search(ctx, group)
+	if len(p.Roles) == 0 && len(p.Related) > 0 {
+		// A group asked for by name: its roles are the roles asked for.
+		p.Roles, p.Related = p.Related, nil
+	}
+	notes, err := s.checkAttrs(ix, &p)
+	return p, notes, err
+}
+
+// pool is the index query for a search: the best poolSize matches, or as
+// many as the page asked for reaches.
+func (s *Searcher) pool(p Parsed, req Request) index.Query {
+	q := p.indexQuery()
+	q.Size, q.From, q.NoFacets = max(poolSize, req.Offset+req.Limit), 0, req.NoFacets
+	return q
+}
+
+// order ranks the pool, diversifies its first results, and returns the
+// page asked for.
+func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Request, res *index.Result) ([]candidate, error) {
+	hits := res.Hits
+	found, err := s.Store.Candidates(ctx, hitIDs(hits))
 	if err != nil {
 		return nil, err
 	}
-	out := &index.Result{Total: exact.Total + more.Total, Facets: map[string]map[string]int{}}
-	out.Hits = append(append(out.Hits, exact.Hits...), more.Hits...)
-	for _, r := range []*index.Result{exact, more} {
-		for name, counts := range r.Facets {
-			if out.Facets[name] == nil {
-				out.Facets[name] = map[string]int{}
-			}
-			for k, n := range counts {
-				out.Facets[name][k] += n
+	// Passages about a role rank after those said by it; should the pool
+	// hold some of the former and leave some of the latter out, those are
+	// fetched on their own.
+	if len(p.Roles) > 0 && res.Total > uint64(len(hits)) && slices.ContainsFunc(hits, func(h index.Hit) bool {
+		c, ok := found[h.ID]
+		return ok && !slices.Contains(p.Roles, c.Role)
+	}) {
+		q := s.pool(p, req)
+		q.About, q.NoFacets = false, true
+		said, err := ix.Search(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		var more []index.Hit
+		for _, h := range said.Hits {
+			if _, ok := found[h.ID]; !ok {
+				more = append(more, h)
 			}
 		}
+		extra, err := s.Store.Candidates(ctx, hitIDs(more))
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(found, extra)
+		hits = append(slices.Clone(hits), more...)
 	}
-	return out, nil
+	cands := make([]candidate, 0, len(hits))
+	for i, h := range hits {
+		c, ok := found[h.ID]
+		if !ok {
+			continue // deleted since it was indexed
+		}
+		cands = append(cands, candidate{hit: h, c: c, order: i})
+	}
+	rank(cands, p, s.Parser.Synonyms)
+	capSpeakers, capDocs := len(p.Speakers) == 0, len(p.Docs) == 0
+	// The first results span people and documents; the rest follow. When
+	// the pool has too few people to fill them and the index has more
+	// matches, the best passages of the others are fetched.
+	if full := capped(cands, diversityWindow, capSpeakers, capDocs); len(full) > 0 && res.Total > uint64(len(hits)) {
+		q := s.pool(p, req)
+		q.Except, q.NoFacets = full, true
+		others, err := ix.Search(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		var more []index.Hit
+		for _, h := range others.Hits {
+			if _, ok := found[h.ID]; !ok {
+				more = append(more, h)
+			}
+		}
+		extra, err := s.Store.Candidates(ctx, hitIDs(more))
+		if err != nil {
+			return nil, err
+		}
+		for i, h := range more {
+			if c, ok := extra[h.ID]; ok {
+				cands = append(cands, candidate{hit: h, c: c, order: len(hits) + i})
+			}
+		}
+		rank(cands, p, s.Parser.Synonyms)
+	}
+	cands = diversify(cands, diversityWindow, capSpeakers, capDocs)
+	from := min(req.Offset, len(cands))
+	return cands[from:min(len(cands), from+req.Limit)], nil
 }
 
-type fallback struct {
-	dropRoles, dropCategories bool
-	why                       string
-}
-
-// fallbacks lists the broader searches to try, nearest first, each with
-// the sentence that tells the user what they are looking at.
-func fallbacks(p Parsed) []fallback {
-	roles, cats := strings.Join(p.Roles, ", "), strings.Join(p.Categories, ", ")
-	if len(p.Roles) == 0 && len(p.Related) > 0 {
-		// A group asked for by name.
-		p.Roles, roles = p.Related, strings.Join(p.Related, ", ")
-	}
-	var out []fallback
-	if len(p.Roles) > 0 && len(p.Categories) > 0 {
-		out = append(out,
-			fallback{dropCategories: true, why: fmt.Sprintf("No passages from %s are tagged %s; showing %s passages in any category.", roles, cats, roles)},
-			fallback{dropRoles: true, why: fmt.Sprintf("No passages from %s match; showing %s passages from any role.", roles, cats)})
-	} else if len(p.Roles) > 0 {
-		out = append(out, fallback{dropRoles: true, why: fmt.Sprintf("No passages from %s match; showing passages from any role.", roles)})
-	} else if len(p.Categories) > 0 {
-		out = append(out, fallback{dropCategories: true, why: fmt.Sprintf("No passages tagged %s match; showing passages in any category.", cats)})
-	}
-	if len(p.Roles) > 0 && len(p.Categories) > 0 {
-		out = append(out, fallback{dropRoles: true, dropCategories: true,
-			why: fmt.Sprintf("No passages from %s or tagged %s match; showing the closest passages from anyone.", roles, cats)})
-	}
-	return out
-}
-
-// hydrate loads the hits' passages from the store (the source of truth)
-// and builds their citations.
-func (s *Searcher) hydrate(ctx context.Context, resp *Response, res *index.Result) error {
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
+func hitIDs(hits []index.Hit) []string {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
 		ids[i] = h.ID
+	}
+	return ids
+}
+
+// hydrate loads the page's passages from the store (the source of truth)
+// and builds their citations.
+func (s *Searcher) hydrate(ctx context.Context, resp *Response, p Parsed, page []candidate) error {
+	ids := make([]string, len(page))
+	for i, c := range page {
+		ids[i] = c.hit.ID
 	}
 	found, err := s.Store.PassagesByID(ctx, ids)
 	if err != nil {
 		return err
 	}
 	resp.Hits = []Hit{}
-	for _, h := range res.Hits {
-		sh, ok := found[h.ID]
+	for _, c := range page {
+		sh, ok := found[c.hit.ID]
 		if !ok {
 			continue // deleted since it was indexed
 		}
-		resp.Hits = append(resp.Hits, HitOf(sh.Document, &sh.Passage, h.Score, h.Spans))
+		h := HitOf(sh.Document, &sh.Passage, math.Round(c.score*1000)/1000, c.hit.Spans)
+		parts := c.parts
+		h.Parts = &parts
+		switch {
+		case c.about:
+			h.About = s.aboutRole(p, &sh.Passage)
+		case slices.Contains(p.Roles, h.Role):
+			h.RoleMatch = "exact"
+		case slices.Contains(p.Related, h.Role):
+			h.RoleMatch = "group"
+		}
+		resp.Hits = append(resp.Hits, h)
 	}
 	// The document facet is keyed by hash; show file names.
 	if docs := resp.Facets["docs"]; len(docs) > 0 {
+		files, err := s.Store.FileNames(ctx, slices.Collect(maps.Keys(docs)))
+		if err != nil {
+			return err
+		}
 		named := map[string]int{}
 		for sha, n := range docs {
-			if d, err := s.Store.DocumentBySHA(ctx, sha); err == nil {
-				named[d.File] += n
+			if f, ok := files[sha]; ok {
+				named[f] += n
 			}
 		}
 		resp.Facets["docs"] = named
@@ -233,10 +318,20 @@ func (s *Searcher) hydrate(ctx context.Context, resp *Response, res *index.Resul
 	return nil
 }
 
+// aboutRole says which of the roles asked for a passage reports on.
+func (s *Searcher) aboutRole(p Parsed, ps *evident.Passage) string {
+	for _, r := range s.Parser.about.Roles(ps.Text) {
+		if slices.Contains(p.Roles, r) {
+			return r
+		}
+	}
+	return p.Roles[0]
+}
+
 // SourceOf is the citation's view of a document.
 func SourceOf(d *evident.Document) Source {
 	return Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
-		URL: d.URL, Author: d.Author, Date: d.Date}
+		URL: d.URL, Author: d.Author, Date: d.Date, Attrs: maps.Clone(d.Attrs)}
 }
 
 // HitOf builds a hit from a stored passage.
@@ -255,7 +350,7 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		RoleSource:  p.RoleSource,
 		Interviewer: p.Interviewer,
 		Context:     p.Context,
-		Attrs:       p.Attrs,
+		Attrs:       evident.Attributes(d, p),
 		Source:      SourceOf(d),
 		Locator:     p.Locator,
 		Citation:    evident.Citation(d, p),

@@ -226,6 +226,8 @@ var migrations = []string{
 	// import: code:NAME).
 	`ALTER TABLE documents ADD COLUMN redacted TEXT NOT NULL DEFAULT '{}';
 	ALTER TABLE passages ADD COLUMN codes TEXT NOT NULL DEFAULT '[]';`,
+	// 4. Documents' attributes: the user's metadata beyond the known keys.
+	`ALTER TABLE documents ADD COLUMN attrs TEXT NOT NULL DEFAULT '{}';`,
 }
 
 func migrate(db *sql.DB) error {
@@ -262,13 +264,13 @@ func parseTime(s string) time.Time {
 }
 
 const docColumns = `id, origin, file, sha256, size, format, title, kind, url, author, date, site, role,
-	speakers, warnings, redacted, state, error, passages, added, updated`
+	speakers, attrs, warnings, redacted, state, error, passages, added, updated`
 
 func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error) {
 	var d evident.Document
-	var speakers, warnings, redacted, kind, state, added, updated string
+	var speakers, attrs, warnings, redacted, kind, state, added, updated string
 	err := row.Scan(&d.ID, &d.Origin, &d.File, &d.SHA256, &d.Size, &d.Format, &d.Title, &kind, &d.URL,
-		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &warnings, &redacted, &state, &d.Error, &d.Passages, &added, &updated)
+		&d.Author, &d.Date, &d.Site, &d.Role, &speakers, &attrs, &warnings, &redacted, &state, &d.Error, &d.Passages, &added, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -279,6 +281,12 @@ func scanDocument(row interface{ Scan(...any) error }) (*evident.Document, error
 	d.Added, d.Updated = parseTime(added), parseTime(updated)
 	if err := json.Unmarshal([]byte(speakers), &d.Speakers); err != nil {
 		return nil, fmt.Errorf("document %s: speakers: %w", d.File, err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &d.Attrs); err != nil {
+		return nil, fmt.Errorf("document %s: attributes: %w", d.File, err)
+	}
+	if len(d.Attrs) == 0 {
+		d.Attrs = nil
 	}
 	if err := json.Unmarshal([]byte(warnings), &d.Warnings); err != nil {
 		return nil, fmt.Errorf("document %s: warnings: %w", d.File, err)
@@ -622,6 +630,10 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 	if err != nil {
 		return nil, err
 	}
+	attrs, err := json.Marshal(nonNilMap(d.Attrs))
+	if err != nil {
+		return nil, err
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&id); err != nil {
@@ -645,8 +657,8 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
-			site = ?, role = ?, speakers = ?, warnings = ?, redacted = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
-			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(warn), string(redacted),
+			site = ?, role = ?, speakers = ?, attrs = ?, warnings = ?, redacted = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
+			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(attrs), string(warn), string(redacted),
 			evident.Processing, len(ps), now(), id); err != nil {
 			return err
 		}
@@ -1173,4 +1185,88 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
+}
+
+// Candidate is what search needs of a passage to rank it: who said it,
+// where, how it is tagged, and its text.
+type Candidate struct {
+	ID          string
+	SHA256      string // the document's
+	Speaker     string
+	Role        string
+	Interviewer bool
+	Categories  []string
+	Scores      map[string]float64
+	Text        string
+}
+
+// Candidates loads what ranking needs of the passages with these ids, in
+// one query; unknown ids are skipped. It reads less than PassagesByID:
+// no document rows, no rule matches.
+func (s *Store) Candidates(ctx context.Context, ids []string) (map[string]Candidate, error) {
+	out := make(map[string]Candidate, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(len(ids), start+500)]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT p.id, d.sha256, p.speaker, p.role, p.interviewer, p.categories, p.scores, p.text
+			FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
+		for rows.Next() {
+			var c Candidate
+			var cats, scores string
+			if err := rows.Scan(&c.ID, &c.SHA256, &c.Speaker, &c.Role, &c.Interviewer, &cats, &scores, &c.Text); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("candidates: %w", err)
+			}
+			if err := json.Unmarshal([]byte(cats), &c.Categories); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("passage %s: categories: %w", c.ID, err)
+			}
+			if err := json.Unmarshal([]byte(scores), &c.Scores); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("passage %s: scores: %w", c.ID, err)
+			}
+			out[c.ID] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// FileNames returns the file name of each document with one of these
+// content hashes, in one query; unknown hashes are left out.
+func (s *Store) FileNames(ctx context.Context, shas []string) (map[string]string, error) {
+	out := make(map[string]string, len(shas))
+	for start := 0; start < len(shas); start += 500 {
+		chunk := shas[start:min(len(shas), start+500)]
+		args := make([]any, len(chunk))
+		for i, sha := range chunk {
+			args[i] = sha
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT sha256, file FROM documents WHERE sha256 IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("file names: %w", err)
+		}
+		for rows.Next() {
+			var sha, file string
+			if err := rows.Scan(&sha, &file); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("file names: %w", err)
+			}
+			out[sha] = file
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("file names: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -51,6 +51,9 @@ func (c *Client) Search(ctx context.Context, req search.Request) (*search.Respon
 	if req.Interviewer {
 		v.Set("interviewer", "1")
 	}
+	if req.NoFacets {
+		v.Set("facets", "0")
+	}
 	var resp search.Response
 	return &resp, c.get(ctx, "/api/search?"+v.Encode(), &resp)
 }

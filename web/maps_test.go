@@ -76,6 +76,13 @@ func TestMapAPI(t *testing.T) {
 		return resp.Hits
 	}
 	pain, hear := hits("role:cfo category:pains")[0], hits("role:cfo category:hear")[0]
+	// One passage may be the best of both: take a PAINS that is not it.
+	for _, h := range hits("role:cfo category:pains") {
+		if h.ID != hear.ID {
+			pain = h
+			break
+		}
+	}
 	base := ts.URL
 
 	// Create: 201 and the map, every category present in the rules' order.

@@ -84,6 +84,7 @@ var funcs = template.FuncMap{
 		return searchURL(q)
 	},
 	"when": when,
+	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 	"short": func(s string) string {
 		if len(s) > 12 {

@@ -319,6 +319,10 @@ func searchRequest(r *http.Request) (search.Request, error) {
 	default:
 		req.Interviewer = true
 	}
+	switch strings.ToLower(q.Get("facets")) {
+	case "0", "false", "no":
+		req.NoFacets = true
+	}
 	return req, nil
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,8 +172,20 @@ func chips(q string, p search.Parsed) []chip {
 			if !p.Interviewer {
 				continue
 			}
+		case "role", "persona", "category", "cat", "cell":
+			continue // chips of their own, above
 		default:
-			continue
+			// Any other field is an attribute, when the search read it so.
+			key := evident.AttrKey(field)
+			for _, c := range p.Corrections { // a key read as another: "compnay: → company:"
+				if from, to, ok := strings.Cut(c, ": → "); ok && from == key {
+					key = strings.TrimSuffix(to, ":")
+				}
+			}
+			if !slices.ContainsFunc(p.Attrs, func(a search.Attr) bool { return a.Key == key && a.Value == value }) {
+				continue
+			}
+			kind, value = "attribute", key+"="+value
 		}
 		out = append(out, chip{Kind: kind, Label: kind + ": " + value, Said: q[t.start:t.end], Remove: searchURL(cut(q, t))})
 	}
@@ -273,6 +286,7 @@ func facets(q string, resp *search.Response, understood []chip) []facet {
 		{"roles", "Role", "role", "role"},
 		{"kinds", "Kind of source", "kind", "kind"},
 		{"docs", "Document", "doc", "document"},
+		{"attributes", "Attribute", "", "attribute"},
 	}
 	var out []facet
 	for _, sp := range specs {
@@ -282,9 +296,18 @@ func facets(q string, resp *search.Response, understood []chip) []facet {
 			if v == "" {
 				continue
 			}
-			fv := facetValue{Value: v, Count: counts[v], URL: searchURL(strings.TrimSpace(q + " " + fieldTerm(sp.field, v)))}
+			field, value, label := sp.field, v, sp.chip+": "+v
+			if sp.key == "attributes" {
+				// "company: Northwind" filters as company:Northwind.
+				k, val, ok := strings.Cut(v, ": ")
+				if !ok {
+					continue
+				}
+				field, value, label = k, val, "attribute: "+k+"="+val
+			}
+			fv := facetValue{Value: v, Count: counts[v], URL: searchURL(strings.TrimSpace(q + " " + fieldTerm(field, value)))}
 			for _, c := range understood {
-				if c.Kind == sp.chip && strings.EqualFold(c.Label, sp.chip+": "+v) {
+				if c.Kind == sp.chip && strings.EqualFold(c.Label, label) {
 					fv.Active, fv.URL = true, c.Remove
 					break
 				}

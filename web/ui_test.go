@@ -199,6 +199,10 @@ func TestChips(t *testing.T) {
 		{`kind:interview "rolling forecasts" worried`, map[string]string{"kind: interview": `"rolling forecasts" worried`,
 			"“rolling forecasts”": "kind:interview worried", "category: PAINS": `kind:interview "rolling forecasts"`}},
 		{`speaker:"Priya Raman" costs`, map[string]string{"speaker: Priya Raman": "costs"}},
+		// Any other field is an attribute; a misspelt key is read as the
+		// one it is near.
+		{`company:"Northwind Logistics" costs`, map[string]string{"attribute: company=Northwind Logistics": "costs"}},
+		{`compnay:Northwind costs`, map[string]string{"attribute: company=Northwind": "costs"}},
 		{"budget", map[string]string{}},
 	}
 	for _, tt := range tests {
@@ -231,6 +235,36 @@ func TestChips(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the facets lack %s", want)
 		}
+	}
+}
+
+// The search page says when a passage is about a role rather than said by
+// it, offers attributes as facets, and never answers with a bare "No
+// passages match".
+func TestSearchPageFindability(t *testing.T) {
+	ts, c, _ := newServer(t)
+	uploadExample(t, c, "interview-cfo-northwind.txt")
+	uploadExample(t, c, "article-rolling-forecasts.md")
+	_, _, body := get(t, ts, "/?q="+url.QueryEscape("what do CFO's hear"))
+	for _, want := range []string{
+		`>about cfo</span>`,                // the article's "Controllers we spoke to say"
+		`company: Northwind Logistics</a>`, // a facet of the speaker's attribute
+		`href="/?q=what&#43;do&#43;CFO%27s&#43;hear&#43;company%3A%22Northwind&#43;Logistics%22"`,
+		`<em>company:</em> Northwind Logistics`, // a hit's attributes
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page for what do CFO's hear lacks %s", want)
+		}
+	}
+	_, _, body = get(t, ts, "/?q="+url.QueryEscape("what do CFOs hear about trucks"))
+	for _, want := range []string{"without the word trucks", `Nearest query: <a href="/?q=what&#43;do&#43;CFOs&#43;hear&#43;about">`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page for a query that finds nothing lacks %s", want)
+		}
+	}
+	_, _, body = get(t, ts, "/?q=zzqqxxv")
+	if !strings.Contains(body, "passages are searchable: try other words") || strings.Contains(body, "No passages match.<") {
+		t.Errorf("the page for nonsense says:\n%s", body)
 	}
 }
 

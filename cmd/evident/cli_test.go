@@ -283,6 +283,25 @@ func TestServeInboxSearch(t *testing.T) {
 		t.Errorf("matrix table:\n%s", out)
 	}
 
+	// Passages about a role say so; a sidecar's keys Evident does not know
+	// are the document's attributes, listed by show, typos and all.
+	if out := mustRun(t, "search", "what do CFO's hear", "--data", data); !strings.Contains(out, "— about cfo: ") || !strings.Contains(out, "Understood: CFO → role cfo") {
+		t.Errorf("search what do CFO's hear:\n%s", out)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "notes.txt.meta.yaml"), []byte("title: Notes\ncompany: Initech\ncompnay: a typo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "notes.txt"), []byte("We reconcile the ledger by hand every Friday.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitIndexed(t, data, 5)
+	if out := mustRun(t, "show", "notes.txt", "--data", data); !strings.Contains(out, "attribute:  company: Initech") || !strings.Contains(out, "attribute:  compnay: a typo") {
+		t.Errorf("show notes.txt:\n%s", out)
+	}
+	if out := mustRun(t, "search", "company:initech", "--data", data); !strings.Contains(out, "reconcile the ledger") || !strings.Contains(out, "company: Initech; compnay: a typo") {
+		t.Errorf("search company:initech:\n%s", out)
+	}
+
 	d.stop(t)
 	// With no server, the command opens the folder itself and answers the same.
 	again := searchJSON(t, "--data", data, "what do CFOs hear")

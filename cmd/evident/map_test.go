@@ -34,6 +34,13 @@ func mapTour(t *testing.T, data string) {
 		t.Fatalf("the examples have %d CFO pains and %d hears", len(pains.Hits), len(hears.Hits))
 	}
 	pain, pain2, hear := pains.Hits[0], pains.Hits[1], hears.Hits[0]
+	// One passage may be the best of both: take a HEAR that is not a PAINS.
+	for _, h := range hears.Hits {
+		if h.ID != pain.ID && h.ID != pain2.ID {
+			hear = h
+			break
+		}
+	}
 
 	// Flags before and after the arguments; the category in any case.
 	out := mustRun(t, "--data", data, "map", "create", "CFO map", "--role", "finance directors", "--goal", "Adopt rolling forecasts", "--by", "alice")

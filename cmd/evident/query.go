@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,14 +27,27 @@ func (a *app) searchCmd() *cobra.Command {
 		Short: "Ranked passages with citations for a question",
 		Long: `search answers what a person types: "what do CFOs hear", "IT director pains
 security", or field syntax "role:cfo category:hear budget". Role names come
-from the role taxonomy, category words from the rules file; the remaining
-words are matched (stemmed) against the passages. Interviewer and host
-turns are left out unless --interviewer is given.`,
+from the role taxonomy (possessives, plurals and small misspellings
+forgiven: "what do CFO's hear"), category words from the rules file; the
+remaining words are matched (stemmed) against the passages, with the other
+words of their topic (synonyms.yaml: "pricing" also matches "expensive").
+Any other field filters on an attribute: company:Northwind,
+segment:"mid-market". Interviewer and host turns are left out unless
+--interviewer is given.
+
+The first ten results span people: at most two passages of one speaker and
+three of one document, unless the query names them. Passages where someone
+reports what a role says or wants ("my CFO keeps asking…") are found for
+that role, marked "about cfo", after the role's own words. When nothing
+matches, the nearest query that finds something is run, and the output
+says what it dropped. --json shows each hit's score_parts.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.with(ctx, true, func(b backend) error {
-				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset, Interviewer: interviewer})
+				// Facets are counted only for --json: the list shows none.
+				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset,
+					Interviewer: interviewer, NoFacets: !asJSON})
 				if err != nil {
 					return err
 				}
@@ -55,11 +70,27 @@ func printHits(w io.Writer, r *search.Response) {
 	if len(r.Query.Understood) > 0 {
 		fmt.Fprintf(w, "Understood: %s\n", strings.Join(r.Query.Understood, "; "))
 	}
+	if len(r.Query.Corrections) > 0 {
+		fmt.Fprintf(w, "Read as: %s\n", strings.Join(r.Query.Corrections, "; "))
+	}
+	if len(r.Query.Also) > 0 {
+		also := r.Query.Also
+		more := ""
+		if len(also) > 8 {
+			also, more = also[:8], ", …"
+		}
+		fmt.Fprintf(w, "Also matching (%s): %s%s\n", strings.Join(r.Query.Topics, ", "), strings.Join(also, ", "), more)
+	}
 	if r.Fallback != "" {
 		fmt.Fprintln(w, r.Fallback)
 	}
+	if r.Relaxed != "" && r.Total > 0 {
+		fmt.Fprintf(w, "Nearest query: %s\n", r.Relaxed)
+	}
 	if r.Total == 0 {
-		fmt.Fprintln(w, "No passages match.")
+		if r.Fallback == "" {
+			fmt.Fprintf(w, "No passages match %q.\n", r.Query.Text)
+		}
 		return
 	}
 	if r.Total == 1 {
@@ -72,9 +103,25 @@ func printHits(w io.Writer, r *search.Response) {
 		if len(h.Categories) > 0 {
 			cats = " [" + strings.Join(h.Categories, " ") + "]"
 		}
-		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), h.Citation)
+		who := h.Citation
+		if h.About != "" {
+			// Evidence about the role from someone else, not the role's own words.
+			who = "about " + h.About + ": " + who
+		}
+		fmt.Fprintf(w, "\n%d.%s %s\n   — %s\n", i+1, cats, quote(h.Text), who)
 		if line := roleLine(h); line != "" {
 			fmt.Fprintf(w, "   %s\n", line)
+		}
+		if len(h.Attrs) > 0 {
+			var kv []string
+			keys := slices.Sorted(maps.Keys(h.Attrs))
+			for _, k := range keys[:min(len(keys), maxAttrsShown)] {
+				kv = append(kv, k+": "+h.Attrs[k])
+			}
+			if more := len(keys) - maxAttrsShown; more > 0 {
+				kv = append(kv, fmt.Sprintf("%d more in --json", more))
+			}
+			fmt.Fprintf(w, "   %s\n", printable(strings.Join(kv, "; ")))
 		}
 		for _, why := range classify.Explain(h.Matches) {
 			fmt.Fprintf(w, "   why %s\n", why)
@@ -105,6 +152,10 @@ func roleLine(h search.Hit) string {
 	}
 	return printable(s)
 }
+
+// maxAttrsShown is how many of a hit's attributes a line shows: a
+// survey's respondent may have dozens.
+const maxAttrsShown = 8
 
 // reviewedBy says that a person set a passage's categories, which
 // outrank the rules': "tags reviewed by dana on 2025-06-01".
@@ -148,6 +199,11 @@ categories and locator.`,
 					if kv[1] != "" {
 						fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
 					}
+				}
+				// Every attribute, so that a key misspelt in a sidecar
+				// shows up as what it is.
+				for _, k := range slices.Sorted(maps.Keys(d.Attrs)) {
+					fmt.Fprintf(tw, "attribute:\t%s: %s\n", k, d.Attrs[k])
 				}
 				for _, p := range d.Speakers {
 					fmt.Fprintf(tw, "speaker:\t%s\n", person(p))
@@ -210,6 +266,9 @@ func person(p evident.Person) string {
 	}
 	if p.Company != "" {
 		about = append(about, p.Company)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Attrs)) {
+		about = append(about, k+": "+p.Attrs[k])
 	}
 	if p.Interviewer {
 		who := "interviewer"
