@@ -81,7 +81,7 @@ func TestPodcastTopTen(t *testing.T) {
 
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "question\tmatches\tspeakers in all\ttop\tdistinct speakers\tmost from one\tdocuments\tunder 25 words\thosts (marked)\thosts (any episode)\tfallback")
+	fmt.Fprintln(tw, "question\tmatches\tspeakers in all\ttop\tdistinct speakers\tmost from one\tdocuments\tsaid by the role / its group / about it\tunder 25 words\thosts (marked)\thosts (any episode)\tfallback")
 	for _, q := range podcastQuestions {
 		resp, err := e.Search(ctx, search.Request{Query: q, Limit: 10})
 		if err != nil {
@@ -97,8 +97,8 @@ func TestPodcastTopTen(t *testing.T) {
 		if every.speakers*diversityPerSpeaker >= top.n && top.mostFromOne > diversityPerSpeaker {
 			t.Errorf("%q: one speaker gives %d of the first %d, though %d speakers match", q, top.mostFromOne, top.n, every.speakers)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d (%.0f%%)\t%d\t%d\t%d\t%d\t%d\t%s\n", q, resp.Total, every.speakers, top.n, top.speakers, top.share(top.speakers),
-			top.mostFromOne, top.docs, top.short, top.marked, top.hosts, resp.Fallback)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d (%.0f%%)\t%d\t%d\t%d / %d / %d\t%d\t%d\t%d\t%s\n", q, resp.Total, every.speakers, top.n, top.speakers, top.share(top.speakers),
+			top.mostFromOne, top.docs, top.exact, top.group, top.about, top.short, top.marked, top.hosts, resp.Fallback)
 		if top.marked > 0 {
 			t.Errorf("%q: %d of the first %d are interviewer or host turns; default search leaves them out", q, top.marked, top.n)
 		}
@@ -111,6 +111,7 @@ func TestPodcastTopTen(t *testing.T) {
 type topTen struct {
 	n, speakers, mostFromOne, docs, marked, hosts int
 	short                                         int // fewer than 25 words: one-liners and asides
+	exact, group, about                           int // said by the role asked for, by a role of its group, about the role
 }
 
 func (t topTen) share(k int) float64 {
@@ -140,6 +141,14 @@ func podcastTop(resp *search.Response, hosts map[string]bool) topTen {
 		}
 		if h.Interviewer || hosts[h.Speaker] {
 			out.hosts++
+		}
+		switch {
+		case h.RoleMatch == "exact":
+			out.exact++
+		case h.RoleMatch == "group":
+			out.group++
+		case h.About != "":
+			out.about++
 		}
 	}
 	out.speakers, out.docs = len(perSpeaker), len(docs)
