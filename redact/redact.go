@@ -355,12 +355,13 @@ func (m *nameMatcher) find(text string) [][2]int {
 	for _, n := range m.full {
 		// Lower-casing keeps byte offsets for the scripts names are written
 		// in here; a text whose length changes is searched as written.
+		index := strings.Index
 		hay, needle := lower, n
 		if len(lower) != len(text) {
-			hay = text
+			hay, index = text, indexFold
 		}
 		for off := 0; ; {
-			i := indexFold(hay[off:], needle)
+			i := index(hay[off:], needle)
 			if i < 0 {
 				break
 			}
@@ -385,10 +386,7 @@ func indexFold(hay, needle string) int {
 	if i := strings.Index(hay, needle); i >= 0 {
 		return i
 	}
-	if len(hay) == len(strings.ToLower(hay)) {
-		return -1
-	}
-	// Mixed-width case folding: slow but rare.
+	// Mixed-width case folding, or bytes that are not UTF-8: slow but rare.
 	for i := range hay {
 		if len(hay)-i >= len(needle) && strings.EqualFold(hay[i:i+len(needle)], needle) {
 			return i
