@@ -245,6 +245,23 @@ func (d *Document) find(text string) []Span {
 // Mask returns text with its personal data replaced by placeholders, and
 // counts what it masked.
 func (d *Document) Mask(text string) string {
+	// A value can hide another that touches it ("(200)200 0000" right
+	// after a number): once the first is a placeholder the second shows,
+	// so mask until nothing more is found.
+	for range maxPasses {
+		masked := d.maskOnce(text)
+		if masked == text {
+			break
+		}
+		text = masked
+	}
+	return text
+}
+
+// maxPasses bounds Mask's passes; each masks at least one more value.
+const maxPasses = 4
+
+func (d *Document) maskOnce(text string) string {
 	spans := d.find(text)
 	if len(spans) == 0 {
 		return text
@@ -383,10 +400,9 @@ func (m *nameMatcher) find(text string) [][2]int {
 }
 
 func indexFold(hay, needle string) int {
-	if i := strings.Index(hay, needle); i >= 0 {
-		return i
-	}
-	// Mixed-width case folding, or bytes that are not UTF-8: slow but rare.
+	// Mixed-width case folding, or bytes that are not UTF-8: slow but
+	// rare. (strings.Index first would find an exact match past an
+	// earlier folded one.)
 	for i := range hay {
 		if len(hay)-i >= len(needle) && strings.EqualFold(hay[i:i+len(needle)], needle) {
 			return i
