@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -101,19 +100,6 @@ func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 	}
 	r.line = n.Line
 	return nil
-}
-
-// LoadFile reads and compiles a rules file; errors name the file and line.
-func LoadFile(path string) (*Classifier, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
-	}
-	c, err := Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
 }
 
 // Parse compiles rules from YAML. A bad pattern, an unknown set, a duplicate

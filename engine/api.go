@@ -3,7 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
+	"github.com/evident/evident/api"
 	"math"
 	"sort"
 	"time"
@@ -46,18 +46,12 @@ func (e *Engine) Documents(ctx context.Context) ([]evident.Document, error) {
 	return e.store.Documents(ctx)
 }
 
-// Shown is one document with all its passages, for `evident show`.
-type Shown struct {
-	Document *evident.Document `json:"document"`
-	Passages []evident.Passage `json:"passages"`
-}
-
 // Show finds a document by file name, path or hash prefix.
-func (e *Engine) Show(ctx context.Context, ref string) (*Shown, error) {
+func (e *Engine) Show(ctx context.Context, ref string) (*api.Shown, error) {
 	d, err := e.store.FindDocument(ctx, ref)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, NotFound(fmt.Sprintf("no document is called %q; `evident status` lists them", ref))
+			return nil, api.Errorf(api.NotFound, "no document is called %q; `evident status` lists them", ref)
 		}
 		return nil, err
 	}
@@ -68,19 +62,8 @@ func (e *Engine) Show(ctx context.Context, ref string) (*Shown, error) {
 	if ps == nil {
 		ps = []evident.Passage{}
 	}
-	return &Shown{Document: d, Passages: ps}, nil
+	return &api.Shown{Document: d, Passages: ps}, nil
 }
-
-// ErrNotFound matches errors for documents that do not exist.
-var ErrNotFound = store.ErrNotFound
-
-// NotFound returns an error that reads as msg and matches ErrNotFound.
-func NotFound(msg string) error { return notFound(msg) }
-
-type notFound string
-
-func (e notFound) Error() string        { return string(e) }
-func (e notFound) Is(target error) bool { return target == ErrNotFound }
 
 // Await polls until every document with one of the given hashes has
 // finished (indexed or failed), calling progress after each poll with how
@@ -126,21 +109,13 @@ func Await(ctx context.Context, shas []string, list func(context.Context) ([]evi
 // Roles returns the role taxonomy in force.
 func (e *Engine) Roles() *roles.Taxonomy { return e.roles }
 
-// Matrix is the evidence matrix: passages per role and category, like a
-// QDA matrix coding query, so a team sees where a map has no evidence.
-type Matrix struct {
-	Categories []string                       `json:"categories"` // in the rules' order
-	Roles      []string                       `json:"roles"`      // most evidence first; "" (no role) last
-	Cells      map[string]*store.RoleCoverage `json:"cells"`      // role → its evidence
-}
-
 // Matrix counts the evidence per role and category.
-func (e *Engine) Matrix(ctx context.Context) (*Matrix, error) {
+func (e *Engine) Matrix(ctx context.Context) (*api.Matrix, error) {
 	cov, err := e.store.Coverage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m := &Matrix{Categories: e.Classifier().Categories(), Roles: make([]string, 0, len(cov)), Cells: cov}
+	m := &api.Matrix{Categories: e.Classifier().Categories(), Roles: make([]string, 0, len(cov)), Cells: cov}
 	for role := range cov {
 		m.Roles = append(m.Roles, role)
 	}
@@ -157,25 +132,16 @@ func (e *Engine) Matrix(ctx context.Context) (*Matrix, error) {
 	return m, nil
 }
 
-// InContext is one passage inside its document, with the passages around
-// it, so that a person can judge a quote before using it.
-type InContext struct {
-	Document *evident.Document `json:"document"`
-	Before   []evident.Passage `json:"before"`
-	Passage  evident.Passage   `json:"passage"`
-	After    []evident.Passage `json:"after"`
-}
-
 // Passage returns the passage with this id and up to around passages on
 // either side of it, in document order.
-func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext, error) {
+func (e *Engine) Passage(ctx context.Context, id string, around int) (*api.InContext, error) {
 	found, err := e.store.PassagesByID(ctx, []string{id})
 	if err != nil {
 		return nil, err
 	}
 	hit, ok := found[id]
 	if !ok {
-		return nil, NotFound(fmt.Sprintf("no passage has the id %q; it may belong to a document that was re-ingested or deleted", id))
+		return nil, api.Errorf(api.NotFound, "no passage has the id %q; it may belong to a document that was re-ingested or deleted", id)
 	}
 	around = max(around, 0)
 	seq := hit.Passage.Seq
@@ -195,9 +161,9 @@ func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext
 		}
 	}
 	if at < 0 {
-		return nil, NotFound(fmt.Sprintf("passage %q left its document while it was read", id))
+		return nil, api.Errorf(api.NotFound, "passage %q left its document while it was read", id)
 	}
-	return &InContext{
+	return &api.InContext{
 		Document: hit.Document,
 		Before:   ps[max(0, at-around):at],
 		Passage:  ps[at],
@@ -206,4 +172,19 @@ func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext
 }
 
 // Categories returns the categories of the rules in force, in their order.
-func (e *Engine) Categories() []string { return e.Classifier().Categories() }
+func (e *Engine) Categories(context.Context) ([]string, error) {
+	return e.Classifier().Categories(), nil
+}
+
+// Ingest hands a file in: it is hashed, stored, recorded and queued (see
+// Submit).
+func (e *Engine) Ingest(ctx context.Context, s api.Submission) (*api.Submitted, error) {
+	sub, err := e.Submit(ctx, Source{Path: s.Path, Name: s.Name, Origin: s.Origin, Meta: s.Meta, FolderRole: s.FolderRole})
+	if err != nil {
+		return nil, err
+	}
+	return &api.Submitted{Document: sub.Document, Outcome: sub.Outcome.String()}, nil
+}
+
+// The engine is the in-process Service.
+var _ api.Service = (*Engine)(nil)

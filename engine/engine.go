@@ -107,6 +107,9 @@ type Engine struct {
 
 	announced bool // a holder record was written and must go on Close
 
+	mapsMu sync.Mutex
+	maps   *maps.Store // opened at the first use: see mapStore
+
 	connMu sync.Mutex // one Connect at a time
 
 	processing, indexing summary // for Metrics

@@ -9,9 +9,19 @@ import (
 // The methods in this file are the empathy maps of the data folder, for
 // the HTTP API and the command line alike. by names who makes a change.
 
-// mapStore opens the maps with the rules and roles in force now: a cell
-// per category of the rules file.
+// mapStore returns the maps with the rules in force now: a cell per
+// category of the rules file. The tables are created once, at the first
+// call (a reader's database may be opened before a writer made them).
 func (e *Engine) mapStore(ctx context.Context) (*maps.Store, error) {
+	e.mapsMu.Lock()
+	defer e.mapsMu.Unlock()
+	if e.maps == nil {
+		s, err := maps.Open(ctx, e.store.DB(), maps.Config{Sources: e.store, Roles: e.roles})
+		if err != nil {
+			return nil, err
+		}
+		e.maps = s
+	}
 	rules := e.Classifier()
 	names := rules.Categories()
 	cats := make([]maps.Category, len(names))
@@ -21,7 +31,7 @@ func (e *Engine) mapStore(ctx context.Context) (*maps.Store, error) {
 			cats[i].Question = f.Categories[i].Question
 		}
 	}
-	return maps.Open(ctx, e.store.DB(), maps.Config{Sources: e.store, Categories: cats, Roles: e.roles})
+	return e.maps.WithCategories(cats), nil
 }
 
 // withMaps runs fn on the maps store.

@@ -4,7 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"errors"
+	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
@@ -182,7 +182,7 @@ func TestMapFromSuggestionsSurvivesItsSources(t *testing.T) {
 	if err := e.DeleteMap(ctx, "CISO", "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.GetMap(ctx, "CISO"); !errors.Is(err, ErrNotFound) {
+	if _, err := e.GetMap(ctx, "CISO"); api.KindOf(err) != api.NotFound {
 		t.Errorf("deleted map: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/evident/evident/api"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,7 +36,7 @@ func TestWhoSaidIt(t *testing.T) {
 	}
 	e.waitIndexed(wait, docs...)
 
-	show := func(file string) *Shown {
+	show := func(file string) *api.Shown {
 		s, err := e.Show(context.Background(), file)
 		if err != nil {
 			t.Fatalf("show %s: %v", file, err)

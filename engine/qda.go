@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/evident/evident/api"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,42 +17,6 @@ import (
 	"github.com/evident/evident/maps"
 	"github.com/evident/evident/qda"
 )
-
-// ImportOptions say where an imported REFI-QDA project goes.
-type ImportOptions struct {
-	// File is the project's file name, for the documents' origins.
-	File string
-	// Map is the map that codings of cells go on; empty names it after the
-	// project. It is created when it does not exist.
-	Map string
-	// Cells maps code names (any case) to cells: "pricing" → PAINS. Codes
-	// named like a cell (SEE, HEAR...) need no entry.
-	Cells map[string]string
-	By    string // who imports, for the map's history; a coding's own user wins
-}
-
-// ImportReport says what an import did and what it left out.
-type ImportReport struct {
-	Project   string        `json:"project"`
-	Origin    string        `json:"origin,omitempty"` // the program that wrote it
-	Documents []ImportedDoc `json:"documents"`
-	Map       string        `json:"map,omitempty"`
-	Quotes    int           `json:"quotes"`            // quotes attached to the map
-	Coded     int           `json:"coded"`             // passages given codes
-	Codes     []string      `json:"codes,omitempty"`   // the codes given, each once
-	Skipped   []string      `json:"skipped,omitempty"` // what was not imported, one sentence each
-}
-
-// ImportedDoc is one text source of the project, now a document.
-type ImportedDoc struct {
-	Source     string        `json:"source"` // its name in the project
-	File       string        `json:"file"`
-	SHA256     string        `json:"sha256"`
-	State      evident.State `json:"state"`
-	Error      string        `json:"error,omitempty"`
-	Passages   int           `json:"passages"`
-	Selections int           `json:"selections"` // coded selections in it
-}
 
 // ParseCells reads --cells: "pricing=PAINS,word of mouth=HEAR".
 func ParseCells(s string) (map[string]string, error) {
@@ -78,18 +43,18 @@ func ParseCells(s string) (map[string]string, error) {
 // coded text (search: code:NAME); cases become the speakers' roles where
 // a variable gives one. It waits until the documents are indexed, so
 // the engine must be running. What it does not import is in the report.
-func (e *Engine) ImportQDA(ctx context.Context, data []byte, opts ImportOptions) (*ImportReport, error) {
+func (e *Engine) ImportQDA(ctx context.Context, data []byte, opts api.ImportOptions) (*api.ImportReport, error) {
 	p, err := qda.ReadFile(data, qda.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", maps.ErrInvalid, cmp.Or(opts.File, "the project"), err)
 	}
-	cats := e.Categories()
+	cats := e.Classifier().Categories()
 	for code, cell := range opts.Cells {
 		if !slices.Contains(cats, cell) {
 			return nil, fmt.Errorf("%w: --cells %s=%s: %s is not a cell; the cells are %s", maps.ErrInvalid, code, cell, cell, strings.Join(cats, ", "))
 		}
 	}
-	rep := &ImportReport{Project: p.Name, Origin: p.Origin, Skipped: slices.Clone(p.Skipped)}
+	rep := &api.ImportReport{Project: p.Name, Origin: p.Origin, Skipped: slices.Clone(p.Skipped)}
 	evidentMade := strings.HasPrefix(p.Origin, "Evident")
 	cellOf := func(c *qda.Code) string {
 		for x := c; x != nil; x = x.Parent {
@@ -152,7 +117,7 @@ func (e *Engine) ImportQDA(ctx context.Context, data []byte, opts ImportOptions)
 	var all []coded
 	for _, pd := range subs {
 		d := bySHA[pd.doc.SHA256]
-		rd := ImportedDoc{Source: pd.src.Name, File: d.File, SHA256: d.SHA256, State: d.State, Error: d.Error, Passages: d.Passages, Selections: len(pd.src.Selections)}
+		rd := api.ImportedDoc{Source: pd.src.Name, File: d.File, SHA256: d.SHA256, State: d.State, Error: d.Error, Passages: d.Passages, Selections: len(pd.src.Selections)}
 		rep.Documents = append(rep.Documents, rd)
 		if d.State != evident.Indexed {
 			if len(pd.src.Selections) > 0 {

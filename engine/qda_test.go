@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func TestQDPXRoundTrip(t *testing.T) {
 	checkExportedTranscript(t, exp.Data)
 
 	b := start(t, Options{})
-	rep, err := b.ImportQDA(ctx, exp.Data, ImportOptions{File: "cfo.qdpx", By: "importer"})
+	rep, err := b.ImportQDA(ctx, exp.Data, api.ImportOptions{File: "cfo.qdpx", By: "importer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func zipProject(t *testing.T, dir string) []byte {
 func TestImportQualCoderProject(t *testing.T) {
 	ctx := context.Background()
 	e := start(t, Options{})
-	rep, err := e.ImportQDA(ctx, zipProject(t, "qualcoder"), ImportOptions{File: "planning.qdpx", By: "importer"})
+	rep, err := e.ImportQDA(ctx, zipProject(t, "qualcoder"), api.ImportOptions{File: "planning.qdpx", By: "importer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func TestImportQualCoderProject(t *testing.T) {
 		t.Errorf("codes %v", p.Codes)
 	}
 	// Imported again: the same documents, no second quotes.
-	again, err := e.ImportQDA(ctx, zipProject(t, "qualcoder"), ImportOptions{File: "planning.qdpx"})
+	again, err := e.ImportQDA(ctx, zipProject(t, "qualcoder"), api.ImportOptions{File: "planning.qdpx"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestImportQualCoderProject(t *testing.T) {
 func TestImportATLASProject(t *testing.T) {
 	ctx := context.Background()
 	e := start(t, Options{})
-	rep, err := e.ImportQDA(ctx, zipProject(t, "atlasti"), ImportOptions{File: "landscape.qdpx", Map: "landscape", Cells: map[string]string{"cloud move": "DO"}})
+	rep, err := e.ImportQDA(ctx, zipProject(t, "atlasti"), api.ImportOptions{File: "landscape.qdpx", Map: "landscape", Cells: map[string]string{"cloud move": "DO"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,10 +300,10 @@ func TestImportATLASProject(t *testing.T) {
 	if d, _ := e.Show(ctx, rep.Documents[0].SHA256); d == nil || d.Document.Kind != evident.Interview {
 		t.Errorf("the source's kind variable: %+v", d)
 	}
-	if _, err := e.ImportQDA(ctx, zipProject(t, "atlasti"), ImportOptions{Cells: map[string]string{"x": "THINK"}}); !errors.Is(err, maps.ErrInvalid) {
+	if _, err := e.ImportQDA(ctx, zipProject(t, "atlasti"), api.ImportOptions{Cells: map[string]string{"x": "THINK"}}); !errors.Is(err, maps.ErrInvalid) {
 		t.Errorf("a cell that is not one: %v", err)
 	}
-	if _, err := e.ImportQDA(ctx, []byte(`{"name": "a map"}`), ImportOptions{}); !errors.Is(err, maps.ErrInvalid) {
+	if _, err := e.ImportQDA(ctx, []byte(`{"name": "a map"}`), api.ImportOptions{}); !errors.Is(err, maps.ErrInvalid) {
 		t.Errorf("a JSON map as a project: %v", err)
 	}
 }

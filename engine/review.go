@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/evident/evident/api"
 	"slices"
 	"strings"
 	"time"
@@ -23,37 +24,6 @@ import (
 // append-only log, and ReviewGold turns the reviews into labelled passages
 // for `evident rules eval`.
 
-// TagEdit is what a person asks of a passage's tags. Exactly one of:
-// Accept the tags it has; Clear the person's tags, so that the rules'
-// stand again; Set exactly these categories (none, when empty but not
-// nil); or Add and Remove categories relative to the tags it has.
-type TagEdit struct {
-	Accept bool      `json:"accept,omitempty"`
-	Clear  bool      `json:"clear,omitempty"`
-	Set    *[]string `json:"set,omitempty"`
-	Add    []string  `json:"add,omitempty"`
-	Remove []string  `json:"remove,omitempty"`
-}
-
-// Reviewed is what a review did: its entry in the log, and the passage as
-// it now stands.
-type Reviewed struct {
-	Review  store.Review    `json:"review"`
-	Passage evident.Passage `json:"passage"`
-}
-
-// ErrInvalid matches errors for requests that cannot be done as asked: an
-// unknown category, a review that says nothing.
-var ErrInvalid = errors.New("invalid request")
-
-// Invalid returns an error that reads as msg and matches ErrInvalid.
-func Invalid(msg string) error { return invalid(msg) }
-
-type invalid string
-
-func (e invalid) Error() string        { return string(e) }
-func (e invalid) Is(target error) bool { return target == ErrInvalid }
-
 // Tag applies a person's review to the passage with this id: it logs
 // the review, sets (or, with Clear, drops) the person's categories, and
 // updates the passage in the store and the index at once. Categories are
@@ -62,7 +32,7 @@ func (e invalid) Is(target error) bool { return target == ErrInvalid }
 // accept. The passage's matches explain every category: the rules' that
 // fired for the categories kept, a match of the person (rule "person",
 // "tagged by dana on 2025-06-01") for a category no rule gave.
-func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (*Reviewed, error) {
+func (e *Engine) Tag(ctx context.Context, id string, edit api.TagEdit, who string) (*api.Reviewed, error) {
 	who = strings.TrimSpace(who)
 	if err := checkWho(who); err != nil {
 		return nil, err
@@ -78,11 +48,11 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 	}
 	hit, ok := found[id]
 	if !ok {
-		return nil, NotFound(fmt.Sprintf("no passage has the id %q; `evident search` prints passage ids", id))
+		return nil, api.Errorf(api.NotFound, "no passage has the id %q; `evident search` prints passage ids", id)
 	}
 	p := hit.Passage
 	before := nonNil(p.Categories)
-	after, err := edit.apply(id, before, rules.Categories(), p.TaggedBy != "")
+	after, err := applyEdit(edit, id, before, rules.Categories(), p.TaggedBy != "")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +70,7 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 	}
 	if err := e.store.SaveReview(ctx, &r, &p); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, NotFound(fmt.Sprintf("passage %q left the database while it was reviewed; its document was re-ingested or deleted", id))
+			return nil, api.Errorf(api.NotFound, "passage %q left the database while it was reviewed; its document was re-ingested or deleted", id)
 		}
 		return nil, err
 	}
@@ -108,7 +78,7 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 		return nil, fmt.Errorf("passage %s: the review is saved, but the index was not updated (`evident reindex` repairs it): %w", id, err)
 	}
 	e.log.Info("passage reviewed", "passage", id, "by", who, "action", r.Action, "before", before, "after", r.After)
-	return &Reviewed{Review: r, Passage: p}, nil
+	return &api.Reviewed{Review: r, Passage: p}, nil
 }
 
 // checkWho refuses a name that cannot sign a review: none, a very long
@@ -116,11 +86,11 @@ func (e *Engine) Tag(ctx context.Context, id string, edit TagEdit, who string) (
 func checkWho(who string) error {
 	switch {
 	case who == "":
-		return Invalid("say who reviews the tags (--by NAME, or the X-Evident-User header)")
+		return api.Errorf(api.Invalid, "say who reviews the tags (--by NAME, or the X-Evident-User header)")
 	case len(who) > 200:
-		return Invalid("the reviewer's name is longer than 200 bytes")
+		return api.Errorf(api.Invalid, "the reviewer's name is longer than 200 bytes")
 	case strings.IndexFunc(who, unicode.IsControl) >= 0:
-		return Invalid(fmt.Sprintf("the reviewer's name %q holds control characters", who))
+		return api.Errorf(api.Invalid, "the reviewer's name %q holds control characters", who)
 	}
 	return nil
 }
@@ -129,7 +99,7 @@ func checkWho(who string) error {
 // categories now (current) and the rules' categories (known, in order).
 // A category to remove may also be one the passage carries that the rules
 // no longer have.
-func (edit TagEdit) apply(id string, current, known []string, overridden bool) ([]string, error) {
+func applyEdit(edit api.TagEdit, id string, current, known []string, overridden bool) ([]string, error) {
 	edits := 0
 	for _, given := range []bool{edit.Accept, edit.Clear, edit.Set != nil, len(edit.Add)+len(edit.Remove) > 0} {
 		if given {
@@ -138,14 +108,14 @@ func (edit TagEdit) apply(id string, current, known []string, overridden bool) (
 	}
 	switch {
 	case edits == 0:
-		return nil, Invalid(fmt.Sprintf("passage %s: say which categories to add or remove (+GAINS -SAY), or accept or clear its tags", id))
+		return nil, api.Errorf(api.Invalid, "passage %s: say which categories to add or remove (+GAINS -SAY), or accept or clear its tags", id)
 	case edits > 1:
-		return nil, Invalid(fmt.Sprintf("passage %s: accept, clear, a list of categories and +/- changes do not go together; give one of them", id))
+		return nil, api.Errorf(api.Invalid, "passage %s: accept, clear, a list of categories and +/- changes do not go together; give one of them", id)
 	case edit.Accept:
 		return current, nil
 	case edit.Clear:
 		if !overridden {
-			return nil, Invalid(fmt.Sprintf("passage %s carries no tags set by a person: the rules' tags stand already", id))
+			return nil, api.Errorf(api.Invalid, "passage %s carries no tags set by a person: the rules' tags stand already", id)
 		}
 		return nil, nil
 	}
@@ -156,7 +126,7 @@ func (edit TagEdit) apply(id string, current, known []string, overridden bool) (
 				return k, nil
 			}
 		}
-		return "", Invalid(fmt.Sprintf("%s %q: the rules have no such category; they have %s", what, c, strings.Join(known, ", ")))
+		return "", api.Errorf(api.Invalid, "%s %q: the rules have no such category; they have %s", what, c, strings.Join(known, ", "))
 	}
 	if edit.Set != nil {
 		var out []string
@@ -187,7 +157,7 @@ func (edit TagEdit) apply(id string, current, known []string, overridden bool) (
 			return nil, err
 		}
 		if removed[k] {
-			return nil, Invalid(fmt.Sprintf("passage %s: %s is both added and removed", id, k))
+			return nil, api.Errorf(api.Invalid, "passage %s: %s is both added and removed", id, k)
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)

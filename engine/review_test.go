@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/evident/evident/api"
 	"os"
 	"slices"
 	"strings"
@@ -34,7 +34,7 @@ func TestTag(t *testing.T) {
 	set := func(cats ...string) *[]string { return &cats }
 	steps := []struct {
 		name   string
-		edit   TagEdit
+		edit   api.TagEdit
 		who    string
 		want   string // an error that says this, or:
 		action store.Action
@@ -43,24 +43,24 @@ func TestTag(t *testing.T) {
 		person map[string]string // categories explained by a person's match, and its text
 	}{
 		{name: "nothing asked", who: "dana", want: "say which categories"},
-		{name: "two things at once", edit: TagEdit{Accept: true, Add: []string{"GAINS"}}, who: "dana", want: "do not go together"},
-		{name: "nobody", edit: TagEdit{Accept: true}, who: " ", want: "who reviews"},
-		{name: "a control character", edit: TagEdit{Accept: true}, who: "dana\x1b[2J", want: "control characters"},
-		{name: "unknown category", edit: TagEdit{Add: []string{"GAIN"}}, who: "dana", want: `category to add "GAIN": the rules have no such category; they have SEE, HEAR, SAY, DO, PAINS, GAINS`},
-		{name: "unknown in a list", edit: TagEdit{Set: set("PAINS", "THINK")}, who: "dana", want: `category "THINK"`},
-		{name: "added and removed", edit: TagEdit{Add: []string{"gains"}, Remove: []string{"GAINS"}}, who: "dana", want: "GAINS is both added and removed"},
-		{name: "clear with nothing to clear", edit: TagEdit{Clear: true}, who: "dana", want: "no tags set by a person"},
-		{name: "accept", edit: TagEdit{Accept: true}, who: "dana",
+		{name: "two things at once", edit: api.TagEdit{Accept: true, Add: []string{"GAINS"}}, who: "dana", want: "do not go together"},
+		{name: "nobody", edit: api.TagEdit{Accept: true}, who: " ", want: "who reviews"},
+		{name: "a control character", edit: api.TagEdit{Accept: true}, who: "dana\x1b[2J", want: "control characters"},
+		{name: "unknown category", edit: api.TagEdit{Add: []string{"GAIN"}}, who: "dana", want: `category to add "GAIN": the rules have no such category; they have SEE, HEAR, SAY, DO, PAINS, GAINS`},
+		{name: "unknown in a list", edit: api.TagEdit{Set: set("PAINS", "THINK")}, who: "dana", want: `category "THINK"`},
+		{name: "added and removed", edit: api.TagEdit{Add: []string{"gains"}, Remove: []string{"GAINS"}}, who: "dana", want: "GAINS is both added and removed"},
+		{name: "clear with nothing to clear", edit: api.TagEdit{Clear: true}, who: "dana", want: "no tags set by a person"},
+		{name: "accept", edit: api.TagEdit{Accept: true}, who: "dana",
 			action: store.Accept, cats: []string{"DO", "PAINS"}, by: "dana", person: map[string]string{}},
-		{name: "correct", edit: TagEdit{Add: []string{"gains"}, Remove: []string{"do"}}, who: "omar",
+		{name: "correct", edit: api.TagEdit{Add: []string{"gains"}, Remove: []string{"do"}}, who: "omar",
 			action: store.Correct, cats: []string{"PAINS", "GAINS"}, by: "omar", person: map[string]string{"GAINS": "tagged by omar on " + day}},
-		{name: "a correction that changes nothing", edit: TagEdit{Add: []string{"PAINS"}}, who: "dana",
+		{name: "a correction that changes nothing", edit: api.TagEdit{Add: []string{"PAINS"}}, who: "dana",
 			action: store.Accept, cats: []string{"PAINS", "GAINS"}, by: "dana", person: map[string]string{"GAINS": "tagged by dana on " + day}},
-		{name: "none applies", edit: TagEdit{Set: set()}, who: "dana",
+		{name: "none applies", edit: api.TagEdit{Set: set()}, who: "dana",
 			action: store.Correct, cats: []string{}, by: "dana", person: map[string]string{}},
-		{name: "exactly these", edit: TagEdit{Set: set("say", "PAINS", "SAY")}, who: "dana",
+		{name: "exactly these", edit: api.TagEdit{Set: set("say", "PAINS", "SAY")}, who: "dana",
 			action: store.Correct, cats: []string{"SAY", "PAINS"}, by: "dana", person: map[string]string{"SAY": "tagged by dana on " + day}},
-		{name: "clear", edit: TagEdit{Clear: true}, who: "omar",
+		{name: "clear", edit: api.TagEdit{Clear: true}, who: "omar",
 			action: store.Clear, cats: []string{"DO", "PAINS"}, by: "", person: map[string]string{}},
 	}
 	logged := 0
@@ -69,7 +69,7 @@ func TestTag(t *testing.T) {
 			before := e.passage(id).Categories
 			res, err := e.Tag(ctx, id, st.edit, st.who)
 			if st.want != "" {
-				if err == nil || !strings.Contains(err.Error(), st.want) || !errors.Is(err, ErrInvalid) {
+				if err == nil || !strings.Contains(err.Error(), st.want) || api.KindOf(err) != api.Invalid {
 					t.Fatalf("error %v, want an invalid request that says %q", err, st.want)
 				}
 				return
@@ -112,7 +112,7 @@ func TestTag(t *testing.T) {
 	if err != nil || len(log) != logged {
 		t.Errorf("the log holds %d entries (%v), want %d", len(log), err, logged)
 	}
-	if _, err := e.Tag(ctx, "ffffffffffff-3", TagEdit{Accept: true}, "dana"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "ffffffffffff-3") {
+	if _, err := e.Tag(ctx, "ffffffffffff-3", api.TagEdit{Accept: true}, "dana"); api.KindOf(err) != api.NotFound || !strings.Contains(err.Error(), "ffffffffffff-3") {
 		t.Errorf("an unknown passage: %v", err)
 	}
 }
@@ -159,17 +159,17 @@ func TestReviewLoop(t *testing.T) {
 	if got := e.passage(id).Categories; !slices.Equal(got, []string{"DO", "PAINS"}) {
 		t.Fatalf("passage %s is tagged %v; the test expects DO PAINS", id, got)
 	}
-	if _, err := e.Tag(ctx, id, TagEdit{Add: []string{"GAINS"}, Remove: []string{"DO"}}, "dana"); err != nil {
+	if _, err := e.Tag(ctx, id, api.TagEdit{Add: []string{"GAINS"}, Remove: []string{"DO"}}, "dana"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Tag(ctx, accepted, TagEdit{Accept: true}, "omar"); err != nil {
+	if _, err := e.Tag(ctx, accepted, api.TagEdit{Accept: true}, "omar"); err != nil {
 		t.Fatal(err)
 	}
 	// The correction, cleared and made again: the export has the latest.
-	if _, err := e.Tag(ctx, evident.PassageID(doc.SHA256, 3), TagEdit{Remove: []string{"SAY"}}, "omar"); err != nil {
+	if _, err := e.Tag(ctx, evident.PassageID(doc.SHA256, 3), api.TagEdit{Remove: []string{"SAY"}}, "omar"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Tag(ctx, evident.PassageID(doc.SHA256, 3), TagEdit{Clear: true}, "omar"); err != nil {
+	if _, err := e.Tag(ctx, evident.PassageID(doc.SHA256, 3), api.TagEdit{Clear: true}, "omar"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -3,7 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"github.com/evident/evident/api"
 	"slices"
 	"time"
 
@@ -21,7 +21,7 @@ import (
 func (e *Engine) ReloadRules(ctx context.Context) error {
 	src, where, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
 	if err != nil {
-		return err
+		return api.Errorf(api.Unprocessable, "%w", err)
 	}
 	return e.useRules(ctx, src, where)
 }
@@ -31,7 +31,7 @@ func (e *Engine) ReloadRules(ctx context.Context) error {
 func (e *Engine) useRules(ctx context.Context, src []byte, where string) error {
 	c, err := compileConfig(src, where, classify.Parse)
 	if err != nil {
-		return fmt.Errorf("%w; the rules in force are unchanged", err)
+		return api.Errorf(api.Unprocessable, "%w; the rules in force are unchanged", err)
 	}
 	e.rules.Store(c)
 	e.setConfig(src)
@@ -39,12 +39,6 @@ func (e *Engine) useRules(ctx context.Context, src []byte, where string) error {
 		return e.queue.PutConfig(ctx, queue.ConfigRules, src)
 	}
 	return nil
-}
-
-// Reclassified says what Reclassify changed.
-type Reclassified struct {
-	Passages int `json:"passages"` // passages classified again
-	Changed  int `json:"changed"`  // passages whose categories changed
 }
 
 // journalReclassify names a reclassification in the store's journal: it
@@ -58,9 +52,9 @@ const journalReclassify = "reclassify"
 // the store and the index agreeing document by document (the next start
 // repairs the one batch that may differ), and the next start finishes the
 // reclassification.
-func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
+func (e *Engine) Reclassify(ctx context.Context) (api.Reclassified, error) {
 	if err := e.ReloadRules(ctx); err != nil {
-		return Reclassified{}, err
+		return api.Reclassified{}, err
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
@@ -70,8 +64,8 @@ func (e *Engine) Reclassify(ctx context.Context) (Reclassified, error) {
 // reclassify applies the rules in force to every stored passage, batch by
 // batch: the new tags and stamps in one SQLite transaction, then the
 // index. The caller holds writeMu.
-func (e *Engine) reclassify(ctx context.Context) (Reclassified, error) {
-	var out Reclassified
+func (e *Engine) reclassify(ctx context.Context) (api.Reclassified, error) {
+	var out api.Reclassified
 	if err := e.store.Begin(ctx, journalReclassify, e.configNow()); err != nil {
 		return out, err
 	}

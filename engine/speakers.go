@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/evident/evident/api"
 	"slices"
 	"strings"
 	"time"
@@ -14,41 +15,37 @@ import (
 	"github.com/evident/evident/store"
 )
 
-// SpeakerEdit is what a person says of a speaker of a document: its
-// role, title, company, and whether it interviews. Nil fields stand.
-type SpeakerEdit = persona.Correction
-
 // SetSpeaker records what a person says of a speaker of a document and
 // applies it at once to the document's passages, in the store and the
 // index, without extracting the file again. It outranks every detected
 // source (role_source and interviewer_source "person"), and stays
 // through Reclassify and through the same bytes processed again. doc is
 // what `evident show` takes: a file name, a path or a hash prefix.
-func (e *Engine) SetSpeaker(ctx context.Context, doc, name string, edit SpeakerEdit, who string) (*evident.Document, error) {
+func (e *Engine) SetSpeaker(ctx context.Context, doc, name string, edit persona.Correction, who string) (*evident.Document, error) {
 	who = strings.TrimSpace(who)
 	if err := checkWho(who); err != nil {
 		return nil, err
 	}
 	if edit.IsZero() {
-		return nil, Invalid("say what to change: a role, a title, a company, or whether the speaker interviews")
+		return nil, api.Errorf(api.Invalid, "say what to change: a role, a title, a company, or whether the speaker interviews")
 	}
 	for field, v := range map[string]*string{"role": edit.Role, "title": edit.Title, "company": edit.Company} {
 		if v == nil {
 			continue
 		}
 		if len(*v) > 200 || strings.ContainsFunc(*v, unicode.IsControl) {
-			return nil, Invalid(fmt.Sprintf("the %s must be one line of at most 200 bytes", field))
+			return nil, api.Errorf(api.Invalid, "the %s must be one line of at most 200 bytes", field)
 		}
 	}
 	d, err := e.store.FindDocument(ctx, doc)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, NotFound(fmt.Sprintf("no document is called %q; `evident status` lists them", doc))
+			return nil, api.Errorf(api.NotFound, "no document is called %q; `evident status` lists them", doc)
 		}
 		return nil, err
 	}
 	if d.State != evident.Indexed {
-		return nil, Invalid(fmt.Sprintf("%s is %s, not indexed: its speakers are not known yet", d.File, d.State))
+		return nil, api.Errorf(api.Invalid, "%s is %s, not indexed: its speakers are not known yet", d.File, d.State)
 	}
 	// A speaker labelled by initials may be named in full ("Brian Carroll"
 	// for "BC").
@@ -63,9 +60,9 @@ func (e *Engine) SetSpeaker(ctx context.Context, doc, name string, edit SpeakerE
 			names = append(names, fmt.Sprintf("%q", p.Name))
 		}
 		if len(names) == 0 {
-			return nil, NotFound(fmt.Sprintf("%s has no speakers", d.File))
+			return nil, api.Errorf(api.NotFound, "%s has no speakers", d.File)
 		}
-		return nil, NotFound(fmt.Sprintf("%s has no speaker %q; its speakers are %s", d.File, name, strings.Join(names, ", ")))
+		return nil, api.Errorf(api.NotFound, "%s has no speaker %q; its speakers are %s", d.File, name, strings.Join(names, ", "))
 	}
 	// None of this while a review, Reclassify or the indexer writes tags.
 	e.writeMu.Lock()
@@ -100,7 +97,7 @@ func (e *Engine) SetSpeaker(ctx context.Context, doc, name string, edit SpeakerE
 	o := store.SpeakerOverride{Correction: edit, Speaker: name, Who: who, At: time.Now().UTC()}
 	if err := e.store.SaveSpeaker(ctx, d.SHA256, o, speakers, out); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, NotFound(fmt.Sprintf("%s left the database while its speaker was corrected", d.File))
+			return nil, api.Errorf(api.NotFound, "%s left the database while its speaker was corrected", d.File)
 		}
 		return nil, err
 	}

@@ -2,7 +2,8 @@ package engine
 
 import (
 	"context"
-	"errors"
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 	"testing"
 
 	"github.com/evident/evident"
@@ -63,10 +64,10 @@ func TestSpeakerCorrections(t *testing.T) {
 	if resp := e.search(`"so long for your customers"`); len(resp.Hits) != 0 {
 		t.Fatalf("the host's question is evidence before any correction: %+v", resp.Hits)
 	}
-	if _, err := e.SetSpeaker(ctx, "podcast.md", "Mia Chen", SpeakerEdit{Title: ptr("VP of Engineering")}, "dana"); err != nil {
+	if _, err := e.SetSpeaker(ctx, "podcast.md", "Mia Chen", persona.Correction{Title: ptr("VP of Engineering")}, "dana"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.SetSpeaker(ctx, "podcast.md", "Ana Ruiz", SpeakerEdit{Interviewer: ptr(false)}, "dana"); err != nil {
+	if _, err := e.SetSpeaker(ctx, "podcast.md", "Ana Ruiz", persona.Correction{Interviewer: ptr(false)}, "dana"); err != nil {
 		t.Fatal(err)
 	}
 	check("at once")
@@ -102,10 +103,10 @@ func TestSpeakerCorrections(t *testing.T) {
 	check("after the same bytes were ingested again")
 
 	// What cannot be done is said.
-	if _, err := e.SetSpeaker(ctx, "podcast.md", "Nobody", SpeakerEdit{Role: ptr("cfo")}, "dana"); !errors.Is(err, ErrNotFound) {
+	if _, err := e.SetSpeaker(ctx, "podcast.md", "Nobody", persona.Correction{Role: ptr("cfo")}, "dana"); api.KindOf(err) != api.NotFound {
 		t.Errorf("unknown speaker: %v", err)
 	}
-	if _, err := e.SetSpeaker(ctx, "podcast.md", "Raj Dutt", SpeakerEdit{}, "dana"); !errors.Is(err, ErrInvalid) {
+	if _, err := e.SetSpeaker(ctx, "podcast.md", "Raj Dutt", persona.Correction{}, "dana"); api.KindOf(err) != api.Invalid {
 		t.Errorf("empty correction: %v", err)
 	}
 }

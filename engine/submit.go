@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
@@ -331,29 +332,13 @@ func folderOf(rel string) string {
 	return dir
 }
 
-// Retried says what Retry did.
-type Retried struct {
-	Queued  []evident.Document `json:"queued"`            // queued again, as they now stand
-	Skipped []Skipped          `json:"skipped,omitempty"` // left as they were, and why
-}
-
-// Skipped is a document Retry left as it was.
-type Skipped struct {
-	File   string `json:"file"`
-	SHA256 string `json:"sha256"`
-	Reason string `json:"reason"`
-	// Queued is true when the document is left alone because its job is
-	// already waiting: it ends like the others.
-	Queued bool `json:"queued,omitempty"`
-}
-
 // Retry runs documents again: those refs name (a file name, a path or a
 // prefix of the hash, as Show takes them) and, with failed, every failed
 // one. A document whose job is already waiting is left alone; one whose
 // original bytes are gone is read again from its file when that is still
 // where it was found (a path, or the inbox), else left alone with the
 // reason. Attempts and crash counts start again from nothing.
-func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*Retried, error) {
+func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Retried, error) {
 	if err := e.Connect(ctx); err != nil {
 		return nil, err
 	}
@@ -368,7 +353,7 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*Retrie
 	for _, ref := range refs {
 		d, err := e.store.FindDocument(ctx, ref)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, NotFound(fmt.Sprintf("no document is called %q; `evident status` lists them", ref))
+			return nil, api.Errorf(api.NotFound, "no document is called %q; `evident status` lists them", ref)
 		}
 		if err != nil {
 			return nil, err
@@ -386,13 +371,13 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*Retrie
 			}
 		}
 	}
-	out := &Retried{Queued: []evident.Document{}}
+	out := &api.Retried{Queued: []evident.Document{}}
 	for _, d := range docs {
 		if d.State == evident.Queued || d.State == evident.Processing {
 			if live, err := e.live(ctx, d.SHA256); err != nil {
 				return nil, err
 			} else if live {
-				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256, Reason: "already queued", Queued: true})
+				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: "already queued", Queued: true})
 				continue
 			}
 		}
@@ -416,13 +401,13 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*Retrie
 		} else {
 			src, ok := e.sourceOf(d)
 			if !ok {
-				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256,
+				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256,
 					Reason: "its original bytes are gone and its file is not where it was found; add the file again"})
 				continue
 			}
 			sub, err := e.Submit(ctx, src)
 			if err != nil {
-				out.Skipped = append(out.Skipped, Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
+				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
 				continue
 			}
 			now = sub.Document

@@ -5,34 +5,57 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 )
 
 // Format is a file format a map can be exported to.
 type Format struct {
-	Name        string // md, json, csv, html, qdpx
+	Name        string   // md, json, csv, html, qdpx
+	Aliases     []string // other names a person may type: markdown, htm...
 	Ext         string
 	ContentType string
 	Binary      bool // not for a terminal
+	// write renders a map. texts holds the full text of quoted documents
+	// and opts how they are written, for the REFI-QDA project; the other
+	// formats need only the map.
+	write func(w io.Writer, m *Map, texts []SourceText, opts QDPXOptions) error
+}
+
+// Formats is the one list of export formats, in the order they are
+// offered: the command line, the API and the canvas page read it.
+var Formats = []Format{
+	{Name: "md", Aliases: []string{"markdown"}, Ext: "md", ContentType: "text/markdown; charset=utf-8",
+		write: func(w io.Writer, m *Map, _ []SourceText, _ QDPXOptions) error { return Markdown(w, m) }},
+	{Name: "json", Ext: "json", ContentType: "application/json; charset=utf-8",
+		write: func(w io.Writer, m *Map, _ []SourceText, _ QDPXOptions) error { return JSON(w, m) }},
+	{Name: "csv", Ext: "csv", ContentType: "text/csv; charset=utf-8",
+		write: func(w io.Writer, m *Map, _ []SourceText, _ QDPXOptions) error { return CSV(w, m) }},
+	{Name: "html", Aliases: []string{"htm"}, Ext: "html", ContentType: "text/html; charset=utf-8",
+		write: func(w io.Writer, m *Map, _ []SourceText, _ QDPXOptions) error { return HTML(w, m) }},
+	{Name: "qdpx", Aliases: []string{"refi-qda", "refi"}, Ext: "qdpx", ContentType: "application/zip", Binary: true,
+		write: QDPX},
 }
 
 // FormatNames lists the export formats, for help texts and errors.
-const FormatNames = "md, json, csv, html, qdpx"
+var FormatNames = strings.Join(formatNames(), ", ")
+
+func formatNames() []string {
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = f.Name
+	}
+	return names
+}
 
 // FormatOf returns the export format of a name as a person types it.
 func FormatOf(name string) (Format, error) {
-	switch strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), ".")) {
-	case "md", "markdown":
-		return Format{"md", "md", "text/markdown; charset=utf-8", false}, nil
-	case "json":
-		return Format{"json", "json", "application/json; charset=utf-8", false}, nil
-	case "csv":
-		return Format{"csv", "csv", "text/csv; charset=utf-8", false}, nil
-	case "html", "htm":
-		return Format{"html", "html", "text/html; charset=utf-8", false}, nil
-	case "qdpx", "refi-qda", "refi":
-		return Format{"qdpx", "qdpx", "application/zip", true}, nil
+	n := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "."))
+	for _, f := range Formats {
+		if n == f.Name || slices.Contains(f.Aliases, n) {
+			return f, nil
+		}
 	}
 	return Format{}, fail(ErrInvalid, "export format %q is not one of %s", name, FormatNames)
 }
@@ -41,19 +64,14 @@ func FormatOf(name string) (Format, error) {
 // documents for the REFI-QDA project (see SourceTexts), and opts how its
 // texts and positions are written; the other formats need only the map.
 func Write(w io.Writer, m *Map, f Format, texts []SourceText, opts QDPXOptions) error {
-	switch f.Name {
-	case "md":
-		return Markdown(w, m)
-	case "json":
-		return JSON(w, m)
-	case "csv":
-		return CSV(w, m)
-	case "html":
-		return HTML(w, m)
-	case "qdpx":
-		return QDPX(w, m, texts, opts)
+	if f.write == nil {
+		g, err := FormatOf(f.Name)
+		if err != nil {
+			return err
+		}
+		f = g
 	}
-	return fail(ErrInvalid, "export format %q is not one of %s", f.Name, FormatNames)
+	return f.write(w, m, texts, opts)
 }
 
 // Export is a rendered map, ready to save or send.

@@ -87,8 +87,8 @@ type Store struct {
 	cfg Config
 }
 
-// Open creates the maps tables if needed. It is cheap: the engine opens
-// one per call, with the rules in force at that moment.
+// Open creates the maps tables if needed. Open once per database, and
+// take WithCategories for the rules in force at each call.
 func Open(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	if cfg.Sources == nil {
 		return nil, errors.New("maps: no sources")
@@ -100,6 +100,14 @@ func Open(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("maps: creating tables: %w", err)
 	}
 	return &Store{db: db, cfg: cfg}, nil
+}
+
+// WithCategories is the store with other cells: those of the rules in
+// force now. It shares the database and creates nothing.
+func (s *Store) WithCategories(cats []Category) *Store {
+	c := *s
+	c.cfg.Categories = cats
+	return &c
 }
 
 func (s *Store) now() time.Time { return s.cfg.Now().UTC() }

@@ -7,7 +7,6 @@ package roles
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -61,19 +60,6 @@ func Default() *Taxonomy {
 		panic("roles: built-in taxonomy: " + err.Error())
 	}
 	return t
-}
-
-// LoadFile reads a taxonomy file.
-func LoadFile(path string) (*Taxonomy, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("roles: %w", err)
-	}
-	t, err := Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/evident/evident/maps"
+
 	"github.com/evident/evident"
 )
 
@@ -250,9 +252,9 @@ func TestBrowser(t *testing.T) {
 			// Every other format answers with a file.
 			got := eval[string](t, b, `Promise.all([...document.querySelectorAll(".toolbar a[download]")].map(a =>
 				fetch(a.href).then(r => a.textContent + ":" + r.status + ":" + (r.headers.get("Content-Disposition") || "").includes("attachment")))).then(l => l.join(" "))`)
-			for _, f := range exportFormats {
-				if !strings.Contains(got, f+":200:true") {
-					t.Errorf("export %s: %s", f, got)
+			for _, f := range maps.Formats {
+				if !strings.Contains(got, f.Name+":200:true") {
+					t.Errorf("export %s: %s", f.Name, got)
 				}
 			}
 		}},

@@ -1,25 +1,17 @@
 package web
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
 )
-
-// Imports is what the import of REFI-QDA projects needs of an engine.
-type Imports interface {
-	ImportQDA(ctx context.Context, data []byte, opts engine.ImportOptions) (*engine.ImportReport, error)
-}
 
 func (s *Server) routeImports(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/import", s.importQDA)
@@ -29,14 +21,14 @@ func (s *Server) routeImports(mux *http.ServeMux) {
 // form with a "file" and optional "map" and "cells" fields (the page's
 // form), or the file as the body with ?map=, ?cells= and ?file= (the
 // command line).
-func (s *Server) readImport(w http.ResponseWriter, r *http.Request) ([]byte, engine.ImportOptions, error) {
+func (s *Server) readImport(w http.ResponseWriter, r *http.Request) ([]byte, api.ImportOptions, error) {
 	s.longBody(w, r)
 	limit := s.MaxUpload
 	if limit <= 0 {
 		limit = engine.DefaultMaxSize
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
-	opts := engine.ImportOptions{By: user(r)}
+	opts := api.ImportOptions{By: user(r)}
 	var data []byte
 	var cells string
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
@@ -101,13 +93,13 @@ func tooLarge(err error, limit int64) error {
 func (s *Server) importQDA(w http.ResponseWriter, r *http.Request) {
 	data, opts, err := s.readImport(w, r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, api.WithKind(api.Invalid, err))
 		return
 	}
 	noWriteDeadline(w) // the documents are ingested before it answers
 	rep, err := s.Engine.ImportQDA(r.Context(), data, opts)
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
@@ -122,7 +114,7 @@ func (u *ui) mapImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	noWriteDeadline(w)
-	rep, err := u.s.Engine.ImportQDA(r.Context(), data, opts)
+	rep, err := u.svc.ImportQDA(r.Context(), data, opts)
 	if err != nil {
 		u.renderImport(w, r, failCode(err), form, nil, err)
 		return
@@ -130,45 +122,16 @@ func (u *ui) mapImport(w http.ResponseWriter, r *http.Request) {
 	u.renderImport(w, r, http.StatusOK, form, rep, nil)
 }
 
-func (u *ui) renderImport(w http.ResponseWriter, r *http.Request, code int, form mapForm, rep *engine.ImportReport, problem error) {
+func (u *ui) renderImport(w http.ResponseWriter, r *http.Request, code int, form mapForm, rep *api.ImportReport, problem error) {
 	data := mapListPage{chrome: chrome{Title: "Maps", Nav: "maps"}, Form: form, Imported: rep}
 	if problem != nil {
 		data.ImportError = problem.Error()
 	}
-	var list struct {
-		Maps []mapSummary `json:"maps"`
-	}
-	if err := u.call(r.Context(), "GET", "/api/maps", nil, &list); err != nil {
+	list, err := u.svc.ListMaps(r.Context())
+	if err != nil {
 		u.s.failPage(w, failCode(err), "Maps", err)
 		return
 	}
-	data.Maps = list.Maps
+	data.Maps = list
 	u.s.render(w, "maps", code, data)
-}
-
-// ImportQDA sends a REFI-QDA project to be imported, and waits for it.
-func (c *Client) ImportQDA(ctx context.Context, data []byte, opts engine.ImportOptions) (*engine.ImportReport, error) {
-	q := url.Values{}
-	for k, v := range map[string]string{"map": opts.Map, "file": opts.File} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	var cells []string
-	for code, cell := range opts.Cells {
-		cells = append(cells, code+"="+cell)
-	}
-	if len(cells) > 0 {
-		q.Set("cells", strings.Join(cells, ","))
-	}
-	resp, err := c.mapRequest(ctx, http.MethodPost, "/api/import?"+q.Encode(), opts.By, bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var rep engine.ImportReport
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-		return nil, fmt.Errorf("reading the answer of %s: %w", c.Base, err)
-	}
-	return &rep, nil
 }

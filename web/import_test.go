@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"github.com/evident/evident/api"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -12,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/evident/evident/engine"
 )
 
 func qualCoderProject(t *testing.T) []byte {
@@ -76,7 +76,7 @@ func TestImportForm(t *testing.T) {
 		t.Errorf("the map: %+v %v", m, err)
 	}
 	// Through the client: imported again, nothing new on the map.
-	rep, err := c.ImportQDA(ctx, qualCoderProject(t), engine.ImportOptions{Map: "from qualcoder", Cells: map[string]string{"trust": "GAINS"}})
+	rep, err := c.ImportQDA(ctx, qualCoderProject(t), api.ImportOptions{Map: "from qualcoder", Cells: map[string]string{"trust": "GAINS"}})
 	if err != nil || rep.Quotes != 0 || len(rep.Documents) != 1 {
 		t.Errorf("client import: %+v %v", rep, err)
 	}

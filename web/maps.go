@@ -1,37 +1,17 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/maps"
 )
-
-// Maps is what the map API needs of an open data folder; the engine
-// implements it (engine/maps.go). by names who makes a change.
-type Maps interface {
-	ListMaps(ctx context.Context) ([]maps.Summary, error)
-	CreateMap(ctx context.Context, info maps.Info, by string) (*maps.Map, error)
-	GetMap(ctx context.Context, name string) (*maps.Map, error)
-	EditMap(ctx context.Context, name string, edit maps.Edit, by string) (*maps.Map, error)
-	DeleteMap(ctx context.Context, name, by string) error
-	AttachQuote(ctx context.Context, name string, a maps.Attachment, by string) (*maps.Quote, error)
-	UpdateQuote(ctx context.Context, name, id string, u maps.QuoteUpdate, by string) (*maps.Quote, error)
-	DetachQuote(ctx context.Context, name, ref, by string) (*maps.Quote, error)
-	UndoMap(ctx context.Context, name, by string) (*maps.Undone, error)
-	MapHistory(ctx context.Context, name string) ([]maps.Change, error)
-	SuggestQuotes(ctx context.Context, name string, perCell int) (*maps.Suggestions, error)
-	ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error)
-	Imports // REFI-QDA projects: web/import.go
-	ImportMap(ctx context.Context, data []byte, rename, by string) (*maps.Map, error)
-}
 
 // UserHeader names who makes a change through the API; "web" when absent.
 const UserHeader = "X-Evident-User"
@@ -41,16 +21,6 @@ const (
 	maxMapBody    = 1 << 20
 	maxImportBody = 32 << 20
 )
-
-// MapList is the body of GET /api/maps.
-type MapList struct {
-	Maps []maps.Summary `json:"maps"`
-}
-
-// MapHistory is the body of GET /api/maps/{name}/history.
-type MapHistory struct {
-	Changes []maps.Change `json:"changes"`
-}
 
 // routeMaps registers the map API (see notes/maps-api.md).
 func (s *Server) routeMaps(mux *http.ServeMux) {
@@ -77,30 +47,15 @@ func user(r *http.Request) string {
 	return "web"
 }
 
-// mapError answers a failed map call: 404 for what does not exist, 400
-// for bad input, 409 for a clash with what is there.
-func mapError(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, maps.ErrNotFound):
-		code = http.StatusNotFound
-	case errors.Is(err, maps.ErrInvalid):
-		code = http.StatusBadRequest
-	case errors.Is(err, maps.ErrConflict):
-		code = http.StatusConflict
-	}
-	writeError(w, code, err)
-}
-
 // readJSON decodes a request body into v, with a clear error.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxMapBody)
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
 		var big *http.MaxBytesError
 		if errors.As(err, &big) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body is larger than %d bytes", big.Limit))
+			writeError(w, api.Errorf(api.TooLarge, "the request body is larger than %d bytes", big.Limit))
 		} else {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("the request body is not the JSON expected: %w", err))
+			writeError(w, api.Errorf(api.Invalid, "the request body is not the JSON expected: %w", err))
 		}
 		return false
 	}
@@ -110,10 +65,10 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 func (s *Server) listMaps(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Engine.ListMaps(r.Context())
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, MapList{Maps: list})
+	writeJSON(w, http.StatusOK, api.MapList{Maps: list})
 }
 
 func (s *Server) createMap(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +78,7 @@ func (s *Server) createMap(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.Engine.CreateMap(r.Context(), info, user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, m)
@@ -132,7 +87,7 @@ func (s *Server) createMap(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getMap(w http.ResponseWriter, r *http.Request) {
 	m, err := s.Engine.GetMap(r.Context(), r.PathValue("name"))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, m)
@@ -145,7 +100,7 @@ func (s *Server) editMap(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.Engine.EditMap(r.Context(), r.PathValue("name"), e, user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, m)
@@ -153,7 +108,7 @@ func (s *Server) editMap(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteMap(w http.ResponseWriter, r *http.Request) {
 	if err := s.Engine.DeleteMap(r.Context(), r.PathValue("name"), user(r)); err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -166,7 +121,7 @@ func (s *Server) attachQuote(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := s.Engine.AttachQuote(r.Context(), r.PathValue("name"), a, user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, q)
@@ -179,7 +134,7 @@ func (s *Server) updateQuote(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := s.Engine.UpdateQuote(r.Context(), r.PathValue("name"), r.PathValue("id"), u, user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, q)
@@ -191,7 +146,7 @@ func (s *Server) updateQuote(w http.ResponseWriter, r *http.Request) {
 func (s *Server) detachQuote(w http.ResponseWriter, r *http.Request) {
 	q, err := s.Engine.DetachQuote(r.Context(), r.PathValue("name"), r.PathValue("id"), user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	if strings.Contains(r.Header.Get("Prefer"), "return=representation") {
@@ -206,7 +161,7 @@ func (s *Server) detachQuote(w http.ResponseWriter, r *http.Request) {
 func (s *Server) undoMap(w http.ResponseWriter, r *http.Request) {
 	u, err := s.Engine.UndoMap(r.Context(), r.PathValue("name"), user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, u)
@@ -215,10 +170,10 @@ func (s *Server) undoMap(w http.ResponseWriter, r *http.Request) {
 func (s *Server) mapHistory(w http.ResponseWriter, r *http.Request) {
 	changes, err := s.Engine.MapHistory(r.Context(), r.PathValue("name"))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, MapHistory{Changes: changes})
+	writeJSON(w, http.StatusOK, api.MapHistory{Changes: changes})
 }
 
 func (s *Server) suggestQuotes(w http.ResponseWriter, r *http.Request) {
@@ -226,13 +181,13 @@ func (s *Server) suggestQuotes(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("per_cell"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("per_cell=%q is not a whole number above 0", v))
+			writeError(w, api.Errorf(api.Invalid, "per_cell=%q is not a whole number above 0", v))
 			return
 		}
 	}
 	sug, err := s.Engine.SuggestQuotes(r.Context(), r.PathValue("name"), n)
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, sug)
@@ -241,14 +196,14 @@ func (s *Server) suggestQuotes(w http.ResponseWriter, r *http.Request) {
 func (s *Server) exportMap(w http.ResponseWriter, r *http.Request) {
 	format := r.URL.Query().Get("format")
 	if format == "" {
-		writeError(w, http.StatusBadRequest, fmt.Errorf("give a format: ?format= one of %s", maps.FormatNames))
+		writeError(w, api.Errorf(api.Invalid, "give a format: ?format= one of %s", maps.FormatNames))
 		return
 	}
 	q := r.URL.Query()
 	exp, err := s.Engine.ExportMap(r.Context(), r.PathValue("name"), format,
 		maps.ExportOptions{LineEndings: q.Get("line_endings"), Offsets: q.Get("offsets")})
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", exp.ContentType)
@@ -280,12 +235,12 @@ func attachment(filename string) string {
 func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxImportBody))
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("the map file is larger than %d MiB", maxImportBody>>20))
+		writeError(w, api.Errorf(api.TooLarge, "the map file is larger than %d MiB", maxImportBody>>20))
 		return
 	}
 	m, err := s.Engine.ImportMap(r.Context(), body, r.URL.Query().Get("name"), user(r))
 	if err != nil {
-		mapError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, m)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/maps"
 	"github.com/evident/evident/search"
 )
@@ -149,9 +150,9 @@ func TestMapAPI(t *testing.T) {
 		{"POST", "/api/maps/import", `{"name": "x"}`, 400, `no "cells"`},
 	} {
 		code, _, body := apiCall(t, base, c.method, c.path, "", c.body)
-		e := decode[apiError](t, body)
-		if code != c.code || !strings.Contains(e.Error, c.want) {
-			t.Errorf("%s %s: %d %q, want %d saying %q", c.method, c.path, code, e.Error, c.code, c.want)
+		e := decode[api.Error](t, body)
+		if code != c.code || !strings.Contains(e.Message, c.want) {
+			t.Errorf("%s %s: %d %q, want %d saying %q", c.method, c.path, code, e.Message, c.code, c.want)
 		}
 	}
 
@@ -170,7 +171,7 @@ func TestMapAPI(t *testing.T) {
 		t.Errorf("undo: %d %s", code, body)
 	}
 	code, _, body = apiCall(t, base, "GET", name+"/history", "", nil)
-	h := decode[MapHistory](t, body)
+	h := decode[api.MapHistory](t, body)
 	var ops []string
 	for _, c := range h.Changes {
 		ops = append(ops, c.Op+"/"+c.By)
@@ -218,7 +219,7 @@ func TestMapAPI(t *testing.T) {
 		t.Errorf("import: %d %s", code, body)
 	}
 	code, _, body = apiCall(t, base, "GET", "/api/maps", "", nil)
-	if list := decode[MapList](t, body); code != 200 || len(list.Maps) != 2 || list.Maps[0].Name != "CFO map" || list.Maps[0].Quotes != 1 {
+	if list := decode[api.MapList](t, body); code != 200 || len(list.Maps) != 2 || list.Maps[0].Name != "CFO map" || list.Maps[0].Quotes != 1 {
 		t.Errorf("list: %d %s", code, body)
 	}
 

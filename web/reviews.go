@@ -2,32 +2,12 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"net/http"
 
-	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/classify"
-	"github.com/evident/evident/engine"
-	"github.com/evident/evident/store"
+	"github.com/evident/evident/persona"
 )
-
-// Reviews is what the review API needs of an open data folder: people
-// accepting or correcting passages' tags. The engine implements it
-// (engine/review.go). by names who reviews.
-type Reviews interface {
-	Tag(ctx context.Context, id string, edit engine.TagEdit, by string) (*engine.Reviewed, error)
-	Reviews(ctx context.Context, passageID string) ([]store.Review, error)
-	ReviewGold(ctx context.Context) ([]classify.Gold, error)
-	// SetSpeaker records what a person says of a speaker of a document
-	// (engine/speakers.go).
-	SetSpeaker(ctx context.Context, doc, name string, edit engine.SpeakerEdit, by string) (*evident.Document, error)
-}
-
-// ReviewLog is the body of GET /api/reviews.
-type ReviewLog struct {
-	Reviews []store.Review `json:"reviews"`
-}
 
 // routeReviews registers the review API.
 func (s *Server) routeReviews(mux *http.ServeMux) {
@@ -42,42 +22,29 @@ func (s *Server) routeReviews(mux *http.ServeMux) {
 // false}, and answers the document as it now stands; the person is the
 // X-Evident-User header, else "web".
 func (s *Server) setSpeaker(w http.ResponseWriter, r *http.Request) {
-	var edit engine.SpeakerEdit
+	var edit persona.Correction
 	if !readJSON(w, r, &edit) {
 		return
 	}
 	d, err := s.Engine.SetSpeaker(r.Context(), r.PathValue("doc"), r.PathValue("name"), edit, user(r))
 	if err != nil {
-		reviewError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, d)
-}
-
-// reviewError answers a failed review: 404 for a passage that does not
-// exist, 400 for a request that cannot be done as asked.
-func reviewError(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, engine.ErrNotFound):
-		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrInvalid):
-		code = http.StatusBadRequest
-	}
-	writeError(w, code, err)
 }
 
 // tag takes a TagEdit: {"accept": true}, {"clear": true}, {"set": [...]}
 // or {"add": [...], "remove": [...]}; the reviewer is the X-Evident-User
 // header, else "web".
 func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
-	var edit engine.TagEdit
+	var edit api.TagEdit
 	if !readJSON(w, r, &edit) {
 		return
 	}
 	res, err := s.Engine.Tag(r.Context(), r.PathValue("id"), edit, user(r))
 	if err != nil {
-		reviewError(w, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
@@ -88,10 +55,10 @@ func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reviewLog(w http.ResponseWriter, r *http.Request) {
 	log, err := s.Engine.Reviews(r.Context(), r.URL.Query().Get("passage"))
 	if err != nil {
-		reviewError(w, err)
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ReviewLog{Reviews: log})
+	writeJSON(w, http.StatusOK, api.ReviewLog{Reviews: log})
 }
 
 // reviewExport sends one labelled passage per passage people tagged, as
@@ -99,12 +66,12 @@ func (s *Server) reviewLog(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reviewExport(w http.ResponseWriter, r *http.Request) {
 	gold, err := s.Engine.ReviewGold(r.Context())
 	if err != nil {
-		reviewError(w, err)
+		writeError(w, err)
 		return
 	}
 	var buf bytes.Buffer
 	if err := classify.WriteGold(&buf, gold); err != nil {
-		reviewError(w, err)
+		writeError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/jsonl; charset=utf-8")

@@ -2,14 +2,14 @@ package web
 
 import (
 	"context"
-	"errors"
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/evident/evident/engine"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
@@ -22,21 +22,21 @@ func TestReviewAPI(t *testing.T) {
 	uploadExample(t, c, "interview-cfo-northwind.txt")
 	id := firstHit(t, c, "role:cfo pains worried") // tagged PAINS by the rules
 
-	res, err := c.Tag(ctx, id, engine.TagEdit{Add: []string{"gains"}}, "dana")
+	res, err := c.Tag(ctx, id, api.TagEdit{Add: []string{"gains"}}, "dana")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Review.Action != store.Correct || !slices.Equal(res.Review.After, []string{"PAINS", "GAINS"}) || res.Passage.TaggedBy != "dana" {
 		t.Errorf("tag: %+v", res)
 	}
-	if _, err := c.Tag(ctx, id, engine.TagEdit{Add: []string{"WORRY"}}, "dana"); !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), `"WORRY"`) {
+	if _, err := c.Tag(ctx, id, api.TagEdit{Add: []string{"WORRY"}}, "dana"); api.KindOf(err) != api.Invalid || !strings.Contains(err.Error(), `"WORRY"`) {
 		t.Errorf("an unknown category: %v", err)
 	}
-	if _, err := c.Tag(ctx, "nope-1", engine.TagEdit{Accept: true}, "dana"); !errors.Is(err, engine.ErrNotFound) {
+	if _, err := c.Tag(ctx, "nope-1", api.TagEdit{Accept: true}, "dana"); api.KindOf(err) != api.NotFound {
 		t.Errorf("an unknown passage: %v", err)
 	}
 	// Without X-Evident-User the reviewer is "web".
-	var answer engine.Reviewed
+	var answer api.Reviewed
 	if code := apiJSON(t, ts, "POST", "/api/passages/"+url.PathEscape(id)+"/tags", map[string]bool{"accept": true}, &answer); code != http.StatusOK || answer.Review.Who != "web" {
 		t.Errorf("accept without a user: %d %+v", code, answer.Review)
 	}
@@ -63,7 +63,7 @@ func TestSpeakerAPI(t *testing.T) {
 	ts, c, _ := newServer(t)
 	ctx := context.Background()
 	uploadExample(t, c, "podcast-ledger-lines.txt")
-	d, err := c.SetSpeaker(ctx, "podcast-ledger-lines.txt", "RK", engine.SpeakerEdit{Title: ptr("VP of Engineering")}, "dana")
+	d, err := c.SetSpeaker(ctx, "podcast-ledger-lines.txt", "RK", persona.Correction{Title: ptr("VP of Engineering")}, "dana")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,10 +72,10 @@ func TestSpeakerAPI(t *testing.T) {
 			t.Errorf("RK: %+v", p)
 		}
 	}
-	if _, err := c.SetSpeaker(ctx, "podcast-ledger-lines.txt", "Nobody", engine.SpeakerEdit{Role: ptr("cfo")}, "dana"); !errors.Is(err, engine.ErrNotFound) {
+	if _, err := c.SetSpeaker(ctx, "podcast-ledger-lines.txt", "Nobody", persona.Correction{Role: ptr("cfo")}, "dana"); api.KindOf(err) != api.NotFound {
 		t.Errorf("an unknown speaker: %v", err)
 	}
-	if _, err := c.SetSpeaker(ctx, "no-such-file.txt", "RK", engine.SpeakerEdit{Role: ptr("cfo")}, "dana"); !errors.Is(err, engine.ErrNotFound) {
+	if _, err := c.SetSpeaker(ctx, "no-such-file.txt", "RK", persona.Correction{Role: ptr("cfo")}, "dana"); api.KindOf(err) != api.NotFound {
 		t.Errorf("an unknown document: %v", err)
 	}
 	if code := apiJSON(t, ts, "POST", "/api/documents/podcast-ledger-lines.txt/speakers/RK", map[string]any{}, nil); code != http.StatusBadRequest {

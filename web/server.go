@@ -10,7 +10,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,26 +26,18 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/search"
 )
 
-// Engine is what the server needs of an open data folder.
+// Engine is what the server needs of an open data folder: the Service
+// that the API routes and the pages call, and the figures of the
+// operations endpoints (web/ops.go).
 type Engine interface {
-	Search(ctx context.Context, req search.Request) (*search.Response, error)
-	Documents(ctx context.Context) ([]evident.Document, error)
-	Show(ctx context.Context, ref string) (*engine.Shown, error)
-	Submit(ctx context.Context, src engine.Source) (*engine.Submitted, error)
-	Reindex(ctx context.Context) (int, error)
-	Reclassify(ctx context.Context) (engine.Reclassified, error)
-	Retry(ctx context.Context, refs []string, failed bool) (*engine.Retried, error)
-	Matrix(ctx context.Context) (*engine.Matrix, error)
-	Passage(ctx context.Context, id string, around int) (*engine.InContext, error)
-	Categories() []string
+	api.Service
 	Ready(ctx context.Context) error
 	Metrics(ctx context.Context) (*engine.Metrics, error)
-	Maps    // the empathy maps: web/maps.go
-	Reviews // people's corrections of tags: web/reviews.go
 }
 
 // Server is the HTTP front of an engine.
@@ -133,6 +124,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/search", s.search)
 	mux.HandleFunc("GET /api/status", s.status)
 	mux.HandleFunc("GET /api/matrix", s.matrix)
+	mux.HandleFunc("GET /api/categories", s.categories)
+	mux.HandleFunc("GET /api/passages/{id}", s.passage)
 	mux.HandleFunc("GET /api/documents/{ref...}", s.show)
 	mux.HandleFunc("POST /api/ingest", s.ingest)
 	mux.HandleFunc("POST /api/reindex", s.reindex)
@@ -156,7 +149,7 @@ func guard(next http.Handler, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local := isLoopback(r.Context())
 		if local && !loopbackHost(r.Host) {
-			writeError(w, http.StatusForbidden, fmt.Errorf("host %q is not this machine", r.Host))
+			writeError(w, api.Errorf(api.Forbidden, "host %q is not this machine", r.Host))
 			return
 		}
 		ops := opsPath(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead) && fromThisMachine(r.Context(), r.RemoteAddr)
@@ -167,11 +160,11 @@ func guard(next http.Handler, token string) http.Handler {
 			// Browsers say where a request comes from even when they
 			// send no Origin; a form on another site is refused.
 			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-				writeError(w, http.StatusForbidden, errors.New("requests from other sites are not accepted"))
+				writeError(w, api.Errorf(api.Forbidden, "requests from other sites are not accepted"))
 				return
 			}
 			if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
-				writeError(w, http.StatusForbidden, fmt.Errorf("requests from %s are not accepted", o))
+				writeError(w, api.Errorf(api.Forbidden, "requests from %s are not accepted", o))
 				return
 			}
 		}
@@ -192,7 +185,7 @@ func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
 	}
 	if t := r.URL.Query().Get("token"); t != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		if !sameToken(t, token) {
-			writeError(w, http.StatusUnauthorized, errors.New("the token in this link is not this server's token"))
+			writeError(w, api.Errorf(api.Unauthorized, "the token in this link is not this server's token"))
 			return false
 		}
 		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: cookieValue(token), Path: "/", HttpOnly: true,
@@ -206,7 +199,7 @@ func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
 		return true
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer realm="evident"`)
-	writeError(w, http.StatusUnauthorized, errors.New("this server needs its token: open the link with ?token= that whoever started it gave you, or send the header Authorization: Bearer TOKEN"))
+	writeError(w, api.Errorf(api.Unauthorized, "this server needs its token: open the link with ?token= that whoever started it gave you, or send the header Authorization: Bearer TOKEN"))
 	return false
 }
 
@@ -290,12 +283,12 @@ func sameOrigin(origin, host string) bool {
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	req, err := searchRequest(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, api.WithKind(api.Invalid, err))
 		return
 	}
 	resp, err := s.Engine.Search(r.Context(), req)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -326,27 +319,22 @@ func searchRequest(r *http.Request) (search.Request, error) {
 	return req, nil
 }
 
-// Status is the body of GET /api/status and of `evident status --json`.
-type Status struct {
-	Documents []evident.Document `json:"documents"`
-}
-
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	docs, err := s.Engine.Documents(r.Context())
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
+		writeError(w, err)
 		return
 	}
 	if docs == nil {
 		docs = []evident.Document{}
 	}
-	writeJSON(w, http.StatusOK, Status{Documents: docs})
+	writeJSON(w, http.StatusOK, api.Status{Documents: docs})
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	m, err := s.Engine.Matrix(r.Context())
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, m)
@@ -354,20 +342,40 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) show(w http.ResponseWriter, r *http.Request) {
 	shown, err := s.Engine.Show(r.Context(), r.PathValue("ref"))
-	switch {
-	case errors.Is(err, engine.ErrNotFound):
-		writeError(w, http.StatusNotFound, err)
-	case err != nil:
-		writeError(w, http.StatusBadRequest, err)
-	default:
-		writeJSON(w, http.StatusOK, shown)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, shown)
 }
 
-// Ingested is the body of POST /api/ingest.
-type Ingested struct {
-	Document *evident.Document `json:"document"`
-	Outcome  string            `json:"outcome"` // new, changed, duplicate, refreshed
+// passage answers a passage in its document: ?around= passages either
+// side (default 5), as the in-context page shows it.
+func (s *Server) passage(w http.ResponseWriter, r *http.Request) {
+	around := defaultAround
+	if v := r.URL.Query().Get("around"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, api.Errorf(api.Invalid, "around=%q is not a whole number of passages", v))
+			return
+		}
+		around = min(n, 5000)
+	}
+	in, err := s.Engine.Passage(r.Context(), r.PathValue("id"), around)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
+}
+
+func (s *Server) categories(w http.ResponseWriter, r *http.Request) {
+	cats, err := s.Engine.Categories(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.Categories{Categories: cats})
 }
 
 // ingest takes a multipart form: "file" (the bytes, required, one per
@@ -382,10 +390,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Errorf("upload: %w (send a multipart form with a \"file\" field)", err))
+		writeError(w, api.Errorf(api.Invalid, "upload: %w (send a multipart form with a \"file\" field)", err))
 		return
 	}
-	var src engine.Source
+	var src api.Submission
 	var tmp string
 	defer func() {
 		if tmp != "" {
@@ -398,7 +406,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("upload: %w", err))
+			writeError(w, api.Errorf(api.Invalid, "upload: %w", err))
 			return
 		}
 		switch part.FormName() {
@@ -406,27 +414,27 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 			if src.Path != "" {
 				// Only one file is kept per request; a second one would
 				// be stored and then lost, its temporary copy left behind.
-				writeError(w, http.StatusBadRequest, errors.New(`upload: one "file" per request; send each file in a request of its own`))
+				writeError(w, api.Errorf(api.Invalid, `upload: one "file" per request; send each file in a request of its own`))
 				return
 			}
 			name := filepath.Base(filepath.Clean("/" + part.FileName()))
 			if name == "/" || name == "." {
-				writeError(w, http.StatusBadRequest, errors.New("upload: the file part has no file name"))
+				writeError(w, api.Errorf(api.Invalid, "upload: the file part has no file name"))
 				return
 			}
 			if tmp, err = s.save(part); err != nil {
-				writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload %s: %w", name, err))
+				writeError(w, api.Errorf(api.TooLarge, "upload %s: %w", name, err))
 				return
 			}
 			src.Path, src.Name = tmp, name
 		case "meta":
 			b, err := io.ReadAll(io.LimitReader(part, 1<<20))
 			if err != nil {
-				writeError(w, http.StatusBadRequest, fmt.Errorf("upload: meta: %w", err))
+				writeError(w, api.Errorf(api.Invalid, "upload: meta: %w", err))
 				return
 			}
 			if src.Meta, err = evident.ParseMeta(b); err != nil {
-				writeError(w, http.StatusBadRequest, fmt.Errorf("upload: sidecar: %w", err))
+				writeError(w, api.Errorf(api.Invalid, "upload: sidecar: %w", err))
 				return
 			}
 		case "origin":
@@ -438,16 +446,16 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if src.Path == "" {
-		writeError(w, http.StatusBadRequest, errors.New(`upload: no "file" field`))
+		writeError(w, api.Errorf(api.Invalid, `upload: no "file" field`))
 		return
 	}
 	src.Origin = UploadOrigin(src.Origin, src.Name)
-	sub, err := s.Engine.Submit(r.Context(), src)
+	sub, err := s.Engine.Ingest(r.Context(), src)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, Ingested{Document: sub.Document, Outcome: sub.Outcome.String()})
+	writeJSON(w, http.StatusOK, sub)
 }
 
 // UploadOrigin is the origin an upload is recorded under. An upload
@@ -492,10 +500,10 @@ func (s *Server) reindex(w http.ResponseWriter, r *http.Request) {
 	noWriteDeadline(w)
 	n, err := s.Engine.Reindex(r.Context())
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"passages": n})
+	writeJSON(w, http.StatusOK, api.Reindexed{Passages: n})
 }
 
 // reclassify reloads the rules file and applies it to every passage. Rules
@@ -504,35 +512,25 @@ func (s *Server) reclassify(w http.ResponseWriter, r *http.Request) {
 	noWriteDeadline(w)
 	res, err := s.Engine.Reclassify(r.Context())
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err)
+		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
 }
 
-// RetryRequest is the body of POST /api/retry: documents to run again (as
-// `evident show` names them), and whether to run every failed one.
-type RetryRequest struct {
-	Documents []string `json:"documents,omitempty"`
-	Failed    bool     `json:"failed,omitempty"`
-}
-
 // retry runs documents again (evident retry).
 func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
-	var req RetryRequest
+	var req api.RetryRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Errorf("retry: %w (send {\"documents\": [...], \"failed\": true})", err))
+		writeError(w, api.Errorf(api.Invalid, "retry: %w (send {\"documents\": [...], \"failed\": true})", err))
 		return
 	}
 	res, err := s.Engine.Retry(r.Context(), req.Documents, req.Failed)
-	switch {
-	case errors.Is(err, engine.ErrNotFound):
-		writeError(w, http.StatusNotFound, err)
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, err)
-	default:
-		writeJSON(w, http.StatusOK, res)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -543,13 +541,11 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
-// apiError is the body of every failed API call.
-type apiError struct {
-	Error string `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, code int, err error) {
-	writeJSON(w, code, apiError{Error: err.Error()})
+// writeError answers a failed call with the body every failure has,
+// {"error": message, "kind": kind}, and the status of its kind.
+func writeError(w http.ResponseWriter, err error) {
+	e := api.AsError(err)
+	writeJSON(w, e.Kind.HTTPStatus(), e)
 }
 
 // Serve runs the server on ln until ctx ends, then stops accepting and

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/search"
 )
@@ -68,7 +69,7 @@ func upload(t *testing.T, c *Client, name, text string) *evident.Document {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Upload(context.Background(), engine.Source{Path: path, Origin: path})
+	res, err := c.Ingest(context.Background(), api.Submission{Path: path, Origin: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestUploadNameIsNotAPath(t *testing.T) {
 	_, c, uploads := newServer(t)
 	src := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(src, []byte("We switched to rolling forecasts last year.\n"), 0o644)
-	res, err := c.Upload(context.Background(), engine.Source{Path: src, Name: "../../../../tmp/evil.txt"})
+	res, err := c.Ingest(context.Background(), api.Submission{Path: src, Name: "../../../../tmp/evil.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestUploadNameIsNotAPath(t *testing.T) {
 		t.Errorf("uploads left behind: %v", left)
 	}
 	// The same bytes again are the same document.
-	again, err := c.Upload(context.Background(), engine.Source{Path: src, Name: "notes.txt"})
+	again, err := c.Ingest(context.Background(), api.Submission{Path: src, Name: "notes.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +418,7 @@ func TestUploadCannotReplaceAnInboxFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(path, []byte("Replaced by an upload: nothing about budgets any more.\n"), 0o644)
-	res, err := c.Upload(ctx, engine.Source{Path: path, Origin: "inbox/notes.txt"})
+	res, err := c.Ingest(ctx, api.Submission{Path: path, Origin: "inbox/notes.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,30 +1,26 @@
 package web
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/evident/evident/api"
 )
 
-// ui serves the pages for people. Pages that read or change maps go
-// through the same JSON API the browser's script calls (run in process,
-// never over the network), so the two paths cannot drift apart.
+// ui serves the pages for people. They call the same Service as the JSON
+// API that the browser's script calls, so the two cannot drift apart.
 type ui struct {
 	s   *Server
-	api http.Handler
+	svc api.Service
 }
 
-// routePages adds the pages and their static files to mux, whose API
-// routes the pages call in process.
+// routePages adds the pages and their static files to mux.
 func (s *Server) routePages(mux *http.ServeMux) {
-	u := &ui{s: s, api: mux}
+	u := &ui{s: s, svc: s.Engine}
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, assets["icon.svg"], http.StatusMovedPermanently)
@@ -81,93 +77,8 @@ func (u *ui) form(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// apiFailure is an error answer of the JSON API.
-type apiFailure struct {
-	Code int
-	Msg  string
-}
-
-func (e *apiFailure) Error() string { return e.Msg }
-
-// errNoMaps says that this server has no map API: no route answered.
-var errNoMaps = errors.New("maps are not available in this server")
-
-// call runs one request through the JSON API in process and decodes its
-// answer into out (when out is not nil). Only a 2xx answer is a success:
-// a redirect means the API did not do what was asked (ServeMux answers a
-// path holding "." or ".." with 301).
-func (u *ui) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rec := &recorder{header: http.Header{}, code: http.StatusOK}
-	u.api.ServeHTTP(rec, req)
-	isJSON := strings.HasPrefix(rec.header.Get("Content-Type"), "application/json")
-	if rec.code < 200 || rec.code > 299 {
-		var e apiError
-		if rec.code >= 400 && isJSON && json.Unmarshal(rec.body.Bytes(), &e) == nil && e.Error != "" {
-			return &apiFailure{Code: rec.code, Msg: e.Error}
-		}
-		switch {
-		case rec.code == http.StatusNotFound || rec.code == http.StatusMethodNotAllowed:
-			return errNoMaps
-		case rec.code < 400:
-			return &apiFailure{Code: http.StatusNotFound,
-				Msg: fmt.Sprintf("nothing was done: %s is not the address of a map or a quote (it answered %d %s)", path, rec.code, http.StatusText(rec.code))}
-		}
-		return &apiFailure{Code: rec.code, Msg: strings.TrimSpace(rec.body.String())}
-	}
-	if out == nil || rec.code == http.StatusNoContent {
-		return nil
-	}
-	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
-		return fmt.Errorf("%s %s answered in an unexpected shape: %w", method, path, err)
-	}
-	return nil
-}
-
-// recorder is the response of an in-process API call.
-type recorder struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-	wrote  bool
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.body.Write(b)
-}
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.code, r.wrote = code, true
-	}
-}
-
-// failCode is the HTTP status a page shows for an API failure.
-func failCode(err error) int {
-	var f *apiFailure
-	switch {
-	case errors.As(err, &f):
-		return f.Code
-	case errors.Is(err, errNoMaps):
-		return http.StatusNotFound
-	}
-	return http.StatusInternalServerError
-}
+// failCode is the HTTP status a page shows for a failure: its kind's.
+func failCode(err error) int { return api.KindOf(err).HTTPStatus() }
 
 // back returns the local page a form came from (its "_back" field), so
 // that after a plain form post the browser returns there. Anything but a

@@ -6,12 +6,12 @@ import (
 	"strconv"
 
 	"github.com/evident/evident"
-	"github.com/evident/evident/engine"
+	"github.com/evident/evident/api"
 )
 
 type contextPage struct {
 	chrome
-	*engine.InContext
+	*api.InContext
 	Around  int
 	Wider   string // the same page with more around it
 	Attach  attachTo
@@ -33,21 +33,18 @@ func (u *ui) inContext(w http.ResponseWriter, r *http.Request) {
 		}
 		around = min(n, 5000)
 	}
-	c, err := u.s.Engine.Passage(r.Context(), id, around)
-	switch {
-	case errors.Is(err, engine.ErrNotFound):
-		u.s.failPage(w, http.StatusNotFound, "In context", err)
-		return
-	case err != nil:
-		u.s.failPage(w, http.StatusInternalServerError, "In context", err)
+	c, err := u.svc.Passage(r.Context(), id, around)
+	if err != nil {
+		u.s.failPage(w, failCode(err), "In context", err)
 		return
 	}
+	attach := u.attachControl(r)
 	data := contextPage{
 		chrome:    chrome{Title: title(c.Document) + " in context", Nav: "search", Notice: notice(r)},
 		InContext: c,
 		Around:    around,
-		Attach:    u.attachControl(r),
-		Review:    u.reviewControl(r),
+		Attach:    attach,
+		Review:    reviewControl(r, attach.Categories),
 		Related:   searchURL(fieldTerm("doc", c.Document.File)),
 	}
 	if len(c.Before) == around || len(c.After) == around {

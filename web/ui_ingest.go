@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
-	"github.com/evident/evident/engine"
+	"github.com/evident/evident/api"
 )
 
 type ingestPage struct {
@@ -128,7 +128,7 @@ func (u *ui) ingestForm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, f := range files {
-		src := engine.Source{Path: f.tmp, Name: f.name, Origin: "upload:" + f.name, FolderRole: role}
+		src := api.Submission{Path: f.tmp, Name: f.name, Origin: "upload:" + f.name, FolderRole: role}
 		if b, ok := metas[f.name]; ok {
 			m, err := evident.ParseMeta(b)
 			if err != nil {
@@ -137,12 +137,12 @@ func (u *ui) ingestForm(w http.ResponseWriter, r *http.Request) {
 			}
 			src.Meta = m
 		}
-		sub, err := u.s.Engine.Submit(r.Context(), src)
+		sub, err := u.svc.Ingest(r.Context(), src)
 		if err != nil {
 			results = append(results, uploaded{File: f.name, Error: err.Error()})
 			continue
 		}
-		results = append(results, uploaded{File: f.name, Outcome: sub.Outcome.String()})
+		results = append(results, uploaded{File: f.name, Outcome: sub.Outcome})
 	}
 	u.renderIngest(w, r, http.StatusOK, results)
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -10,84 +8,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/evident/evident"
-	"github.com/evident/evident/engine"
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/maps"
 	"github.com/evident/evident/search"
 )
-
-// The shapes below are the map API's JSON (see web/maps.go), as far as
-// the pages read them.
-
-type mapSummary struct {
-	Name        string `json:"name"`
-	Role        string `json:"role"`
-	Goal        string `json:"goal"`
-	Description string `json:"description"`
-	Quotes      int    `json:"quotes"`
-	Updated     string `json:"updated"`
-}
-
-type mapView struct {
-	Name        string    `json:"name"`
-	Role        string    `json:"role"`
-	Goal        string    `json:"goal"`
-	Description string    `json:"description"`
-	Created     string    `json:"created"`
-	Updated     string    `json:"updated"`
-	Cells       []mapCell `json:"cells"`
-}
-
-type mapCell struct {
-	Category string     `json:"category"`
-	Question string     `json:"question"`
-	Quotes   []mapQuote `json:"quotes"`
-}
-
-type mapQuote struct {
-	ID        flexString      `json:"id"`
-	PassageID string          `json:"passage_id"`
-	Text      string          `json:"text"`
-	Citation  string          `json:"citation"`
-	Speaker   string          `json:"speaker"`
-	Context   string          `json:"context"`
-	Role      string          `json:"role"`
-	Locator   evident.Locator `json:"locator"`
-	Source    search.Source   `json:"source"`
-	Note      string          `json:"note"`
-	Position  int             `json:"position"`
-	AddedBy   string          `json:"added_by"`
-	AddedAt   string          `json:"added_at"`
-	Rule      flexString      `json:"rule"`
-	Status    string          `json:"status"`
-	Retagged  bool            `json:"retagged"`
-	TagsNow   []string        `json:"tags_now"`
-}
-
-type mapChange struct {
-	Seq     int    `json:"seq"`
-	Op      string `json:"op"`
-	At      string `json:"at"`
-	By      string `json:"by"`
-	Summary string `json:"summary"`
-}
-
-// flexString reads a JSON string, number or object as text: ids and
-// rules are shown, never computed with.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = flexString(s)
-		return nil
-	}
-	if bytes.Equal(b, []byte("null")) {
-		*f = ""
-		return nil
-	}
-	*f = flexString(b)
-	return nil
-}
 
 // cellView is one cell of the canvas as drawn.
 type cellView struct {
@@ -100,41 +24,37 @@ type cellView struct {
 }
 
 type quoteView struct {
-	mapQuote
+	maps.Quote
 	Up, Down int // the positions a move up or down asks for; -1 when there is none
 }
 
 type canvasPage struct {
 	chrome
-	Map        *mapView
+	Map        *maps.Map
 	Cells      []*cellView
 	Categories []string
-	Exports    []string
-	History    []mapChange
+	Exports    []maps.Format
+	History    []maps.Change
 	Dismissed  []string
 	Suggest    string // why there are no suggestions, when there are none
 	Self       string // this page's URL, for forms to return to
 }
 
-var exportFormats = []string{"md", "json", "csv", "html", "qdpx"}
-
 // areas places the standard cells on the classic canvas; other
 // categories go in rows below it.
 var areas = map[string]string{"SEE": "see", "HEAR": "hear", "SAY": "say", "DO": "do", "PAINS": "pains", "GAINS": "gains"}
 
-func mapPath(name string) string { return "/api/maps/" + url.PathEscape(name) }
-
 func (u *ui) mapCanvas(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	var m mapView
-	if err := u.call(r.Context(), "GET", mapPath(name), nil, &m); err != nil {
+	m, err := u.svc.GetMap(r.Context(), name)
+	if err != nil {
 		u.s.failPage(w, failCode(err), "Map "+name, err)
 		return
 	}
 	data := canvasPage{
 		chrome:    chrome{Title: m.Name, Nav: "maps", Notice: notice(r)},
-		Map:       &m,
-		Exports:   exportFormats,
+		Map:       m,
+		Exports:   maps.Formats,
 		Dismissed: r.URL.Query()["dismiss"],
 		Self:      r.URL.RequestURI(),
 	}
@@ -148,10 +68,10 @@ func (u *ui) mapCanvas(w http.ResponseWriter, r *http.Request) {
 		if cv.Area == "" {
 			cv.Area = "extra"
 		}
-		slices.SortStableFunc(c.Quotes, func(a, b mapQuote) int { return a.Position - b.Position })
+		slices.SortStableFunc(c.Quotes, func(a, b maps.Quote) int { return a.Position - b.Position })
 		for i, q := range c.Quotes {
 			onMap[q.PassageID] = true
-			qv := quoteView{mapQuote: q, Up: -1, Down: -1}
+			qv := quoteView{Quote: q, Up: -1, Down: -1}
 			if i > 0 {
 				qv.Up = c.Quotes[i-1].Position
 			}
@@ -165,17 +85,14 @@ func (u *ui) mapCanvas(w http.ResponseWriter, r *http.Request) {
 	// Suggestions: a few per cell, leaving out what is on the map or was
 	// dismissed on this page.
 	const perCell = 3
-	var sug struct {
-		Cells map[string][]search.Hit `json:"cells"`
-		Notes map[string]string       `json:"notes"`
-	}
 	hidden := map[string]bool{}
 	for _, id := range data.Dismissed {
 		hidden[id] = true
 	}
-	err := u.call(r.Context(), "GET", mapPath(name)+"/suggest?per_cell="+strconv.Itoa(perCell+len(hidden)), nil, &sug)
+	sug, err := u.svc.SuggestQuotes(r.Context(), name, perCell+len(hidden))
 	if err != nil {
 		data.Suggest = "No suggestions: " + err.Error()
+		sug = &maps.Suggestions{}
 	}
 	for _, cv := range data.Cells {
 		cv.SuggestNote = sug.Notes[cv.Category]
@@ -185,23 +102,22 @@ func (u *ui) mapCanvas(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	var hist struct {
-		Changes []mapChange `json:"changes"`
-	}
-	if err := u.call(r.Context(), "GET", mapPath(name)+"/history", nil, &hist); err == nil {
-		slices.Reverse(hist.Changes)
-		data.History = hist.Changes[:min(len(hist.Changes), 12)]
+	// The history is a convenience of the page: without it the canvas
+	// still works, so a failure to read it leaves it out.
+	if hist, err := u.svc.MapHistory(r.Context(), name); err == nil {
+		slices.Reverse(hist)
+		data.History = hist[:min(len(hist), 12)]
 	}
 	u.s.render(w, "map", http.StatusOK, data)
 }
 
 type mapListPage struct {
 	chrome
-	Maps []mapSummary
+	Maps []maps.Summary
 	Form mapForm
 	// Imported is what the import form brought in, ImportError why it
 	// brought nothing.
-	Imported    *engine.ImportReport
+	Imported    *api.ImportReport
 	ImportError string
 }
 
@@ -215,20 +131,18 @@ func (u *ui) mapList(w http.ResponseWriter, r *http.Request) {
 
 func (u *ui) renderMapList(w http.ResponseWriter, r *http.Request, code int, form mapForm, problem string) {
 	data := mapListPage{chrome: chrome{Title: "Maps", Nav: "maps", Notice: notice(r), Error: problem}, Form: form}
-	var list struct {
-		Maps []mapSummary `json:"maps"`
-	}
-	if err := u.call(r.Context(), "GET", "/api/maps", nil, &list); err != nil {
+	list, err := u.svc.ListMaps(r.Context())
+	if err != nil {
 		u.s.failPage(w, failCode(err), "Maps", err)
 		return
 	}
-	data.Maps = list.Maps
+	data.Maps = list
 	u.s.render(w, "maps", code, data)
 }
 
 // The handlers below take the canvas's forms as a browser without
-// JavaScript posts them, make the same API call the script would, and
-// send the browser back where it came from.
+// JavaScript posts them, make the same Service call the script's API
+// request makes, and send the browser back where it came from.
 
 func (u *ui) mapCreate(w http.ResponseWriter, r *http.Request) {
 	form := mapForm{
@@ -237,18 +151,10 @@ func (u *ui) mapCreate(w http.ResponseWriter, r *http.Request) {
 		Goal:        strings.TrimSpace(r.FormValue("goal")),
 		Description: strings.TrimSpace(r.FormValue("description")),
 	}
-	body := map[string]string{"name": form.Name, "role": form.Role, "goal": form.Goal, "description": form.Description}
-	var m mapView
-	if err := u.call(r.Context(), "POST", "/api/maps", body, &m); err != nil {
-		if errors.Is(err, errNoMaps) {
-			u.s.failPage(w, failCode(err), "Maps", err)
-			return
-		}
+	m, err := u.svc.CreateMap(r.Context(), maps.Info{Name: form.Name, Role: form.Role, Goal: form.Goal, Description: form.Description}, user(r))
+	if err != nil {
 		u.renderMapList(w, r, failCode(err), form, err.Error())
 		return
-	}
-	if m.Name == "" {
-		m.Name = form.Name
 	}
 	http.Redirect(w, r, withNotice("/maps/"+url.PathEscape(m.Name), "created"), http.StatusSeeOther)
 }
@@ -262,8 +168,8 @@ func (u *ui) attach(w http.ResponseWriter, r *http.Request) {
 		u.s.failPage(w, http.StatusBadRequest, "Attach", errors.New("choose a map to attach the quote to (create one under Maps first)"))
 		return
 	}
-	body := map[string]string{"category": r.FormValue("category"), "passage_id": r.FormValue("passage_id"), "note": r.FormValue("note")}
-	if err := u.call(r.Context(), "POST", mapPath(name)+"/quotes", body, nil); err != nil {
+	a := maps.Attachment{Category: r.FormValue("category"), PassageID: r.FormValue("passage_id"), Note: r.FormValue("note")}
+	if _, err := u.svc.AttachQuote(r.Context(), name, a, user(r)); err != nil {
 		u.s.failPage(w, failCode(err), "Attach", err)
 		return
 	}
@@ -275,12 +181,13 @@ func (u *ui) attach(w http.ResponseWriter, r *http.Request) {
 func (u *ui) quoteEdit(w http.ResponseWriter, r *http.Request) {
 	name, id := r.PathValue("name"), r.PathValue("id")
 	r.ParseForm()
-	body := map[string]any{}
+	var up maps.QuoteUpdate
 	if _, ok := r.PostForm["note"]; ok {
-		body["note"] = r.PostForm.Get("note")
+		note := r.PostForm.Get("note")
+		up.Note = &note
 	}
 	if v := r.PostForm.Get("category"); v != "" {
-		body["category"] = v
+		up.Category = &v
 	}
 	if v := r.PostForm.Get("position"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -288,9 +195,9 @@ func (u *ui) quoteEdit(w http.ResponseWriter, r *http.Request) {
 			u.s.failPage(w, http.StatusBadRequest, "Map "+name, errors.New("position must be a whole number"))
 			return
 		}
-		body["position"] = n
+		up.Position = &n
 	}
-	if err := u.call(r.Context(), "PATCH", mapPath(name)+"/quotes/"+url.PathEscape(id), body, nil); err != nil {
+	if _, err := u.svc.UpdateQuote(r.Context(), name, id, up, user(r)); err != nil {
 		u.s.failPage(w, failCode(err), "Map "+name, err)
 		return
 	}
@@ -299,7 +206,7 @@ func (u *ui) quoteEdit(w http.ResponseWriter, r *http.Request) {
 
 func (u *ui) quoteDetach(w http.ResponseWriter, r *http.Request) {
 	name, id := r.PathValue("name"), r.PathValue("id")
-	if err := u.call(r.Context(), "DELETE", mapPath(name)+"/quotes/"+url.PathEscape(id), nil, nil); err != nil {
+	if _, err := u.svc.DetachQuote(r.Context(), name, id, user(r)); err != nil {
 		u.s.failPage(w, failCode(err), "Map "+name, err)
 		return
 	}
@@ -308,7 +215,7 @@ func (u *ui) quoteDetach(w http.ResponseWriter, r *http.Request) {
 
 func (u *ui) mapUndo(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if err := u.call(r.Context(), "POST", mapPath(name)+"/undo", nil, nil); err != nil {
+	if _, err := u.svc.UndoMap(r.Context(), name, user(r)); err != nil {
 		u.s.failPage(w, failCode(err), "Map "+name, err)
 		return
 	}
@@ -317,7 +224,7 @@ func (u *ui) mapUndo(w http.ResponseWriter, r *http.Request) {
 
 func (u *ui) mapDelete(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if err := u.call(r.Context(), "DELETE", mapPath(name), nil, nil); err != nil {
+	if err := u.svc.DeleteMap(r.Context(), name, user(r)); err != nil {
 		u.s.failPage(w, failCode(err), "Map "+name, err)
 		return
 	}

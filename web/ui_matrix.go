@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"github.com/evident/evident/engine"
+	"github.com/evident/evident/api"
 )
 
 // matrixCell is one count of the evidence matrix with its search.
@@ -28,9 +28,9 @@ type matrixPage struct {
 }
 
 func (u *ui) matrix(w http.ResponseWriter, r *http.Request) {
-	m, err := u.s.Engine.Matrix(r.Context())
+	m, err := u.svc.Matrix(r.Context())
 	if err != nil {
-		u.s.failPage(w, http.StatusInternalServerError, "Evidence matrix", err)
+		u.s.failPage(w, failCode(err), "Evidence matrix", err)
 		return
 	}
 	u.s.render(w, "matrix", http.StatusOK, matrixPage{
@@ -40,7 +40,7 @@ func (u *ui) matrix(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func matrixRows(m *engine.Matrix) []matrixRow {
+func matrixRows(m *api.Matrix) []matrixRow {
 	most := 0
 	for _, cov := range m.Cells {
 		for _, n := range cov.Categories {

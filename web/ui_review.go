@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 )
 
 // The review form under each passage: accept its tags, or correct them
@@ -35,8 +37,10 @@ type categoryOption struct {
 	Checked  bool
 }
 
-func (u *ui) reviewControl(r *http.Request) reviewTo {
-	return reviewTo{Categories: u.s.Engine.Categories(), Back: r.URL.RequestURI()}
+// reviewControl is what the review forms of a page share: the rules'
+// categories (as the attach control read them) and the way back.
+func reviewControl(r *http.Request, categories []string) reviewTo {
+	return reviewTo{Categories: categories, Back: r.URL.RequestURI()}
 }
 
 // reviewFor builds a passage's review form: a checkbox per category of the
@@ -85,22 +89,23 @@ func badges(categories []string, matches []evident.Match) []badge {
 // that differ from what the page showed (role0, title0, company0,
 // interviewer0) are what the person says; the rest stands.
 func (u *ui) speakerForm(w http.ResponseWriter, r *http.Request) {
-	body := map[string]any{}
-	for _, f := range []string{"role", "title", "company"} {
+	var edit persona.Correction
+	for f, dst := range map[string]**string{"role": &edit.Role, "title": &edit.Title, "company": &edit.Company} {
 		if v, ok := r.PostForm[f]; ok && strings.TrimSpace(v[0]) != strings.TrimSpace(r.PostForm.Get(f+"0")) {
-			body[f] = strings.TrimSpace(v[0])
+			said := strings.TrimSpace(v[0])
+			*dst = &said
 		}
 	}
 	if v := r.PostForm.Get("interviewer"); (v == "yes" || v == "no") && v != r.PostForm.Get("interviewer0") {
-		body["interviewer"] = v == "yes"
+		interviews := v == "yes"
+		edit.Interviewer = &interviews
 	}
 	fallback := "/"
-	if len(body) == 0 {
+	if edit.IsZero() {
 		http.Redirect(w, r, back(r, fallback), http.StatusSeeOther)
 		return
 	}
-	path := "/api/documents/" + url.PathEscape(r.PathValue("doc")) + "/speakers/" + url.PathEscape(r.PathValue("name"))
-	if err := u.call(r.Context(), "POST", path, body, nil); err != nil {
+	if _, err := u.svc.SetSpeaker(r.Context(), r.PathValue("doc"), r.PathValue("name"), edit, user(r)); err != nil {
 		u.s.failPage(w, failCode(err), "Speaker", err)
 		return
 	}
@@ -115,28 +120,26 @@ var reviewNotices = map[string]string{"accept": "tags-accepted", "correct": "tag
 // applies) or clear.
 func (u *ui) tagForm(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var body map[string]any
-	switch action := r.PostForm.Get("action"); action {
-	case "accept", "clear":
-		body = map[string]any{action: true}
+	var edit api.TagEdit
+	switch r.PostForm.Get("action") {
+	case "accept":
+		edit.Accept = true
+	case "clear":
+		edit.Clear = true
 	case "correct":
 		set := r.PostForm["category"]
 		if set == nil {
 			set = []string{}
 		}
-		body = map[string]any{"set": set}
+		edit.Set = &set
 	default:
 		u.s.failPage(w, http.StatusBadRequest, "Tags", errors.New("the form says neither accept, correct nor clear"))
 		return
 	}
-	var res struct {
-		Review struct {
-			Action string `json:"action"`
-		} `json:"review"`
-	}
-	if err := u.call(r.Context(), "POST", "/api/passages/"+url.PathEscape(id)+"/tags", body, &res); err != nil {
+	res, err := u.svc.Tag(r.Context(), id, edit, user(r))
+	if err != nil {
 		u.s.failPage(w, failCode(err), "Tags", err)
 		return
 	}
-	http.Redirect(w, r, withNotice(back(r, "/passages/"+url.PathEscape(id)+"#focus"), reviewNotices[res.Review.Action]), http.StatusSeeOther)
+	http.Redirect(w, r, withNotice(back(r, "/passages/"+url.PathEscape(id)+"#focus"), reviewNotices[string(res.Review.Action)]), http.StatusSeeOther)
 }

@@ -1,13 +1,13 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/maps"
 	"github.com/evident/evident/search"
 )
 
@@ -35,7 +35,7 @@ type facet struct {
 
 // attachTo is what the "attach to map" control offers.
 type attachTo struct {
-	Maps       []mapSummary
+	Maps       []maps.Summary
 	Categories []string
 	Back       string // the page to come back to after a plain form post
 	Problem    string // why the control cannot be shown
@@ -62,7 +62,7 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	data := searchPage{chrome: chrome{Title: "Search", Nav: "search", Query: q, Notice: notice(r)}}
 	if q == "" {
-		docs, err := u.s.Engine.Documents(r.Context())
+		docs, err := u.svc.Documents(r.Context())
 		if err != nil {
 			u.s.failPage(w, http.StatusInternalServerError, "Search", err)
 			return
@@ -86,9 +86,9 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 		req.Limit = pageSize
 	}
 	req.Query = q
-	resp, err := u.s.Engine.Search(r.Context(), req)
+	resp, err := u.svc.Search(r.Context(), req)
 	if err != nil {
-		u.s.failPage(w, http.StatusInternalServerError, "Search", err)
+		u.s.failPage(w, failCode(err), "Search", err)
 		return
 	}
 	data.Results = resp
@@ -96,7 +96,7 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 	data.Words = resp.Query.Words
 	data.Facets = facets(q, resp, data.Chips)
 	data.Attach = u.attachControl(r)
-	data.Review = u.reviewControl(r)
+	data.Review = reviewControl(r, data.Attach.Categories)
 	if n := len(resp.Hits); n > 0 {
 		data.From, data.To = req.Offset+1, req.Offset+n
 	}
@@ -121,18 +121,15 @@ func pageURL(r *http.Request, offset int) string {
 
 // attachControl loads the maps a result can be attached to.
 func (u *ui) attachControl(r *http.Request) attachTo {
-	a := attachTo{Back: r.URL.RequestURI(), Categories: u.s.Engine.Categories()}
-	var list struct {
-		Maps []mapSummary `json:"maps"`
-	}
-	if err := u.call(r.Context(), "GET", "/api/maps", nil, &list); err != nil {
+	a := attachTo{Back: r.URL.RequestURI()}
+	var err error
+	if a.Categories, err = u.svc.Categories(r.Context()); err != nil {
 		a.Problem = err.Error()
-		if errors.Is(err, errNoMaps) {
-			a.Problem = "Maps are not available in this server."
-		}
 		return a
 	}
-	a.Maps = list.Maps
+	if a.Maps, err = u.svc.ListMaps(r.Context()); err != nil {
+		a.Problem = err.Error()
+	}
 	return a
 }
 

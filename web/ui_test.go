@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evident/evident/maps"
 	"github.com/evident/evident/search"
 )
 
@@ -88,7 +89,7 @@ func firstHit(t *testing.T, c *Client, q string) string {
 	var resp struct {
 		Hits []struct{ ID string } `json:"hits"`
 	}
-	if err := c.get(context.Background(), "/api/search?q="+url.QueryEscape(q), &resp); err != nil || len(resp.Hits) == 0 {
+	if err := c.call(context.Background(), http.MethodGet, "/api/search?q="+url.QueryEscape(q), "", nil, &resp); err != nil || len(resp.Hits) == 0 {
 		t.Fatalf("search %q: %v, %d hits", q, err, len(resp.Hits))
 	}
 	return resp.Hits[0].ID
@@ -315,12 +316,12 @@ func TestFormPosts(t *testing.T) {
 		t.Fatalf("a refused post made a map (status %d)", code)
 	}
 
-	quotes := func() map[string][]mapQuote {
-		var m mapView
+	quotes := func() map[string][]maps.Quote {
+		var m maps.Map
 		if code := apiJSON(t, ts, "GET", "/api/maps/"+url.PathEscape(name), nil, &m); code != http.StatusOK {
 			t.Fatalf("reading the map: %d", code)
 		}
-		out := map[string][]mapQuote{}
+		out := map[string][]maps.Quote{}
 		for _, c := range m.Cells {
 			out[c.Category] = c.Quotes
 		}
@@ -493,12 +494,14 @@ func TestBack(t *testing.T) {
 	}
 }
 
-// A page's in-process API call succeeds only on a 2xx answer: a name or
-// quote id of "." or ".." makes ServeMux redirect, which must not read as
-// done. The server has no engine: nothing here may reach one.
-func TestCallRefusesRedirects(t *testing.T) {
-	ts := httptest.NewServer((&Server{}).Handler())
-	defer ts.Close()
+// A map name or quote id of "." or ".." in a page's address (which a
+// URL resolver would read as a folder) names nothing: the page says so
+// with 404, redirects nowhere and changes nothing.
+func TestFormsOnDotNames(t *testing.T) {
+	ts, _, _ := newServer(t)
+	if code := apiJSON(t, ts, "POST", "/api/maps", map[string]string{"name": "x"}, nil); code != http.StatusCreated {
+		t.Fatalf("creating map x: %d", code)
+	}
 	for _, tt := range []struct{ name, path string }{
 		{"delete .", "/maps/%2E/delete"},
 		{"delete ..", "/maps/%2E%2E/delete"},
@@ -512,10 +515,13 @@ func TestCallRefusesRedirects(t *testing.T) {
 			if code != http.StatusNotFound || loc != "" {
 				t.Fatalf("status %d, sent to %q, want 404 and no redirect: %s", code, loc, body)
 			}
-			if !strings.Contains(body, "nothing was done") || strings.Contains(body, "deleted") {
-				t.Errorf("the page does not say that nothing was done: %s", body)
+			if !strings.Contains(body, "no map is called") && !strings.Contains(body, "no quote") || strings.Contains(body, "deleted") {
+				t.Errorf("the page does not say that there is no such map or quote: %s", body)
 			}
 		})
+	}
+	if code := apiJSON(t, ts, "GET", "/api/maps/x", nil, nil); code != http.StatusOK {
+		t.Errorf("map x after the posts: %d", code)
 	}
 }
 

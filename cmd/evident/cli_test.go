@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
-	"github.com/evident/evident/engine"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/web"
 )
@@ -156,9 +156,9 @@ func (d *daemon) stop(t *testing.T) {
 	}
 }
 
-func status(t *testing.T, data string) web.Status {
+func status(t *testing.T, data string) api.Status {
 	t.Helper()
-	var st web.Status
+	var st api.Status
 	if err := json.Unmarshal([]byte(mustRun(t, "status", "--json", "--data", data)), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func status(t *testing.T, data string) web.Status {
 }
 
 // waitIndexed polls `evident status` until n documents have ended.
-func waitIndexed(t *testing.T, data string, n int) web.Status {
+func waitIndexed(t *testing.T, data string, n int) api.Status {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -245,7 +245,7 @@ func TestServeInboxSearch(t *testing.T) {
 	}
 
 	// Flags after the positional argument, and the API answering directly.
-	var shown engine.Shown
+	var shown api.Shown
 	if err := json.Unmarshal([]byte(mustRun(t, "show", "interview-cfo-northwind.txt", "--json", "--data", data)), &shown); err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestServeInboxSearch(t *testing.T) {
 	// The evidence matrix: Priya's four turns, the two CFO respondents' four
 	// answers and the podcast guest's five turns; the interviewer's and the
 	// host's turns are no evidence.
-	var m engine.Matrix
+	var m api.Matrix
 	if err := json.Unmarshal([]byte(mustRun(t, "matrix", "--json", "--data", data)), &m); err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +386,7 @@ func TestSeparateWorkerProcess(t *testing.T) {
 			t.Errorf("%s: %s (%s)", doc.File, doc.State, doc.Error)
 		}
 	}
-	var shown engine.Shown
+	var shown api.Shown
 	if err := json.Unmarshal([]byte(mustRun(t, "show", "opinion.txt", "--json", "--data", data)), &shown); err != nil {
 		t.Fatal(err)
 	}
@@ -635,7 +635,7 @@ func TestServeFollowsRulesFile(t *testing.T) {
 	os.MkdirAll(inbox, 0o755)
 	os.WriteFile(filepath.Join(inbox, "opinion.txt"), []byte("I think the annual budget is theatre.\n"), 0o644)
 	waitIndexed(t, data, 1)
-	var shown engine.Shown
+	var shown api.Shown
 	if err := json.Unmarshal([]byte(mustRun(t, "show", "opinion.txt", "--json", "--data", data)), &shown); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/web"
 )
@@ -53,7 +54,7 @@ silently. It waits until the documents are indexed. A project written by
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], errors.Unwrap(err))
 			}
-			opts := engine.ImportOptions{File: filepath.Base(args[0]), Map: mapName, By: by}
+			opts := api.ImportOptions{File: filepath.Base(args[0]), Map: mapName, By: by}
 			if opts.Cells, err = engine.ParseCells(cells); err != nil {
 				return err
 			}
@@ -83,7 +84,7 @@ silently. It waits until the documents are indexed. A project written by
 
 // importProject imports through the server that holds the data folder,
 // else with an engine of its own, running until the documents are indexed.
-func (a *app) importProject(ctx context.Context, data []byte, opts engine.ImportOptions, workers int) (*engine.ImportReport, error) {
+func (a *app) importProject(ctx context.Context, data []byte, opts api.ImportOptions, workers int) (*api.ImportReport, error) {
 	log := a.logger(slog.LevelWarn)
 	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
 	if errors.Is(err, engine.ErrLocked) {
@@ -121,7 +122,7 @@ func (a *app) importProject(ctx context.Context, data []byte, opts engine.Import
 	return rep, err
 }
 
-func (a *app) printImport(rep *engine.ImportReport) {
+func (a *app) printImport(rep *api.ImportReport) {
 	w := plain(a.stdout)
 	origin := ""
 	if rep.Origin != "" {

@@ -4,13 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/evident/evident/engine"
 )
 
 // A map leaves as a .qdpx for MAXQDA (CRLF) and comes back with evident
@@ -87,7 +86,7 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	data3 := filepath.Join(dir, "data3")
-	var rep engine.ImportReport
+	var rep api.ImportReport
 	out = mustRun(t, "--data", data3, "import", qcFile, "--json")
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Quotes != 2 || len(rep.Skipped) == 0 {
 		t.Fatalf("import --json: %q %v", out, err)

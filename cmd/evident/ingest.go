@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/watch"
 	"github.com/evident/evident/web"
@@ -101,9 +102,6 @@ func collect(args []string) ([]string, error) {
 	return out, nil
 }
 
-// submitter sends one file on its way and says which document it became.
-type submitter func(ctx context.Context, path string) (*evident.Document, error)
-
 func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers int) error {
 	log := a.logger(slog.LevelWarn)
 	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
@@ -112,15 +110,7 @@ func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers i
 		if herr != nil || h.HTTP == "" {
 			return fmt.Errorf("%w and serves no API; try again when it has finished", err)
 		}
-		c := &web.Client{Base: h.HTTP, Token: h.Token}
-		return a.submitAll(ctx, files, noWait, c.Documents, func(ctx context.Context, path string) (*evident.Document, error) {
-			abs, _ := filepath.Abs(path)
-			res, err := c.Upload(ctx, engine.Source{Path: path, Origin: abs})
-			if err != nil {
-				return nil, err
-			}
-			return res.Document, nil
-		})
+		return a.submitAll(ctx, files, noWait, &web.Client{Base: h.HTTP, Token: h.Token})
 	}
 	if err != nil {
 		return err
@@ -129,17 +119,10 @@ func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers i
 	if err := e.Connect(ctx); err != nil {
 		return err
 	}
-	submit := func(ctx context.Context, path string) (*evident.Document, error) {
-		sub, err := e.Submit(ctx, engine.Source{Path: path})
-		if err != nil {
-			return nil, err
-		}
-		return sub.Document, nil
-	}
 	if noWait {
-		return a.submitAll(ctx, files, true, e.Documents, submit)
+		return a.submitAll(ctx, files, true, e)
 	}
-	return a.serving(ctx, e, log, func() error { return a.submitAll(ctx, files, false, e.Documents, submit) })
+	return a.serving(ctx, e, log, func() error { return a.submitAll(ctx, files, false, e) })
 }
 
 // serving runs fn while e runs its workers and indexer, holding the folder
@@ -169,7 +152,7 @@ func (a *app) serving(ctx context.Context, e *engine.Engine, log *slog.Logger, f
 
 // submitAll submits every file, then (unless noWait) waits for all of them
 // with a progress bar on a terminal, and reports the failures.
-func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list func(context.Context) ([]evident.Document, error), submit submitter) error {
+func (a *app) submitAll(ctx context.Context, files []string, noWait bool, svc api.Service) error {
 	paths := map[string][]string{} // sha256 → the paths that had those bytes
 	var shas []string
 	var submitErrs []string
@@ -178,7 +161,12 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 		if bar != nil {
 			bar.Set(i)
 		}
-		d, err := submit(ctx, f)
+		// The origin is the file's absolute path, with a server or without.
+		abs, err := filepath.Abs(f)
+		var sub *api.Submitted
+		if err == nil {
+			sub, err = svc.Ingest(ctx, api.Submission{Path: f, Origin: abs})
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -186,10 +174,11 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 			submitErrs = append(submitErrs, err.Error())
 			continue
 		}
-		if paths[d.SHA256] == nil {
-			shas = append(shas, d.SHA256)
+		sha := sub.Document.SHA256
+		if paths[sha] == nil {
+			shas = append(shas, sha)
 		}
-		paths[d.SHA256] = append(paths[d.SHA256], f)
+		paths[sha] = append(paths[sha], f)
 	}
 	if bar != nil {
 		bar.Finish()
@@ -205,7 +194,7 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, list f
 		}
 		return nil
 	}
-	return a.await(ctx, shas, paths, len(submitErrs), list)
+	return a.await(ctx, shas, paths, len(submitErrs), svc.Documents)
 }
 
 // await waits until every document with one of the hashes has ended, with
@@ -276,7 +265,7 @@ any did.`,
 
 func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, workers int) error {
 	log := a.logger(slog.LevelWarn)
-	report := func(res *engine.Retried, list func(context.Context) ([]evident.Document, error)) error {
+	report := func(res *api.Retried, list func(context.Context) ([]evident.Document, error)) error {
 		paths := map[string][]string{}
 		var shas []string
 		earlier := 0

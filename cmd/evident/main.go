@@ -17,9 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
-	"github.com/evident/evident/search"
 	"github.com/evident/evident/web"
 )
 
@@ -59,7 +58,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ee.code
 	}
 	fmt.Fprintln(stderr, "evident:", err)
-	return 1
+	return api.KindOf(err).ExitCode()
 }
 
 // app holds what every command shares: the data folder and the streams.
@@ -103,22 +102,8 @@ func (a *app) logger(level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// backend is what the query commands need: an open engine, or the API of
-// the process that holds the data folder.
-type backend interface {
-	Search(ctx context.Context, req search.Request) (*search.Response, error)
-	Documents(ctx context.Context) ([]evident.Document, error)
-	Show(ctx context.Context, ref string) (*engine.Shown, error)
-	Reindex(ctx context.Context) (int, error)
-	Reclassify(ctx context.Context) (engine.Reclassified, error)
-	Retry(ctx context.Context, refs []string, failed bool) (*engine.Retried, error)
-	Matrix(ctx context.Context) (*engine.Matrix, error)
-	web.Maps    // the map commands: map.go
-	web.Reviews // tag and review: review.go
-}
-
-// with runs fn against the data folder's backend (see open) and closes it.
-func (a *app) with(ctx context.Context, readOnly bool, fn func(backend) error) error {
+// with runs fn against the data folder's Service (see open) and closes it.
+func (a *app) with(ctx context.Context, readOnly bool, fn func(api.Service) error) error {
 	b, done, err := a.open(ctx, readOnly)
 	if err != nil {
 		return err
@@ -132,7 +117,7 @@ func (a *app) with(ctx context.Context, readOnly bool, fn func(backend) error) e
 // take no lock, so that a server can start while they run, and read the
 // folder themselves unless a server holds it. A command that writes waits
 // briefly for a holder that serves no API (another short command).
-func (a *app) open(ctx context.Context, readOnly bool) (backend, func(), error) {
+func (a *app) open(ctx context.Context, readOnly bool) (api.Service, func(), error) {
 	if readOnly {
 		if engine.Held(a.data) {
 			if h, err := engine.FindHolder(a.data); err == nil && h.HTTP != "" {

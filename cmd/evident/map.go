@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/maps"
 )
 
@@ -82,7 +83,7 @@ persona (--role) is a role of the taxonomy ("CFO", "finance directors" and
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			info.Name = args[0]
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				m, err := b.CreateMap(ctx, info, by())
 				if err != nil {
 					return err
@@ -119,7 +120,7 @@ func (a *app) mapListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				list, err := b.ListMaps(ctx)
 				if err != nil {
 					return err
@@ -152,7 +153,7 @@ func (a *app) mapShowCmd() *cobra.Command {
 		Args:  needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				m, err := b.GetMap(ctx, args[0])
 				if err != nil {
 					return err
@@ -274,7 +275,7 @@ func (a *app) mapEditCmd(by func() string) *cobra.Command {
 			if f.Changed("description") {
 				e.Description = &desc
 			}
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				m, err := b.EditMap(ctx, args[0], e, by())
 				if err != nil {
 					return err
@@ -321,7 +322,7 @@ they are now.`,
 			if err != nil {
 				return err
 			}
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				q, err := b.AttachQuote(ctx, args[0], maps.Attachment{Category: args[1], PassageID: args[2], Note: note, Position: p}, by())
 				if err != nil {
 					return err
@@ -351,7 +352,7 @@ once.`,
 		Args: needs("NAME", "QUOTE_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				q, err := b.DetachQuote(ctx, args[0], args[1], by())
 				if err != nil {
 					return err
@@ -370,7 +371,7 @@ func (a *app) mapNoteCmd(by func() string) *cobra.Command {
 		Args:  needs("NAME", "QUOTE_ID", "TEXT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				q, err := b.UpdateQuote(ctx, args[0], args[1], maps.QuoteUpdate{Note: &args[2]}, by())
 				if err != nil {
 					return err
@@ -414,7 +415,7 @@ command.`,
 			if u.Position == nil && u.Category == nil {
 				return errors.New("say where to: a CATEGORY, --position N, or both")
 			}
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				q, err := b.UpdateQuote(ctx, args[0], args[1], u, by())
 				if err != nil {
 					return err
@@ -439,7 +440,7 @@ not undone: "evident map delete" removes a map.`,
 		Args: needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				u, err := b.UndoMap(ctx, args[0], by())
 				if err != nil {
 					return err
@@ -459,7 +460,7 @@ func (a *app) mapHistoryCmd() *cobra.Command {
 		Args:  needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				changes, err := b.MapHistory(ctx, args[0])
 				if err != nil {
 					return err
@@ -495,7 +496,7 @@ cell, passages of other roles are proposed and labelled so.`,
 			if perCell < 1 {
 				return fmt.Errorf("--per-cell %d: ask for at least one passage per cell", perCell)
 			}
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				s, err := b.SuggestQuotes(ctx, args[0], perCell)
 				if err != nil {
 					return err
@@ -544,7 +545,7 @@ func (a *app) mapExportCmd() *cobra.Command {
 	var format, out string
 	var opts maps.ExportOptions
 	cmd := &cobra.Command{
-		Use:   "export NAME --format md|json|csv|html|qdpx [-o FILE] [--line-endings lf|crlf] [--offsets codepoints|utf16]",
+		Use:   "export NAME --format " + strings.ReplaceAll(maps.FormatNames, ", ", "|") + " [-o FILE] [--line-endings lf|crlf] [--offsets codepoints|utf16]",
 		Short: "Write a map as Markdown, JSON, CSV, a printable HTML canvas or a REFI-QDA project",
 		Long: `export writes the map NAME to FILE, or to standard output without -o:
   md    a readable document, cell by cell, each quote with its citation
@@ -575,7 +576,7 @@ func (a *app) mapExportCmd() *cobra.Command {
 			if f.Binary && out == "" && isTerminal(a.stdout) {
 				return fmt.Errorf("a .%s file is a zip, not for a terminal: give -o FILE or send it down a pipe", f.Ext)
 			}
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				exp, err := b.ExportMap(ctx, args[0], f.Name, opts)
 				if err != nil {
 					return err
@@ -592,7 +593,7 @@ func (a *app) mapExportCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "md, json, csv, html or qdpx")
+	cmd.Flags().StringVar(&format, "format", "", "one of "+maps.FormatNames)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
 	cmd.Flags().StringVar(&opts.LineEndings, "line-endings", "", "qdpx: lf (default) or crlf (MAXQDA)")
 	cmd.Flags().StringVar(&opts.Offsets, "offsets", "", "qdpx: codepoints (default; QualCoder) or utf16 (NVivo, ATLAS.ti)")
@@ -652,7 +653,7 @@ another name, for a map of that name that already exists.`,
 			if bytes.HasPrefix(data, []byte("PK")) || strings.HasSuffix(strings.ToLower(args[0]), ".qdpx") {
 				return fmt.Errorf("%s is a REFI-QDA project (a .qdpx), not a map's JSON export: bring it in with \"evident import %s\" (--map NAME names the map)", args[0], args[0])
 			}
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				m, err := b.ImportMap(ctx, data, rename, by())
 				if err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
@@ -677,7 +678,7 @@ reads it back.`,
 		Args: needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				if err := b.DeleteMap(ctx, args[0], by()); err != nil {
 					return err
 				}

@@ -13,10 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/redact"
 	"github.com/evident/evident/search"
-	"github.com/evident/evident/web"
 )
 
 func (a *app) searchCmd() *cobra.Command {
@@ -44,7 +44,7 @@ says what it dropped. --json shows each hit's score_parts.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				// Facets are counted only for --json: the list shows none.
 				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset,
 					Interviewer: interviewer, NoFacets: !asJSON})
@@ -183,7 +183,7 @@ categories and locator.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				s, err := b.Show(ctx, args[0])
 				if err != nil {
 					return err
@@ -291,7 +291,7 @@ func (a *app) statusCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				docs, err := b.Documents(ctx)
 				if err != nil {
 					return err
@@ -300,7 +300,7 @@ func (a *app) statusCmd() *cobra.Command {
 					docs = []evident.Document{}
 				}
 				if asJSON {
-					return writeJSON(a.stdout, web.Status{Documents: docs})
+					return writeJSON(a.stdout, api.Status{Documents: docs})
 				}
 				if len(docs) == 0 {
 					fmt.Fprintln(a.stdout, "No documents yet.")
@@ -336,7 +336,7 @@ damaged.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				n, err := b.Reindex(ctx)
 				if err != nil {
 					return err
@@ -360,7 +360,7 @@ out; "(no role)" counts passages whose speaker's role is unknown.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				m, err := b.Matrix(ctx)
 				if err != nil {
 					return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/evident/evident/api"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/evident/evident/classify"
-	"github.com/evident/evident/engine"
 	"github.com/evident/evident/store"
 )
 
@@ -64,7 +64,7 @@ writes the reviewed passages as labelled passages for "evident rules eval".`,
 			}
 			edit.Accept, edit.Clear = accept, edit.Clear || clear
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				res, err := b.Tag(ctx, pos[0], edit, by)
 				if err != nil {
 					return err
@@ -106,8 +106,8 @@ func isTagEdit(arg string) bool {
 // tagEdit reads the edits of `evident tag`: +CAT adds, -CAT takes away,
 // =CAT sets exactly (several add up), a bare = clears. Each may list
 // categories separated by commas.
-func tagEdit(args []string) (engine.TagEdit, error) {
-	var edit engine.TagEdit
+func tagEdit(args []string) (api.TagEdit, error) {
+	var edit api.TagEdit
 	var set []string
 	exact := false
 	for _, arg := range args {
@@ -184,7 +184,7 @@ func (a *app) reviewLogCmd() *cobra.Command {
 			if len(args) == 1 {
 				passageID = args[0]
 			}
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				log, err := b.Reviews(ctx, passageID)
 				if err != nil {
 					return err
@@ -226,7 +226,7 @@ Without -o the lines go to standard output.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, true, func(b backend) error {
+			return a.with(ctx, true, func(b api.Service) error {
 				gold, err := b.ReviewGold(ctx)
 				if err != nil {
 					return err

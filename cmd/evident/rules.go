@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/ingest"
@@ -294,7 +295,7 @@ workers (and evident worker processes) use the new rules from then on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				res, err := b.Reclassify(ctx)
 				if err != nil {
 					return err
@@ -308,7 +309,7 @@ workers (and evident worker processes) use the new rules from then on.`,
 
 // printRetagged says, map by map, which cells hold quotes whose passages
 // are now tagged otherwise: the quotes stay, and "map show" marks them.
-func printRetagged(ctx context.Context, a *app, b backend) error {
+func printRetagged(ctx context.Context, a *app, b api.Service) error {
 	list, err := b.ListMaps(ctx)
 	if err != nil {
 		return err

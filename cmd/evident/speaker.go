@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 
 	"github.com/spf13/cobra"
-
-	"github.com/evident/evident/engine"
 )
 
 func (a *app) speakerCmd() *cobra.Command {
@@ -31,7 +31,7 @@ detected source (role_source and interviewer_source "person"), and stays
 through "evident reclassify" and the same file ingested again.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var edit engine.SpeakerEdit
+			var edit persona.Correction
 			f := cmd.Flags()
 			if f.Changed("role") {
 				edit.Role = &role
@@ -49,7 +49,7 @@ through "evident reclassify" and the same file ingested again.`,
 				return fmt.Errorf("say what to change: --role, --title, --company or --interviewer")
 			}
 			ctx := cmd.Context()
-			return a.with(ctx, false, func(b backend) error {
+			return a.with(ctx, false, func(b api.Service) error {
 				d, err := b.SetSpeaker(ctx, args[0], args[1], edit, by)
 				if err != nil {
 					return err
