@@ -1,9 +1,49 @@
 // Package evident holds the vocabulary every stage of the pipeline shares:
 // a Document, the Passages extracted from it, where each passage sits in its
-// source (a Locator), and the category Tags the rules gave it.
+// source (a Locator), and the category tags the rules gave it.
 //
 // A file travels inbox → queue → extract → passage → classify → store and
 // index → search → maps → web; each step lives in the package of that name.
+// What a data folder offers the command line and the pages is one
+// interface, api.Service.
+//
+// # Glossary
+//
+// The code uses these words in these senses, one word per concept.
+//
+//   - document: one file handed in, with what is known of it (Document).
+//     It is identified by the SHA-256 of its bytes; its origin (Origin) is
+//     where it came from: an inbox-relative path, an absolute path, or
+//     "upload:NAME". On the wire the origin is "path", an older name kept.
+//   - submission: a file handed in to become a document (api.Submission,
+//     answered by api.Submitted). Inside the pipeline the same file is a
+//     queue.Job while it waits for a worker.
+//   - passage: one quotable unit of a document, a paragraph, a speaker's
+//     turn, a survey answer (Passage), with its Locator: page, time, row,
+//     line. Its id is the document's hash and its place: "sha-12".
+//   - category: one cell of an empathy map as the rules file names it:
+//     SEE, HEAR, SAY, DO, PAINS, GAINS, or a team's own.
+//   - tag: a category given to a passage. A rule firing on a passage is a
+//     match (Match: its category, rule and words); a passage's matches are
+//     why it carries its tags. On the wire they are "matches", which is
+//     also what `evident classify` prints. A person's correction of the
+//     tags is a review (store.Review).
+//   - speaker: who says a passage (Person), by the label in the file; an
+//     interviewer or host asks rather than answers.
+//   - role: the canonical persona a speaker or document speaks for
+//     ("cfo"), from the role taxonomy (package roles); a title is the job
+//     title as written. RoleSource says where a role came from.
+//   - source: the document as cited, its title, file, kind and URL
+//     (search.Source, maps.Source).
+//   - citation: the one human-readable line that lets a person find a
+//     passage: speaker, source, file and locator (Citation).
+//   - quote: a passage attached to a cell of a map, with a snapshot of its
+//     text and citation as they were when attached (maps.Quote).
+//   - map: an empathy map for a persona, its cells holding quotes
+//     (maps.Map).
+//   - hit: a passage a search found. index.Hit is the index's id and
+//     score, search.Hit the hit with everything needed to cite it; a
+//     store.Hit is a passage loaded with its document.
 package evident
 
 import (
@@ -73,12 +113,12 @@ type Document struct {
 
 // Person is a speaker in a document.
 type Person struct {
-	Name        string `json:"name"`
-	Role        string `json:"role,omitempty"`
-	Title       string `json:"title,omitempty"` // job title as written
-	Company     string `json:"company,omitempty"`
-	Interviewer bool   `json:"interviewer,omitempty"`
-	RoleSource  string `json:"role_source,omitempty"` // where the role came from
+	Name        string     `json:"name"`
+	Role        string     `json:"role,omitempty"`
+	Title       string     `json:"title,omitempty"` // job title as written
+	Company     string     `json:"company,omitempty"`
+	Interviewer bool       `json:"interviewer,omitempty"`
+	RoleSource  RoleSource `json:"role_source,omitempty"` // where the role came from
 	// RoleReason is the sentence a role or title was read from, when it
 	// was read from the text.
 	RoleReason string `json:"role_reason,omitempty"`
@@ -218,7 +258,7 @@ type Passage struct {
 	Speaker     string             `json:"speaker,omitempty"`
 	Role        string             `json:"role,omitempty"`
 	Title       string             `json:"title,omitempty"` // the speaker's job title as stated; Role is its canonical role
-	RoleSource  string             `json:"role_source,omitempty"`
+	RoleSource  RoleSource         `json:"role_source,omitempty"`
 	Interviewer bool               `json:"interviewer,omitempty"`
 	Section     string             `json:"section,omitempty"` // "notes" for show notes and pull quotes kept apart from the turns
 	Context     string             `json:"context,omitempty"` // survey question, heading
@@ -280,9 +320,21 @@ func PassageID(sha256 string, seq int) string {
 	return fmt.Sprintf("%s-%d", sha256, seq)
 }
 
-// RoleGuessed is the role source of a role read from prose ("Brian is the
-// CEO of markempa") rather than given by the user or the label.
-const RoleGuessed = "introduction"
+// RoleSource says where a role came from. The values are the wire's
+// "role_source".
+type RoleSource string
+
+// Role sources, most reliable first.
+const (
+	RoleFromPerson   RoleSource = "person"        // a person's correction (evident speaker)
+	RoleFromSidecar  RoleSource = "sidecar"       // the user's metadata file or front matter, per speaker
+	RoleFromColumn   RoleSource = "survey column" // a role or job-title column of a survey
+	RoleFromLabel    RoleSource = "label"         // a speaker label with a title: "Jane Doe (CFO, Acme):"
+	RoleFromIntro    RoleSource = "introduction"  // "Brian is the CEO of markempa": read from prose, a guess
+	RoleFromFolder   RoleSource = "folder"        // the inbox subfolder the file was dropped in
+	RoleFromDocument RoleSource = "document"      // the user's role for the whole document
+	RoleFromFormat   RoleSource = "format"        // given by the file format itself
+)
 
 // Citation is the one human-readable line that lets a person find a quote:
 // speaker, source title, file and locator.
@@ -299,7 +351,7 @@ func Citation(d *Document, p *Passage) string {
 			}
 		}
 		switch {
-		case p.Role != "" && p.RoleSource == RoleGuessed:
+		case p.Role != "" && p.RoleSource == RoleFromIntro:
 			about = append(about, p.Role+", from an introduction")
 		case p.Role != "":
 			about = append(about, p.Role)

@@ -48,8 +48,8 @@ func TestCitation(t *testing.T) {
 		{
 			name: "initials with the full name the prose gives, and a guessed role",
 			doc: Document{File: "ep14.txt", Title: "Ledger Lines 14", Kind: Podcast,
-				Speakers: []Person{{Name: "RK", FullName: "Ravi Kumar", Role: "cfo", RoleSource: RoleGuessed}}},
-			p:    Passage{Speaker: "RK", Role: "cfo", RoleSource: RoleGuessed, Locator: Locator{Time: "00:00:45"}},
+				Speakers: []Person{{Name: "RK", FullName: "Ravi Kumar", Role: "cfo", RoleSource: RoleFromIntro}}},
+			p:    Passage{Speaker: "RK", Role: "cfo", RoleSource: RoleFromIntro, Locator: Locator{Time: "00:00:45"}},
 			want: `Ravi Kumar (RK; cfo, from an introduction), "Ledger Lines 14" [podcast], ep14.txt, 00:00:45`,
 		},
 		{

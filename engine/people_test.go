@@ -44,8 +44,9 @@ func TestWhoSaidIt(t *testing.T) {
 		return s
 	}
 	type who struct {
-		role, source string
-		interviewer  bool
+		role        string
+		source      evident.RoleSource
+		interviewer bool
 	}
 	// Every turn of each speaker, in each file.
 	want := map[string]map[string]who{
@@ -54,9 +55,9 @@ func TestWhoSaidIt(t *testing.T) {
 			"Priya Raman": {role: "cfo", source: "sidecar"}, // front matter outranks the label
 		},
 		"podcast-ledger-lines.txt": {
-			"ANNOUNCER": {interviewer: true},                        // the label says so
-			"JT":        {interviewer: true},                        // "host Jo Tanaka", welcomes, asks
-			"RK":        {role: "cfo", source: evident.RoleGuessed}, // "Ravi is the financial controller at Halden Freight"
+			"ANNOUNCER": {interviewer: true},                          // the label says so
+			"JT":        {interviewer: true},                          // "host Jo Tanaka", welcomes, asks
+			"RK":        {role: "cfo", source: evident.RoleFromIntro}, // "Ravi is the financial controller at Halden Freight"
 		},
 	}
 	for file, speakers := range want {

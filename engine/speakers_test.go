@@ -48,7 +48,7 @@ func TestSpeakerCorrections(t *testing.T) {
 					t.Errorf("%s: Mia's turn: role %q title %q from %q; want vp-engineering, VP of Engineering, person", when, p.Role, p.Title, p.RoleSource)
 				}
 			case "Raj Dutt":
-				if p.Role != "cto" || p.RoleSource != evident.RoleGuessed {
+				if p.Role != "cto" || p.RoleSource != evident.RoleFromIntro {
 					t.Errorf("%s: Raj's turn: role %q from %q", when, p.Role, p.RoleSource)
 				}
 			}

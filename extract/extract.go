@@ -49,7 +49,7 @@ type Block struct {
 	Speaker string // set when the format itself names the speaker
 	Role    string // set when the format gives it (a survey role column)
 	// RoleSource says where Role came from, in persona's terms ("survey column").
-	RoleSource string
+	RoleSource evident.RoleSource
 	Context    string            // the question an answer answers, the heading above a paragraph
 	Attrs      map[string]string // respondent attributes
 	Section    string            // "notes" for material outside the main text

@@ -119,7 +119,7 @@ func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
 				Loc:        evident.Locator{Row: i + 1, Column: cols[c].short},
 				Context:    cols[c].label,
 				Role:       who,
-				RoleSource: "survey column",
+				RoleSource: evident.RoleFromColumn,
 				Attrs:      attrs,
 			})
 		}

@@ -97,7 +97,7 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		p := &ps[i]
 		written := strings.TrimSpace(p.Role)
 		p.Role = canonical(tax, written)
-		if p.Title == "" && !p.Interviewer && p.RoleSource != persona.SourceFolder && p.RoleSource != persona.SourceDocument &&
+		if p.Title == "" && !p.Interviewer && p.RoleSource != evident.RoleFromFolder && p.RoleSource != evident.RoleFromDocument &&
 			written != "" && !strings.EqualFold(written, p.Role) {
 			p.Title = written
 		}

@@ -66,7 +66,7 @@ func structured(doc *extract.Doc, opt Options) []evident.Passage {
 		if b.Role != "" {
 			p.RoleSource = b.RoleSource
 			if p.RoleSource == "" {
-				p.RoleSource = "format"
+				p.RoleSource = evident.RoleFromFormat
 			}
 		}
 		out = append(out, split(p, opt.MaxWords)...)

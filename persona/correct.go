@@ -7,10 +7,6 @@ import (
 	"github.com/evident/evident/roles"
 )
 
-// SourcePerson is the role source, and the interviewer source, of what a
-// person said of a speaker: it outranks every other source.
-const SourcePerson = "person"
-
 // Correction is what a person says of one speaker of a document. Nil
 // fields stand as they are.
 type Correction struct {
@@ -63,7 +59,7 @@ func Correct(speakers []evident.Person, ps []evident.Passage, fixes map[string]C
 		if c.Role != nil {
 			written := strings.TrimSpace(*c.Role)
 			who.Role = tax.Canonical(written)
-			who.RoleSource, who.RoleReason = SourcePerson, ""
+			who.RoleSource, who.RoleReason = evident.RoleFromPerson, ""
 			if written == "" {
 				who.RoleSource = ""
 			}
@@ -75,7 +71,7 @@ func Correct(speakers []evident.Person, ps []evident.Passage, fixes map[string]C
 			who.Title = strings.TrimSpace(*c.Title)
 			if c.Role == nil && who.Title != "" && tax != nil {
 				if id, ok := tax.Title(who.Title); ok {
-					who.Role, who.RoleSource, who.RoleReason = id, SourcePerson, ""
+					who.Role, who.RoleSource, who.RoleReason = id, evident.RoleFromPerson, ""
 				}
 			}
 		}
@@ -83,7 +79,7 @@ func Correct(speakers []evident.Person, ps []evident.Passage, fixes map[string]C
 			who.Company = strings.TrimSpace(*c.Company)
 		}
 		if c.Interviewer != nil {
-			who.Interviewer, who.InterviewerSource = *c.Interviewer, SourcePerson
+			who.Interviewer, who.InterviewerSource = *c.Interviewer, string(evident.RoleFromPerson)
 		}
 	}
 	var changed []int

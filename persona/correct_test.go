@@ -21,19 +21,19 @@ func TestCorrect(t *testing.T) {
 	}{
 		{"a title gives its role and keeps itself",
 			evident.Person{Name: "Mia"}, Correction{Title: str("VP of Engineering")},
-			evident.Person{Name: "Mia", Role: "vp-engineering", Title: "VP of Engineering", RoleSource: SourcePerson}, 2},
+			evident.Person{Name: "Mia", Role: "vp-engineering", Title: "VP of Engineering", RoleSource: evident.RoleFromPerson}, 2},
 		{"a role written as a title keeps the title",
-			evident.Person{Name: "Mia", Role: "engineer", RoleSource: SourceIntro, RoleReason: "Mia is an engineer."}, Correction{Role: str("Chief Technology Officer")},
-			evident.Person{Name: "Mia", Role: "cto", Title: "Chief Technology Officer", RoleSource: SourcePerson}, 2},
+			evident.Person{Name: "Mia", Role: "engineer", RoleSource: evident.RoleFromIntro, RoleReason: "Mia is an engineer."}, Correction{Role: str("Chief Technology Officer")},
+			evident.Person{Name: "Mia", Role: "cto", Title: "Chief Technology Officer", RoleSource: evident.RoleFromPerson}, 2},
 		{"a host who is no host",
 			evident.Person{Name: "Adam", Interviewer: true, InterviewerSource: "detected: welcomes"}, Correction{Interviewer: &no},
-			evident.Person{Name: "Adam", InterviewerSource: SourcePerson}, 2},
+			evident.Person{Name: "Adam", InterviewerSource: string(evident.RoleFromPerson)}, 2},
 		{"a guest who hosts loses the role on their passages",
-			evident.Person{Name: "Raj", Role: "ceo", RoleSource: SourceIntro}, Correction{Interviewer: &yes, Company: str("Grafana Labs")},
-			evident.Person{Name: "Raj", Role: "ceo", RoleSource: SourceIntro, Company: "Grafana Labs", Interviewer: true, InterviewerSource: SourcePerson}, 2},
+			evident.Person{Name: "Raj", Role: "ceo", RoleSource: evident.RoleFromIntro}, Correction{Interviewer: &yes, Company: str("Grafana Labs")},
+			evident.Person{Name: "Raj", Role: "ceo", RoleSource: evident.RoleFromIntro, Company: "Grafana Labs", Interviewer: true, InterviewerSource: string(evident.RoleFromPerson)}, 2},
 		{"the company alone changes no passage",
-			evident.Person{Name: "Raj", Role: "ceo", RoleSource: SourceIntro}, Correction{Company: str("Grafana Labs")},
-			evident.Person{Name: "Raj", Role: "ceo", RoleSource: SourceIntro, Company: "Grafana Labs"}, 0},
+			evident.Person{Name: "Raj", Role: "ceo", RoleSource: evident.RoleFromIntro}, Correction{Company: str("Grafana Labs")},
+			evident.Person{Name: "Raj", Role: "ceo", RoleSource: evident.RoleFromIntro, Company: "Grafana Labs"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,17 +12,6 @@ import (
 	"github.com/evident/evident/roles"
 )
 
-// Role sources, most reliable first.
-const (
-	SourceSidecar  = "sidecar"           // the user's metadata file or front matter, per speaker
-	SourceColumn   = "survey column"     // a role or job-title column of a survey
-	SourceLabel    = "label"             // a speaker label with a title: "Jane Doe (CFO, Acme):"
-	SourceIntro    = evident.RoleGuessed // "Brian is the CEO of markempa" (a guess)
-	SourceFolder   = "folder"            // the inbox subfolder the file was dropped in
-	SourceDocument = "document"          // the user's role for the whole document
-	SourceFormat   = "format"            // given by the file format itself
-)
-
 // Input is a document's passages and what the user said about it.
 type Input struct {
 	Meta       evident.Meta
@@ -63,14 +52,14 @@ func Resolve(in Input) []evident.Person {
 		if ok {
 			who.Role, who.Title, who.Company, who.Interviewer = strings.ToLower(m.Role), m.Title, m.Company, m.Interviewer
 			if who.Role != "" {
-				who.RoleSource = SourceSidecar
+				who.RoleSource = evident.RoleFromSidecar
 			}
 			if m.Interviewer {
-				who.InterviewerSource, userSaid = SourceSidecar, true
+				who.InterviewerSource, userSaid = string(evident.RoleFromSidecar), true
 			}
 		}
 		if !who.Interviewer && isInterviewerName(name) {
-			who.Interviewer, who.InterviewerSource = true, SourceLabel
+			who.Interviewer, who.InterviewerSource = true, string(evident.RoleFromLabel)
 			// A label that asks the questions settles who hosts; an
 			// announcer reading the intro does not.
 			userSaid = userSaid || !isAnnouncer(name)
@@ -90,7 +79,7 @@ func Resolve(in Input) []evident.Person {
 			if !ok {
 				continue
 			}
-			who.Role, who.Title, who.RoleSource = id, strings.TrimSpace(part), SourceLabel
+			who.Role, who.Title, who.RoleSource = id, strings.TrimSpace(part), evident.RoleFromLabel
 			if who.Company == "" {
 				rest := append(slices.Clone(parts[:j]), parts[j+1:]...)
 				who.Company = strings.TrimSpace(strings.Join(rest, ","))
@@ -111,7 +100,7 @@ func Resolve(in Input) []evident.Person {
 		}
 		who.Title, who.RoleReason = intro.title, intro.said
 		if intro.role != "" {
-			who.Role, who.RoleSource = intro.role, SourceIntro
+			who.Role, who.RoleSource = intro.role, evident.RoleFromIntro
 		}
 		if who.Company == "" {
 			who.Company = intro.company
@@ -162,9 +151,9 @@ func Resolve(in Input) []evident.Person {
 			give(to, intro)
 		}
 	}
-	docRole, docSource := strings.ToLower(in.Meta.Role), SourceDocument
+	docRole, docSource := strings.ToLower(in.Meta.Role), evident.RoleFromDocument
 	if docRole == "" && in.FolderRole != "" {
-		docRole, docSource = strings.ToLower(in.FolderRole), SourceFolder
+		docRole, docSource = strings.ToLower(in.FolderRole), evident.RoleFromFolder
 	}
 	for i := range in.Passages {
 		p := &in.Passages[i]

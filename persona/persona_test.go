@@ -23,8 +23,9 @@ func TestResolve(t *testing.T) {
 		return p
 	}
 	type want struct {
-		role, source, company string
-		interviewer           bool
+		role, company string
+		source        evident.RoleSource
+		interviewer   bool
 	}
 	tests := []struct {
 		name   string
@@ -35,13 +36,13 @@ func TestResolve(t *testing.T) {
 		{
 			name:   "label gives role and company",
 			in:     Input{Roles: tax, Passages: []evident.Passage{turn("Jane Doe", "CFO, Acme"), turn("Jane Doe", "")}},
-			want:   []want{{role: "cfo", source: SourceLabel, company: "Acme"}, {role: "cfo", source: SourceLabel, company: "Acme"}},
+			want:   []want{{role: "cfo", source: evident.RoleFromLabel, company: "Acme"}, {role: "cfo", source: evident.RoleFromLabel, company: "Acme"}},
 			people: 1,
 		},
 		{
 			name: "label on a later turn still counts",
 			in:   Input{Roles: tax, Passages: []evident.Passage{turn("Jane Doe", ""), turn("Jane Doe", "Acme, VP of Finance")}},
-			want: []want{{role: "cfo", source: SourceLabel, company: "Acme"}, {role: "cfo", source: SourceLabel, company: "Acme"}},
+			want: []want{{role: "cfo", source: evident.RoleFromLabel, company: "Acme"}, {role: "cfo", source: evident.RoleFromLabel, company: "Acme"}},
 		},
 		{
 			name: "a detail that names no role is never guessed",
@@ -52,17 +53,17 @@ func TestResolve(t *testing.T) {
 			name: "the sidecar wins over the label",
 			in: Input{Roles: tax, Meta: evident.Meta{Speakers: map[string]evident.SpeakerMeta{"Jane Doe": {Role: "cmo"}}},
 				Passages: []evident.Passage{turn("Jane Doe", "CFO, Acme")}},
-			want: []want{{role: "cmo", source: SourceSidecar}},
+			want: []want{{role: "cmo", source: evident.RoleFromSidecar}},
 		},
 		{
 			name: "interviewers get no role, even the document's",
 			in:   Input{Roles: tax, Meta: evident.Meta{Role: "cfo"}, Passages: []evident.Passage{turn("Interviewer", ""), turn("Sam", "")}},
-			want: []want{{interviewer: true}, {role: "cfo", source: SourceDocument}},
+			want: []want{{interviewer: true}, {role: "cfo", source: evident.RoleFromDocument}},
 		},
 		{
 			name: "the folder is the last resort",
 			in:   Input{Roles: tax, FolderRole: "cio", Passages: []evident.Passage{turn("Sam", ""), turn("Ana", "CTO")}},
-			want: []want{{role: "cio", source: SourceFolder}, {role: "cto", source: SourceLabel}},
+			want: []want{{role: "cio", source: evident.RoleFromFolder}, {role: "cto", source: evident.RoleFromLabel}},
 		},
 		{
 			name: "without a taxonomy labels give nothing",
@@ -339,8 +340,10 @@ func TestHosts(t *testing.T) {
 // building, as ingestion does, and checks who each speaker is found to be.
 func TestResolveFiles(t *testing.T) {
 	type person struct {
-		role, source, fullName, company string
-		interviewer                     bool
+		role              string
+		source            evident.RoleSource
+		fullName, company string
+		interviewer       bool
 	}
 	tests := []struct {
 		file   string
@@ -349,11 +352,11 @@ func TestResolveFiles(t *testing.T) {
 		{"podcast-timestamps.txt", map[string]person{
 			"ANNOUNCER": {interviewer: true},
 			"JT":        {interviewer: true, fullName: "Jo Tanaka"},
-			"RK":        {role: "cfo", source: SourceIntro, fullName: "Ravi Kumar"},
+			"RK":        {role: "cfo", source: evident.RoleFromIntro, fullName: "Ravi Kumar"},
 		}},
 		{"podcast-bold.md", map[string]person{
 			"Lena Ortiz": {interviewer: true},
-			"Tom Becker": {role: "procurement", source: SourceIntro, company: "Halden Foods"},
+			"Tom Becker": {role: "procurement", source: evident.RoleFromIntro, company: "Halden Foods"},
 		}},
 		// Real excerpts (testdata/SOURCES.md): a host who names the co-host
 		// "with me as always", a guest told "you are an engineer"; a guest
@@ -362,11 +365,11 @@ func TestResolveFiles(t *testing.T) {
 		{"ship-it-102-excerpt.md", map[string]person{
 			"Justin Garrison": {interviewer: true},
 			"Autumn Nash":     {interviewer: true},
-			"Anita Zhang":     {role: "engineer", source: SourceIntro},
+			"Anita Zhang":     {role: "engineer", source: evident.RoleFromIntro},
 		}},
 		{"practical-ai-150-excerpt.md", map[string]person{
-			"Daniel Whitenack": {role: "engineer", source: SourceIntro, company: "SIL International", interviewer: true},
-			"Ville Tuulos":     {role: "ceo", source: SourceIntro, company: "Outerbounds"},
+			"Daniel Whitenack": {role: "engineer", source: evident.RoleFromIntro, company: "SIL International", interviewer: true},
+			"Ville Tuulos":     {role: "ceo", source: evident.RoleFromIntro, company: "Outerbounds"},
 		}},
 		{"founders-talk-64-excerpt.md", map[string]person{
 			"Colin Billings": {},
@@ -480,8 +483,8 @@ func TestGuestRoles(t *testing.T) {
 				if p.Title != "" && p.RoleReason == "" {
 					t.Errorf("%s: title %q without the sentence it was read from", p.Name, p.Title)
 				}
-				if p.Role != "" && p.RoleSource != SourceIntro {
-					t.Errorf("%s: role source %q, want %q", p.Name, p.RoleSource, SourceIntro)
+				if p.Role != "" && p.RoleSource != evident.RoleFromIntro {
+					t.Errorf("%s: role source %q, want %q", p.Name, p.RoleSource, evident.RoleFromIntro)
 				}
 				return
 			}

@@ -46,13 +46,13 @@ type Source struct {
 
 // Hit is one ranked passage with everything needed to cite it.
 type Hit struct {
-	ID         string   `json:"id"`
-	Text       string   `json:"text"`
-	Categories []string `json:"categories"`
-	Speaker    string   `json:"speaker,omitempty"`
-	Role       string   `json:"role,omitempty"`
-	Title      string   `json:"title,omitempty"` // the job title the speaker stated
-	RoleSource string   `json:"role_source,omitempty"`
+	ID         string             `json:"id"`
+	Text       string             `json:"text"`
+	Categories []string           `json:"categories"`
+	Speaker    string             `json:"speaker,omitempty"`
+	Role       string             `json:"role,omitempty"`
+	Title      string             `json:"title,omitempty"` // the job title the speaker stated
+	RoleSource evident.RoleSource `json:"role_source,omitempty"`
 	// RoleMatch says how the passage answers a role asked for: "exact"
 	// (the role asked for) or "group" (a role of its group).
 	RoleMatch   string          `json:"role_match,omitempty"`

@@ -257,7 +257,7 @@ func person(p evident.Person) string {
 	if p.Role != "" {
 		role := p.Role
 		if p.RoleSource != "" {
-			role += ", from " + p.RoleSource
+			role += ", from " + string(p.RoleSource)
 		}
 		about = append(about, role)
 	}
