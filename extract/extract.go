@@ -38,6 +38,24 @@ type Doc struct {
 	// Structured means the blocks are already passages (survey answers,
 	// caption runs) and must not be searched for speaker turns.
 	Structured bool
+	// Stream, when not nil, yields the blocks in place of Blocks, which is
+	// then empty: a survey of a million rows is read row by row, never
+	// held whole. Each call reads the document again from the start; an
+	// error from yield stops it and is returned.
+	Stream func(ctx context.Context, yield func(Block) error) error
+}
+
+// Each calls fn with every block in reading order, from Blocks or Stream.
+func (d *Doc) Each(ctx context.Context, fn func(Block) error) error {
+	if d.Stream != nil {
+		return d.Stream(ctx, fn)
+	}
+	for i := range d.Blocks {
+		if err := fn(d.Blocks[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Block is a run of text in reading order: a paragraph, a cue, an answer.
@@ -162,7 +180,7 @@ func (r Registry) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if doc.Format == "" {
 		doc.Format = f.Name
 	}
-	if len(doc.Blocks) == 0 {
+	if len(doc.Blocks) == 0 && doc.Stream == nil {
 		return nil, fmt.Errorf("no text found in the %s file", f.Name)
 	}
 	return doc, nil
