@@ -49,11 +49,15 @@ type Options struct {
 	Roles      string // role taxonomy; empty uses <data>/roles.yaml if present, else the built-in one
 	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
 	JobTimeout time.Duration
-	Queue      queue.Config
-	Formats    extract.Registry // nil means extract.Default()
-	Log        *slog.Logger
-	Settle     time.Duration // inbox settle time
-	Rescan     time.Duration // how often the whole inbox is looked at again (default 30s)
+	// Limits bound what one file may cost the local workers: the longest
+	// passage, the most passages, the most paragraphs of a document read
+	// whole (see ingest.Limits; zero fields take the defaults).
+	Limits  ingest.Limits
+	Queue   queue.Config
+	Formats extract.Registry // nil means extract.Default()
+	Log     *slog.Logger
+	Settle  time.Duration // inbox settle time
+	Rescan  time.Duration // how often the whole inbox is looked at again (default 30s)
 	// ReadOnly opens the folder for commands that only read (search, show,
 	// status): they take no lock and open the database and the index for
 	// reading only, so that a server can start on the folder meanwhile. A
@@ -470,7 +474,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // Processor returns a processor using the engine's formats and rules.
 func (e *Engine) Processor() *ingest.Processor {
-	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout}
+	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout, Limits: e.opts.Limits}
 }
 
 // Queue returns the queue after Connect.
@@ -483,6 +487,10 @@ func (e *Engine) onEvent(ev queue.Event) {
 		e.store.MarkProcessing(ctx, ev.SHA256)
 	case "retry":
 		e.store.SetState(ctx, ev.SHA256, evident.Queued, fmt.Sprintf("attempt %d failed: %s", ev.Attempt, ev.Error))
+	case "wait":
+		// The queue could not take the worker's result (a full disk): the
+		// job waits and comes back by itself.
+		e.store.SetState(ctx, ev.SHA256, evident.Queued, ev.Error)
 	}
 }
 

@@ -20,7 +20,17 @@ type Input struct {
 	Name string // file name; its extension is a hint, never trusted alone
 	Data []byte
 	Meta evident.Meta // what the user said about the file (a PDF password, say)
+	// MaxBlocks is the most blocks (paragraphs, turns, cues, rows) a
+	// document read whole may have; 0 sets no limit. A document with more
+	// fails with an error wrapping ErrTooManyBlocks, and the plain text
+	// reader stops as soon as it has read one too many. Streamed documents
+	// (Doc.Stream) are not held, so not bound by it.
+	MaxBlocks int
 }
+
+// ErrTooManyBlocks is wrapped by the error for a document with more blocks
+// than Input.MaxBlocks.
+var ErrTooManyBlocks = errors.New("too many paragraphs")
 
 // Doc is what an extractor found in a file.
 type Doc struct {
@@ -179,6 +189,9 @@ func (r Registry) Extract(ctx context.Context, in Input) (*Doc, error) {
 	}
 	if doc.Format == "" {
 		doc.Format = f.Name
+	}
+	if in.MaxBlocks > 0 && len(doc.Blocks) > in.MaxBlocks {
+		return nil, fmt.Errorf("%w: more than %d", ErrTooManyBlocks, in.MaxBlocks)
 	}
 	if len(doc.Blocks) == 0 && doc.Stream == nil {
 		return nil, fmt.Errorf("no text found in the %s file", f.Name)

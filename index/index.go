@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -61,14 +62,30 @@ type Entry struct {
 // the index holds of the document (a passage, a tag, the title) changes
 // it. It ignores the entries' own Stamp.
 func Stamp(entries []Entry) string {
-	h := sha256.New()
-	for _, e := range entries {
-		e.Stamp = ""
-		b, _ := json.Marshal(e)
-		fmt.Fprintf(h, "%s\x00%s\x00", e.ID, b)
+	st := NewStamper()
+	for i := range entries {
+		st.Add(&entries[i])
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	return st.Sum()
 }
+
+// Stamper computes Stamp one entry at a time, for a document too large to
+// hold its entries at once.
+type Stamper struct{ h hash.Hash }
+
+// NewStamper returns a Stamper of no entries.
+func NewStamper() *Stamper { return &Stamper{h: sha256.New()} }
+
+// Add adds the next entry, ignoring its Stamp.
+func (st *Stamper) Add(e *Entry) {
+	c := *e
+	c.Stamp = ""
+	b, _ := json.Marshal(c)
+	fmt.Fprintf(st.h, "%s\x00%s\x00", c.ID, b)
+}
+
+// Sum is the stamp of the entries added.
+func (st *Stamper) Sum() string { return hex.EncodeToString(st.h.Sum(nil)[:12]) }
 
 // SetStamp stamps a document's entries with Stamp(entries) and returns it.
 func SetStamp(entries []Entry) string {

@@ -25,13 +25,6 @@ import (
 	"github.com/evident/evident/roles"
 )
 
-// Output is what processing one document produces.
-type Output struct {
-	Document evident.Document  `json:"document"`
-	Passages []evident.Passage `json:"passages"`
-	Warnings []string          `json:"warnings,omitempty"`
-}
-
 // Rules gives the classifier and the role taxonomy in force; they can
 // change while workers run.
 type Rules interface {
@@ -48,6 +41,65 @@ type Processor struct {
 	Roles    *roles.Taxonomy
 	Timeout  time.Duration // per file; extraction beyond it fails the attempt
 	MaxWords int           // passage length before splitting
+	Limits   Limits
+}
+
+// Limits bound what one file may cost. Zero fields take the defaults.
+type Limits struct {
+	// PassageChars caps a passage's length in characters (default
+	// passage.DefaultMaxChars): a longer paragraph is cut into several
+	// passages, with a warning on the document.
+	PassageChars int
+	// MaxPassages is the most passages one file may give (default
+	// DefaultMaxPassages). Surveys are read row by row, so this is what
+	// bounds them.
+	MaxPassages int
+	// MaxParagraphs is the most paragraphs, turns, cues or table rows a
+	// document read whole may hold (default DefaultMaxParagraphs). Every
+	// format but surveys is read whole, because who speaks a passage
+	// depends on the whole document; this bounds the memory that takes.
+	MaxParagraphs int
+}
+
+// Default limits.
+const (
+	DefaultMaxPassages   = 2_000_000
+	DefaultMaxParagraphs = 500_000
+)
+
+// WithDefaults returns the limits with zero fields set to their defaults.
+func (l Limits) WithDefaults() Limits {
+	if l.PassageChars <= 0 {
+		l.PassageChars = passage.DefaultMaxChars
+	}
+	if l.MaxPassages <= 0 {
+		l.MaxPassages = DefaultMaxPassages
+	}
+	if l.MaxParagraphs <= 0 {
+		l.MaxParagraphs = DefaultMaxParagraphs
+	}
+	return l
+}
+
+// LimitError is a file over one of the Limits.
+type LimitError struct {
+	What  string // "passages", "paragraphs"
+	Limit int
+	Field string // the Limits field, for the sentence
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the file gives more than %s %s, the most one file may (the %s limit); split it into smaller files, or raise the limit",
+		thousands(e.Limit), e.What, e.Field)
+}
+
+// thousands writes n with thousands separators: 2,000,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Permanent marks errors that another attempt cannot fix: the file itself
@@ -63,37 +115,118 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// Process extracts, splits, attributes and classifies one document.
+// Process extracts, splits, attributes and classifies one document and
+// returns it whole. Workers use Stream; Process serves tests and
+// benchmarks.
 func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*Output, error) {
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != job.SHA256 {
-		return nil, fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", job.File, got[:12], job.SHA256[:12])
-	}
-	doc, err := pr.extract(ctx, extract.Input{Name: job.File, Data: data, Meta: job.Meta})
-	if err != nil {
+	out := &Output{}
+	if err := pr.Stream(ctx, job, data, collector{out}); err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// Stream extracts, splits, attributes and classifies one document and
+// gives it to sink: the document, then each passage as soon as it is
+// classified, then the warnings. A survey streams from its rows to sink
+// one answer at a time; other formats are held while speakers are worked
+// out, and each passage is let go once sink has it. A file over the
+// limits fails with a LimitError; a panic in any step fails the file.
+func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sink Sink) (err error) {
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != job.SHA256 {
+		return fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", job.File, got[:12], job.SHA256[:12])
+	}
+	limits := pr.Limits.WithDefaults()
+	doc, err := pr.extract(ctx, extract.Input{Name: job.File, Data: data, Meta: job.Meta, MaxBlocks: limits.MaxParagraphs})
+	if errors.Is(err, extract.ErrTooManyBlocks) {
+		return &Permanent{&LimitError{What: "paragraphs (or turns, cues or table rows)", Limit: limits.MaxParagraphs, Field: "MaxParagraphs"}}
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Permanent{&PanicError{Value: r, Stack: string(debug.Stack())}}
+		}
+	}()
 	meta := doc.Meta.Merge(job.Meta) // the sidecar wins over front matter
-	ps := passage.Build(doc, passage.Options{MaxWords: pr.MaxWords})
-	if len(ps) == 0 {
-		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
-	}
+	opt := passage.Options{MaxWords: pr.MaxWords, MaxChars: limits.PassageChars}
 	tax := pr.Rules.Roles()
-	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps, Roles: tax})
-	for i := range ps {
-		ps[i].Role = canonical(tax, ps[i].Role)
+	rules := pr.Rules.Classifier()
+	seq := 0
+	var sinkErr error // the sink's failure is not the file's
+	emit := func(p *evident.Passage) error {
+		if seq == limits.MaxPassages {
+			return &Permanent{&LimitError{What: "passages", Limit: limits.MaxPassages, Field: "MaxPassages"}}
+		}
+		p.Seq = seq
+		p.ID = evident.PassageID(job.SHA256, seq)
+		seq++
+		Tag(rules, p)
+		sinkErr = sink.Passage(p)
+		return sinkErr
 	}
+	if doc.Stream != nil {
+		// A survey: its answers have no speakers, so each is attributed
+		// on its own as it comes.
+		d := pr.document(job, data, doc, meta, nil)
+		if err := sink.Document(&d); err != nil {
+			return err
+		}
+		var cuts passage.Cuts
+		err := doc.Stream(ctx, func(b extract.Block) error {
+			ps := passage.Structured(&b, opt, &cuts)
+			persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps, Roles: tax})
+			for i := range ps {
+				ps[i].Role = canonical(tax, ps[i].Role)
+				if err := emit(&ps[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			if sinkErr == nil && ctx.Err() == nil && !IsPermanent(err) {
+				err = &Permanent{err}
+			}
+			return err
+		}
+		if w := cuts.Warning(opt.MaxChars); w != "" {
+			doc.Warnings = append(doc.Warnings, w)
+		}
+		return sink.End(doc.Warnings)
+	}
+	ps := passage.Build(doc, opt)
+	doc.Blocks = nil // the passages hold the text now
+	if len(ps) == 0 {
+		return &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
+	}
+	if len(ps) > limits.MaxPassages {
+		return &Permanent{&LimitError{What: "passages", Limit: limits.MaxPassages, Field: "MaxPassages"}}
+	}
+	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: job.FolderRole, Passages: ps, Roles: tax})
 	for i := range speakers {
 		speakers[i].Role = canonical(tax, speakers[i].Role)
 	}
-	rules := pr.Rules.Classifier()
-	for i := range ps {
-		p := &ps[i]
-		p.Seq = i
-		p.ID = evident.PassageID(job.SHA256, i)
-		Tag(rules, p)
+	d := pr.document(job, data, doc, meta, speakers)
+	if err := sink.Document(&d); err != nil {
+		return err
 	}
-	d := evident.Document{
+	for i := range ps {
+		ps[i].Role = canonical(tax, ps[i].Role)
+		if err := emit(&ps[i]); err != nil {
+			return err
+		}
+		ps[i] = evident.Passage{} // sink has it: let it go
+	}
+	return sink.End(doc.Warnings)
+}
+
+// document is what the worker says about the document as a whole.
+func (pr *Processor) document(job queue.Job, data []byte, doc *extract.Doc, meta evident.Meta, speakers []evident.Person) evident.Document {
+	tax := pr.Rules.Roles()
+	return evident.Document{
 		File:     job.File,
 		Origin:   job.Origin,
 		SHA256:   job.SHA256,
@@ -108,7 +241,6 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Role:     canonical(tax, first(meta.Role, job.FolderRole)),
 		Speakers: speakers,
 	}
-	return &Output{Document: d, Passages: ps, Warnings: doc.Warnings}, nil
 }
 
 // Tag classifies one passage in place. Interviewer turns and notes above a
@@ -176,7 +308,7 @@ func (pr *Processor) extract(ctx context.Context, in extract.Input) (*extract.Do
 			}
 		}()
 		doc, err := pr.Formats.Extract(ctx, in)
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !IsPermanent(err) {
 			err = &Permanent{err}
 		}
 		done <- outcome{doc, err}
