@@ -104,6 +104,11 @@ type Engine struct {
 	connMu sync.Mutex // one Connect at a time
 
 	processing, indexing summary // for Metrics
+
+	disk diskState // writes the data disk refused
+	// indexBroken is set when a write to the search index failed: the
+	// indexer reopens the index before it writes again. Guarded by writeMu.
+	indexBroken bool
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -490,7 +495,10 @@ func (e *Engine) onEvent(ev queue.Event) {
 	case "wait":
 		// The queue could not take the worker's result (a full disk): the
 		// job waits and comes back by itself.
-		e.store.SetState(ctx, ev.SHA256, evident.Queued, ev.Error)
+		if strings.HasPrefix(ev.Error, queue.WaitingForDisk) {
+			e.noSpace(errors.New(strings.TrimPrefix(ev.Error, queue.WaitingForDisk+" ")))
+		}
+		e.store.Wait(ctx, ev.SHA256, evident.Queued, e.waitReason(ev.Error))
 	}
 }
 

@@ -43,6 +43,9 @@ func (e *Engine) runIndexer(ctx context.Context) {
 // No document is held whole: a result of a million passages costs the
 // indexer a few batches of them at a time.
 func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
+	if !e.indexReady(ctx, wait) {
+		return 0
+	}
 	rs, err := e.queue.Results(ctx, 64, wait)
 	if err != nil && ctx.Err() == nil {
 		e.log.Warn("indexer: fetching results", "err", err)
@@ -65,10 +68,19 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 			err = w.err
 		}
 		if err != nil {
-			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			if w.err != nil {
 				break // the index cannot be written: hand everything back
 			}
+			if e.noSpace(err) {
+				// Not the document's fault: it waits, and goes on by
+				// itself when space returns.
+				delay := queue.Backoff(r.Delivered)
+				e.log.Warn("indexer: the disk is full; the result waits", "sha256", short(r.SHA256), "file", r.File, "err", err, "in", delay)
+				e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
+				r.Later(delay)
+				continue
+			}
+			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			r.Nak()
 			continue
 		}
@@ -86,9 +98,20 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 		err = e.store.MarkIndexed(ctx, stamps)
 	}
 	if err != nil {
-		e.log.Error("indexer: writing the index", "err", err)
+		full := e.noSpace(err)
+		if w.err != nil {
+			// What the index holds in memory may not be on disk: it is
+			// reopened before the next write (indexReady).
+			e.indexBroken = true
+		}
+		e.log.Error("indexer: writing the index; the results wait", "err", err, "disk_full", full)
 		for _, r := range rs {
-			r.Nak()
+			if full {
+				e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
+				r.Later(queue.Backoff(r.Delivered))
+			} else {
+				r.Nak()
+			}
 		}
 		return 0
 	}
@@ -99,6 +122,28 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	}
 	e.indexing.observe(time.Since(began))
 	return len(applied)
+}
+
+// indexReady reopens the search index after a write to it failed, once
+// the disk has room. It reports whether the indexer may go on; when not,
+// it has waited for wait.
+func (e *Engine) indexReady(ctx context.Context, wait time.Duration) bool {
+	e.writeMu.Lock()
+	broken := e.indexBroken
+	if broken {
+		if err := e.reopenIndex(ctx); err != nil {
+			if !errors.Is(err, errDiskFull) {
+				e.log.Error("indexer: reopening the search index", "err", err)
+			}
+		} else {
+			e.indexBroken, broken = false, false
+		}
+	}
+	e.writeMu.Unlock()
+	if broken {
+		time.Sleep(wait)
+	}
+	return !broken
 }
 
 // pending gathers index changes from several results and writes them to

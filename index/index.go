@@ -361,8 +361,16 @@ func newMapping() mapping.IndexMapping {
 	return m
 }
 
-// Close closes the index.
-func (ix *Index) Close() error { return ix.idx.Close() }
+// Close closes the index. A panic in the index library (an index that
+// failed to write) is returned as an error.
+func (ix *Index) Close() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("index: closing: the index library crashed (%v)", r)
+		}
+	}()
+	return ix.idx.Close()
+}
 
 // Count returns how many passages are indexed.
 func (ix *Index) Count() (uint64, error) { return ix.idx.DocCount() }
@@ -416,15 +424,28 @@ func (ix *Index) Entries(ctx context.Context, doc string) ([]string, error) {
 	}
 }
 
-// Apply deletes and then adds entries, in batches of at most MaxBatch.
-func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) error {
+// ErrWrite is wrapped by Apply's errors when the index could not be
+// written: a full disk most often (errors.Is(err, syscall.ENOSPC) tells),
+// or the index library crashing on the way. The index must then be
+// reopened (Open) before it is trusted again: what it holds in memory may
+// not be what it holds on disk.
+var ErrWrite = errors.New("the search index could not be written")
+
+// Apply deletes and then adds entries, in batches of at most MaxBatch. A
+// panic in the index library is returned as an error wrapping ErrWrite.
+func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("index: %w: the index library crashed (%v)", ErrWrite, r)
+		}
+	}()
 	b := ix.idx.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
 			return nil
 		}
 		if err := ix.idx.Batch(b); err != nil {
-			return fmt.Errorf("index: %w", err)
+			return fmt.Errorf("index: %w: %w", ErrWrite, err)
 		}
 		b.Reset()
 		return ctx.Err()

@@ -622,8 +622,11 @@ func (q *Queue) Events(ctx context.Context, fn func(Event)) error {
 // ResultDelivery is one result handed to the indexer.
 type ResultDelivery struct {
 	Result
-	q   *Queue
-	msg jetstream.Msg
+	// Delivered counts how many times JetStream handed the result to the
+	// indexer, this time included.
+	Delivered int
+	q         *Queue
+	msg       jetstream.Msg
 }
 
 // Payload fetches the result's passages from the results bucket.
@@ -712,6 +715,9 @@ func (r *ResultDelivery) Ack(ctx context.Context) error {
 // Nak hands the result back to be applied again later.
 func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
 
+// Later hands the result back to be applied after delay: the disk is full.
+func (r *ResultDelivery) Later(delay time.Duration) error { return r.msg.NakWithDelay(delay) }
+
 // Results returns up to max waiting results, waiting at most wait for the
 // first and not at all for the others. Only the indexer calls it.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
@@ -751,7 +757,10 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 func (q *Queue) decodeResults(ctx context.Context, batch jetstream.MessageBatch) ([]*ResultDelivery, error) {
 	var out []*ResultDelivery
 	for msg := range batch.Messages() {
-		r := &ResultDelivery{q: q, msg: msg}
+		r := &ResultDelivery{q: q, msg: msg, Delivered: 1}
+		if md, err := msg.Metadata(); err == nil {
+			r.Delivered = int(md.NumDelivered)
+		}
 		if err := json.Unmarshal(msg.Data(), &r.Result); err != nil {
 			msg.TermWithReason("undecodable result")
 			continue

@@ -8,14 +8,19 @@ import (
 )
 
 // Backoff is how long to wait before the nth try of something the queue
-// or the disk refused: one second, doubling, at most a minute.
+// or the disk refused: one second, doubling, at most MaxBackoff, so that
+// work goes on soon after space returns however long the disk was full.
 func Backoff(n int) time.Duration {
 	d := time.Second
-	for i := 1; i < n && d < time.Minute; i++ {
+	for i := 1; i < n && d < MaxBackoff; i++ {
 		d *= 2
 	}
-	return min(d, time.Minute)
+	return min(d, MaxBackoff)
 }
+
+// MaxBackoff is the longest wait between two tries of something the
+// queue or the disk refused.
+const MaxBackoff = 10 * time.Second
 
 // IsNoSpace reports whether err says a disk is full: ENOSPC, or the words
 // of the libraries that hide it (SQLite's "database or disk is full",

@@ -541,6 +541,15 @@ func (s *Store) SetState(ctx context.Context, sha string, state evident.State, r
 	return nil
 }
 
+// Wait records that a queued or processing document waits (for disk
+// space), in state queued or processing, and why. A document that has
+// ended meanwhile is left alone.
+func (s *Store) Wait(ctx context.Context, sha string, state evident.State, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE documents SET state = ?, error = ?, updated = ? WHERE sha256 = ? AND state IN (?, ?)`,
+		state, reason, now(), sha, evident.Queued, evident.Processing)
+	return err
+}
+
 // MarkProcessing records that a worker took a queued document. A document
 // that already finished is left alone (the event can arrive late).
 func (s *Store) MarkProcessing(ctx context.Context, sha string) error {

@@ -108,6 +108,7 @@ func (a *app) logger(level slog.Level) *slog.Logger {
 type backend interface {
 	Search(ctx context.Context, req search.Request) (*search.Response, error)
 	Documents(ctx context.Context) ([]evident.Document, error)
+	Status(ctx context.Context) (*engine.Status, error)
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)

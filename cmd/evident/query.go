@@ -13,7 +13,6 @@ import (
 	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/search"
-	"github.com/evident/evident/web"
 )
 
 func (a *app) searchCmd() *cobra.Command {
@@ -200,15 +199,16 @@ func (a *app) statusCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			return a.with(ctx, true, func(b backend) error {
-				docs, err := b.Documents(ctx)
+				st, err := b.Status(ctx)
 				if err != nil {
 					return err
 				}
-				if docs == nil {
-					docs = []evident.Document{}
-				}
 				if asJSON {
-					return writeJSON(a.stdout, web.Status{Documents: docs})
+					return writeJSON(a.stdout, st)
+				}
+				docs := st.Documents
+				if disk := st.Disk.String(); disk != "" {
+					fmt.Fprintln(a.stdout, disk)
 				}
 				if len(docs) == 0 {
 					fmt.Fprintln(a.stdout, "No documents yet.")
