@@ -154,7 +154,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 // wait hands the job back for later, spending no attempt, when the queue
 // could not record what became of it: JetStream refusing writes, most
 // often because the disk is full. The wait grows with each delivery, up
-// to a minute, and the document says why it waits.
+// to queue.MaxBackoff, and the document says why it waits.
 func (w *Worker) wait(d *queue.Delivery, log *slog.Logger, doing string, err error) {
 	delay := queue.Backoff(d.Delivered)
 	why := queue.WaitReason(err)
