@@ -399,7 +399,7 @@ func split(p evident.Passage, opt Options, c *Cuts) []evident.Passage {
 		// A sentence over a limit starts a passage of its own and is cut
 		// between words.
 		emit()
-		for _, w := range strings.Fields(s) {
+		for w := range strings.FieldsSeq(s) {
 			c := utf8.RuneCountInString(w)
 			for c > maxChars {
 				head, tail := cutChars(w, maxChars)
@@ -413,7 +413,15 @@ func split(p evident.Passage, opt Options, c *Cuts) []evident.Passage {
 	return out
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+// wordCount counts the words of s as strings.Fields would cut them,
+// without making the list: a line of millions of words costs nothing.
+func wordCount(s string) int {
+	n := 0
+	for range strings.FieldsSeq(s) {
+		n++
+	}
+	return n
+}
 
 // cutChars cuts s after n characters.
 func cutChars(s string, n int) (string, string) {
