@@ -156,10 +156,12 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 	rules := pr.Rules.Classifier()
 	seq := 0
 	var sinkErr error // the sink's failure is not the file's
+	var legible legibility
 	emit := func(p *evident.Passage) error {
 		if seq == limits.MaxPassages {
 			return &Permanent{&LimitError{What: "passages", Limit: limits.MaxPassages, Field: "MaxPassages"}}
 		}
+		legible.add(p.Text)
 		p.Seq = seq
 		p.ID = evident.PassageID(job.SHA256, seq)
 		seq++
@@ -195,7 +197,7 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 		if w := cuts.Warning(opt.MaxChars); w != "" {
 			doc.Warnings = append(doc.Warnings, w)
 		}
-		return sink.End(doc.Warnings)
+		return finish(sink, doc.Warnings, &legible)
 	}
 	ps := passage.Build(doc, opt)
 	doc.Blocks = nil // the passages hold the text now
@@ -220,7 +222,21 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 		}
 		ps[i] = evident.Passage{} // sink has it: let it go
 	}
-	return sink.End(doc.Warnings)
+	return finish(sink, doc.Warnings, &legible)
+}
+
+// finish closes a processed document: it fails when nothing of its text is
+// readable, and otherwise ends it with its warnings, one more when much
+// of its text is not.
+func finish(sink Sink, warnings []string, legible *legibility) error {
+	warning, err := legible.verdict()
+	if err != nil {
+		return &Permanent{err}
+	}
+	if warning != "" {
+		warnings = append(warnings, warning)
+	}
+	return sink.End(warnings)
 }
 
 // document is what the worker says about the document as a whole.

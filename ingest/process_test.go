@@ -203,3 +203,47 @@ func sameJSON(a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
 }
+
+// TestLegibility checks that text a broken font or encoding left behind
+// is called so: a warning when much of a document cannot be read, a
+// failure with the reason when nothing can, nothing for ordinary text.
+func TestLegibility(t *testing.T) {
+	tests := []struct {
+		file string
+		warn string // a warning containing it
+		err  string // or a failure containing it
+	}{
+		{"interview-cfo-northwind.txt", "", ""},
+		{"survey-finance-tools.csv", "", ""},
+		{"font-without-map.txt", "private-use characters", ""},
+		{"replaced.txt", "replacement characters (U+FFFD)", ""},
+		{"symbols.txt", "of the text is letters or digits", ""},
+		{"unreadable.txt", "", "nothing readable"},
+	}
+	pr := processor(t, Limits{})
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := pr.Process(context.Background(), jobFor(tt.file, data), data)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !IsPermanent(err) {
+					t.Fatalf("err = %v, want a failure saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			warnings := strings.Join(out.Warnings, "\n")
+			if tt.warn == "" && warnings != "" {
+				t.Errorf("warnings %q for readable text", warnings)
+			}
+			if tt.warn != "" && !strings.Contains(warnings, tt.warn) {
+				t.Errorf("warnings %q, want one saying %q", warnings, tt.warn)
+			}
+		})
+	}
+}
