@@ -80,7 +80,7 @@ func TestMemoryChild(t *testing.T) {
 	if files == "" {
 		t.Skip("run by TestMemoryCeiling")
 	}
-	debug.SetMemoryLimit(640 << 20) // as cmd/evident does
+	debug.SetMemoryLimit(512 << 20) // as cmd/evident does
 	ctx := context.Background()
 	e, err := Open(ctx, Options{Data: filepath.Join(t.TempDir(), "data"), Workers: 2})
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 // GOMEMLIMIT says otherwise: a soft limit, which makes the collector work
 // harder as the heap nears it rather than let garbage double the process's
 // memory. Work that needs more still gets it.
-const memoryLimit = 640 << 20
+const memoryLimit = 512 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
