@@ -30,6 +30,8 @@ type Service interface {
 type Reader interface {
 	Search(ctx context.Context, req search.Request) (*search.Response, error)
 	Documents(ctx context.Context) ([]evident.Document, error)
+	// Status is every document and the state of the data folder's disk.
+	Status(ctx context.Context) (*Status, error)
 	Show(ctx context.Context, ref string) (*Shown, error)
 	// Passage returns a passage with up to around passages either side.
 	Passage(ctx context.Context, id string, around int) (*InContext, error)

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/evident/evident"
 	"github.com/evident/evident/maps"
 	"github.com/evident/evident/store"
@@ -17,10 +20,53 @@ type Shown struct {
 	Passages []evident.Passage `json:"passages"`
 }
 
-// Status is every document and its state: `evident status --json`, GET
-// /api/status.
+// Status is every document and its state, and the state of the data
+// folder's disk: `evident status --json`, GET /api/status.
 type Status struct {
 	Documents []evident.Document `json:"documents"`
+	Disk      Disk               `json:"disk"`
+}
+
+// Disk is the state of the data folder's disk, for status and the
+// Ingestion page.
+type Disk struct {
+	Free uint64 `json:"free_bytes"`
+	// Full is true while writes fail for want of space (or fewer than
+	// queue.MinFree bytes are free): documents wait, and go on by
+	// themselves when space returns.
+	Full bool `json:"full"`
+	// Problem says what refused to write, while Full.
+	Problem string    `json:"problem,omitempty"`
+	Since   time.Time `json:"since,omitzero"` // when the disk was first seen full
+}
+
+// String is the sentence status prints while the disk is full, "" when not.
+func (d Disk) String() string {
+	if !d.Full {
+		return ""
+	}
+	s := fmt.Sprintf("The data folder's disk is full (%s free", HumanSize(int64(d.Free)))
+	if !d.Since.IsZero() {
+		s += fmt.Sprintf(", since %s", d.Since.Local().Format(time.TimeOnly))
+	}
+	s += "): documents wait for disk space and go on by themselves when space returns."
+	if d.Problem != "" {
+		s += " Last refusal: " + d.Problem
+	}
+	return s
+}
+
+// HumanSize writes a number of bytes for people: 1.5 MiB.
+func HumanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Matrix is the evidence matrix: passages per role and category, like a

@@ -15,6 +15,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
+	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
 	"github.com/evident/evident/watch"
 )
@@ -103,12 +104,13 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 	case info.Size() == 0:
 		problem = "the file is empty"
 	case info.Size() > e.opts.MaxSize:
-		problem = fmt.Sprintf("the file is %s, over the %s limit", humanSize(info.Size()), humanSize(e.opts.MaxSize))
+		problem = fmt.Sprintf("the file is %s, over the %s limit", api.HumanSize(info.Size()), api.HumanSize(e.opts.MaxSize))
 	}
 	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), ModTime: info.ModTime(),
 		Meta: src.Meta, FolderRole: src.FolderRole}
 	res, err := e.record(ctx, sub, f, problem)
 	if err != nil {
+		e.noSpace(err)
 		return nil, &hashedError{sha: sum, err: err}
 	}
 	return res, nil
@@ -274,18 +276,6 @@ func readSidecar(path, root string) (evident.Meta, error) {
 	return m, nil
 }
 
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 // watch feeds settled inbox files to Submit. A file that cannot be
 // submitted (NATS is unavailable, say) is tried again by the watcher's
 // next rescan.
@@ -313,6 +303,16 @@ func (e *Engine) watch(ctx context.Context) error {
 				// hash is known once the file was read.
 				e.log.Error("inbox: cannot submit", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)
 				return nil
+			}
+			if queue.IsNoSpace(err) || !e.hasRoom() {
+				// Nothing goes in while the disk is full: wait for room,
+				// then go on at once, spending no attempt.
+				e.log.Warn("inbox: the disk is full; waiting for room", "file", filepath.Base(path), "origin", src.Origin, "err", err)
+				if !e.awaitRoom(ctx) {
+					return nil
+				}
+				attempt = -1
+				continue
 			}
 			if attempt == 2 {
 				e.log.Error("inbox: cannot submit; the next rescan tries again", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)

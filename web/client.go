@@ -57,9 +57,17 @@ func (c *Client) Search(ctx context.Context, req search.Request) (*search.Respon
 
 // Documents lists the server's documents.
 func (c *Client) Documents(ctx context.Context) ([]evident.Document, error) {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Documents, nil
+}
+
+// Status lists the server's documents and says whether its disk is full.
+func (c *Client) Status(ctx context.Context) (*api.Status, error) {
 	var st api.Status
-	err := c.call(ctx, http.MethodGet, "/api/status", "", nil, &st)
-	return st.Documents, err
+	return &st, c.call(ctx, http.MethodGet, "/api/status", "", nil, &st)
 }
 
 // Show fetches one document and its passages.

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 func qualCoderProject(t *testing.T) []byte {

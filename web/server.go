@@ -320,15 +320,12 @@ func searchRequest(r *http.Request) (search.Request, error) {
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	docs, err := s.Engine.Documents(r.Context())
+	st, err := s.Engine.Status(r.Context())
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if docs == nil {
-		docs = []evident.Document{}
-	}
-	writeJSON(w, http.StatusOK, api.Status{Documents: docs})
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {

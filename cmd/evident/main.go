@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -22,7 +23,16 @@ import (
 	"github.com/evident/evident/web"
 )
 
+// memoryLimit is the heap the Go runtime is asked to stay under unless
+// GOMEMLIMIT says otherwise: a soft limit, which makes the collector work
+// harder as the heap nears it rather than let garbage double the process's
+// memory. Work that needs more still gets it.
+const memoryLimit = 512 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
