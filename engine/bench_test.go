@@ -288,7 +288,7 @@ func benchProcessor() (*ingest.Processor, error) {
 func benchProcess(pr *ingest.Processor, d benchDoc) (*ingest.Output, error) {
 	sum := sha256.Sum256(d.Text)
 	job := queue.Job{SHA256: hex.EncodeToString(sum[:]), File: d.Name, Origin: "bench/" + d.Name, Size: int64(len(d.Text))}
-	out, err := pr.Process(context.Background(), job, d.Text)
+	out, err := pr.Process(context.Background(), ingest.InputOf(job, d.Text))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}

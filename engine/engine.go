@@ -529,11 +529,11 @@ func (e *Engine) Queue() *queue.Queue { return e.queue }
 func (e *Engine) onEvent(ev queue.Event) {
 	ctx := context.Background()
 	switch ev.Kind {
-	case "processing":
+	case queue.EventProcessing:
 		e.store.MarkProcessing(ctx, ev.SHA256)
-	case "retry":
-		e.store.SetState(ctx, ev.SHA256, evident.Queued, fmt.Sprintf("attempt %d failed: %s", ev.Attempt, ev.Error))
-	case "wait":
+	case queue.EventRetry:
+		e.store.SetState(ctx, ev.SHA256, evident.Queued, queue.AttemptFailed(ev.Attempt, ev.Error))
+	case queue.EventWait:
 		// The queue could not take the worker's result (a full disk): the
 		// job waits and comes back by itself.
 		if strings.HasPrefix(ev.Error, queue.WaitingForDisk) {

@@ -198,7 +198,7 @@ const heartbeatEvery = 15 * time.Second
 // It reports whether the document was saved, and the stamp of its entries.
 func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending) (saved bool, stamp string, err error) {
 	res := r.Result
-	sha, failure := res.SHA256, res.Error
+	sha, failure := res.SHA256, res.Failure()
 	// A result for metadata that has changed since its job was queued (a
 	// sidecar arrived) is stale: the job for the new metadata decides,
 	// even when it finished first.
@@ -216,12 +216,6 @@ func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending)
 		}
 	}
 	if failure != "" {
-		// A bare "gave up after N attempts" gains the cause the last retry
-		// recorded; a failure that already gives it is not repeated.
-		if doc, err := e.store.DocumentBySHA(ctx, sha); err == nil && doc.Error != "" && doc.State != evident.Failed &&
-			!strings.Contains(failure, lastCause(doc.Error)) && !strings.HasPrefix(doc.Error, queue.WaitingForDisk) {
-			failure = fmt.Sprintf("%s (last error: %s)", failure, doc.Error)
-		}
 		ids, err := e.store.Fail(ctx, sha, failure, e.configNow())
 		if errors.Is(err, store.ErrNotFound) {
 			return false, "", nil // the document changed or went meanwhile
@@ -394,15 +388,6 @@ func (e *Engine) entriesOf(d *evident.Document, ps []evident.Passage) ([]index.E
 		entries[i] = e.entry(d, &ps[i])
 	}
 	return entries, index.SetStamp(entries)
-}
-
-// lastCause strips the "attempt N failed: " that onEvent puts before the
-// cause of a failed attempt.
-func lastCause(reason string) string {
-	if _, cause, ok := strings.Cut(reason, " failed: "); ok && strings.HasPrefix(reason, "attempt ") {
-		return cause
-	}
-	return reason
 }
 
 // entry is a passage's index entry, with what search derives from it:

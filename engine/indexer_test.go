@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
 )
@@ -89,7 +90,7 @@ func (r *running) work(failure string) *queue.Delivery {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		out, err := r.Processor().Process(ctx, d.Job, data)
+		out, err := r.Processor().Process(ctx, ingest.InputOf(d.Job, data))
 		if err != nil {
 			r.t.Fatal(err)
 		}

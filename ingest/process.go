@@ -42,12 +42,24 @@ type Rules interface {
 type Processor struct {
 	Formats extract.Registry
 	Rules   Rules
-	// Roles canonicalises roles ("Finance director" → cfo); nil keeps
-	// them as written.
-	Roles    *roles.Taxonomy
-	Timeout  time.Duration // per file; extraction beyond it fails the attempt
-	MaxWords int           // passage length before splitting
-	Limits   Limits
+	Timeout time.Duration // per file; extraction beyond it fails the attempt
+	Limits  Limits
+}
+
+// Input is one file to process: its bytes and what is known of it when
+// it is queued (a queue.Job carries the same, see InputOf).
+type Input struct {
+	SHA256     string       // of Data, checked before anything is read
+	File       string       // the file name, as the user dropped it
+	Origin     string       // where it came from (evident.Document.Origin)
+	Meta       evident.Meta // what the user said; it wins over front matter
+	FolderRole string       // the inbox subfolder it was dropped in
+	Data       []byte
+}
+
+// InputOf is the input of a job whose stored bytes are data.
+func InputOf(job queue.Job, data []byte) Input {
+	return Input{SHA256: job.SHA256, File: job.File, Origin: job.Origin, Meta: job.Meta, FolderRole: job.FolderRole, Data: data}
 }
 
 // Limits bound what one file may cost. Zero fields take the defaults.
@@ -124,9 +136,9 @@ func IsPermanent(err error) bool {
 // Process extracts, splits, attributes and classifies one document and
 // returns it whole. Workers use Stream; Process serves tests and
 // benchmarks.
-func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*Output, error) {
+func (pr *Processor) Process(ctx context.Context, in Input) (*Output, error) {
 	out := &Output{}
-	if err := pr.Stream(ctx, job, data, collector{out}); err != nil {
+	if err := pr.Stream(ctx, in, collector{out}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -138,13 +150,13 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 // one answer at a time; other formats are held while speakers are worked
 // out, and each passage is let go once sink has it. A file over the
 // limits fails with a LimitError; a panic in any step fails the file.
-func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sink Sink) (err error) {
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != job.SHA256 {
-		return fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", job.File, got[:12], job.SHA256[:12])
+func (pr *Processor) Stream(ctx context.Context, in Input, sink Sink) (err error) {
+	sum := sha256.Sum256(in.Data)
+	if got := hex.EncodeToString(sum[:]); got != in.SHA256 {
+		return fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", in.File, got[:12], in.SHA256[:12])
 	}
 	limits := pr.Limits.WithDefaults()
-	doc, err := pr.extract(ctx, extract.Input{Name: job.File, Data: data, Meta: job.Meta, MaxBlocks: limits.MaxParagraphs})
+	doc, err := pr.extract(ctx, extract.Input{Name: in.File, Data: in.Data, Meta: in.Meta, MaxBlocks: limits.MaxParagraphs})
 	if errors.Is(err, extract.ErrTooManyBlocks) {
 		return &Permanent{&LimitError{What: "paragraphs (or turns, cues or table rows)", Limit: limits.MaxParagraphs, Field: "MaxParagraphs"}}
 	}
@@ -156,12 +168,12 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 			err = &Permanent{&PanicError{Value: r, Stack: string(debug.Stack())}}
 		}
 	}()
-	meta := doc.Meta.Merge(job.Meta) // the sidecar wins over front matter
-	opt := passage.Options{MaxWords: pr.MaxWords, MaxChars: limits.PassageChars}
+	meta := doc.Meta.Merge(in.Meta) // the sidecar wins over front matter
+	opt := passage.Options{MaxChars: limits.PassageChars}
 	tax := pr.Rules.Roles()
-	folderRole, ok := FolderRole(tax, job.FolderRole)
+	folderRole, ok := FolderRole(tax, in.FolderRole)
 	if !ok {
-		doc.Warnings = append(doc.Warnings, fmt.Sprintf("the inbox folder %q names no role of the taxonomy, so it gives none", job.FolderRole))
+		doc.Warnings = append(doc.Warnings, fmt.Sprintf("the inbox folder %q names no role of the taxonomy, so it gives none", in.FolderRole))
 	}
 	// Personal data is masked before anything is classified, stored or
 	// indexed; persona reads the names it needs first.
@@ -181,7 +193,7 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 		maskPassage(mask, p)
 		legible.add(p.Text)
 		p.Seq = seq
-		p.ID = evident.PassageID(job.SHA256, seq)
+		p.ID = evident.PassageID(in.SHA256, seq)
 		seq++
 		Tag(rules, p)
 		sinkErr = sink.Passage(p)
@@ -190,7 +202,7 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 	if doc.Stream != nil {
 		// A survey: its answers have no speakers, so each is attributed
 		// on its own as it comes.
-		d := pr.document(job, data, doc, meta, folderRole, nil)
+		d := pr.document(in, doc, meta, folderRole, nil)
 		if err := sink.Document(&d); err != nil {
 			return err
 		}
@@ -239,7 +251,7 @@ func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sin
 		who.Name, who.FullName = mask.MaskName(who.Name), mask.MaskName(who.FullName)
 		mask.Counts = counts
 	}
-	d := pr.document(job, data, doc, meta, folderRole, speakers)
+	d := pr.document(in, doc, meta, folderRole, speakers)
 	if err := sink.Document(&d); err != nil {
 		return err
 	}
@@ -282,15 +294,15 @@ func finish(sink Sink, warnings []string, redacted redact.Counts, legible *legib
 }
 
 // document is what the worker says about the document as a whole.
-func (pr *Processor) document(job queue.Job, data []byte, doc *extract.Doc, meta evident.Meta, folderRole string, speakers []evident.Person) evident.Document {
+func (pr *Processor) document(in Input, doc *extract.Doc, meta evident.Meta, folderRole string, speakers []evident.Person) evident.Document {
 	tax := pr.Rules.Roles()
 	return evident.Document{
-		File:     job.File,
-		Origin:   job.Origin,
-		SHA256:   job.SHA256,
-		Size:     int64(len(data)),
+		File:     in.File,
+		Origin:   in.Origin,
+		SHA256:   in.SHA256,
+		Size:     int64(len(in.Data)),
 		Format:   doc.Format,
-		Title:    first(meta.Title, doc.Title, strings.TrimSuffix(job.File, filepath.Ext(job.File))),
+		Title:    first(meta.Title, doc.Title, strings.TrimSuffix(in.File, filepath.Ext(in.File))),
 		Kind:     evident.Kind(first(string(meta.Kind), string(doc.Kind), string(guessKind(doc, speakers)))),
 		URL:      first(meta.URL, doc.URL),
 		Author:   first(meta.Author, doc.Author),

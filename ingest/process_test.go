@@ -19,7 +19,6 @@ import (
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/extract"
-	"github.com/evident/evident/queue"
 	"github.com/evident/evident/roles"
 )
 
@@ -39,9 +38,9 @@ func processor(t *testing.T, limits Limits) *Processor {
 	return &Processor{Formats: extract.Default(), Rules: live, Limits: limits}
 }
 
-func jobFor(name string, data []byte) queue.Job {
+func inputFor(name string, data []byte) Input {
 	sum := sha256.Sum256(data)
-	return queue.Job{SHA256: hex.EncodeToString(sum[:]), File: name}
+	return Input{SHA256: hex.EncodeToString(sum[:]), File: name, Data: data}
 }
 
 // readAll reads a payload back the way the indexer does.
@@ -95,12 +94,12 @@ func TestStream(t *testing.T) {
 	for name, data := range files {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			whole, err := pr.Process(ctx, jobFor(name, data), data)
+			whole, err := pr.Process(ctx, inputFor(name, data))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var payload bytes.Buffer
-			if err := pr.Stream(ctx, jobFor(name, data), data, NewWriter(&payload)); err != nil {
+			if err := pr.Stream(ctx, inputFor(name, data), NewWriter(&payload)); err != nil {
 				t.Fatal(err)
 			}
 			got := readAll(t, payload.Bytes())
@@ -151,7 +150,7 @@ func TestLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := processor(t, tt.limits).Process(context.Background(), jobFor(tt.file, tt.data), tt.data)
+			out, err := processor(t, tt.limits).Process(context.Background(), inputFor(tt.file, tt.data))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !IsPermanent(err) {
 					t.Fatalf("err = %v, want a permanent failure saying %q", err, tt.err)
@@ -178,7 +177,7 @@ func TestLimits(t *testing.T) {
 func TestSinkFailureIsNotTheFiles(t *testing.T) {
 	data := bigSurvey(12_000)
 	full := errors.New("no space left on device")
-	err := processor(t, Limits{}).Stream(context.Background(), jobFor("big.csv", data), data, &failingSink{after: 100, err: full})
+	err := processor(t, Limits{}).Stream(context.Background(), inputFor("big.csv", data), &failingSink{after: 100, err: full})
 	if !errors.Is(err, full) || IsPermanent(err) {
 		t.Errorf("err = %v (permanent %v), want the sink's error, not permanent", err, IsPermanent(err))
 	}
@@ -228,7 +227,7 @@ func TestLegibility(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := pr.Process(context.Background(), jobFor(tt.file, data), data)
+			out, err := pr.Process(context.Background(), inputFor(tt.file, data))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !IsPermanent(err) {
 					t.Fatalf("err = %v, want a failure saying %q", err, tt.err)
@@ -290,7 +289,7 @@ func TestStreamMasks(t *testing.T) {
 	for name, data := range files {
 		t.Run(name, func(t *testing.T) {
 			var payload bytes.Buffer
-			if err := pr.Stream(context.Background(), jobFor(name, data), data, NewWriter(&payload)); err != nil {
+			if err := pr.Stream(context.Background(), inputFor(name, data), NewWriter(&payload)); err != nil {
 				t.Fatal(err)
 			}
 			got := readAll(t, payload.Bytes())
@@ -302,7 +301,7 @@ func TestStreamMasks(t *testing.T) {
 			if got.Document.Redacted["email"] == 0 {
 				t.Errorf("redacted counts %v: no email counted", got.Document.Redacted)
 			}
-			whole, err := pr.Process(context.Background(), jobFor(name, data), data)
+			whole, err := pr.Process(context.Background(), inputFor(name, data))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -18,10 +17,11 @@ type Worker struct {
 	Processor *Processor
 	Name      string
 	Log       *slog.Logger
-	// Grace is how long an in-flight job may run on after shutdown begins
-	// before it is handed back to the queue.
-	Grace time.Duration
 }
+
+// grace is how long an in-flight job may run on after shutdown begins
+// before it is handed back to the queue.
+const grace = 10 * time.Second
 
 // Run processes jobs until ctx ends. An in-flight job then finishes within
 // the grace period or goes back to the queue; nothing is lost.
@@ -58,17 +58,14 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	if d.Final() {
-		res := queue.Result{Worker: w.Name, Error: fmt.Sprintf("gave up after %d attempts", d.Job.Tried)}
-		if d.Job.LastError != "" {
-			res.Error += ": " + d.Job.LastError
-		}
+		res := queue.Result{Worker: w.Name, Attempts: d.Job.Tried, Error: d.Job.LastError}
 		if err := d.Done(work, res, nil); err != nil {
 			// The job comes back until its failure is recorded.
 			w.wait(d, log, "recording the failure", err)
 		}
 		return
 	}
-	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "processing", Worker: w.Name, Attempt: d.Attempt})
+	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: queue.EventProcessing, Worker: w.Name, Attempt: d.Attempt})
 
 	stopBeat := heartbeat(work, d, w.Queue.Config().AckWait/4)
 	defer stopBeat()
@@ -91,7 +88,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		var passages int
 		object, parts, err := d.PutResult(work, func(out io.Writer) error {
 			rw := NewWriter(out)
-			err := w.Processor.Stream(work, d.Job, data, rw)
+			err := w.Processor.Stream(work, InputOf(d.Job, data), rw)
 			passages = rw.n
 			return err
 		})
@@ -101,10 +98,6 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	select {
 	case o = <-done:
 	case <-ctx.Done():
-		grace := w.Grace
-		if grace <= 0 {
-			grace = 10 * time.Second
-		}
 		select {
 		case o = <-done:
 		case <-time.After(grace):
@@ -114,7 +107,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 			return
 		}
 	}
-	res := queue.Result{Worker: w.Name, Duration: time.Since(start)}
+	res := queue.Result{Worker: w.Name, Duration: time.Since(start), Tried: d.Job.Tried, LastError: d.Job.LastError}
 	switch {
 	case o.err == nil:
 		res.Object, res.Parts, res.Encoding = o.object, o.parts, Encoding
@@ -134,17 +127,17 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	if IsPermanent(o.err) || d.Attempt >= w.Queue.Config().MaxAttempts {
 		res.Error = o.err.Error()
 		if !IsPermanent(o.err) {
-			res.Error = fmt.Sprintf("gave up after %d attempts: %v", d.Attempt, o.err)
+			res.Attempts = d.Attempt
 		}
 		if err := d.Done(work, res, nil); err != nil {
 			w.wait(d, log, "recording the failure", err)
 			return
 		}
-		log.Info("failed", "reason", res.Error)
+		log.Info("failed", "reason", res.Failure())
 		return
 	}
 	log.Warn("attempt failed; will retry", "err", o.err)
-	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "retry", Worker: w.Name, Attempt: d.Attempt, Error: o.err.Error()})
+	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: queue.EventRetry, Worker: w.Name, Attempt: d.Attempt, Error: o.err.Error()})
 	if err := d.Failed(work, o.err.Error(), time.Duration(d.Attempt)*2*time.Second); err != nil {
 		// Not recorded, so not counted: the same attempt comes back.
 		w.wait(d, log, "recording the failed attempt", err)
@@ -159,7 +152,7 @@ func (w *Worker) wait(d *queue.Delivery, log *slog.Logger, doing string, err err
 	delay := queue.Backoff(d.Delivered)
 	why := queue.WaitReason(err)
 	log.Warn(doing+": will try again", "err", err, "in", delay)
-	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "wait", Worker: w.Name, Attempt: d.Attempt, Error: why})
+	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: queue.EventWait, Worker: w.Name, Attempt: d.Attempt, Error: why})
 	d.Later(delay)
 }
 

@@ -99,8 +99,15 @@ type Result struct {
 	File    string `json:"file,omitempty"` // the job's file name, for the indexer's log
 	Worker  string `json:"worker"`
 	Attempt int    `json:"attempt"`
-	Error   string `json:"error,omitempty"` // set when the document failed
-	Object  string `json:"object,omitempty"`
+	Error   string `json:"error,omitempty"` // set when the document failed: the cause
+	// Attempts is how many failed attempts the worker gave up after; zero
+	// when the failure needs no more (a permanent one). See Failure.
+	Attempts int `json:"attempts,omitempty"`
+	// Tried and LastError are the job's failed attempts before this
+	// delivery and the cause of the last of them (Job.Tried, LastError).
+	Tried     int    `json:"tried,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+	Object    string `json:"object,omitempty"`
 	// Encoding says how the payload in Object is written (ingest.Encoding);
 	// "" is one JSON object.
 	Encoding string `json:"encoding,omitempty"`
@@ -110,6 +117,23 @@ type Result struct {
 	Parts    int           `json:"parts,omitempty"`
 	Duration time.Duration `json:"duration"`
 	Version  string        `json:"version,omitempty"` // the job's JobVersion, to tell a stale result (metadata changed since) apart
+}
+
+// Failure is the sentence a failed document shows: the cause, how many
+// attempts the worker gave up after, and the cause of the attempt before
+// when it was another.
+func (r Result) Failure() string {
+	s := r.Error
+	if r.Attempts > 0 {
+		s = fmt.Sprintf("gave up after %d attempts", r.Attempts)
+		if r.Error != "" {
+			s += ": " + r.Error
+		}
+	}
+	if s != "" && r.LastError != "" && !strings.Contains(s, r.LastError) {
+		s = fmt.Sprintf("%s (last error: %s)", s, AttemptFailed(r.Tried, r.LastError))
+	}
+	return s
 }
 
 // Queue is a connection to the JetStream assets.
@@ -595,13 +619,30 @@ func (q *Queue) Notify(event Event) {
 	q.nc.Publish(SubjectEvents, data)
 }
 
-// Event is a progress notice: a worker took a job, or an attempt failed.
+// EventKind says what an Event reports.
+type EventKind string
+
+// The kinds of Event; the values are the wire's.
+const (
+	EventProcessing EventKind = "processing" // a worker took the job
+	EventRetry      EventKind = "retry"      // an attempt failed; the job comes back (Error says why)
+	EventWait       EventKind = "wait"       // the queue could not take the worker's result; the job waits (Error says why)
+)
+
+// Event is a progress notice: a worker took a job, an attempt failed, or
+// a job waits.
 type Event struct {
-	SHA256  string `json:"sha256"`
-	Kind    string `json:"kind"` // "processing" or "retry"
-	Worker  string `json:"worker"`
-	Attempt int    `json:"attempt"`
-	Error   string `json:"error,omitempty"`
+	SHA256  string    `json:"sha256"`
+	Kind    EventKind `json:"kind"`
+	Worker  string    `json:"worker"`
+	Attempt int       `json:"attempt"`
+	Error   string    `json:"error,omitempty"`
+}
+
+// AttemptFailed is the reason a document shows while it waits for another
+// attempt, and after its failure the attempt before.
+func AttemptFailed(attempt int, cause string) string {
+	return fmt.Sprintf("attempt %d failed: %s", attempt, cause)
 }
 
 // Events subscribes to progress notices until ctx ends.
