@@ -7,8 +7,6 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +15,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -90,29 +87,27 @@ type Engine struct {
 	subMu      sync.Mutex
 	submitting map[string]int // hashes between being recorded and their job being queued
 
-	// config identifies the rules and roles in force (see configID).
-	config atomic.Pointer[string]
-
 	resumed Resumed // what the start found unfinished; guarded by connMu after Open
 
 	srv   *queue.Server
 	nc    *nats.Conn
 	queue *queue.Queue
-	rules atomic.Pointer[classify.Classifier]
+	rules *liveRules // the classification rules in force: engine/rules.go
 	roles *roles.Taxonomy
 	// synonyms are search's topics: query words' synonyms, and what
 	// counts as talk of work when passages are ranked.
 	synonyms *search.Synonyms
 	about    *search.AboutFinder // the roles passages report on, by e.roles
-	// The rules and roles files as read, published for worker processes.
-	rulesSrc, rolesSrc []byte
-	redactor           *redact.Redactor
-	redactSrc          []byte // redact.yaml as read, published likewise
+	// The roles file as read, published for worker processes.
+	rolesSrc  []byte
+	redactor  *redact.Redactor
+	redactSrc []byte // redact.yaml as read, published likewise
 
 	announced bool // a holder record was written and must go on Close
 
-	mapsMu sync.Mutex
-	maps   *maps.Store // opened at the first use: see mapStore
+	// Maps are the empathy maps (engine/maps.go), their methods the
+	// engine's.
+	*Maps
 
 	connMu sync.Mutex // one Connect at a time
 
@@ -164,21 +159,13 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	// Each file is read once: the bytes compiled here are the bytes
 	// published to worker processes.
-	src, where, err := configSource(opts.Rules, opts.Data, "rules.yaml", configs.Rules)
+	rolesSrc, where, err := configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles)
 	if err != nil {
 		return nil, err
 	}
-	e.rulesSrc = src
-	rules, err := compileConfig(src, where, classify.Parse)
-	if err != nil && opts.ReadOnly {
-		e.log.Warn("using the built-in rules to read queries", "err", err)
-		rules, err = classify.Parse(configs.Rules())
-	}
-	if err != nil {
-		return nil, err
-	}
-	e.rules.Store(rules)
-	if e.rolesSrc, where, err = configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles); err != nil {
+	e.rolesSrc = rolesSrc
+	e.rules = &liveRules{path: opts.Rules, data: opts.Data, rolesSrc: rolesSrc, log: e.log, publish: e.publishRules}
+	if err := e.rules.load(opts.ReadOnly); err != nil {
 		return nil, err
 	}
 	if e.roles, err = compileConfig(e.rolesSrc, where, roles.Parse); err != nil {
@@ -194,19 +181,20 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if e.redactor, err = compileConfig(e.redactSrc, where, redact.Parse); err != nil {
 		return nil, err
 	}
-	e.setConfig(e.rulesSrc)
 	if opts.ReadOnly {
 		if e.store, err = openReader(ctx, opts.Data); err != nil {
 			return nil, err
 		}
+		e.Maps = &Maps{store: e.store, rules: e.Classifier, roles: e.roles, searcher: e}
 		ok = true
 		return e, nil
 	}
 	if e.store, err = store.Open(e.dbPath()); err != nil {
 		return nil, err
 	}
+	e.Maps = &Maps{store: e.store, rules: e.Classifier, roles: e.roles, searcher: e}
 	// The maps' tables too, so that readers find every table there.
-	if _, err := e.mapStore(ctx); err != nil {
+	if _, err := e.Maps.open(ctx); err != nil {
 		return nil, err
 	}
 	if err := e.openIndex(ctx); err != nil {
@@ -254,23 +242,8 @@ func openReader(ctx context.Context, data string) (*store.Store, error) {
 	}
 }
 
-// configID identifies a rules file and the role taxonomy: a document that
-// failed under one configuration is tried again on start under another.
-func configID(rules, roles []byte) string {
-	h := sha256.New()
-	h.Write(rules)
-	h.Write([]byte{0})
-	h.Write(roles)
-	return hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-func (e *Engine) setConfig(rules []byte) {
-	id := configID(rules, e.rolesSrc)
-	e.config.Store(&id)
-}
-
 // configNow identifies the rules and roles in force.
-func (e *Engine) configNow() string { return *e.config.Load() }
+func (e *Engine) configNow() string { return e.rules.configID() }
 
 // LoadRules reads the rules in force: the given file, else <data>/rules.yaml
 // when it exists, else the built-in configs/rules.yaml.
@@ -354,14 +327,14 @@ func fileExists(p string) bool {
 func (e *Engine) Store() *store.Store { return e.store }
 
 // Classifier implements ingest.Rules: the rules in force.
-func (e *Engine) Classifier() *classify.Classifier { return e.rules.Load() }
+func (e *Engine) Classifier() *classify.Classifier { return e.rules.Classifier() }
 
 // Redactor implements ingest.Rules: the masking of personal data in force,
 // read from <data>/redact.yaml (or Options.Redact) when the engine opened.
 func (e *Engine) Redactor() *redact.Redactor { return e.redactor }
 
 // SetRules swaps the rules used for new documents.
-func (e *Engine) SetRules(c *classify.Classifier) { e.rules.Store(c) }
+func (e *Engine) SetRules(c *classify.Classifier) { e.rules.current.Store(c) }
 
 // Index runs fn with the index held for reading. A read-only engine opens
 // the index for fn alone, so that it holds the index's files no longer
@@ -421,7 +394,7 @@ func (e *Engine) Connect(ctx context.Context) error {
 		return err
 	}
 	// Worker processes elsewhere classify with what this engine uses.
-	if err := q.PutConfig(ctx, queue.ConfigRules, e.rulesSrc); err != nil {
+	if err := q.PutConfig(ctx, queue.ConfigRules, e.rules.source()); err != nil {
 		return err
 	}
 	if err := q.PutConfig(ctx, queue.ConfigRoles, e.rolesSrc); err != nil {
@@ -492,7 +465,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			})
 		})
 	}
-	wg.Go(func() { e.followRules(ctx, 2*time.Second) })
+	wg.Go(func() { e.rules.follow(ctx, 2*time.Second) })
 	if e.opts.Inbox != "" {
 		wg.Go(func() {
 			if err := e.watch(ctx); err != nil {

@@ -3,8 +3,12 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"github.com/evident/evident/api"
+	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/evident/evident"
@@ -14,31 +18,126 @@ import (
 	"github.com/evident/evident/queue"
 )
 
-// ReloadRules reads the rules file again. Rules that do not compile are
-// refused with the file, line and reason, and the rules in force stay.
-// New rules apply to documents processed from now on, here and (through
-// NATS) in worker processes; Reclassify applies them to stored passages.
-func (e *Engine) ReloadRules(ctx context.Context) error {
-	src, where, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
+// liveRules are the classification rules in force. They are swapped
+// whole, never changed in place: when their file changes (follow) or on
+// request (reload); rules that do not compile change nothing. Each swap
+// is published to worker processes.
+type liveRules struct {
+	path, data string // where configSource looks for the rules file
+	rolesSrc   []byte // roles.yaml as read: with the rules, the config id
+	log        *slog.Logger
+	// publish sends rules to worker processes (a no-op until the queue
+	// is open).
+	publish func(ctx context.Context, src []byte) error
+
+	current atomic.Pointer[classify.Classifier]
+	src     atomic.Pointer[[]byte] // the rules file as read
+	config  atomic.Pointer[string] // configID of src and rolesSrc
+}
+
+// Classifier returns the rules in force.
+func (r *liveRules) Classifier() *classify.Classifier { return r.current.Load() }
+
+// source is the rules file in force as read.
+func (r *liveRules) source() []byte { return *r.src.Load() }
+
+// configID identifies the rules and roles in force: a document that
+// failed under one configuration is tried again on start under another.
+func (r *liveRules) configID() string { return *r.config.Load() }
+
+// load reads and compiles the rules at start. A reader that only needs
+// the category words of queries falls back to the built-in rules.
+func (r *liveRules) load(readOnly bool) error {
+	src, where, err := configSource(r.path, r.data, "rules.yaml", configs.Rules)
+	if err != nil {
+		return err
+	}
+	c, err := compileConfig(src, where, classify.Parse)
+	if err != nil && readOnly {
+		r.log.Warn("using the built-in rules to read queries", "err", err)
+		c, err = classify.Parse(configs.Rules())
+	}
+	if err != nil {
+		return err
+	}
+	r.set(c, src)
+	return nil
+}
+
+func (r *liveRules) set(c *classify.Classifier, src []byte) {
+	h := sha256.New()
+	h.Write(src)
+	h.Write([]byte{0})
+	h.Write(r.rolesSrc)
+	id := hex.EncodeToString(h.Sum(nil)[:8])
+	r.current.Store(c)
+	r.src.Store(&src)
+	r.config.Store(&id)
+}
+
+// reload reads the rules file again and puts it in force.
+func (r *liveRules) reload(ctx context.Context) error {
+	src, where, err := configSource(r.path, r.data, "rules.yaml", configs.Rules)
 	if err != nil {
 		return api.Errorf(api.Unprocessable, "%w", err)
 	}
-	return e.useRules(ctx, src, where)
+	return r.use(ctx, src, where)
 }
 
-// useRules compiles rules read from where and puts them in force, here and
-// in worker processes; rules that do not compile change nothing.
-func (e *Engine) useRules(ctx context.Context, src []byte, where string) error {
+// use compiles rules read from where and puts them in force, here and in
+// worker processes.
+func (r *liveRules) use(ctx context.Context, src []byte, where string) error {
 	c, err := compileConfig(src, where, classify.Parse)
 	if err != nil {
 		return api.Errorf(api.Unprocessable, "%w; the rules in force are unchanged", err)
 	}
-	e.rules.Store(c)
-	e.setConfig(src)
-	if e.queue != nil {
-		return e.queue.PutConfig(ctx, queue.ConfigRules, src)
+	r.set(c, src)
+	return r.publish(ctx, src)
+}
+
+// follow reloads the rules whenever their file's content differs from
+// the rules last loaded, until ctx ends. Rules that do not compile are
+// logged and the last good ones stay. It polls: the file is small, and
+// editors replace files in ways fsnotify reports differently.
+func (r *liveRules) follow(ctx context.Context, every time.Duration) {
+	last := r.source()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		src, where, err := configSource(r.path, r.data, "rules.yaml", configs.Rules)
+		if err != nil || bytes.Equal(src, last) {
+			continue
+		}
+		last = src
+		if err := r.use(ctx, src, where); err != nil {
+			r.log.Error("rules not reloaded", "err", err)
+			continue
+		}
+		if where == "" {
+			where = "the built-in rules"
+		}
+		r.log.Info("rules reloaded; `evident reclassify` applies them to stored passages", "file", where)
 	}
-	return nil
+}
+
+// ReloadRules reads the rules file again. Rules that do not compile are
+// refused with the file, line and reason, and the rules in force stay.
+// New rules apply to documents processed from now on, here and (through
+// NATS) in worker processes; Reclassify applies them to stored passages.
+func (e *Engine) ReloadRules(ctx context.Context) error { return e.rules.reload(ctx) }
+
+// publishRules sends rules to worker processes once the queue is open;
+// Connect publishes those in force when it opens it.
+func (e *Engine) publishRules(ctx context.Context, src []byte) error {
+	if e.queue == nil {
+		return nil
+	}
+	return e.queue.PutConfig(ctx, queue.ConfigRules, src)
 }
 
 // journalReclassify names a reclassification in the store's journal: it
@@ -53,7 +152,7 @@ const journalReclassify = "reclassify"
 // repairs the one batch that may differ), and the next start finishes the
 // reclassification.
 func (e *Engine) Reclassify(ctx context.Context) (api.Reclassified, error) {
-	if err := e.ReloadRules(ctx); err != nil {
+	if err := e.rules.reload(ctx); err != nil {
 		return api.Reclassified{}, err
 	}
 	e.writeMu.Lock()
@@ -118,34 +217,4 @@ func (e *Engine) reclassify(ctx context.Context) (api.Reclassified, error) {
 		err = e.store.End(ctx, journalReclassify)
 	}
 	return out, err
-}
-
-// followRules reloads the rules whenever their file's content differs
-// from the rules last loaded, until ctx ends. Rules that do not compile are
-// logged and the last good ones stay. It polls: the file is small, and
-// editors replace files in ways fsnotify reports differently.
-func (e *Engine) followRules(ctx context.Context, every time.Duration) {
-	last := e.rulesSrc // what Open loaded
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		src, where, err := configSource(e.opts.Rules, e.opts.Data, "rules.yaml", configs.Rules)
-		if err != nil || bytes.Equal(src, last) {
-			continue
-		}
-		last = src
-		if err := e.useRules(ctx, src, where); err != nil {
-			e.log.Error("rules not reloaded", "err", err)
-			continue
-		}
-		if where == "" {
-			where = "the built-in rules"
-		}
-		e.log.Info("rules reloaded; `evident reclassify` applies them to stored passages", "file", where)
-	}
 }
