@@ -1,6 +1,6 @@
 // Package evident holds the vocabulary every stage of the pipeline shares:
 // a Document, the Passages extracted from it, where each passage sits in its
-// source (a Locator), and the category tags the rules gave it.
+// source (a Locator), and the categories the rules tagged it with.
 //
 // A file travels inbox → queue → extract → passage → classify → store and
 // index → search → maps → web; each step lives in the package of that name.
@@ -16,18 +16,19 @@
 //     where it came from: an inbox-relative path, an absolute path, or
 //     "upload:NAME". On the wire the origin is "path", an older name kept.
 //   - submission: a file handed in to become a document (api.Submission,
-//     answered by api.Submitted). Inside the pipeline the same file is a
-//     queue.Job while it waits for a worker.
+//     answered by api.Submitted with its store.Outcome). The store records
+//     it as a store.Submission; while it waits for a worker it is a
+//     queue.Job, and a worker reads it as an ingest.Input.
 //   - passage: one quotable unit of a document, a paragraph, a speaker's
 //     turn, a survey answer (Passage), with its Locator: page, time, row,
 //     line. Its id is the document's hash and its place: "sha-12".
 //   - category: one cell of an empathy map as the rules file names it:
 //     SEE, HEAR, SAY, DO, PAINS, GAINS, or a team's own.
-//   - tag: a category given to a passage. A rule firing on a passage is a
-//     match (Match: its category, rule and words); a passage's matches are
-//     why it carries its tags. On the wire they are "matches", which is
-//     also what `evident classify` prints. A person's correction of the
-//     tags is a review (store.Review).
+//   - tag: a category given to a passage (Passage.Categories). A rule
+//     firing on a passage is a match (Match: its category, rule and
+//     words); a passage's matches (Passage.Matches, "matches" on the wire
+//     and in `evident classify`) are why it carries its tags. A person's
+//     correction of the tags is a review (store.Review).
 //   - speaker: who says a passage (Person), by the label in the file; an
 //     interviewer or host asks rather than answers.
 //   - role: the canonical persona a speaker or document speaks for
@@ -43,7 +44,7 @@
 //     (maps.Map).
 //   - hit: a passage a search found. index.Hit is the index's id and
 //     score, search.Hit the hit with everything needed to cite it; a
-//     store.Hit is a passage loaded with its document.
+//     store.Cited is a passage loaded with its document.
 package evident
 
 import (
@@ -266,7 +267,7 @@ type Passage struct {
 	Locator     Locator            `json:"locator"`
 	Categories  []string           `json:"categories"`
 	Scores      map[string]float64 `json:"scores,omitempty"`
-	Tags        []Match            `json:"matches,omitempty"`
+	Matches     []Match            `json:"matches,omitempty"` // the rules that tagged it, with their words
 	// Codes are qualitative codes a person gave the passage that are not
 	// categories: the codes of an imported QDA project (search: code:NAME).
 	Codes []string `json:"codes,omitempty"`

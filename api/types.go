@@ -104,7 +104,7 @@ type Submission struct {
 // Submitted says what became of a submission: POST /api/ingest.
 type Submitted struct {
 	Document *evident.Document `json:"document"`
-	Outcome  string            `json:"outcome"` // new, changed, duplicate, refreshed (store.Outcome)
+	Outcome  store.Outcome     `json:"outcome"` // new, changed, duplicate, refreshed…, by name
 }
 
 // RetryRequest is the body of POST /api/retry: documents to run again (as

@@ -201,15 +201,5 @@ func (e *Engine) Categories(context.Context) ([]string, error) {
 	return e.Classifier().Categories(), nil
 }
 
-// Ingest hands a file in: it is hashed, stored, recorded and queued (see
-// Submit).
-func (e *Engine) Ingest(ctx context.Context, s api.Submission) (*api.Submitted, error) {
-	sub, err := e.Submit(ctx, Source{Path: s.Path, Name: s.Name, Origin: s.Origin, Meta: s.Meta, FolderRole: s.FolderRole})
-	if err != nil {
-		return nil, err
-	}
-	return &api.Submitted{Document: sub.Document, Outcome: sub.Outcome.String()}, nil
-}
-
 // The engine is the in-process Service.
 var _ api.Service = (*Engine)(nil)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/extract"
@@ -420,7 +421,7 @@ func benchIngest(b *testing.B, workers int) {
 		start := time.Now()
 		shas := make([]string, 0, len(paths))
 		for _, p := range paths {
-			sub, err := e.Submit(ctx, engine.Source{Path: p})
+			sub, err := e.Ingest(ctx, api.Submission{Path: p})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -818,7 +819,7 @@ func BenchmarkSubmitToSearchable(b *testing.B) {
 				if err := os.WriteFile(p, text, 0o644); err != nil {
 					return err
 				}
-				_, err := e.Submit(context.Background(), engine.Source{Path: p})
+				_, err := e.Ingest(context.Background(), api.Submission{Path: p})
 				return err
 			})
 		})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 )
 
 // corpusDir is the shared corpus of real files nobody here wrote: the
@@ -45,7 +46,7 @@ func runCorpus(t *testing.T, corpusDir string) {
 	var shas []string
 	begin := time.Now()
 	for _, rel := range files {
-		sub, err := e.Submit(ctx, Source{Path: filepath.Join(corpusDir, rel), Origin: "corpus/" + rel})
+		sub, err := e.Ingest(ctx, api.Submission{Path: filepath.Join(corpusDir, rel), Origin: "corpus/" + rel})
 		if err != nil {
 			t.Fatalf("submit %s: %v", rel, err)
 		}
@@ -113,7 +114,7 @@ func runCorpus(t *testing.T, corpusDir string) {
 	// The workers are still alive: one more small file goes through.
 	p := filepath.Join(t.TempDir(), "after-the-corpus.txt")
 	writeFile(t, p, []byte("After the whole corpus, a note about the ptarmigan budget review still gets indexed.\n"))
-	sub, err := e.Submit(ctx, Source{Path: p})
+	sub, err := e.Ingest(ctx, api.Submission{Path: p})
 	if err != nil {
 		t.Fatalf("submit after the corpus: %v", err)
 	}

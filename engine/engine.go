@@ -405,7 +405,7 @@ func (e *Engine) Connect(ctx context.Context) error {
 	}
 	// Before anything is submitted: a document registered by a Submit
 	// that has not yet queued its job must not look lost.
-	if err := e.resume(ctx, q); err != nil {
+	if err := e.recovery(q).resume(ctx, &e.resumed); err != nil {
 		return fmt.Errorf("resuming: %w", err)
 	}
 	e.queue = q
@@ -481,7 +481,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	for drain.Err() == nil && e.indexBatch(drain, 50*time.Millisecond) > 0 {
 	}
-	e.stopped(drain)
+	e.recovery(e.queue).stopped(drain)
 	cancel()
 	select {
 	case err := <-errs:
@@ -513,181 +513,6 @@ func (e *Engine) onEvent(ev queue.Event) {
 			e.noSpace(errors.New(strings.TrimPrefix(ev.Error, queue.WaitingForDisk+" ")))
 		}
 		e.store.Wait(ctx, ev.SHA256, evident.Queued, e.waitReason(ev.Error))
-	}
-}
-
-// maxInterrupted is how many crashes in a row may cut a document's
-// processing short before it fails: a file that kills the process (a
-// parser running out of memory) must not do so for ever.
-const maxInterrupted = 5
-
-// Resumed says what a start found unfinished and what it did about it.
-type Resumed struct {
-	Queued      int  `json:"queued"`      // documents whose jobs were waiting
-	Interrupted int  `json:"interrupted"` // documents being processed when the process died, handed to workers again at once
-	Lost        int  `json:"lost"`        // documents whose job was lost, queued again
-	Indexing    int  `json:"indexing"`    // documents whose results wait for the indexer
-	Retried     int  `json:"retried"`     // failed documents tried again under new rules or roles
-	Failed      int  `json:"failed"`      // documents failed now: bytes lost, or killed the process too often
-	Repaired    int  `json:"repaired"`    // documents whose index entries were rewritten or removed
-	Rebuilt     bool `json:"rebuilt"`     // the index was built from the database
-	// Reclassified is true when a reclassification interrupted by a crash
-	// was finished.
-	Reclassified bool `json:"reclassified"`
-}
-
-// String is the line `evident serve` prints as it starts.
-func (r Resumed) String() string {
-	var parts []string
-	add := func(n int, one, many string) {
-		switch {
-		case n == 1:
-			parts = append(parts, "1 "+one)
-		case n > 1:
-			parts = append(parts, fmt.Sprintf("%d %s", n, many))
-		}
-	}
-	add(r.Queued, "queued", "queued")
-	add(r.Interrupted, "processing re-queued", "processing re-queued")
-	add(r.Lost, "lost job re-queued", "lost jobs re-queued")
-	add(r.Indexing, "result to index", "results to index")
-	add(r.Retried, "failed retried under new rules", "failed retried under new rules")
-	add(r.Failed, "failed now", "failed now")
-	add(r.Repaired, "index repair", "index repairs")
-	if r.Rebuilt {
-		parts = append(parts, "index rebuilt")
-	}
-	if r.Reclassified {
-		parts = append(parts, "interrupted reclassify finished")
-	}
-	if len(parts) == 0 {
-		return "resumed: nothing was pending"
-	}
-	return "resumed: " + strings.Join(parts, ", ")
-}
-
-// resume makes the database and the streams agree before any work starts:
-//
-//   - results the indexer took and never acknowledged (a crash) come back
-//     at once rather than after their AckWait;
-//   - with the embedded NATS server, no worker outlived the last process,
-//     so jobs that were being processed come back at once too, spending no
-//     attempt; a document cut short by maxInterrupted crashes in a row fails;
-//   - a document queued or processing without a job or a result gets a job
-//     (a crash between recording it and queueing it, a stream reset), or
-//     fails when its bytes were lost;
-//   - a document that failed under other rules or roles is tried again.
-//
-// A failed document is otherwise left alone: the inbox takes it again only
-// when its file changes, and `evident retry` on request.
-func (e *Engine) resume(ctx context.Context, q *queue.Queue) error {
-	r := &e.resumed
-	if err := q.ResetIndexer(ctx); err != nil {
-		return err
-	}
-	embedded := e.srv != nil
-	if embedded {
-		if err := q.ResetWorkers(ctx); err != nil {
-			return err
-		}
-	}
-	jobs, results, err := q.Pending(ctx)
-	if err != nil {
-		return err
-	}
-	docs, err := e.store.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		if d.State != evident.Queued && d.State != evident.Processing {
-			continue
-		}
-		switch {
-		case jobs[d.SHA256] && d.State == evident.Processing && embedded:
-			n, err := e.store.Interrupted(ctx, d.SHA256)
-			if err != nil {
-				return err
-			}
-			if n < maxInterrupted {
-				r.Interrupted++
-				continue
-			}
-			if err := q.Drop(ctx, d.SHA256); err != nil {
-				return err
-			}
-			r.Failed++
-			why := fmt.Sprintf("evident stopped %d times while processing this file (killed or crashed) and gave up on it; `evident retry %s` tries again", n, d.File)
-			if err := e.fail(ctx, d.SHA256, why, ""); err != nil {
-				return err
-			}
-		case jobs[d.SHA256]:
-			r.Queued++
-		case results[d.SHA256]:
-			r.Indexing++
-		default:
-			queued, err := e.requeue(ctx, q, d.SHA256)
-			if err != nil {
-				return err
-			}
-			if queued {
-				e.log.Info("re-queueing a document whose job was lost", "sha256", short(d.SHA256), "file", d.File)
-				r.Lost++
-			} else {
-				r.Failed++
-			}
-		}
-	}
-	again, err := e.store.FailedUnder(ctx, e.configNow())
-	if err != nil {
-		return err
-	}
-	for _, sha := range again {
-		if has, err := q.HasFile(ctx, sha); err != nil || !has {
-			continue // failed it stays, with the reason it has
-		}
-		if _, err := e.requeue(ctx, q, sha); err != nil {
-			return err
-		}
-		r.Retried++
-	}
-	return nil
-}
-
-// requeue queues a registered document again, as a new run, when its
-// bytes are stored; otherwise it fails the document. It reports whether
-// the document was queued.
-func (e *Engine) requeue(ctx context.Context, q *queue.Queue, sha string) (bool, error) {
-	has, err := q.HasFile(ctx, sha)
-	if err != nil {
-		return false, err
-	}
-	if !has {
-		return false, e.fail(ctx, sha, "the original bytes were lost before processing; add the file again", "")
-	}
-	sub, err := e.store.Requeue(ctx, sha)
-	if err != nil {
-		return false, err
-	}
-	return true, q.Publish(ctx, jobOf(sub))
-}
-
-// stopped records, once the workers have stopped, that the documents whose
-// jobs they handed back are queued rather than processing: the next start
-// then takes them for waiting, not for cut short by a crash.
-func (e *Engine) stopped(ctx context.Context) {
-	jobs, results, err := e.queue.Pending(ctx)
-	if err != nil {
-		return
-	}
-	docs, err := e.store.Documents(ctx)
-	if err != nil {
-		return
-	}
-	for _, d := range docs {
-		if d.State == evident.Processing && jobs[d.SHA256] && !results[d.SHA256] {
-			e.store.SetState(ctx, d.SHA256, evident.Queued, d.Error)
-		}
 	}
 }
 

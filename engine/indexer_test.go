@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
@@ -64,7 +65,7 @@ func (r *running) submitFile(name, content string) *evident.Document {
 	r.t.Helper()
 	p := filepath.Join(r.t.TempDir(), name)
 	writeFile(r.t, p, []byte(content))
-	sub, err := r.Submit(context.Background(), Source{Path: p})
+	sub, err := r.Ingest(context.Background(), api.Submission{Path: p})
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/internal/hostile"
 )
 
@@ -96,7 +97,7 @@ func TestMemoryChild(t *testing.T) {
 	}
 	var shas []string
 	for _, p := range filepath.SplitList(files) {
-		sub, err := e.Submit(ctx, Source{Path: p})
+		sub, err := e.Ingest(ctx, api.Submission{Path: p})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/search"
 )
 
@@ -59,7 +60,7 @@ func TestPodcastTopTen(t *testing.T) {
 	defer cancel()
 	var shas []string
 	for _, f := range files {
-		sub, err := e.Submit(ctx, Source{Path: f, Origin: "podcasts/" + filepath.Base(f)})
+		sub, err := e.Ingest(ctx, api.Submission{Path: f, Origin: "podcasts/" + filepath.Base(f)})
 		if err != nil {
 			t.Fatalf("submit %s: %v", f, err)
 		}

@@ -90,7 +90,7 @@ func (e *Engine) ImportQDA(ctx context.Context, data []byte, opts api.ImportOpti
 		}
 		meta := sourceMeta(p, s, evidentMade, &rep.Skipped)
 		origin := "qdpx:" + cmp.Or(opts.File, p.Name, "project") + "/" + file
-		sub, err := e.Submit(ctx, Source{Path: path, Origin: origin, Name: file, Meta: meta})
+		sub, err := e.Ingest(ctx, api.Submission{Path: path, Origin: origin, Name: file, Meta: meta})
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("text source %q: %v", s.Name, err))
 			continue

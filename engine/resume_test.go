@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/queue"
@@ -54,14 +55,14 @@ func TestSubmitFailingHalfwayIsRunBySubmittingAgain(t *testing.T) {
 			if err := tt.cut(ctx, js); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.Submit(ctx, Source{Path: p}); err == nil {
+			if _, err := e.Ingest(ctx, api.Submission{Path: p}); err == nil {
 				t.Fatal("Submit succeeded with a NATS asset missing")
 			}
 			// NATS comes back (queue.Open recreates what is missing).
 			if _, err := queue.Open(ctx, e.Queue().Conn(), e.Queue().Config()); err != nil {
 				t.Fatal(err)
 			}
-			sub, err := e.Submit(ctx, Source{Path: p})
+			sub, err := e.Ingest(ctx, api.Submission{Path: p})
 			if err != nil {
 				t.Fatal(err)
 			}

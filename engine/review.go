@@ -200,7 +200,7 @@ func overrule(p *evident.Passage, o store.Override) {
 	var tags []evident.Match
 	for _, c := range o.Categories {
 		fired := false
-		for _, m := range p.Tags {
+		for _, m := range p.Matches {
 			if m.Category == c && !m.ByPerson() {
 				tags = append(tags, m)
 				fired = fired || m.Reason == ""
@@ -210,7 +210,7 @@ func overrule(p *evident.Passage, o store.Override) {
 			tags = append(tags, evident.PersonMatch(c, o.Who, o.At))
 		}
 	}
-	p.Categories, p.Tags = nonNil(slices.Clone(o.Categories)), tags
+	p.Categories, p.Matches = nonNil(slices.Clone(o.Categories)), tags
 	p.TaggedBy, p.TaggedAt = o.Who, o.At
 }
 
@@ -254,11 +254,11 @@ func (e *Engine) ReviewGold(ctx context.Context) ([]classify.Gold, error) {
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]store.Hit, 0, len(found))
+	hits := make([]store.Cited, 0, len(found))
 	for _, h := range found {
 		hits = append(hits, h)
 	}
-	slices.SortFunc(hits, func(a, b store.Hit) int {
+	slices.SortFunc(hits, func(a, b store.Cited) int {
 		return cmp.Or(cmp.Compare(a.Document.ID, b.Document.ID), cmp.Compare(a.Passage.Seq, b.Passage.Seq))
 	})
 	out := make([]classify.Gold, 0, len(hits))

@@ -87,7 +87,7 @@ func TestTag(t *testing.T) {
 					t.Errorf("passage tagged %v by %q, want %v by %q", p.Categories, p.TaggedBy, st.cats, st.by)
 				}
 				person := map[string]string{}
-				for _, m := range p.Tags {
+				for _, m := range p.Matches {
 					if !slices.Contains(st.cats, m.Category) {
 						t.Errorf("a match of %s, which the passage no longer has: %+v", m.Category, m)
 					}
@@ -182,13 +182,13 @@ func TestReviewLoop(t *testing.T) {
 		}
 		for _, h := range resp.Hits {
 			if h.ID == id {
-				hit = &evident.Passage{Categories: h.Categories, Tags: h.Matches, TaggedBy: h.TaggedBy}
+				hit = &evident.Passage{Categories: h.Categories, Matches: h.Matches, TaggedBy: h.TaggedBy}
 			}
 		}
 		if hit == nil {
 			t.Fatalf("%s: role:cfo gains spreadsheets does not find the corrected passage", when)
 		}
-		why := strings.Join(classify.Explain(hit.Tags), "; ")
+		why := strings.Join(classify.Explain(hit.Matches), "; ")
 		if !slices.Equal(hit.Categories, []string{"PAINS", "GAINS"}) || hit.TaggedBy != "dana" ||
 			!strings.Contains(why, "GAINS: tagged by dana on ") || !strings.Contains(why, `pains.obstacle "takes forever"`) || strings.Contains(why, "DO:") {
 			t.Errorf("%s: the hit is tagged %v by %q, why: %s", when, hit.Categories, hit.TaggedBy, why)
@@ -261,7 +261,7 @@ func TestReviewLoop(t *testing.T) {
 	rep := classify.Evaluate(rules.Categories(), back, func(g classify.Gold) classify.Result {
 		p := evident.Passage{Text: g.Text, Speaker: g.Speaker, Interviewer: g.Interviewer, Context: g.Question}
 		tagByRules(rules, &p)
-		return classify.Result{Categories: p.Categories, Matches: p.Tags}
+		return classify.Result{Categories: p.Categories, Matches: p.Matches}
 	})
 	if rep.Passages != 2 || len(rep.Errors) != 1 || rep.Errors[0].ID != id {
 		t.Errorf("eval of the export: %d passages, errors %+v", rep.Passages, rep.Errors)

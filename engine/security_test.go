@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/queue"
 )
@@ -186,14 +187,14 @@ func TestSubmitChecksFilesWhenOpened(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := Source{Path: tt.path}
+			src, from := api.Submission{Path: tt.path}, found{}
 			if !filepath.IsAbs(tt.path) {
 				src.Path = filepath.Join(root, tt.path)
 			}
 			if tt.inbox {
-				src.Root, src.Origin = root, "inbox/"+tt.path
+				from.Root, src.Origin = root, "inbox/"+tt.path
 			}
-			err := submitWithin(t, e, src, 5*time.Second)
+			err := submitWithin(t, e, src, from, 5*time.Second)
 			if tt.want == "" {
 				if err != nil {
 					t.Errorf("Submit: %v", err)
@@ -207,7 +208,7 @@ func TestSubmitChecksFilesWhenOpened(t *testing.T) {
 	}
 	// A sidecar that is a named pipe fails its document with the reason,
 	// and the inbox goes on.
-	if err := submitWithin(t, e, Source{Path: filepath.Join(root, "piped.txt"), Root: root, Origin: "inbox/piped.txt"}, 5*time.Second); err != nil {
+	if err := submitWithin(t, e, api.Submission{Path: filepath.Join(root, "piped.txt"), Origin: "inbox/piped.txt"}, found{Root: root}, 5*time.Second); err != nil {
 		t.Fatalf("Submit with a named pipe for a sidecar: %v", err)
 	}
 	d := e.waitEnded(wait, "piped.txt")["piped.txt"]
@@ -221,11 +222,11 @@ func TestSubmitChecksFilesWhenOpened(t *testing.T) {
 
 // submitWithin submits src and fails the test if Submit does not return
 // within limit (a named pipe opened for reading waits for a writer).
-func submitWithin(t *testing.T, e *running, src Source, limit time.Duration) error {
+func submitWithin(t *testing.T, e *running, src api.Submission, from found, limit time.Duration) error {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.Submit(context.Background(), src)
+		_, err := e.submit(context.Background(), src, from)
 		done <- err
 	}()
 	select {

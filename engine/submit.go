@@ -20,14 +20,10 @@ import (
 	"github.com/evident/evident/watch"
 )
 
-// Source is a file to submit.
-type Source struct {
-	Path       string       // where to read the bytes
-	Origin     string       // identity of the source: inbox-relative path, absolute path, upload:name
-	Name       string       // file name shown to people
-	Meta       evident.Meta // what the user said (sidecar or upload form); read from Path's sidecar when zero
-	FolderRole string
-	// Root, when set, is the folder Path was found in (the inbox): the
+// found says where the inbox found a file; files handed in otherwise
+// were found nowhere in particular.
+type found struct {
+	// Root, when set, is the folder the file was found in (the inbox): the
 	// file and its sidecar are read only if they lie inside it when they
 	// are opened (see openSource).
 	Root string
@@ -37,13 +33,7 @@ type Source struct {
 	SkipUnchanged bool
 }
 
-// Submitted says what became of a submission.
-type Submitted struct {
-	Document *evident.Document
-	Outcome  store.Outcome
-}
-
-// Submit hashes a file, stores its bytes, records it and queues a job for
+// Ingest hashes a file, stores its bytes, records it and queues a job for
 // it, unless the same bytes with the same metadata are already a document.
 // Files that cannot be processed at all (empty, too big, unreadable
 // sidecar) are recorded as failed at once, with the reason.
@@ -52,7 +42,11 @@ type Submitted struct {
 // there leaves nothing behind; a failure to queue the job leaves a
 // document queued without one, which the next submission of the same bytes
 // (or the next start) queues again, rather than taking it for a duplicate.
-func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
+func (e *Engine) Ingest(ctx context.Context, src api.Submission) (*api.Submitted, error) {
+	return e.submit(ctx, src, found{})
+}
+
+func (e *Engine) submit(ctx context.Context, src api.Submission, from found) (*api.Submitted, error) {
 	if err := e.Connect(ctx); err != nil {
 		return nil, err
 	}
@@ -66,33 +60,33 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		}
 		src.Origin = abs
 	}
-	if src.Root != "" {
-		root, err := realDir(src.Root)
+	if from.Root != "" {
+		root, err := realDir(from.Root)
 		if err != nil {
 			return nil, err
 		}
-		src.Root = root
+		from.Root = root
 	}
-	f, info, err := openSource(src.Path, src.Root)
+	f, info, err := openSource(src.Path, from.Root)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	var problem string
 	if src.Meta.IsZero() {
-		meta, err := readSidecar(src.Path, src.Root)
+		meta, err := readSidecar(src.Path, from.Root)
 		if err != nil {
 			problem = err.Error()
 		}
 		src.Meta = meta
 	}
-	if src.SkipUnchanged && problem == "" {
+	if from.SkipUnchanged && problem == "" {
 		doc, err := e.store.Unchanged(ctx, src.Origin, info.Size(), info.ModTime(), src.Meta, src.FolderRole)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.Path, err)
 		}
 		if doc != nil {
-			return &Submitted{Document: doc, Outcome: store.Unchanged}, nil
+			return &api.Submitted{Document: doc, Outcome: store.Unchanged}, nil
 		}
 	}
 	h := sha256.New()
@@ -120,7 +114,7 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 // registers it and queues its job. A document registered but left without
 // a job (its earlier submission failed halfway, or the job was lost) is
 // queued again rather than taken for a duplicate.
-func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string) (*Submitted, error) {
+func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string) (*api.Submitted, error) {
 	sum := sub.SHA256
 	if problem == "" {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -138,11 +132,11 @@ func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, p
 	}
 	if outcome == store.Duplicate {
 		if doc.State != evident.Queued && doc.State != evident.Processing {
-			return &Submitted{Document: doc, Outcome: outcome}, nil
+			return &api.Submitted{Document: doc, Outcome: outcome}, nil
 		}
 		live, err := e.live(ctx, sum)
 		if err != nil || live {
-			return &Submitted{Document: doc, Outcome: outcome}, err
+			return &api.Submitted{Document: doc, Outcome: outcome}, err
 		}
 		// Queued without a job: an earlier submission failed halfway, or
 		// the job was lost. This one runs it.
@@ -159,7 +153,7 @@ func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, p
 		}
 		e.log.Info("failed", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "reason", problem)
 		doc, err = e.store.DocumentBySHA(ctx, sum)
-		return &Submitted{Document: doc, Outcome: outcome}, err
+		return &api.Submitted{Document: doc, Outcome: outcome}, err
 	}
 	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
 		return nil, err
@@ -168,7 +162,7 @@ func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, p
 	if doc, err = e.store.DocumentBySHA(ctx, sum); err != nil {
 		return nil, err
 	}
-	return &Submitted{Document: doc, Outcome: outcome}, nil
+	return &api.Submitted{Document: doc, Outcome: outcome}, nil
 }
 
 // hashedError is a submission that failed after its file was hashed: the
@@ -292,9 +286,10 @@ func (e *Engine) watch(ctx context.Context) error {
 				return nil
 			}
 		}
-		src := Source{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel), Root: e.opts.Inbox, SkipUnchanged: true}
+		src := api.Submission{Path: path, Origin: "inbox/" + rel, FolderRole: folderOf(rel)}
+		from := found{Root: e.opts.Inbox, SkipUnchanged: true}
 		for attempt := 0; ; attempt++ {
-			_, err := e.Submit(ctx, src)
+			_, err := e.submit(ctx, src, from)
 			if err == nil || ctx.Err() != nil {
 				return nil
 			}
@@ -405,7 +400,7 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Re
 					Reason: "its original bytes are gone and its file is not where it was found; add the file again"})
 				continue
 			}
-			sub, err := e.Submit(ctx, src)
+			sub, err := e.Ingest(ctx, src)
 			if err != nil {
 				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
 				continue
@@ -418,14 +413,14 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Re
 }
 
 // sourceOf finds the file a document came from, when it is still there.
-func (e *Engine) sourceOf(d *evident.Document) (Source, bool) {
-	var src Source
+func (e *Engine) sourceOf(d *evident.Document) (api.Submission, bool) {
+	var src api.Submission
 	switch {
 	case strings.HasPrefix(d.Origin, "inbox/") && e.opts.Inbox != "":
 		rel := strings.TrimPrefix(d.Origin, "inbox/")
-		src = Source{Path: filepath.Join(e.opts.Inbox, filepath.FromSlash(rel)), Origin: d.Origin, FolderRole: folderOf(rel)}
+		src = api.Submission{Path: filepath.Join(e.opts.Inbox, filepath.FromSlash(rel)), Origin: d.Origin, FolderRole: folderOf(rel)}
 	case filepath.IsAbs(d.Origin):
-		src = Source{Path: d.Origin, Origin: d.Origin}
+		src = api.Submission{Path: d.Origin, Origin: d.Origin}
 	default:
 		return src, false
 	}

@@ -380,7 +380,7 @@ func Tag(c *classify.Classifier, p *evident.Passage) {
 		Context:     p.Context,
 		Interviewer: p.Interviewer || p.Section == passage.SectionNotes,
 	})
-	p.Categories, p.Scores, p.Tags = res.Categories, res.Scores, res.Matches
+	p.Categories, p.Scores, p.Matches = res.Categories, res.Scores, res.Matches
 }
 
 // canonical maps a role as written to the taxonomy's id; a title the

@@ -172,7 +172,7 @@ func (m *Map) Cell(category string) *Cell {
 // snapshotOf takes the snapshot of a stored passage.
 func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 	var counted []evident.Match
-	for _, m := range p.Tags {
+	for _, m := range p.Matches {
 		if m.Reason == "" {
 			counted = append(counted, m)
 		}

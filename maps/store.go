@@ -61,7 +61,7 @@ BEGIN SELECT RAISE(ABORT, 'the map history is append-only'); END;
 // their documents to tell a changed source from a gone one.
 // *store.Store implements it.
 type Sources interface {
-	PassagesByID(ctx context.Context, ids []string) (map[string]store.Hit, error)
+	PassagesByID(ctx context.Context, ids []string) (map[string]store.Cited, error)
 	DocumentBySHA(ctx context.Context, sha string) (*evident.Document, error)
 	FindDocument(ctx context.Context, ref string) (*evident.Document, error)
 	Passages(ctx context.Context, docID int64) ([]evident.Passage, error)

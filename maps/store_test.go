@@ -68,7 +68,7 @@ func (tb *testbed) ingest(origin string, paragraphs []string, tags map[int][]str
 		p := evident.Passage{ID: evident.PassageID(sha, i), Seq: i, Text: text, Speaker: "Priya Raman", Role: "cfo",
 			Locator: evident.Locator{Paragraph: i + 1}, Categories: tags[i]}
 		for _, c := range tags[i] {
-			p.Tags = append(p.Tags, evident.Match{Category: c, Rule: strings.ToLower(c) + ".test", Text: strings.Fields(text)[0], Weight: 1})
+			p.Matches = append(p.Matches, evident.Match{Category: c, Rule: strings.ToLower(c) + ".test", Text: strings.Fields(text)[0], Weight: 1})
 		}
 		ps = append(ps, p)
 	}

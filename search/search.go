@@ -356,7 +356,7 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		Citation:    evident.Citation(d, p),
 		Score:       score,
 		Highlights:  spans,
-		Matches:     p.Tags,
+		Matches:     p.Matches,
 		TaggedBy:    p.TaggedBy,
 		TaggedAt:    p.TaggedAt,
 	}

@@ -357,6 +357,20 @@ func (o Outcome) String() string {
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
 
+// MarshalText writes an outcome by its name, as the API sends it.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads an outcome's name.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for c := New; c <= Unchanged; c++ {
+		if c.String() == string(b) {
+			*o = c
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not the outcome of a submission", b)
+}
+
 // Register records a submission as queued unless its bytes are already a
 // document with the same metadata. It returns what happened and the document
 // row as it now stands.
@@ -725,7 +739,7 @@ func (sv *Saver) Add(ctx context.Context, p *evident.Passage) error {
 	loc, _ := json.Marshal(p.Locator)
 	cats, _ := json.Marshal(nonNil(p.Categories))
 	scores, _ := json.Marshal(nonNilMap(p.Scores))
-	matches, _ := json.Marshal(nonNil(p.Tags))
+	matches, _ := json.Marshal(nonNil(p.Matches))
 	if len(p.Codes) == 0 {
 		p.Codes = sv.kept[p.ID]
 	}
@@ -863,7 +877,7 @@ func updateTags(ctx context.Context, tx *sql.Tx, ps []evident.Passage) error {
 		p := &ps[i]
 		cats, _ := json.Marshal(nonNil(p.Categories))
 		scores, _ := json.Marshal(nonNilMap(p.Scores))
-		matches, _ := json.Marshal(nonNil(p.Tags))
+		matches, _ := json.Marshal(nonNil(p.Matches))
 		if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
 			return fmt.Errorf("passage %s: %w", p.ID, err)
 		}
@@ -1044,7 +1058,7 @@ func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Pa
 	for _, f := range []struct {
 		src string
 		dst any
-	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {matches, &p.Tags}, {codes, &p.Codes}} {
+	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {matches, &p.Matches}, {codes, &p.Codes}} {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
 			return nil, fmt.Errorf("passage %s: %w", p.ID, err)
 		}
@@ -1080,15 +1094,15 @@ func (s *Store) PassageRange(ctx context.Context, docID int64, first, last int) 
 	return out, rows.Err()
 }
 
-// Hit is a passage together with its document, for citations.
-type Hit struct {
+// Cited is a passage together with its document, for citations.
+type Cited struct {
 	Passage  evident.Passage
 	Document *evident.Document
 }
 
 // PassagesByID loads passages and their documents; unknown ids are skipped.
-func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Hit, error) {
-	out := make(map[string]Hit, len(ids))
+func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Cited, error) {
+	out := make(map[string]Cited, len(ids))
 	docOf := make(map[string]int64, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(len(ids), start+500)]
@@ -1108,7 +1122,7 @@ func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Hit,
 				rows.Close()
 				return nil, err
 			}
-			out[p.ID] = Hit{Passage: *p}
+			out[p.ID] = Cited{Passage: *p}
 			docOf[p.ID] = docID
 		}
 		rows.Close()

@@ -349,14 +349,10 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request) {
 // passage answers a passage in its document: ?around= passages either
 // side (default 5), as the in-context page shows it.
 func (s *Server) passage(w http.ResponseWriter, r *http.Request) {
-	around := defaultAround
-	if v := r.URL.Query().Get("around"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeError(w, api.Errorf(api.Invalid, "around=%q is not a whole number of passages", v))
-			return
-		}
-		around = min(n, 5000)
+	around, err := aroundOf(r)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	in, err := s.Engine.Passage(r.Context(), r.PathValue("id"), around)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/evident/evident/api"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/search"
+	"github.com/evident/evident/store"
 )
 
 // newServer runs a real engine (embedded NATS, SQLite, Bleve in a temp
@@ -167,8 +168,8 @@ func TestUploadNameIsNotAPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Document.File != "evil.txt" || res.Outcome != "new" {
-		t.Errorf("document %q, outcome %q", res.Document.File, res.Outcome)
+	if res.Document.File != "evil.txt" || res.Outcome != store.New {
+		t.Errorf("document %q, outcome %s", res.Document.File, res.Outcome)
 	}
 	// Uploaded bytes live in the queue's object store; the temporary
 	// copy is gone once the upload has been answered.
@@ -413,7 +414,7 @@ func TestUploadCannotReplaceAnInboxFile(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(path, []byte("The finance director keeps the okapi budget in a spreadsheet.\n"), 0o644)
-	inbox, err := e.Submit(ctx, engine.Source{Path: path, Origin: "inbox/notes.txt"})
+	inbox, err := e.Ingest(ctx, api.Submission{Path: path, Origin: "inbox/notes.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +423,7 @@ func TestUploadCannotReplaceAnInboxFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Document.Origin != "upload:inbox/notes.txt" || res.Outcome != "new" {
+	if res.Document.Origin != "upload:inbox/notes.txt" || res.Outcome != store.New {
 		t.Errorf("the upload became %q (%s), want a new document at upload:inbox/notes.txt", res.Document.Origin, res.Outcome)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)

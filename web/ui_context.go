@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -22,16 +21,26 @@ type contextPage struct {
 // defaultAround is how many passages the page shows on either side.
 const defaultAround = 5
 
+// aroundOf reads ?around=: how many passages to show on either side of
+// one, defaultAround when absent, at most 5000.
+func aroundOf(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("around")
+	if v == "" {
+		return defaultAround, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, api.Errorf(api.Invalid, "around=%q: around= takes a whole number of passages", v)
+	}
+	return min(n, 5000), nil
+}
+
 func (u *ui) inContext(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	around := defaultAround
-	if v := r.URL.Query().Get("around"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			u.s.failPage(w, http.StatusBadRequest, "In context", errors.New("around= takes a whole number of passages"))
-			return
-		}
-		around = min(n, 5000)
+	around, err := aroundOf(r)
+	if err != nil {
+		u.s.failPage(w, failCode(err), "In context", err)
+		return
 	}
 	c, err := u.svc.Passage(r.Context(), id, around)
 	if err != nil {

@@ -144,7 +144,7 @@ func (u *ui) ingestForm(w http.ResponseWriter, r *http.Request) {
 			results = append(results, uploaded{File: f.name, Error: err.Error()})
 			continue
 		}
-		results = append(results, uploaded{File: f.name, Outcome: sub.Outcome})
+		results = append(results, uploaded{File: f.name, Outcome: sub.Outcome.String()})
 	}
 	u.renderIngest(w, r, http.StatusOK, results)
 }

@@ -65,7 +65,7 @@ reported on stderr with its number, and the exit status is then 1.`,
 				}
 				p := evident.Passage{Text: in.Text, Speaker: in.Speaker, Role: in.Role, Interviewer: in.Interviewer, Context: in.Context}
 				ingest.Tag(rules, &p)
-				matches := p.Tags
+				matches := p.Matches
 				if matches == nil {
 					matches = []evident.Match{}
 				}

@@ -228,7 +228,7 @@ categories and locator.`,
 						fmt.Fprintf(a.stdout, " [%s]", strings.Join(p.Categories, " "))
 					}
 					fmt.Fprintf(a.stdout, "\n%s\n", p.Text)
-					for _, why := range classify.Explain(p.Tags) {
+					for _, why := range classify.Explain(p.Matches) {
 						fmt.Fprintf(a.stdout, "  why %s\n", why)
 					}
 					if p.TaggedBy != "" {

@@ -75,7 +75,7 @@ writes the reviewed passages as labelled passages for "evident rules eval".`,
 				r := res.Review
 				out := plain(a.stdout)
 				fmt.Fprintf(out, "%s: %s → %s (%s by %s)\n", r.PassageID, categoryList(r.Before), categoryList(r.After), done(r.Action), r.Who)
-				for _, why := range classify.Explain(res.Passage.Tags) {
+				for _, why := range classify.Explain(res.Passage.Matches) {
 					fmt.Fprintf(out, "   why %s\n", why)
 				}
 				return nil

@@ -100,7 +100,7 @@ shows how well they fit it.`,
 			rep := classify.Evaluate(rules.Categories(), gold, func(g classify.Gold) classify.Result {
 				p := evident.Passage{Text: g.Text, Speaker: g.Speaker, Interviewer: g.Interviewer, Context: g.Question}
 				ingest.Tag(rules, &p)
-				return classify.Result{Categories: p.Categories, Scores: p.Scores, Matches: p.Tags}
+				return classify.Result{Categories: p.Categories, Scores: p.Scores, Matches: p.Matches}
 			})
 			if asJSON {
 				return writeJSON(a.stdout, rep)
