@@ -5,6 +5,7 @@
 package passage
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -45,9 +46,9 @@ func Build(doc *extract.Doc, opt Options) []evident.Passage {
 	if doc.Structured {
 		return structured(doc, opt)
 	}
-	units := splitUnits(doc.Blocks)
+	units := headingLabels(splitUnits(doc.Blocks), doc.Meta)
 	accepted := acceptLabels(units, doc.Meta)
-	return turns(mergeUnaccepted(units, accepted), accepted, opt)
+	return turns(mergeUnaccepted(units, accepted), accepted, conversation(units, accepted, doc.Meta), opt)
 }
 
 func structured(doc *extract.Doc, opt Options) []evident.Passage {
@@ -140,10 +141,58 @@ func mergeUnaccepted(units []unit, accepted map[string]bool) []unit {
 	return out
 }
 
+// headingLabels turns lines that only look labelled into the headings
+// they are: "PROTOTYPE: Facility Locator" alone in its paragraph each time
+// it comes, or "Tasks:" with nothing after it. A speaker's label carries
+// speech at least once; a generic, timed or user-named one always counts.
+func headingLabels(units []unit, meta evident.Meta) []unit {
+	all, shaped := map[string]int{}, map[string]int{}
+	for _, u := range units {
+		if u.label == nil {
+			continue
+		}
+		all[u.label.name]++
+		if headingShaped(u) {
+			shaped[u.label.name]++
+		}
+	}
+	for i := range units {
+		u := &units[i]
+		if u.label == nil || u.label.time != "" || genericSpeaker(u.label.name) {
+			continue
+		}
+		if _, known := meta.Speakers[u.label.name]; known {
+			continue
+		}
+		// Once with words after it may still be a person's one turn.
+		if n := shaped[u.label.name]; n == all[u.label.name] && (n >= 2 || u.label.rest == "") {
+			u.heading, u.label = true, nil
+		}
+	}
+	return units
+}
+
+// headingShaped reports a labelled line that is a paragraph of its own and
+// says nothing a person would: a few words with no sentence's end.
+func headingShaped(u unit) bool {
+	if u.item || u.quote || len(u.lineText) != 1 || strings.Contains(u.block.Text, "\n") {
+		return false
+	}
+	rest := strings.TrimSpace(u.label.rest)
+	if rest == "" {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(rest)
+	return wordCount(rest) <= 8 && !strings.ContainsRune(`.?!…"”'’):;`, r)
+}
+
 // acceptLabels decides which label names are speakers: a name used twice or
 // more, a generic label ("Speaker 2", "Interviewer"), a label with a
 // timestamp, or a speaker the user named. A lone "Note:" is prose. Fewer
 // than two accepted turns means the document is not a transcript at all.
+// In notes that lead lines with their topic ("Military service: that's
+// legit", "Thoughts: I mean ..."), a capitalised topic is no name either:
+// there only generic, timed and user-named labels count.
 func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	count := map[string]int{}
 	timed := map[string]bool{}
@@ -155,11 +204,12 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 			}
 		}
 	}
+	topics := topicLeadIns(units)
 	accepted := map[string]bool{}
 	turns := 0
 	for name, n := range count {
 		_, known := meta.Speakers[name]
-		if n >= 2 || timed[name] || known || genericSpeaker(name) {
+		if n >= 2 && !topics || timed[name] || known || genericSpeaker(name) {
 			accepted[name] = true
 			turns += n
 		}
@@ -180,11 +230,57 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 			started = true
 			continue
 		}
-		if started && count[u.label.name] == 1 && u.label.rest != "" && personLike(u.label.name) {
+		if started && !topics && count[u.label.name] == 1 && u.label.rest != "" && personLike(u.label.name) {
 			accepted[u.label.name] = true
 		}
 	}
 	return accepted
+}
+
+// leadIn is a line that opens with a few words and a colon.
+var leadIn = regexp.MustCompile(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
+
+// topicLeadIns reports whether more lines open with a topic and a colon
+// ("Why applying at this point: ...") than with a speaker's label: the
+// document is notes by topic, whatever names its topics look like.
+func topicLeadIns(units []unit) bool {
+	labels, topics := 0, 0
+	for _, u := range units {
+		for _, line := range u.lineText {
+			m := leadIn.FindStringSubmatch(line)
+			if m == nil || strings.Contains(m[1], "//") || isTime(m[1]) || strings.HasSuffix(m[1], "http") || strings.HasSuffix(m[1], "https") {
+				continue
+			}
+			if _, ok := parseLabel(line); ok {
+				labels++
+			} else {
+				topics++
+			}
+		}
+	}
+	return topics > labels
+}
+
+// conversation reports whether a document has the shape of a transcript,
+// where a turn runs on until the next label: at least two people take
+// turns, or the labels carry times, or the user named the speakers. Notes
+// that label only some lines ("Participant: “Yes.”" among the moderator's
+// script) give each label its own paragraph and no more.
+func conversation(units []unit, accepted map[string]bool, meta evident.Meta) bool {
+	prev, changes := "", 0
+	for _, u := range units {
+		if u.label == nil || !accepted[u.label.name] {
+			continue
+		}
+		if _, known := meta.Speakers[u.label.name]; known || u.label.time != "" {
+			return true
+		}
+		if prev != "" && prev != u.label.name {
+			changes++
+		}
+		prev = u.label.name
+	}
+	return changes > 0
 }
 
 // personLike reports a label that reads as a person's name: one to three
@@ -208,11 +304,16 @@ func personLike(name string) bool {
 	return true
 }
 
-func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passage {
+// turns gives each unit its speaker. In a conversation a turn runs on
+// over the paragraphs after its label, but not past a heading, nor past
+// its list item when the label opened one (the next item is the
+// moderator's next question). In notes a label holds its own paragraph.
+func turns(units []unit, accepted map[string]bool, conversation bool, opt Options) []evident.Passage {
 	var out []evident.Passage
-	transcript := len(accepted) > 0
+	transcript := len(accepted) > 0 && conversation
 	speaker, detail, clock := "", "", ""
 	heading, prompt := "", ""
+	itemTurn := false
 	for _, u := range units {
 		if u.heading {
 			// A new section starts with nobody speaking: a table under
@@ -220,9 +321,12 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			heading, speaker, detail = u.text, "", ""
 			continue
 		}
+		if u.label == nil && (!transcript || itemTurn) {
+			speaker, detail = "", ""
+		}
 		text := u.text
 		if u.label != nil {
-			speaker, detail = u.label.name, u.label.detail
+			speaker, detail, itemTurn = u.label.name, u.label.detail, u.item
 			if u.label.time != "" {
 				clock = u.label.time
 			}
@@ -266,7 +370,7 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			if t := inlineTime.FindString(joined); t != "" && speaker == "" {
 				p.Locator.Time = normTime(strings.Trim(t, " \t[]()"))
 			}
-		case transcript:
+		case speaker != "":
 			p.Speaker = speaker
 			if detail != "" {
 				p.Attrs = map[string]string{"label": detail}
