@@ -362,7 +362,7 @@ func turns(units []unit, accepted map[string]bool, conversation bool, opt Option
 			if speaker != "" && !interviewerLabel(speaker) {
 				p.Speaker = speaker
 			}
-		case transcript && (speaker == "" || u.note):
+		case transcript && (speaker == "" || u.note || u.label == nil && aside(text)):
 			// Above the first turn, or a transcriber's note between turns:
 			// nobody said it. A pull quote's time says where in the
 			// recording to hear it.
@@ -385,6 +385,22 @@ func turns(units []unit, accepted map[string]bool, conversation bool, opt Option
 		out = append(out, split(p, opt.MaxWords)...)
 	}
 	return out
+}
+
+// aside reports a paragraph wholly in parentheses or brackets: the
+// note-taker's "(Participant 12 takes a short break.)" between turns, not
+// the speaker's words.
+func aside(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 {
+		return false
+	}
+	open, close := s[0], s[len(s)-1]
+	if close == '.' && len(s) > 2 {
+		close = s[len(s)-2]
+	}
+	return (open == '(' && close == ')' || open == '[' && close == ']') &&
+		strings.Count(s, string(open)) == 1
 }
 
 func hasWords(s string) bool {
