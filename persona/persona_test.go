@@ -526,3 +526,18 @@ func TestLabelNamesRole(t *testing.T) {
 		})
 	}
 }
+
+func TestUnquoteTurn(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"“Well I’m the veteran, I’m a patient there.”", "Well I’m the veteran, I’m a patient there.”"},
+		{`"I'm the CFO."`, `I'm the CFO."`},
+		{"“Yes.” User scrolls down.", "“Yes.” User scrolls down."},                 // a quote, then the note-taker
+		{"“I said “no” to it.”", "“I said “no” to it.”"},                           // quotes inside: leave them
+		{"He said “I'm a software engineer”", "He said “I'm a software engineer”"}, // remembered words
+	}
+	for _, tt := range tests {
+		if got := unquoteTurn(tt.in); got != tt.want {
+			t.Errorf("unquoteTurn(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
