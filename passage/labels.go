@@ -14,6 +14,7 @@ type label struct {
 	time   string // normalised hh:mm:ss, when the label carries one
 	rest   string // text after the label on the same line
 	only   bool   // the line is just the label; the turn's text follows below
+	semi   bool   // "Participant 12;": a slip of the colon, a label only for a name labelled properly elsewhere
 }
 
 const (
@@ -34,6 +35,8 @@ var (
 	// Jane Doe  0:03   (note-taking apps put the time after the name, text below)
 	nameThenTime = regexp.MustCompile(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
 	// [id1] text   ·   [Speaker 2] text
+	// Participant 12;   (a semicolon typed for the colon, the text below)
+	semiLabel   = regexp.MustCompile(`^(` + namePat + `)\s*;$`)
 	bracketName = regexp.MustCompile(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
 	// A timestamp at the start of a paragraph: [04:01] text
 	leadingTime = regexp.MustCompile(`^[\[(](` + timePat + `)[\])]\s*`)
@@ -123,6 +126,9 @@ func parseLabel(line string) (label, bool) {
 	if m := bracketName.FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) &&
 		utf8.RuneCountInString(m[1]) > 1 && hasWords(bracketed.ReplaceAllString(m[2], "")) {
 		return label{name: m[1], rest: m[2]}, true
+	}
+	if m := semiLabel.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+		return label{name: m[1], only: true, semi: true}, true
 	}
 	return label{}, false
 }

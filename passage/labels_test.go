@@ -35,6 +35,7 @@ func TestParseLabel(t *testing.T) {
 		{"• Jane: a list item that quotes Jane", &label{name: "Jane", rest: "a list item that quotes Jane"}},
 		{"Ana de la Cruz: hola", &label{name: "Ana de la Cruz", rest: "hola"}},
 		{"José Álvarez: sí", &label{name: "José Álvarez", rest: "sí"}},
+		{"Participant 12;", &label{name: "Participant 12", only: true, semi: true}},
 		// The closing stars went missing in the notes.
 		{"**Moderator:Got it. Where are you?", &label{name: "Moderator", rest: "Got it. Where are you?"}},
 

@@ -197,7 +197,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	count := map[string]int{}
 	timed := map[string]bool{}
 	for _, u := range units {
-		if u.label != nil {
+		if u.label != nil && !u.label.semi {
 			count[u.label.name]++
 			if u.label.time != "" {
 				timed[u.label.name] = true
@@ -362,7 +362,7 @@ func turns(units []unit, accepted map[string]bool, conversation bool, opt Option
 			if speaker != "" && !interviewerLabel(speaker) {
 				p.Speaker = speaker
 			}
-		case transcript && (speaker == "" || u.note || u.label == nil && aside(text)):
+		case transcript && (speaker == "" || u.note || u.label == nil && (aside(text) || marker(text))):
 			// Above the first turn, or a transcriber's note between turns:
 			// nobody said it. A pull quote's time says where in the
 			// recording to hear it.
@@ -401,6 +401,12 @@ func aside(s string) bool {
 	}
 	return (open == '(' && close == ')' || open == '[' && close == ']') &&
 		strings.Count(s, string(open)) == 1
+}
+
+// marker reports words in capitals only, "NOTHING FOLLOWS", "END OF
+// SESSION": the note-taker's marks, not speech.
+func marker(s string) bool {
+	return wordCount(s) >= 2 && hasWords(s) && strings.ToUpper(s) == s && strings.ToLower(s) != s
 }
 
 func hasWords(s string) bool {
