@@ -1,17 +1,12 @@
 package persona
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
-	"github.com/evident/evident/extract"
-	"github.com/evident/evident/passage"
 	"github.com/evident/evident/roles"
 )
 
@@ -33,10 +28,8 @@ type notesTruth struct {
 type whoSaidItNotes struct {
 	docs, passages, falseSpeaker int // passages given to someone who did not say them
 	notPeople                    int // speakers found that are headings, topics or headers
-	speakers, flagsRight         int // interviewer flag right per labelled speaker
-	stated, statedRight          int // participants whose role the text states, and those given it
-	unstatedGiven                int // participants with no stated role given one anyway
-	said, missed                 int // participants' passages, and those given no speaker
+	personScore
+	said, missed int // participants' passages, and those given no speaker
 }
 
 // labelledBy reports which of the speakers a line of the file opens with
@@ -61,14 +54,8 @@ func labelledBy(line string, speakers []string) string {
 //
 //	go test ./persona -run WhoSaidItOnRealNotes -v
 func TestWhoSaidItOnRealNotes(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "who-said-it-notes.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var gt notesTruth
-	if err := yaml.Unmarshal(data, &gt); err != nil {
-		t.Fatalf("who-said-it-notes.yaml: %v", err)
-	}
+	loadTruth(t, "who-said-it-notes.yaml", &gt)
 	tax := roles.Default()
 	var m whoSaidItNotes
 	for _, d := range gt.Documents {
@@ -76,23 +63,17 @@ func TestWhoSaidItOnRealNotes(t *testing.T) {
 		if rest, ok := strings.CutPrefix(d.File, "shared/"); ok {
 			path = filepath.Join(sharedDir, rest)
 		}
-		raw, err := os.ReadFile(path)
+		raw, ps, people, err := readBare(path, tax)
 		if os.IsNotExist(err) && strings.HasPrefix(d.File, "shared/") {
 			t.Logf("%s: skipped, no shared folder", d.File)
 			continue
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := extract.Default().Extract(context.Background(), extract.Input{Name: filepath.Base(path), Data: raw})
 		if err != nil {
 			t.Errorf("%s: %v", d.File, err)
 			continue
 		}
 		m.docs++
 		name := filepath.Base(d.File)
-		ps := passage.Build(doc, passage.Options{})
-		people := Resolve(Input{Meta: doc.Meta, Passages: ps, Roles: tax})
 		var labels []string
 		for label := range d.Speakers {
 			labels = append(labels, label)
@@ -106,25 +87,7 @@ func TestWhoSaidItOnRealNotes(t *testing.T) {
 				t.Logf("%s: %q is read as a speaker but is nobody", name, p.Name)
 				continue
 			}
-			m.speakers++
-			if p.Interviewer == truth.Interviewer {
-				m.flagsRight++
-			} else {
-				t.Logf("%s: %s interviewer=%v (%s), want %v", name, p.Name, p.Interviewer, p.InterviewerSource, truth.Interviewer)
-			}
-			switch {
-			case truth.Interviewer:
-			case len(truth.Roles) > 0:
-				m.stated++
-				if slices.Contains(truth.Roles, p.Role) {
-					m.statedRight++
-				} else {
-					t.Logf("%s: %s role %q (title %q, %s: %q), want one of %v: %q", name, p.Name, p.Role, p.Title, p.RoleSource, p.RoleReason, truth.Roles, truth.Said)
-				}
-			case p.Role != "":
-				m.unstatedGiven++
-				t.Logf("%s: %s given role %q (title %q, from %s: %q) that the text does not plainly state", name, p.Name, p.Role, p.Title, p.RoleSource, p.RoleReason)
-			}
+			m.score(t, name, p, truth.Interviewer, truth.Roles, truth.Said)
 		}
 		lines := strings.Split(string(raw), "\n")
 		for _, p := range ps {
