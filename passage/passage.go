@@ -142,9 +142,10 @@ func mergeUnaccepted(units []unit, accepted map[string]bool) []unit {
 }
 
 // headingLabels turns lines that only look labelled into the headings
-// they are: "PROTOTYPE: Facility Locator" alone in its paragraph each time
-// it comes, or "Tasks:" with nothing after it. A speaker's label carries
-// speech at least once; a generic, timed or user-named one always counts.
+// they are: "PROTOTYPE: Facility Locator", "PROTOTYPE: Open-ended search
+// results", each alone in its paragraph. A speaker's label carries speech
+// at least once; a generic, timed or user-named one always counts, and so
+// does "Jane Doe:" alone on its line, the text in the paragraph below.
 func headingLabels(units []unit, meta evident.Meta) []unit {
 	all, shaped := map[string]int{}, map[string]int{}
 	for _, u := range units {
@@ -164,8 +165,8 @@ func headingLabels(units []unit, meta evident.Meta) []unit {
 		if _, known := meta.Speakers[u.label.name]; known {
 			continue
 		}
-		// Once with words after it may still be a person's one turn.
-		if n := shaped[u.label.name]; n == all[u.label.name] && (n >= 2 || u.label.rest == "") {
+		// Once may still be a person's one short turn.
+		if n := shaped[u.label.name]; n == all[u.label.name] && n >= 2 {
 			u.heading, u.label = true, nil
 		}
 	}
@@ -173,17 +174,16 @@ func headingLabels(units []unit, meta evident.Meta) []unit {
 }
 
 // headingShaped reports a labelled line that is a paragraph of its own and
-// says nothing a person would: a few words with no sentence's end.
+// says nothing a person would: a few words from a capital, with no
+// sentence's end.
 func headingShaped(u unit) bool {
 	if u.item || u.quote || len(u.lineText) != 1 || strings.Contains(u.block.Text, "\n") {
 		return false
 	}
 	rest := strings.TrimSpace(u.label.rest)
-	if rest == "" {
-		return true
-	}
-	r, _ := utf8.DecodeLastRuneInString(rest)
-	return wordCount(rest) <= 8 && !strings.ContainsRune(`.?!…"”'’):;`, r)
+	first, _ := utf8.DecodeRuneInString(rest)
+	last, _ := utf8.DecodeLastRuneInString(rest)
+	return unicode.IsUpper(first) && wordCount(rest) <= 8 && !strings.ContainsRune(`.?!…"”'’):;`, last)
 }
 
 // acceptLabels decides which label names are speakers: a name used twice or
@@ -220,7 +220,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	// Inside a conversation, a person who speaks once is still a speaker
 	// ("Jane: I sign off on it."), not part of the turn before: a name of
 	// one to three capitalised words, after the first accepted turn, with
-	// words after the colon.
+	// words after the colon or alone on its line above them.
 	started := false
 	for _, u := range units {
 		if u.label == nil {
@@ -230,7 +230,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 			started = true
 			continue
 		}
-		if started && !topics && count[u.label.name] == 1 && u.label.rest != "" && personLike(u.label.name) {
+		if started && !topics && count[u.label.name] == 1 && (u.label.rest != "" || u.label.only) && personLike(u.label.name) {
 			accepted[u.label.name] = true
 		}
 	}
