@@ -97,7 +97,7 @@ func Resolve(in Input) []evident.Person {
 		}
 		title := strings.TrimRight(name, " 0123456789")
 		if id, ok := in.Roles.Exact(title); ok && !in.Roles.IsCommittee(id) {
-			who.Role, who.Title, who.RoleSource = id, title, SourceLabel
+			who.Role, who.Title, who.RoleSource = id, title, evident.RoleFromLabel
 		}
 	}
 	// Introductions by name come first: what a host says of a guest is

@@ -520,8 +520,8 @@ func TestLabelNamesRole(t *testing.T) {
 				if p.Role != tt.role {
 					t.Errorf("role %q, want %q", p.Role, tt.role)
 				}
-				if p.Role != "" && p.RoleSource != SourceLabel {
-					t.Errorf("role source %q, want %q", p.RoleSource, SourceLabel)
+				if p.Role != "" && p.RoleSource != evident.RoleFromLabel {
+					t.Errorf("role source %q, want %q", p.RoleSource, evident.RoleFromLabel)
 				}
 				return
 			}
