@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -244,33 +243,4 @@ func fixMojibake(s string) (string, bool) {
 
 func suspicious(s string) int {
 	return strings.Count(s, "â€") + strings.Count(s, "Ã") + strings.Count(s, "Â")
-}
-
-// cleanSpaces folds odd spaces and invisible characters that extraction
-// leaves behind, and collapses runs of spaces inside a line.
-func cleanSpaces(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteRune(r)
-			space = false
-			continue
-		case r == '\u00AD' || r == '\u200B' || r == '\u200C' || r == '\u200D' || r == '\u2060' || r == '\uFEFF':
-			continue // soft hyphen, zero-width characters
-		case unicode.IsSpace(r):
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		case unicode.IsControl(r):
-			continue
-		}
-		b.WriteRune(r)
-		space = false
-	}
-	return b.String()
 }

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // HTML reads a saved web page. codeberg.org/readeck/go-readability, the
@@ -604,7 +605,7 @@ func cleanBlockText(s string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
-		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
+		if l = strings.TrimSpace(tidy.Spaces(l)); l != "" {
 			out = append(out, l)
 		}
 	}
@@ -792,7 +793,7 @@ func cleanMetaText(s string) string {
 	if strings.Contains(s, "&") {
 		s = html.UnescapeString(s)
 	}
-	return norm.NFC.String(strings.Join(strings.Fields(cleanSpaces(s)), " "))
+	return norm.NFC.String(strings.Join(strings.Fields(tidy.Spaces(s)), " "))
 }
 
 var bylinePrefix = regexp.MustCompile(`(?i)^(by|written by|posted by|author)\s*:?\s+`)

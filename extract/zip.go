@@ -12,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // Limits on what a Word, Excel or OpenDocument package may unpack to: far
@@ -361,8 +363,8 @@ func coreProperties(z *zipPackage) (docProps, error) {
 }
 
 func (p docProps) clean() docProps {
-	p.Title = strings.TrimSpace(cleanSpaces(p.Title))
-	p.Creator = strings.TrimSpace(cleanSpaces(p.Creator))
+	p.Title = strings.TrimSpace(tidy.Spaces(p.Title))
+	p.Creator = strings.TrimSpace(tidy.Spaces(p.Creator))
 	p.Created = propsDate(p.Created)
 	return p
 }

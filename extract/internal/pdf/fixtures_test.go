@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"bytes"
@@ -19,11 +19,12 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 )
 
-// The PDFs in testdata/pdf are written by the generator below, so that
+// The PDFs in extract/testdata/pdf, which the extractor tests of package
+// extract read, are written by the generator below, so that
 // each one holds exactly the layout a test needs. They are committed;
 // tests read the files and need no tool. To rewrite them:
 //
-//	go test -run TestPDFWriteFixtures -regen-pdf
+//	go test ./extract/internal/pdf -run TestPDFWriteFixtures -regen-pdf
 //
 // The encrypted ones are made from simple.pdf with qpdf when it is
 // installed (apt-get install qpdf); otherwise they are left as they are.
@@ -34,7 +35,7 @@ func TestPDFWriteFixtures(t *testing.T) {
 	if !*regenPDF {
 		t.Skip("run with -regen-pdf to rewrite testdata/pdf")
 	}
-	dir := filepath.Join("testdata", "pdf")
+	dir := fixtureDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"io"
@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ledongthuc/pdf"
+	pdflib "github.com/ledongthuc/pdf"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -16,28 +16,28 @@ import (
 // The library knows the first only for some encodings and not the second.
 
 // pdfGlyphNames returns the glyph names a simple font assigns to codes.
-func pdfGlyphNames(font pdf.Value) map[int]string {
+func pdfGlyphNames(font pdflib.Value) map[int]string {
 	names := map[int]string{}
 	enc := font.Key("Encoding")
 	switch {
-	case enc.Kind() == pdf.Name && enc.Name() == "StandardEncoding",
+	case enc.Kind() == pdflib.Name && enc.Name() == "StandardEncoding",
 		enc.IsNull() && font.Key("Subtype").Name() == "Type1" && font.Key("FontDescriptor").Key("FontFile").IsNull():
 		for c, n := range pdfStandardDiffs {
 			names[c] = n
 		}
-	case enc.IsNull() || enc.Kind() == pdf.Dict && enc.Key("BaseEncoding").IsNull():
-		if ff := font.Key("FontDescriptor").Key("FontFile"); ff.Kind() == pdf.Stream {
+	case enc.IsNull() || enc.Kind() == pdflib.Dict && enc.Key("BaseEncoding").IsNull():
+		if ff := font.Key("FontDescriptor").Key("FontFile"); ff.Kind() == pdflib.Stream {
 			pdfType1Encoding(ff, names)
 		}
 	}
-	if enc.Kind() == pdf.Dict {
+	if enc.Kind() == pdflib.Dict {
 		d := enc.Key("Differences")
 		code := 0
 		for i := range min(d.Len(), 1024) {
 			switch x := d.Index(i); x.Kind() {
-			case pdf.Integer:
+			case pdflib.Integer:
 				code = int(x.Int64())
-			case pdf.Name:
+			case pdflib.Name:
 				if code >= 0 && code < 256 {
 					names[code] = x.Name()
 				}
@@ -52,7 +52,7 @@ var pdfType1Dup = regexp.MustCompile(`dup\s+(\d{1,3})\s*/([^\s/\[\]()<>{}%]+)\s+
 
 // pdfType1Encoding reads "dup 12 /fi put" entries from the clear-text part
 // of a Type 1 font program.
-func pdfType1Encoding(ff pdf.Value, names map[int]string) {
+func pdfType1Encoding(ff pdflib.Value, names map[int]string) {
 	n := ff.Key("Length1").Int64()
 	if n <= 0 || n > 256<<10 {
 		n = 256 << 10

@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/ledongthuc/pdf"
+	pdflib "github.com/ledongthuc/pdf"
 )
 
 // This file turns a page's content stream into positioned glyphs. The
@@ -89,7 +89,7 @@ func (s pdfAbort) Unwrap() error { return s.err }
 
 // page returns the glyphs of one page. A malformed content stream keeps the
 // glyphs read before the fault and reports the fault as partial.
-func (cr *pdfContent) page(p pdf.Value) (gs []pdfGlyph, partial error, err error) {
+func (cr *pdfContent) page(p pdflib.Value) (gs []pdfGlyph, partial error, err error) {
 	cr.glyphs = cr.glyphs[:0]
 	cr.ops = 0
 	cr.depth = 0
@@ -123,7 +123,7 @@ func (cr *pdfContent) page(p pdf.Value) (gs []pdfGlyph, partial error, err error
 }
 
 // pdfInherited looks a page attribute up the page tree (PDF 32000 §7.7.3.4).
-func pdfInherited(p pdf.Value, key string) pdf.Value {
+func pdfInherited(p pdflib.Value, key string) pdflib.Value {
 	for range 32 {
 		if v := p.Key(key); !v.IsNull() {
 			return v
@@ -133,14 +133,14 @@ func pdfInherited(p pdf.Value, key string) pdf.Value {
 			break
 		}
 	}
-	return pdf.Value{}
+	return pdflib.Value{}
 }
 
 // checkStream refuses a stream that decompresses to more than the limit,
 // before the library's lexer holds it in memory. Streams too short to
 // expand past the limit with one filter are not decoded twice.
-func (cr *pdfContent) checkStream(s pdf.Value) {
-	if s.Kind() == pdf.Array {
+func (cr *pdfContent) checkStream(s pdflib.Value) {
+	if s.Kind() == pdflib.Array {
 		var total int64
 		for i := range min(s.Len(), 4096) {
 			total += cr.streamSize(s.Index(i), cr.limits.streamBytes-total)
@@ -150,12 +150,12 @@ func (cr *pdfContent) checkStream(s pdf.Value) {
 	cr.streamSize(s, cr.limits.streamBytes)
 }
 
-func (cr *pdfContent) streamSize(s pdf.Value, limit int64) int64 {
-	if s.Kind() != pdf.Stream {
+func (cr *pdfContent) streamSize(s pdflib.Value, limit int64) int64 {
+	if s.Kind() != pdflib.Stream {
 		return 0
 	}
 	n := s.Key("Length").Int64()
-	if f := s.Key("Filter"); f.Kind() != pdf.Array || f.Len() <= 1 {
+	if f := s.Key("Filter"); f.Kind() != pdflib.Array || f.Len() <= 1 {
 		// Deflate expands at most about 1032:1.
 		if n*1032 <= limit {
 			return n * 1032
@@ -171,16 +171,16 @@ func (cr *pdfContent) streamSize(s pdf.Value, limit int64) int64 {
 }
 
 // interpret runs one content stream (a page's or a form's).
-func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
+func (cr *pdfContent) interpret(strm, res pdflib.Value, st *pdfGState) {
 	if strm.IsNull() {
 		return
 	}
 	cr.checkStream(strm)
 	var stack []pdfGState
-	var args []pdf.Value
+	var args []pdflib.Value
 	local := map[string]*pdfFont{}
 	inText := false
-	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+	pdflib.Interpret(strm, func(stk *pdflib.Stack, op string) {
 		cr.ops++
 		if cr.ops&1023 == 0 {
 			if err := cr.ctx.Err(); err != nil {
@@ -189,7 +189,7 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 		}
 		args = args[:0]
 		for n := stk.Len(); n > 0; n-- {
-			args = append(args, pdf.Value{})
+			args = append(args, pdflib.Value{})
 		}
 		for i := len(args) - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
@@ -280,7 +280,7 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 				a := args[0]
 				for i := range a.Len() {
 					x := a.Index(i)
-					if x.Kind() == pdf.String {
+					if x.Kind() == pdflib.String {
 						cr.show(st, x.RawString())
 					} else {
 						cr.tm = pdfMatrix{1, 0, 0, 1, -x.Float64() / 1000 * st.tfs * st.th, 0}.mul(cr.tm)
@@ -296,8 +296,8 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 }
 
 // form draws a form XObject: its content, in its own coordinate system.
-func (cr *pdfContent) form(x, res pdf.Value, st *pdfGState) {
-	if x.Kind() != pdf.Stream || x.Key("Subtype").Name() != "Form" || cr.depth >= 8 {
+func (cr *pdfContent) form(x, res pdflib.Value, st *pdfGState) {
+	if x.Kind() != pdflib.Stream || x.Key("Subtype").Name() != "Form" || cr.depth >= 8 {
 		return
 	}
 	saved := *st
@@ -325,7 +325,7 @@ func (cr *pdfContent) form(x, res pdf.Value, st *pdfGState) {
 func (cr *pdfContent) show(st *pdfGState, raw string) {
 	f := st.font
 	if f == nil {
-		f = cr.font(pdf.Value{})
+		f = cr.font(pdflib.Value{})
 	}
 	m := cr.tm.mul(st.ctm)
 	for len(raw) > 0 {
@@ -435,8 +435,8 @@ type pdfFont struct {
 	scale   float64         // glyph space to text space
 	toUni   map[int]string
 	names   map[int]string // glyph names of a simple font without ToUnicode
-	encV    pdf.Value      // for the library's fallback decoding, built on first use
-	enc     pdf.TextEncoding
+	encV    pdflib.Value   // for the library's fallback decoding, built on first use
+	enc     pdflib.TextEncoding
 	decoded map[int]string
 	// cmap is the predefined CMap of a CJK composite font (its codes are
 	// text in a known encoding, of one to four bytes); nil otherwise.
@@ -512,7 +512,7 @@ func (f *pdfFont) decode(code, n int) string {
 			if f.encV.IsNull() {
 				f.enc = pdfLatin1{}
 			} else {
-				lf := pdf.Font{V: f.encV}
+				lf := pdflib.Font{V: f.encV}
 				f.enc = lf.Encoder()
 			}
 		}
@@ -571,9 +571,9 @@ func pdfCleanGlyph(s string) string {
 
 // font returns the font of a resource dictionary entry, parsing it once
 // per document.
-func (cr *pdfContent) font(v pdf.Value) *pdfFont {
+func (cr *pdfContent) font(v pdflib.Value) *pdfFont {
 	key := ""
-	if v.Kind() == pdf.Dict {
+	if v.Kind() == pdflib.Dict {
 		key = v.String()
 	}
 	if f, ok := cr.fonts[key]; ok {
@@ -588,12 +588,12 @@ func (cr *pdfContent) font(v pdf.Value) *pdfFont {
 	switch v.Key("Subtype").Name() {
 	case "Type0":
 		f.twoByte = true
-		if enc := v.Key("Encoding"); enc.Kind() == pdf.Name {
+		if enc := v.Key("Encoding"); enc.Kind() == pdflib.Name {
 			f.cmap = pdfPredefinedCMap(enc.Name())
 		}
 		d := v.Key("DescendantFonts").Index(0)
 		f.missing = 1
-		if dw := d.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+		if dw := d.Key("DW"); dw.Kind() == pdflib.Integer || dw.Kind() == pdflib.Real {
 			f.missing = dw.Float64() / 1000
 		}
 		f.cid = pdfCIDWidths(d.Key("W"))
@@ -621,7 +621,7 @@ func (cr *pdfContent) font(v pdf.Value) *pdfFont {
 		}
 		f.names = pdfGlyphNames(v)
 	}
-	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+	if tu := v.Key("ToUnicode"); tu.Kind() == pdflib.Stream {
 		f.toUni = cr.toUnicode(tu, v)
 	}
 	return f
@@ -629,12 +629,12 @@ func (cr *pdfContent) font(v pdf.Value) *pdfFont {
 
 // pdfCIDWidths reads a composite font's W array: "c [w1 w2 ...]" and
 // "cfirst clast w" entries, in glyph space.
-func pdfCIDWidths(w pdf.Value) map[int]float64 {
+func pdfCIDWidths(w pdflib.Value) map[int]float64 {
 	m := map[int]float64{}
 	for i := 0; i+1 < w.Len() && len(m) < 1<<17; {
 		first := int(w.Index(i).Int64())
 		next := w.Index(i + 1)
-		if next.Kind() == pdf.Array {
+		if next.Kind() == pdflib.Array {
 			for j := range min(next.Len(), 1<<16) {
 				m[first+j] = next.Index(j).Float64() / 1000
 			}
@@ -656,7 +656,7 @@ func pdfCIDWidths(w pdf.Value) map[int]float64 {
 
 // toUnicode reads a ToUnicode CMap (bfchar and bfrange entries). The
 // library has a reader too, but applies it only to some encodings.
-func (cr *pdfContent) toUnicode(s, fontDict pdf.Value) (m map[int]string) {
+func (cr *pdfContent) toUnicode(s, fontDict pdflib.Value) (m map[int]string) {
 	cr.streamSize(s, cr.limits.streamBytes)
 	m = map[int]string{}
 	defer func() {
@@ -667,11 +667,11 @@ func (cr *pdfContent) toUnicode(s, fontDict pdf.Value) (m map[int]string) {
 			// Keep the entries read before the fault.
 		}
 	}()
-	var vals []pdf.Value
-	pdf.Interpret(s, func(stk *pdf.Stack, op string) {
+	var vals []pdflib.Value
+	pdflib.Interpret(s, func(stk *pdflib.Stack, op string) {
 		vals = vals[:0]
 		for n := stk.Len(); n > 0; n-- {
-			vals = append(vals, pdf.Value{})
+			vals = append(vals, pdflib.Value{})
 		}
 		for i := len(vals) - 1; i >= 0; i-- {
 			vals[i] = stk.Pop()
@@ -695,7 +695,7 @@ func (cr *pdfContent) toUnicode(s, fontDict pdf.Value) (m map[int]string) {
 					continue
 				}
 				dst := vals[i+2]
-				if dst.Kind() == pdf.Array {
+				if dst.Kind() == pdflib.Array {
 					for c := lo; c <= hi && c-lo < dst.Len() && len(m) < 1<<17; c++ {
 						m[c] = pdfUTF16(dst.Index(c - lo).RawString())
 					}

@@ -1,0 +1,126 @@
+package pdf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestGuardCancelled: a deadline that passes during reading stops at the
+// next read.
+func TestGuardCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g := &pdfGuard{ctx: ctx, data: []byte("%PDF-1.4\n"), budget: 1 << 30}
+	defer func() {
+		r := recover()
+		if e, ok := r.(error); !ok || !errors.Is(e, context.Canceled) {
+			t.Errorf("guarded read under a cancelled context: %v", r)
+		}
+	}()
+	g.ReadAt(make([]byte, 10), 0)
+}
+
+func TestPDFJoinLines(t *testing.T) {
+	compounds := map[string]bool{"well-known": true}
+	tests := []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"the experi-", "ence of"}, "the experience of"},
+		{[]string{"a well-", "known vendor"}, "a well-known vendor"},
+		{[]string{"Jean-", "Pierre said"}, "Jean-Pierre said"},
+		{[]string{"COVID-", "19 budgets"}, "COVID-19 budgets"},
+		{[]string{"reconcil\u00ad", "iation"}, "reconciliation"},
+		{[]string{"pages 10-", "12"}, "pages 10-\n12"},
+		{[]string{"a list -", "item"}, "a list -\nitem"},
+		{[]string{"ends here.", "Next line"}, "ends here.\nNext line"},
+		{[]string{"the state-of-", "the-art tool"}, "the state-ofthe-art tool"},
+	}
+	for _, tt := range tests {
+		if got := pdfJoinLines(tt.lines, compounds); got != tt.want {
+			t.Errorf("pdfJoinLines(%q) = %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}
+
+func TestPDFMetadata(t *testing.T) {
+	titles := map[string]string{
+		"Microsoft Word - Backup4all_network_backup_solution.doc": "Backup4all_network_backup_solution",
+		"CNCF 2022 Survey Reference Model.xlsx":                   "CNCF 2022 Survey Reference Model",
+		"10811.exe":                                               "",
+		"  Evidence\u00a0beats memory ":                           "Evidence beats memory",
+		"Comité de démolition":                                    "Comité de démolition",
+		"":                                                        "",
+	}
+	for in, want := range titles {
+		if got := pdfTitle(in); got != want {
+			t.Errorf("pdfTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+	dates := map[string]string{
+		"D:20080501000000Z":         "2008-05-01",
+		"D:20240305093000+01'00'":   "2024-03-05",
+		"D:2024":                    "2024",
+		"D:202413":                  "2024",
+		"20231207":                  "2023-12-07",
+		"yesterday":                 "",
+		"D:00000101":                "",
+		"D:19991231235959-05'00'xx": "1999-12-31",
+	}
+	for in, want := range dates {
+		if got := pdfDate(in); got != want {
+			t.Errorf("pdfDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPDFRunning(t *testing.T) {
+	page := func(lines ...string) []pdfLine {
+		var out []pdfLine
+		for i, l := range lines {
+			out = append(out, pdfLine{text: l, y: float64(800 - 20*i), size: 10})
+		}
+		return out
+	}
+	pages := [][]pdfLine{
+		page("Quarterly review", "Intro text one.", "More text here.", "Body three.", "- 1 -"),
+		page("Quarterly review", "Other text.", "Second page body.", "And more.", "- 2 -"),
+		page("Quarterly review", "Third page text.", "Body again.", "Last line.", "- 3 -"),
+		page("A title page with nothing else"),
+	}
+	pdfDropRunning(pages)
+	var kept []string
+	for _, p := range pages {
+		for _, l := range p {
+			kept = append(kept, l.text)
+		}
+	}
+	got := strings.Join(kept, "|")
+	want := "Intro text one.|More text here.|Body three.|Other text.|Second page body.|And more.|Third page text.|Body again.|Last line.|A title page with nothing else"
+	if got != want {
+		t.Errorf("kept %q\nwant %q", got, want)
+	}
+}
+
+func TestPDFLineNumbers(t *testing.T) {
+	var lines []pdfLine
+	for i := 1; i <= 12; i++ {
+		text := fmt.Sprintf("%d MR. SMITH: line %d of the argument", i, i)
+		if i == 6 {
+			text = "6"
+		}
+		lines = append(lines, pdfLine{text: text})
+	}
+	got := pdfStripLineNumbers(lines)
+	if len(got) != 11 || got[0].text != "MR. SMITH: line 1 of the argument" {
+		t.Errorf("stripped: %+v", got)
+	}
+	// Numbers that do not count up are content.
+	table := []pdfLine{{text: "2019 revenue grew"}, {text: "2020 revenue fell"}, {text: "3 people"}}
+	if got := pdfStripLineNumbers(table); len(got) != 3 || got[0].text != "2019 revenue grew" {
+		t.Errorf("stripped a table: %+v", got)
+	}
+}
