@@ -24,7 +24,7 @@ var (
 	// as a scan.
 	ErrNoTextLayer = pdf.ErrNoTextLayer
 	// ErrDamagedPDF is wrapped by errors for files that cannot be parsed.
-	ErrDamagedPDF = pdf.ErrDamagedPDF
+	ErrDamagedPDF = pdf.ErrDamaged
 )
 
 func sniffPDF(head []byte) bool { return pdf.Sniff(head) }

@@ -21,9 +21,9 @@ import (
 // corpusDir holds real PDFs nobody here wrote (see SOURCES.md there).
 const corpusDir = "../../../../shared/corpus/pdfs"
 
-// pdfCorpusReadable returns the corpus PDFs that extract, with their page
+// corpusReadable returns the corpus PDFs that extract, with their page
 // counts; nil when the corpus is absent.
-func pdfCorpusReadable(tb testing.TB) (names []string, data [][]byte, pages []int) {
+func corpusReadable(tb testing.TB) (names []string, data [][]byte, pages []int) {
 	tb.Helper()
 	paths, _ := filepath.Glob(filepath.Join(corpusDir, "*.pdf"))
 	for _, p := range paths {
@@ -38,7 +38,7 @@ func pdfCorpusReadable(tb testing.TB) (names []string, data [][]byte, pages []in
 		if err != nil {
 			tb.Fatalf("%s extracts but does not open: %v", p, err)
 		}
-		ps, err := pdfPageList(r, defaultPDFPages)
+		ps, err := pageList(r, defaultPages)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -49,12 +49,12 @@ func pdfCorpusReadable(tb testing.TB) (names []string, data [][]byte, pages []in
 	return names, data, pages
 }
 
-// BenchmarkPDF extracts every readable corpus PDF once per iteration
+// BenchmarkRead extracts every readable corpus PDF once per iteration
 // ("corpus"), and each file on its own.
 //
-//	go test -run '^$' -bench BenchmarkPDF -benchtime 20x ./extract/internal/pdf
-func BenchmarkPDF(b *testing.B) {
-	names, data, pages := pdfCorpusReadable(b)
+//	go test -run '^$' -bench BenchmarkRead -benchtime 20x ./extract/internal/pdf
+func BenchmarkRead(b *testing.B) {
+	names, data, pages := corpusReadable(b)
 	if len(data) == 0 {
 		b.Skip("no corpus at " + corpusDir)
 	}
@@ -84,16 +84,16 @@ func BenchmarkPDF(b *testing.B) {
 	}
 }
 
-// TestPDFVersusPdftotext compares our text with poppler's pdftotext on the
+// TestVersusPdftotext compares our text with poppler's pdftotext on the
 // corpus: the share of pdftotext's words (a lower-case multiset) that our
 // text recovers, and the share of our words pdftotext does not have.
 //
-//	go test -run TestPDFVersusPdftotext -v ./extract/internal/pdf
-func TestPDFVersusPdftotext(t *testing.T) {
+//	go test -run TestVersusPdftotext -v ./extract/internal/pdf
+func TestVersusPdftotext(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
 	}
-	names, data, pages := pdfCorpusReadable(t)
+	names, data, pages := corpusReadable(t)
 	if len(names) == 0 {
 		t.Skip("no corpus at " + corpusDir)
 	}
@@ -116,7 +116,7 @@ func TestPDFVersusPdftotext(t *testing.T) {
 			t.Fatalf("pdftotext %s: %v", p, err)
 		}
 		// pdftotext keeps ligature glyphs (ﬁ); count them as the letters.
-		ours, theirs := pdfWordBag(allText(doc)), pdfWordBag(pdfLigatures.Replace(string(ref)))
+		ours, theirs := wordBag(allText(doc)), wordBag(ligatures.Replace(string(ref)))
 		match, extra, nOurs, nTheirs, lMatch, lTheirs := 0, 0, 0, 0, 0, 0
 		for w, n := range theirs {
 			match += min(n, ours[w])
@@ -150,8 +150,8 @@ func TestPDFVersusPdftotext(t *testing.T) {
 
 func pct(a, b int) float64 { return 100 * float64(a) / float64(max(1, b)) }
 
-// pdfWordBag counts the lower-case words (runs of letters and digits).
-func pdfWordBag(s string) map[string]int {
+// wordBag counts the lower-case words (runs of letters and digits).
+func wordBag(s string) map[string]int {
 	bag := map[string]int{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		bag[w]++
@@ -159,10 +159,10 @@ func pdfWordBag(s string) map[string]int {
 	return bag
 }
 
-// TestPDFCorrupted damages the fixtures at random, as a disk or a download
+// TestCorrupted damages the fixtures at random, as a disk or a download
 // would: the extractor returns an error or a document, never panics, and
 // stays quick.
-func TestPDFCorrupted(t *testing.T) {
+func TestCorrupted(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.pdf"))
 	if err != nil || len(paths) == 0 {
 		t.Fatal("no PDF fixtures")

@@ -1,3 +1,9 @@
+// Package pdf reads the text layer of a PDF with github.com/ledongthuc/pdf
+// into paragraphs with page numbers: read.go opens the file under guards,
+// walks the pages and cuts them into paragraphs; content.go turns a page's
+// content stream into positioned glyphs through the fonts (cmap.go,
+// glyphnames.go); layout.go builds lines and columns from the glyphs.
+// Package extract registers it as its PDF format.
 package pdf
 
 import (
@@ -45,11 +51,11 @@ type Paragraph struct {
 }
 
 const (
-	defaultPDFPages  = 5000
-	defaultPDFText   = 50 << 20
-	maxPDFObjects    = 2_000_000 // cross-reference entries; the library allocates them up front
-	maxPDFStream     = 32 << 20  // decompressed bytes of one content stream
-	maxPDFPageGlyphs = 500_000
+	defaultPages  = 5000
+	defaultText   = 50 << 20
+	maxObjects    = 2_000_000 // cross-reference entries; the library allocates them up front
+	maxStream     = 32 << 20  // decompressed bytes of one content stream
+	maxPageGlyphs = 500_000
 )
 
 var (
@@ -59,19 +65,19 @@ var (
 	// ErrNoTextLayer is returned for a PDF whose pages carry no text, such
 	// as a scan.
 	ErrNoTextLayer = errors.New("no text layer (scanned?); OCR is not supported")
-	// ErrDamagedPDF is wrapped by errors for files that cannot be parsed.
-	ErrDamagedPDF = errors.New("the PDF is damaged or truncated")
+	// ErrDamaged is wrapped by errors for files that cannot be parsed.
+	ErrDamaged = errors.New("the PDF is damaged or truncated")
 
-	errPDFReadBudget = errors.New("reading it took far more work than its size warrants, so its structure probably loops")
+	errReadBudget = errors.New("reading it took far more work than its size warrants, so its structure probably loops")
 )
 
 // Sniff recognises a PDF header in the first KiB, where readers accept it
 // (some files carry a few bytes of junk before it).
 func Sniff(head []byte) bool {
-	return pdfHeader(head) >= 0
+	return header(head) >= 0
 }
 
-func pdfHeader(data []byte) int {
+func header(data []byte) int {
 	data = data[:min(len(data), 1024)]
 	for off := 0; ; {
 		i := bytes.Index(data[off:], []byte("%PDF-"))
@@ -89,10 +95,10 @@ func pdfHeader(data []byte) int {
 func (o Options) limits() (pages, text int) {
 	pages, text = o.MaxPages, o.MaxText
 	if pages <= 0 {
-		pages = defaultPDFPages
+		pages = defaultPages
 	}
 	if text <= 0 {
-		text = defaultPDFText
+		text = defaultText
 	}
 	return pages, text
 }
@@ -111,27 +117,27 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			doc, err = nil, pdfPanic(r)
+			doc, err = nil, panicError(r)
 		}
 	}()
 	maxPages, maxText := opt.limits()
-	r, err := pdfOpen(ctx, data, opt)
+	r, err := open(ctx, data, opt)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := pdfPageList(r, maxPages)
+	pages, err := pageList(r, maxPages)
 	if err != nil {
 		return nil, err
 	}
 	doc = &Doc{}
-	doc.Title, doc.Author, doc.Date = pdfInfo(r)
+	doc.Title, doc.Author, doc.Date = readInfo(r)
 
-	cr := &pdfContent{
+	cr := &contentReader{
 		ctx:    ctx,
-		limits: pdfLimits{streamBytes: maxPDFStream, pageGlyphs: maxPDFPageGlyphs},
-		fonts:  map[string]*pdfFont{},
+		limits: caps{streamBytes: maxStream, pageGlyphs: maxPageGlyphs},
+		fonts:  map[string]*parsedFont{},
 	}
-	text := make([][]pdfLine, len(pages))
+	text := make([][]layoutLine, len(pages))
 	size, hasText, unreadable := 0, false, 0
 	mapped, unmapped := 0, 0 // glyphs read as characters, and not
 	var firstFault error
@@ -141,15 +147,15 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 		}
 		gs, partial, err := cr.page(pv)
 		if err != nil {
-			if errors.Is(err, errPDFPageTooBig) {
-				return nil, fmt.Errorf("%w: page %d: %v", ErrDamagedPDF, i+1, err)
+			if errors.Is(err, errPageTooBig) {
+				return nil, fmt.Errorf("%w: page %d: %v", ErrDamaged, i+1, err)
 			}
-			return nil, pdfStop(err, i+1)
+			return nil, stopError(err, i+1)
 		}
 		if partial != nil {
 			unreadable++
-			firstFault = pdfFirstErr(firstFault, partial)
-			doc.Warnings = append(doc.Warnings, fmt.Sprintf("page %d could not be read completely (%v)", i+1, pdfMessage(partial.Error())))
+			firstFault = firstErr(firstFault, partial)
+			doc.Warnings = append(doc.Warnings, fmt.Sprintf("page %d could not be read completely (%v)", i+1, message(partial.Error())))
 		}
 		// A glyph of a font with no map to characters decodes as the
 		// replacement character: count it, and leave it out.
@@ -167,12 +173,12 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 		gs = kept
 		for _, g := range gs {
 			size += len(g.s)
-			hasText = hasText || pdfHasText(g.s)
+			hasText = hasText || hasWords(g.s)
 		}
 		if size > maxText {
 			return nil, fmt.Errorf("the PDF holds more than %d MB of text, more than Evident reads from one file; split it into smaller files", maxText>>20)
 		}
-		text[i] = pdfStripLineNumbers(pdfLayoutPage(gs))
+		text[i] = stripLineNumbers(layoutPage(gs))
 	}
 	if !hasText && unmapped > 0 {
 		return nil, fmt.Errorf("nothing readable: the PDF's text is drawn in fonts that do not say which characters their %d glyphs are (composite fonts without a ToUnicode map); OCR is not supported", unmapped)
@@ -183,52 +189,52 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 	}
 	if !hasText {
 		if unreadable > 0 {
-			return nil, fmt.Errorf("%w: no page could be read (%v)", ErrDamagedPDF, pdfMessage(firstFault.Error()))
+			return nil, fmt.Errorf("%w: no page could be read (%v)", ErrDamaged, message(firstFault.Error()))
 		}
 		return nil, ErrNoTextLayer
 	}
-	pdfDropRunning(text)
-	doc.Paragraphs = pdfBlocks(text)
+	dropRunning(text)
+	doc.Paragraphs = pageParagraphs(text)
 	if len(doc.Paragraphs) == 0 {
 		return nil, errors.New("the PDF holds no paragraphs of text, only page numbers or symbols")
 	}
 	return doc, nil
 }
 
-func pdfFirstErr(a, b error) error {
+func firstErr(a, b error) error {
 	if a != nil {
 		return a
 	}
 	return b
 }
 
-// pdfPanic turns a panic that escaped the library into an error.
-func pdfPanic(r any) error {
+// panicError turns a panic that escaped the library into an error.
+func panicError(r any) error {
 	if e, ok := r.(error); ok {
-		var stop pdfAbort
+		var stop abort
 		if errors.As(e, &stop) {
-			return pdfStop(stop.err, 0)
+			return stopError(stop.err, 0)
 		}
 	}
-	return fmt.Errorf("%w: %s", ErrDamagedPDF, pdfMessage(fmt.Sprint(r)))
+	return fmt.Errorf("%w: %s", ErrDamaged, message(fmt.Sprint(r)))
 }
 
-// pdfStop words an error that stopped extraction early.
-func pdfStop(err error, page int) error {
+// stopError words an error that stopped extraction early.
+func stopError(err error, page int) error {
 	switch {
-	case errors.Is(err, errPDFReadBudget):
-		return fmt.Errorf("%w: %v", ErrDamagedPDF, err)
-	case errors.Is(err, errPDFPageTooBig):
-		return fmt.Errorf("%w: %v", ErrDamagedPDF, err)
+	case errors.Is(err, errReadBudget):
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
+	case errors.Is(err, errPageTooBig):
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
 	case page > 0:
 		return fmt.Errorf("reading page %d: %w", page, err)
 	}
 	return err
 }
 
-// pdfMessage keeps the first line of a library message, without its
+// message keeps the first line of a library message, without its
 // technical prefix.
-func pdfMessage(s string) string {
+func message(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	s = strings.TrimPrefix(s, "malformed PDF: ")
 	s = strings.TrimPrefix(s, "malformed PDF file: ")
@@ -238,23 +244,23 @@ func pdfMessage(s string) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// pdfGuard serves the file to the library. Every read checks the
+// guard serves the file to the library. Every read checks the
 // context and a budget of bytes, so a looping parse stops. Real files
 // read 0.3 to 8 times their size (the library re-reads objects it has
 // seen); the budget allows 64 times, plus 32 MB.
-type pdfGuard struct {
+type guard struct {
 	ctx    context.Context
 	data   []byte
 	head   []byte // replaces the first bytes: a header the library accepts
 	budget int64
 }
 
-func (g *pdfGuard) ReadAt(p []byte, off int64) (int, error) {
+func (g *guard) ReadAt(p []byte, off int64) (int, error) {
 	if err := g.ctx.Err(); err != nil {
-		panic(pdfAbort{err})
+		panic(abort{err})
 	}
 	if g.budget -= int64(len(p)); g.budget < 0 {
-		panic(pdfAbort{errPDFReadBudget})
+		panic(abort{errReadBudget})
 	}
 	if off < 0 || off >= int64(len(g.data)) {
 		return 0, io.EOF
@@ -269,27 +275,27 @@ func (g *pdfGuard) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// pdfOpen checks the framing the library insists on, guards its memory
+// open checks the framing the library insists on, guards its memory
 // against forged cross-reference sizes, and opens the file, decrypting it
 // with the user's password when one was given.
-func pdfOpen(ctx context.Context, data []byte, opt Options) (*pdflib.Reader, error) {
+func open(ctx context.Context, data []byte, opt Options) (*pdflib.Reader, error) {
 	if len(data) == 0 {
-		return nil, fmt.Errorf("%w: the file is empty (0 bytes)", ErrDamagedPDF)
+		return nil, fmt.Errorf("%w: the file is empty (0 bytes)", ErrDamaged)
 	}
-	start := pdfHeader(data)
+	start := header(data)
 	if start < 0 {
-		return nil, fmt.Errorf("%w: it does not start with a PDF header", ErrDamagedPDF)
+		return nil, fmt.Errorf("%w: it does not start with a PDF header", ErrDamaged)
 	}
 	data = data[start:]
 	end := bytes.LastIndex(data, []byte("%%EOF"))
 	if end < 0 {
-		return nil, fmt.Errorf("%w: its end (the %%%%EOF marker) is missing, so the file was probably cut short", ErrDamagedPDF)
+		return nil, fmt.Errorf("%w: its end (the %%%%EOF marker) is missing, so the file was probably cut short", ErrDamaged)
 	}
 	data = data[:end+5] // junk after the end marker hides it from the library
-	if err := pdfCheckXref(data); err != nil {
+	if err := checkXref(data); err != nil {
 		return nil, err
 	}
-	g := &pdfGuard{ctx: ctx, data: data, budget: 32<<20 + 64*int64(len(data))}
+	g := &guard{ctx: ctx, data: data, budget: 32<<20 + 64*int64(len(data))}
 	// The library accepts only "%PDF-1.0" to "%PDF-1.7" followed by a line
 	// end; PDF 2.0 and headers followed by a comment are just as readable.
 	if len(data) < 9 || data[7] < '0' || data[7] > '7' || !bytes.HasPrefix(data, []byte("%PDF-1.")) || data[8] != '\r' && data[8] != '\n' {
@@ -306,15 +312,15 @@ func pdfOpen(ctx context.Context, data []byte, opt Options) (*pdflib.Reader, err
 	if err == nil {
 		return r, nil
 	}
-	var stop pdfAbort
+	var stop abort
 	if errors.As(err, &stop) {
-		return nil, pdfStop(stop.err, 0)
+		return nil, stopError(stop.err, 0)
 	}
-	return nil, pdfOpenError(err, opt)
+	return nil, openError(err, opt)
 }
 
-// pdfOpenError explains why the library refused a file.
-func pdfOpenError(err error, opt Options) error {
+// openError explains why the library refused a file.
+func openError(err error, opt Options) error {
 	msg := err.Error()
 	sidecar := filepath.Base(opt.Name) + ".meta.yaml"
 	if opt.Name == "" {
@@ -328,21 +334,21 @@ func pdfOpenError(err error, opt Options) error {
 	case strings.Contains(msg, "V=5") || strings.Contains(msg, "R=5") || strings.Contains(msg, "R=6") || strings.Contains(msg, "256-bit"):
 		return fmt.Errorf("%w: it uses AES-256 encryption, which Evident cannot open; save a copy without a password and add that instead", ErrEncrypted)
 	case strings.Contains(msg, "encryption"):
-		return fmt.Errorf("%w: it uses an encryption Evident cannot open (%s); save a copy without a password and add that instead", ErrEncrypted, pdfMessage(msg))
+		return fmt.Errorf("%w: it uses an encryption Evident cannot open (%s); save a copy without a password and add that instead", ErrEncrypted, message(msg))
 	case strings.Contains(msg, "startxref"):
-		return fmt.Errorf("%w: its cross-reference table is missing (no startxref)", ErrDamagedPDF)
+		return fmt.Errorf("%w: its cross-reference table is missing (no startxref)", ErrDamaged)
 	case strings.Contains(msg, "xref") || strings.Contains(msg, "cross-reference"):
-		return fmt.Errorf("%w: its cross-reference table, the index of its contents, is broken (%s)", ErrDamagedPDF, pdfMessage(msg))
+		return fmt.Errorf("%w: its cross-reference table, the index of its contents, is broken (%s)", ErrDamaged, message(msg))
 	}
-	return fmt.Errorf("%w: %s", ErrDamagedPDF, pdfMessage(msg))
+	return fmt.Errorf("%w: %s", ErrDamaged, message(msg))
 }
 
-// pdfCheckXref refuses the cross-reference sizes the library would
+// checkXref refuses the cross-reference sizes the library would
 // allocate memory for before reading any entry: a forged /Size, /W or
 // subsection start in a file of a few bytes would take gigabytes.
-func pdfCheckXref(data []byte) error {
+func checkXref(data []byte) error {
 	tooBig := func(what string, n int64) error {
-		return fmt.Errorf("%w: its cross-reference %s (%d) is impossibly large", ErrDamagedPDF, what, n)
+		return fmt.Errorf("%w: its cross-reference %s (%d) is impossibly large", ErrDamaged, what, n)
 	}
 	// Cross-reference streams: the dictionary of each /Type /XRef object.
 	for off := 0; ; {
@@ -361,22 +367,22 @@ func pdfCheckXref(data []byte) error {
 			hi = i + j
 		}
 		dict := data[lo:hi]
-		if n := pdfInts(pdfAfterKey(dict, "/Size"), 1); len(n) == 1 && n[0] > maxPDFObjects {
+		if n := ints(afterKey(dict, "/Size"), 1); len(n) == 1 && n[0] > maxObjects {
 			return tooBig("size", n[0])
 		}
-		for _, w := range pdfInts(pdfAfterKey(dict, "/W"), 3) {
+		for _, w := range ints(afterKey(dict, "/W"), 3) {
 			if w > 8 {
 				return tooBig("field width", w)
 			}
 		}
-		idx := pdfInts(pdfAfterKey(dict, "/Index"), 64)
+		idx := ints(afterKey(dict, "/Index"), 64)
 		for k := 0; k+1 < len(idx); k += 2 {
-			if idx[k]+idx[k+1] > maxPDFObjects {
+			if idx[k]+idx[k+1] > maxObjects {
 				return tooBig("index", idx[k]+idx[k+1])
 			}
 		}
 	}
-	if err := pdfCheckPrevChain(data); err != nil {
+	if err := checkPrevChain(data); err != nil {
 		return err
 	}
 	// Cross-reference tables: "xref" then "start count" subsection headers.
@@ -392,34 +398,34 @@ func pdfCheckXref(data []byte) error {
 		}
 		rest := data[i+4:]
 		for range 1000 {
-			n := pdfInts(rest, 2)
+			n := ints(rest, 2)
 			if len(n) < 2 {
 				break
 			}
-			if n[0]+n[1] > maxPDFObjects || n[1] < 0 {
+			if n[0]+n[1] > maxObjects || n[1] < 0 {
 				return tooBig("subsection", n[0]+n[1])
 			}
 			// Skip the header and its entries: three fields each.
-			rest = pdfSkipFields(rest, 2+3*int(n[1]))
+			rest = skipFields(rest, 2+3*int(n[1]))
 		}
 	}
 	return nil
 }
 
-// pdfCheckPrevChain follows the /Prev links from the last cross-reference
+// checkPrevChain follows the /Prev links from the last cross-reference
 // section: the library follows them without remembering where it has
 // been, so a link back to an earlier section would loop for ever.
-func pdfCheckPrevChain(data []byte) error {
+func checkPrevChain(data []byte) error {
 	i := bytes.LastIndex(data, []byte("startxref"))
 	if i < 0 {
 		return nil
 	}
-	n := pdfInts(data[i+9:], 1)
+	n := ints(data[i+9:], 1)
 	seen := map[int64]bool{}
 	for len(n) == 1 && n[0] > 0 && n[0] < int64(len(data)) {
 		off := n[0]
 		if seen[off] || len(seen) > 10000 {
-			return fmt.Errorf("%w: its cross-reference sections point back to each other", ErrDamagedPDF)
+			return fmt.Errorf("%w: its cross-reference sections point back to each other", ErrDamaged)
 		}
 		seen[off] = true
 		seg := data[off:min(int64(len(data)), off+8<<20)]
@@ -440,34 +446,34 @@ func pdfCheckPrevChain(data []byte) error {
 			}
 			dict = seg[:e]
 		}
-		n = pdfInts(pdfAfterKey(dict, "/Prev"), 1)
+		n = ints(afterKey(dict, "/Prev"), 1)
 	}
 	return nil
 }
 
-// pdfAfterKey returns what follows the first occurrence of a name key that is
+// afterKey returns what follows the first occurrence of a name key that is
 // not the prefix of a longer name.
-func pdfAfterKey(b []byte, key string) []byte {
+func afterKey(b []byte, key string) []byte {
 	for off := 0; ; {
 		i := bytes.Index(b[off:], []byte(key))
 		if i < 0 {
 			return nil
 		}
 		i += off + len(key)
-		if i >= len(b) || !isPDFRegular(b[i]) {
+		if i >= len(b) || !isRegular(b[i]) {
 			return b[i:]
 		}
 		off = i
 	}
 }
 
-func isPDFRegular(c byte) bool {
+func isRegular(c byte) bool {
 	return c > ' ' && !strings.ContainsRune("()<>[]{}/%", rune(c))
 }
 
-// pdfInts reads up to n integers, skipping white space and brackets; it
+// ints reads up to n integers, skipping white space and brackets; it
 // stops at anything else.
-func pdfInts(b []byte, n int) []int64 {
+func ints(b []byte, n int) []int64 {
 	var out []int64
 	for len(out) < n {
 		for len(b) > 0 && (b[0] <= ' ' || b[0] == '[') {
@@ -477,7 +483,7 @@ func pdfInts(b []byte, n int) []int64 {
 		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
 			j++
 		}
-		if j == 0 || j > 15 || j < len(b) && isPDFRegular(b[j]) && b[j] != ']' {
+		if j == 0 || j > 15 || j < len(b) && isRegular(b[j]) && b[j] != ']' {
 			if j > 15 {
 				out = append(out, 1<<50) // more digits than any real count
 			}
@@ -490,7 +496,7 @@ func pdfInts(b []byte, n int) []int64 {
 	return out
 }
 
-func pdfSkipFields(b []byte, n int) []byte {
+func skipFields(b []byte, n int) []byte {
 	for range n {
 		for len(b) > 0 && b[0] <= ' ' {
 			b = b[1:]
@@ -502,15 +508,15 @@ func pdfSkipFields(b []byte, n int) []byte {
 	return b
 }
 
-// pdfPageList walks the page tree once (the library's Page(i) walks it from
+// pageList walks the page tree once (the library's Page(i) walks it from
 // the root for every page), refusing loops and files over the page cap.
-func pdfPageList(r *pdflib.Reader, maxPages int) ([]pdflib.Value, error) {
+func pageList(r *pdflib.Reader, maxPages int) ([]pdflib.Value, error) {
 	tooMany := func(n int64) error {
 		return fmt.Errorf("the PDF has %d pages, more than the %d Evident reads from one file; split it into smaller files", n, maxPages)
 	}
 	root := r.Trailer().Key("Root").Key("Pages")
 	if root.IsNull() {
-		return nil, fmt.Errorf("%w: it has no pages (the page tree is missing)", ErrDamagedPDF)
+		return nil, fmt.Errorf("%w: it has no pages (the page tree is missing)", ErrDamaged)
 	}
 	if n := root.Key("Count").Int64(); n > int64(maxPages) {
 		return nil, tooMany(n)
@@ -526,7 +532,7 @@ func pdfPageList(r *pdflib.Reader, maxPages int) ([]pdflib.Value, error) {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if budget--; budget < 0 {
-			return nil, fmt.Errorf("%w: its page tree loops", ErrDamagedPDF)
+			return nil, fmt.Errorf("%w: its page tree loops", ErrDamaged)
 		}
 		kids := n.v.Key("Kids")
 		if n.v.Key("Type").Name() == "Page" || kids.Kind() != pdflib.Array {
@@ -539,7 +545,7 @@ func pdfPageList(r *pdflib.Reader, maxPages int) ([]pdflib.Value, error) {
 			continue
 		}
 		if n.depth >= 64 || kids.Len() > budget {
-			return nil, fmt.Errorf("%w: its page tree loops", ErrDamagedPDF)
+			return nil, fmt.Errorf("%w: its page tree loops", ErrDamaged)
 		}
 		for i := kids.Len() - 1; i >= 0; i-- {
 			stack = append(stack, node{kids.Index(i), n.depth + 1})
@@ -548,12 +554,12 @@ func pdfPageList(r *pdflib.Reader, maxPages int) ([]pdflib.Value, error) {
 	return pages, nil
 }
 
-// pdfInfo reads title, author and date from the document information
+// readInfo reads title, author and date from the document information
 // dictionary. A broken dictionary costs the metadata, not the file.
-func pdfInfo(r *pdflib.Reader) (title, author, date string) {
+func readInfo(r *pdflib.Reader) (title, author, date string) {
 	defer func() {
 		if x := recover(); x != nil {
-			if e, ok := x.(error); ok && errors.As(e, new(pdfAbort)) {
+			if e, ok := x.(error); ok && errors.As(e, new(abort)) {
 				panic(x)
 			}
 			title, author, date = "", "", ""
@@ -563,10 +569,10 @@ func pdfInfo(r *pdflib.Reader) (title, author, date string) {
 	if info.Kind() != pdflib.Dict {
 		return "", "", ""
 	}
-	return pdfTitle(info.Key("Title").Text()), pdfMetaText(info.Key("Author").Text()), pdfDate(info.Key("CreationDate").Text())
+	return cleanTitle(info.Key("Title").Text()), metaText(info.Key("Author").Text()), infoDate(info.Key("CreationDate").Text())
 }
 
-func pdfMetaText(s string) string {
+func metaText(s string) string {
 	s = strings.TrimSpace(tidy.Spaces(strings.ToValidUTF8(s, "")))
 	if !strings.ContainsFunc(s, unicode.IsLetter) {
 		return ""
@@ -575,23 +581,23 @@ func pdfMetaText(s string) string {
 }
 
 var (
-	pdfProducerPrefix = regexp.MustCompile(`^Microsoft (Word|PowerPoint|Excel) - `)
-	pdfFileSuffix     = regexp.MustCompile(`(?i)\.(docx?|xlsx?|pptx?|pdf|odt|rtf|txt|indd|pages|key|exe)$`)
+	producerPrefix = regexp.MustCompile(`^Microsoft (Word|PowerPoint|Excel) - `)
+	fileSuffix     = regexp.MustCompile(`(?i)\.(docx?|xlsx?|pptx?|pdf|odt|rtf|txt|indd|pages|key|exe)$`)
 )
 
-// pdfTitle keeps a title that names the document: office tools write the
+// cleanTitle keeps a title that names the document: office tools write the
 // source file's name there ("Microsoft Word - report_v3.doc"), which is
 // reduced to its words or dropped.
-func pdfTitle(s string) string {
-	s = pdfMetaText(s)
-	s = pdfProducerPrefix.ReplaceAllString(s, "")
-	s = pdfFileSuffix.ReplaceAllString(s, "")
-	return pdfMetaText(s)
+func cleanTitle(s string) string {
+	s = metaText(s)
+	s = producerPrefix.ReplaceAllString(s, "")
+	s = fileSuffix.ReplaceAllString(s, "")
+	return metaText(s)
 }
 
-// pdfDate turns "D:20080501120000Z" into "2008-05-01", keeping only what
+// infoDate turns "D:20080501120000Z" into "2008-05-01", keeping only what
 // the date states.
-func pdfDate(s string) string {
+func infoDate(s string) string {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "D:")
 	n := 0
 	for n < len(s) && n < 8 && s[n] >= '0' && s[n] <= '9' {
@@ -618,16 +624,16 @@ func pdfDate(s string) string {
 	return out
 }
 
-var pdfLineNumber = regexp.MustCompile(`^(\d{1,3})(?:\s+|$)`)
+var lineNumber = regexp.MustCompile(`^(\d{1,3})(?:\s+|$)`)
 
-// pdfStripLineNumbers removes the numbers court and deposition transcripts
+// stripLineNumbers removes the numbers court and deposition transcripts
 // print before every line (1 to 25 on each page), so that each line starts
 // with its words, speaker labels included. It acts only when most lines
 // start with a number and the numbers count up one by one.
-func pdfStripLineNumbers(lines []pdfLine) []pdfLine {
+func stripLineNumbers(lines []layoutLine) []layoutLine {
 	var nums []int
 	for _, l := range lines {
-		if m := pdfLineNumber.FindStringSubmatch(l.text); m != nil {
+		if m := lineNumber.FindStringSubmatch(l.text); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			nums = append(nums, n)
 		}
@@ -646,7 +652,7 @@ func pdfStripLineNumbers(lines []pdfLine) []pdfLine {
 	}
 	out := lines[:0]
 	for _, l := range lines {
-		if m := pdfLineNumber.FindStringIndex(l.text); m != nil {
+		if m := lineNumber.FindStringIndex(l.text); m != nil {
 			l.text = l.text[m[1]:]
 		}
 		if strings.TrimSpace(l.text) != "" {
@@ -656,12 +662,12 @@ func pdfStripLineNumbers(lines []pdfLine) []pdfLine {
 	return out
 }
 
-var pdfPageNumber = regexp.MustCompile(`^(page |p\. ?|- ?|– ?|— ?)?#( ?(of|/) ?#)?( ?-| ?–| ?—)?$`)
+var pageNumber = regexp.MustCompile(`^(page |p\. ?|- ?|– ?|— ?)?#( ?(of|/) ?#)?( ?-| ?–| ?—)?$`)
 
-// pdfDropRunning removes running headers, footers and page numbers: lines
+// dropRunning removes running headers, footers and page numbers: lines
 // among the two top and two bottom lines of a page whose text, digits
 // aside, recurs there on at least half of the pages.
-func pdfDropRunning(pages [][]pdfLine) {
+func dropRunning(pages [][]layoutLine) {
 	withText := 0
 	for _, lines := range pages {
 		if len(lines) > 0 {
@@ -674,10 +680,10 @@ func pdfDropRunning(pages [][]pdfLine) {
 	edges := make([][]int, len(pages))
 	counts := map[string]int{}
 	for p, lines := range pages {
-		edges[p] = pdfEdgeLines(lines)
+		edges[p] = edgeLines(lines)
 		seen := map[string]bool{}
 		for _, i := range edges[p] {
-			if k := pdfRunningKey(lines[i].text); k != "" && !seen[k] {
+			if k := runningKey(lines[i].text); k != "" && !seen[k] {
 				seen[k] = true
 				counts[k]++
 			}
@@ -687,8 +693,8 @@ func pdfDropRunning(pages [][]pdfLine) {
 	for p, lines := range pages {
 		drop := map[int]bool{}
 		for _, i := range edges[p] {
-			k := pdfRunningKey(lines[i].text)
-			if counts[k] >= need || pdfPageNumber.MatchString(k) && counts[k] >= 2 {
+			k := runningKey(lines[i].text)
+			if counts[k] >= need || pageNumber.MatchString(k) && counts[k] >= 2 {
 				drop[i] = true
 			}
 		}
@@ -707,9 +713,9 @@ func pdfDropRunning(pages [][]pdfLine) {
 	}
 }
 
-// pdfEdgeLines returns the lines on the two highest and the two lowest
+// edgeLines returns the lines on the two highest and the two lowest
 // baselines of a page's main writing direction.
-func pdfEdgeLines(lines []pdfLine) []int {
+func edgeLines(lines []layoutLine) []int {
 	if len(lines) == 0 {
 		return nil
 	}
@@ -732,9 +738,9 @@ func pdfEdgeLines(lines []pdfLine) []int {
 	return out
 }
 
-var pdfRoman = regexp.MustCompile(`^[ivxlc]+$`)
+var roman = regexp.MustCompile(`^[ivxlc]+$`)
 
-func pdfRunningKey(s string) string {
+func runningKey(s string) string {
 	var b strings.Builder
 	digits := false
 	for _, r := range strings.ToLower(s) {
@@ -752,20 +758,20 @@ func pdfRunningKey(s string) string {
 		b.WriteRune(r)
 	}
 	k := strings.Join(strings.Fields(b.String()), " ")
-	if pdfRoman.MatchString(k) {
+	if roman.MatchString(k) {
 		return "#"
 	}
 	return k
 }
 
-// pdfBlocks cuts each page's lines into paragraphs and writes them as
+// pageParagraphs cuts each page's lines into paragraphs and writes them as
 // blocks.
-func pdfBlocks(pages [][]pdfLine) []Paragraph {
+func pageParagraphs(pages [][]layoutLine) []Paragraph {
 	compounds := map[string]bool{}
 	var sizes []float64
 	for _, lines := range pages {
 		for _, l := range lines {
-			for _, w := range pdfCompound.FindAllString(l.text, -1) {
+			for _, w := range compound.FindAllString(l.text, -1) {
 				parts := strings.Split(strings.ToLower(w), "-")
 				for i := 1; i < len(parts); i++ {
 					compounds[parts[i-1]+"-"+parts[i]] = true
@@ -776,22 +782,22 @@ func pdfBlocks(pages [][]pdfLine) []Paragraph {
 			}
 		}
 	}
-	body := pdfMedian(sizes)
+	body := median(sizes)
 	var blocks []Paragraph
 	for p, lines := range pages {
 		para := 0
-		for _, ls := range pdfParagraphs(lines) {
+		for _, ls := range splitParagraphs(lines) {
 			text := make([]string, len(ls))
 			for i, l := range ls {
-				text[i] = normalizePDFLine(l.text)
+				text[i] = normalizeLine(l.text)
 			}
-			s := tidy.Spaces(pdfJoinLines(text, compounds))
+			s := tidy.Spaces(joinLines(text, compounds))
 			s = strings.TrimSpace(strings.ReplaceAll(s, " \n", "\n"))
 			if !strings.ContainsFunc(s, unicode.IsLetter) {
 				continue
 			}
 			b := Paragraph{Text: s, Page: p + 1}
-			if pdfHeading(ls, s, body) {
+			if heading(ls, s, body) {
 				b.Heading = true
 			} else {
 				para++
@@ -803,10 +809,10 @@ func pdfBlocks(pages [][]pdfLine) []Paragraph {
 	return blocks
 }
 
-var pdfCompound = regexp.MustCompile(`\pL+(?:-\pL+)+`)
+var compound = regexp.MustCompile(`\pL+(?:-\pL+)+`)
 
-// pdfHeading: one or two short lines set clearly larger than the body text.
-func pdfHeading(ls []pdfLine, s string, body float64) bool {
+// heading: one or two short lines set clearly larger than the body text.
+func heading(ls []layoutLine, s string, body float64) bool {
 	if len(ls) > 2 || body <= 0 || len(strings.Fields(s)) > 15 || strings.ContainsAny(s[len(s)-1:], ".,;:") {
 		return false
 	}
@@ -818,10 +824,10 @@ func pdfHeading(ls []pdfLine, s string, body float64) bool {
 	return true
 }
 
-// pdfParagraphs splits a page's lines where the vertical gap exceeds the
+// splitParagraphs splits a page's lines where the vertical gap exceeds the
 // usual line spacing, the type size changes, a column or band ends, a
 // bullet starts or a first line is indented.
-func pdfParagraphs(lines []pdfLine) [][]pdfLine {
+func splitParagraphs(lines []layoutLine) [][]layoutLine {
 	spacing := map[int]float64{}
 	left := map[int]float64{}
 	deltas := map[int][]float64{}
@@ -836,12 +842,12 @@ func pdfParagraphs(lines []pdfLine) [][]pdfLine {
 		}
 	}
 	for r, ds := range deltas {
-		spacing[r] = pdfMedian(ds)
+		spacing[r] = median(ds)
 	}
-	var out [][]pdfLine
+	var out [][]layoutLine
 	for i, l := range lines {
-		if i == 0 || pdfNewParagraph(out[len(out)-1], l, spacing[l.region], left[l.region]) {
-			out = append(out, []pdfLine{l})
+		if i == 0 || newParagraph(out[len(out)-1], l, spacing[l.region], left[l.region]) {
+			out = append(out, []layoutLine{l})
 			continue
 		}
 		out[len(out)-1] = append(out[len(out)-1], l)
@@ -849,12 +855,12 @@ func pdfParagraphs(lines []pdfLine) [][]pdfLine {
 	return out
 }
 
-func pdfNewParagraph(cur []pdfLine, l pdfLine, spacing, left float64) bool {
+func newParagraph(cur []layoutLine, l layoutLine, spacing, left float64) bool {
 	prev := cur[len(cur)-1]
 	if l.region != prev.region {
 		// A sentence running on from the foot of one column to the head of
 		// the next is one paragraph.
-		return l.dir != prev.dir || !pdfRunsOn(prev.text, l.text)
+		return l.dir != prev.dir || !runsOn(prev.text, l.text)
 	}
 	if spacing == 0 {
 		spacing = 1.25 * l.size
@@ -866,56 +872,56 @@ func pdfNewParagraph(cur []pdfLine, l pdfLine, spacing, left float64) bool {
 	if max(l.size, prev.size) > 1.15*min(l.size, prev.size) {
 		return true
 	}
-	if pdfBullet(l.text) {
+	if isBullet(l.text) {
 		return true
 	}
 	// An indented first line after a line at the margin, unless that line
 	// is a bullet whose text hangs indented below it.
 	indent := l.x0 - left
-	hanging := len(cur) == 1 && pdfBullet(prev.text)
+	hanging := len(cur) == 1 && isBullet(prev.text)
 	return !hanging && indent > 0.8*l.size && indent < 6*l.size && prev.x0-left < 0.3*l.size
 }
 
-func pdfBullet(s string) bool {
+func isBullet(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return strings.ContainsRune("•●▪◦‣∙■□➢➤", r)
 }
 
-// pdfRunsOn reports whether a line's sentence continues on the next: it
+// runsOn reports whether a line's sentence continues on the next: it
 // does not end in closing punctuation and the next starts in lower case.
-func pdfRunsOn(line, next string) bool {
+func runsOn(line, next string) bool {
 	last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(line, " "))
 	first, _ := utf8.DecodeRuneInString(next)
 	return unicode.IsLower(first) && !strings.ContainsRune(".!?:;\"”’)]", last)
 }
 
-// normalizePDFLine undoes typesetting: ligature glyphs, typographic
+// normalizeLine undoes typesetting: ligature glyphs, typographic
 // hyphens, bullet glyphs from symbol fonts.
-func normalizePDFLine(s string) string {
-	s = pdfLigatures.Replace(s)
-	if pdfBullet(s) {
+func normalizeLine(s string) string {
+	s = ligatures.Replace(s)
+	if isBullet(s) {
 		_, n := utf8.DecodeRuneInString(s)
 		s = "• " + strings.TrimSpace(s[n:])
 	}
 	return s
 }
 
-var pdfLigatures = strings.NewReplacer(
+var ligatures = strings.NewReplacer(
 	"\uFB00", "ff", "\uFB01", "fi", "\uFB02", "fl", "\uFB03", "ffi", "\uFB04", "ffl",
 	"\uFB05", "st", "\uFB06", "st", "\u2011", "-",
 )
 
-// pdfJoinLines joins lines that end in a word broken across the line.
+// joinLines joins lines that end in a word broken across the line.
 // A soft hyphen is always a break. A hyphen before a lower-case letter is
 // a break ("experi-ence" → "experience") unless the document writes the
 // same compound with a hyphen elsewhere ("well-known"); before a capital
 // or a digit it belongs to the word ("Jean-Pierre", "COVID-19").
-func pdfJoinLines(lines []string, compounds map[string]bool) string {
+func joinLines(lines []string, compounds map[string]bool) string {
 	var out []string
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
 		if n := len(out); n > 0 && l != "" {
-			if joined, ok := pdfJoinBroken(out[n-1], l, compounds); ok {
+			if joined, ok := joinBroken(out[n-1], l, compounds); ok {
 				out[n-1] = joined
 				continue
 			}
@@ -925,7 +931,7 @@ func pdfJoinLines(lines []string, compounds map[string]bool) string {
 	return strings.Join(out, "\n")
 }
 
-func pdfJoinBroken(line, next string, compounds map[string]bool) (string, bool) {
+func joinBroken(line, next string, compounds map[string]bool) (string, bool) {
 	line = strings.TrimRight(line, " ")
 	last, n := utf8.DecodeLastRuneInString(line)
 	before := line[:len(line)-n]
@@ -952,6 +958,6 @@ func pdfJoinBroken(line, next string, compounds map[string]bool) (string, bool) 
 	return "", false
 }
 
-func pdfHasText(s string) bool {
+func hasWords(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }

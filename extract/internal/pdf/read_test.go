@@ -13,7 +13,7 @@ import (
 func TestGuardCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	g := &pdfGuard{ctx: ctx, data: []byte("%PDF-1.4\n"), budget: 1 << 30}
+	g := &guard{ctx: ctx, data: []byte("%PDF-1.4\n"), budget: 1 << 30}
 	defer func() {
 		r := recover()
 		if e, ok := r.(error); !ok || !errors.Is(e, context.Canceled) {
@@ -23,7 +23,7 @@ func TestGuardCancelled(t *testing.T) {
 	g.ReadAt(make([]byte, 10), 0)
 }
 
-func TestPDFJoinLines(t *testing.T) {
+func TestJoinLines(t *testing.T) {
 	compounds := map[string]bool{"well-known": true}
 	tests := []struct {
 		lines []string
@@ -40,13 +40,13 @@ func TestPDFJoinLines(t *testing.T) {
 		{[]string{"the state-of-", "the-art tool"}, "the state-ofthe-art tool"},
 	}
 	for _, tt := range tests {
-		if got := pdfJoinLines(tt.lines, compounds); got != tt.want {
-			t.Errorf("pdfJoinLines(%q) = %q, want %q", tt.lines, got, tt.want)
+		if got := joinLines(tt.lines, compounds); got != tt.want {
+			t.Errorf("joinLines(%q) = %q, want %q", tt.lines, got, tt.want)
 		}
 	}
 }
 
-func TestPDFMetadata(t *testing.T) {
+func TestMetadata(t *testing.T) {
 	titles := map[string]string{
 		"Microsoft Word - Backup4all_network_backup_solution.doc": "Backup4all_network_backup_solution",
 		"CNCF 2022 Survey Reference Model.xlsx":                   "CNCF 2022 Survey Reference Model",
@@ -56,8 +56,8 @@ func TestPDFMetadata(t *testing.T) {
 		"":                                                        "",
 	}
 	for in, want := range titles {
-		if got := pdfTitle(in); got != want {
-			t.Errorf("pdfTitle(%q) = %q, want %q", in, got, want)
+		if got := cleanTitle(in); got != want {
+			t.Errorf("cleanTitle(%q) = %q, want %q", in, got, want)
 		}
 	}
 	dates := map[string]string{
@@ -71,27 +71,27 @@ func TestPDFMetadata(t *testing.T) {
 		"D:19991231235959-05'00'xx": "1999-12-31",
 	}
 	for in, want := range dates {
-		if got := pdfDate(in); got != want {
-			t.Errorf("pdfDate(%q) = %q, want %q", in, got, want)
+		if got := infoDate(in); got != want {
+			t.Errorf("infoDate(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestPDFRunning(t *testing.T) {
-	page := func(lines ...string) []pdfLine {
-		var out []pdfLine
+func TestRunning(t *testing.T) {
+	page := func(lines ...string) []layoutLine {
+		var out []layoutLine
 		for i, l := range lines {
-			out = append(out, pdfLine{text: l, y: float64(800 - 20*i), size: 10})
+			out = append(out, layoutLine{text: l, y: float64(800 - 20*i), size: 10})
 		}
 		return out
 	}
-	pages := [][]pdfLine{
+	pages := [][]layoutLine{
 		page("Quarterly review", "Intro text one.", "More text here.", "Body three.", "- 1 -"),
 		page("Quarterly review", "Other text.", "Second page body.", "And more.", "- 2 -"),
 		page("Quarterly review", "Third page text.", "Body again.", "Last line.", "- 3 -"),
 		page("A title page with nothing else"),
 	}
-	pdfDropRunning(pages)
+	dropRunning(pages)
 	var kept []string
 	for _, p := range pages {
 		for _, l := range p {
@@ -105,22 +105,22 @@ func TestPDFRunning(t *testing.T) {
 	}
 }
 
-func TestPDFLineNumbers(t *testing.T) {
-	var lines []pdfLine
+func TestLineNumbers(t *testing.T) {
+	var lines []layoutLine
 	for i := 1; i <= 12; i++ {
 		text := fmt.Sprintf("%d MR. SMITH: line %d of the argument", i, i)
 		if i == 6 {
 			text = "6"
 		}
-		lines = append(lines, pdfLine{text: text})
+		lines = append(lines, layoutLine{text: text})
 	}
-	got := pdfStripLineNumbers(lines)
+	got := stripLineNumbers(lines)
 	if len(got) != 11 || got[0].text != "MR. SMITH: line 1 of the argument" {
 		t.Errorf("stripped: %+v", got)
 	}
 	// Numbers that do not count up are content.
-	table := []pdfLine{{text: "2019 revenue grew"}, {text: "2020 revenue fell"}, {text: "3 people"}}
-	if got := pdfStripLineNumbers(table); len(got) != 3 || got[0].text != "2019 revenue grew" {
+	table := []layoutLine{{text: "2019 revenue grew"}, {text: "2020 revenue fell"}, {text: "3 people"}}
+	if got := stripLineNumbers(table); len(got) != 3 || got[0].text != "2019 revenue grew" {
 		t.Errorf("stripped a table: %+v", got)
 	}
 }
