@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -16,7 +15,6 @@ import (
 
 	"codeberg.org/readeck/go-readability"
 	"github.com/PuerkitoBio/goquery"
-	"github.com/araddon/dateparse"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
@@ -737,7 +735,7 @@ func readPageMeta(root *html.Node) pageMeta {
 	m.site = cleanMetaText(firstNonBlank(
 		ldNames(art["publisher"]), ldWebsiteName(ld),
 		metas["og:site_name"], metas["application-name"]))
-	m.date = normalizeDate(firstNonBlank(
+	m.date = pageDate(firstNonBlank(
 		ldString(art, "datePublished"), ldString(art, "dateCreated"),
 		metas["article:published_time"], metas["og:article:published_time"], metas["datepublished"],
 		metas["dc.date.issued"], metas["dcterms.issued"], metas["dcterms.created"], metas["dcterms.available"],
@@ -840,53 +838,18 @@ func absoluteURL(s string, base *url.URL) string {
 	return u.String()
 }
 
-// normalizeDate writes a date as YYYY-MM-DD when it can be read, in the
-// time zone the page wrote it in; otherwise as written, if it has digits.
-func normalizeDate(s string) string {
+// pageDate writes a page's date as YYYY-MM-DD when it can be read, in the
+// time zone the page wrote it in; otherwise as written, if it has digits
+// (an ambiguous 03/04/2024 is better shown than guessed).
+func pageDate(s string) string {
 	s = cleanMetaText(s)
-	if s == "" || !strings.ContainsAny(s, "0123456789") || len(s) > 100 {
+	if d := tidy.Date(s); d != "" {
+		return d
+	}
+	if !strings.ContainsAny(s, "0123456789") || len(s) > 100 {
 		return ""
 	}
-	if m := numericDate.FindStringSubmatch(s); m != nil {
-		// 03/04/2024 is March or April depending on the country: only a
-		// day above 12 tells which order the page uses.
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
-		y, _ := strconv.Atoi(m[3])
-		if len(m[3]) == 2 {
-			y += 2000
-		}
-		day, month := a, b
-		switch {
-		case a > 12 && b <= 12:
-		case b > 12 && a <= 12:
-			day, month = b, a
-		default:
-			return s
-		}
-		t := time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-		if t.Day() != day || t.Month() != time.Month(month) {
-			return s
-		}
-		return t.Format(time.DateOnly)
-	}
-	if t, ok := parseDate(s); ok && t.Year() >= 1900 && t.Year() <= 2200 {
-		return t.Format(time.DateOnly)
-	}
 	return s
-}
-
-var numericDate = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b`)
-
-// parseDate wraps dateparse, which has panicked on odd input in the past.
-func parseDate(s string) (t time.Time, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	t, err := dateparse.ParseAny(s)
-	return t, err == nil
 }
 
 // parseJSONLD decodes one ld+json script into its objects: a top-level

@@ -569,7 +569,7 @@ func readInfo(r *pdflib.Reader) (title, author, date string) {
 	if info.Kind() != pdflib.Dict {
 		return "", "", ""
 	}
-	return cleanTitle(info.Key("Title").Text()), metaText(info.Key("Author").Text()), infoDate(info.Key("CreationDate").Text())
+	return cleanTitle(info.Key("Title").Text()), metaText(info.Key("Author").Text()), tidy.Date(info.Key("CreationDate").Text())
 }
 
 func metaText(s string) string {
@@ -593,35 +593,6 @@ func cleanTitle(s string) string {
 	s = producerPrefix.ReplaceAllString(s, "")
 	s = fileSuffix.ReplaceAllString(s, "")
 	return metaText(s)
-}
-
-// infoDate turns "D:20080501120000Z" into "2008-05-01", keeping only what
-// the date states.
-func infoDate(s string) string {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "D:")
-	n := 0
-	for n < len(s) && n < 8 && s[n] >= '0' && s[n] <= '9' {
-		n++
-	}
-	if n < 4 {
-		return ""
-	}
-	year, _ := strconv.Atoi(s[:4])
-	if year < 1900 || year > 2200 {
-		return ""
-	}
-	out := s[:4]
-	if n >= 6 {
-		if m, _ := strconv.Atoi(s[4:6]); m >= 1 && m <= 12 {
-			out += "-" + s[4:6]
-			if n >= 8 {
-				if d, _ := strconv.Atoi(s[6:8]); d >= 1 && d <= 31 {
-					out += "-" + s[6:8]
-				}
-			}
-		}
-	}
-	return out
 }
 
 var lineNumber = regexp.MustCompile(`^(\d{1,3})(?:\s+|$)`)

@@ -60,21 +60,6 @@ func TestMetadata(t *testing.T) {
 			t.Errorf("cleanTitle(%q) = %q, want %q", in, got, want)
 		}
 	}
-	dates := map[string]string{
-		"D:20080501000000Z":         "2008-05-01",
-		"D:20240305093000+01'00'":   "2024-03-05",
-		"D:2024":                    "2024",
-		"D:202413":                  "2024",
-		"20231207":                  "2023-12-07",
-		"yesterday":                 "",
-		"D:00000101":                "",
-		"D:19991231235959-05'00'xx": "1999-12-31",
-	}
-	for in, want := range dates {
-		if got := infoDate(in); got != want {
-			t.Errorf("infoDate(%q) = %q, want %q", in, got, want)
-		}
-	}
 }
 
 func TestRunning(t *testing.T) {
