@@ -11,13 +11,11 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"codeberg.org/readeck/go-readability"
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/evident/evident"
@@ -48,7 +46,7 @@ func (HTML) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if len(bytes.TrimSpace(in.Data)) == 0 {
 		return nil, errors.New("the web page is empty")
 	}
-	src, warnings := decodeHTML(in.Data)
+	src, warnings := decodePage(in.Data, declaredCharset)
 	root, err := parseHTML(src)
 	if err != nil {
 		return nil, err
@@ -137,64 +135,6 @@ func findArticle(root *html.Node, pageURL string) (art readability.Article, err 
 		return readability.Article{}, fmt.Errorf("the article finder gave up on this page (%v); kept the page's text instead", err)
 	}
 	return art, nil
-}
-
-// decodeHTML turns a page's bytes into UTF-8 the way a browser would: a BOM
-// decides first, then the charset the page declares, then UTF-8 when the
-// bytes are valid UTF-8, then Windows-1252, the web's historical default.
-// A page that declares a legacy charset but is valid UTF-8 with non-ASCII
-// text was re-encoded when saved (tools do this and keep the old meta tag):
-// it is read as UTF-8.
-func decodeHTML(data []byte) (string, []string) {
-	var warnings []string
-	_, label, bom := charset.DetermineEncoding(data, "")
-	if !bom {
-		_, declared := charset.Lookup(declaredCharset(data)) // "" when none or unknown
-		if strings.HasPrefix(declared, "utf-16") {
-			declared = "utf-8" // a meta tag readable as ASCII is not UTF-16
-		}
-		validUTF8 := utf8.Valid(data)
-		switch {
-		case declared == "utf-8" && !validUTF8 && validShare(data) < 0.5:
-			label = "windows-1252"
-			warnings = append(warnings, "the page declares UTF-8 but is not; read as windows-1252")
-		case declared != "" && declared != "utf-8" && validUTF8 && hasHighBit(data):
-			label = "utf-8"
-			warnings = append(warnings, fmt.Sprintf("the page declares the %s character set but is UTF-8; read as UTF-8", declared))
-		case declared != "":
-			label = declared
-		case validUTF8:
-			label = "utf-8"
-		default:
-			label = "windows-1252"
-			warnings = append(warnings, "the page declares no character set and is not UTF-8; read as windows-1252")
-		}
-	}
-	var s string
-	if enc, name := charset.Lookup(label); enc != nil && name != "utf-8" {
-		s, _ = enc.NewDecoder().String(string(data))
-	} else {
-		s = string(data)
-	}
-	s = strings.TrimPrefix(s, "\uFEFF")
-	if !utf8.ValidString(s) {
-		warnings = append(warnings, fmt.Sprintf("%d invalid UTF-8 sequences replaced with U+FFFD", countInvalid(s)))
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if fixed, ok := fixMojibake(s); ok {
-		s = fixed
-		warnings = append(warnings, "repaired mojibake (UTF-8 text that had been read as Windows-1252)")
-	}
-	return s, warnings
-}
-
-func hasHighBit(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return true
-		}
-	}
-	return false
 }
 
 // charsetScanLen is how far into a page its charset declaration is looked

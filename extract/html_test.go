@@ -367,7 +367,7 @@ func TestDecodeHTML(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, warnings := decodeHTML(tt.in)
+			got, warnings := decodePage(tt.in, declaredCharset)
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("decoded %q, want it to contain %q", got, tt.want)
 			}
