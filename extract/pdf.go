@@ -9,7 +9,9 @@ import (
 
 // PDF reads the text layer of a PDF (extract/internal/pdf does the
 // reading): each paragraph is a block whose locator is its page and its
-// number on the page.
+// number on the page. The values of a filled-in form and the comments on a
+// page follow that page's paragraphs, located by the page alone, with the
+// field's name or "comment" as their context.
 type PDF struct {
 	MaxPages int // pages read from one file; 0 means 5,000
 	MaxText  int // bytes of text extracted from one file; 0 means 50 MB
@@ -37,7 +39,7 @@ func (p PDF) Extract(ctx context.Context, in Input) (*Doc, error) {
 	}
 	doc := &Doc{Format: "pdf", Kind: evident.Report, Title: r.Title, Author: r.Author, Date: r.Date, Warnings: r.Warnings}
 	for _, para := range r.Paragraphs {
-		b := Block{Text: para.Text, Loc: evident.Locator{Page: para.Page, Paragraph: para.Number}}
+		b := Block{Text: para.Text, Loc: evident.Locator{Page: para.Page, Paragraph: para.Number}, Context: para.Context}
 		if para.Heading {
 			b.Section = SectionHeading
 		}

@@ -3,11 +3,14 @@ package extract
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +37,9 @@ func pdfGoldenText(doc *Doc, err error) string {
 		if bl.Section != "" {
 			fmt.Fprintf(&b, " (%s)", bl.Section)
 		}
+		if bl.Context != "" {
+			fmt.Fprintf(&b, " (context: %s)", bl.Context)
+		}
 		fmt.Fprintf(&b, "\n%s\n", bl.Text)
 	}
 	return b.String()
@@ -55,6 +61,7 @@ func TestPDFGolden(t *testing.T) {
 		{"encrypted-rc4-wrong-password", "encrypted-rc4.pdf", "secret"},
 		{"encrypted-aes128-password", "encrypted-aes128.pdf", "s3cret"},
 		{"encrypted-aes256", "encrypted-aes256.pdf", "s3cret"},
+		{"form", "form.pdf", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -328,5 +335,98 @@ func TestPDFCJK(t *testing.T) {
 	}
 	if w := strings.Join(doc.Warnings, "\n"); !strings.Contains(w, "(360 of 410) are drawn in fonts that do not say which characters they are") {
 		t.Errorf("warnings %q, want one counting the glyphs without a map", w)
+	}
+}
+
+// TestPDFForms reads the values of a filled-in form and the comments on its
+// pages (form.pdf, written by ReportLab: see form.py beside it), each with
+// its page, the field's name or "comment" as context; unticked boxes and
+// empty fields are not answers. Where qpdf and pdftotext are installed, it
+// checks the fields against qpdf's reading of the form and the text
+// against pdftotext's.
+func TestPDFForms(t *testing.T) {
+	path := filepath.Join("testdata", "pdf", "form.pdf")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := PDF{}.Extract(context.Background(), Input{Name: "form.pdf", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type extra struct {
+		page          int
+		context, text string
+	}
+	var got []extra
+	for _, b := range doc.Blocks {
+		if b.Context != "" {
+			got = append(got, extra{b.Loc.Page, b.Context, b.Text})
+		}
+	}
+	want := []extra{
+		{1, "role", "Financial controller"},
+		{1, "pains", "We rebuild the forecast by hand every month.\nApprovals wait a week for the CFO."},
+		{1, "uses_spreadsheets", "Yes"},
+		{1, "company_size", "mid-market"},
+		{1, "comment by Jo Tanaka", "Follow up: ask for the forecast template they use."},
+		{2, "main_tool", "Excel"},
+		{2, "comment", "Reviewer: the controller wants a single source of truth."},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("fields and comments:\n got %+v\nwant %+v", got, want)
+	}
+
+	if _, err := exec.LookPath("qpdf"); err == nil {
+		out, err := exec.Command("qpdf", "--json", "--json-key=acroform", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var form struct {
+			AcroForm struct {
+				Fields []struct {
+					FullName string `json:"fullname"`
+					Value    any    `json:"value"`
+					Page     int    `json:"pageposfrom1"`
+				} `json:"fields"`
+			} `json:"acroform"`
+		}
+		if err := json.Unmarshal(out, &form); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range form.AcroForm.Fields {
+			v, _ := f.Value.(string)
+			v = strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(v, "u:"), "/"), "\r", "\n")
+			ours := ""
+			for _, e := range got {
+				if e.context == f.FullName && e.page == f.Page {
+					ours = e.text
+				}
+			}
+			if v == "Off" {
+				v = ""
+			}
+			if ours != v {
+				t.Errorf("field %s on page %d: qpdf reads %q, we read %q", f.FullName, f.Page, v, ours)
+			}
+		}
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command("pdftotext", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ours strings.Builder
+		for _, b := range doc.Blocks {
+			ours.WriteString(b.Text + "\n")
+		}
+		have := strings.Fields(ours.String())
+		// pdftotext joins the lines of the multi-line field, which its
+		// appearance breaks at a CR.
+		for _, w := range strings.Fields(strings.ReplaceAll(string(out), "month.Approvals", "month. Approvals")) {
+			if !slices.Contains(have, w) {
+				t.Errorf("pdftotext reads %q, we do not", w)
+			}
+		}
 	}
 }

@@ -42,12 +42,15 @@ type Doc struct {
 }
 
 // Paragraph is a run of text on one page. Number counts the paragraphs of
-// its page from 1; a heading has none.
+// its page's text from 1; a heading has none, and neither has a form
+// field's value or a comment, which come after the page's text with their
+// field name or "comment" as Context (forms.go).
 type Paragraph struct {
 	Text    string
 	Page    int
 	Number  int
 	Heading bool
+	Context string
 }
 
 const (
@@ -138,6 +141,8 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 		fonts:  map[string]*parsedFont{},
 	}
 	text := make([][]layoutLine, len(pages))
+	extras := make([][]Paragraph, len(pages)) // form values and comments
+	seenFields := map[string]bool{}
 	size, hasText, unreadable := 0, false, 0
 	mapped, unmapped := 0, 0 // glyphs read as characters, and not
 	var firstFault error
@@ -175,6 +180,11 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 			size += len(g.s)
 			hasText = hasText || hasWords(g.s)
 		}
+		extras[i] = annotations(pv, i+1, seenFields)
+		for _, e := range extras[i] {
+			size += len(e.Text)
+			hasText = true
+		}
 		if size > maxText {
 			return nil, fmt.Errorf("the PDF holds more than %d MB of text, more than Evident reads from one file; split it into smaller files", maxText>>20)
 		}
@@ -194,7 +204,7 @@ func Read(ctx context.Context, data []byte, opt Options) (doc *Doc, err error) {
 		return nil, ErrNoTextLayer
 	}
 	dropRunning(text)
-	doc.Paragraphs = pageParagraphs(text)
+	doc.Paragraphs = pageParagraphs(text, extras)
 	if len(doc.Paragraphs) == 0 {
 		return nil, errors.New("the PDF holds no paragraphs of text, only page numbers or symbols")
 	}
@@ -735,9 +745,9 @@ func runningKey(s string) string {
 	return k
 }
 
-// pageParagraphs cuts each page's lines into paragraphs and writes them as
-// blocks.
-func pageParagraphs(pages [][]layoutLine) []Paragraph {
+// pageParagraphs cuts each page's lines into paragraphs, and follows each
+// page's with its extras.
+func pageParagraphs(pages [][]layoutLine, extras [][]Paragraph) []Paragraph {
 	compounds := map[string]bool{}
 	var sizes []float64
 	for _, lines := range pages {
@@ -776,6 +786,7 @@ func pageParagraphs(pages [][]layoutLine) []Paragraph {
 			}
 			blocks = append(blocks, b)
 		}
+		blocks = append(blocks, extras[p]...)
 	}
 	return blocks
 }
