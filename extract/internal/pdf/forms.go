@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/evident/evident/extract/internal/tidy"
@@ -27,15 +26,10 @@ const (
 // seen holds the fields already read: the buttons of a radio group, or a
 // field shown on several pages, count once, where first shown. A field
 // that no page shows has no place to cite and is left out. A broken
-// annotation costs what it holds, not the page.
+// annotation costs the page's fields from it on (comments too), not the
+// page's text.
 func annotations(page pdflib.Value, pageNo int, seen map[string]bool) (out []Paragraph) {
-	defer func() {
-		if x := recover(); x != nil {
-			if e, ok := x.(error); ok && errors.As(e, new(abort)) {
-				panic(x)
-			}
-		}
-	}()
+	defer spare()
 	annots := page.Key("Annots")
 	if annots.Kind() != pdflib.Array {
 		return nil

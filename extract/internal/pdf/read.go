@@ -567,19 +567,24 @@ func pageList(r *pdflib.Reader, maxPages int) ([]pdflib.Value, error) {
 // readInfo reads title, author and date from the document information
 // dictionary. A broken dictionary costs the metadata, not the file.
 func readInfo(r *pdflib.Reader) (title, author, date string) {
-	defer func() {
-		if x := recover(); x != nil {
-			if e, ok := x.(error); ok && errors.As(e, new(abort)) {
-				panic(x)
-			}
-			title, author, date = "", "", ""
-		}
-	}()
+	defer spare()
 	info := r.Trailer().Key("Info")
 	if info.Kind() != pdflib.Dict {
 		return "", "", ""
 	}
 	return cleanTitle(info.Key("Title").Text()), metaText(info.Key("Author").Text()), tidy.Date(info.Key("CreationDate").Text())
+}
+
+// spare, deferred, keeps a panic in a part of a file that is not its text
+// (its metadata, an annotation) from costing the whole file: the part is
+// lost and reading goes on. A stop for the context or the read budget
+// still goes up to Read.
+func spare() {
+	if x := recover(); x != nil {
+		if e, ok := x.(error); ok && errors.As(e, new(abort)) {
+			panic(x)
+		}
+	}
 }
 
 func metaText(s string) string {
