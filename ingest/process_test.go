@@ -63,6 +63,7 @@ func readAll(t *testing.T, payload []byte) *Output {
 		out.Passages = append(out.Passages, *p)
 	}
 	out.Warnings = rd.Warnings()
+	out.Document.Redacted = rd.Redacted()
 	return out
 }
 
@@ -269,5 +270,45 @@ func TestFolderRole(t *testing.T) {
 		if role != tt.role || ok != tt.ok {
 			t.Errorf("FolderRole(%q) = %q, %v; want %q, %v", tt.folder, role, ok, tt.role, tt.ok)
 		}
+	}
+}
+
+// TestStreamMasks checks that personal data is masked on the streamed
+// path too, a survey's rows included, before passages are tagged or sent,
+// and that the counts reach the end of the result.
+func TestStreamMasks(t *testing.T) {
+	var survey strings.Builder
+	survey.WriteString("Respondent,Job title,What slows your month-end close down?\n")
+	for i := range 12_000 { // beyond the sample: streamed row by row
+		fmt.Fprintf(&survey, "%d,CFO,\"Approvals wait a week; write to dana%d@northwind.example if you want the list.\"\n", i+1, i)
+	}
+	files := map[string][]byte{
+		"survey-12k.csv": []byte(survey.String()),
+		"interview.txt":  []byte("Interviewer: How do you reach your auditor?\n\nDana Lee: I email priya@auditfirm.example or call +1 415 555 0134 every week.\n"),
+	}
+	pr := processor(t, Limits{})
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			var payload bytes.Buffer
+			if err := pr.Stream(context.Background(), jobFor(name, data), data, NewWriter(&payload)); err != nil {
+				t.Fatal(err)
+			}
+			got := readAll(t, payload.Bytes())
+			for _, p := range got.Passages {
+				if strings.Contains(p.Text, ".example") || strings.Contains(p.Text, "555 0134") {
+					t.Fatalf("passage %s left personal data: %q", p.ID, p.Text)
+				}
+			}
+			if got.Document.Redacted["email"] == 0 {
+				t.Errorf("redacted counts %v: no email counted", got.Document.Redacted)
+			}
+			whole, err := pr.Process(context.Background(), jobFor(name, data), data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(whole.Document.Redacted, got.Document.Redacted) {
+				t.Errorf("counts differ: whole %v, streamed %v", whole.Document.Redacted, got.Document.Redacted)
+			}
+		})
 	}
 }
