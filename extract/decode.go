@@ -91,9 +91,12 @@ func decode(data []byte, declared func([]byte) string) (string, []string, error)
 		s = strings.ToValidUTF8(s, "\uFFFD")
 		warnings = append(warnings, fmt.Sprintf("%d invalid UTF-8 sequences replaced with U+FFFD", bad))
 	}
-	// binaryCheck looks at the first 64 KiB only: copy no more.
-	if err := binaryCheck([]byte(s[:min(len(s), 64<<10)])); err != nil && declared == nil {
-		return "", nil, err
+	// binaryCheck looks at the first 64 KiB only: copy no more. A page
+	// is markup, whatever bytes it holds.
+	if declared == nil {
+		if err := binaryCheck([]byte(s[:min(len(s), 64<<10)])); err != nil {
+			return "", nil, err
+		}
 	}
 	if fixed, ok := fixMojibake(s); ok {
 		s = fixed
