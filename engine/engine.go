@@ -111,12 +111,8 @@ type Engine struct {
 
 	connMu sync.Mutex // one Connect at a time
 
-	processing, indexing summary // for Metrics
-
-	disk diskState // writes the data disk refused
-	// indexBroken is set when a write to the search index failed: the
-	// indexer reopens the index before it writes again. Guarded by writeMu.
-	indexBroken bool
+	disk    diskState // writes the data disk refused
+	indexer *indexer  // applies worker results: engine/indexer.go
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -144,6 +140,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{opts: opts, log: opts.Log, submitting: map[string]int{}}
+	e.indexer = &indexer{e: e}
 	ok := false
 	defer func() {
 		if !ok {
@@ -450,7 +447,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	indexerDone := make(chan struct{})
 	go func() {
 		defer close(indexerDone)
-		e.runIndexer(idxCtx)
+		e.indexer.run(idxCtx)
 	}()
 	if e.opts.Workers > 0 {
 		wg.Go(func() {
@@ -479,7 +476,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	// Apply what the workers finished while stopping; anything left stays
 	// in the results stream for the next start.
 	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	for drain.Err() == nil && e.indexBatch(drain, 50*time.Millisecond) > 0 {
+	for drain.Err() == nil && e.indexer.batch(drain, 50*time.Millisecond) > 0 {
 	}
 	e.recovery(e.queue).stopped(drain)
 	cancel()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,22 +15,35 @@ import (
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
-	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
-// runIndexer applies worker results to the store and the index until ctx
+// indexer applies worker results to the store and the index: the one
+// writer of results. It shares the engine's writer lock (writeMu) with
+// reindex, reclassify and people's reviews, and keeps what is its own:
+// whether the index must be reopened, and its timings.
+type indexer struct {
+	e *Engine
+	// broken is set when a write to the search index failed: the index
+	// is reopened before the next write. Guarded by e.writeMu.
+	broken bool
+	// processing is the workers' time per document, as their results
+	// report it; indexing the time per batch of results (Metrics).
+	processing, indexing summary
+}
+
+// run applies worker results to the store and the index until ctx
 // ends. It is the only writer of both. A batch once fetched is applied in
 // full: stopping halfway would hand its results back, to wait out their
 // redelivery after the next start.
-func (e *Engine) runIndexer(ctx context.Context) {
+func (x *indexer) run(ctx context.Context) {
 	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
-		e.indexBatch(work, 250*time.Millisecond)
+		x.batch(work, 250*time.Millisecond)
 	}
 }
 
-// indexBatch applies up to 64 waiting results: each document's passages
+// batch applies up to 64 waiting results: each document's passages
 // go to SQLite as they are read from the results bucket, and their index
 // entries to Bleve in batches shared by the documents; then the documents
 // are marked indexed, then the results acknowledged. A crash anywhere
@@ -43,13 +55,13 @@ func (e *Engine) runIndexer(ctx context.Context) {
 //
 // No document is held whole: a result of a million passages costs the
 // indexer a few batches of them at a time.
-func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
-	if !e.indexReady(ctx, wait) {
+func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
+	if !x.ready(ctx, wait) {
 		return 0
 	}
-	rs, err := e.queue.Results(ctx, 64, wait)
+	rs, err := x.e.queue.Results(ctx, 64, wait)
 	if err != nil && ctx.Err() == nil {
-		e.log.Warn("indexer: fetching results", "err", err)
+		x.e.log.Warn("indexer: fetching results", "err", err)
 		time.Sleep(wait)
 	}
 	if len(rs) == 0 {
@@ -58,13 +70,13 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	began := time.Now()
 	// One writer at a time changes passages in the store and the index
 	// together: the indexer, reindex, reclassify, a person's review (Tag).
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	w := &pending{e: e, adds: map[string]index.Entry{}}
+	x.e.writeMu.Lock()
+	defer x.e.writeMu.Unlock()
+	w := &pending{e: x.e, adds: map[string]index.Entry{}}
 	stamps := map[string]string{} // documents saved, to mark indexed
 	var applied []*queue.ResultDelivery
 	for _, r := range rs {
-		saved, stamp, err := e.apply(ctx, r, w)
+		saved, stamp, err := x.apply(ctx, r, w)
 		if err == nil {
 			err = w.err
 		}
@@ -72,22 +84,22 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 			if w.err != nil {
 				break // the index cannot be written: hand everything back
 			}
-			if e.noSpace(err) {
+			if x.e.noSpace(err) {
 				// Not the document's fault: it waits, and goes on by
 				// itself when space returns.
 				delay := queue.Backoff(r.Delivered)
-				e.log.Warn("indexer: the disk is full; the result waits", "sha256", short(r.SHA256), "file", r.File, "err", err, "in", delay)
-				e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
+				x.e.log.Warn("indexer: the disk is full; the result waits", "sha256", short(r.SHA256), "file", r.File, "err", err, "in", delay)
+				x.e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
 				r.Later(delay)
 				continue
 			}
-			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
+			x.e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			r.Nak()
 			continue
 		}
 		applied = append(applied, r)
 		if r.Duration > 0 {
-			e.processing.observe(r.Duration)
+			x.processing.observe(r.Duration)
 		}
 		delete(stamps, r.SHA256)
 		if saved {
@@ -96,19 +108,19 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	}
 	err = w.flush(ctx)
 	if err == nil {
-		err = e.store.MarkIndexed(ctx, stamps)
+		err = x.e.store.MarkIndexed(ctx, stamps)
 	}
 	if err != nil {
-		full := e.noSpace(err)
+		full := x.e.noSpace(err)
 		if w.err != nil {
 			// What the index holds in memory may not be on disk: it is
-			// reopened before the next write (indexReady).
-			e.indexBroken = true
+			// reopened before the next write (ready).
+			x.broken = true
 		}
-		e.log.Error("indexer: writing the index; the results wait", "err", err, "disk_full", full)
+		x.e.log.Error("indexer: writing the index; the results wait", "err", err, "disk_full", full)
 		for _, r := range rs {
 			if full {
-				e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
+				x.e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
 				r.Later(queue.Backoff(r.Delivered))
 			} else {
 				r.Nak()
@@ -118,29 +130,29 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	}
 	for _, r := range applied {
 		if err := r.Ack(ctx); err != nil {
-			e.log.Warn("indexer: ack", "err", err)
+			x.e.log.Warn("indexer: ack", "err", err)
 		}
 	}
-	e.indexing.observe(time.Since(began))
+	x.indexing.observe(time.Since(began))
 	return len(applied)
 }
 
-// indexReady reopens the search index after a write to it failed, once
+// ready reopens the search index after a write to it failed, once
 // the disk has room. It reports whether the indexer may go on; when not,
 // it has waited for wait.
-func (e *Engine) indexReady(ctx context.Context, wait time.Duration) bool {
-	e.writeMu.Lock()
-	broken := e.indexBroken
+func (x *indexer) ready(ctx context.Context, wait time.Duration) bool {
+	x.e.writeMu.Lock()
+	broken := x.broken
 	if broken {
-		if err := e.reopenIndex(ctx); err != nil {
+		if err := x.e.reopenIndex(ctx); err != nil {
 			if !errors.Is(err, errDiskFull) {
-				e.log.Error("indexer: reopening the search index", "err", err)
+				x.e.log.Error("indexer: reopening the search index", "err", err)
 			}
 		} else {
-			e.indexBroken, broken = false, false
+			x.broken, broken = false, false
 		}
 	}
-	e.writeMu.Unlock()
+	x.e.writeMu.Unlock()
 	if broken {
 		time.Sleep(wait)
 	}
@@ -196,14 +208,14 @@ const heartbeatEvery = 15 * time.Second
 
 // apply records one result in the store and gives its index changes to w.
 // It reports whether the document was saved, and the stamp of its entries.
-func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending) (saved bool, stamp string, err error) {
+func (x *indexer) apply(ctx context.Context, r *queue.ResultDelivery, w *pending) (saved bool, stamp string, err error) {
 	res := r.Result
 	sha, failure := res.SHA256, res.Failure()
 	// A result for metadata that has changed since its job was queued (a
 	// sidecar arrived) is stale: the job for the new metadata decides,
 	// even when it finished first.
 	if res.Version != "" {
-		sub, err := e.store.Job(ctx, sha)
+		sub, err := x.e.store.Job(ctx, sha)
 		if errors.Is(err, store.ErrNotFound) {
 			return false, "", nil // the document changed or went meanwhile
 		}
@@ -211,19 +223,19 @@ func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending)
 			return false, "", err
 		}
 		if res.Version != queue.JobVersion(jobOf(sub)) {
-			e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
+			x.e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
 			return false, "", nil
 		}
 	}
 	if failure != "" {
-		ids, err := e.store.Fail(ctx, sha, failure, e.configNow())
+		ids, err := x.e.store.Fail(ctx, sha, failure, x.e.configNow())
 		if errors.Is(err, store.ErrNotFound) {
 			return false, "", nil // the document changed or went meanwhile
 		}
 		w.delete(ctx, ids)
 		return false, "", err
 	}
-	rd, err := e.openResult(ctx, r)
+	rd, err := x.openResult(ctx, r)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		// Acknowledging drops the payload first: this result was applied
 		// and only its acknowledgement was lost.
@@ -235,30 +247,30 @@ func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending)
 	defer rd.Close()
 	if rd.err != nil {
 		// Not retryable: record it rather than loop.
-		ids, err := e.store.Fail(ctx, sha, "the worker's result could not be read: "+rd.err.Error(), "")
+		ids, err := x.e.store.Fail(ctx, sha, "the worker's result could not be read: "+rd.err.Error(), "")
 		w.delete(ctx, ids)
 		return false, "", err
 	}
 	// What people said of the document's speakers outranks what the
 	// worker detected.
-	fix, err := e.speakerFixes(ctx, sha, rd.Document())
+	fix, err := x.e.speakerFixes(ctx, sha, rd.Document())
 	if err != nil {
 		return false, "", err
 	}
 	// The same bytes give the same passage ids: the categories people set
 	// for them outrank the rules the worker applied.
-	overrides, err := e.store.Overrides(ctx, sha)
+	overrides, err := x.e.store.Overrides(ctx, sha)
 	if err != nil {
 		return false, "", err
 	}
-	sv, err := e.store.BeginSave(ctx, rd.Document())
+	sv, err := x.e.store.BeginSave(ctx, rd.Document())
 	if errors.Is(err, store.ErrNotFound) {
 		return false, "", nil
 	}
 	if err != nil {
 		return false, "", err
 	}
-	doc, err := e.store.DocumentBySHA(ctx, sha)
+	doc, err := x.e.store.DocumentBySHA(ctx, sha)
 	if err != nil {
 		sv.Abort()
 		return false, "", err
@@ -277,7 +289,7 @@ func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending)
 		if err != nil {
 			sv.Abort()
 			if errors.Is(err, ingest.ErrBadResult) {
-				ids, ferr := e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error(), "")
+				ids, ferr := x.e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error(), "")
 				w.delete(ctx, ids)
 				return false, "", ferr
 			}
@@ -291,7 +303,7 @@ func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending)
 			sv.Abort()
 			return false, "", err
 		}
-		entry := e.entry(doc, p)
+		entry := x.e.entry(doc, p)
 		st.Add(&entry)
 		if n < index.MaxBatch {
 			held = append(held, entry)
@@ -318,13 +330,13 @@ func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending)
 		return true, stamp, nil
 	}
 	for first := 0; first < n && w.err == nil; first += index.MaxBatch {
-		ps, err := e.store.PassageRange(ctx, doc.ID, first, first+index.MaxBatch-1)
+		ps, err := x.e.store.PassageRange(ctx, doc.ID, first, first+index.MaxBatch-1)
 		if err != nil {
 			return false, "", err
 		}
 		entries := make([]index.Entry, len(ps))
 		for i := range ps {
-			entries[i] = e.entry(doc, &ps[i])
+			entries[i] = x.e.entry(doc, &ps[i])
 			entries[i].Stamp = stamp
 		}
 		w.add(ctx, entries)
@@ -348,7 +360,7 @@ func (r *result) Close() error { return r.body.Close() }
 // openResult opens a result's payload, written by a worker of this
 // version (records, read as they come) or of an earlier one (one JSON
 // object).
-func (e *Engine) openResult(ctx context.Context, r *queue.ResultDelivery) (*result, error) {
+func (x *indexer) openResult(ctx context.Context, r *queue.ResultDelivery) (*result, error) {
 	body, err := r.Open(ctx)
 	if err != nil {
 		return nil, err
@@ -362,255 +374,4 @@ func (e *Engine) openResult(ctx context.Context, r *queue.ResultDelivery) (*resu
 		return nil, err
 	}
 	return &result{Reader: rd, body: body}, nil
-}
-
-// rewriteDocument writes a document's index entries again from the store,
-// after a person changed some of its passages. The index stamps every entry
-// of a document with one hash of them all (see index.SetStamp), so the
-// whole document is written, and its new stamp recorded. The caller holds
-// writeMu.
-func (e *Engine) rewriteDocument(ctx context.Context, d *evident.Document) error {
-	ps, err := e.store.Passages(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	entries, stamp := e.entriesOf(d, ps)
-	if err := e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }); err != nil {
-		return err
-	}
-	return e.store.SetStamps(ctx, map[string]string{d.SHA256: stamp})
-}
-
-// entriesOf returns a document's index entries, stamped, and their stamp.
-func (e *Engine) entriesOf(d *evident.Document, ps []evident.Passage) ([]index.Entry, string) {
-	entries := make([]index.Entry, len(ps))
-	for i := range ps {
-		entries[i] = e.entry(d, &ps[i])
-	}
-	return entries, index.SetStamp(entries)
-}
-
-// entry is a passage's index entry, with what search derives from it:
-// the roles it reports on and its grade.
-func (e *Engine) entry(d *evident.Document, p *evident.Passage) index.Entry {
-	en := index.EntryOf(d, p)
-	search.Annotate(&en, p, e.about, e.synonyms)
-	return en
-}
-
-// eachIndexed calls fn with every indexed document and its passages.
-func (e *Engine) eachIndexed(ctx context.Context, fn func(d *evident.Document, ps []evident.Passage) error) error {
-	docs, err := e.store.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	for i := range docs {
-		d := &docs[i]
-		if d.State != evident.Indexed {
-			continue
-		}
-		ps, err := e.store.Passages(ctx, d.ID)
-		if err != nil {
-			return err
-		}
-		if err := fn(d, ps); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fill indexes every stored passage of indexed documents into ix, which
-// must be empty, and returns the documents' stamps.
-func (e *Engine) fill(ctx context.Context, ix *index.Index) (map[string]string, error) {
-	stamps := map[string]string{}
-	var batch []index.Entry
-	err := e.eachIndexed(ctx, func(d *evident.Document, ps []evident.Passage) error {
-		entries, stamp := e.entriesOf(d, ps)
-		stamps[d.SHA256] = stamp
-		batch = append(batch, entries...)
-		if len(batch) >= index.MaxBatch {
-			err := ix.Apply(ctx, nil, batch)
-			batch = batch[:0]
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return stamps, ix.Apply(ctx, nil, batch)
-}
-
-// build builds a new index from the store beside the one in force, and
-// puts it in force once complete; the old one serves searches until then.
-// A crash or an error on the way leaves the old one in force. It returns
-// how many documents it indexed. The caller holds writeMu.
-func (e *Engine) build(ctx context.Context) (int, error) {
-	ix, err := index.Build(e.indexDir())
-	if err != nil {
-		return 0, err
-	}
-	stamps, err := e.fill(ctx, ix)
-	if err == nil {
-		err = ix.Commit()
-	}
-	if err != nil {
-		ix.Discard()
-		return 0, err
-	}
-	e.mu.Lock()
-	old := e.idx
-	e.idx = ix
-	e.mu.Unlock()
-	if old != nil {
-		old.Close()
-	}
-	ix.Prune()
-	return len(stamps), e.store.SetStamps(ctx, stamps)
-}
-
-// openIndex opens the index in force, or builds one when there is none,
-// then makes it agree with the store and finishes an interrupted
-// reclassification (see Open).
-func (e *Engine) openIndex(ctx context.Context) error {
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	ix, err := index.Open(e.indexDir(), index.Options{})
-	switch {
-	case errors.Is(err, index.ErrNoIndex):
-		n, err := e.build(ctx)
-		if err != nil {
-			return fmt.Errorf("building the search index: %w", err)
-		}
-		if n > 0 {
-			e.log.Info("built the search index from the database", "documents", n)
-			e.resumed.Rebuilt = true
-		}
-	case err != nil:
-		return err
-	default:
-		e.idx = ix
-		if e.resumed.Repaired, err = e.repair(ctx); err != nil {
-			return fmt.Errorf("checking the search index against the database: %w", err)
-		}
-	}
-	unfinished, err := e.store.Unfinished(ctx, journalReclassify)
-	if err != nil || !unfinished {
-		return err
-	}
-	e.log.Warn("finishing a reclassification that was interrupted")
-	if _, err := e.reclassify(ctx); err != nil {
-		return fmt.Errorf("finishing an interrupted reclassification: %w", err)
-	}
-	e.resumed.Reclassified = true
-	return nil
-}
-
-// repair compares what the index holds of every document with what the
-// store says it should (passage counts and stamps) and rewrites the
-// entries of documents that differ from the store, and removes those of
-// documents the store no longer has indexed: a crash between writing one
-// and the other. It logs one line when it repaired anything, and returns
-// how many documents it repaired. The caller holds writeMu.
-func (e *Engine) repair(ctx context.Context) (int, error) {
-	start := time.Now()
-	inIndex, stampCounts, err := e.idx.Counts(ctx)
-	if err != nil {
-		return 0, err
-	}
-	want, err := e.store.Stamps(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var rewrite, remove []string
-	for sha, st := range want {
-		if st.State == evident.Indexed && (st.Stamp == "" || inIndex[sha] != st.Passages || stampCounts[st.Stamp] != st.Passages) {
-			rewrite = append(rewrite, sha)
-		}
-	}
-	for sha := range inIndex {
-		// Queued and processing documents keep their old entries until
-		// their new ones arrive.
-		if st, ok := want[sha]; !ok || st.State == evident.Failed {
-			remove = append(remove, sha)
-		}
-	}
-	if len(rewrite)+len(remove) == 0 {
-		return 0, nil
-	}
-	slices.Sort(rewrite)
-	slices.Sort(remove)
-	stamps := map[string]string{}
-	var names []string
-	var dels []string
-	var adds []index.Entry
-	entries := 0
-	flush := func() error {
-		entries += len(dels) + len(adds)
-		err := e.idx.Apply(ctx, dels, adds)
-		dels, adds = dels[:0], adds[:0]
-		return err
-	}
-	for _, sha := range slices.Concat(rewrite, remove) {
-		old, err := e.idx.Entries(ctx, sha)
-		if err != nil {
-			return 0, err
-		}
-		var fresh []index.Entry
-		if want[sha].State == evident.Indexed {
-			d, err := e.store.DocumentBySHA(ctx, sha)
-			if err != nil {
-				return 0, err
-			}
-			ps, err := e.store.Passages(ctx, d.ID)
-			if err != nil {
-				return 0, err
-			}
-			fresh, stamps[sha] = e.entriesOf(d, ps)
-			names = append(names, d.File)
-		} else {
-			names = append(names, short(sha))
-		}
-		keep := map[string]bool{}
-		for _, a := range fresh {
-			keep[a.ID] = true
-		}
-		dels = append(dels, slices.DeleteFunc(old, func(id string) bool { return keep[id] })...)
-		adds = append(adds, fresh...)
-		if len(dels)+len(adds) >= index.MaxBatch {
-			if err := flush(); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return 0, err
-	}
-	if err := e.store.SetStamps(ctx, stamps); err != nil {
-		return 0, err
-	}
-	if len(names) > 5 {
-		names = append(names[:5], "…")
-	}
-	e.log.Warn(fmt.Sprintf("repaired the search index from the database: %d documents rewritten, %d removed (%s)",
-		len(rewrite), len(remove), strings.Join(names, ", ")), "entries", entries, "took", time.Since(start).Round(time.Millisecond))
-	return len(rewrite) + len(remove), nil
-}
-
-// Reindex rebuilds the index from the store, beside the one in force,
-// which serves searches until the new one is complete and swapped in.
-func (e *Engine) Reindex(ctx context.Context) (int, error) {
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	if _, err := e.build(ctx); err != nil {
-		return 0, err
-	}
-	var n uint64
-	err := e.Index(func(ix *index.Index) error {
-		var err error
-		n, err = ix.Count()
-		return err
-	})
-	return int(n), err
 }

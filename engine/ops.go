@@ -85,7 +85,7 @@ func (e *Engine) Metrics(ctx context.Context) (*Metrics, error) {
 		return nil, err
 	}
 	m := &Metrics{Documents: map[evident.State]int{}, Passages: c.Passages,
-		Processing: e.processing.load(), Indexing: e.indexing.load()}
+		Processing: e.indexer.processing.load(), Indexing: e.indexer.indexing.load()}
 	for _, s := range []evident.State{evident.Queued, evident.Processing, evident.Indexed, evident.Failed} {
 		m.Documents[s] = c.States[s]
 	}
