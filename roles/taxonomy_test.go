@@ -118,6 +118,7 @@ func TestRolesAndGroups(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ yaml, err string }{
 		{"roles:\n  - {id: CFO}\n", "lower-case"},
+		{"roles:\n  - {id: cfo}\n  - {id: cfo}\n", `"cfo" appears twice`},
 		{"roles:\n  - {id: cfo, aliases: [controller]}\n  - {id: coo, aliases: [Controllers]}\n", `alias "Controllers" belongs to both cfo and coo`},
 		{"roles:\n  - {id: cfo, alias: [controller]}\n", "field alias not found"},
 		{"roles: [\n", "roles:"},
