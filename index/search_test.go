@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -143,7 +144,7 @@ func TestSearchSpansAndFacets(t *testing.T) {
 		"attributes": {"company: Halden Freight": 1},
 	}
 	for name, counts := range want {
-		if got := res.Facets[name]; !mapsEqual(got, counts) {
+		if got := res.Facets[name]; !maps.Equal(got, counts) {
 			t.Errorf("facet %s: %v, want %v", name, got, counts)
 		}
 	}
@@ -151,18 +152,6 @@ func TestSearchSpansAndFacets(t *testing.T) {
 	if err != nil || probe.Total != 2 || len(probe.Hits) != 0 || len(probe.Facets) != 0 {
 		t.Errorf("a probe: %+v, %v", probe, err)
 	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // The attribute keys and the words of one key's values, for telling a

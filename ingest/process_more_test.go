@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,11 +15,10 @@ import (
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/extract"
+	"github.com/evident/evident/internal/golden"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/roles"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // live is the built-in rules and roles, as a worker starts with them.
 func live(t *testing.T) *Live {
@@ -77,29 +74,6 @@ func summary(out *Output) any {
 	}{out.Document, out.Warnings, ps}
 }
 
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if string(want) != string(b) {
-		t.Errorf("%s differs:\n%s", path, b)
-	}
-}
-
 // Process turns a file into a document and tagged passages: the front
 // matter names speakers and roles (a title kept beside its role), the
 // interviewer's turns go untagged, personal data is masked, and the
@@ -133,7 +107,7 @@ func TestProcess(t *testing.T) {
 					t.Errorf("passage %d: seq %d, id %s", i, p.Seq, p.ID)
 				}
 			}
-			golden(t, tt.golden, summary(out))
+			golden.JSON(t, tt.golden, summary(out))
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,34 +13,8 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got, as indented JSON, with testdata/name (-update
-// rewrites it).
-func golden(t *testing.T, name string, got any) {
-	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if string(want) != string(b) {
-		t.Errorf("%s differs from what the store returned:\n%s", path, b)
-	}
-}
 
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
@@ -108,7 +81,7 @@ func TestSaveAndLoad(t *testing.T) {
 	if g, w := jsonOf(t, loaded), jsonOf(t, ps); g != w {
 		t.Errorf("passages loaded differ from those saved:\n got %s\nwant %s", g, w)
 	}
-	golden(t, "interview.golden.json", struct {
+	golden.JSON(t, "interview.golden.json", struct {
 		Document *evident.Document `json:"document"`
 		Passages []evident.Passage `json:"passages"`
 	}{got, loaded})
@@ -293,7 +266,7 @@ func TestTagsStampsAndCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "coverage.golden.json", cov)
+	golden.JSON(t, "coverage.golden.json", cov)
 
 	var seen []string
 	err = s.EachPassage(ctx, func(doc *evident.Document, p *evident.Passage) error {
