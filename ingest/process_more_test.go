@@ -33,8 +33,8 @@ func live(t *testing.T) *Live {
 	return l
 }
 
-// jobFor reads a testdata file and returns its job and bytes.
-func jobFor(t *testing.T, name string) (queue.Job, []byte) {
+// fixtureJob reads a testdata file and returns its job and bytes.
+func fixtureJob(t *testing.T, name string) (queue.Job, []byte) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -93,7 +93,7 @@ func TestProcess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			job, data := jobFor(t, tt.file)
+			job, data := fixtureJob(t, tt.file)
 			if tt.job != nil {
 				tt.job(&job)
 			}
@@ -146,7 +146,7 @@ func TestProcessFails(t *testing.T) {
 				sum := sha256.Sum256(data)
 				job = queue.Job{SHA256: hex.EncodeToString(sum[:]), File: tt.file}
 			} else {
-				job, data = jobFor(t, tt.file)
+				job, data = fixtureJob(t, tt.file)
 			}
 			if tt.mismatch {
 				data = append(data, '!')
@@ -175,32 +175,6 @@ func TestProcessFails(t *testing.T) {
 				t.Errorf("permanent %v, want %v (%v)", IsPermanent(err), tt.permanent, err)
 			}
 		})
-	}
-}
-
-// The redaction counts are those of the passages; speakers' names in the
-// list are masked as in the passages, not counted twice.
-func TestRedact(t *testing.T) {
-	ps := []evident.Passage{
-		{Text: "Mail ana@example.com or call Ana Ruiz.", Speaker: "Ana Ruiz", Context: "Ana Ruiz's answer", Attrs: map[string]string{"contact": "ana@example.com"}},
-		{Text: "Nothing personal here."},
-	}
-	speakers := []evident.Person{{Name: "Ana Ruiz", FullName: "Ana Ruiz"}}
-	counts, err := Redact(nil, []string{"Ana Ruiz"}, ps, speakers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{ps[0].Text, ps[0].Speaker, ps[0].Context, ps[0].Attrs["contact"], speakers[0].Name, speakers[0].FullName} {
-		if strings.Contains(s, "Ana") || strings.Contains(s, "@") {
-			t.Errorf("not masked: %q", s)
-		}
-	}
-	if counts["email"] != 2 || counts["name"] == 0 {
-		t.Errorf("counts %v", counts)
-	}
-	clean := []evident.Passage{{Text: "Nothing personal here."}}
-	if counts, err := Redact(nil, nil, clean, nil); err != nil || counts != nil {
-		t.Errorf("nothing to mask: %v, %v", counts, err)
 	}
 }
 

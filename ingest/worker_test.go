@@ -5,7 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -92,14 +92,14 @@ func (l *logBuffer) String() string {
 // attempt for one that keeps failing.
 func TestWorkerResults(t *testing.T) {
 	q := openQueue(t, queue.Config{MaxAttempts: 2})
-	good, goodData := jobFor(t, "interview.txt")
-	image, imageData := jobFor(t, "image.txt")
+	good, goodData := fixtureJob(t, "interview.txt")
+	image, imageData := fixtureJob(t, "image.txt")
 	// Stored bytes that do not match their hash fail every attempt.
-	corrupt, _ := jobFor(t, "notes.txt")
+	corrupt, _ := fixtureJob(t, "notes.txt")
 	corrupt.File = "corrupt.txt"
 	// A job whose attempts were used up by workers that died before
 	// recording the failure.
-	spent, _ := jobFor(t, "blank.txt")
+	spent, _ := fixtureJob(t, "blank.txt")
 	spent.Tried, spent.LastError = 2, "timeout (test)"
 
 	submit(t, q, good, goodData)
@@ -138,14 +138,16 @@ func TestWorkerResults(t *testing.T) {
 			if r.Error != "" {
 				t.Errorf("%s failed: %s", r.File, r.Error)
 			}
-			payload, err := r.Payload(ctx)
+			rc, err := r.Open(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out Output
-			if err := json.Unmarshal(payload, &out); err != nil {
+			payload, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
 				t.Fatal(err)
 			}
+			out := readAll(t, payload)
 			if out.Document.SHA256 != good.SHA256 || len(out.Passages) != 4 {
 				t.Errorf("output of %s: %s, %d passages", r.File, out.Document.SHA256, len(out.Passages))
 			}
