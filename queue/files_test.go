@@ -159,10 +159,7 @@ func TestPendingLiveDepthDrop(t *testing.T) {
 	if d.Job.SHA256 != "aaaa" {
 		t.Fatalf("first job %s, want aaaa", d.Job.SHA256)
 	}
-	depth, err := q.Depth(ctx)
-	if err != nil || depth.Waiting != 2 || depth.InFlight != 1 || depth.Results != 0 {
-		t.Errorf("Depth with a job taken: %+v, %v", depth, err)
-	}
+	waitDepth(t, q, Depth{Waiting: 2, InFlight: 1}, "with a job taken")
 	if err := d.Done(ctx, Result{Worker: "w"}, []byte(`{"passages":[]}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -181,9 +178,26 @@ func TestPendingLiveDepthDrop(t *testing.T) {
 			t.Errorf("Live(%s) = %v, %v; want %v", sha, live, err, want)
 		}
 	}
-	depth, err = q.Depth(ctx)
-	if err != nil || depth.Waiting != 1 || depth.InFlight != 0 || depth.Results != 1 {
-		t.Errorf("Depth: %+v, %v", depth, err)
+	waitDepth(t, q, Depth{Waiting: 1, Results: 1}, "after a result and a drop")
+}
+
+// waitDepth waits until the queue's depth is want: the consumer's counts
+// follow the stream a moment later.
+func waitDepth(t *testing.T, q *Queue, want Depth, when string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := q.Depth(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Depth %s: %+v, want %+v", when, got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
