@@ -43,14 +43,10 @@ func TestRetry(t *testing.T) {
 	for _, d := range got.Queued {
 		queued[d.File] = d.State
 	}
-	want := map[string]evident.State{"good.txt": evident.Queued, "image.txt": evident.Queued, "empty.txt": evident.Failed}
-	if len(queued) != len(want) || len(got.Skipped) != 0 {
-		t.Errorf("Retry: queued %v, skipped %+v; want %v", queued, got.Skipped, want)
-	}
-	for f, st := range want {
-		if queued[f] != st {
-			t.Errorf("Retry: %s %s, want %s", f, queued[f], st)
-		}
+	// A worker may have taken good.txt and image.txt by the time Retry
+	// reads them back: their runs, below, tell that they ran again.
+	if _, ok := queued["good.txt"]; !ok || len(queued) != 3 || queued["empty.txt"] != evident.Failed || len(got.Skipped) != 0 {
+		t.Errorf("Retry: queued %v, skipped %+v; want good.txt, image.txt and empty.txt (failed again)", queued, got.Skipped)
 	}
 	again := r.waitEnded(30*time.Second, "good.txt", "image.txt")
 	if again["good.txt"].State != evident.Indexed || again["image.txt"].State != evident.Failed {
