@@ -6,6 +6,7 @@ package golden
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,19 +22,23 @@ func JSON(t testing.TB, name string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", name)
-	if *Update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	if err := Check(filepath.Join("testdata", name), append(b, '\n'), *Update); err != nil {
+		t.Error(err)
+	}
+}
+
+// Check compares got with the file at path, or, with update, writes it
+// there. The error says how to rewrite the file.
+func Check(path string, got []byte, update bool) error {
+	if update {
+		return os.WriteFile(path, got, 0o644)
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
+		return fmt.Errorf("%w (go test -update writes it)", err)
 	}
-	if string(want) != string(b) {
-		t.Errorf("%s differs from the output (go test -update rewrites it):\n%s", path, b)
+	if string(want) != string(got) {
+		return fmt.Errorf("%s differs from the output (go test -update rewrites it):\n%s", path, got)
 	}
+	return nil
 }

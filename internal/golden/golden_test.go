@@ -3,10 +3,37 @@ package golden
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-// With -update JSON writes the file; without, the same value matches it.
+// Check writes a golden file on update, and otherwise tells a match, a
+// difference and a missing file apart.
+func TestCheck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.golden.json")
+	tests := []struct {
+		name   string
+		got    string
+		update bool
+		err    string // "" for none
+	}{
+		{"missing", "{}\n", false, "go test -update writes it"},
+		{"written", "{\"a\": 1}\n", true, ""},
+		{"the same", "{\"a\": 1}\n", false, ""},
+		{"different", "{\"a\": 2}\n", false, "differs from the output"},
+	}
+	for _, tt := range tests {
+		err := Check(path, []byte(tt.got), tt.update)
+		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.err)
+		}
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "{\"a\": 1}\n" {
+		t.Errorf("the file holds %q, %v", b, err)
+	}
+}
+
+// JSON indents the value and compares it with testdata/NAME.
 func TestJSON(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if err := os.Mkdir("testdata", 0o755); err != nil {
