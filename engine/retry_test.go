@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 )
 
 // Retry runs documents again by name, or every failed one: one whose
@@ -28,7 +29,7 @@ func TestRetry(t *testing.T) {
 		}
 	}
 
-	if _, err := r.Retry(ctx, []string{"nope.txt"}, false); !errors.Is(err, ErrNotFound) {
+	if _, err := r.Retry(ctx, []string{"nope.txt"}, false); api.KindOf(err) != api.NotFound {
 		t.Errorf("retrying an unknown document: %v, want ErrNotFound", err)
 	}
 
@@ -127,8 +128,8 @@ func TestParseCells(t *testing.T) {
 
 func TestHumanSize(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 bytes", 1023: "1023 bytes", 1024: "1.0 KiB", 5 << 20: "5.0 MiB", 3 << 29: "1.5 GiB"} {
-		if got := humanSize(n); got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
+		if got := api.HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

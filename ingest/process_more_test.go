@@ -58,10 +58,11 @@ func registry(s stub) extract.Registry {
 // of each passage, what processing decided.
 func summary(out *Output) any {
 	type p struct {
-		ID, Speaker, Role, Title, RoleSource string
-		Interviewer                          bool
-		Categories                           []string
-		Text                                 string
+		ID, Speaker, Role, Title string
+		RoleSource               evident.RoleSource
+		Interviewer              bool
+		Categories               []string
+		Text                     string
 	}
 	var ps []p
 	for _, x := range out.Passages {
@@ -98,7 +99,7 @@ func TestProcess(t *testing.T) {
 				tt.job(&job)
 			}
 			pr := &Processor{Formats: extract.Default(), Rules: live(t)}
-			out, err := pr.Process(context.Background(), job, data)
+			out, err := pr.Process(context.Background(), InputOf(job, data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +165,7 @@ func TestProcessFails(t *testing.T) {
 			if tt.cancelled {
 				pr.Timeout = time.Minute
 			}
-			out, err := pr.Process(ctx, job, data)
+			out, err := pr.Process(ctx, InputOf(job, data))
 			if err == nil {
 				t.Fatalf("processed: %d passages", len(out.Passages))
 			}

@@ -17,11 +17,13 @@ type Worker struct {
 	Processor *Processor
 	Name      string
 	Log       *slog.Logger
+	// Grace is how long an in-flight job may run on after shutdown begins
+	// before it is handed back to the queue; zero means DefaultGrace.
+	Grace time.Duration
 }
 
-// grace is how long an in-flight job may run on after shutdown begins
-// before it is handed back to the queue.
-const grace = 10 * time.Second
+// DefaultGrace is Worker.Grace unless set.
+const DefaultGrace = 10 * time.Second
 
 // Run processes jobs until ctx ends. An in-flight job then finishes within
 // the grace period or goes back to the queue; nothing is lost.
@@ -98,6 +100,10 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	select {
 	case o = <-done:
 	case <-ctx.Done():
+		grace := w.Grace
+		if grace <= 0 {
+			grace = DefaultGrace
+		}
 		select {
 		case o = <-done:
 		case <-time.After(grace):

@@ -151,8 +151,8 @@ func TestWorkerResults(t *testing.T) {
 			if out.Document.SHA256 != good.SHA256 || len(out.Passages) != 4 {
 				t.Errorf("output of %s: %s, %d passages", r.File, out.Document.SHA256, len(out.Passages))
 			}
-		} else if !strings.HasPrefix(r.Error, w) {
-			t.Errorf("%s: error %q, want %q", r.File, r.Error, w)
+		} else if !strings.HasPrefix(r.Failure(), w) {
+			t.Errorf("%s: error %q, want %q", r.File, r.Failure(), w)
 		}
 		if err := r.Ack(ctx); err != nil {
 			t.Fatal(err)
@@ -163,11 +163,11 @@ func TestWorkerResults(t *testing.T) {
 	if d, err := q.Depth(context.Background()); err != nil || d.Waiting != 0 || d.InFlight != 0 {
 		t.Errorf("left in the queue: %+v, %v", d, err)
 	}
-	kinds := map[string]int{}
+	kinds := map[queue.EventKind]int{}
 	for len(events) > 0 {
 		kinds[(<-events).Kind]++
 	}
-	if kinds["processing"] < 3 || kinds["retry"] != 1 {
+	if kinds[queue.EventProcessing] < 3 || kinds[queue.EventRetry] != 1 {
 		t.Errorf("events %v, want a processing event per attempt and one retry", kinds)
 	}
 	if !strings.Contains(logs.String(), "attempt failed; will retry") {

@@ -248,11 +248,11 @@ func TestTagsStampsAndCounts(t *testing.T) {
 
 	retag := slices.Clone(ps)
 	retag[2].Categories, retag[2].Scores = []string{"GAINS"}, map[string]float64{"GAINS": 1.2}
-	retag[2].Tags = []evident.Match{{Category: "GAINS", Rule: "gains.save", Text: "saves", Weight: 1.2}}
+	retag[2].Matches = []evident.Match{{Category: "GAINS", Rule: "gains.save", Text: "saves", Weight: 1.2}}
 	if err := s.UpdateTags(ctx, retag[2:3], map[string]string{d.SHA256: "s2"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := passage(t, s, ps[2].ID); !reflect.DeepEqual(got.Tags, retag[2].Tags) || !slices.Equal(got.Categories, []string{"GAINS"}) {
+	if got := passage(t, s, ps[2].ID); !reflect.DeepEqual(got.Matches, retag[2].Matches) || !slices.Equal(got.Categories, []string{"GAINS"}) {
 		t.Errorf("after UpdateTags: %+v", got)
 	}
 	if err := s.SetStamps(ctx, map[string]string{d.SHA256: "s3"}); err != nil {
