@@ -22,12 +22,17 @@ import (
 	"github.com/evident/evident/store"
 )
 
-// Info is what a person says about a map.
+// Info is what a person says about a map: the guide's header. WHO is
+// the persona's role, title, situation and priority; Goal is the DO, what
+// we want them to do.
 type Info struct {
 	Name        string `json:"name"`
 	Role        string `json:"role"`        // the persona: a role of the taxonomy, or free text
 	Goal        string `json:"goal"`        // what we want them to do
 	Description string `json:"description"` // anything else the team wants to say
+	Title       string `json:"title,omitempty"`     // WHO: the job title, as people say it
+	Situation   string `json:"situation,omitempty"` // WHO: the situation they are in
+	Priority    string `json:"priority,omitempty"`  // WHO: what matters most to them now
 }
 
 // Map is an empathy map with its quotes, cell by cell.
@@ -38,6 +43,8 @@ type Map struct {
 	// Cells come in the rules' order, every category present even when
 	// empty; categories no longer in the rules that still hold quotes follow.
 	Cells []Cell `json:"cells"`
+	// Needs are what the pains and gains add up to, each with its evidence.
+	Needs []Need `json:"needs,omitempty"`
 }
 
 // Cell is one category of the map.
@@ -45,6 +52,11 @@ type Cell struct {
 	Category string  `json:"category"`
 	Question string  `json:"question,omitempty"` // the rules file's question for this cell
 	Quotes   []Quote `json:"quotes"`
+	// Themes group the cell's quotes; a quote is in at most one.
+	Themes []Theme `json:"themes,omitempty"`
+	// Assumptions are the team's cards without a passage, to be confirmed
+	// or refuted by quotes.
+	Assumptions []Assumption `json:"assumptions,omitempty"`
 }
 
 // Quote is a passage attached to a cell: its id, a snapshot taken when it
@@ -391,7 +403,9 @@ func (i *Info) check() error {
 	if err := CheckName(i.Name); err != nil {
 		return err
 	}
-	for _, f := range []struct{ name, value string }{{"role", i.Role}, {"goal", i.Goal}, {"description", i.Description}} {
+	i.Title, i.Situation, i.Priority = strings.TrimSpace(i.Title), lineBreaks(i.Situation), lineBreaks(i.Priority)
+	for _, f := range []struct{ name, value string }{{"role", i.Role}, {"goal", i.Goal}, {"description", i.Description},
+		{"title", i.Title}, {"situation", i.Situation}, {"priority", i.Priority}} {
 		if err := checkText(f.name, f.value); err != nil {
 			return err
 		}
