@@ -67,7 +67,9 @@ func TestInsightChangesUndo(t *testing.T) {
 		do   func() (*Map, error)
 		want string // in the line insight gives, after the change
 	}{
-		{"edit header", func() (*Map, error) { return tb.maps.Edit(ctx, "cfo", Edit{Priority: str("Trustworthy numbers")}, "bob") }, "priority=Trustworthy numbers"},
+		{"edit header", func() (*Map, error) {
+			return tb.maps.Edit(ctx, "cfo", Edit{Priority: str("Trustworthy numbers")}, "bob")
+		}, "priority=Trustworthy numbers"},
 		{"add theme", func() (*Map, error) {
 			return tb.maps.ChangeThemes(ctx, "cfo", ThemeChange{Op: ThemeAdd, Cell: "pains", Name: " Cost ", Quotes: []string{"q1", "q2", "q5"}}, "bob")
 		}, "PAINS: t1 Cost[q1 q2 q5]"},

@@ -27,9 +27,9 @@ import (
 // we want them to do.
 type Info struct {
 	Name        string `json:"name"`
-	Role        string `json:"role"`        // the persona: a role of the taxonomy, or free text
-	Goal        string `json:"goal"`        // what we want them to do
-	Description string `json:"description"` // anything else the team wants to say
+	Role        string `json:"role"`                // the persona: a role of the taxonomy, or free text
+	Goal        string `json:"goal"`                // what we want them to do
+	Description string `json:"description"`         // anything else the team wants to say
 	Title       string `json:"title,omitempty"`     // WHO: the job title, as people say it
 	Situation   string `json:"situation,omitempty"` // WHO: the situation they are in
 	Priority    string `json:"priority,omitempty"`  // WHO: what matters most to them now
