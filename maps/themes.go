@@ -26,7 +26,7 @@ import (
 // ThemeMethod says how themes are proposed, for the people who read them.
 const ThemeMethod = "TF-IDF over Snowball stems, average-linkage clustering on cosine similarity, " +
 	"cut at the highest mean silhouette (2 to 12 groups); groups of one quote stay ungrouped; " +
-	"named by the stems that most set each group apart"
+	"named by the stems that most set each group apart and most of it uses"
 
 // maxThemes bounds the groups a cut may make: more do not fit a cell.
 const maxThemes = 12
@@ -355,10 +355,12 @@ func silhouette(sim [][]float64, labels []int, k int) float64 {
 
 // defining returns up to three words that set a group apart: the terms
 // whose mean weight in the group most exceeds their mean weight in the
-// other quotes, as people write them.
+// other quotes, times the share of the group's quotes that use them, as
+// people write them.
 func defining(vecs []vector, group []int, n int, voc vocabulary) []string {
 	in := map[int]float64{}
 	all := map[int]float64{}
+	share := map[int]int{} // quotes of the group that use the term
 	member := map[int]bool{}
 	for _, i := range group {
 		member[i] = true
@@ -368,6 +370,7 @@ func defining(vecs []vector, group []int, n int, voc vocabulary) []string {
 			all[tw.term] += tw.weight
 			if member[i] {
 				in[tw.term] += tw.weight
+				share[tw.term]++
 			}
 		}
 	}
@@ -378,7 +381,9 @@ func defining(vecs []vector, group []int, n int, voc vocabulary) []string {
 	var terms []scored
 	others := float64(max(n-len(group), 1))
 	for t, w := range in {
-		s := w/float64(len(group)) - (all[t]-w)/others
+		// A word of one quote does not name a group of several: the
+		// difference counts as much as the share of the group using it.
+		s := (w/float64(len(group)) - (all[t]-w)/others) * float64(share[t]) / float64(len(group))
 		if s > 0 {
 			terms = append(terms, scored{t, s})
 		}
