@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -92,6 +93,31 @@ func insightTour(t *testing.T, data string) {
 			t.Errorf("show lacks %q:\n%s", want, out)
 		}
 	}
+
+	// Every export carries them; the JSON one comes back whole.
+	md := run("map", "export", "CFO map", "--format", "md")
+	for _, want := range []string{"- **Title:** Finance director", "### Theme: Month-end", "- **Assumption a1** (supported)", "## Needs", "- **n1** Numbers the board can trust — 2 quotes, from cfo"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if csv := run("map", "export", "CFO map", "--format", "csv"); !strings.Contains(csv, ",t1,Month-end,n1,,quote") || !strings.Contains(csv, ",need\n") {
+		t.Errorf("CSV:\n%s", csv)
+	}
+	if html := run("map", "export", "CFO map", "--format", "html"); !strings.Contains(html, `<h3 class="theme" id="t1">Month-end`) || !strings.Contains(html, `class="badge badge-supported"`) {
+		t.Errorf("HTML lacks the theme or the assumption")
+	}
+	js := run("map", "export", "CFO map", "--format", "json")
+	path := t.TempDir() + "/cfo.json"
+	if err := os.WriteFile(path, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("map", "import", path, "--name", "CFO insight copy")
+	cp := mapJSON(t, "map", "show", "CFO insight copy", "--json", "--data", data)
+	if cp.Title != "Finance director" || len(cp.Needs) != 1 || cp.Needs[0].Count != 2 || len(cp.Cell("PAINS").Themes) != 1 || cp.Cell("HEAR").Assumptions[0].Verdict != maps.Supported {
+		t.Errorf("imported copy: %+v", cp)
+	}
+	run("map", "delete", "CFO insight copy")
 
 	for _, c := range []struct {
 		args []string
