@@ -16,15 +16,15 @@ import (
 // follow: each quote becomes a TF-IDF vector over the Snowball stems of
 // its words (stop words and talk fillers left out, and stems that only
 // one quote uses or that every quote uses, which cannot tell groups
-// apart); quotes are joined by average-linkage agglomerative clustering
-// on cosine similarity; the tree is cut where the mean silhouette is
+// apart); quotes are joined by agglomerative clustering with Ward's
+// linkage on the unit vectors (cosine); the tree is cut where the mean silhouette is
 // highest, trying 2 to maxThemes groups. A group of one quote is no
 // theme: it stays ungrouped. Each theme is named by the terms that set
 // it apart, those whose weight in the group most exceeds their weight
 // outside it. Same quotes, same proposal.
 
 // ThemeMethod says how themes are proposed, for the people who read them.
-const ThemeMethod = "TF-IDF over Snowball stems, average-linkage clustering on cosine similarity, " +
+const ThemeMethod = "TF-IDF over Snowball stems, Ward's agglomerative clustering on the unit vectors (cosine), " +
 	"cut at the highest mean silhouette (2 to 12 groups); groups of one quote stay ungrouped; " +
 	"named by the stems that most set each group apart and most of it uses"
 
@@ -245,38 +245,45 @@ func similarities(vecs []vector, idx []int) [][]float64 {
 	return sim
 }
 
-// agglomerate joins clusters, most similar first (average linkage, by
-// the Lance-Williams update), and returns the n-1 merges in order: each
-// the two clusters' representatives, the lower index surviving.
+// agglomerate joins clusters by Ward's method: at each step the two
+// whose union adds least to the within-group sum of squares, on the unit
+// vectors, whose squared distance is 2(1 - cosine). (Average linkage
+// chains long, wordy quotes into one group.) It returns the n-1 merges
+// in order: each the two clusters' representatives, the lower index
+// surviving.
 func agglomerate(sim [][]float64) [][2]int {
 	n := len(sim)
-	link := make([][]float64, n)
-	for i := range link {
-		link[i] = slices.Clone(sim[i])
+	d := make([][]float64, n)
+	for i := range d {
+		d[i] = make([]float64, n)
+		for j := range d[i] {
+			d[i][j] = 2 * (1 - sim[i][j])
+		}
 	}
-	size := make([]int, n)
+	size := make([]float64, n)
 	alive := make([]bool, n)
 	for i := range n {
 		size[i], alive[i] = 1, true
 	}
 	merges := make([][2]int, 0, n-1)
 	for range n - 1 {
-		a, b, best := -1, -1, math.Inf(-1)
+		a, b, best := -1, -1, math.Inf(1)
 		for i := range n {
 			if !alive[i] {
 				continue
 			}
-			row := link[i]
+			row := d[i]
 			for j := i + 1; j < n; j++ {
-				if alive[j] && row[j] > best {
+				if alive[j] && row[j] < best {
 					a, b, best = i, j, row[j]
 				}
 			}
 		}
 		for k := range n {
 			if alive[k] && k != a && k != b {
-				s := (float64(size[a])*link[a][k] + float64(size[b])*link[b][k]) / float64(size[a]+size[b])
-				link[a][k], link[k][a] = s, s
+				nk := size[k]
+				v := ((size[a]+nk)*d[a][k] + (size[b]+nk)*d[b][k] - nk*d[a][b]) / (size[a] + size[b] + nk)
+				d[a][k], d[k][a] = v, v
 			}
 		}
 		size[a] += size[b]
