@@ -167,3 +167,31 @@ func TestProposeThemes300InTime(t *testing.T) {
 		t.Errorf("300 quotes: %d themes", len(p.Themes))
 	}
 }
+
+// BenchmarkProposeThemesMap proposes themes for the biggest cell of a
+// map's JSON export named by EVIDENT_THEMES_MAP (BENCHMARKS.md builds a
+// 300-quote map from the podcasts of the training corpus).
+func BenchmarkProposeThemesMap(b *testing.B) {
+	path := os.Getenv("EVIDENT_THEMES_MAP")
+	if path == "" {
+		b.Skip("EVIDENT_THEMES_MAP names no map export")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := ParseJSON(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cell Cell
+	for _, c := range m.Cells {
+		if len(c.Quotes) > len(cell.Quotes) {
+			cell = c
+		}
+	}
+	b.Logf("%s: %d quotes", cell.Category, len(cell.Quotes))
+	for b.Loop() {
+		ProposeThemes(cell.Quotes)
+	}
+}
