@@ -99,7 +99,7 @@ var funcs = template.FuncMap{
 var pageTemplates = parsePages()
 
 func parsePages() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html", "templates/parts-insight.html"))
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -107,7 +107,7 @@ func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" || name == "parts" {
+		if name == "layout" || name == "parts" || name == "parts-insight" {
 			continue
 		}
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
