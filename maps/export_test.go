@@ -671,3 +671,40 @@ func TestQDPXCasesPerDocument(t *testing.T) {
 		})
 	}
 }
+
+// The HTML export draws the canvas as the web page does: the same cells
+// in the same places, in the same colours (and so does the REFI-QDA
+// project's code book).
+func TestCanvasMatchesThePage(t *testing.T) {
+	css, err := os.ReadFile(filepath.Join("..", "web", "static", "style.css"))
+	if err != nil {
+		t.Skipf("the web page's style sheet: %v", err)
+	}
+	page := string(render(t, fixture(t), "html"))
+	rows := regexp.MustCompile(`"(\w+ \w+ \w+ \w+ \w+ \w+)"`)
+	cells := func(s string) []string {
+		var out []string
+		for _, m := range rows.FindAllStringSubmatch(s, -1) {
+			if !strings.Contains(m[1], "persona") {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	if got, want := cells(page), cells(string(css)); strings.Join(got, "|") != strings.Join(want, "|") || len(want) == 0 {
+		t.Errorf("the export's canvas %q, the page's %q", got, want)
+	}
+	for _, c := range []string{"SEE", "HEAR", "SAY", "DO", "PAINS", "GAINS"} {
+		v := regexp.MustCompile(`--` + strings.ToLower(c) + `:\s*(#[0-9a-fA-F]{6})`).FindStringSubmatch(string(css))
+		if v == nil {
+			t.Fatalf("the page's style sheet has no --%s colour", strings.ToLower(c))
+		}
+		want := strings.ToLower(v[1])
+		if !strings.Contains(page, ".area-"+strings.ToLower(c)+" { grid-area: "+strings.ToLower(c)+"; --accent: "+want+"; }") {
+			t.Errorf("%s: the export's colour is not the page's %s", c, want)
+		}
+		if got := strings.ToLower(cellColor(c)); got != want {
+			t.Errorf("%s: the QDPX code's colour %s, the page's %s", c, got, want)
+		}
+	}
+}

@@ -10,9 +10,10 @@ import (
 //go:embed templates/map.html
 var canvasHTML string
 
-// canvasAreas places the six default cells on the classic canvas: HEAR on
-// one side of the persona's head, SEE on the other, SAY and DO below,
-// PAINS and GAINS at the foot. Other categories follow the canvas.
+// canvasAreas places the six default cells on the classic canvas as the
+// web page draws it: SEE and HEAR either side of the persona's head, SAY
+// and DO below them, PAINS and GAINS at the foot, in the page's colours
+// (TestCanvasMatchesThePage). Other categories follow the canvas.
 func canvasArea(category string) string {
 	switch category {
 	case "SEE", "HEAR", "SAY", "DO", "PAINS", "GAINS":

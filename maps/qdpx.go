@@ -422,21 +422,22 @@ func xsdTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// Colours of the default cells, the same as the HTML canvas.
+// Colours of the default cells, the same as the web page's canvas and
+// the HTML export (TestCanvasMatchesThePage).
 func cellColor(category string) string {
 	switch category {
 	case "SEE":
-		return "#2F80ED"
+		return "#2563EB"
 	case "HEAR":
-		return "#9B51E0"
+		return "#7C3AED"
 	case "SAY":
-		return "#27AE60"
+		return "#0E7490"
 	case "DO":
-		return "#F2994A"
+		return "#15803D"
 	case "PAINS":
-		return "#EB5757"
+		return "#C2410C"
 	case "GAINS":
-		return "#219653"
+		return "#B45309"
 	}
 	return ""
 }
