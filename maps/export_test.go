@@ -198,8 +198,26 @@ func TestHTMLEscapesAndStandsAlone(t *testing.T) {
 	if !strings.Contains(page, "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;") {
 		t.Error("the quote with a <script> is not shown as text")
 	}
-	if regexp.MustCompile(`(?i)(src|href)\s*=|@import|url\(`).MatchString(page) {
+	if regexp.MustCompile(`(?i)\bsrc\s*=|@import|url\(|<link`).MatchString(page) {
 		t.Error("the page refers to an outside resource")
+	}
+	// A source's address is a link, and only a web address is.
+	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.HasPrefix(m[1], "https://") && !strings.HasPrefix(m[1], "http://") {
+			t.Errorf("a link to %q", m[1])
+		}
+	}
+	// A card says who, their title, the source and the place in one line;
+	// the citation and the rules are behind a toggle.
+	for _, want := range []string{
+		`— Priya Raman, Chief Financial Officer · <cite>Interview with the CFO of Northwind Logistics</cite> · ¶ 3</figcaption>`,
+		`— Respondent 1 (cfo) · <cite>survey-finance-tools.csv</cite> · row 1</figcaption>`,
+		`<cite>Why rolling forecasts fail</cite> · ¶ 4 · <a href="https://example.com/rolling?a=1&amp;b=2">`,
+		`<details class="meta"><summary>citation and rules</summary>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
 	}
 	for _, area := range []string{"area-hear", "area-see", "area-say", "area-do", "area-pains", "area-gains", `class="head"`} {
 		if !strings.Contains(page, area) {

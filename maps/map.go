@@ -9,6 +9,7 @@
 package maps
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sort"
@@ -96,9 +97,13 @@ func (m *Map) RetaggedCells() map[string]int {
 
 // Snapshot is the passage and its citation as they were when attached.
 type Snapshot struct {
-	Text     string            `json:"text"`
-	Citation string            `json:"citation"`
-	Speaker  string            `json:"speaker"`
+	Text     string `json:"text"`
+	Citation string `json:"citation"`
+	Speaker  string `json:"speaker"`
+	// FullName is the speaker's name where the transcript labels them by
+	// initials; Title the job title they state.
+	FullName string            `json:"full_name,omitempty"`
+	Title    string            `json:"title,omitempty"`
 	Role     string            `json:"role"`
 	Locator  evident.Locator   `json:"locator"`
 	Source   Source            `json:"source"`
@@ -193,6 +198,8 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 		Text:     p.Text,
 		Citation: evident.Citation(d, p),
 		Speaker:  p.Speaker,
+		FullName: fullName(d.Speakers, p.Speaker),
+		Title:    p.Title,
 		Role:     p.Role,
 		Locator:  p.Locator,
 		// The same fields as a search hit's source; only the JSON differs.
@@ -251,6 +258,34 @@ func ruleOf(s *Snapshot, category string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Byline says who said a quote as a card shows it: the full name and
+// the title ("Ravi Kumar, financial controller"), else the role ("Ravi
+// Kumar (cfo)"); a survey's respondent by row.
+func (s *Snapshot) Byline() string {
+	name := cmp.Or(s.FullName, s.Speaker)
+	if name == "" && s.Locator.Row > 0 {
+		name = fmt.Sprintf("Respondent %d", s.Locator.Row)
+	}
+	switch {
+	case name == "":
+		return cmp.Or(s.Title, s.Role)
+	case s.Title != "":
+		return name + ", " + s.Title
+	case s.Role != "":
+		return name + " (" + s.Role + ")"
+	}
+	return name
+}
+
+// Place is where in its source a quote is, as a card shows it: page,
+// time, row, line or paragraph (a survey's question is the quote's
+// context, shown apart).
+func (s *Snapshot) Place() string {
+	l := s.Locator
+	l.Column = ""
+	return l.String()
 }
 
 // Why says what put the quote's passage in its cell: the rules and their
