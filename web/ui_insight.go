@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -177,4 +178,34 @@ func (u *ui) mapEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, withNotice(back(r, "/maps/"+url.PathEscape(name)), "saved"), http.StatusSeeOther)
+}
+
+// Byline says who said a quote, as maps.Snapshot.Byline does.
+func (q mapQuote) Byline() string {
+	name := q.FullName
+	if name == "" {
+		name = q.Speaker
+	}
+	if name == "" && q.Locator.Row > 0 {
+		name = "Respondent " + strconv.Itoa(q.Locator.Row)
+	}
+	switch {
+	case name == "" && q.Title != "":
+		return q.Title
+	case name == "":
+		return q.Role
+	case q.Title != "":
+		return name + ", " + q.Title
+	case q.Role != "":
+		return name + " (" + q.Role + ")"
+	}
+	return name
+}
+
+// Place is where in its source a quote is: page, time, row, line or
+// paragraph.
+func (q mapQuote) Place() string {
+	l := q.Locator
+	l.Column = ""
+	return l.String()
 }

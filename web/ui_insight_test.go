@@ -50,6 +50,8 @@ func TestInsightForms(t *testing.T) {
 		`from cfo`,
 		`Proposed themes`,
 		`data-api="POST /api/maps/cfo/themes"`,
+		`<cite>Interview with the CFO of Northwind Logistics</cite>`,
+		`<summary>citation and rules</summary>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the canvas lacks %s", want)

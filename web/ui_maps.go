@@ -52,6 +52,8 @@ type mapQuote struct {
 	Text      string          `json:"text"`
 	Citation  string          `json:"citation"`
 	Speaker   string          `json:"speaker"`
+	FullName  string          `json:"full_name"`
+	Title     string          `json:"title"`
 	Context   string          `json:"context"`
 	Role      string          `json:"role"`
 	Locator   evident.Locator `json:"locator"`
