@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -54,7 +55,8 @@ func DecodeText(data []byte) (string, []string, error) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 		warnings = append(warnings, fmt.Sprintf("%d invalid UTF-8 sequences replaced with U+FFFD", bad))
 	}
-	if err := binaryCheck([]byte(s)); err != nil {
+	// binaryCheck looks at the first 64 KiB only: copy no more.
+	if err := binaryCheck([]byte(s[:min(len(s), 64<<10)])); err != nil {
 		return "", nil, err
 	}
 	if fixed, ok := fixMojibake(s); ok {
@@ -66,6 +68,34 @@ func DecodeText(data []byte) (string, []string, error) {
 	s = strings.ReplaceAll(s, "\x00", "")
 	s = strings.TrimLeft(s, "\uFEFF") // files saved twice carry two BOMs
 	return s, warnings, nil
+}
+
+// decodeReader is DecodeText for text read as a stream, perhaps more than
+// once: it returns a function that gives a reader of the decoded text from
+// its start each time it is called. Clean UTF-8, the common case, is read
+// where it lies rather than copied into a string.
+func decodeReader(data []byte) (func() io.Reader, []string, error) {
+	if cleanUTF8(data) {
+		return func() io.Reader { return bytes.NewReader(data) }, nil, nil
+	}
+	s, warnings, err := DecodeText(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return func() io.Reader { return strings.NewReader(s) }, warnings, nil
+}
+
+// cleanUTF8 reports whether DecodeText would give back the bytes as they
+// are, but for CRLF line ends (which readers of lines and CSV take as
+// they come).
+func cleanUTF8(data []byte) bool {
+	return !bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) &&
+		!bytes.HasPrefix(data, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) &&
+		!looksUTF16(data, false) && !looksUTF16(data, true) &&
+		utf8.Valid(data) && binaryCheck(data) == nil &&
+		bytes.IndexByte(data, 0) < 0 &&
+		bytes.Count(data, []byte("\r")) == bytes.Count(data, []byte("\r\n")) &&
+		!bytes.Contains(data, []byte("â€")) && !bytes.Contains(data, []byte("Ã"))
 }
 
 func decodeUTF16(b []byte, bigEndian bool) string {

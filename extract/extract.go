@@ -20,7 +20,17 @@ type Input struct {
 	Name string // file name; its extension is a hint, never trusted alone
 	Data []byte
 	Meta evident.Meta // what the user said about the file (a PDF password, say)
+	// MaxBlocks is the most blocks (paragraphs, turns, cues, rows) a
+	// document read whole may have; 0 sets no limit. A document with more
+	// fails with an error wrapping ErrTooManyBlocks, and the plain text
+	// reader stops as soon as it has read one too many. Streamed documents
+	// (Doc.Stream) are not held, so not bound by it.
+	MaxBlocks int
 }
+
+// ErrTooManyBlocks is wrapped by the error for a document with more blocks
+// than Input.MaxBlocks.
+var ErrTooManyBlocks = errors.New("too many paragraphs")
 
 // Doc is what an extractor found in a file.
 type Doc struct {
@@ -38,6 +48,24 @@ type Doc struct {
 	// Structured means the blocks are already passages (survey answers,
 	// caption runs) and must not be searched for speaker turns.
 	Structured bool
+	// Stream, when not nil, yields the blocks in place of Blocks, which is
+	// then empty: a survey of a million rows is read row by row, never
+	// held whole. Each call reads the document again from the start; an
+	// error from yield stops it and is returned.
+	Stream func(ctx context.Context, yield func(Block) error) error
+}
+
+// Each calls fn with every block in reading order, from Blocks or Stream.
+func (d *Doc) Each(ctx context.Context, fn func(Block) error) error {
+	if d.Stream != nil {
+		return d.Stream(ctx, fn)
+	}
+	for i := range d.Blocks {
+		if err := fn(d.Blocks[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Block is a run of text in reading order: a paragraph, a cue, an answer.
@@ -162,7 +190,10 @@ func (r Registry) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if doc.Format == "" {
 		doc.Format = f.Name
 	}
-	if len(doc.Blocks) == 0 {
+	if in.MaxBlocks > 0 && len(doc.Blocks) > in.MaxBlocks {
+		return nil, fmt.Errorf("%w: more than %d", ErrTooManyBlocks, in.MaxBlocks)
+	}
+	if len(doc.Blocks) == 0 && doc.Stream == nil {
 		return nil, fmt.Errorf("no text found in the %s file", f.Name)
 	}
 	return doc, nil

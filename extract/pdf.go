@@ -116,6 +116,7 @@ func (p PDF) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 	}
 	text := make([][]pdfLine, len(pages))
 	size, hasText, unreadable := 0, false, 0
+	mapped, unmapped := 0, 0 // glyphs read as characters, and not
 	var firstFault error
 	for i, pv := range pages {
 		if err := ctx.Err(); err != nil {
@@ -133,6 +134,20 @@ func (p PDF) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 			firstFault = pdfFirstErr(firstFault, partial)
 			doc.Warnings = append(doc.Warnings, fmt.Sprintf("page %d could not be read completely (%v)", i+1, pdfMessage(partial.Error())))
 		}
+		// A glyph of a font with no map to characters decodes as the
+		// replacement character: count it, and leave it out.
+		kept := gs[:0]
+		for _, g := range gs {
+			if g.s == "\uFFFD" {
+				unmapped++
+				continue
+			}
+			if !g.space {
+				mapped++
+			}
+			kept = append(kept, g)
+		}
+		gs = kept
 		for _, g := range gs {
 			size += len(g.s)
 			hasText = hasText || pdfHasText(g.s)
@@ -141,6 +156,13 @@ func (p PDF) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 			return nil, fmt.Errorf("the PDF holds more than %d MB of text, more than Evident reads from one file; split it into smaller files", maxText>>20)
 		}
 		text[i] = pdfStripLineNumbers(pdfLayoutPage(gs))
+	}
+	if !hasText && unmapped > 0 {
+		return nil, fmt.Errorf("nothing readable: the PDF's text is drawn in fonts that do not say which characters their %d glyphs are (composite fonts without a ToUnicode map); OCR is not supported", unmapped)
+	}
+	if unmapped*5 > mapped+unmapped {
+		doc.Warnings = append(doc.Warnings, fmt.Sprintf("%d%% of the characters (%d of %d) are drawn in fonts that do not say which characters they are (composite fonts without a ToUnicode map): they are left out, and search will not find them",
+			(unmapped*100+(mapped+unmapped)/2)/(mapped+unmapped), unmapped, mapped+unmapped))
 	}
 	if !hasText {
 		if unreadable > 0 {

@@ -10,6 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 // The PDFs in testdata/pdf are written by the generator below, so that
@@ -38,6 +45,8 @@ func TestPDFWriteFixtures(t *testing.T) {
 		"twocolumn.pdf":   fixtureTwoColumn(),
 		"rotated.pdf":     fixtureRotated(),
 		"notext.pdf":      fixtureNoText(),
+		"cjk.pdf":         fixtureCJK(),
+		"nomap.pdf":       fixtureNoMap(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -335,6 +344,85 @@ end
 	c.WriteString(textLine("F1", 11, 72, y, "Payment\xa0terms stayed at 30\xa0days."))
 	content := w.stream("", []byte(c.String()), false)
 	root := w.document(fmt.Sprintf("<< /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R /F2 %d 0 R /F3 %d 0 R >> >> /Contents %d 0 R >>", f1, f2, f3, content))
+	return w.bytes(root, 0)
+}
+
+// cjkFont is a composite font of the standard CJK fonts, which PDFs use
+// without embedding them: its predefined CMap (encoding) says what its
+// codes mean, and it has no ToUnicode map.
+func cjkFont(w *pdfWriter, base, encoding, registry, ordering string) int {
+	return w.add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /%s /DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /%s /CIDSystemInfo << /Registry (%s) /Ordering (%s) /Supplement 2 >> /DW 1000 /FontDescriptor << /Type /FontDescriptor /FontName /%s /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >> >>] >>",
+		base, encoding, base, registry, ordering, base))
+}
+
+// cjkText is s in a predefined CMap's encoding, as a PDF hex string.
+func cjkText(s string, enc func(string) []byte) string {
+	return fmt.Sprintf("<%X>", enc(s))
+}
+
+func fixtureCJK() []byte {
+	w := &pdfWriter{}
+	ucs2 := func(s string) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune(s)) {
+			b = append(b, byte(u>>8), byte(u))
+		}
+		return b
+	}
+	with := func(e encoding.Encoding) func(string) []byte {
+		return func(s string) []byte {
+			b, err := e.NewEncoder().Bytes([]byte(s))
+			if err != nil {
+				panic(err)
+			}
+			return b
+		}
+	}
+	fonts := []struct {
+		font int
+		text string
+		enc  func(string) []byte
+	}{
+		{cjkFont(w, "STSong-Light", "UniGB-UCS2-H", "Adobe", "GB1"), "我们每个月都要手工重做预测报表。", ucs2},
+		{cjkFont(w, "STSong-Light", "GBK-EUC-H", "Adobe", "GB1"), "财务总监说审批要等一个星期。", with(simplifiedchinese.GBK)},
+		{cjkFont(w, "MSung-Light", "UniCNS-UTF16-H", "Adobe", "CNS1"), "董事會一直問為什麼預算這麼慢。", ucs2},
+		{cjkFont(w, "MSung-Light", "ETen-B5-H", "Adobe", "CNS1"), "我們每週都手動重建報表。", with(traditionalchinese.Big5)},
+		{cjkFont(w, "HeiseiMin-W3", "90ms-RKSJ-H", "Adobe", "Japan1"), "経理部は毎月Excelで締めています。", with(japanese.ShiftJIS)},
+		{cjkFont(w, "HYSMyeongJo-Medium", "KSCms-UHC-H", "Adobe", "Korea1"), "재무팀은 매달 보고서를 다시 만듭니다.", with(korean.EUCKR)},
+	}
+	var c strings.Builder
+	var res strings.Builder
+	res.WriteString("/Resources << /Font <<")
+	y := 740.0
+	for i, f := range fonts {
+		fmt.Fprintf(&res, " /C%d %d 0 R", i, f.font)
+		fmt.Fprintf(&c, "BT /C%d 14 Tf 72 %g Td %s Tj ET\n", i, y, cjkText(f.text, f.enc))
+		y -= 40
+	}
+	res.WriteString(" >> >>")
+	content := w.stream("", []byte(c.String()), false)
+	root := w.document(fmt.Sprintf("<< /MediaBox [0 0 612 792] %s /Contents %d 0 R >>", res.String(), content))
+	return w.bytes(root, 0)
+}
+
+// fixtureNoMap draws a paragraph in an Identity-H font with no ToUnicode
+// map, beside one in Helvetica: the glyph numbers say nothing of the
+// characters.
+func fixtureNoMap() []byte {
+	w := &pdfWriter{}
+	f1 := w.add(fontHelv)
+	f2 := w.add("<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+SimSun /Encoding /Identity-H /DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>] >>")
+	var c strings.Builder
+	c.WriteString(textLine("F1", 12, 72, 740, "The finance team rebuilds the forecast by hand every month."))
+	var glyphs strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&glyphs, "%04X", 0x0F00+i*37%900)
+	}
+	for i := range 6 {
+		fmt.Fprintf(&c, "BT /F2 12 Tf 72 %d Td <%s> Tj ET\n", 700-30*i, glyphs.String())
+	}
+	content := w.stream("", []byte(c.String()), false)
+	root := w.document(fmt.Sprintf("<< /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> /Contents %d 0 R >>", f1, f2, content))
 	return w.bytes(root, 0)
 }
 

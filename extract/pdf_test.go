@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -496,4 +497,67 @@ func FuzzPDF(f *testing.F) {
 			t.Error(p)
 		}
 	})
+}
+
+// TestPDFCJK reads text drawn in the standard CJK fonts through their
+// predefined CMaps (UCS-2, UTF-16, GBK, Big5, Shift-JIS, UHC), which
+// pdftotext reads and a byte-wise reading turns into Latin mojibake; and
+// it checks that a composite font with no map to characters gives
+// replacement characters, never words that are not there.
+func TestPDFCJK(t *testing.T) {
+	want := []string{
+		"我们每个月都要手工重做预测报表。",
+		"财务总监说审批要等一个星期。",
+		"董事會一直問為什麼預算這麼慢。",
+		"我們每週都手動重建報表。",
+		"経理部は毎月Excelで締めています。",
+		"재무팀은 매달 보고서를 다시 만듭니다.",
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "pdf", "cjk.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := PDF{}.Extract(context.Background(), Input{Name: "cjk.pdf", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, b := range doc.Blocks {
+		text.WriteString(b.Text + "\n")
+	}
+	flat := strings.Join(strings.Fields(text.String()), "")
+	for _, w := range want {
+		if !strings.Contains(flat, strings.Join(strings.Fields(w), "")) {
+			t.Errorf("missing %q in:\n%s", w, text.String())
+		}
+	}
+	// pdftotext, when installed, reads the same.
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command("pdftotext", filepath.Join("testdata", "pdf", "cjk.pdf"), "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if theirs := strings.Join(strings.Fields(string(out)), ""); theirs != flat {
+			t.Errorf("pdftotext reads %q, we read %q", theirs, flat)
+		}
+	}
+
+	data, err = os.ReadFile(filepath.Join("testdata", "pdf", "nomap.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err = PDF{}.Extract(context.Background(), Input{Name: "nomap.pdf", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text.Reset()
+	for _, b := range doc.Blocks {
+		text.WriteString(b.Text + "\n")
+	}
+	if got := strings.TrimSpace(text.String()); got != "The finance team rebuilds the forecast by hand every month." {
+		t.Errorf("glyphs without a map read as characters: %q", got)
+	}
+	if w := strings.Join(doc.Warnings, "\n"); !strings.Contains(w, "(360 of 410) are drawn in fonts that do not say which characters they are") {
+		t.Errorf("warnings %q, want one counting the glyphs without a map", w)
+	}
 }

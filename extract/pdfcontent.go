@@ -331,8 +331,8 @@ func (cr *pdfContent) show(st *pdfGState, raw string) {
 	for len(raw) > 0 {
 		code, n := f.next(raw)
 		raw = raw[n:]
-		adv := f.width(code) * st.tfs
-		if s := f.decode(code); s != "" {
+		adv := f.width(code, n) * st.tfs
+		if s := f.decode(code, n); s != "" {
 			cr.emit(st, f, m, adv, s)
 		}
 		tx := (adv + st.tc) * st.th
@@ -438,16 +438,31 @@ type pdfFont struct {
 	encV    pdf.Value      // for the library's fallback decoding, built on first use
 	enc     pdf.TextEncoding
 	decoded map[int]string
+	// cmap is the predefined CMap of a CJK composite font (its codes are
+	// text in a known encoding, of one to four bytes); nil otherwise.
+	cmap *pdfCMap
 }
 
 func (f *pdfFont) next(raw string) (code, n int) {
+	if f.cmap != nil {
+		n = f.cmap.codeLen(raw)
+		return pdfCode(raw[:n]), n
+	}
 	if f.twoByte && len(raw) >= 2 {
 		return int(raw[0])<<8 | int(raw[1]), 2
 	}
 	return int(raw[0]), 1
 }
 
-func (f *pdfFont) width(code int) float64 {
+func (f *pdfFont) width(code, n int) float64 {
+	if f.cmap != nil {
+		// Widths are listed by CID, which only the CMap's tables give:
+		// CJK glyphs are as wide as the font's default, ASCII half that.
+		if n == 1 {
+			return f.missing / 2
+		}
+		return f.missing
+	}
 	if f.cid != nil || f.twoByte {
 		if w, ok := f.cid[code]; ok {
 			return w
@@ -463,14 +478,34 @@ func (f *pdfFont) width(code int) float64 {
 	return f.missing
 }
 
-func (f *pdfFont) decode(code int) string {
-	if s, ok := f.decoded[code]; ok {
+func (f *pdfFont) decode(code, n int) string {
+	key := code | n<<32 // one byte's code 0x41 is not two bytes' 0x0041
+	if s, ok := f.decoded[key]; ok {
 		return s
 	}
 	s, ok := f.toUni[code]
 	if n, named := f.names[code]; !ok && named {
 		s = pdfGlyphText(n)
 		ok = s != ""
+	}
+	switch {
+	case ok:
+	case f.cmap != nil:
+		b := make([]byte, n)
+		for i := range n {
+			b[n-1-i] = byte(code >> (8 * i))
+		}
+		s, ok = f.cmap.decode(string(b)), true
+	case f.twoByte && f.toUni == nil:
+		// A composite font with neither a ToUnicode map nor a predefined
+		// CMap (Identity-H, say): its codes are glyph numbers, which say
+		// nothing of the characters. Reading them as bytes would make
+		// mojibake that passes for words; the replacement character
+		// instead lets the document say how much of it cannot be read.
+		if len(f.decoded) < 1<<16 {
+			f.decoded[key] = "\uFFFD"
+		}
+		return "\uFFFD"
 	}
 	if !ok {
 		if f.enc == nil {
@@ -489,7 +524,7 @@ func (f *pdfFont) decode(code int) string {
 	}
 	s = pdfCleanGlyph(s)
 	if len(f.decoded) < 1<<16 {
-		f.decoded[code] = s
+		f.decoded[key] = s
 	}
 	return s
 }
@@ -553,6 +588,9 @@ func (cr *pdfContent) font(v pdf.Value) *pdfFont {
 	switch v.Key("Subtype").Name() {
 	case "Type0":
 		f.twoByte = true
+		if enc := v.Key("Encoding"); enc.Kind() == pdf.Name {
+			f.cmap = pdfPredefinedCMap(enc.Name())
+		}
 		d := v.Key("DescendantFonts").Index(0)
 		f.missing = 1
 		if dw := d.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {

@@ -5,6 +5,7 @@
 package passage
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,7 +17,16 @@ import (
 // Options bound passage size.
 type Options struct {
 	MaxWords int // a passage longer than this is split at sentence ends (default 160)
+	// MaxChars caps a passage's length in characters (default
+	// DefaultMaxChars): a longer paragraph, a line of five megabytes with
+	// no sentence end, is cut at sentence ends, else between words, else
+	// between characters, and the document gets a warning saying so.
+	MaxChars int
 }
+
+// DefaultMaxChars is the longest passage, in characters, unless Options
+// say otherwise: a long page of prose, far more than a quote needs.
+const DefaultMaxChars = 4000
 
 // SectionNotes marks passages outside the main text of a transcript: show
 // notes, pull quotes and introductions above the first turn.
@@ -38,40 +48,90 @@ type unit struct {
 
 // Build turns the blocks of an extracted document into passages in reading
 // order. Passage ids are left for the caller, who knows the content hash.
+//
+// A paragraph longer than opt.MaxChars is cut into several passages, and
+// doc.Warnings says how many were cut.
 func Build(doc *extract.Doc, opt Options) []evident.Passage {
-	if opt.MaxWords <= 0 {
-		opt.MaxWords = 160
-	}
-	if doc.Structured {
-		return structured(doc, opt)
-	}
-	units := splitUnits(doc.Blocks)
-	accepted := acceptLabels(units, doc.Meta)
-	return turns(mergeUnaccepted(units, accepted), accepted, opt)
-}
-
-func structured(doc *extract.Doc, opt Options) []evident.Passage {
+	opt.defaults()
+	var c Cuts
 	var out []evident.Passage
-	for i := range doc.Blocks {
-		b := &doc.Blocks[i]
-		p := evident.Passage{
-			Text:    extract.JoinLines(b.Text),
-			Speaker: b.Speaker,
-			Role:    b.Role,
-			Context: b.Context,
-			Attrs:   b.Attrs,
-			Section: b.Section,
-			Locator: b.Loc,
+	if doc.Structured {
+		for i := range doc.Blocks {
+			out = append(out, Structured(&doc.Blocks[i], opt, &c)...)
 		}
-		if b.Role != "" {
-			p.RoleSource = b.RoleSource
-			if p.RoleSource == "" {
-				p.RoleSource = "format"
-			}
-		}
-		out = append(out, split(p, opt.MaxWords)...)
+	} else {
+		units := splitUnits(doc.Blocks)
+		accepted := acceptLabels(units, doc.Meta)
+		out = turns(mergeUnaccepted(units, accepted), accepted, opt, &c)
+	}
+	if w := c.Warning(opt.MaxChars); w != "" {
+		doc.Warnings = append(doc.Warnings, w)
 	}
 	return out
+}
+
+func (o *Options) defaults() {
+	if o.MaxWords <= 0 {
+		o.MaxWords = 160
+	}
+	if o.MaxChars <= 0 {
+		o.MaxChars = DefaultMaxChars
+	}
+}
+
+// Cuts counts the paragraphs cut because they were longer than the
+// character cap, for the document's warning.
+type Cuts struct {
+	n       int // paragraphs cut
+	longest int // characters of the longest
+	at      evident.Locator
+}
+
+func (c *Cuts) add(chars int, at evident.Locator) {
+	c.n++
+	if chars > c.longest {
+		c.longest, c.at = chars, at
+	}
+}
+
+// Warning says what was cut, or "" when nothing was.
+func (c *Cuts) Warning(maxChars int) string {
+	if c.n == 0 {
+		return ""
+	}
+	where := c.at.String()
+	if where != "" {
+		where = " (" + where + ")"
+	}
+	what := "1 paragraph was"
+	if c.n > 1 {
+		what = fmt.Sprintf("%d paragraphs were", c.n)
+	}
+	return fmt.Sprintf("%s longer than %d characters and cut into passages of at most %d; the longest had %d characters%s",
+		what, maxChars, maxChars, c.longest, where)
+}
+
+// Structured turns one block of a structured document (a survey answer, a
+// caption run) into its passages, counting in c a block cut for its
+// length. Surveys stream their blocks through it one at a time.
+func Structured(b *extract.Block, opt Options, c *Cuts) []evident.Passage {
+	opt.defaults()
+	p := evident.Passage{
+		Text:    extract.JoinLines(b.Text),
+		Speaker: b.Speaker,
+		Role:    b.Role,
+		Context: b.Context,
+		Attrs:   b.Attrs,
+		Section: b.Section,
+		Locator: b.Loc,
+	}
+	if b.Role != "" {
+		p.RoleSource = b.RoleSource
+		if p.RoleSource == "" {
+			p.RoleSource = "format"
+		}
+	}
+	return split(p, opt, c)
 }
 
 // splitUnits breaks paragraphs into units: list items and blockquote runs
@@ -208,7 +268,7 @@ func personLike(name string) bool {
 	return true
 }
 
-func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passage {
+func turns(units []unit, accepted map[string]bool, opt Options, c *Cuts) []evident.Passage {
 	var out []evident.Passage
 	transcript := len(accepted) > 0
 	speaker, detail, clock := "", "", ""
@@ -278,7 +338,7 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 		if !u.quote && !u.note {
 			prompt = text
 		}
-		out = append(out, split(p, opt.MaxWords)...)
+		out = append(out, split(p, opt, c)...)
 	}
 	return out
 }
@@ -292,15 +352,23 @@ func hasWords(s string) bool {
 	return false
 }
 
-// split cuts a passage longer than max words at sentence ends, keeping the
-// locator and speaker on every piece.
-func split(p evident.Passage, max int) []evident.Passage {
-	if wordCount(p.Text) <= max {
+// split cuts a passage longer than opt.MaxWords words at sentence ends,
+// keeping the locator and speaker on every piece. A sentence longer than
+// the limit is cut between words. A passage longer than opt.MaxChars
+// characters is cut the same way into pieces of at most MaxChars, a word
+// longer than that between characters, and counted in c. It takes time
+// in proportion to the passage's length, however long it is.
+func split(p evident.Passage, opt Options, c *Cuts) []evident.Passage {
+	maxWords, maxChars := opt.MaxWords, opt.MaxChars
+	chars := utf8.RuneCountInString(p.Text)
+	if chars > maxChars {
+		c.add(chars, p.Locator)
+	} else if wordCount(p.Text) <= maxWords {
 		return []evident.Passage{p}
 	}
 	var out []evident.Passage
 	var cur strings.Builder
-	words := 0
+	words, size := 0, 0
 	emit := func() {
 		if t := strings.TrimSpace(cur.String()); t != "" {
 			q := p
@@ -308,35 +376,61 @@ func split(p evident.Passage, max int) []evident.Passage {
 			out = append(out, q)
 		}
 		cur.Reset()
-		words = 0
+		words, size = 0, 0
 	}
-	for _, s := range sentences(p.Text) {
-		n := wordCount(s)
-		if words > 0 && words+n > max {
+	add := func(s string, n, c int) {
+		if words > 0 && (words+n > maxWords || size+1+c > maxChars) {
 			emit()
-		}
-		// A single sentence longer than the limit is cut at word boundaries.
-		for n > max {
-			head, tail := cutWords(s, max)
-			cur.WriteString(head)
-			emit()
-			s, n = tail, wordCount(tail)
 		}
 		if cur.Len() > 0 {
 			cur.WriteByte(' ')
+			size++
 		}
 		cur.WriteString(s)
 		words += n
+		size += c
+	}
+	for _, s := range sentences(p.Text) {
+		n, c := wordCount(s), utf8.RuneCountInString(s)
+		if n <= maxWords && c <= maxChars {
+			add(s, n, c)
+			continue
+		}
+		// A sentence over a limit starts a passage of its own and is cut
+		// between words.
+		emit()
+		for w := range strings.FieldsSeq(s) {
+			c := utf8.RuneCountInString(w)
+			for c > maxChars {
+				head, tail := cutChars(w, maxChars)
+				add(head, 1, maxChars)
+				w, c = tail, c-maxChars
+			}
+			add(w, 1, c)
+		}
 	}
 	emit()
 	return out
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+// wordCount counts the words of s as strings.Fields would cut them,
+// without making the list: a line of millions of words costs nothing.
+func wordCount(s string) int {
+	n := 0
+	for range strings.FieldsSeq(s) {
+		n++
+	}
+	return n
+}
 
-func cutWords(s string, n int) (string, string) {
-	f := strings.Fields(s)
-	return strings.Join(f[:n], " "), strings.Join(f[n:], " ")
+// cutChars cuts s after n characters.
+func cutChars(s string, n int) (string, string) {
+	i := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i], s[i:]
 }
 
 // sentences splits at ". ", "! ", "? " (and their closing quotes) when the

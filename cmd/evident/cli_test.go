@@ -732,3 +732,36 @@ func TestRulesLearn(t *testing.T) {
 		t.Errorf("cross-validation report: %+v", cv)
 	}
 }
+
+// Text a broken font left behind is indexed with a warning that status
+// and show give; status --json says how the disk stands.
+func TestStatusWarnsOfUnreadableText(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	doc := filepath.Join(dir, "glyphs.txt")
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, "Note %d: we rebuild the forecast by hand. %s\n\n", i, strings.Repeat("\ue012\ue0a7\ue3c1\ue044 ", 6))
+	}
+	os.WriteFile(doc, []byte(b.String()), 0o644)
+	if r := runCLI(t, "", "ingest", "--data", data, doc); r.code != 0 {
+		t.Fatalf("ingest: exit %d, %s", r.code, r.stderr)
+	}
+	out := mustRun(t, "status", "--data", data)
+	if !strings.Contains(out, "warning: much of the text is unreadable") || !strings.Contains(out, "private-use characters") {
+		t.Errorf("status does not warn of the unreadable text:\n%s", out)
+	}
+	if out := mustRun(t, "show", "glyphs.txt", "--data", data); !strings.Contains(out, "private-use characters") {
+		t.Errorf("show does not warn of the unreadable text:\n%s", out)
+	}
+	raw := mustRun(t, "status", "--json", "--data", data)
+	var st struct {
+		Disk *struct {
+			Full bool   `json:"full"`
+			Free uint64 `json:"free_bytes"`
+		} `json:"disk"`
+	}
+	if err := json.Unmarshal([]byte(raw), &st); err != nil || st.Disk == nil || st.Disk.Full || st.Disk.Free == 0 {
+		t.Errorf("status --json: disk %+v (%v) in %s", st.Disk, err, raw)
+	}
+}
