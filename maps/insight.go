@@ -770,26 +770,58 @@ func (s *Store) ChangeNeeds(ctx context.Context, name string, c NeedChange, by s
 	return s.Get(ctx, name)
 }
 
-// putNeed turns the stored need before into after: an insert at its
-// position, an update, or a delete that closes the gap.
+// putNeed turns the stored need before into after (see putCard).
 func putNeed(ctx context.Context, tx *sql.Tx, mapID int64, before, after *Need) error {
-	if before != nil && after == nil {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM map_needs WHERE map_id = ? AND id = ?`, mapID, before.ID); err != nil {
+	row := func(n *Need) *cardRow {
+		if n == nil {
+			return nil
+		}
+		return &cardRow{id: n.ID, position: n.Position, text: n.Text, evidence: marshalList(n.Evidence), by: n.AddedBy, at: n.AddedAt}
+	}
+	return putCard(ctx, tx, "map_needs", mapID, row(before), row(after))
+}
+
+// cardRow is a stored need or assumption: a card with its place in a
+// list, the map's (needs) or a cell's (assumptions, category set).
+type cardRow struct {
+	id, category   string
+	position       int
+	text, evidence string
+	by             string
+	at             time.Time
+}
+
+// putCard turns the stored card before into after: an insert at its
+// place, an update of its text and evidence, or a delete that closes
+// the gap.
+func putCard(ctx context.Context, tx *sql.Tx, table string, mapID int64, before, after *cardRow) error {
+	// Places count within the map, or within a cell for assumptions.
+	scope, args := ` WHERE map_id = ?`, []any{mapID}
+	if c := cmp.Or(before, after); c.category != "" {
+		scope, args = scope+` AND category = ?`, append(args, c.category)
+	}
+	shift := func(by string, from int) error {
+		_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET position = position `+by+scope+` AND position >= ?`, append(args, from)...)
+		return err
+	}
+	switch {
+	case before != nil && after == nil:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE map_id = ? AND id = ?`, mapID, before.id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE map_needs SET position = position - 1 WHERE map_id = ? AND position > ?`, mapID, before.Position)
+		return shift("- 1", before.position+1)
+	case before != nil:
+		_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET text = ?, evidence = ? WHERE map_id = ? AND id = ?`, after.text, after.evidence, mapID, after.id)
 		return err
 	}
-	if before != nil {
-		_, err := tx.ExecContext(ctx, `UPDATE map_needs SET text = ?, evidence = ? WHERE map_id = ? AND id = ?`,
-			after.Text, marshalList(after.Evidence), mapID, after.ID)
+	if err := shift("+ 1", after.position); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE map_needs SET position = position + 1 WHERE map_id = ? AND position >= ?`, mapID, after.Position); err != nil {
-		return err
+	cols, vals := `map_id, id, position, text, evidence, added_by, added_at`, []any{mapID, after.id, after.position, after.text, after.evidence, after.by, formatTime(after.at)}
+	if after.category != "" {
+		cols, vals = cols+`, category`, append(vals, after.category)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO map_needs (map_id, id, position, text, evidence, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		mapID, after.ID, after.Position, after.Text, marshalList(after.Evidence), after.AddedBy, formatTime(after.AddedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+cols+`) VALUES (?`+strings.Repeat(", ?", len(vals)-1)+`)`, vals...)
 	return err
 }
 
@@ -924,26 +956,13 @@ func (s *Store) ChangeAssumptions(ctx context.Context, name string, c Assumption
 }
 
 func putAssumption(ctx context.Context, tx *sql.Tx, mapID int64, before, after *Assumption) error {
-	if before != nil && after == nil {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM map_assumptions WHERE map_id = ? AND id = ?`, mapID, before.ID); err != nil {
-			return err
+	row := func(a *Assumption) *cardRow {
+		if a == nil {
+			return nil
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE map_assumptions SET position = position - 1 WHERE map_id = ? AND category = ? AND position > ?`,
-			mapID, before.Category, before.Position)
-		return err
+		return &cardRow{id: a.ID, category: a.Category, position: a.Position, text: a.Text, evidence: marshalList(a.Evidence), by: a.AddedBy, at: a.AddedAt}
 	}
-	if before != nil {
-		_, err := tx.ExecContext(ctx, `UPDATE map_assumptions SET text = ?, evidence = ? WHERE map_id = ? AND id = ?`,
-			after.Text, marshalList(after.Evidence), mapID, after.ID)
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE map_assumptions SET position = position + 1 WHERE map_id = ? AND category = ? AND position >= ?`,
-		mapID, after.Category, after.Position); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO map_assumptions (map_id, id, category, position, text, evidence, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		mapID, after.ID, after.Category, after.Position, after.Text, marshalList(after.Evidence), after.AddedBy, formatTime(after.AddedAt))
-	return err
+	return putCard(ctx, tx, "map_assumptions", mapID, row(before), row(after))
 }
 
 // invertInsight undoes a change to themes, needs or assumptions: what
