@@ -45,7 +45,7 @@ type htmlNeed struct {
 // the canvas. Every text from a source or a person is escaped by
 // html/template; the page loads nothing from anywhere.
 func HTML(w io.Writer, m *Map) error {
-	t, err := template.New("map").Funcs(template.FuncMap{"day": day, "short": short}).Parse(canvasHTML)
+	t, err := template.New("map").Funcs(template.FuncMap{"day": day, "short": short, "webLink": webLink}).Parse(canvasHTML)
 	if err != nil {
 		return err
 	}
@@ -78,4 +78,11 @@ func HTML(w io.Writer, m *Map) error {
 		data.Needs = append(data.Needs, hn)
 	}
 	return t.Execute(w, data)
+}
+
+// webLink reports whether an address may be a link: only web addresses
+// are, since a document may name any URL, javascript: ones included.
+func webLink(u string) bool {
+	l := strings.ToLower(strings.TrimSpace(u))
+	return strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")
 }

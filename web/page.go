@@ -220,11 +220,12 @@ func catClass(category string) string {
 type attachForm struct {
 	attachTo
 	PassageID string
-	Suggested string // the cell selected at first: the passage's first category
+	Suggested string   // the cell selected at first: the passage's first category
+	OnMaps    []string // where the passage is on maps already
 }
 
 func attachFor(a attachTo, passageID string, categories []string) attachForm {
-	f := attachForm{attachTo: a, PassageID: passageID}
+	f := attachForm{attachTo: a, PassageID: passageID, OnMaps: a.On[passageID]}
 	if len(categories) > 0 {
 		f.Suggested = categories[0]
 	}

@@ -209,3 +209,37 @@ func (q mapQuote) Place() string {
 	l.Column = ""
 	return l.String()
 }
+
+// lastMapCookie remembers the map a person attached to last, so that the
+// attach control offers it first. The script sets it too.
+const lastMapCookie = "evident-map"
+
+func rememberMap(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: lastMapCookie, Value: url.QueryEscape(name), Path: "/", MaxAge: 365 * 24 * 3600,
+		SameSite: http.SameSiteStrictMode})
+}
+
+// onMaps tells the attach control which map it last attached to and
+// where each passage is on the maps already.
+func (u *ui) onMaps(r *http.Request, a *attachTo) {
+	if c, err := r.Cookie(lastMapCookie); err == nil {
+		if name, err := url.QueryUnescape(c.Value); err == nil {
+			a.Last = name
+		}
+	}
+	a.On = map[string][]string{}
+	for _, s := range a.Maps {
+		if s.Quotes == 0 {
+			continue
+		}
+		var m mapView
+		if err := u.call(r.Context(), "GET", mapPath(s.Name), nil, &m); err != nil {
+			continue // the control still works; it only says less
+		}
+		for _, c := range m.Cells {
+			for _, q := range c.Quotes {
+				a.On[q.PassageID] = append(a.On[q.PassageID], m.Name+" · "+c.Category)
+			}
+		}
+	}
+}

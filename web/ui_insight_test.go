@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -69,5 +70,48 @@ func TestInsightForms(t *testing.T) {
 	apiJSON(t, ts, "GET", "/api/maps/"+name, nil, &m)
 	if len(m.Needs) != 0 {
 		t.Errorf("undo left the need: %+v", m.Needs)
+	}
+}
+
+// The attach control offers the map last attached to first, and a
+// result already on a map says where.
+func TestAttachRemembersAndSaysWhere(t *testing.T) {
+	ts, c, _ := newServer(t)
+	uploadExample(t, c, "interview-cfo-northwind.txt")
+	pains := firstHit(t, c, "role:cfo pains worried")
+	for _, n := range []string{"a first map", "cfo"} {
+		post(t, ts, "/maps", url.Values{"name": {n}}, nil)
+	}
+	req, _ := http.NewRequest("POST", ts.URL+"/attach", strings.NewReader(url.Values{"map": {"cfo"}, "category": {"PAINS"}, "passage_id": {pains}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", ts.URL)
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var remembered *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == lastMapCookie {
+			remembered = ck
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || remembered == nil || remembered.Value != "cfo" || remembered.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("attach: %d, cookie %+v", resp.StatusCode, remembered)
+	}
+	req, _ = http.NewRequest("GET", ts.URL+"/?q="+url.QueryEscape("role:cfo pains worried"), nil)
+	req.AddCookie(remembered)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(b)
+	if !strings.Contains(page, `<option value="cfo" selected>cfo</option>`) || strings.Contains(page, `<option value="a first map" selected>`) {
+		t.Error("the attach control does not offer the last map first")
+	}
+	if !strings.Contains(page, `<p class="on-map small">Already on cfo · PAINS</p>`) {
+		t.Error("a result on a map does not say so")
 	}
 }

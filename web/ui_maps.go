@@ -276,6 +276,7 @@ func (u *ui) attach(w http.ResponseWriter, r *http.Request) {
 		u.s.failPage(w, failCode(err), "Attach", err)
 		return
 	}
+	rememberMap(w, name)
 	http.Redirect(w, r, withNotice(back(r, "/maps/"+url.PathEscape(name)), "attached"), http.StatusSeeOther)
 }
 

@@ -85,7 +85,11 @@ document.addEventListener('submit', async (ev) => {
       location.assign(then.slice(3).replace('{name}', encodeURIComponent((data && data.name) || '')));
     } else {
       let text = form.dataset.done || 'Done.';
-      if (fields.get('map')) text = `Attached to ${fields.get('map')} · ${fields.get('category')}.`;
+      if (fields.get('map')) {
+        text = `Attached to ${fields.get('map')} · ${fields.get('category')}.`;
+        // The attach control offers this map first from now on.
+        document.cookie = `evident-map=${encodeURIComponent(fields.get('map'))}; path=/; max-age=31536000; samesite=strict`;
+      }
       say(form, text, false);
       form.classList.add('done');
     }
