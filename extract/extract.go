@@ -1,6 +1,15 @@
 // Package extract turns a file's bytes into blocks of text with locators.
 // Each format is one file behind the Extractor interface; Detect picks the
-// format from the content first and the file name second.
+// format from the content first and the file name second. Readers too big
+// for one file live in internal packages (internal/pdf), with the file here
+// only registering them.
+//
+// A new format adds itself with one file (its Extractor, and a line in
+// Default naming its extensions and sniffer), its fixtures under
+// testdata/<format>/, a fuzz target seeded with them, and one call to the
+// conformance suite in package extracttest (a line in conformanceFixtures
+// for the formats of Default). A format registered from outside with
+// Registry.With runs the same suite: extracttest.Run(t, format, fixtures...).
 package extract
 
 import (
@@ -11,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/evident/evident"
 )
@@ -66,6 +76,45 @@ func (d *Doc) Each(ctx context.Context, fn func(Block) error) error {
 		}
 	}
 	return nil
+}
+
+// Validate reports the ways a Doc breaks the contract every extractor
+// keeps when it returns no error: at least one block; every block valid
+// UTF-8, not blank, and placed by a locator; metadata and warnings valid
+// UTF-8. The extractor conformance suite (extract/extracttest) and the
+// fuzz targets hold each extractor to it.
+func (d *Doc) Validate() error {
+	if d == nil {
+		return errors.New("nil Doc and nil error")
+	}
+	var problems []error
+	if len(d.Blocks) == 0 {
+		problems = append(problems, errors.New("no blocks and no error"))
+	}
+	for _, f := range []struct{ name, s string }{{"Format", d.Format}, {"Title", d.Title}, {"Author", d.Author}, {"Date", d.Date}, {"URL", d.URL}, {"Site", d.Site}} {
+		if !utf8.ValidString(f.s) {
+			problems = append(problems, fmt.Errorf("%s is not valid UTF-8: %q", f.name, f.s))
+		}
+	}
+	for _, w := range d.Warnings {
+		if !utf8.ValidString(w) {
+			problems = append(problems, fmt.Errorf("warning is not valid UTF-8: %q", w))
+		}
+	}
+	for i, b := range d.Blocks {
+		for _, s := range []string{b.Text, b.Speaker, b.Role, b.Context, b.Section} {
+			if !utf8.ValidString(s) {
+				problems = append(problems, fmt.Errorf("block %d holds invalid UTF-8: %q", i, s))
+			}
+		}
+		if strings.TrimSpace(b.Text) == "" {
+			problems = append(problems, fmt.Errorf("block %d is blank: %q", i, b.Text))
+		}
+		if l := b.Loc; l.Line <= 0 && l.Paragraph <= 0 && l.Page <= 0 && l.Time == "" && l.Row <= 0 {
+			problems = append(problems, fmt.Errorf("block %d has no locator: %+v", i, b))
+		}
+	}
+	return errors.Join(problems...)
 }
 
 // Block is a run of text in reading order: a paragraph, a cue, an answer.

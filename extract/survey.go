@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // A survey table, from CSV or a spreadsheet, is read in three steps: find
@@ -487,12 +488,12 @@ func respondentAttrs(cols []surveyColumn, rec []string) map[string]string {
 
 // headerText is a header cell on one line.
 func headerText(s string) string {
-	return strings.Join(strings.Fields(cleanSpaces(s)), " ")
+	return strings.Join(strings.Fields(tidy.Spaces(s)), " ")
 }
 
 // cellText is a cell without invisible characters, trimmed.
 func cellText(s string) string {
-	return strings.TrimSpace(cleanSpaces(s))
+	return strings.TrimSpace(tidy.Spaces(s))
 }
 
 // answerText is a free-text answer cleaned line by line; its line breaks
@@ -500,7 +501,7 @@ func cellText(s string) string {
 func answerText(s string) string {
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
+		if l = strings.TrimSpace(tidy.Spaces(l)); l != "" {
 			lines = append(lines, l)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // Text reads plain text and Markdown: any encoding DecodeText knows, YAML
@@ -170,7 +171,7 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 		// Clean before the blank test: a line of only invisible characters
 		// is blank, and must not start a paragraph (its locator would point
 		// one line above the text).
-		line = cleanSpaces(line)
+		line = tidy.Spaces(line)
 		if strings.TrimSpace(line) == "" {
 			flush()
 			continue

@@ -6,6 +6,7 @@ package passage
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,9 +61,9 @@ func Build(doc *extract.Doc, opt Options) []evident.Passage {
 			out = append(out, Structured(&doc.Blocks[i], opt, &c)...)
 		}
 	} else {
-		units := splitUnits(doc.Blocks)
+		units := headingLabels(splitUnits(doc.Blocks), doc.Meta)
 		accepted := acceptLabels(units, doc.Meta)
-		out = turns(mergeUnaccepted(units, accepted), accepted, opt, &c)
+		out = turns(mergeUnaccepted(units, accepted), accepted, conversation(units, accepted, doc.Meta), opt, &c)
 	}
 	if w := c.Warning(opt.MaxChars); w != "" {
 		doc.Warnings = append(doc.Warnings, w)
@@ -200,26 +201,77 @@ func mergeUnaccepted(units []unit, accepted map[string]bool) []unit {
 	return out
 }
 
+// headingLabels turns lines that only look labelled into the headings
+// they are: "PROTOTYPE: Facility Locator", "PROTOTYPE: Open-ended search
+// results", each alone in its paragraph. A speaker's label carries speech
+// at least once; a generic, timed or user-named one always counts, and so
+// does "Jane Doe:" alone on its line, the text in the paragraph below.
+func headingLabels(units []unit, meta evident.Meta) []unit {
+	all, shaped := map[string]int{}, map[string]int{}
+	for _, u := range units {
+		if u.label == nil {
+			continue
+		}
+		all[u.label.name]++
+		if headingShaped(u) {
+			shaped[u.label.name]++
+		}
+	}
+	for i := range units {
+		u := &units[i]
+		if u.label == nil || u.label.time != "" || genericSpeaker(u.label.name) {
+			continue
+		}
+		if _, known := meta.Speakers[u.label.name]; known {
+			continue
+		}
+		// Once may still be a person's one short turn.
+		if n := shaped[u.label.name]; n == all[u.label.name] && n >= 2 {
+			u.heading, u.label = true, nil
+		}
+	}
+	return units
+}
+
+// headingShaped reports a labelled line that is a paragraph of its own and
+// says nothing a person would: a few words from a capital, with no
+// sentence's end.
+func headingShaped(u unit) bool {
+	// The line is the whole paragraph: compared, not searched, so that a
+	// long paragraph of many labels is not read once per label.
+	if u.item || u.quote || len(u.lineText) != 1 || strings.TrimSpace(u.lineText[0]) != strings.TrimSpace(u.block.Text) {
+		return false
+	}
+	rest := strings.TrimSpace(u.label.rest)
+	first, _ := utf8.DecodeRuneInString(rest)
+	last, _ := utf8.DecodeLastRuneInString(rest)
+	return unicode.IsUpper(first) && wordCount(rest) <= 8 && !strings.ContainsRune(`.?!…"”'’):;`, last)
+}
+
 // acceptLabels decides which label names are speakers: a name used twice or
 // more, a generic label ("Speaker 2", "Interviewer"), a label with a
 // timestamp, or a speaker the user named. A lone "Note:" is prose. Fewer
 // than two accepted turns means the document is not a transcript at all.
+// In notes that lead lines with their topic ("Military service: that's
+// legit", "Thoughts: I mean ..."), a capitalised topic is no name either:
+// there only generic, timed and user-named labels count.
 func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	count := map[string]int{}
 	timed := map[string]bool{}
 	for _, u := range units {
-		if u.label != nil {
+		if u.label != nil && !u.label.semi {
 			count[u.label.name]++
 			if u.label.time != "" {
 				timed[u.label.name] = true
 			}
 		}
 	}
+	topics := topicLeadIns(units)
 	accepted := map[string]bool{}
 	turns := 0
 	for name, n := range count {
 		_, known := meta.Speakers[name]
-		if n >= 2 || timed[name] || known || genericSpeaker(name) {
+		if n >= 2 && !topics || timed[name] || known || genericSpeaker(name) {
 			accepted[name] = true
 			turns += n
 		}
@@ -230,7 +282,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	// Inside a conversation, a person who speaks once is still a speaker
 	// ("Jane: I sign off on it."), not part of the turn before: a name of
 	// one to three capitalised words, after the first accepted turn, with
-	// words after the colon.
+	// words after the colon or alone on its line above them.
 	started := false
 	for _, u := range units {
 		if u.label == nil {
@@ -240,11 +292,57 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 			started = true
 			continue
 		}
-		if started && count[u.label.name] == 1 && u.label.rest != "" && personLike(u.label.name) {
+		if started && !topics && count[u.label.name] == 1 && (u.label.rest != "" || u.label.only) && personLike(u.label.name) {
 			accepted[u.label.name] = true
 		}
 	}
 	return accepted
+}
+
+// leadIn is a line that opens with a few words and a colon.
+var leadIn = regexp.MustCompile(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
+
+// topicLeadIns reports whether more lines open with a topic and a colon
+// ("Why applying at this point: ...") than with a speaker's label: the
+// document is notes by topic, whatever names its topics look like.
+func topicLeadIns(units []unit) bool {
+	labels, topics := 0, 0
+	for _, u := range units {
+		for _, line := range u.lineText {
+			m := leadIn.FindStringSubmatch(line)
+			if m == nil || strings.Contains(m[1], "//") || isTime(m[1]) || strings.HasSuffix(m[1], "http") || strings.HasSuffix(m[1], "https") {
+				continue
+			}
+			if _, ok := parseLabel(line); ok {
+				labels++
+			} else {
+				topics++
+			}
+		}
+	}
+	return topics > labels
+}
+
+// conversation reports whether a document has the shape of a transcript,
+// where a turn runs on until the next label: at least two people take
+// turns, or the labels carry times, or the user named the speakers. Notes
+// that label only some lines ("Participant: “Yes.”" among the moderator's
+// script) give each label its own paragraph and no more.
+func conversation(units []unit, accepted map[string]bool, meta evident.Meta) bool {
+	prev, changes := "", 0
+	for _, u := range units {
+		if u.label == nil || !accepted[u.label.name] {
+			continue
+		}
+		if _, known := meta.Speakers[u.label.name]; known || u.label.time != "" {
+			return true
+		}
+		if prev != "" && prev != u.label.name {
+			changes++
+		}
+		prev = u.label.name
+	}
+	return changes > 0
 }
 
 // personLike reports a label that reads as a person's name: one to three
@@ -268,11 +366,16 @@ func personLike(name string) bool {
 	return true
 }
 
-func turns(units []unit, accepted map[string]bool, opt Options, c *Cuts) []evident.Passage {
+// turns gives each unit its speaker. In a conversation a turn runs on
+// over the paragraphs after its label, but not past a heading, nor past
+// its list item when the label opened one (the next item is the
+// moderator's next question). In notes a label holds its own paragraph.
+func turns(units []unit, accepted map[string]bool, conversation bool, opt Options, c *Cuts) []evident.Passage {
 	var out []evident.Passage
-	transcript := len(accepted) > 0
+	transcript := len(accepted) > 0 && conversation
 	speaker, detail, clock := "", "", ""
 	heading, prompt := "", ""
+	itemTurn := false
 	for _, u := range units {
 		if u.heading {
 			// A new section starts with nobody speaking: a table under
@@ -280,9 +383,12 @@ func turns(units []unit, accepted map[string]bool, opt Options, c *Cuts) []evide
 			heading, speaker, detail = u.text, "", ""
 			continue
 		}
+		if u.label == nil && (!transcript || itemTurn) {
+			speaker, detail = "", ""
+		}
 		text := u.text
 		if u.label != nil {
-			speaker, detail = u.label.name, u.label.detail
+			speaker, detail, itemTurn = u.label.name, u.label.detail, u.item
 			if u.label.time != "" {
 				clock = u.label.time
 			}
@@ -318,7 +424,7 @@ func turns(units []unit, accepted map[string]bool, opt Options, c *Cuts) []evide
 			if speaker != "" && !interviewerLabel(speaker) {
 				p.Speaker = speaker
 			}
-		case transcript && (speaker == "" || u.note):
+		case transcript && (speaker == "" || u.note || u.label == nil && (aside(text) || marker(text))):
 			// Above the first turn, or a transcriber's note between turns:
 			// nobody said it. A pull quote's time says where in the
 			// recording to hear it.
@@ -326,7 +432,7 @@ func turns(units []unit, accepted map[string]bool, opt Options, c *Cuts) []evide
 			if t := inlineTime.FindString(joined); t != "" && speaker == "" {
 				p.Locator.Time = normTime(strings.Trim(t, " \t[]()"))
 			}
-		case transcript:
+		case speaker != "":
 			p.Speaker = speaker
 			if detail != "" {
 				p.Attrs = map[string]string{"label": detail}
@@ -341,6 +447,28 @@ func turns(units []unit, accepted map[string]bool, opt Options, c *Cuts) []evide
 		out = append(out, split(p, opt, c)...)
 	}
 	return out
+}
+
+// aside reports a paragraph wholly in parentheses or brackets: the
+// note-taker's "(Participant 12 takes a short break.)" between turns, not
+// the speaker's words.
+func aside(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 {
+		return false
+	}
+	open, close := s[0], s[len(s)-1]
+	if close == '.' && len(s) > 2 {
+		close = s[len(s)-2]
+	}
+	return (open == '(' && close == ')' || open == '[' && close == ']') &&
+		strings.Count(s, string(open)) == 1
+}
+
+// marker reports words in capitals only, "NOTHING FOLLOWS", "END OF
+// SESSION": the note-taker's marks, not speech.
+func marker(s string) bool {
+	return wordCount(s) >= 2 && hasWords(s) && strings.ToUpper(s) == s && strings.ToLower(s) != s
 }
 
 func hasWords(s string) bool {

@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"strings"
@@ -12,38 +12,38 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 )
 
-// pdfCMap is the predefined CMap a CJK composite font names as its
+// codeMap is the predefined CMap a CJK composite font names as its
 // /Encoding (UniGB-UCS2-H, GBK-EUC-H, 90ms-RKSJ-H...): the codes in its
 // strings are then text in a known encoding, and the font needs no
 // ToUnicode map. PDFs written with the standard CJK fonts (STSong-Light,
 // MSung-Light, HeiseiMin-W3, HYSMyeongJo-Medium) use them; read as single
 // bytes, their text comes out as Latin mojibake.
-type pdfCMap struct {
+type codeMap struct {
 	// codeLen is the length in bytes of the code raw starts with.
 	codeLen func(raw string) int
 	// decode turns one code into text.
 	decode func(code string) string
 }
 
-// pdfPredefinedCMap returns the CMap of a composite font's /Encoding
+// predefinedCMap returns the CMap of a composite font's /Encoding
 // name, or nil for Identity-H/V and names it does not know.
-func pdfPredefinedCMap(name string) *pdfCMap {
+func predefinedCMap(name string) *codeMap {
 	base := strings.TrimSuffix(strings.TrimSuffix(name, "-H"), "-V")
 	switch {
 	case strings.HasSuffix(base, "-UCS2") || strings.HasSuffix(base, "-UCS2-HW"):
-		return &pdfCMap{codeLen: fixedLen(2), decode: utf16BE}
+		return &codeMap{codeLen: fixedLen(2), decode: utf16BE}
 	case strings.HasSuffix(base, "-UTF16"):
-		return &pdfCMap{codeLen: utf16Len, decode: utf16BE}
+		return &codeMap{codeLen: utf16Len, decode: utf16BE}
 	case strings.HasSuffix(base, "-UTF8"):
-		return &pdfCMap{codeLen: utf8Len, decode: func(code string) string { return code }}
+		return &codeMap{codeLen: utf8Len, decode: func(code string) string { return code }}
 	case strings.HasSuffix(base, "-UTF32"):
-		return &pdfCMap{codeLen: fixedLen(4), decode: utf32BE}
+		return &codeMap{codeLen: fixedLen(4), decode: utf32BE}
 	case strings.HasPrefix(base, "GBK") || strings.HasPrefix(base, "GB-") || strings.HasPrefix(base, "GBpc-") || strings.HasPrefix(base, "GBT-"):
 		return legacyCMap(simplifiedchinese.GBK, 0x81, 0xFE)
 	case strings.HasPrefix(base, "B5") || strings.HasPrefix(base, "ETen") || strings.HasPrefix(base, "HKscs-B5"):
 		return legacyCMap(traditionalchinese.Big5, 0x81, 0xFE)
 	case strings.HasSuffix(base, "-RKSJ"):
-		return &pdfCMap{
+		return &codeMap{
 			codeLen: func(raw string) int {
 				if c := raw[0]; c >= 0x81 && c <= 0x9F || c >= 0xE0 && c <= 0xFC {
 					return min(2, len(raw))
@@ -66,8 +66,8 @@ func fixedLen(n int) func(string) int {
 
 // legacyCMap reads a multi-byte encoding whose codes are one byte below
 // lo (ASCII) and two bytes from lo to hi.
-func legacyCMap(enc encoding.Encoding, lo, hi byte) *pdfCMap {
-	return &pdfCMap{
+func legacyCMap(enc encoding.Encoding, lo, hi byte) *codeMap {
+	return &codeMap{
 		codeLen: func(raw string) int {
 			if c := raw[0]; c >= lo && c <= hi {
 				return min(2, len(raw))
@@ -104,7 +104,7 @@ func utf16BE(code string) string {
 	if len(code) < 2 {
 		return "\uFFFD"
 	}
-	return string(utf16.Decode(pdfUTF16Units(code)))
+	return string(utf16.Decode(utf16Units(code)))
 }
 
 func utf32BE(code string) string {
