@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Proposals are the themes proposed for the cells of a map.
@@ -84,7 +85,7 @@ func SuggestNeeds(m *Map) []NeedSuggestion {
 			}
 			words := t.Terms
 			if len(words) == 0 || t.ID != "" && t.Name != strings.Join(t.Terms, " · ") {
-				words = []string{t.Name} // a person's name for it
+				words = []string{lowerFirst(t.Name)} // a person's name for it, inside a sentence
 			}
 			var roles []string
 			for _, id := range t.Quotes {
@@ -127,4 +128,15 @@ func phrase(words []string) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// lowerFirst lowers the first letter of a name that starts a sentence
+// ("Trust in the numbers"), not of one that is a name throughout ("NPS",
+// "GitHub").
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && unicode.IsLower(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }
