@@ -62,7 +62,7 @@ func Resolve(in Input) []evident.Person {
 			m, ok = in.Meta.Speakers[who.FullName]
 		}
 		if ok {
-			who.Role, who.Title, who.Company, who.Interviewer = strings.ToLower(m.Role), m.Title, m.Company, m.Interviewer
+			who.Role, who.Title, who.Company, who.Interviewer = strings.TrimSpace(m.Role), m.Title, m.Company, m.Interviewer
 			if who.Role != "" {
 				who.RoleSource = SourceSidecar
 			}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -38,6 +39,13 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "evident")
 	build := exec.Command("go", "build", "-o", binary, ".")
+	flag.Parse()
+	if covdir := cliCoverDir(); covdir != "" {
+		// Under go test -cover, the binary is built with coverage too,
+		// and every run of it writes its counters for go tool covdata.
+		build = exec.Command("go", "build", "-cover", "-covermode="+testing.CoverMode(), "-o", binary, ".")
+		os.Setenv("GOCOVERDIR", covdir)
+	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building evident:", err)
@@ -46,6 +54,31 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// cliCoverDir is where runs of the binary write coverage counters: the
+// folder EVIDENT_CLI_COVERDIR names (.ci/cover keeps them apart from the
+// packages' own), else the test binary's own (-test.gocoverdir, which go
+// test -cover sets), so that `go test -cover ./cmd/evident` counts what
+// the binary ran. "" when the tests run without coverage.
+func cliCoverDir() string {
+	if testing.CoverMode() == "" {
+		return ""
+	}
+	dir := os.Getenv("EVIDENT_CLI_COVERDIR")
+	if dir == "" {
+		if f := flag.Lookup("test.gocoverdir"); f != nil {
+			dir = f.Value.String()
+		}
+	}
+	if dir == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
 
 type result struct {
