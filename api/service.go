@@ -69,6 +69,20 @@ type Maps interface {
 	ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error)
 	// ImportMap stores a map from a JSON export, under rename when given.
 	ImportMap(ctx context.Context, data []byte, rename, by string) (*maps.Map, error)
+	Insights
+}
+
+// Insights are a map's themes, needs and assumptions (maps/insight.go).
+// A change answers the whole map as it is after it.
+type Insights interface {
+	// ProposeThemes proposes themes for a cell, or for every cell with
+	// quotes when cell is ""; it changes nothing.
+	ProposeThemes(ctx context.Context, name, cell string) (*maps.Proposals, error)
+	ChangeThemes(ctx context.Context, name string, c maps.ThemeChange, by string) (*maps.Map, error)
+	ChangeNeeds(ctx context.Context, name string, c maps.NeedChange, by string) (*maps.Map, error)
+	ChangeAssumptions(ctx context.Context, name string, c maps.AssumptionChange, by string) (*maps.Map, error)
+	// SuggestNeeds drafts needs from the themes of PAINS and GAINS.
+	SuggestNeeds(ctx context.Context, name string) ([]maps.NeedSuggestion, error)
 }
 
 // Reviews are people's corrections: of passages' tags and of speakers.

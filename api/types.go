@@ -175,6 +175,11 @@ type MapHistory struct {
 	Changes []maps.Change `json:"changes"`
 }
 
+// NeedSuggestions is the body of GET /api/maps/{name}/needs/suggest.
+type NeedSuggestions struct {
+	Suggestions []maps.NeedSuggestion `json:"suggestions"`
+}
+
 // ImportOptions say where an imported REFI-QDA project goes.
 type ImportOptions struct {
 	// File is the project's file name, for the documents' origins.

@@ -3,12 +3,12 @@ package engine
 import (
 	"context"
 	"errors"
-	"github.com/evident/evident/api"
 	"math"
 	"sort"
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/roles"
 	"github.com/evident/evident/search"

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/evident/evident/api"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/queue"
 )

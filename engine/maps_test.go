@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/maps"
 )
 

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"github.com/evident/evident/api"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/search"
 )
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/maps"
 )
 

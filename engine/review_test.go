@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/evident/evident/api"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"

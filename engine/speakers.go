@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/evident/evident/api"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/persona"
 	"github.com/evident/evident/store"
 )

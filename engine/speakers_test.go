@@ -2,11 +2,11 @@ package engine
 
 import (
 	"context"
-	"github.com/evident/evident/api"
-	"github.com/evident/evident/persona"
 	"testing"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 )
 
 const speakersPodcast = `**Ana Ruiz:** Welcome to the show. Today we have Raj Dutt, the CTO of Grafana Labs. Raj, thanks for joining us.

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"

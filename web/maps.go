@@ -37,6 +37,7 @@ func (s *Server) routeMaps(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/maps/{name}/history", s.mapHistory)
 	mux.HandleFunc("GET /api/maps/{name}/suggest", s.suggestQuotes)
 	mux.HandleFunc("GET /api/maps/{name}/export", s.exportMap)
+	s.routeInsights(mux)
 }
 
 // user is who makes a change: the X-Evident-User header, else "web".

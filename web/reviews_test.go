@@ -2,14 +2,14 @@ package web
 
 import (
 	"context"
-	"github.com/evident/evident/api"
-	"github.com/evident/evident/persona"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )

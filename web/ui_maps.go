@@ -21,11 +21,13 @@ type cellView struct {
 	Quotes      []quoteView
 	Suggestions []search.Hit
 	SuggestNote string // why the suggestions are broader than the persona, or absent
+	Insight     cellInsight
 }
 
 type quoteView struct {
 	maps.Quote
 	Up, Down int // the positions a move up or down asks for; -1 when there is none
+	Theme    quoteTheme
 }
 
 type canvasPage struct {
@@ -38,6 +40,7 @@ type canvasPage struct {
 	Dismissed  []string
 	Suggest    string // why there are no suggestions, when there are none
 	Self       string // this page's URL, for forms to return to
+	Needs      needsPanel
 }
 
 // areas places the standard cells on the classic canvas; other
@@ -108,6 +111,7 @@ func (u *ui) mapCanvas(w http.ResponseWriter, r *http.Request) {
 		slices.Reverse(hist)
 		data.History = hist[:min(len(hist), 12)]
 	}
+	u.addInsight(r, &data, m)
 	u.s.render(w, "map", http.StatusOK, data)
 }
 
@@ -173,6 +177,7 @@ func (u *ui) attach(w http.ResponseWriter, r *http.Request) {
 		u.s.failPage(w, failCode(err), "Attach", err)
 		return
 	}
+	rememberMap(w, name)
 	http.Redirect(w, r, withNotice(back(r, "/maps/"+url.PathEscape(name)), "attached"), http.StatusSeeOther)
 }
 

@@ -37,8 +37,10 @@ type facet struct {
 type attachTo struct {
 	Maps       []maps.Summary
 	Categories []string
-	Back       string // the page to come back to after a plain form post
-	Problem    string // why the control cannot be shown
+	Back       string              // the page to come back to after a plain form post
+	Problem    string              // why the control cannot be shown
+	Last       string              // the map attached to last: selected first
+	On         map[string][]string // passage id → where it is on the maps: "cfo · PAINS"
 }
 
 type searchPage struct {
@@ -129,7 +131,9 @@ func (u *ui) attachControl(r *http.Request) attachTo {
 	}
 	if a.Maps, err = u.svc.ListMaps(r.Context()); err != nil {
 		a.Problem = err.Error()
+		return a
 	}
+	u.onMaps(r, &a) // ui_insight.go
 	return a
 }
 

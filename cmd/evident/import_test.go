@@ -4,12 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"github.com/evident/evident/api"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/evident/evident/api"
 )
 
 // A map leaves as a .qdpx for MAXQDA (CRLF) and comes back with evident

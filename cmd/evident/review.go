@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/evident/evident/api"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/evident/evident/api"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/store"
 )

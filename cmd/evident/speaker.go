@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/evident/evident/api"
-	"github.com/evident/evident/persona"
 
 	"github.com/spf13/cobra"
+
+	"github.com/evident/evident/api"
+	"github.com/evident/evident/persona"
 )
 
 func (a *app) speakerCmd() *cobra.Command {
