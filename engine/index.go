@@ -47,34 +47,12 @@ func (e *Engine) entry(d *evident.Document, p *evident.Passage) index.Entry {
 	return en
 }
 
-// eachIndexed calls fn with every indexed document and its passages.
-func (e *Engine) eachIndexed(ctx context.Context, fn func(d *evident.Document, ps []evident.Passage) error) error {
-	docs, err := e.store.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	for i := range docs {
-		d := &docs[i]
-		if d.State != evident.Indexed {
-			continue
-		}
-		ps, err := e.store.Passages(ctx, d.ID)
-		if err != nil {
-			return err
-		}
-		if err := fn(d, ps); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // fill indexes every stored passage of indexed documents into ix, which
 // must be empty, and returns the documents' stamps.
 func (e *Engine) fill(ctx context.Context, ix *index.Index) (map[string]string, error) {
 	stamps := map[string]string{}
 	var batch []index.Entry
-	err := e.eachIndexed(ctx, func(d *evident.Document, ps []evident.Passage) error {
+	err := e.store.EachIndexed(ctx, func(d *evident.Document, ps []evident.Passage) error {
 		entries, stamp := e.entriesOf(d, ps)
 		stamps[d.SHA256] = stamp
 		batch = append(batch, entries...)

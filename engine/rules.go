@@ -184,7 +184,7 @@ func (e *Engine) reclassify(ctx context.Context) (api.Reclassified, error) {
 		clear(stamps)
 		return err
 	}
-	err := e.eachIndexed(ctx, func(d *evident.Document, dps []evident.Passage) error {
+	err := e.store.EachIndexed(ctx, func(d *evident.Document, dps []evident.Passage) error {
 		overrides, err := e.store.Overrides(ctx, d.SHA256)
 		if err != nil {
 			return err
