@@ -137,7 +137,7 @@ func (a *anchors) finish() {
 	a.sets = nil
 }
 
-func lengths(m map[string]int32) []int {
+func lengths[V any](m map[string]V) []int {
 	seen := map[int]bool{}
 	var out []int
 	for w := range m {
@@ -343,6 +343,10 @@ func (a *anchors) lookup(w string, hit []bool) {
 type passageHits struct {
 	text      []bool
 	sentences [][]bool
+	// Where matches can begin, for the rules' matchers (match.go): in the
+	// whole text, and per sentence; filled as rules first need them.
+	textStarts []int32
+	starts     [][]int32
 }
 
 func (a *anchors) hits(text *normalized, sentences []span) *passageHits {

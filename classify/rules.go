@@ -147,6 +147,10 @@ func Compile(f *File) (*Classifier, error) {
 	if c.negation, err = compileNegation(f.Negation, sets); err != nil {
 		return nil, err
 	}
+	setAlts := make(map[string]*alternation, len(sets))
+	for name, entries := range sets {
+		setAlts[name] = setAlternation(entries)
+	}
 	seenCat := map[string]bool{}
 	seenRule := map[string]int{}
 	for _, cat := range f.Categories {
@@ -183,6 +187,10 @@ func Compile(f *File) (*Classifier, error) {
 			if !cr.onContext {
 				cr.pre, cr.phraseConds = c.anchors.ruleCond(r, sets)
 				cr.sentenceLocal = sentenceLocal(r, sets)
+				cr.m = newMatcher(r, setAlts)
+				if cr.m == nil {
+					cr.lits = patternLits(cr.re)
+				}
 			}
 			cc.rules = append(cc.rules, cr)
 		}
