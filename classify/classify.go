@@ -63,9 +63,14 @@ type compiledRule struct {
 	weight    float64
 	negatable bool
 	onContext bool
-	re        *regexp.Regexp
-	unless    *regexp.Regexp
-	except    *regexp.Regexp // a match that is exactly one of these does not count
+	// re is the rule's regexp: compiled by Compile when the rule has no
+	// matcher, else left nil and compiled from src by lazyRe on first use
+	// (see regexp).
+	re     *regexp.Regexp
+	src    string
+	lazyRe func() *regexp.Regexp
+	unless *regexp.Regexp
+	except *regexp.Regexp // a match that is exactly one of these does not count
 	// pre must hold for re to match a text (words it needs); nil if unknown.
 	pre *cond
 	// sentenceLocal: re matches a sentence only where it matches the whole
@@ -105,17 +110,7 @@ func (c *Classifier) Categories() []string {
 
 // QueryWords maps each word that names a category in a search ("heard",
 // "frustrations") to the category, lower-cased.
-func (c *Classifier) QueryWords() map[string]string {
-	out := map[string]string{}
-	for _, cat := range c.file.Categories {
-		name := strings.ToUpper(strings.TrimSpace(cat.Name))
-		out[strings.ToLower(name)] = name
-		for _, w := range cat.Words {
-			out[strings.ToLower(strings.TrimSpace(w))] = name
-		}
-	}
-	return out
-}
+func (c *Classifier) QueryWords() map[string]string { return c.file.QueryWords() }
 
 // Rules returns the file the classifier was compiled from.
 func (c *Classifier) Rules() *File { return c.file }
@@ -226,7 +221,7 @@ func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, 
 			if len(r.m.findAll(text.norm, hits.textStarts, 1)) == 0 {
 				return nil, nil
 			}
-		} else if !r.re.MatchString(text.norm) {
+		} else if !r.regexp().MatchString(text.norm) {
 			return nil, nil
 		}
 	}
@@ -245,9 +240,9 @@ func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, 
 			}
 			locs = r.m.findAll(sentence, hits.starts[i], -1)
 		} else {
-			re := r.re
+			re := r.regexp()
 			if filter {
-				re = c.reduced.get(*r, hits.sentences[i])
+				re = c.reduced.get(r, hits.sentences[i])
 			}
 			for _, loc := range re.FindAllStringSubmatchIndex(sentence, -1) {
 				locs = append(locs, [2]int{loc[2], loc[3]})
@@ -279,6 +274,16 @@ func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, 
 		}
 	}
 	return ms, suppressed
+}
+
+// regexp returns the rule's regexp, compiling it on first use for a rule
+// with a matcher. Its source is built from phrases that phraseRegexp
+// accepted, quoted literals and fixed classes, so it compiles.
+func (r *compiledRule) regexp() *regexp.Regexp {
+	if r.re != nil {
+		return r.re
+	}
+	return r.lazyRe()
 }
 
 // negatedBy looks back from offset at in sentence over the last few words

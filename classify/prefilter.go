@@ -382,9 +382,9 @@ type reducedCache struct {
 // of MB. A few hundred sentence shapes cover most passages.
 const reducedLimit = 512
 
-func (rc *reducedCache) get(r compiledRule, hit []bool) *regexp.Regexp {
+func (rc *reducedCache) get(r *compiledRule, hit []bool) *regexp.Regexp {
 	if len(r.phraseConds) == 0 || len(r.phraseConds) != len(r.phraseAlts) {
-		return r.re
+		return r.regexp()
 	}
 	var mask [128]byte
 	key := append(mask[:0], r.id...)
@@ -399,13 +399,13 @@ func (rc *reducedCache) get(r compiledRule, hit []bool) *regexp.Regexp {
 		}
 	}
 	if all {
-		return r.re
+		return r.regexp()
 	}
 	if re, ok := rc.m.Load(string(key)); ok {
 		return re.(*regexp.Regexp)
 	}
 	if rc.n.Load() >= rc.limit {
-		return r.re
+		return r.regexp()
 	}
 	mask0 := key[len(r.id)+1:]
 	var alts []string
@@ -415,11 +415,11 @@ func (rc *reducedCache) get(r compiledRule, hit []bool) *regexp.Regexp {
 		}
 	}
 	if len(alts) == 0 {
-		return r.re
+		return r.regexp()
 	}
 	re, err := bounded(alts)
 	if err != nil {
-		return r.re
+		return r.regexp()
 	}
 	if prev, loaded := rc.m.LoadOrStore(string(key), re); loaded {
 		return prev.(*regexp.Regexp)

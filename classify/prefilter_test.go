@@ -176,25 +176,25 @@ func TestPrefilterSound(t *testing.T) {
 		for _, cat := range c.categories {
 			for _, r := range cat.rules {
 				if r.onContext || r.pre == nil {
-					if r.lits != nil && r.re.MatchString(text.norm) && !r.lits.holds(text.norm) {
+					if r.lits != nil && r.regexp().MatchString(text.norm) && !r.lits.holds(text.norm) {
 						t.Errorf("rule %s matches %q, which lacks its literals", r.id, text.norm)
 					}
 					continue
 				}
 				checked++
-				if r.lits != nil && r.re.MatchString(text.norm) && !r.lits.holds(text.norm) {
+				if r.lits != nil && r.regexp().MatchString(text.norm) && !r.lits.holds(text.norm) {
 					t.Errorf("rule %s matches %q, which lacks its literals", r.id, text.norm)
 				}
 				if !r.pre.eval(hits.text) {
 					skipped++
-					if r.re.MatchString(text.norm) {
+					if r.regexp().MatchString(text.norm) {
 						t.Errorf("rule %s skipped but matches %q", r.id, text.norm)
 					}
 				}
-				whole := r.re.MatchString(text.norm)
+				whole := r.regexp().MatchString(text.norm)
 				for i, s := range sentences {
 					sentence := text.norm[s.start:s.end]
-					in := r.re.MatchString(sentence)
+					in := r.regexp().MatchString(sentence)
 					if !r.pre.eval(hits.sentences[i]) && in {
 						t.Errorf("rule %s skipped but matches sentence %q", r.id, sentence)
 					}
