@@ -86,6 +86,7 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 		req.Limit = pageSize
 	}
 	req.Query = q
+	req.NoFacets = false // the page shows them as filters
 	resp, err := u.s.Engine.Search(r.Context(), req)
 	if err != nil {
 		u.s.failPage(w, http.StatusInternalServerError, "Search", err)
