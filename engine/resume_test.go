@@ -536,20 +536,31 @@ func bilbyRules(t *testing.T) string {
 	return src[:i] + "\n      - id: pains.bilby\n        phrases: [bilby]" + src[i:]
 }
 
-// A command that only reads takes no lock: a server starts on the folder
-// while it is open, and while it searches.
-func TestReaderNeverKeepsAServerFromStarting(t *testing.T) {
+// openReaderOn indexes threeNotes in a fresh data folder, runs prepare on
+// the writer if given, closes it and opens the folder for reading only,
+// until the test ends.
+func openReaderOn(t *testing.T, prepare func(*running)) (*Engine, Options) {
+	t.Helper()
 	e := openIdle(t)
 	e.indexFiles(threeNotes)
+	if prepare != nil {
+		prepare(e)
+	}
 	opts := e.opts
 	e.closeIdle()
-
-	ctx := context.Background()
-	reader, err := Open(ctx, Options{Data: opts.Data, ReadOnly: true})
+	reader, err := Open(context.Background(), Options{Data: opts.Data, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reader.Close()
+	t.Cleanup(func() { reader.Close() })
+	return reader, opts
+}
+
+// A command that only reads takes no lock: a server starts on the folder
+// while it is open, and while it searches.
+func TestReaderNeverKeepsAServerFromStarting(t *testing.T) {
+	reader, opts := openReaderOn(t, nil)
+	ctx := context.Background()
 	if ds, err := reader.Documents(ctx); err != nil || len(ds) != 3 {
 		t.Fatalf("reader: %d documents, %v", len(ds), err)
 	}
@@ -598,20 +609,12 @@ func TestReaderNeverKeepsAServerFromStarting(t *testing.T) {
 // matrix and the maps read only the rules file's category words and
 // questions; the rules are compiled once something classifies.
 func TestReaderCompilesNoRules(t *testing.T) {
-	e := openIdle(t)
-	e.indexFiles(threeNotes)
-	opts := e.opts
-	if _, err := e.CreateMap(context.Background(), maps.Info{Name: "cfo"}, "test"); err != nil {
-		t.Fatal(err)
-	}
-	e.closeIdle()
-
+	reader, _ := openReaderOn(t, func(e *running) {
+		if _, err := e.CreateMap(context.Background(), maps.Info{Name: "cfo"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	ctx := context.Background()
-	reader, err := Open(ctx, Options{Data: opts.Data, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
 	resp, err := reader.Search(ctx, search.Request{Query: "what do they hear about the numbat", Limit: 10})
 	if err != nil || len(resp.Hits) != 1 {
 		t.Fatalf("search: %v", err)
