@@ -179,6 +179,11 @@ func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, 
 	if lits && !r.lits.holds(text.norm) {
 		return nil, nil // the text lacks literals every match needs
 	}
+	if lits && !slices.ContainsFunc(sentences, func(s span) bool { return r.lits.holds(text.norm[s.start:s.end]) }) {
+		// Matches are found sentence by sentence: with none possible in
+		// any sentence, the whole-text test below cannot add one.
+		return nil, nil
+	}
 	if filter && !r.pre.eval(hits.text) {
 		return nil, nil // the text lacks words that every match needs
 	}
