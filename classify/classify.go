@@ -161,7 +161,7 @@ func (c *Classifier) prepare(in Input) (text *normalized, sentences []span, cont
 	if c.anchors != nil && !c.noPrefilter {
 		hits = c.anchors.hits(text, sentences)
 		if !c.noMatcher {
-			hits.starts = make([][]int32, len(sentences))
+			hits.starts = make([][]wordStart, len(sentences))
 		}
 	}
 	return text, sentences, context, hits

@@ -221,26 +221,33 @@ func newMatcher(r Rule, sets map[string]*alternation) *alternation {
 	return newAlternation(alts)
 }
 
+// wordStart is a place a match's group can begin, and the end of the run
+// of letters, digits and "_" (the head word) that starts there.
+type wordStart struct{ at, head int32 }
+
 // starts lists the places a match's group can begin in text: its start and
 // after each character that frames a match.
-func starts(text string) []int32 {
-	out := make([]int32, 1, 16)
+func starts(text string) []wordStart {
+	out := make([]wordStart, 1, 16)
 	for i, r := range text {
 		if isBoundaryRune(r) {
-			out = append(out, int32(i+utf8.RuneLen(r)))
+			// The head word that began before this rune ends here.
+			out[len(out)-1].head = int32(i)
+			out = append(out, wordStart{at: int32(i + utf8.RuneLen(r))})
 		}
 	}
+	out[len(out)-1].head = int32(len(text))
 	return out
 }
 
 // findAll returns the spans of group 1 that FindAllStringSubmatchIndex of the
 // rule's regexp would return on text (limit -1 for all), given text's starts.
-func (a *alternation) findAll(text string, st []int32, limit int) [][2]int {
+func (a *alternation) findAll(text string, st []wordStart, limit int) [][2]int {
 	var out [][2]int
-	var buf []int32
+	var buf [16]int32
 	pos := 0
-	for _, g32 := range st {
-		g := int(g32)
+	for _, s := range st {
+		g := int(s.at)
 		// The regexp's match begins at the framing character before the
 		// group, or at the text's start; it must not overlap the last one.
 		p := 0
@@ -250,9 +257,7 @@ func (a *alternation) findAll(text string, st []int32, limit int) [][2]int {
 		if p < pos {
 			continue
 		}
-		head := wordHead(text[g:])
-		buf = a.candidates(buf[:0], head)
-		for _, i := range buf {
+		for _, i := range a.candidates(buf[:0], text[g:s.head]) {
 			end := match(text, a.alts[i], 0, nil, 0, g)
 			if end < 0 {
 				continue

@@ -115,10 +115,16 @@ type anchors struct {
 	suffixLens []int // and of the suffixes
 	n          int32
 	sets       map[string]*cond // memo of {set} conds
+	// groups[id] lists the group atoms that atom id makes true: a set's
+	// many single-word entries are tested as one atom (see groupAtoms).
+	// groupOf is the same by index, once finished.
+	groups  map[int32][]int32
+	groupOf [][]int32
 }
 
 func newAnchors() *anchors {
-	return &anchors{exact: map[string]int32{}, prefix: map[string]int32{}, suffix: map[string]int32{}, sets: map[string]*cond{}}
+	return &anchors{exact: map[string]int32{}, prefix: map[string]int32{}, suffix: map[string]int32{}, sets: map[string]*cond{},
+		groups: map[int32][]int32{}}
 }
 
 func (a *anchors) atom(m map[string]int32, w string) *cond {
@@ -135,6 +141,11 @@ func (a *anchors) finish() {
 	a.prefixLens = lengths(a.prefix)
 	a.suffixLens = lengths(a.suffix)
 	a.sets = nil
+	a.groupOf = make([][]int32, a.n)
+	for id, gs := range a.groups {
+		a.groupOf[id] = gs
+	}
+	a.groups = nil
 }
 
 func lengths[V any](m map[string]V) []int {
@@ -148,6 +159,40 @@ func lengths[V any](m map[string]V) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// groupAtoms replaces the atoms among the alternatives of an OR with one
+// atom that any of them makes true, so that a set of a thousand words is
+// one test rather than a thousand.
+func (a *anchors) groupAtoms(c *cond) *cond {
+	if c == nil || c.op != condOr {
+		return c
+	}
+	var atoms, rest []*cond
+	for _, k := range c.kids {
+		if k.op == condAtom {
+			atoms = append(atoms, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(atoms) < 8 {
+		return c
+	}
+	g := a.n
+	a.n++
+	for _, k := range atoms {
+		a.groups[k.atom] = append(a.groups[k.atom], g)
+	}
+	return or(append([]*cond{{op: condAtom, atom: g}}, rest...))
+}
+
+// mark records that atom id occurs, and so its groups.
+func (a *anchors) mark(hit []bool, id int32) {
+	hit[id] = true
+	for _, g := range a.groupOf[id] {
+		hit[g] = true
+	}
 }
 
 // wordPrefix returns the longest prefix of w made of word characters.
@@ -238,7 +283,7 @@ func (a *anchors) phraseCond(phrase string, sets map[string][]string) *cond {
 			for _, e := range entries {
 				alts = append(alts, a.phraseCond(e, nil))
 			}
-			c := or(alts)
+			c := a.groupAtoms(or(alts))
 			a.sets[name] = c
 			parts = append(parts, c)
 		case strings.HasPrefix(w, "*") && len(w) > 1:
@@ -305,7 +350,7 @@ func (a *anchors) scan(s string, hit []bool) {
 						break
 					}
 					if id, ok := a.suffix[run[q-l:q]]; ok {
-						hit[id] = true
+						a.mark(hit, id)
 					}
 				}
 			}
@@ -319,12 +364,12 @@ func (a *anchors) scan(s string, hit []bool) {
 // and anything it starts with is a prefix.
 func (a *anchors) lookup(w string, hit []bool) {
 	if id, ok := a.exact[w]; ok {
-		hit[id] = true
+		a.mark(hit, id)
 	}
 	for k := 0; k < len(w); k++ {
 		if w[k] == '\'' || w[k] == '-' {
 			if id, ok := a.exact[w[:k]]; ok {
-				hit[id] = true
+				a.mark(hit, id)
 			}
 		}
 	}
@@ -333,7 +378,7 @@ func (a *anchors) lookup(w string, hit []bool) {
 			break
 		}
 		if id, ok := a.prefix[w[:l]]; ok {
-			hit[id] = true
+			a.mark(hit, id)
 		}
 	}
 }
@@ -345,8 +390,8 @@ type passageHits struct {
 	sentences [][]bool
 	// Where matches can begin, for the rules' matchers (match.go): in the
 	// whole text, and per sentence; filled as rules first need them.
-	textStarts []int32
-	starts     [][]int32
+	textStarts []wordStart
+	starts     [][]wordStart
 }
 
 func (a *anchors) hits(text *normalized, sentences []span) *passageHits {
