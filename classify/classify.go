@@ -218,7 +218,7 @@ func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, 
 	// looking for every match in every sentence. With the prefilter, a
 	// sentence-local rule needs no such test: the sentences that lack its
 	// words are skipped below, and the rest are where the test would look.
-	if !(filter && r.sentenceLocal) {
+	if !((filter || lits) && r.sentenceLocal) {
 		if fast {
 			if hits.textStarts == nil {
 				hits.textStarts = starts(text.norm)

@@ -450,3 +450,37 @@ func patternLits(re *regexp.Regexp) *litCond {
 	}
 	return requiredLits(tree)
 }
+
+// patternLocal reports whether a raw pattern matches the same wherever its
+// text sits: it asserts nothing of what surrounds it (no ^, $, \b, \B) and
+// matches no "\n", so a match inside a sentence is a match inside the
+// whole text (see sentenceLocal).
+func patternLocal(p string) bool {
+	tree, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	var local func(re *syntax.Regexp) bool
+	local = func(re *syntax.Regexp) bool {
+		switch re.Op {
+		case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+			syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpAnyChar:
+			return false
+		case syntax.OpLiteral:
+			return !slices.Contains(re.Rune, '\n')
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				if re.Rune[i] <= '\n' && '\n' <= re.Rune[i+1] {
+					return false
+				}
+			}
+		}
+		for _, sub := range re.Sub {
+			if !local(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return local(tree)
+}

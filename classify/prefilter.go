@@ -225,16 +225,22 @@ func (a *anchors) ruleCond(r Rule, sets map[string][]string) (*cond, []*cond) {
 
 // sentenceLocal reports whether a text rule's regexp can match a sentence
 // only where it also matches the whole text, so that the whole-text test in
-// apply adds nothing to the sentence loop. The rule must be phrases only
-// (phrase regexps hold no anchors), and no phrase may end with "..." (its
-// gap can end with the "\n" that closes a sentence, which the whole text
-// follows with the next line rather than an end). Every other sentence end
+// apply adds nothing to the sentence loop. No phrase may end with "..."
+// (its gap can end with the "\n" that closes a sentence, which the whole
+// text follows with the next line rather than an end), and no pattern may
+// assert anything of its context (^, $, \b) or match a "\n" (see
+// patternLocal); phrase regexps hold no anchors. Every other sentence end
 // is followed in the text by a space, a line break or the end, and every
 // sentence start is preceded by the start, a line break or sentence
 // punctuation, which the regexp's word boundary accepts.
 func sentenceLocal(r Rule, sets map[string][]string) bool {
-	if len(r.Patterns) > 0 || len(r.Phrases) == 0 {
+	if len(r.Patterns) == 0 && len(r.Phrases) == 0 {
 		return false
+	}
+	for _, p := range r.Patterns {
+		if !patternLocal(p) {
+			return false
+		}
 	}
 	for _, p := range r.Phrases {
 		words := strings.Fields(normalize(p))

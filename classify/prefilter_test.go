@@ -176,8 +176,14 @@ func TestPrefilterSound(t *testing.T) {
 		for _, cat := range c.categories {
 			for _, r := range cat.rules {
 				if r.onContext || r.pre == nil {
-					if r.lits != nil && r.regexp().MatchString(text.norm) && !r.lits.holds(text.norm) {
+					whole := r.regexp().MatchString(text.norm)
+					if r.lits != nil && whole && !r.lits.holds(text.norm) {
 						t.Errorf("rule %s matches %q, which lacks its literals", r.id, text.norm)
+					}
+					for _, s := range sentences {
+						if sentence := text.norm[s.start:s.end]; r.sentenceLocal && !whole && r.regexp().MatchString(sentence) {
+							t.Errorf("sentence-local rule %s matches sentence %q but not its text %q", r.id, sentence, text.norm)
+						}
 					}
 					continue
 				}
@@ -327,4 +333,31 @@ func generatePassages(f *File, n int) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// A pattern is sentence-local only if it asserts nothing of its context
+// and cannot match a line break.
+func TestPatternLocal(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    bool
+	}{
+		{`[a-z']+ said,? "`, true},
+		{`(?:he|she) (?:said|told (?:me|us))`, true},
+		{`like.? "`, true}, // . does not match \n without (?s)
+		{`\bsaid`, false},
+		{`said$`, false},
+		{`^said`, false},
+		{`(?m)said$`, false},
+		{`said\s+that`, false},
+		{`said[^a-z]that`, false},
+		{"said\nthat", false},
+		{`(?s)said.that`, false},
+		{`said(`, false}, // does not parse
+	}
+	for _, tt := range tests {
+		if got := patternLocal(tt.pattern); got != tt.want {
+			t.Errorf("patternLocal(%q) = %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
 }
