@@ -236,6 +236,18 @@ func openReader(ctx context.Context, data string) (*store.Store, error) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		s, err := store.OpenReadOnly(path)
+		if err == nil {
+			// The maps' tables have versions of their own.
+			ok, merr := maps.Upgraded(ctx, s.DB())
+			if ok && merr == nil {
+				return s, nil
+			}
+			s.Close()
+			if merr != nil {
+				return nil, merr
+			}
+			err = store.ErrOldSchema
+		}
 		if !errors.Is(err, store.ErrOldSchema) {
 			return s, err
 		}

@@ -37,8 +37,10 @@ type facet struct {
 type attachTo struct {
 	Maps       []mapSummary
 	Categories []string
-	Back       string // the page to come back to after a plain form post
-	Problem    string // why the control cannot be shown
+	Back       string              // the page to come back to after a plain form post
+	Problem    string              // why the control cannot be shown
+	Last       string              // the map attached to last: selected first
+	On         map[string][]string // passage id → where it is on the maps: "cfo · PAINS"
 }
 
 type searchPage struct {
@@ -134,6 +136,7 @@ func (u *ui) attachControl(r *http.Request) attachTo {
 		return a
 	}
 	a.Maps = list.Maps
+	u.onMaps(r, &a) // ui_insight.go
 	return a
 }
 
