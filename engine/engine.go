@@ -182,14 +182,14 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		if e.store, err = openReader(ctx, opts.Data); err != nil {
 			return nil, err
 		}
-		e.Maps = &Maps{store: e.store, rules: e.Classifier, roles: e.roles, searcher: e}
+		e.Maps = &Maps{store: e.store, rules: e.ruleFile, roles: e.roles, searcher: e}
 		ok = true
 		return e, nil
 	}
 	if e.store, err = store.Open(e.dbPath()); err != nil {
 		return nil, err
 	}
-	e.Maps = &Maps{store: e.store, rules: e.Classifier, roles: e.roles, searcher: e}
+	e.Maps = &Maps{store: e.store, rules: e.ruleFile, roles: e.roles, searcher: e}
 	// The maps' tables too, so that readers find every table there.
 	if _, err := e.Maps.open(ctx); err != nil {
 		return nil, err
@@ -337,6 +337,11 @@ func (e *Engine) Store() *store.Store { return e.store }
 
 // Classifier implements ingest.Rules: the rules in force.
 func (e *Engine) Classifier() *classify.Classifier { return e.rules.Classifier() }
+
+// ruleFile returns the rules file in force, without compiling rules that
+// are not compiled yet: what searches and maps read of it (the words and
+// questions of the categories).
+func (e *Engine) ruleFile() *classify.File { return e.rules.file() }
 
 // Redactor implements ingest.Rules: the masking of personal data in force,
 // read from <data>/redact.yaml (or Options.Redact) when the engine opened.

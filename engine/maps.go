@@ -16,7 +16,7 @@ import (
 // out embedded, so that an Engine is the whole api.Service.
 type Maps struct {
 	store    *store.Store
-	rules    func() *classify.Classifier // the rules in force now
+	rules    func() *classify.File // the rules file in force now
 	roles    *roles.Taxonomy
 	searcher maps.Searcher // suggestions search the folder
 
@@ -37,14 +37,11 @@ func (s *Maps) open(ctx context.Context) (*maps.Store, error) {
 		}
 		s.maps = m
 	}
-	rules := s.rules()
-	names := rules.Categories()
+	f := s.rules()
+	names := f.CategoryNames()
 	cats := make([]maps.Category, len(names))
 	for i, name := range names {
-		cats[i] = maps.Category{Name: name}
-		if f := rules.Rules(); f != nil && i < len(f.Categories) {
-			cats[i].Question = f.Categories[i].Question
-		}
+		cats[i] = maps.Category{Name: name, Question: f.Categories[i].Question}
 	}
 	return s.maps.WithCategories(cats), nil
 }

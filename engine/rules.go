@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,10 +34,39 @@ type liveRules struct {
 	current atomic.Pointer[classify.Classifier]
 	src     atomic.Pointer[[]byte] // the rules file as read
 	config  atomic.Pointer[string] // configID of src and rolesSrc
+
+	// decoded is the rules file as a read-only engine decodes it: it
+	// compiles the rules only when first asked for them (lazy).
+	decoded *classify.File
+	lazy    sync.Once
 }
 
-// Classifier returns the rules in force.
-func (r *liveRules) Classifier() *classify.Classifier { return r.current.Load() }
+// Classifier returns the rules in force, compiling a reader's rules at
+// the first call.
+func (r *liveRules) Classifier() *classify.Classifier {
+	if c := r.current.Load(); c != nil {
+		return c
+	}
+	r.lazy.Do(func() {
+		c, err := classify.Compile(r.decoded)
+		if err != nil {
+			r.log.Warn("using the built-in rules", "err", err)
+			c, _ = classify.Parse(configs.Rules())
+		}
+		r.current.CompareAndSwap(nil, c)
+	})
+	return r.current.Load()
+}
+
+// file returns the rules file in force without compiling rules not yet
+// compiled: what searches and maps read of it (the words and questions
+// of the categories).
+func (r *liveRules) file() *classify.File {
+	if c := r.current.Load(); c != nil {
+		return c.Rules()
+	}
+	return r.decoded
+}
 
 // source is the rules file in force as read.
 func (r *liveRules) source() []byte { return *r.src.Load() }
@@ -45,18 +75,26 @@ func (r *liveRules) source() []byte { return *r.src.Load() }
 // failed under one configuration is tried again on start under another.
 func (r *liveRules) configID() string { return *r.config.Load() }
 
-// load reads and compiles the rules at start. A reader that only needs
-// the category words of queries falls back to the built-in rules.
+// load reads the rules at start. A writer compiles them; a reader needs
+// only the words that name categories, so it decodes the file and
+// compiles the rules if and when something classifies, and falls back to
+// the built-in rules when the file does not decode.
 func (r *liveRules) load(readOnly bool) error {
 	src, where, err := configSource(r.path, r.data, "rules.yaml", configs.Rules)
 	if err != nil {
 		return err
 	}
-	c, err := compileConfig(src, where, classify.Parse)
-	if err != nil && readOnly {
-		r.log.Warn("using the built-in rules to read queries", "err", err)
-		c, err = classify.Parse(configs.Rules())
+	if readOnly {
+		if r.decoded, err = compileConfig(src, where, classify.Decode); err != nil {
+			r.log.Warn("using the built-in rules to read queries", "err", err)
+			if r.decoded, err = classify.Decode(configs.Rules()); err != nil {
+				return err
+			}
+		}
+		r.set(nil, src)
+		return nil
 	}
+	c, err := compileConfig(src, where, classify.Parse)
 	if err != nil {
 		return err
 	}
@@ -64,13 +102,17 @@ func (r *liveRules) load(readOnly bool) error {
 	return nil
 }
 
+// set puts rules read from src in force; c is nil for a reader's rules
+// not compiled yet.
 func (r *liveRules) set(c *classify.Classifier, src []byte) {
 	h := sha256.New()
 	h.Write(src)
 	h.Write([]byte{0})
 	h.Write(r.rolesSrc)
 	id := hex.EncodeToString(h.Sum(nil)[:8])
-	r.current.Store(c)
+	if c != nil {
+		r.current.Store(c)
+	}
 	r.src.Store(&src)
 	r.config.Store(&id)
 }

@@ -88,6 +88,7 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 		req.Limit = pageSize
 	}
 	req.Query = q
+	req.NoFacets = false // the page shows them as filters
 	resp, err := u.svc.Search(r.Context(), req)
 	if err != nil {
 		u.s.failPage(w, failCode(err), "Search", err)

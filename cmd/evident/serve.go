@@ -109,7 +109,7 @@ line saying what it resumed.`,
 	f.StringVar(&natsToken, "nats-token", "", "the token of the NATS server: what --nats wants, or what the embedded one requires with --nats-listen (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+", made on first use)")
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
-	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
+	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read when its writer is not seen closing it (guards against half-written files)")
 	return cmd
 }
 
