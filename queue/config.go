@@ -22,9 +22,10 @@ func (q *Queue) config(ctx context.Context) (jetstream.KeyValue, error) {
 		Description: "Evident: the rules and role taxonomy in force",
 		History:     1,
 		Storage:     jetstream.FileStorage,
+		Replicas:    q.cfg.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("queue: bucket %s: %w", BucketConfig, err)
+		return nil, q.assetErr("bucket "+BucketConfig, err)
 	}
 	return kv, nil
 }

@@ -46,6 +46,11 @@ type Config struct {
 	// MaxAttempts bounds how many times a job is tried before its document
 	// is marked failed.
 	MaxAttempts int
+	// Replicas is how many servers of a NATS cluster keep a copy of each
+	// stream, bucket and consumer: with 3, losing any one server loses
+	// nothing and stops nothing. A single server keeps one. Zero keeps
+	// what the streams have, or 1 for new ones.
+	Replicas int
 }
 
 func (c *Config) defaults() {
@@ -120,6 +125,11 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
+	if cfg.Replicas <= 0 {
+		if cfg.Replicas, err = replicasNow(ctx, js); err != nil {
+			return nil, err
+		}
+	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
 	if q.jobs, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamJobs,
@@ -128,8 +138,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		Duplicates:  10 * time.Minute,
+		Replicas:    cfg.Replicas,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: stream %s: %w", StreamJobs, err)
+		return nil, q.assetErr("stream "+StreamJobs, err)
 	}
 	if q.resS, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamResults,
@@ -137,24 +148,27 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		Subjects:    []string{subjectResults + ">"},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: stream %s: %w", StreamResults, err)
+		return nil, q.assetErr("stream "+StreamResults, err)
 	}
 	if q.files, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      BucketFiles,
 		Description: "Evident: original files by SHA-256",
+		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: bucket %s: %w", BucketFiles, err)
+		return nil, q.assetErr("bucket "+BucketFiles, err)
 	}
 	if q.results, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      BucketResults,
 		Description: "Evident: extracted passages waiting for the indexer",
+		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: bucket %s: %w", BucketResults, err)
+		return nil, q.assetErr("bucket "+BucketResults, err)
 	}
-	if q.workers, err = js.CreateOrUpdateConsumer(ctx, StreamJobs, q.workersConfig()); err != nil {
+	if q.workers, err = q.consumer(ctx, StreamJobs, q.workersConfig()); err != nil {
 		return nil, fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	return q, nil
@@ -186,7 +200,7 @@ func (q *Queue) ResetWorkers(ctx context.Context) error {
 		return fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	var err error
-	if q.workers, err = q.js.CreateOrUpdateConsumer(ctx, StreamJobs, q.workersConfig()); err != nil {
+	if q.workers, err = q.consumer(ctx, StreamJobs, q.workersConfig()); err != nil {
 		return fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	return nil
@@ -533,7 +547,7 @@ func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
 // first and not at all for the others. Only the indexer calls it.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
 	if q.indexer == nil {
-		c, err := q.js.CreateOrUpdateConsumer(ctx, StreamResults, jetstream.ConsumerConfig{
+		c, err := q.consumer(ctx, StreamResults, jetstream.ConsumerConfig{
 			Durable:       ConsumerIndexer,
 			Description:   "the one Evident indexer",
 			AckPolicy:     jetstream.AckExplicitPolicy,

@@ -1,0 +1,162 @@
+package queue_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/evident/evident/queue"
+	"github.com/evident/evident/queue/queuetest"
+)
+
+// Every stream and bucket gets the copies asked for, on a cluster; a
+// request for more copies than there are servers fails with a sentence
+// that says so, on a cluster and on a single server.
+func TestReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a NATS cluster; -short skips it")
+	}
+	c := queuetest.StartCluster(t, 3)
+	single, err := queue.StartServer(queue.ServerOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(single.Shutdown)
+	// In order: the cases on the cluster share its streams.
+	tests := []struct {
+		name           string
+		cluster        bool
+		replicas, want int
+		wantErr        string // "" for success
+	}{
+		{"single server, default", false, 0, 1, ""},
+		{"single server, 3", false, 3, 0, "--replicas 3: more copies than the NATS servers can keep: the NATS server is a single server, not a cluster"},
+		{"cluster, 1", true, 1, 1, ""},
+		{"cluster, 3 grows the streams", true, 3, 3, ""},
+		{"cluster, unsaid keeps 3", true, 0, 3, ""},
+		{"cluster, 5", true, 5, 0, `--replicas 5: more copies than the NATS servers can keep: the NATS cluster "evident-test" has fewer than 5 servers`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var nc *nats.Conn
+			var err error
+			if tt.cluster {
+				nc, err = queue.Dial(queue.DialOptions{URL: c.URLs(), Name: "test"})
+			} else {
+				nc, err = single.Connect("test")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			q, err := queue.Open(ctx, nc, queue.Config{Replicas: tt.replicas})
+			if tt.wantErr != "" {
+				if err == nil || !errors.Is(err, queue.ErrReplicas) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Open: %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.PutConfig(ctx, queue.ConfigRules, []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			js, _ := jetstream.New(nc)
+			for _, name := range []string{queue.StreamJobs, queue.StreamResults, "OBJ_" + queue.BucketFiles,
+				"OBJ_" + queue.BucketResults, "KV_" + queue.BucketConfig} {
+				s, err := js.Stream(ctx, name)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				info, err := s.Info(ctx)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if info.Config.Replicas != want {
+					t.Errorf("%s: %d replicas, want %d", name, info.Config.Replicas, want)
+				}
+			}
+			if !tt.cluster {
+				return
+			}
+			// Consumers follow their stream's replicas, also when an
+			// earlier Open made the stream with fewer (the case before).
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				ci, err := js.Consumer(ctx, queue.StreamJobs, queue.ConsumerWorkers)
+				if err != nil {
+					t.Fatal(err)
+				}
+				info, err := ci.Info(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info.Cluster != nil && len(info.Cluster.Replicas) == want-1 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the workers' consumer is not on %d servers: %+v", want, info.Cluster)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// A connection given every server of a cluster starts while one is down
+// and moves to another when the one it uses stops.
+func TestDialSeveralURLs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a NATS cluster; -short skips it")
+	}
+	c := queuetest.StartCluster(t, 3)
+	c.Stop(0)
+	nc, err := queue.Dial(queue.DialOptions{URL: c.URLs(), Name: "test"})
+	if err != nil {
+		t.Fatalf("Dial with one of three servers down: %v", err)
+	}
+	defer nc.Close()
+	at := nc.ConnectedUrl()
+	i := strings.Index(c.URLs(), at)
+	if at == c.URL(0) || i < 0 {
+		t.Fatalf("connected to %q", at)
+	}
+	for n := range 3 {
+		if c.URL(n) == at {
+			c.Stop(n)
+		}
+	}
+	c.Restart(0)
+	deadline := time.Now().Add(10 * time.Second)
+	for !nc.IsConnected() || nc.ConnectedUrl() == at {
+		if time.Now().After(deadline) {
+			t.Fatalf("still not reconnected elsewhere: %s, %s", nc.Status(), nc.ConnectedUrl())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRedactLists(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"nats://a:4222, nats://s3cret@b:4222", "nats://a:4222,nats://REDACTED@b:4222"},
+		{"nats://u:p@a:1,nats://t@b:2", "nats://REDACTED@a:1,nats://REDACTED@b:2"},
+		{"s3cret@host:4222", "REDACTED@host:4222"},
+	}
+	for _, tt := range tests {
+		if got := queue.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

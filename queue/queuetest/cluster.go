@@ -1,0 +1,242 @@
+// Package queuetest starts real NATS JetStream clusters inside a test
+// process, for tests of what Evident does when a node of the cluster it
+// uses goes away. Each node has its own store folder and fixed loopback
+// ports, so that a node stopped and started again rejoins as itself.
+package queuetest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Cluster is a JetStream cluster of nodes on loopback.
+type Cluster struct {
+	t     testing.TB
+	Name  string
+	nodes []*node
+}
+
+type node struct {
+	name       string
+	dir        string
+	port, rte  int
+	routes     []string
+	srv        *server.Server // nil while stopped
+	clientURL  string
+	maxPayload int32
+}
+
+// StartCluster starts n JetStream servers routed to each other and waits
+// until they have elected a meta leader. They are shut down when the test
+// ends.
+func StartCluster(t testing.TB, n int) *Cluster {
+	t.Helper()
+	c := &Cluster{t: t, Name: "evident-test"}
+	ports := freePorts(t, 2*n)
+	var routes []string
+	for i := range n {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[n+i]))
+	}
+	for i := range n {
+		c.nodes = append(c.nodes, &node{
+			name:       fmt.Sprintf("n%d", i+1),
+			dir:        t.TempDir(),
+			port:       ports[i],
+			rte:        ports[n+i],
+			routes:     routes,
+			clientURL:  fmt.Sprintf("nats://127.0.0.1:%d", ports[i]),
+			maxPayload: 8 << 20,
+		})
+	}
+	t.Cleanup(func() {
+		for _, nd := range c.nodes {
+			if nd.srv != nil {
+				nd.srv.Shutdown()
+				nd.srv.WaitForShutdown()
+			}
+		}
+	})
+	// Routed servers wait for each other: start them all, then wait.
+	for i := range c.nodes {
+		c.start(i, false)
+	}
+	for i := range c.nodes {
+		if !c.nodes[i].srv.ReadyForConnections(20 * time.Second) {
+			t.Fatalf("queuetest: %s not ready", c.nodes[i].name)
+		}
+	}
+	c.WaitReady(30 * time.Second)
+	return c
+}
+
+func (c *Cluster) start(i int, wait bool) {
+	c.t.Helper()
+	nd := c.nodes[i]
+	opts := &server.Options{
+		ServerName: nd.name,
+		Host:       "127.0.0.1",
+		Port:       nd.port,
+		JetStream:  true,
+		StoreDir:   nd.dir,
+		NoSigs:     true,
+		NoLog:      true,
+		MaxPayload: nd.maxPayload,
+		Cluster: server.ClusterOpts{
+			Name: c.Name,
+			Host: "127.0.0.1",
+			Port: nd.rte,
+		},
+		Routes: server.RoutesFromStr(strings.Join(nd.routes, ",")),
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		c.t.Fatalf("queuetest: %s: %v", nd.name, err)
+	}
+	go s.Start()
+	nd.srv = s
+	if wait && !s.ReadyForConnections(20*time.Second) {
+		c.t.Fatalf("queuetest: %s not ready", nd.name)
+	}
+}
+
+// URLs is every node's client URL, comma-separated, as `--nats` takes
+// them.
+func (c *Cluster) URLs() string {
+	var us []string
+	for _, nd := range c.nodes {
+		us = append(us, nd.clientURL)
+	}
+	return strings.Join(us, ",")
+}
+
+// URL is one node's client URL.
+func (c *Cluster) URL(i int) string { return c.nodes[i].clientURL }
+
+// Index returns the position of the node named name (a server name as
+// JetStream reports it in a stream's cluster information), or -1.
+func (c *Cluster) Index(name string) int {
+	for i, nd := range c.nodes {
+		if nd.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Stop shuts node i down. Its store stays, for Restart.
+func (c *Cluster) Stop(i int) {
+	nd := c.nodes[i]
+	if nd.srv == nil {
+		return
+	}
+	nd.srv.Shutdown()
+	nd.srv.WaitForShutdown()
+	nd.srv = nil
+}
+
+// Restart starts a stopped node again from its store.
+func (c *Cluster) Restart(i int) {
+	c.t.Helper()
+	if c.nodes[i].srv != nil {
+		return
+	}
+	c.start(i, true)
+}
+
+// WaitReady waits until every running node has JetStream and the cluster
+// has a meta leader.
+func (c *Cluster) WaitReady(timeout time.Duration) {
+	c.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		leader, current := false, true
+		for _, nd := range c.nodes {
+			if nd.srv == nil {
+				continue
+			}
+			leader = leader || nd.srv.JetStreamIsLeader()
+			current = current && nd.srv.JetStreamIsCurrent()
+		}
+		if leader && current {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("queuetest: no JetStream meta leader after %s", timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// StreamLeader returns the position of the node that leads stream, or -1
+// when it has no leader (yet).
+func (c *Cluster) StreamLeader(ctx context.Context, nc *nats.Conn, stream string) (int, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return -1, err
+	}
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return -1, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return -1, err
+	}
+	if info.Cluster == nil {
+		return -1, nil
+	}
+	return c.Index(info.Cluster.Leader), nil
+}
+
+// Current reports whether every replica of stream is caught up with its
+// leader: a node started again has rejoined.
+func Current(ctx context.Context, nc *nats.Conn, stream string, replicas int) (bool, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return false, err
+	}
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return false, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return false, err
+	}
+	if info.Cluster == nil || info.Cluster.Leader == "" || len(info.Cluster.Replicas) != replicas-1 {
+		return false, nil
+	}
+	for _, r := range info.Cluster.Replicas {
+		if !r.Current || r.Offline {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// freePorts finds n loopback ports free now.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var ls []net.Listener
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return ports
+}
