@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -74,4 +75,69 @@ func replicasNow(ctx context.Context, js jetstream.JetStream) (int, error) {
 		return 0, fmt.Errorf("queue: stream %s: %w", StreamJobs, err)
 	}
 	return max(s.CachedInfo().Config.Replicas, 1), nil
+}
+
+// A write to JetStream is tried again for up to tryFor: on a cluster a
+// try can be lost with the server it went to, and its answer never come.
+// The next try goes to the server the connection has moved to, or to the
+// stream's new leader.
+const (
+	tryTimeout = 5 * time.Second // one message's try
+	tryFor     = 30 * time.Second
+)
+
+// retry runs fn until it succeeds, fails for good, or tryFor has passed.
+// fn must be safe to run twice: a try that timed out may have been done.
+// Each try ends after per; with per 0 it has no deadline, so that nats.go
+// times out each publish of an object store Put (an object of any size)
+// rather than wait for a deadline that a lost acknowledgement never meets.
+func retry(ctx context.Context, per time.Duration, fn func(ctx context.Context) error) error {
+	deadline := time.Now().Add(tryFor)
+	wait := 100 * time.Millisecond
+	for {
+		var tctx context.Context
+		var cancel context.CancelFunc
+		stop := func() bool { return false }
+		if per > 0 {
+			tctx, cancel = context.WithTimeout(ctx, per)
+		} else {
+			tctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+			stop = context.AfterFunc(ctx, cancel)
+		}
+		err := fn(tctx)
+		stop()
+		cancel()
+		if err == nil || ctx.Err() != nil || !transient(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// transient reports whether err is one a server lost or a leader being
+// elected gives, which trying again soon cures.
+func transient(err error) bool {
+	for _, e := range []error{context.DeadlineExceeded, nats.ErrTimeout, nats.ErrNoResponders,
+		nats.ErrDisconnected, nats.ErrConnectionReconnecting, jetstream.ErrNoStreamResponse,
+		jetstream.ErrAsyncPublishTimeout} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.Code == 503 && // "JetStream system temporarily unavailable"
+		apiErr.ErrorCode != jetstream.JSErrCodeJetStreamNotEnabled &&
+		apiErr.ErrorCode != jetstream.JSErrCodeJetStreamNotEnabledForAccount
+}
+
+// resultAckWait is how long the indexer may hold a result unacknowledged:
+// twice a job's (2 minutes by default), at least 10 seconds. A result lost
+// in transit with the server it came from comes back after it.
+func (q *Queue) resultAckWait() time.Duration {
+	return max(2*q.cfg.AckWait, 10*time.Second)
 }

@@ -41,9 +41,9 @@ func Dial(o DialOptions) (*nats.Conn, error) {
 	shown := Redact(o.URL)
 	opts := []nats.Option{nats.Name(o.Name), nats.MaxReconnects(-1), nats.ReconnectWait(reconnectWait),
 		nats.RetryOnFailedConnect(false),
-		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
-				log.Warn("lost the NATS connection; reconnecting", "server", nc.ConnectedUrlRedacted(), "err", err)
+				log.Warn("lost the NATS connection; reconnecting", "err", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {

@@ -265,7 +265,26 @@ func (q *Queue) PutFile(ctx context.Context, sha, name string, r io.Reader) erro
 	} else if ok {
 		return nil
 	}
-	if _, err := q.files.Put(ctx, jetstream.ObjectMeta{Name: sha, Description: name}, r); err != nil {
+	put := func(ctx context.Context) error {
+		_, err := q.files.Put(ctx, jetstream.ObjectMeta{Name: sha, Description: name}, r)
+		return err
+	}
+	var err error
+	if rs, ok := r.(io.ReadSeeker); ok {
+		// A try lost with its server is tried again from the same place.
+		var at int64
+		if at, err = rs.Seek(0, io.SeekCurrent); err == nil {
+			err = retry(ctx, 0, func(ctx context.Context) error {
+				if _, err := rs.Seek(at, io.SeekStart); err != nil {
+					return err
+				}
+				return put(ctx)
+			})
+		}
+	} else {
+		err = put(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("queue: storing %s: %w", name, err)
 	}
 	return nil
@@ -300,11 +319,19 @@ func (q *Queue) Publish(ctx context.Context, job Job) error {
 		return err
 	}
 	id := fmt.Sprintf("%s:%s:%d", job.SHA256, JobVersion(job), job.Run)
-	ack, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id))
+	// The message id makes a try that was stored after all, its answer
+	// lost, a duplicate: of this job, not of an earlier one.
+	var ack *jetstream.PubAck
+	tries := 0
+	err = retry(ctx, tryTimeout, func(ctx context.Context) error {
+		tries++
+		ack, err = q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("queue: publishing job for %s: %w", job.File, err)
 	}
-	if ack.Duplicate {
+	if ack.Duplicate && tries == 1 {
 		return fmt.Errorf("queue: job for %s, run %d: %w", job.File, job.Run, ErrDuplicateJob)
 	}
 	return nil
@@ -551,7 +578,7 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 			Durable:       ConsumerIndexer,
 			Description:   "the one Evident indexer",
 			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       2 * time.Minute,
+			AckWait:       q.resultAckWait(),
 			MaxAckPending: 4096,
 			FilterSubject: subjectResults + ">",
 		})

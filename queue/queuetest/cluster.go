@@ -240,3 +240,35 @@ func freePorts(t testing.TB, n int) []int {
 	}
 	return ports
 }
+
+// MoveLeader makes node i the leader of stream, so that a test can stop
+// the server that leads it and holds a given connection at once.
+func (c *Cluster) MoveLeader(ctx context.Context, nc *nats.Conn, stream string, i int) error {
+	req := fmt.Sprintf(`{"placement":{"preferred":%q}}`, c.nodes[i].name)
+	for {
+		now, err := c.StreamLeader(ctx, nc, stream)
+		if err == nil && now == i {
+			return nil
+		}
+		if err == nil && now >= 0 {
+			// An answer that is not a success is tried again: the leader
+			// may be changing already.
+			nc.RequestWithContext(ctx, "$JS.API.STREAM.LEADER.STEPDOWN."+stream, []byte(req))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("moving the leader of %s to %s: %w", stream, c.nodes[i].name, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Node returns the position of the node whose client URL is url, or -1.
+func (c *Cluster) Node(url string) int {
+	for i, nd := range c.nodes {
+		if nd.clientURL == url {
+			return i
+		}
+	}
+	return -1
+}
