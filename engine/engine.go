@@ -107,6 +107,8 @@ type Engine struct {
 
 	announced bool // a holder record was written and must go on Close
 
+	fetching repeated // the indexer's failures to fetch results, logged without flooding
+
 	connMu sync.Mutex // one Connect at a time
 
 	processing, indexing summary // for Metrics

@@ -42,8 +42,10 @@ func (e *Engine) runIndexer(ctx context.Context) {
 func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	rs, err := e.queue.Results(ctx, 64, wait)
 	if err != nil && ctx.Err() == nil {
-		e.log.Warn("indexer: fetching results", "err", err)
+		e.fetching.fail(e.log, "indexer: fetching results", err)
 		time.Sleep(wait)
+	} else if err == nil {
+		e.fetching.ok(e.log, "indexer: fetching results again")
 	}
 	if len(rs) == 0 {
 		return 0
