@@ -45,6 +45,8 @@ type Options struct {
 	// wins), or what the embedded one requires when it listens; empty
 	// uses the token stored in the data folder, generated on first use.
 	NATSToken  string
+	NATSCreds  string // an outside server's NATS credentials or nkey seed file (queue.DialOptions.Creds)
+	NATSCA     string // the authority of an outside server's TLS certificate (queue.DialOptions.CA)
 	Workers    int    // local workers; negative means one per core
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
@@ -388,7 +390,8 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if e.nc == nil {
 		var err error
 		if e.opts.NATS != "" {
-			e.nc, err = queue.Dial(queue.DialOptions{URL: e.opts.NATS, Token: e.opts.NATSToken, Name: "evident", Log: e.log})
+			e.nc, err = queue.Dial(queue.DialOptions{URL: e.opts.NATS, Token: e.opts.NATSToken,
+				Creds: e.opts.NATSCreds, CA: e.opts.NATSCA, Name: "evident", Log: e.log})
 		} else {
 			so := queue.ServerOptions{Dir: e.opts.Data, Listen: e.opts.NATSListen, Log: e.log}
 			if so.Listen != "" {

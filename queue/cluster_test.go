@@ -2,13 +2,26 @@ package queue_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/queue/queuetest"
@@ -159,4 +172,110 @@ func TestRedactLists(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// A NATS deployment that authenticates users by nkey takes a seed file;
+// without one, the error says what to give.
+func TestDialCredentials(t *testing.T) {
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := user.PublicKey()
+	seed, _ := user.Seed()
+	other, _ := nkeys.CreateUser()
+	otherSeed, _ := other.Seed()
+	dir := t.TempDir()
+	good, wrong, junk := filepath.Join(dir, "user.nk"), filepath.Join(dir, "other.nk"), filepath.Join(dir, "junk")
+	for p, b := range map[string][]byte{good: seed, wrong: otherSeed, junk: []byte("not a seed\n")} {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true,
+		Nkeys: []*server.NkeyUser{{Nkey: pub}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("not ready")
+	}
+	tests := []struct {
+		name, creds, wantErr string
+	}{
+		{"seed", good, ""},
+		{"nothing", "", "wants a token or credentials"},
+		{"another user's seed", wrong, "refused the credentials in " + wrong},
+		{"not a seed", junk, "neither a NATS credentials file nor an nkey seed"},
+		{"no such file", filepath.Join(dir, "missing"), "--nats-creds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nc, err := queue.Dial(queue.DialOptions{URL: ns.ClientURL(), Creds: tt.creds, Name: "test"})
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				nc.Close()
+				return
+			}
+			if err == nil {
+				nc.Close()
+				t.Fatal("connected")
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), string(seed)) {
+				t.Errorf("Dial: %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// A server whose TLS certificate a private authority signed is reached
+// with that authority's certificate (--nats-ca), and refused without it.
+func TestDialPrivateCA(t *testing.T) {
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "evident test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true, TLS: true,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("not ready")
+	}
+	url := strings.Replace(ns.ClientURL(), "nats://", "tls://", 1)
+	if nc, err := queue.Dial(queue.DialOptions{URL: url, Name: "test"}); err == nil {
+		nc.Close()
+		t.Fatal("connected without the authority's certificate")
+	}
+	nc, err := queue.Dial(queue.DialOptions{URL: url, CA: caFile, Name: "test"})
+	if err != nil {
+		t.Fatalf("with --nats-ca: %v", err)
+	}
+	nc.Close()
 }

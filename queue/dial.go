@@ -1,10 +1,12 @@
 package queue
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -20,7 +22,14 @@ type DialOptions struct {
 	// Token is sent to every server whose URL carries no credentials of
 	// its own (nats://TOKEN@host:4222 or nats://user:password@host:4222).
 	Token string
-	Name  string // the connection's name, as the server shows it
+	// Creds is a NATS credentials file (a user JWT and its nkey seed, as
+	// `nsc` writes them) or a file holding an nkey seed alone; given, the
+	// token is not sent.
+	Creds string
+	// CA is a PEM file of the authorities that signed the servers' TLS
+	// certificates (tls:// URLs); empty trusts the system's.
+	CA   string
+	Name string // the connection's name, as the server shows it
 	// Log receives the connection's losses and recoveries; nil discards
 	// them.
 	Log *slog.Logger
@@ -53,14 +62,30 @@ func Dial(o DialOptions) (*nats.Conn, error) {
 			log.Warn("NATS", "err", err)
 		}),
 	}
-	if o.Token != "" {
+	switch {
+	case o.Creds != "":
+		opt, err := credentials(o.Creds)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, opt)
+	case o.Token != "":
 		// A URL's own credentials win for its server (nats.go).
 		opts = append(opts, nats.Token(o.Token))
 	}
+	if o.CA != "" {
+		if _, err := os.Stat(o.CA); err != nil {
+			return nil, fmt.Errorf("--nats-ca: %w", err)
+		}
+		opts = append(opts, nats.RootCAs(o.CA))
+	}
 	nc, err := nats.Connect(o.URL, opts...)
 	if errors.Is(err, nats.ErrAuthorization) {
+		if o.Creds != "" {
+			return nil, fmt.Errorf("nats %s: the server refused the credentials in %s: %w", shown, o.Creds, err)
+		}
 		if o.Token == "" && !hasCredentials(o.URL) {
-			return nil, fmt.Errorf("nats %s: the server wants a token: give --nats-token or set EVIDENT_NATS_TOKEN (an evident serve keeps its token in its data folder, in nats-token)", shown)
+			return nil, fmt.Errorf("nats %s: the server wants a token or credentials: give --nats-token or set EVIDENT_NATS_TOKEN (an evident serve keeps its token in its data folder, in nats-token), or --nats-creds with a NATS credentials or nkey seed file", shown)
 		}
 		return nil, fmt.Errorf("nats %s: the server refused the token: %w", shown, err)
 	}
@@ -68,6 +93,22 @@ func Dial(o DialOptions) (*nats.Conn, error) {
 		return nil, fmt.Errorf("nats %s: %w", shown, err)
 	}
 	return nc, nil
+}
+
+// credentials reads a NATS credentials file, or an nkey seed file.
+func credentials(path string) (nats.Option, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--nats-creds: %w", err)
+	}
+	if bytes.Contains(b, []byte("BEGIN NATS USER JWT")) {
+		return nats.UserCredentials(path), nil
+	}
+	opt, err := nats.NkeyOptionFromSeed(path)
+	if err != nil {
+		return nil, fmt.Errorf("--nats-creds %s: neither a NATS credentials file nor an nkey seed: %w", path, err)
+	}
+	return opt, nil
 }
 
 // hasCredentials reports whether a NATS URL, or any URL of a

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
@@ -28,6 +30,7 @@ import (
 
 func (a *app) serveCmd() *cobra.Command {
 	var inbox, httpAddr, natsURL, natsListen, natsToken, token string
+	var client natsClient
 	var workers, replicas int
 	var settle time.Duration
 	cmd := &cobra.Command{
@@ -56,7 +59,8 @@ line saying what it resumed.`,
 				return err
 			}
 			e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Inbox: inbox,
-				NATS: natsURL, NATSListen: natsListen, NATSToken: natsToken, Workers: workers, Settle: settle, Log: log,
+				NATS: natsURL, NATSListen: natsListen, NATSToken: natsToken, NATSCreds: client.creds(), NATSCA: client.ca(),
+				Workers: workers, Settle: settle, Log: log,
 				Queue: queue.Config{Replicas: copies}})
 			if errors.Is(err, engine.ErrLocked) {
 				if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
@@ -114,11 +118,24 @@ line saying what it resumed.`,
 	f.IntVar(&replicas, "replicas", 0, "how many servers of the --nats cluster keep a copy of every stream and bucket (3 survives losing one server; default: as they are, 1 when new; default $EVIDENT_NATS_REPLICAS)")
 	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for evident worker processes; clients need the NATS token")
 	f.StringVar(&natsToken, "nats-token", "", "the token of the NATS server: what --nats wants, or what the embedded one requires with --nats-listen (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+", made on first use)")
+	client.flags(f)
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
 	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
 	return cmd
 }
+
+// natsClient holds the flags of an outside NATS deployment's
+// credentials and TLS authority, shared by serve and worker.
+type natsClient struct{ credsFile, caFile string }
+
+func (n *natsClient) flags(f *pflag.FlagSet) {
+	f.StringVar(&n.credsFile, "nats-creds", "", "a NATS credentials file (user JWT and nkey seed, as nsc writes it) or an nkey seed file, for a --nats deployment that authenticates users so (default $EVIDENT_NATS_CREDS)")
+	f.StringVar(&n.caFile, "nats-ca", "", "PEM file of the authority that signed the --nats servers' TLS certificates, for tls:// URLs (default $EVIDENT_NATS_CA, else the system's)")
+}
+
+func (n *natsClient) creds() string { return cmp.Or(n.credsFile, os.Getenv("EVIDENT_NATS_CREDS")) }
+func (n *natsClient) ca() string    { return cmp.Or(n.caFile, os.Getenv("EVIDENT_NATS_CA")) }
 
 // replicasFlag is --replicas, else $EVIDENT_NATS_REPLICAS, else 0 (keep
 // what the streams have).
@@ -169,6 +186,7 @@ func absPath(p string) string {
 
 func (a *app) workerCmd() *cobra.Command {
 	var natsURL, natsToken string
+	var client natsClient
 	var workers, replicas int
 	cmd := &cobra.Command{
 		Use:   "worker --nats URL",
@@ -191,7 +209,7 @@ the worker runs on the serve's machine with its --data.`,
 			if natsToken == "" {
 				natsToken = os.Getenv("EVIDENT_NATS_TOKEN") // read here so that --help never shows it
 			}
-			if natsToken == "" {
+			if natsToken == "" && client.creds() == "" {
 				var err error
 				if natsToken, err = engine.StoredNATSToken(a.data); err != nil {
 					return err
@@ -201,7 +219,8 @@ the worker runs on the serve's machine with its --data.`,
 			if err != nil {
 				return err
 			}
-			nc, err := queue.Dial(queue.DialOptions{URL: natsURL, Token: natsToken, Name: "evident-worker", Log: log})
+			nc, err := queue.Dial(queue.DialOptions{URL: natsURL, Token: natsToken,
+				Creds: client.creds(), CA: client.ca(), Name: "evident-worker", Log: log})
 			if err != nil {
 				return err
 			}
@@ -226,6 +245,7 @@ the worker runs on the serve's machine with its --data.`,
 	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required), or a cluster's servers comma-separated; nats://TOKEN@host:4222 carries the token")
 	cmd.Flags().IntVar(&replicas, "replicas", 0, "copies of every stream and bucket on a NATS cluster, should the worker create them (default: as the server set them up)")
 	cmd.Flags().StringVar(&natsToken, "nats-token", "", "the NATS server's token (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+")")
+	client.flags(cmd.Flags())
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "how many workers to run")
 	return cmd
 }
