@@ -192,16 +192,7 @@ func TestDialCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true,
-		Nkeys: []*server.NkeyUser{{Nkey: pub}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
+	ns := startServer(t, &server.Options{Nkeys: []*server.NkeyUser{{Nkey: pub}}})
 	tests := []struct {
 		name, creds, wantErr string
 	}{
@@ -258,16 +249,8 @@ func TestDialPrivateCA(t *testing.T) {
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true, TLS: true,
+	ns := startServer(t, &server.Options{TLS: true,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
 	url := strings.Replace(ns.ClientURL(), "nats://", "tls://", 1)
 	if nc, err := queue.Dial(queue.DialOptions{URL: url, Name: "test"}); err == nil {
 		nc.Close()
@@ -278,4 +261,20 @@ func TestDialPrivateCA(t *testing.T) {
 		t.Fatalf("with --nats-ca: %v", err)
 	}
 	nc.Close()
+}
+
+// startServer starts a NATS server without JetStream on a loopback port.
+func startServer(t *testing.T, o *server.Options) *server.Server {
+	t.Helper()
+	o.Host, o.Port, o.NoSigs, o.NoLog = "127.0.0.1", -1, true, true
+	ns, err := server.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("not ready")
+	}
+	return ns
 }

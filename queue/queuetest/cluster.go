@@ -25,13 +25,12 @@ type Cluster struct {
 }
 
 type node struct {
-	name       string
-	dir        string
-	port, rte  int
-	routes     []string
-	srv        *server.Server // nil while stopped
-	clientURL  string
-	maxPayload int32
+	name      string
+	dir       string
+	port, rte int // client and route ports
+	routes    []string
+	srv       *server.Server // nil while stopped
+	clientURL string
 }
 
 // StartCluster starts n JetStream servers routed to each other and waits
@@ -47,13 +46,12 @@ func StartCluster(t testing.TB, n int) *Cluster {
 	}
 	for i := range n {
 		c.nodes = append(c.nodes, &node{
-			name:       fmt.Sprintf("n%d", i+1),
-			dir:        t.TempDir(),
-			port:       ports[i],
-			rte:        ports[n+i],
-			routes:     routes,
-			clientURL:  fmt.Sprintf("nats://127.0.0.1:%d", ports[i]),
-			maxPayload: 8 << 20,
+			name:      fmt.Sprintf("n%d", i+1),
+			dir:       t.TempDir(),
+			port:      ports[i],
+			rte:       ports[n+i],
+			routes:    routes,
+			clientURL: fmt.Sprintf("nats://127.0.0.1:%d", ports[i]),
 		})
 	}
 	t.Cleanup(func() {
@@ -88,7 +86,7 @@ func (c *Cluster) start(i int, wait bool) {
 		StoreDir:   nd.dir,
 		NoSigs:     true,
 		NoLog:      true,
-		MaxPayload: nd.maxPayload,
+		MaxPayload: 8 << 20, // as the embedded server's
 		Cluster: server.ClusterOpts{
 			Name: c.Name,
 			Host: "127.0.0.1",
