@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/evident/evident"
 	"github.com/evident/evident/ingest"
 	"github.com/evident/evident/queue"
@@ -141,6 +144,11 @@ func TestClusterNodeLossLosesNothing(t *testing.T) {
 		leader+1, on, len(before), count(before, evident.Indexed), len(files))
 
 	submitted.Wait()
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpQueue(t, nc)
+		}
+	})
 	ds := e.waitDocs(60*time.Second, func(ds []evident.Document) (bool, string) {
 		n := count(ds, evident.Indexed)
 		return len(ds) == len(files) && n == len(files), fmt.Sprintf("%d documents, %d of %d indexed", len(ds), n, len(files))
@@ -215,6 +223,28 @@ func checkOnce(t *testing.T, e *running, ds []evident.Document, notes int) {
 	for i := range notes {
 		if ids := e.hitIDs(fmt.Sprintf("token%03dx", i)); len(ids) != 1 {
 			t.Errorf("token%03dx: %d hits, want 1", i, len(ids))
+		}
+	}
+}
+
+// dumpQueue logs what the streams and consumers hold, for a failure.
+func dumpQueue(t *testing.T, nc *nats.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	js, _ := jetstream.New(nc)
+	for _, sc := range [][2]string{{queue.StreamJobs, queue.ConsumerWorkers}, {queue.StreamResults, queue.ConsumerIndexer}} {
+		if s, err := js.Stream(ctx, sc[0]); err == nil {
+			i, _ := s.Info(ctx, jetstream.WithSubjectFilter(">"))
+			if i != nil {
+				t.Logf("%s: %d messages, subjects %v, cluster %+v", sc[0], i.State.Msgs, i.State.Subjects, i.Cluster)
+			}
+		}
+		if c, err := js.Consumer(ctx, sc[0], sc[1]); err == nil {
+			i, _ := c.Info(ctx)
+			if i != nil {
+				t.Logf("%s/%s: pending %d, ack pending %d, redelivered %d, delivered %+v, ack floor %+v, cluster %+v",
+					sc[0], sc[1], i.NumPending, i.NumAckPending, i.NumRedelivered, i.Delivered, i.AckFloor, i.Cluster)
+			}
 		}
 	}
 }

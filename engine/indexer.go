@@ -151,9 +151,7 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 	}
 	data, err := payload(ctx)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		// Acknowledging drops the payload first: this result was applied
-		// and only its acknowledgement was lost.
-		return ch, nil
+		return ch, e.payloadGone(ctx, sha, res.File)
 	}
 	if err != nil {
 		return ch, fmt.Errorf("fetching passages: %w", err)

@@ -10,10 +10,13 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// JetStream's error codes for copies it cannot place.
+// JetStream's error codes for copies it cannot place, and for a cluster
+// that is electing a leader.
 const (
-	errNoPeers          = 10005 // a cluster with too few servers
-	errReplicasNotClust = 10074 // a single server
+	errClusterNotAvailable = 10008 // "JetStream system temporarily unavailable"
+	errLastSeqUnavailable  = 10163 // "expected last sequence per subject temporarily unavailable"
+	errNoPeers             = 10005 // a cluster with too few servers
+	errReplicasNotClust    = 10074 // a single server
 )
 
 // ErrReplicas is wrapped by the error of Open when the NATS deployment
@@ -50,7 +53,11 @@ const errConsumerReplicas = 10126
 func (q *Queue) consumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
 	cfg.Replicas = q.cfg.Replicas
 	for {
-		c, err := q.js.CreateOrUpdateConsumer(ctx, stream, cfg)
+		var c jetstream.Consumer
+		err := retry(ctx, tryTimeout, func(ctx context.Context) (err error) {
+			c, err = q.js.CreateOrUpdateConsumer(ctx, stream, cfg)
+			return err
+		})
 		var apiErr *jetstream.APIError
 		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode != errConsumerReplicas {
 			return c, err
@@ -67,7 +74,7 @@ func (q *Queue) consumer(ctx context.Context, stream string, cfg jetstream.Consu
 // none yet: a process not told how many (a worker) keeps what the server
 // set up rather than scaling the streams down.
 func replicasNow(ctx context.Context, js jetstream.JetStream) (int, error) {
-	s, err := js.Stream(ctx, StreamJobs)
+	s, err := try(ctx, js.Stream, StreamJobs)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		return 1, nil
 	}
@@ -130,9 +137,7 @@ func transient(err error) bool {
 		}
 	}
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.Code == 503 && // "JetStream system temporarily unavailable"
-		apiErr.ErrorCode != jetstream.JSErrCodeJetStreamNotEnabled &&
-		apiErr.ErrorCode != jetstream.JSErrCodeJetStreamNotEnabledForAccount
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == errClusterNotAvailable || apiErr.ErrorCode == errLastSeqUnavailable)
 }
 
 // resultAckWait is how long the indexer may hold a result unacknowledged:
@@ -140,4 +145,15 @@ func transient(err error) bool {
 // in transit with the server it came from comes back after it.
 func (q *Queue) resultAckWait() time.Duration {
 	return max(2*q.cfg.AckWait, 10*time.Second)
+}
+
+// try is retry for a call of one argument that returns a value, such as
+// the creation of a stream from its configuration.
+func try[A, T any](ctx context.Context, fn func(context.Context, A) (T, error), arg A) (T, error) {
+	var v T
+	err := retry(ctx, tryTimeout, func(ctx context.Context) (err error) {
+		v, err = fn(ctx, arg)
+		return err
+	})
+	return v, err
 }

@@ -131,7 +131,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		}
 	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
-	if q.jobs, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if q.jobs, err = try(ctx, js.CreateOrUpdateStream, jetstream.StreamConfig{
 		Name:        StreamJobs,
 		Description: "Evident: one job per document to extract and classify",
 		Subjects:    []string{subjectJobs + ">"},
@@ -142,7 +142,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamJobs, err)
 	}
-	if q.resS, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if q.resS, err = try(ctx, js.CreateOrUpdateStream, jetstream.StreamConfig{
 		Name:        StreamResults,
 		Description: "Evident: workers' results for the indexer",
 		Subjects:    []string{subjectResults + ">"},
@@ -152,7 +152,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamResults, err)
 	}
-	if q.files, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	if q.files, err = try(ctx, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketFiles,
 		Description: "Evident: original files by SHA-256",
 		Replicas:    cfg.Replicas,
@@ -160,7 +160,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("bucket "+BucketFiles, err)
 	}
-	if q.results, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	if q.results, err = try(ctx, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketResults,
 		Description: "Evident: extracted passages waiting for the indexer",
 		Replicas:    cfg.Replicas,
@@ -224,12 +224,20 @@ func (q *Queue) Live(ctx context.Context, sha string) (bool, error) {
 		stream jetstream.Stream
 		prefix string
 	}{{q.jobs, subjectJobs}, {q.resS, subjectResults}} {
-		_, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+sha)
-		if err == nil {
-			return true, nil
-		}
-		if !errors.Is(err, jetstream.ErrMsgNotFound) {
+		found := false
+		err := retry(ctx, tryTimeout, func(ctx context.Context) error {
+			_, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+sha)
+			found = err == nil
+			if errors.Is(err, jetstream.ErrMsgNotFound) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
 			return false, fmt.Errorf("queue: %s: %w", short(sha), err)
+		}
+		if found {
+			return true, nil
 		}
 	}
 	return false, nil
@@ -251,11 +259,16 @@ func (q *Queue) Config() Config { return q.cfg }
 
 // HasFile reports whether the original bytes with this hash are stored.
 func (q *Queue) HasFile(ctx context.Context, sha string) (bool, error) {
-	_, err := q.files.GetInfo(ctx, sha)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	var has bool
+	err := retry(ctx, tryTimeout, func(ctx context.Context) error {
+		_, err := q.files.GetInfo(ctx, sha)
+		has = err == nil
+		if errors.Is(err, jetstream.ErrObjectNotFound) {
+			return nil
+		}
+		return err
+	})
+	return has, err
 }
 
 // PutFile stores original bytes under their hash, unless already there.

@@ -243,19 +243,29 @@ func freePorts(t testing.TB, n int) []int {
 // the server that leads it and holds a given connection at once.
 func (c *Cluster) MoveLeader(ctx context.Context, nc *nats.Conn, stream string, i int) error {
 	req := fmt.Sprintf(`{"placement":{"preferred":%q}}`, c.nodes[i].name)
+	var last string
 	for {
 		now, err := c.StreamLeader(ctx, nc, stream)
-		if err == nil && now == i {
+		switch {
+		case err != nil:
+			last = err.Error()
+		case now == i:
 			return nil
-		}
-		if err == nil && now >= 0 {
+		case now >= 0:
 			// An answer that is not a success is tried again: the leader
 			// may be changing already.
-			nc.RequestWithContext(ctx, "$JS.API.STREAM.LEADER.STEPDOWN."+stream, []byte(req))
+			rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			msg, err := nc.RequestWithContext(rctx, "$JS.API.STREAM.LEADER.STEPDOWN."+stream, []byte(req))
+			cancel()
+			if err != nil {
+				last = err.Error()
+			} else {
+				last = string(msg.Data)
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("moving the leader of %s to %s: %w", stream, c.nodes[i].name, ctx.Err())
+			return fmt.Errorf("moving the leader of %s to %s: %w (last: %s)", stream, c.nodes[i].name, ctx.Err(), last)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
