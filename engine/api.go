@@ -43,7 +43,39 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Respon
 
 // Documents lists every document and its state, oldest first.
 func (e *Engine) Documents(ctx context.Context) ([]evident.Document, error) {
-	return e.store.Documents(ctx)
+	docs, err := e.store.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// While the disk is full the database may not take a waiting
+	// document's reason: say it here.
+	if disk := e.Disk(); disk.Full {
+		for i := range docs {
+			if d := &docs[i]; (d.State == evident.Queued || d.State == evident.Processing) && d.Error == "" {
+				d.Error = e.waitReason("")
+			}
+		}
+	}
+	return docs, nil
+}
+
+// Status is every document and the state of the data folder's disk: the
+// body of GET /api/status and of `evident status --json`.
+type Status struct {
+	Documents []evident.Document `json:"documents"`
+	Disk      Disk               `json:"disk"`
+}
+
+// Status lists every document and says whether the disk is full.
+func (e *Engine) Status(ctx context.Context) (*Status, error) {
+	docs, err := e.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if docs == nil {
+		docs = []evident.Document{}
+	}
+	return &Status{Documents: docs, Disk: e.Disk()}, nil
 }
 
 // Shown is one document with all its passages, for `evident show`.

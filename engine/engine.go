@@ -55,11 +55,15 @@ type Options struct {
 	Synonyms   string // search's topic synonyms; empty uses <data>/synonyms.yaml if present, else the built-in ones
 	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
 	JobTimeout time.Duration
-	Queue      queue.Config
-	Formats    extract.Registry // nil means extract.Default()
-	Log        *slog.Logger
-	Settle     time.Duration // inbox settle time
-	Rescan     time.Duration // how often the whole inbox is looked at again (default 30s)
+	// Limits bound what one file may cost the local workers: the longest
+	// passage, the most passages, the most paragraphs of a document read
+	// whole (see ingest.Limits; zero fields take the defaults).
+	Limits  ingest.Limits
+	Queue   queue.Config
+	Formats extract.Registry // nil means extract.Default()
+	Log     *slog.Logger
+	Settle  time.Duration // inbox settle time
+	Rescan  time.Duration // how often the whole inbox is looked at again (default 30s)
 	// ReadOnly opens the folder for commands that only read (search, show,
 	// status): they take no lock and open the database and the index for
 	// reading only, so that a server can start on the folder meanwhile. A
@@ -114,6 +118,11 @@ type Engine struct {
 	connMu sync.Mutex // one Connect at a time
 
 	processing, indexing summary // for Metrics
+
+	disk diskState // writes the data disk refused
+	// indexBroken is set when a write to the search index failed: the
+	// indexer reopens the index before it writes again. Guarded by writeMu.
+	indexBroken bool
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -513,7 +522,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // Processor returns a processor using the engine's formats and rules.
 func (e *Engine) Processor() *ingest.Processor {
-	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout}
+	return &ingest.Processor{Formats: e.opts.Formats, Rules: e, Timeout: e.opts.JobTimeout, Limits: e.opts.Limits}
 }
 
 // Queue returns the queue after Connect.
@@ -526,6 +535,13 @@ func (e *Engine) onEvent(ev queue.Event) {
 		e.store.MarkProcessing(ctx, ev.SHA256)
 	case "retry":
 		e.store.SetState(ctx, ev.SHA256, evident.Queued, fmt.Sprintf("attempt %d failed: %s", ev.Attempt, ev.Error))
+	case "wait":
+		// The queue could not take the worker's result (a full disk): the
+		// job waits and comes back by itself.
+		if strings.HasPrefix(ev.Error, queue.WaitingForDisk) {
+			e.noSpace(errors.New(strings.TrimPrefix(ev.Error, queue.WaitingForDisk+" ")))
+		}
+		e.store.Wait(ctx, ev.SHA256, evident.Queued, e.waitReason(ev.Error))
 	}
 }
 

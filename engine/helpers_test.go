@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -308,7 +309,10 @@ func (l *logRecorder) dump(t *testing.T) {
 	root := l.rootOf()
 	root.mu.Lock()
 	defer root.mu.Unlock()
-	const max = 300
+	max := 300
+	if n, err := strconv.Atoi(os.Getenv("EVIDENT_TEST_LOG_LINES")); err == nil {
+		max = n
+	}
 	lines := root.lines
 	if len(lines) > max {
 		t.Logf("engine log: %d lines, showing the last %d", len(lines), max)

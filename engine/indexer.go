@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -31,15 +31,22 @@ func (e *Engine) runIndexer(ctx context.Context) {
 	}
 }
 
-// indexBatch applies up to 64 waiting results: each document in its own
-// SQLite transaction, then one Bleve batch for all of them, then the
-// documents are marked indexed, then the results acknowledged. A crash
-// anywhere before the acks replays the results, which is harmless because
-// saving replaces a document's passages; until it is marked, a saved
-// document is still processing, never indexed with its passages missing
-// from the index. A result that could not be applied is handed back, never
+// indexBatch applies up to 64 waiting results: each document's passages
+// go to SQLite as they are read from the results bucket, and their index
+// entries to Bleve in batches shared by the documents; then the documents
+// are marked indexed, then the results acknowledged. A crash anywhere
+// before the acks replays the results, which is harmless because saving
+// replaces a document's passages; until it is marked, a saved document is
+// still processing, never indexed with its passages missing from the
+// index. A result that could not be applied is handed back, never
 // acknowledged. It returns how many results it applied.
+//
+// No document is held whole: a result of a million passages costs the
+// indexer a few batches of them at a time.
 func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
+	if !e.indexReady(ctx, wait) {
+		return 0
+	}
 	rs, err := e.queue.Results(ctx, 64, wait)
 	if err != nil && ctx.Err() == nil {
 		e.fetching.fail(e.log, "indexer: fetching results", err)
@@ -55,16 +62,27 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	// together: the indexer, reindex, reclassify, a person's review (Tag).
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	// Bleve applies all deletes before all adds, so an add that a later
-	// result of the batch deletes again (the same document indexed, then
-	// failed) must not reach it.
-	var deletes []string
-	adds := map[string]index.Entry{}
+	w := &pending{e: e, adds: map[string]index.Entry{}}
 	stamps := map[string]string{} // documents saved, to mark indexed
 	var applied []*queue.ResultDelivery
 	for _, r := range rs {
-		ch, err := e.apply(ctx, r.Result, r.Payload)
+		saved, stamp, err := e.apply(ctx, r, w)
+		if err == nil {
+			err = w.err
+		}
 		if err != nil {
+			if w.err != nil {
+				break // the index cannot be written: hand everything back
+			}
+			if e.noSpace(err) {
+				// Not the document's fault: it waits, and goes on by
+				// itself when space returns.
+				delay := queue.Backoff(r.Delivered)
+				e.log.Warn("indexer: the disk is full; the result waits", "sha256", short(r.SHA256), "file", r.File, "err", err, "in", delay)
+				e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
+				r.Later(delay)
+				continue
+			}
 			e.log.Error("indexer: applying result", "sha256", short(r.SHA256), "file", r.File, "err", err)
 			r.Nak()
 			continue
@@ -73,28 +91,30 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 		if r.Duration > 0 {
 			e.processing.observe(r.Duration)
 		}
-		for _, id := range ch.deletes {
-			delete(adds, id)
-		}
-		deletes = append(deletes, ch.deletes...)
-		for _, a := range ch.adds {
-			adds[a.ID] = a
-		}
 		delete(stamps, r.SHA256)
-		if ch.saved {
-			stamps[r.SHA256] = ch.stamp
+		if saved {
+			stamps[r.SHA256] = stamp
 		}
 	}
-	err = e.Index(func(ix *index.Index) error {
-		return ix.Apply(ctx, deletes, slices.Collect(maps.Values(adds)))
-	})
+	err = w.flush(ctx)
 	if err == nil {
 		err = e.store.MarkIndexed(ctx, stamps)
 	}
 	if err != nil {
-		e.log.Error("indexer: writing the index", "err", err)
-		for _, r := range applied {
-			r.Nak()
+		full := e.noSpace(err)
+		if w.err != nil {
+			// What the index holds in memory may not be on disk: it is
+			// reopened before the next write (indexReady).
+			e.indexBroken = true
+		}
+		e.log.Error("indexer: writing the index; the results wait", "err", err, "disk_full", full)
+		for _, r := range rs {
+			if full {
+				e.store.Wait(ctx, r.SHA256, evident.Processing, queue.WaitReason(err))
+				r.Later(queue.Backoff(r.Delivered))
+			} else {
+				r.Nak()
+			}
 		}
 		return 0
 	}
@@ -107,17 +127,79 @@ func (e *Engine) indexBatch(ctx context.Context, wait time.Duration) int {
 	return len(applied)
 }
 
-// change is what applying one result changes in the index.
-type change struct {
-	deletes []string
-	adds    []index.Entry
-	saved   bool   // the document was saved: mark it indexed once adds are in
-	stamp   string // the stamp of its entries
+// indexReady reopens the search index after a write to it failed, once
+// the disk has room. It reports whether the indexer may go on; when not,
+// it has waited for wait.
+func (e *Engine) indexReady(ctx context.Context, wait time.Duration) bool {
+	e.writeMu.Lock()
+	broken := e.indexBroken
+	if broken {
+		if err := e.reopenIndex(ctx); err != nil {
+			if !errors.Is(err, errDiskFull) {
+				e.log.Error("indexer: reopening the search index", "err", err)
+			}
+		} else {
+			e.indexBroken, broken = false, false
+		}
+	}
+	e.writeMu.Unlock()
+	if broken {
+		time.Sleep(wait)
+	}
+	return !broken
 }
 
-// apply records one result in the store and returns the index changes.
-func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(context.Context) ([]byte, error)) (change, error) {
-	var ch change
+// pending gathers index changes from several results and writes them to
+// the index in batches of about index.MaxBatch. Bleve applies all deletes
+// of a batch before all its adds, so an add that a later result deletes
+// again (the same document indexed, then failed) is dropped here rather
+// than sent.
+type pending struct {
+	e       *Engine
+	deletes []string
+	adds    map[string]index.Entry
+	err     error // a write that failed: nothing more is written
+}
+
+func (w *pending) delete(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		delete(w.adds, id)
+		w.deletes = append(w.deletes, id)
+		w.maybeFlush(ctx)
+	}
+}
+
+func (w *pending) add(ctx context.Context, entries []index.Entry) {
+	for _, a := range entries {
+		w.adds[a.ID] = a
+		w.maybeFlush(ctx)
+	}
+}
+
+func (w *pending) maybeFlush(ctx context.Context) {
+	if len(w.deletes)+len(w.adds) >= index.MaxBatch {
+		w.flush(ctx)
+	}
+}
+
+func (w *pending) flush(ctx context.Context) error {
+	if w.err != nil || len(w.deletes)+len(w.adds) == 0 {
+		return w.err
+	}
+	adds := slices.Collect(maps.Values(w.adds))
+	w.err = w.e.Index(func(ix *index.Index) error { return ix.Apply(ctx, w.deletes, adds) })
+	w.deletes, w.adds = w.deletes[:0], map[string]index.Entry{}
+	return w.err
+}
+
+// heartbeatEvery is how often the indexer tells JetStream it is still
+// applying a long result, well within the indexer consumer's AckWait.
+const heartbeatEvery = 15 * time.Second
+
+// apply records one result in the store and gives its index changes to w.
+// It reports whether the document was saved, and the stamp of its entries.
+func (e *Engine) apply(ctx context.Context, r *queue.ResultDelivery, w *pending) (saved bool, stamp string, err error) {
+	res := r.Result
 	sha, failure := res.SHA256, res.Error
 	// A result for metadata that has changed since its job was queued (a
 	// sidecar arrived) is stale: the job for the new metadata decides,
@@ -125,69 +207,167 @@ func (e *Engine) apply(ctx context.Context, res queue.Result, payload func(conte
 	if res.Version != "" {
 		sub, err := e.store.Job(ctx, sha)
 		if errors.Is(err, store.ErrNotFound) {
-			return ch, nil // the document changed or went meanwhile
+			return false, "", nil // the document changed or went meanwhile
 		}
 		if err != nil {
-			return ch, err
+			return false, "", err
 		}
 		if res.Version != queue.JobVersion(jobOf(sub)) {
 			e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
-			return ch, nil
+			return false, "", nil
 		}
 	}
 	if failure != "" {
 		// A bare "gave up after N attempts" gains the cause the last retry
 		// recorded; a failure that already gives it is not repeated.
 		if doc, err := e.store.DocumentBySHA(ctx, sha); err == nil && doc.Error != "" && doc.State != evident.Failed &&
-			!strings.Contains(failure, lastCause(doc.Error)) {
+			!strings.Contains(failure, lastCause(doc.Error)) && !strings.HasPrefix(doc.Error, queue.WaitingForDisk) {
 			failure = fmt.Sprintf("%s (last error: %s)", failure, doc.Error)
 		}
-		var err error
-		ch.deletes, err = e.store.Fail(ctx, sha, failure, e.configNow())
+		ids, err := e.store.Fail(ctx, sha, failure, e.configNow())
 		if errors.Is(err, store.ErrNotFound) {
-			return change{}, nil // the document changed or went meanwhile
+			return false, "", nil // the document changed or went meanwhile
 		}
-		return ch, err
+		w.delete(ctx, ids)
+		return false, "", err
 	}
-	data, err := payload(ctx)
+	rd, err := e.openResult(ctx, r)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return ch, e.payloadGone(ctx, sha, res.File)
+		return false, "", e.payloadGone(ctx, sha, r.File)
 	}
 	if err != nil {
-		return ch, fmt.Errorf("fetching passages: %w", err)
+		return false, "", fmt.Errorf("fetching passages: %w", err)
 	}
-	var out ingest.Output
-	if err := json.Unmarshal(data, &out); err != nil {
+	defer rd.Close()
+	if rd.err != nil {
 		// Not retryable: record it rather than loop.
-		ch.deletes, err = e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error(), "")
-		return ch, err
+		ids, err := e.store.Fail(ctx, sha, "the worker's result could not be read: "+rd.err.Error(), "")
+		w.delete(ctx, ids)
+		return false, "", err
 	}
 	// What people said of the document's speakers outranks what the
 	// worker detected.
-	if err := e.correctSpeakers(ctx, sha, &out.Document, out.Passages); err != nil {
-		return ch, err
+	fix, err := e.speakerFixes(ctx, sha, rd.Document())
+	if err != nil {
+		return false, "", err
 	}
 	// The same bytes give the same passage ids: the categories people set
 	// for them outrank the rules the worker applied.
 	overrides, err := e.store.Overrides(ctx, sha)
 	if err != nil {
-		return ch, err
+		return false, "", err
 	}
-	overruleAll(out.Passages, overrides)
-	ch.deletes, err = e.store.Save(ctx, &out.Document, out.Warnings, out.Passages)
+	sv, err := e.store.BeginSave(ctx, rd.Document())
 	if errors.Is(err, store.ErrNotFound) {
-		return change{}, nil
+		return false, "", nil
 	}
 	if err != nil {
-		return ch, err
+		return false, "", err
 	}
 	doc, err := e.store.DocumentBySHA(ctx, sha)
 	if err != nil {
-		return ch, err
+		sv.Abort()
+		return false, "", err
 	}
-	ch.adds, ch.stamp = e.entriesOf(doc, out.Passages)
-	ch.saved = true
-	return ch, nil
+	// Small documents keep their entries for the index; a large one is
+	// read back from the store in batches once its stamp is known.
+	st := index.NewStamper()
+	var held []index.Entry
+	n := 0
+	beat := time.Now()
+	for {
+		p, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			sv.Abort()
+			if errors.Is(err, ingest.ErrBadResult) {
+				ids, ferr := e.store.Fail(ctx, sha, "the worker's result could not be read: "+err.Error(), "")
+				w.delete(ctx, ids)
+				return false, "", ferr
+			}
+			return false, "", err // the bucket: read it again later
+		}
+		fix(p)
+		if o, ok := overrides[p.ID]; ok {
+			overrule(p, o)
+		}
+		if err := sv.Add(ctx, p); err != nil {
+			sv.Abort()
+			return false, "", err
+		}
+		entry := e.entry(doc, p)
+		st.Add(&entry)
+		if n < index.MaxBatch {
+			held = append(held, entry)
+		} else {
+			held = nil
+		}
+		n++
+		if time.Since(beat) > heartbeatEvery {
+			r.InProgress()
+			beat = time.Now()
+		}
+	}
+	old, err := sv.Commit(ctx, rd.Warnings(), rd.Redacted())
+	if err != nil {
+		return false, "", err
+	}
+	stamp = st.Sum()
+	w.delete(ctx, old)
+	if n <= index.MaxBatch {
+		for i := range held {
+			held[i].Stamp = stamp
+		}
+		w.add(ctx, held)
+		return true, stamp, nil
+	}
+	for first := 0; first < n && w.err == nil; first += index.MaxBatch {
+		ps, err := e.store.PassageRange(ctx, doc.ID, first, first+index.MaxBatch-1)
+		if err != nil {
+			return false, "", err
+		}
+		entries := make([]index.Entry, len(ps))
+		for i := range ps {
+			entries[i] = e.entry(doc, &ps[i])
+			entries[i].Stamp = stamp
+		}
+		w.add(ctx, entries)
+		if time.Since(beat) > heartbeatEvery {
+			r.InProgress()
+			beat = time.Now()
+		}
+	}
+	return true, stamp, nil
+}
+
+// result is a result's payload being read.
+type result struct {
+	*ingest.Reader
+	body io.ReadCloser
+	err  error // the payload cannot be read: the worker's fault, not a retry's
+}
+
+func (r *result) Close() error { return r.body.Close() }
+
+// openResult opens a result's payload, written by a worker of this
+// version (records, read as they come) or of an earlier one (one JSON
+// object).
+func (e *Engine) openResult(ctx context.Context, r *queue.ResultDelivery) (*result, error) {
+	body, err := r.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := ingest.NewReader(body, r.Encoding)
+	if errors.Is(err, ingest.ErrBadResult) || err != nil && r.Encoding != "" && r.Encoding != ingest.Encoding {
+		return &result{body: body, err: err}, nil
+	}
+	if err != nil {
+		body.Close()
+		return nil, err
+	}
+	return &result{Reader: rd, body: body}, nil
 }
 
 // rewriteDocument writes a document's index entries again from the store,

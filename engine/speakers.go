@@ -112,16 +112,23 @@ func (e *Engine) SetSpeaker(ctx context.Context, doc, name string, edit SpeakerE
 	return d, nil
 }
 
-// correctSpeakers applies what people said of a document's speakers to a
-// worker's output for it, retagging the passages whose speaker changed.
-func (e *Engine) correctSpeakers(ctx context.Context, sha string, d *evident.Document, ps []evident.Passage) error {
+// speakerFixes applies what people said of a document's speakers to a
+// worker's output for it: to d's speakers now, and to each passage by the
+// function it returns, which retags a passage whose speaker changed.
+func (e *Engine) speakerFixes(ctx context.Context, sha string, d *evident.Document) (func(*evident.Passage), error) {
 	fixes, err := e.store.SpeakerOverrides(ctx, sha)
 	if err != nil || len(fixes) == 0 {
-		return err
+		return func(*evident.Passage) {}, err
 	}
-	rules := e.Classifier()
-	for _, i := range persona.Correct(d.Speakers, ps, store.Corrections(fixes), e.Roles()) {
-		tagByRules(rules, &ps[i])
-	}
-	return nil
+	rules, tax, corr := e.Classifier(), e.Roles(), store.Corrections(fixes)
+	persona.Correct(d.Speakers, nil, corr, tax)
+	return func(p *evident.Passage) {
+		// Passages come one at a time; Correct fixing the speakers again
+		// gives the same speakers.
+		one := []evident.Passage{*p}
+		if len(persona.Correct(d.Speakers, one, corr, tax)) > 0 {
+			*p = one[0]
+			tagByRules(rules, p)
+		}
+	}, nil
 }

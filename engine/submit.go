@@ -14,6 +14,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/index"
+	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
 	"github.com/evident/evident/watch"
 )
@@ -108,6 +109,7 @@ func (e *Engine) Submit(ctx context.Context, src Source) (*Submitted, error) {
 		Meta: src.Meta, FolderRole: src.FolderRole}
 	res, err := e.record(ctx, sub, f, problem)
 	if err != nil {
+		e.noSpace(err)
 		return nil, &hashedError{sha: sum, err: err}
 	}
 	return res, nil
@@ -312,6 +314,16 @@ func (e *Engine) watch(ctx context.Context) error {
 				// hash is known once the file was read.
 				e.log.Error("inbox: cannot submit", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)
 				return nil
+			}
+			if queue.IsNoSpace(err) || !e.hasRoom() {
+				// Nothing goes in while the disk is full: wait for room,
+				// then go on at once, spending no attempt.
+				e.log.Warn("inbox: the disk is full; waiting for room", "file", filepath.Base(path), "origin", src.Origin, "err", err)
+				if !e.awaitRoom(ctx) {
+					return nil
+				}
+				attempt = -1
+				continue
 			}
 			if attempt == 2 {
 				e.log.Error("inbox: cannot submit; the next rescan tries again", "sha256", short(hashOf(err)), "file", filepath.Base(path), "origin", src.Origin, "err", err)

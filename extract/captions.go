@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // Captions reads WebVTT and SRT subtitles. The cue grammar is parsed here
@@ -352,7 +354,7 @@ func cleanCues(raw []rawCue) []cue {
 			var b strings.Builder
 			turn := false
 			flush := func() {
-				text := strings.TrimSpace(cleanSpaces(bidiMarks.Replace(html.UnescapeString(b.String()))))
+				text := strings.TrimSpace(tidy.Spaces(bidiMarks.Replace(html.UnescapeString(b.String()))))
 				b.Reset()
 				if text == "" || soundOnly.MatchString(text) || strings.Trim(text, "♪♫#~ ") == "" || strings.HasPrefix(text, "♪") || strings.HasPrefix(text, "♫") {
 					return
@@ -376,7 +378,7 @@ func cleanCues(raw []rawCue) []cue {
 					skip--
 				case !closing && voiceTag.MatchString(body):
 					flush()
-					voice = strings.TrimSpace(cleanSpaces(html.UnescapeString(voiceTag.FindStringSubmatch(body)[1])))
+					voice = strings.TrimSpace(tidy.Spaces(html.UnescapeString(voiceTag.FindStringSubmatch(body)[1])))
 					voiced, turn = voice != "", true
 				}
 			}

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/saintfish/chardet"
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
@@ -24,6 +25,36 @@ var ErrBinary = errors.New("binary data, not text")
 // is mostly control bytes is refused as binary. The warnings say what was
 // repaired.
 func DecodeText(data []byte) (string, []string, error) {
+	s, warnings, err := decode(data, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.TrimLeft(s, "\uFEFF") // files saved twice carry two BOMs
+	return s, warnings, nil
+}
+
+// decodePage turns a web page's bytes into UTF-8 the way a browser would:
+// a BOM decides first, then the charset the page declares, then UTF-8
+// when the bytes are valid UTF-8, then Windows-1252, the web's historical
+// default. A page that declares a legacy charset but is valid UTF-8 with
+// non-ASCII text was re-encoded when saved (tools do this and keep the old
+// meta tag): it is read as UTF-8.
+func decodePage(data []byte, declared func([]byte) string) (string, []string) {
+	s, warnings, _ := decode(data, declared) // a page is never refused as binary
+	return strings.TrimPrefix(s, "\uFEFF"), warnings
+}
+
+// decode is the one charset decoder behind DecodeText and decodePage. A
+// BOM decides first. Then a web page, whose declared charset declared
+// reads ("" for none), follows browsers (pageCharset); other bytes are
+// read as UTF-16 without a BOM, as UTF-8 when valid, or as what a detector
+// names (decodeLegacy), and refused when mostly control bytes. Either way
+// invalid sequences are replaced and mojibake is repaired, with a warning
+// for each.
+func decode(data []byte, declared func([]byte) string) (string, []string, error) {
 	var warnings []string
 	var s string
 	switch {
@@ -33,6 +64,12 @@ func DecodeText(data []byte) (string, []string, error) {
 		s = decodeUTF16(data[2:], false)
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		s = decodeUTF16(data[2:], true)
+	case declared != nil:
+		var how string
+		s, how = pageCharset(data, declared(data))
+		if how != "" {
+			warnings = append(warnings, how)
+		}
 	// UTF-16 of ASCII text is also valid UTF-8 (NULs and letters), so it
 	// must be spotted first.
 	case looksUTF16(data, false):
@@ -54,18 +91,82 @@ func DecodeText(data []byte) (string, []string, error) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 		warnings = append(warnings, fmt.Sprintf("%d invalid UTF-8 sequences replaced with U+FFFD", bad))
 	}
-	if err := binaryCheck([]byte(s)); err != nil {
-		return "", nil, err
+	// binaryCheck looks at the first 64 KiB only: copy no more. A page
+	// is markup, whatever bytes it holds.
+	if declared == nil {
+		if err := binaryCheck([]byte(s[:min(len(s), 64<<10)])); err != nil {
+			return "", nil, err
+		}
 	}
 	if fixed, ok := fixMojibake(s); ok {
 		s = fixed
 		warnings = append(warnings, "repaired mojibake (UTF-8 text that had been read as Windows-1252)")
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.ReplaceAll(s, "\x00", "")
-	s = strings.TrimLeft(s, "\uFEFF") // files saved twice carry two BOMs
 	return s, warnings, nil
+}
+
+// pageCharset decodes a page without a BOM by the charset it declares,
+// as browsers do, and says why when it reads the page otherwise.
+func pageCharset(data []byte, declared string) (string, string) {
+	_, declared = charset.Lookup(declared) // "" when none or unknown
+	if strings.HasPrefix(declared, "utf-16") {
+		declared = "utf-8" // a meta tag readable as ASCII is not UTF-16
+	}
+	label, how := declared, ""
+	validUTF8 := utf8.Valid(data)
+	switch {
+	case declared == "utf-8" && !validUTF8 && validShare(data) < 0.5:
+		label, how = "windows-1252", "the page declares UTF-8 but is not; read as windows-1252"
+	case declared != "" && declared != "utf-8" && validUTF8 && hasHighBit(data):
+		label, how = "utf-8", fmt.Sprintf("the page declares the %s character set but is UTF-8; read as UTF-8", declared)
+	case declared != "":
+	case validUTF8:
+		label = "utf-8"
+	default:
+		label, how = "windows-1252", "the page declares no character set and is not UTF-8; read as windows-1252"
+	}
+	if enc, name := charset.Lookup(label); enc != nil && name != "utf-8" {
+		s, _ := enc.NewDecoder().String(string(data))
+		return s, how
+	}
+	return string(data), how
+}
+
+func hasHighBit(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeReader is DecodeText for text read as a stream, perhaps more than
+// once: it returns a function that gives a reader of the decoded text from
+// its start each time it is called. Clean UTF-8, the common case, is read
+// where it lies rather than copied into a string.
+func decodeReader(data []byte) (func() io.Reader, []string, error) {
+	if cleanUTF8(data) {
+		return func() io.Reader { return bytes.NewReader(data) }, nil, nil
+	}
+	s, warnings, err := DecodeText(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return func() io.Reader { return strings.NewReader(s) }, warnings, nil
+}
+
+// cleanUTF8 reports whether DecodeText would give back the bytes as they
+// are, but for CRLF line ends (which readers of lines and CSV take as
+// they come).
+func cleanUTF8(data []byte) bool {
+	return !bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) &&
+		!bytes.HasPrefix(data, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) &&
+		!looksUTF16(data, false) && !looksUTF16(data, true) &&
+		utf8.Valid(data) && binaryCheck(data) == nil &&
+		bytes.IndexByte(data, 0) < 0 &&
+		bytes.Count(data, []byte("\r")) == bytes.Count(data, []byte("\r\n")) &&
+		!bytes.Contains(data, []byte("â€")) && !bytes.Contains(data, []byte("Ã"))
 }
 
 func decodeUTF16(b []byte, bigEndian bool) string {
@@ -214,33 +315,4 @@ func fixMojibake(s string) (string, bool) {
 
 func suspicious(s string) int {
 	return strings.Count(s, "â€") + strings.Count(s, "Ã") + strings.Count(s, "Â")
-}
-
-// cleanSpaces folds odd spaces and invisible characters that extraction
-// leaves behind, and collapses runs of spaces inside a line.
-func cleanSpaces(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteRune(r)
-			space = false
-			continue
-		case r == '\u00AD' || r == '\u200B' || r == '\u200C' || r == '\u200D' || r == '\u2060' || r == '\uFEFF':
-			continue // soft hyphen, zero-width characters
-		case unicode.IsSpace(r):
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		case unicode.IsControl(r):
-			continue
-		}
-		b.WriteRune(r)
-		space = false
-	}
-	return b.String()
 }

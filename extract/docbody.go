@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // docBody assembles the blocks of a word-processing document (DOCX, ODT)
@@ -102,7 +103,7 @@ func (b *docBody) title() string {
 func paragraphText(s string) string {
 	var lines []string
 	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
+		if l = strings.TrimSpace(tidy.Spaces(l)); l != "" {
 			lines = append(lines, l)
 		}
 	}

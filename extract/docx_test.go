@@ -16,6 +16,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract"
+	"github.com/evident/evident/extract/extracttest"
 	"github.com/evident/evident/passage"
 )
 
@@ -204,7 +205,9 @@ func TestDOCXSniff(t *testing.T) {
 // of a well-formed package: mutating a zip mostly breaks its checksums, so
 // the second form is what reaches the XML walker.
 func FuzzDOCX(f *testing.F) {
-	extract.AddSeedFiles(f, "testdata/docx/*.docx")
+	for _, b := range extracttest.Files(f, "testdata/docx/*.docx") {
+		f.Add(b)
+	}
 	f.Add([]byte(word(`<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Notes</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Jane</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>We close late every month.</w:t></w:r></w:p></w:tc></w:tr></w:tbl>`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wrapped := pack(t, entry{name: "word/document.xml", body: string(data)})

@@ -17,9 +17,3 @@ func CheckGolden(t testing.TB, path string, got any) {
 	t.Helper()
 	checkGolden(t, path, got)
 }
-
-// AddSeedFiles is addSeedFiles for package extract_test.
-func AddSeedFiles(f *testing.F, pattern string) [][]byte {
-	f.Helper()
-	return addSeedFiles(f, pattern)
-}

@@ -1,6 +1,15 @@
 // Package extract turns a file's bytes into blocks of text with locators.
 // Each format is one file behind the Extractor interface; Detect picks the
-// format from the content first and the file name second.
+// format from the content first and the file name second. Readers too big
+// for one file live in internal packages (internal/pdf), with the file here
+// only registering them.
+//
+// A new format adds itself with one file (its Extractor, and a line in
+// Default naming its extensions and sniffer), its fixtures under
+// testdata/<format>/, a fuzz target seeded with them, and one call to the
+// conformance suite in package extracttest (a line in conformanceFixtures
+// for the formats of Default). A format registered from outside with
+// Registry.With runs the same suite: extracttest.Run(t, format, fixtures...).
 package extract
 
 import (
@@ -11,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/evident/evident"
 )
@@ -20,7 +30,17 @@ type Input struct {
 	Name string // file name; its extension is a hint, never trusted alone
 	Data []byte
 	Meta evident.Meta // what the user said about the file (a PDF password, say)
+	// MaxBlocks is the most blocks (paragraphs, turns, cues, rows) a
+	// document read whole may have; 0 sets no limit. A document with more
+	// fails with an error wrapping ErrTooManyBlocks, and the plain text
+	// reader stops as soon as it has read one too many. Streamed documents
+	// (Doc.Stream) are not held, so not bound by it.
+	MaxBlocks int
 }
+
+// ErrTooManyBlocks is wrapped by the error for a document with more blocks
+// than Input.MaxBlocks.
+var ErrTooManyBlocks = errors.New("too many paragraphs")
 
 // Doc is what an extractor found in a file.
 type Doc struct {
@@ -38,6 +58,63 @@ type Doc struct {
 	// Structured means the blocks are already passages (survey answers,
 	// caption runs) and must not be searched for speaker turns.
 	Structured bool
+	// Stream, when not nil, yields the blocks in place of Blocks, which is
+	// then empty: a survey of a million rows is read row by row, never
+	// held whole. Each call reads the document again from the start; an
+	// error from yield stops it and is returned.
+	Stream func(ctx context.Context, yield func(Block) error) error
+}
+
+// Each calls fn with every block in reading order, from Blocks or Stream.
+func (d *Doc) Each(ctx context.Context, fn func(Block) error) error {
+	if d.Stream != nil {
+		return d.Stream(ctx, fn)
+	}
+	for i := range d.Blocks {
+		if err := fn(d.Blocks[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate reports the ways a Doc breaks the contract every extractor
+// keeps when it returns no error: at least one block; every block valid
+// UTF-8, not blank, and placed by a locator; metadata and warnings valid
+// UTF-8. The extractor conformance suite (extract/extracttest) and the
+// fuzz targets hold each extractor to it.
+func (d *Doc) Validate() error {
+	if d == nil {
+		return errors.New("nil Doc and nil error")
+	}
+	var problems []error
+	if len(d.Blocks) == 0 {
+		problems = append(problems, errors.New("no blocks and no error"))
+	}
+	for _, f := range []struct{ name, s string }{{"Format", d.Format}, {"Title", d.Title}, {"Author", d.Author}, {"Date", d.Date}, {"URL", d.URL}, {"Site", d.Site}} {
+		if !utf8.ValidString(f.s) {
+			problems = append(problems, fmt.Errorf("%s is not valid UTF-8: %q", f.name, f.s))
+		}
+	}
+	for _, w := range d.Warnings {
+		if !utf8.ValidString(w) {
+			problems = append(problems, fmt.Errorf("warning is not valid UTF-8: %q", w))
+		}
+	}
+	for i, b := range d.Blocks {
+		for _, s := range []string{b.Text, b.Speaker, b.Role, b.Context, b.Section} {
+			if !utf8.ValidString(s) {
+				problems = append(problems, fmt.Errorf("block %d holds invalid UTF-8: %q", i, s))
+			}
+		}
+		if strings.TrimSpace(b.Text) == "" {
+			problems = append(problems, fmt.Errorf("block %d is blank: %q", i, b.Text))
+		}
+		if l := b.Loc; l.Line <= 0 && l.Paragraph <= 0 && l.Page <= 0 && l.Time == "" && l.Row <= 0 {
+			problems = append(problems, fmt.Errorf("block %d has no locator: %+v", i, b))
+		}
+	}
+	return errors.Join(problems...)
 }
 
 // Block is a run of text in reading order: a paragraph, a cue, an answer.
@@ -162,7 +239,10 @@ func (r Registry) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if doc.Format == "" {
 		doc.Format = f.Name
 	}
-	if len(doc.Blocks) == 0 {
+	if in.MaxBlocks > 0 && len(doc.Blocks) > in.MaxBlocks {
+		return nil, fmt.Errorf("%w: more than %d", ErrTooManyBlocks, in.MaxBlocks)
+	}
+	if len(doc.Blocks) == 0 && doc.Stream == nil {
 		return nil, fmt.Errorf("no text found in the %s file", f.Name)
 	}
 	return doc, nil

@@ -8,21 +8,18 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"codeberg.org/readeck/go-readability"
 	"github.com/PuerkitoBio/goquery"
-	"github.com/araddon/dateparse"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // HTML reads a saved web page. codeberg.org/readeck/go-readability, the
@@ -49,7 +46,7 @@ func (HTML) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if len(bytes.TrimSpace(in.Data)) == 0 {
 		return nil, errors.New("the web page is empty")
 	}
-	src, warnings := decodeHTML(in.Data)
+	src, warnings := decodePage(in.Data, declaredCharset)
 	root, err := parseHTML(src)
 	if err != nil {
 		return nil, err
@@ -138,64 +135,6 @@ func findArticle(root *html.Node, pageURL string) (art readability.Article, err 
 		return readability.Article{}, fmt.Errorf("the article finder gave up on this page (%v); kept the page's text instead", err)
 	}
 	return art, nil
-}
-
-// decodeHTML turns a page's bytes into UTF-8 the way a browser would: a BOM
-// decides first, then the charset the page declares, then UTF-8 when the
-// bytes are valid UTF-8, then Windows-1252, the web's historical default.
-// A page that declares a legacy charset but is valid UTF-8 with non-ASCII
-// text was re-encoded when saved (tools do this and keep the old meta tag):
-// it is read as UTF-8.
-func decodeHTML(data []byte) (string, []string) {
-	var warnings []string
-	_, label, bom := charset.DetermineEncoding(data, "")
-	if !bom {
-		_, declared := charset.Lookup(declaredCharset(data)) // "" when none or unknown
-		if strings.HasPrefix(declared, "utf-16") {
-			declared = "utf-8" // a meta tag readable as ASCII is not UTF-16
-		}
-		validUTF8 := utf8.Valid(data)
-		switch {
-		case declared == "utf-8" && !validUTF8 && validShare(data) < 0.5:
-			label = "windows-1252"
-			warnings = append(warnings, "the page declares UTF-8 but is not; read as windows-1252")
-		case declared != "" && declared != "utf-8" && validUTF8 && hasHighBit(data):
-			label = "utf-8"
-			warnings = append(warnings, fmt.Sprintf("the page declares the %s character set but is UTF-8; read as UTF-8", declared))
-		case declared != "":
-			label = declared
-		case validUTF8:
-			label = "utf-8"
-		default:
-			label = "windows-1252"
-			warnings = append(warnings, "the page declares no character set and is not UTF-8; read as windows-1252")
-		}
-	}
-	var s string
-	if enc, name := charset.Lookup(label); enc != nil && name != "utf-8" {
-		s, _ = enc.NewDecoder().String(string(data))
-	} else {
-		s = string(data)
-	}
-	s = strings.TrimPrefix(s, "\uFEFF")
-	if !utf8.ValidString(s) {
-		warnings = append(warnings, fmt.Sprintf("%d invalid UTF-8 sequences replaced with U+FFFD", countInvalid(s)))
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if fixed, ok := fixMojibake(s); ok {
-		s = fixed
-		warnings = append(warnings, "repaired mojibake (UTF-8 text that had been read as Windows-1252)")
-	}
-	return s, warnings
-}
-
-func hasHighBit(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return true
-		}
-	}
-	return false
 }
 
 // charsetScanLen is how far into a page its charset declaration is looked
@@ -604,7 +543,7 @@ func cleanBlockText(s string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
-		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
+		if l = strings.TrimSpace(tidy.Spaces(l)); l != "" {
 			out = append(out, l)
 		}
 	}
@@ -736,7 +675,7 @@ func readPageMeta(root *html.Node) pageMeta {
 	m.site = cleanMetaText(firstNonBlank(
 		ldNames(art["publisher"]), ldWebsiteName(ld),
 		metas["og:site_name"], metas["application-name"]))
-	m.date = normalizeDate(firstNonBlank(
+	m.date = pageDate(firstNonBlank(
 		ldString(art, "datePublished"), ldString(art, "dateCreated"),
 		metas["article:published_time"], metas["og:article:published_time"], metas["datepublished"],
 		metas["dc.date.issued"], metas["dcterms.issued"], metas["dcterms.created"], metas["dcterms.available"],
@@ -792,7 +731,7 @@ func cleanMetaText(s string) string {
 	if strings.Contains(s, "&") {
 		s = html.UnescapeString(s)
 	}
-	return norm.NFC.String(strings.Join(strings.Fields(cleanSpaces(s)), " "))
+	return norm.NFC.String(strings.Join(strings.Fields(tidy.Spaces(s)), " "))
 }
 
 var bylinePrefix = regexp.MustCompile(`(?i)^(by|written by|posted by|author)\s*:?\s+`)
@@ -839,53 +778,18 @@ func absoluteURL(s string, base *url.URL) string {
 	return u.String()
 }
 
-// normalizeDate writes a date as YYYY-MM-DD when it can be read, in the
-// time zone the page wrote it in; otherwise as written, if it has digits.
-func normalizeDate(s string) string {
+// pageDate writes a page's date as YYYY-MM-DD when it can be read, in the
+// time zone the page wrote it in; otherwise as written, if it has digits
+// (an ambiguous 03/04/2024 is better shown than guessed).
+func pageDate(s string) string {
 	s = cleanMetaText(s)
-	if s == "" || !strings.ContainsAny(s, "0123456789") || len(s) > 100 {
+	if d := tidy.Date(s); d != "" {
+		return d
+	}
+	if !strings.ContainsAny(s, "0123456789") || len(s) > 100 {
 		return ""
 	}
-	if m := numericDate.FindStringSubmatch(s); m != nil {
-		// 03/04/2024 is March or April depending on the country: only a
-		// day above 12 tells which order the page uses.
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
-		y, _ := strconv.Atoi(m[3])
-		if len(m[3]) == 2 {
-			y += 2000
-		}
-		day, month := a, b
-		switch {
-		case a > 12 && b <= 12:
-		case b > 12 && a <= 12:
-			day, month = b, a
-		default:
-			return s
-		}
-		t := time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-		if t.Day() != day || t.Month() != time.Month(month) {
-			return s
-		}
-		return t.Format(time.DateOnly)
-	}
-	if t, ok := parseDate(s); ok && t.Year() >= 1900 && t.Year() <= 2200 {
-		return t.Format(time.DateOnly)
-	}
 	return s
-}
-
-var numericDate = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b`)
-
-// parseDate wraps dateparse, which has panicked on odd input in the past.
-func parseDate(s string) (t time.Time, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	t, err := dateparse.ParseAny(s)
-	return t, err == nil
 }
 
 // parseJSONLD decodes one ld+json script into its objects: a top-level

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // A survey table, from CSV or a spreadsheet, is read in three steps: find
@@ -25,6 +27,11 @@ type survey struct {
 	Role       string   // label of the role column, if any
 	WriteIn    string   // label of the role's "Other (please specify)" column, if any
 	Blocks     []Block
+
+	skip    int // non-blank rows above the first answer: title rows and headers
+	cols    []surveyColumn
+	role    int // the role column, or -1
+	writeIn int // its write-in column, or -1
 }
 
 // surveyColumn is what the header rows say about one column.
@@ -41,11 +48,108 @@ type surveyColumn struct {
 var (
 	errNoAnswers = errors.New("the survey has no answers: it needs a header row of questions and at least one row of answers")
 	errNoFree    = errors.New("the survey has no free-text answers: its columns hold only choices, numbers, dates or identifiers")
+	errNoQuotes  = errors.New("the survey's free-text questions have no answers worth quoting (all empty or \"n/a\")")
 )
 
 // surveyBlocks reads a survey table whose blank rows are already removed.
 // Row locators count respondents from the first answer row.
 func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
+	s, err := planSurvey(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	for i, rec := range rows[s.skip:] {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s.answer(i, rec, func(b Block) error {
+			s.Blocks = append(s.Blocks, b)
+			return nil
+		})
+	}
+	if len(s.Blocks) == 0 {
+		return nil, errNoQuotes
+	}
+	return s, nil
+}
+
+// surveySample is how many rows of a table, at most, decide its header
+// rows and which of its columns hold free text. A longer table is read
+// twice, never held whole: the sample plans it, then every row is
+// streamed (Doc.Stream).
+const surveySample = 10_000
+
+// tableRows calls fn with each non-blank row of a table, from the top,
+// until the table ends or fn returns an error, which it returns
+// (errStopRows: none). fn must not keep rec.
+type tableRows func(ctx context.Context, fn func(rec []string) error) error
+
+var (
+	errStopRows   = errors.New("enough rows")
+	errEmptyTable = errors.New("the table is empty")
+)
+
+// readSurvey reads a survey table: its first sample rows plan it (see
+// planSurvey). A table that ends within the sample comes back with its
+// blocks; a longer one with a stream of them, which reads the table again
+// row by row. A table without a row is errEmptyTable.
+func readSurvey(ctx context.Context, read tableRows, sample int) (*survey, func(context.Context, func(Block) error) error, error) {
+	if sample <= 0 {
+		sample = surveySample
+	}
+	var head [][]string
+	err := read(ctx, func(rec []string) error {
+		if len(head) == sample {
+			return errStopRows
+		}
+		head = append(head, slices.Clone(rec))
+		return nil
+	})
+	switch {
+	case errors.Is(err, errStopRows):
+	case err != nil:
+		return nil, nil, err
+	case len(head) == 0:
+		return nil, nil, errEmptyTable
+	default:
+		s, err := surveyBlocks(ctx, head)
+		return s, nil, err
+	}
+	s, err := planSurvey(ctx, head)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func(ctx context.Context, yield func(Block) error) error { return s.stream(ctx, read, yield) }, nil
+}
+
+// stream reads the table that planned s again, row by row, and yields the
+// blocks of every answer row.
+func (s *survey) stream(ctx context.Context, read tableRows, yield func(Block) error) error {
+	row, blocks := 0, 0
+	err := read(ctx, func(rec []string) error {
+		row++
+		if row <= s.skip {
+			return nil
+		}
+		if row%256 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return s.answer(row-s.skip-1, rec, func(b Block) error {
+			blocks++
+			return yield(b)
+		})
+	})
+	if err == nil && blocks == 0 {
+		err = errNoQuotes
+	}
+	return err
+}
+
+// planSurvey reads the header rows of a table, and from the answers below
+// them (all, or a sample) which columns hold free text and which the
+// respondent's role. Blank rows must be removed.
+func planSurvey(ctx context.Context, rows [][]string) (*survey, error) {
+	all := len(rows)
 	rows = dropTitleRows(rows)
 	if len(rows) < 2 {
 		return nil, errNoAnswers
@@ -55,79 +159,81 @@ func surveyBlocks(ctx context.Context, rows [][]string) (*survey, error) {
 		return nil, errNoAnswers
 	}
 	header, answers := rows[:n], rows[n:]
-	cols := surveyColumns(header, layout)
-	s := &survey{HeaderRows: n, Layout: layout}
-
-	role, writeIn := -1, -1
+	s := &survey{HeaderRows: n, Layout: layout, skip: all - len(rows) + n, role: -1, writeIn: -1}
+	s.cols = surveyColumns(header, layout)
 	anyFree := false
-	for c := range cols {
+	for c := range s.cols {
 		if c%64 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		col := &s.cols[c]
 		values := column(answers, c)
 		// The role column is short answers under a role-like question; a
 		// long job title must not make it a free-text column.
-		if role < 0 && roleHeader.MatchString(cols[c].label) && len(values) > 0 && avgWords(values) <= 8 {
-			role = c
-			s.Role = cols[c].label
+		if s.role < 0 && roleHeader.MatchString(col.label) && len(values) > 0 && avgWords(values) <= 8 {
+			s.role = c
+			s.Role = col.label
 			continue
 		}
 		// Its "Other (please specify)" write-in: the column beside it, or
 		// one under the same question, whose header says other or specify.
-		if role >= 0 && writeIn < 0 && (c == role+1 || cols[c].question == cols[role].question) &&
-			otherHeader.MatchString(cols[c].label) && (c == role+1 || cols[c].question != "") {
-			writeIn = c
-			s.WriteIn = cols[c].label
+		if s.role >= 0 && s.writeIn < 0 && (c == s.role+1 || col.question == s.cols[s.role].question) &&
+			otherHeader.MatchString(col.label) && (c == s.role+1 || col.question != "") {
+			s.writeIn = c
+			s.WriteIn = col.label
 			continue
 		}
-		cols[c].free = freeText(values) && !oneOption(values, cols[c].sub)
-		if cols[c].free {
+		col.free = freeText(values) && !oneOption(values, col.sub)
+		if col.free {
 			anyFree = true
-			s.Free = append(s.Free, cols[c].label)
+			s.Free = append(s.Free, col.label)
 		}
 	}
 	if !anyFree {
 		return nil, errNoFree
 	}
-	for i, rec := range answers {
-		if i%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		attrs := respondentAttrs(cols, rec)
-		var who string
-		if role >= 0 && role < len(rec) {
-			who = cellText(rec[role])
-		}
-		// "Other (please specify)" is no role: the write-in says which.
-		if otherChoice.MatchString(who) {
-			who = ""
-			if writeIn >= 0 && writeIn < len(rec) {
-				who = cellText(rec[writeIn])
-			}
-		}
-		for c, v := range rec {
-			if c >= len(cols) || !cols[c].free {
-				continue
-			}
-			// Clean first: a cell of control or invisible characters is empty.
-			v = answerText(v)
-			if v == "" || placeholder(v) {
-				continue
-			}
-			s.Blocks = append(s.Blocks, Block{
-				Text:       v,
-				Loc:        evident.Locator{Row: i + 1, Column: cols[c].short},
-				Context:    cols[c].label,
-				Role:       who,
-				RoleSource: "survey column",
-				Attrs:      attrs,
-			})
-		}
-	}
-	if len(s.Blocks) == 0 {
-		return nil, errors.New("the survey's free-text questions have no answers worth quoting (all empty or \"n/a\")")
-	}
 	return s, nil
+}
+
+// answer turns answer row i (0 for the first) into blocks, one per
+// free-text answer worth quoting, and calls fn with each.
+func (s *survey) answer(i int, rec []string, fn func(Block) error) error {
+	var attrs map[string]string
+	var who string
+	if s.role >= 0 && s.role < len(rec) {
+		who = cellText(rec[s.role])
+	}
+	// "Other (please specify)" is no role: the write-in says which.
+	if otherChoice.MatchString(who) {
+		who = ""
+		if s.writeIn >= 0 && s.writeIn < len(rec) {
+			who = cellText(rec[s.writeIn])
+		}
+	}
+	for c, v := range rec {
+		if c >= len(s.cols) || !s.cols[c].free {
+			continue
+		}
+		// Clean first: a cell of control or invisible characters is empty.
+		v = answerText(v)
+		if v == "" || placeholder(v) {
+			continue
+		}
+		if attrs == nil {
+			attrs = respondentAttrs(s.cols, rec)
+		}
+		if err := fn(Block{
+			Text:       v,
+			Loc:        evident.Locator{Row: i + 1, Column: s.cols[c].short},
+			Context:    s.cols[c].label,
+			Role:       who,
+			RoleSource: "survey column",
+			Attrs:      attrs,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var (
@@ -382,12 +488,12 @@ func respondentAttrs(cols []surveyColumn, rec []string) map[string]string {
 
 // headerText is a header cell on one line.
 func headerText(s string) string {
-	return strings.Join(strings.Fields(cleanSpaces(s)), " ")
+	return strings.Join(strings.Fields(tidy.Spaces(s)), " ")
 }
 
 // cellText is a cell without invisible characters, trimmed.
 func cellText(s string) string {
-	return strings.TrimSpace(cleanSpaces(s))
+	return strings.TrimSpace(tidy.Spaces(s))
 }
 
 // answerText is a free-text answer cleaned line by line; its line breaks
@@ -395,7 +501,7 @@ func cellText(s string) string {
 func answerText(s string) string {
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if l = strings.TrimSpace(cleanSpaces(l)); l != "" {
+		if l = strings.TrimSpace(tidy.Spaces(l)); l != "" {
 			lines = append(lines, l)
 		}
 	}

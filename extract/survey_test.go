@@ -60,7 +60,7 @@ func csvRows(t *testing.T, data []byte) [][]string {
 		t.Fatal(err)
 	}
 	r := csv.NewReader(strings.NewReader(s))
-	r.Comma = delimiter(s)
+	r.Comma = delimiter(strings.NewReader(s))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	all, err := r.ReadAll()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // Text reads plain text and Markdown: any encoding DecodeText knows, YAML
@@ -39,10 +40,13 @@ func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
 	if markdown {
 		doc.Format = "markdown"
 	}
-	doc.Blocks = Paragraphs(ctx, s, skipped, markdown)
+	doc.Blocks = paragraphs(ctx, s, skipped, markdown, in.MaxBlocks)
 	// Paragraphs stops early when cancelled: never pass on half a file.
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if in.MaxBlocks > 0 && len(doc.Blocks) > in.MaxBlocks {
+		return nil, fmt.Errorf("%w: more than %d", ErrTooManyBlocks, in.MaxBlocks)
 	}
 	if len(doc.Blocks) == 0 {
 		return nil, fmt.Errorf("no text found in the %s file", doc.Format)
@@ -88,7 +92,12 @@ var (
 // locators point into the original file. With markdown set, markup is
 // reduced to words and headings become heading blocks.
 func Paragraphs(ctx context.Context, s string, firstLine int, markdown bool) []Block {
-	lines := strings.Split(s, "\n")
+	return paragraphs(ctx, s, firstLine, markdown, 0)
+}
+
+// paragraphs is Paragraphs that stops once it has more than max blocks
+// (when max > 0). It reads s line by line without splitting it first.
+func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max int) []Block {
 	var blocks []Block
 	var cur []string
 	start := 0
@@ -112,8 +121,11 @@ func Paragraphs(ctx context.Context, s string, firstLine int, markdown bool) []B
 		}
 	}
 	inFence := false
-	for i, raw := range lines {
-		if i%4096 == 0 && ctx.Err() != nil {
+	i := -1
+	for raw := range strings.Lines(s) {
+		i++
+		raw = strings.TrimSuffix(raw, "\n")
+		if i%4096 == 0 && (ctx.Err() != nil || max > 0 && len(blocks) > max) {
 			break
 		}
 		lineNo := firstLine + i + 1
@@ -159,7 +171,7 @@ func Paragraphs(ctx context.Context, s string, firstLine int, markdown bool) []B
 		// Clean before the blank test: a line of only invisible characters
 		// is blank, and must not start a paragraph (its locator would point
 		// one line above the text).
-		line = cleanSpaces(line)
+		line = tidy.Spaces(line)
 		if strings.TrimSpace(line) == "" {
 			flush()
 			continue

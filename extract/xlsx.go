@@ -16,11 +16,15 @@ import (
 // as a survey table (cells as Excel displays them) with the same header
 // and free-text logic as CSV. A sheet that holds no free-text answers (a
 // summary, a chart's data) is skipped; when several sheets hold answers,
-// the sheet's name leads the column locator.
-type XLSX struct{}
+// the sheet's name leads the column locator. Rows are read with excelize's
+// row iterator, and a sheet longer than a sample of rows is streamed row
+// by row (Doc.Stream), never held whole.
+type XLSX struct {
+	sample int // rows that plan a sheet (surveySample when zero)
+}
 
 // Extract implements Extractor.
-func (XLSX) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
+func (x XLSX) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -34,17 +38,10 @@ func (XLSX) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 	}
 	// excelize is a large parser of untrusted input: a panic in it is a
 	// damaged file, not a dead worker.
-	defer func() {
-		if r := recover(); r != nil {
-			doc, err = nil, fmt.Errorf("the Excel file is damaged: it could not be read (%s)", strings.ToValidUTF8(fmt.Sprint(r), "\uFFFD"))
-		}
-	}()
-	f, err := excelize.OpenReader(bytes.NewReader(in.Data), excelize.Options{
-		UnzipSizeLimit:    maxTotalSize,
-		UnzipXMLSizeLimit: maxPartSize,
-	})
+	defer recoverXLSX(&err)
+	f, err := openXLSX(in.Data)
 	if err != nil {
-		return nil, xlsxError(err)
+		return nil, err
 	}
 	defer f.Close()
 
@@ -56,13 +53,19 @@ func (XLSX) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 	doc.Title, doc.Author, doc.Date = props.Title, props.Creator, props.Created
 
 	type sheet struct {
-		name string
-		sv   *survey
+		name   string
+		sv     *survey
+		stream bool
 	}
 	var read []sheet
 	var failures []string
+	streamed := false
 	for _, name := range f.GetSheetList() {
-		rows, err := sheetRows(ctx, f, name)
+		rows := func(ctx context.Context, fn func([]string) error) error { return sheetRows(ctx, f, name, fn) }
+		sv, stream, err := readSurvey(ctx, rows, x.sample)
+		if errors.Is(err, errEmptyTable) {
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -70,18 +73,8 @@ func (XLSX) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 			failures = append(failures, fmt.Sprintf("sheet %q: %s", name, strings.ToValidUTF8(err.Error(), "\uFFFD")))
 			continue
 		}
-		if len(rows) == 0 {
-			continue
-		}
-		sv, err := surveyBlocks(ctx, rows)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			failures = append(failures, fmt.Sprintf("sheet %q: %v", name, err))
-			continue
-		}
-		read = append(read, sheet{name, sv})
+		read = append(read, sheet{name, sv, stream != nil})
+		streamed = streamed || stream != nil
 	}
 	switch {
 	case len(read) == 0 && len(failures) == 0:
@@ -92,38 +85,94 @@ func (XLSX) Extract(ctx context.Context, in Input) (doc *Doc, err error) {
 	case len(read) == 0:
 		return nil, fmt.Errorf("no sheet of the Excel workbook holds survey answers in words (%s)", strings.Join(failures, "; "))
 	}
-	for _, s := range read {
-		for _, b := range s.sv.Blocks {
-			if len(read) > 1 {
-				b.Loc.Column = s.name + " › " + b.Loc.Column
-			}
-			doc.Blocks = append(doc.Blocks, b)
+	located := func(name string, b Block) Block {
+		if len(read) > 1 {
+			b.Loc.Column = name + " › " + b.Loc.Column
 		}
+		return b
+	}
+	if !streamed {
+		for _, s := range read {
+			for _, b := range s.sv.Blocks {
+				doc.Blocks = append(doc.Blocks, located(s.name, b))
+			}
+		}
+		return doc, nil
+	}
+	// The workbook is opened again for each stream, which closes it: this
+	// one closes as Extract returns.
+	doc.Stream = func(ctx context.Context, yield func(Block) error) (err error) {
+		defer recoverXLSX(&err)
+		f, err := openXLSX(in.Data)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		for _, s := range read {
+			if !s.stream {
+				for _, b := range s.sv.Blocks {
+					if err := yield(located(s.name, b)); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			err := s.sv.stream(ctx, func(ctx context.Context, fn func([]string) error) error {
+				return sheetRows(ctx, f, s.name, fn)
+			}, func(b Block) error { return yield(located(s.name, b)) })
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return doc, nil
 }
 
-// sheetRows reads a sheet's non-blank rows as displayed strings.
-func sheetRows(ctx context.Context, f *excelize.File, name string) ([][]string, error) {
+func openXLSX(data []byte) (*excelize.File, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: maxTotalSize,
+		// A larger sheet is unpacked to a temporary file and read from
+		// there rather than held in memory.
+		UnzipXMLSizeLimit: 16 << 20,
+	})
+	if err != nil {
+		return nil, xlsxError(err)
+	}
+	return f, nil
+}
+
+// recoverXLSX turns a panic in excelize into an error saying the file is
+// damaged; defer it.
+func recoverXLSX(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("the Excel file is damaged: it could not be read (%s)", strings.ToValidUTF8(fmt.Sprint(r), "\uFFFD"))
+	}
+}
+
+// sheetRows calls fn with each non-blank row of a sheet, as displayed.
+func sheetRows(ctx context.Context, f *excelize.File, name string, fn func([]string) error) error {
 	it, err := f.Rows(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer it.Close()
-	var rows [][]string
 	for n := 0; it.Next(); n++ {
 		if n%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		cols, err := it.Columns()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if !blankRow(cols) {
-			rows = append(rows, cols)
+		if blankRow(cols) {
+			continue
+		}
+		if err := fn(cols); err != nil {
+			return err
 		}
 	}
-	return rows, it.Error()
+	return it.Error()
 }
 
 // xlsxError says in words what excelize could not open.

@@ -11,7 +11,8 @@ import (
 	"io"
 	"path"
 	"strings"
-	"time"
+
+	"github.com/evident/evident/extract/internal/tidy"
 )
 
 // Limits on what a Word, Excel or OpenDocument package may unpack to: far
@@ -361,21 +362,8 @@ func coreProperties(z *zipPackage) (docProps, error) {
 }
 
 func (p docProps) clean() docProps {
-	p.Title = strings.TrimSpace(cleanSpaces(p.Title))
-	p.Creator = strings.TrimSpace(cleanSpaces(p.Creator))
-	p.Created = propsDate(p.Created)
+	p.Title = strings.TrimSpace(tidy.Spaces(p.Title))
+	p.Creator = strings.TrimSpace(tidy.Spaces(p.Creator))
+	p.Created = tidy.Date(p.Created)
 	return p
-}
-
-// propsDate reduces a document timestamp (2024-03-01T10:00:00Z, with or
-// without a zone or fraction) to its day; anything else is dropped.
-func propsDate(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) < 10 {
-		return ""
-	}
-	if t, err := time.Parse(time.DateOnly, s[:10]); err == nil && t.Year() > 1900 {
-		return s[:10]
-	}
-	return ""
 }

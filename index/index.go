@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"maps"
 	"os"
@@ -83,14 +84,30 @@ type Entry struct {
 // the index holds of the document (a passage, a tag, the title) changes
 // it. It ignores the entries' own Stamp.
 func Stamp(entries []Entry) string {
-	h := sha256.New()
-	for _, e := range entries {
-		e.Stamp = ""
-		b, _ := json.Marshal(e)
-		fmt.Fprintf(h, "%s\x00%s\x00", e.ID, b)
+	st := NewStamper()
+	for i := range entries {
+		st.Add(&entries[i])
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	return st.Sum()
 }
+
+// Stamper computes Stamp one entry at a time, for a document too large to
+// hold its entries at once.
+type Stamper struct{ h hash.Hash }
+
+// NewStamper returns a Stamper of no entries.
+func NewStamper() *Stamper { return &Stamper{h: sha256.New()} }
+
+// Add adds the next entry, ignoring its Stamp.
+func (st *Stamper) Add(e *Entry) {
+	c := *e
+	c.Stamp = ""
+	b, _ := json.Marshal(c)
+	fmt.Fprintf(st.h, "%s\x00%s\x00", c.ID, b)
+}
+
+// Sum is the stamp of the entries added.
+func (st *Stamper) Sum() string { return hex.EncodeToString(st.h.Sum(nil)[:12]) }
 
 // SetStamp stamps a document's entries with Stamp(entries) and returns it.
 func SetStamp(entries []Entry) string {
@@ -366,8 +383,16 @@ func newMapping() mapping.IndexMapping {
 	return m
 }
 
-// Close closes the index.
-func (ix *Index) Close() error { return ix.idx.Close() }
+// Close closes the index. A panic in the index library (an index that
+// failed to write) is returned as an error.
+func (ix *Index) Close() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("index: closing: the index library crashed (%v)", r)
+		}
+	}()
+	return ix.idx.Close()
+}
 
 // Count returns how many passages are indexed.
 func (ix *Index) Count() (uint64, error) { return ix.idx.DocCount() }
@@ -421,15 +446,28 @@ func (ix *Index) Entries(ctx context.Context, doc string) ([]string, error) {
 	}
 }
 
-// Apply deletes and then adds entries, in batches of at most MaxBatch.
-func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) error {
+// ErrWrite is wrapped by Apply's errors when the index could not be
+// written: a full disk most often (errors.Is(err, syscall.ENOSPC) tells),
+// or the index library crashing on the way. The index must then be
+// reopened (Open) before it is trusted again: what it holds in memory may
+// not be what it holds on disk.
+var ErrWrite = errors.New("the search index could not be written")
+
+// Apply deletes and then adds entries, in batches of at most MaxBatch. A
+// panic in the index library is returned as an error wrapping ErrWrite.
+func (ix *Index) Apply(ctx context.Context, deletes []string, adds []Entry) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("index: %w: the index library crashed (%v)", ErrWrite, r)
+		}
+	}()
 	b := ix.idx.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
 			return nil
 		}
 		if err := ix.idx.Batch(b); err != nil {
-			return fmt.Errorf("index: %w", err)
+			return fmt.Errorf("index: %w: %w", ErrWrite, err)
 		}
 		b.Reset()
 		return ctx.Err()

@@ -28,13 +28,6 @@ import (
 	"github.com/evident/evident/roles"
 )
 
-// Output is what processing one document produces.
-type Output struct {
-	Document evident.Document  `json:"document"`
-	Passages []evident.Passage `json:"passages"`
-	Warnings []string          `json:"warnings,omitempty"`
-}
-
 // Rules gives the classifier, the role taxonomy and the masking of
 // personal data in force; they can change while workers run.
 type Rules interface {
@@ -54,6 +47,65 @@ type Processor struct {
 	Roles    *roles.Taxonomy
 	Timeout  time.Duration // per file; extraction beyond it fails the attempt
 	MaxWords int           // passage length before splitting
+	Limits   Limits
+}
+
+// Limits bound what one file may cost. Zero fields take the defaults.
+type Limits struct {
+	// PassageChars caps a passage's length in characters (default
+	// passage.DefaultMaxChars): a longer paragraph is cut into several
+	// passages, with a warning on the document.
+	PassageChars int
+	// MaxPassages is the most passages one file may give (default
+	// DefaultMaxPassages). Surveys are read row by row, so this is what
+	// bounds them.
+	MaxPassages int
+	// MaxParagraphs is the most paragraphs, turns, cues or table rows a
+	// document read whole may hold (default DefaultMaxParagraphs). Every
+	// format but surveys is read whole, because who speaks a passage
+	// depends on the whole document; this bounds the memory that takes.
+	MaxParagraphs int
+}
+
+// Default limits.
+const (
+	DefaultMaxPassages   = 2_000_000
+	DefaultMaxParagraphs = 500_000
+)
+
+// WithDefaults returns the limits with zero fields set to their defaults.
+func (l Limits) WithDefaults() Limits {
+	if l.PassageChars <= 0 {
+		l.PassageChars = passage.DefaultMaxChars
+	}
+	if l.MaxPassages <= 0 {
+		l.MaxPassages = DefaultMaxPassages
+	}
+	if l.MaxParagraphs <= 0 {
+		l.MaxParagraphs = DefaultMaxParagraphs
+	}
+	return l
+}
+
+// LimitError is a file over one of the Limits.
+type LimitError struct {
+	What  string // "passages", "paragraphs"
+	Limit int
+	Field string // the Limits field, for the sentence
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the file gives more than %s %s, the most one file may (the %s limit); split it into smaller files, or raise the limit",
+		thousands(e.Limit), e.What, e.Field)
+}
+
+// thousands writes n with thousands separators: 2,000,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Permanent marks errors that another attempt cannot fix: the file itself
@@ -69,39 +121,110 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// Process extracts, splits, attributes and classifies one document.
+// Process extracts, splits, attributes and classifies one document and
+// returns it whole. Workers use Stream; Process serves tests and
+// benchmarks.
 func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*Output, error) {
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != job.SHA256 {
-		return nil, fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", job.File, got[:12], job.SHA256[:12])
-	}
-	doc, err := pr.extract(ctx, extract.Input{Name: job.File, Data: data, Meta: job.Meta})
-	if err != nil {
+	out := &Output{}
+	if err := pr.Stream(ctx, job, data, collector{out}); err != nil {
 		return nil, err
 	}
-	meta := doc.Meta.Merge(job.Meta) // the sidecar wins over front matter
-	ps := passage.Build(doc, passage.Options{MaxWords: pr.MaxWords})
-	if len(ps) == 0 {
-		return nil, &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
+	return out, nil
+}
+
+// Stream extracts, splits, attributes and classifies one document and
+// gives it to sink: the document, then each passage as soon as it is
+// classified, then the warnings. A survey streams from its rows to sink
+// one answer at a time; other formats are held while speakers are worked
+// out, and each passage is let go once sink has it. A file over the
+// limits fails with a LimitError; a panic in any step fails the file.
+func (pr *Processor) Stream(ctx context.Context, job queue.Job, data []byte, sink Sink) (err error) {
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != job.SHA256 {
+		return fmt.Errorf("stored bytes of %s do not match their hash (%s…, want %s…)", job.File, got[:12], job.SHA256[:12])
 	}
+	limits := pr.Limits.WithDefaults()
+	doc, err := pr.extract(ctx, extract.Input{Name: job.File, Data: data, Meta: job.Meta, MaxBlocks: limits.MaxParagraphs})
+	if errors.Is(err, extract.ErrTooManyBlocks) {
+		return &Permanent{&LimitError{What: "paragraphs (or turns, cues or table rows)", Limit: limits.MaxParagraphs, Field: "MaxParagraphs"}}
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Permanent{&PanicError{Value: r, Stack: string(debug.Stack())}}
+		}
+	}()
+	meta := doc.Meta.Merge(job.Meta) // the sidecar wins over front matter
+	opt := passage.Options{MaxWords: pr.MaxWords, MaxChars: limits.PassageChars}
 	tax := pr.Rules.Roles()
-	warnings := doc.Warnings
 	folderRole, ok := FolderRole(tax, job.FolderRole)
 	if !ok {
-		warnings = append(warnings, fmt.Sprintf("the inbox folder %q names no role of the taxonomy, so it gives none", job.FolderRole))
+		doc.Warnings = append(doc.Warnings, fmt.Sprintf("the inbox folder %q names no role of the taxonomy, so it gives none", job.FolderRole))
+	}
+	// Personal data is masked before anything is classified, stored or
+	// indexed; persona reads the names it needs first.
+	mask, err := pr.masker(meta.Redact)
+	if err != nil {
+		return err
+	}
+	rules := pr.Rules.Classifier()
+	seq := 0
+	var sinkErr error // the sink's failure is not the file's
+	var legible legibility
+	emit := func(p *evident.Passage) error {
+		if seq == limits.MaxPassages {
+			return &Permanent{&LimitError{What: "passages", Limit: limits.MaxPassages, Field: "MaxPassages"}}
+		}
+		titled(tax, p)
+		maskPassage(mask, p)
+		legible.add(p.Text)
+		p.Seq = seq
+		p.ID = evident.PassageID(job.SHA256, seq)
+		seq++
+		Tag(rules, p)
+		sinkErr = sink.Passage(p)
+		return sinkErr
+	}
+	if doc.Stream != nil {
+		// A survey: its answers have no speakers, so each is attributed
+		// on its own as it comes.
+		d := pr.document(job, data, doc, meta, folderRole, nil)
+		if err := sink.Document(&d); err != nil {
+			return err
+		}
+		var cuts passage.Cuts
+		err := doc.Stream(ctx, func(b extract.Block) error {
+			ps := passage.Structured(&b, opt, &cuts)
+			persona.Resolve(persona.Input{Meta: meta, FolderRole: folderRole, Passages: ps, Roles: tax})
+			for i := range ps {
+				if err := emit(&ps[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			if sinkErr == nil && ctx.Err() == nil && !IsPermanent(err) {
+				err = &Permanent{err}
+			}
+			return err
+		}
+		if w := cuts.Warning(opt.MaxChars); w != "" {
+			doc.Warnings = append(doc.Warnings, w)
+		}
+		return finish(sink, doc.Warnings, mask.Counts, &legible)
+	}
+	ps := passage.Build(doc, opt)
+	doc.Blocks = nil // the passages hold the text now
+	if len(ps) == 0 {
+		return &Permanent{fmt.Errorf("no passages: the %s file holds no readable sentences", doc.Format)}
+	}
+	if len(ps) > limits.MaxPassages {
+		return &Permanent{&LimitError{What: "passages", Limit: limits.MaxPassages, Field: "MaxPassages"}}
 	}
 	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: folderRole, Passages: ps, Roles: tax})
-	// A role given as a title ("VP of Engineering") keeps the title as
-	// written beside its canonical role (vp-engineering).
-	for i := range ps {
-		p := &ps[i]
-		written := strings.TrimSpace(p.Role)
-		p.Role = canonical(tax, written)
-		if p.Title == "" && !p.Interviewer && p.RoleSource != persona.SourceFolder && p.RoleSource != persona.SourceDocument &&
-			written != "" && !strings.EqualFold(written, p.Role) {
-			p.Title = written
-		}
-	}
 	for i := range speakers {
 		who := &speakers[i]
 		written := strings.TrimSpace(who.Role)
@@ -110,21 +233,58 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 			who.Title = written
 		}
 		who.Attrs = speakerAttrs(meta, who)
+		// The list of speakers repeats names the passages hold: masked
+		// the same way, counted in the passages.
+		counts := maps.Clone(mask.Counts)
+		who.Name, who.FullName = mask.MaskName(who.Name), mask.MaskName(who.FullName)
+		mask.Counts = counts
 	}
-	// Personal data goes before anything is classified, stored or
-	// indexed; persona has read the names it needs.
-	redacted, err := Redact(pr.Rules.Redactor(), meta.Redact, ps, speakers)
-	if err != nil {
-		return nil, err
+	d := pr.document(job, data, doc, meta, folderRole, speakers)
+	if err := sink.Document(&d); err != nil {
+		return err
 	}
-	rules := pr.Rules.Classifier()
 	for i := range ps {
-		p := &ps[i]
-		p.Seq = i
-		p.ID = evident.PassageID(job.SHA256, i)
-		Tag(rules, p)
+		if err := emit(&ps[i]); err != nil {
+			return err
+		}
+		ps[i] = evident.Passage{} // sink has it: let it go
 	}
-	d := evident.Document{
+	return finish(sink, doc.Warnings, mask.Counts, &legible)
+}
+
+// titled maps a passage's role as written to the taxonomy's, keeping a
+// role given as a title ("VP of Engineering") as the passage's title
+// beside its canonical role (vp-engineering).
+func titled(tax *roles.Taxonomy, p *evident.Passage) {
+	written := strings.TrimSpace(p.Role)
+	p.Role = canonical(tax, written)
+	if p.Title == "" && !p.Interviewer && p.RoleSource != persona.SourceFolder && p.RoleSource != persona.SourceDocument &&
+		written != "" && !strings.EqualFold(written, p.Role) {
+		p.Title = written
+	}
+}
+
+// finish closes a processed document: it fails when nothing of its text is
+// readable, and otherwise ends it with its warnings, one more when much
+// of its text is not, and the counts of personal data masked.
+func finish(sink Sink, warnings []string, redacted redact.Counts, legible *legibility) error {
+	warning, err := legible.verdict()
+	if err != nil {
+		return &Permanent{err}
+	}
+	if warning != "" {
+		warnings = append(warnings, warning)
+	}
+	if len(redacted) == 0 {
+		redacted = nil
+	}
+	return sink.End(warnings, redacted)
+}
+
+// document is what the worker says about the document as a whole.
+func (pr *Processor) document(job queue.Job, data []byte, doc *extract.Doc, meta evident.Meta, folderRole string, speakers []evident.Person) evident.Document {
+	tax := pr.Rules.Roles()
+	return evident.Document{
 		File:     job.File,
 		Origin:   job.Origin,
 		SHA256:   job.SHA256,
@@ -138,10 +298,8 @@ func (pr *Processor) Process(ctx context.Context, job queue.Job, data []byte) (*
 		Site:     doc.Site,
 		Role:     canonical(tax, first(meta.Role, folderRole)),
 		Speakers: speakers,
-		Redacted: redacted,
 		Attrs:    maps.Clone(meta.Attrs),
 	}
-	return &Output{Document: d, Passages: ps, Warnings: warnings}, nil
 }
 
 // FolderRole reads the inbox subfolder a file was dropped in as a role
@@ -165,39 +323,29 @@ func FolderRole(tax *roles.Taxonomy, folder string) (string, bool) {
 	return "", false
 }
 
-// Redact masks personal data in passages' text, context and attributes,
-// and the speakers' names that are among names (the user's redact: list),
-// in place. It returns the counts by type, nil when nothing was masked. A
-// nil redactor is the built-in configuration.
-func Redact(r *redact.Redactor, names []string, ps []evident.Passage, speakers []evident.Person) (map[string]int, error) {
+// masker is the masking of one document's personal data: the
+// redactor in force (nil is the built-in configs/redact.yaml) with the
+// names the user's redact: list adds. Its Counts add up what it masked.
+func (pr *Processor) masker(names []string) (*redact.Document, error) {
+	r := pr.Rules.Redactor()
 	if r == nil {
 		var err error
 		if r, err = redact.Parse(configs.Redact()); err != nil {
 			return nil, fmt.Errorf("configs/redact.yaml: %w", err)
 		}
 	}
-	d := r.Document(redact.Names(names))
-	for i := range ps {
-		p := &ps[i]
-		p.Text = d.Mask(p.Text)
-		p.Context = d.Mask(p.Context)
-		p.Speaker = d.MaskName(p.Speaker)
-		for k, v := range p.Attrs {
-			p.Attrs[k] = d.Mask(v)
-		}
+	return r.Document(redact.Names(names)), nil
+}
+
+// maskPassage masks personal data in a passage's text, context, speaker
+// and attributes, in place.
+func maskPassage(d *redact.Document, p *evident.Passage) {
+	p.Text = d.Mask(p.Text)
+	p.Context = d.Mask(p.Context)
+	p.Speaker = d.MaskName(p.Speaker)
+	for k, v := range p.Attrs {
+		p.Attrs[k] = d.Mask(v)
 	}
-	// The list of speakers repeats names the passages hold: masked the
-	// same way, counted once, in the passages.
-	counts := maps.Clone(d.Counts)
-	for i := range speakers {
-		sp := &speakers[i]
-		sp.Name, sp.FullName = d.MaskName(sp.Name), d.MaskName(sp.FullName)
-	}
-	d.Counts = counts
-	if len(d.Counts) == 0 {
-		return nil, nil
-	}
-	return d.Counts, nil
 }
 
 // speakerAttrs are the attributes the user's metadata gives a speaker:
@@ -277,7 +425,7 @@ func (pr *Processor) extract(ctx context.Context, in extract.Input) (*extract.Do
 			}
 		}()
 		doc, err := pr.Formats.Extract(ctx, in)
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !IsPermanent(err) {
 			err = &Permanent{err}
 		}
 		done <- outcome{doc, err}

@@ -2,8 +2,9 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -63,8 +64,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		}
 		if err := d.Done(work, res, nil); err != nil {
 			// The job comes back until its failure is recorded.
-			log.Error("recording failure", "err", err)
-			d.Later(10 * time.Second)
+			w.wait(d, log, "recording the failure", err)
 		}
 		return
 	}
@@ -74,8 +74,10 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	defer stopBeat()
 
 	type outcome struct {
-		out *Output
-		err error
+		object   string // the stored payload
+		parts    int
+		passages int
+		err      error
 	}
 	done := make(chan outcome, 1)
 	start := time.Now()
@@ -85,8 +87,15 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 			done <- outcome{err: err}
 			return
 		}
-		out, err := w.Processor.Process(work, d.Job, data)
-		done <- outcome{out, err}
+		// The passages go to the results bucket as they are classified.
+		var passages int
+		object, parts, err := d.PutResult(work, func(out io.Writer) error {
+			rw := NewWriter(out)
+			err := w.Processor.Stream(work, d.Job, data, rw)
+			passages = rw.n
+			return err
+		})
+		done <- outcome{object, parts, passages, err}
 	}()
 	var o outcome
 	select {
@@ -108,17 +117,18 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	res := queue.Result{Worker: w.Name, Duration: time.Since(start)}
 	switch {
 	case o.err == nil:
-		payload, err := json.Marshal(o.out)
-		if err != nil {
-			o.err = &Permanent{fmt.Errorf("encoding passages: %w", err)}
-			break
-		}
-		if err := d.Done(work, res, payload); err != nil {
-			log.Error("publishing result", "err", err)
-			d.Later(time.Second)
+		res.Object, res.Parts, res.Encoding = o.object, o.parts, Encoding
+		if err := d.Done(work, res, nil); err != nil {
+			w.Queue.DeleteResult(work, o.object, o.parts)
+			w.wait(d, log, "publishing the result", err)
 			return
 		}
-		log.Debug("processed", "passages", len(o.out.Passages), "took", res.Duration)
+		log.Debug("processed", "passages", o.passages, "took", res.Duration)
+		return
+	case errors.Is(o.err, queue.ErrWrite):
+		// The queue could not store the result (a full disk): not the
+		// file's fault, and no attempt spent.
+		w.wait(d, log, "storing the result", o.err)
 		return
 	}
 	if IsPermanent(o.err) || d.Attempt >= w.Queue.Config().MaxAttempts {
@@ -127,8 +137,8 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 			res.Error = fmt.Sprintf("gave up after %d attempts: %v", d.Attempt, o.err)
 		}
 		if err := d.Done(work, res, nil); err != nil {
-			log.Error("recording failure", "err", err)
-			d.Later(time.Second)
+			w.wait(d, log, "recording the failure", err)
+			return
 		}
 		log.Info("failed", "reason", res.Error)
 		return
@@ -137,9 +147,20 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "retry", Worker: w.Name, Attempt: d.Attempt, Error: o.err.Error()})
 	if err := d.Failed(work, o.err.Error(), time.Duration(d.Attempt)*2*time.Second); err != nil {
 		// Not recorded, so not counted: the same attempt comes back.
-		log.Error("recording the failed attempt", "err", err)
-		d.Later(time.Second)
+		w.wait(d, log, "recording the failed attempt", err)
 	}
+}
+
+// wait hands the job back for later, spending no attempt, when the queue
+// could not record what became of it: JetStream refusing writes, most
+// often because the disk is full. The wait grows with each delivery, up
+// to queue.MaxBackoff, and the document says why it waits.
+func (w *Worker) wait(d *queue.Delivery, log *slog.Logger, doing string, err error) {
+	delay := queue.Backoff(d.Delivered)
+	why := queue.WaitReason(err)
+	log.Warn(doing+": will try again", "err", err, "in", delay)
+	w.Queue.Notify(queue.Event{SHA256: d.Job.SHA256, Kind: "wait", Worker: w.Name, Attempt: d.Attempt, Error: why})
+	d.Later(delay)
 }
 
 // heartbeat tells JetStream the job is alive until the returned stop is called.

@@ -3,6 +3,7 @@ package passage
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A speaker label in one of the conventions transcripts come in. The
@@ -13,6 +14,7 @@ type label struct {
 	time   string // normalised hh:mm:ss, when the label carries one
 	rest   string // text after the label on the same line
 	only   bool   // the line is just the label; the turn's text follows below
+	semi   bool   // "Participant 12;": a slip of the colon, a label only for a name labelled properly elsewhere
 }
 
 const (
@@ -33,6 +35,8 @@ var (
 	// Jane Doe  0:03   (note-taking apps put the time after the name, text below)
 	nameThenTime = regexp.MustCompile(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
 	// [id1] text   ·   [Speaker 2] text
+	// Participant 12;   (a semicolon typed for the colon, the text below)
+	semiLabel   = regexp.MustCompile(`^(` + namePat + `)\s*;$`)
 	bracketName = regexp.MustCompile(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
 	// A timestamp at the start of a paragraph: [04:01] text
 	leadingTime = regexp.MustCompile(`^[\[(](` + timePat + `)[\])]\s*`)
@@ -44,6 +48,9 @@ var (
 	// Emoji and other symbols between a label's name and its colon.
 	symbolsBeforeColon = regexp.MustCompile(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
 	boldLabel          = regexp.MustCompile(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
+	unclosedBold       = regexp.MustCompile(`^(\*\*|__)\p{Lu}[^*_:]{0,40}:`)
+	// Text in square brackets: a note-taker's aside, a date, a checkbox.
+	bracketed = regexp.MustCompile(`\[[^\]]*\]`)
 )
 
 // notNames are words that end in a colon at the start of a line without
@@ -83,6 +90,10 @@ func parseLabel(line string) (label, bool) {
 	line = strings.TrimSpace(strings.TrimPrefix(line, "• "))
 	// "Paul Frazee✌:" is Paul Frazee's label: a name may end in emoji.
 	line = symbolsBeforeColon.ReplaceAllString(line, "$1:")
+	// "**Moderator:Got it." lost its closing stars: the label is still one.
+	if m := unclosedBold.FindStringSubmatch(line); m != nil && !strings.Contains(line[2:], m[1]) {
+		line = line[2:]
+	}
 	if m := boldLabel.FindStringSubmatch(line); m != nil && (m[2] != "" || m[3] != "") {
 		name := m[1]
 		// **Mireille Reece, PsyD:** is the bold form of "Mireille Reece (PsyD):".
@@ -110,8 +121,14 @@ func parseLabel(line string) (label, bool) {
 		}
 		return l, true
 	}
-	if m := bracketName.FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) {
+	// "[x] UAT TASK: ..." is a checkbox, and "[Participant 5] [March 5,
+	// 2020]" a session's header: a turn says something outside brackets.
+	if m := bracketName.FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) &&
+		utf8.RuneCountInString(m[1]) > 1 && hasWords(bracketed.ReplaceAllString(m[2], "")) {
 		return label{name: m[1], rest: m[2]}, true
+	}
+	if m := semiLabel.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+		return label{name: m[1], only: true, semi: true}, true
 	}
 	return label{}, false
 }
@@ -121,11 +138,21 @@ func nameOK(name string) bool {
 	if n == "" || len(n) > 40 || notNames[n] {
 		return false
 	}
-	// The first word alone may be a giveaway: "Note 2:", "Update from".
-	if first, _, _ := strings.Cut(n, " "); notNames[first] && strings.Contains(n, " ") {
+	// The first word alone may be a giveaway: "Note 2:", "Update from",
+	// and a name never opens with a preposition: "For Caregivers:",
+	// "With the team:" are headings of notes.
+	if first, _, _ := strings.Cut(n, " "); notNames[first] && strings.Contains(n, " ") || prepositions[first] {
 		return false
 	}
 	return true
+}
+
+// prepositions open headings and topics, never names.
+var prepositions = map[string]bool{
+	"for": true, "with": true, "about": true, "before": true, "after": true, "during": true,
+	"under": true, "over": true, "into": true, "through": true, "without": true, "between": true,
+	"per": true, "via": true, "on": true, "in": true, "at": true, "by": true, "of": true,
+	"regarding": true, "towards": true, "toward": true, "upon": true, "within": true,
 }
 
 var timeOnly = regexp.MustCompile(`^` + timePat + `$`)

@@ -35,6 +35,9 @@ func TestParseLabel(t *testing.T) {
 		{"• Jane: a list item that quotes Jane", &label{name: "Jane", rest: "a list item that quotes Jane"}},
 		{"Ana de la Cruz: hola", &label{name: "Ana de la Cruz", rest: "hola"}},
 		{"José Álvarez: sí", &label{name: "José Álvarez", rest: "sí"}},
+		{"Participant 12;", &label{name: "Participant 12", only: true, semi: true}},
+		// The closing stars went missing in the notes.
+		{"**Moderator:Got it. Where are you?", &label{name: "Moderator", rest: "Got it. Where are you?"}},
 
 		// Not labels.
 		{"Note: x", nil},
@@ -51,6 +54,9 @@ func TestParseLabel(t *testing.T) {
 		{"Toronto Empathy Assessmenthttps://markempa.com/empathy-quiz/", nil},
 		{"", nil},
 		{"**Bold text** without a colon", nil},
+		{"For Caregivers:", nil},                        // a heading of notes: names do not open with a preposition
+		{"[x] UAT TASK: link works", nil},               // a checkbox
+		{"[Participant 5] [March 5, 2020] [2 PM]", nil}, // a session's header
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -5,6 +5,8 @@
 package passage
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,7 +18,16 @@ import (
 // Options bound passage size.
 type Options struct {
 	MaxWords int // a passage longer than this is split at sentence ends (default 160)
+	// MaxChars caps a passage's length in characters (default
+	// DefaultMaxChars): a longer paragraph, a line of five megabytes with
+	// no sentence end, is cut at sentence ends, else between words, else
+	// between characters, and the document gets a warning saying so.
+	MaxChars int
 }
+
+// DefaultMaxChars is the longest passage, in characters, unless Options
+// say otherwise: a long page of prose, far more than a quote needs.
+const DefaultMaxChars = 4000
 
 // SectionNotes marks passages outside the main text of a transcript: show
 // notes, pull quotes and introductions above the first turn.
@@ -38,40 +49,90 @@ type unit struct {
 
 // Build turns the blocks of an extracted document into passages in reading
 // order. Passage ids are left for the caller, who knows the content hash.
+//
+// A paragraph longer than opt.MaxChars is cut into several passages, and
+// doc.Warnings says how many were cut.
 func Build(doc *extract.Doc, opt Options) []evident.Passage {
-	if opt.MaxWords <= 0 {
-		opt.MaxWords = 160
-	}
-	if doc.Structured {
-		return structured(doc, opt)
-	}
-	units := splitUnits(doc.Blocks)
-	accepted := acceptLabels(units, doc.Meta)
-	return turns(mergeUnaccepted(units, accepted), accepted, opt)
-}
-
-func structured(doc *extract.Doc, opt Options) []evident.Passage {
+	opt.defaults()
+	var c Cuts
 	var out []evident.Passage
-	for i := range doc.Blocks {
-		b := &doc.Blocks[i]
-		p := evident.Passage{
-			Text:    extract.JoinLines(b.Text),
-			Speaker: b.Speaker,
-			Role:    b.Role,
-			Context: b.Context,
-			Attrs:   b.Attrs,
-			Section: b.Section,
-			Locator: b.Loc,
+	if doc.Structured {
+		for i := range doc.Blocks {
+			out = append(out, Structured(&doc.Blocks[i], opt, &c)...)
 		}
-		if b.Role != "" {
-			p.RoleSource = b.RoleSource
-			if p.RoleSource == "" {
-				p.RoleSource = "format"
-			}
-		}
-		out = append(out, split(p, opt.MaxWords)...)
+	} else {
+		units := headingLabels(splitUnits(doc.Blocks), doc.Meta)
+		accepted := acceptLabels(units, doc.Meta)
+		out = turns(mergeUnaccepted(units, accepted), accepted, conversation(units, accepted, doc.Meta), opt, &c)
+	}
+	if w := c.Warning(opt.MaxChars); w != "" {
+		doc.Warnings = append(doc.Warnings, w)
 	}
 	return out
+}
+
+func (o *Options) defaults() {
+	if o.MaxWords <= 0 {
+		o.MaxWords = 160
+	}
+	if o.MaxChars <= 0 {
+		o.MaxChars = DefaultMaxChars
+	}
+}
+
+// Cuts counts the paragraphs cut because they were longer than the
+// character cap, for the document's warning.
+type Cuts struct {
+	n       int // paragraphs cut
+	longest int // characters of the longest
+	at      evident.Locator
+}
+
+func (c *Cuts) add(chars int, at evident.Locator) {
+	c.n++
+	if chars > c.longest {
+		c.longest, c.at = chars, at
+	}
+}
+
+// Warning says what was cut, or "" when nothing was.
+func (c *Cuts) Warning(maxChars int) string {
+	if c.n == 0 {
+		return ""
+	}
+	where := c.at.String()
+	if where != "" {
+		where = " (" + where + ")"
+	}
+	what := "1 paragraph was"
+	if c.n > 1 {
+		what = fmt.Sprintf("%d paragraphs were", c.n)
+	}
+	return fmt.Sprintf("%s longer than %d characters and cut into passages of at most %d; the longest had %d characters%s",
+		what, maxChars, maxChars, c.longest, where)
+}
+
+// Structured turns one block of a structured document (a survey answer, a
+// caption run) into its passages, counting in c a block cut for its
+// length. Surveys stream their blocks through it one at a time.
+func Structured(b *extract.Block, opt Options, c *Cuts) []evident.Passage {
+	opt.defaults()
+	p := evident.Passage{
+		Text:    extract.JoinLines(b.Text),
+		Speaker: b.Speaker,
+		Role:    b.Role,
+		Context: b.Context,
+		Attrs:   b.Attrs,
+		Section: b.Section,
+		Locator: b.Loc,
+	}
+	if b.Role != "" {
+		p.RoleSource = b.RoleSource
+		if p.RoleSource == "" {
+			p.RoleSource = "format"
+		}
+	}
+	return split(p, opt, c)
 }
 
 // splitUnits breaks paragraphs into units: list items and blockquote runs
@@ -140,26 +201,77 @@ func mergeUnaccepted(units []unit, accepted map[string]bool) []unit {
 	return out
 }
 
+// headingLabels turns lines that only look labelled into the headings
+// they are: "PROTOTYPE: Facility Locator", "PROTOTYPE: Open-ended search
+// results", each alone in its paragraph. A speaker's label carries speech
+// at least once; a generic, timed or user-named one always counts, and so
+// does "Jane Doe:" alone on its line, the text in the paragraph below.
+func headingLabels(units []unit, meta evident.Meta) []unit {
+	all, shaped := map[string]int{}, map[string]int{}
+	for _, u := range units {
+		if u.label == nil {
+			continue
+		}
+		all[u.label.name]++
+		if headingShaped(u) {
+			shaped[u.label.name]++
+		}
+	}
+	for i := range units {
+		u := &units[i]
+		if u.label == nil || u.label.time != "" || genericSpeaker(u.label.name) {
+			continue
+		}
+		if _, known := meta.Speakers[u.label.name]; known {
+			continue
+		}
+		// Once may still be a person's one short turn.
+		if n := shaped[u.label.name]; n == all[u.label.name] && n >= 2 {
+			u.heading, u.label = true, nil
+		}
+	}
+	return units
+}
+
+// headingShaped reports a labelled line that is a paragraph of its own and
+// says nothing a person would: a few words from a capital, with no
+// sentence's end.
+func headingShaped(u unit) bool {
+	// The line is the whole paragraph: compared, not searched, so that a
+	// long paragraph of many labels is not read once per label.
+	if u.item || u.quote || len(u.lineText) != 1 || strings.TrimSpace(u.lineText[0]) != strings.TrimSpace(u.block.Text) {
+		return false
+	}
+	rest := strings.TrimSpace(u.label.rest)
+	first, _ := utf8.DecodeRuneInString(rest)
+	last, _ := utf8.DecodeLastRuneInString(rest)
+	return unicode.IsUpper(first) && wordCount(rest) <= 8 && !strings.ContainsRune(`.?!…"”'’):;`, last)
+}
+
 // acceptLabels decides which label names are speakers: a name used twice or
 // more, a generic label ("Speaker 2", "Interviewer"), a label with a
 // timestamp, or a speaker the user named. A lone "Note:" is prose. Fewer
 // than two accepted turns means the document is not a transcript at all.
+// In notes that lead lines with their topic ("Military service: that's
+// legit", "Thoughts: I mean ..."), a capitalised topic is no name either:
+// there only generic, timed and user-named labels count.
 func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	count := map[string]int{}
 	timed := map[string]bool{}
 	for _, u := range units {
-		if u.label != nil {
+		if u.label != nil && !u.label.semi {
 			count[u.label.name]++
 			if u.label.time != "" {
 				timed[u.label.name] = true
 			}
 		}
 	}
+	topics := topicLeadIns(units)
 	accepted := map[string]bool{}
 	turns := 0
 	for name, n := range count {
 		_, known := meta.Speakers[name]
-		if n >= 2 || timed[name] || known || genericSpeaker(name) {
+		if n >= 2 && !topics || timed[name] || known || genericSpeaker(name) {
 			accepted[name] = true
 			turns += n
 		}
@@ -170,7 +282,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 	// Inside a conversation, a person who speaks once is still a speaker
 	// ("Jane: I sign off on it."), not part of the turn before: a name of
 	// one to three capitalised words, after the first accepted turn, with
-	// words after the colon.
+	// words after the colon or alone on its line above them.
 	started := false
 	for _, u := range units {
 		if u.label == nil {
@@ -180,11 +292,57 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 			started = true
 			continue
 		}
-		if started && count[u.label.name] == 1 && u.label.rest != "" && personLike(u.label.name) {
+		if started && !topics && count[u.label.name] == 1 && (u.label.rest != "" || u.label.only) && personLike(u.label.name) {
 			accepted[u.label.name] = true
 		}
 	}
 	return accepted
+}
+
+// leadIn is a line that opens with a few words and a colon.
+var leadIn = regexp.MustCompile(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
+
+// topicLeadIns reports whether more lines open with a topic and a colon
+// ("Why applying at this point: ...") than with a speaker's label: the
+// document is notes by topic, whatever names its topics look like.
+func topicLeadIns(units []unit) bool {
+	labels, topics := 0, 0
+	for _, u := range units {
+		for _, line := range u.lineText {
+			m := leadIn.FindStringSubmatch(line)
+			if m == nil || strings.Contains(m[1], "//") || isTime(m[1]) || strings.HasSuffix(m[1], "http") || strings.HasSuffix(m[1], "https") {
+				continue
+			}
+			if _, ok := parseLabel(line); ok {
+				labels++
+			} else {
+				topics++
+			}
+		}
+	}
+	return topics > labels
+}
+
+// conversation reports whether a document has the shape of a transcript,
+// where a turn runs on until the next label: at least two people take
+// turns, or the labels carry times, or the user named the speakers. Notes
+// that label only some lines ("Participant: “Yes.”" among the moderator's
+// script) give each label its own paragraph and no more.
+func conversation(units []unit, accepted map[string]bool, meta evident.Meta) bool {
+	prev, changes := "", 0
+	for _, u := range units {
+		if u.label == nil || !accepted[u.label.name] {
+			continue
+		}
+		if _, known := meta.Speakers[u.label.name]; known || u.label.time != "" {
+			return true
+		}
+		if prev != "" && prev != u.label.name {
+			changes++
+		}
+		prev = u.label.name
+	}
+	return changes > 0
 }
 
 // personLike reports a label that reads as a person's name: one to three
@@ -208,11 +366,16 @@ func personLike(name string) bool {
 	return true
 }
 
-func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passage {
+// turns gives each unit its speaker. In a conversation a turn runs on
+// over the paragraphs after its label, but not past a heading, nor past
+// its list item when the label opened one (the next item is the
+// moderator's next question). In notes a label holds its own paragraph.
+func turns(units []unit, accepted map[string]bool, conversation bool, opt Options, c *Cuts) []evident.Passage {
 	var out []evident.Passage
-	transcript := len(accepted) > 0
+	transcript := len(accepted) > 0 && conversation
 	speaker, detail, clock := "", "", ""
 	heading, prompt := "", ""
+	itemTurn := false
 	for _, u := range units {
 		if u.heading {
 			// A new section starts with nobody speaking: a table under
@@ -220,9 +383,12 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			heading, speaker, detail = u.text, "", ""
 			continue
 		}
+		if u.label == nil && (!transcript || itemTurn) {
+			speaker, detail = "", ""
+		}
 		text := u.text
 		if u.label != nil {
-			speaker, detail = u.label.name, u.label.detail
+			speaker, detail, itemTurn = u.label.name, u.label.detail, u.item
 			if u.label.time != "" {
 				clock = u.label.time
 			}
@@ -258,7 +424,7 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			if speaker != "" && !interviewerLabel(speaker) {
 				p.Speaker = speaker
 			}
-		case transcript && (speaker == "" || u.note):
+		case transcript && (speaker == "" || u.note || u.label == nil && (aside(text) || marker(text))):
 			// Above the first turn, or a transcriber's note between turns:
 			// nobody said it. A pull quote's time says where in the
 			// recording to hear it.
@@ -266,7 +432,7 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 			if t := inlineTime.FindString(joined); t != "" && speaker == "" {
 				p.Locator.Time = normTime(strings.Trim(t, " \t[]()"))
 			}
-		case transcript:
+		case speaker != "":
 			p.Speaker = speaker
 			if detail != "" {
 				p.Attrs = map[string]string{"label": detail}
@@ -278,9 +444,31 @@ func turns(units []unit, accepted map[string]bool, opt Options) []evident.Passag
 		if !u.quote && !u.note {
 			prompt = text
 		}
-		out = append(out, split(p, opt.MaxWords)...)
+		out = append(out, split(p, opt, c)...)
 	}
 	return out
+}
+
+// aside reports a paragraph wholly in parentheses or brackets: the
+// note-taker's "(Participant 12 takes a short break.)" between turns, not
+// the speaker's words.
+func aside(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 {
+		return false
+	}
+	open, close := s[0], s[len(s)-1]
+	if close == '.' && len(s) > 2 {
+		close = s[len(s)-2]
+	}
+	return (open == '(' && close == ')' || open == '[' && close == ']') &&
+		strings.Count(s, string(open)) == 1
+}
+
+// marker reports words in capitals only, "NOTHING FOLLOWS", "END OF
+// SESSION": the note-taker's marks, not speech.
+func marker(s string) bool {
+	return wordCount(s) >= 2 && hasWords(s) && strings.ToUpper(s) == s && strings.ToLower(s) != s
 }
 
 func hasWords(s string) bool {
@@ -292,15 +480,23 @@ func hasWords(s string) bool {
 	return false
 }
 
-// split cuts a passage longer than max words at sentence ends, keeping the
-// locator and speaker on every piece.
-func split(p evident.Passage, max int) []evident.Passage {
-	if wordCount(p.Text) <= max {
+// split cuts a passage longer than opt.MaxWords words at sentence ends,
+// keeping the locator and speaker on every piece. A sentence longer than
+// the limit is cut between words. A passage longer than opt.MaxChars
+// characters is cut the same way into pieces of at most MaxChars, a word
+// longer than that between characters, and counted in c. It takes time
+// in proportion to the passage's length, however long it is.
+func split(p evident.Passage, opt Options, c *Cuts) []evident.Passage {
+	maxWords, maxChars := opt.MaxWords, opt.MaxChars
+	chars := utf8.RuneCountInString(p.Text)
+	if chars > maxChars {
+		c.add(chars, p.Locator)
+	} else if wordCount(p.Text) <= maxWords {
 		return []evident.Passage{p}
 	}
 	var out []evident.Passage
 	var cur strings.Builder
-	words := 0
+	words, size := 0, 0
 	emit := func() {
 		if t := strings.TrimSpace(cur.String()); t != "" {
 			q := p
@@ -308,35 +504,61 @@ func split(p evident.Passage, max int) []evident.Passage {
 			out = append(out, q)
 		}
 		cur.Reset()
-		words = 0
+		words, size = 0, 0
 	}
-	for _, s := range sentences(p.Text) {
-		n := wordCount(s)
-		if words > 0 && words+n > max {
+	add := func(s string, n, c int) {
+		if words > 0 && (words+n > maxWords || size+1+c > maxChars) {
 			emit()
-		}
-		// A single sentence longer than the limit is cut at word boundaries.
-		for n > max {
-			head, tail := cutWords(s, max)
-			cur.WriteString(head)
-			emit()
-			s, n = tail, wordCount(tail)
 		}
 		if cur.Len() > 0 {
 			cur.WriteByte(' ')
+			size++
 		}
 		cur.WriteString(s)
 		words += n
+		size += c
+	}
+	for _, s := range sentences(p.Text) {
+		n, c := wordCount(s), utf8.RuneCountInString(s)
+		if n <= maxWords && c <= maxChars {
+			add(s, n, c)
+			continue
+		}
+		// A sentence over a limit starts a passage of its own and is cut
+		// between words.
+		emit()
+		for w := range strings.FieldsSeq(s) {
+			c := utf8.RuneCountInString(w)
+			for c > maxChars {
+				head, tail := cutChars(w, maxChars)
+				add(head, 1, maxChars)
+				w, c = tail, c-maxChars
+			}
+			add(w, 1, c)
+		}
 	}
 	emit()
 	return out
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+// wordCount counts the words of s as strings.Fields would cut them,
+// without making the list: a line of millions of words costs nothing.
+func wordCount(s string) int {
+	n := 0
+	for range strings.FieldsSeq(s) {
+		n++
+	}
+	return n
+}
 
-func cutWords(s string, n int) (string, string) {
-	f := strings.Fields(s)
-	return strings.Join(f[:n], " "), strings.Join(f[n:], " ")
+// cutChars cuts s after n characters.
+func cutChars(s string, n int) (string, string) {
+	i := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i], s[i:]
 }
 
 // sentences splits at ". ", "! ", "? " (and their closing quotes) when the

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -257,7 +258,7 @@ func FuzzExtractBuild(f *testing.F) {
 		lines := strings.Split(text, "\n")
 		nlines := len(lines)
 		flat := strings.Join(strings.Fields(visible(text)), " ")
-		for _, opt := range []Options{{}, {MaxWords: 5}} {
+		for _, opt := range []Options{{}, {MaxWords: 5}, {MaxChars: 40}} {
 			prevLine := 0
 			for _, p := range Build(doc, opt) {
 				// Speakers come from the text; they are never invented.
@@ -271,7 +272,7 @@ func FuzzExtractBuild(f *testing.F) {
 				// paragraph its locator's line starts, or in the next one
 				// when that paragraph is a label standing alone.
 				l := p.Locator.Line
-				if doc.Format == "text" && opt.MaxWords == 0 && l != prevLine && l >= 1 && l <= nlines {
+				if doc.Format == "text" && opt.MaxWords == 0 && opt.MaxChars == 0 && l != prevLine && l >= 1 && l <= nlines {
 					window := paragraphsFrom(lines, l-1)
 					if w := firstWord(p.Text); !strings.Contains(window, w) {
 						t.Errorf("passage %q says line %d, but %q is not there: %q", p.Text, l, w, window)
@@ -289,6 +290,9 @@ func FuzzExtractBuild(f *testing.F) {
 				}
 				if opt.MaxWords > 0 && len(strings.Fields(p.Text)) > opt.MaxWords {
 					t.Errorf("passage of %d words, MaxWords %d: %q", len(strings.Fields(p.Text)), opt.MaxWords, p.Text)
+				}
+				if opt.MaxChars > 0 && utf8.RuneCountInString(p.Text) > opt.MaxChars {
+					t.Errorf("passage of %d characters, MaxChars %d: %q", utf8.RuneCountInString(p.Text), opt.MaxChars, p.Text)
 				}
 				if p.Locator.Time != "" && !isTime(p.Locator.Time) {
 					t.Errorf("locator time %q is not a time", p.Locator.Time)
@@ -338,4 +342,69 @@ func paragraphsFrom(lines []string, i int) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func TestMaxChars(t *testing.T) {
+	sentence := "We rebuild the same report every week by hand. "
+	tests := []struct {
+		name     string
+		text     string
+		maxChars int
+		cut      bool // the document gets a warning
+	}{
+		{"short paragraph stays whole", "We rebuild the report by hand.", 100, false},
+		{"sentences grouped under the cap", strings.Repeat(sentence, 200), 500, true},
+		{"one line without sentence ends", strings.Repeat("budget ", 20_000), 1000, true},
+		{"one word of a megabyte", strings.Repeat("x", 1<<20), 4000, true},
+		{"multibyte word cut between characters", strings.Repeat("預算", 5000), 999, true},
+		{"default cap", strings.Repeat("y", 10_000), 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := &extract.Doc{Blocks: []extract.Block{{Text: tt.text, Loc: evident.Locator{Line: 7, Paragraph: 1}}}}
+			ps := Build(doc, Options{MaxChars: tt.maxChars})
+			limit := tt.maxChars
+			if limit == 0 {
+				limit = DefaultMaxChars
+			}
+			var kept []string
+			for _, p := range ps {
+				if n := utf8.RuneCountInString(p.Text); n > limit {
+					t.Errorf("passage of %d characters, cap %d", n, limit)
+				}
+				if !utf8.ValidString(p.Text) {
+					t.Errorf("invalid UTF-8 in a piece: %q…", p.Text[:20])
+				}
+				if p.Locator.Line != 7 {
+					t.Errorf("piece lost its locator: %+v", p.Locator)
+				}
+				kept = append(kept, p.Text)
+			}
+			// Nothing is lost but the spaces at the cuts.
+			if got, want := strings.Join(strings.Fields(strings.Join(kept, "")), ""), strings.Join(strings.Fields(tt.text), ""); got != want {
+				t.Errorf("pieces hold %d characters of text, want %d", len(got), len(want))
+			}
+			warned := len(doc.Warnings) > 0
+			if warned != tt.cut {
+				t.Errorf("warnings %q, want a warning: %v", doc.Warnings, tt.cut)
+			}
+			if warned && !strings.Contains(doc.Warnings[0], "line 7") {
+				t.Errorf("warning %q does not say where", doc.Warnings[0])
+			}
+		})
+	}
+}
+
+// TestSplitLinear checks that cutting a long line takes time in
+// proportion to its length: the old split took minutes on a 60 MB line.
+func TestSplitLinear(t *testing.T) {
+	doc := &extract.Doc{Blocks: []extract.Block{{Text: strings.Repeat("budget ", 2<<20), Loc: evident.Locator{Line: 1}}}}
+	start := time.Now()
+	ps := Build(doc, Options{})
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("14 MB line took %s to split", took)
+	}
+	if want := 2 << 20 / 160; len(ps) < want {
+		t.Errorf("%d passages, want at least %d", len(ps), want)
+	}
 }

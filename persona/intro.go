@@ -91,6 +91,9 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 	var out []introduction
 	for i := range ps {
 		text := ps[i].Text
+		if ps[i].Speaker != "" {
+			text = unquoteTurn(text)
+		}
 		for _, form := range []struct {
 			re     *regexp.Regexp
 			closed bool
@@ -288,6 +291,29 @@ func sentence(s string, start, end int) string {
 // quoted reports whether position i of s is inside a quotation: an odd
 // number of straight double quotes before it, or an opening curly quote
 // not yet closed.
+// unquoteTurn takes the quotation marks off a turn that is one quotation
+// from end to end: notes put a participant's own words in quotes
+// (“Well I’m the veteran, I’m a patient there.”), which are theirs now,
+// not words remembered.
+func unquoteTurn(s string) string {
+	for _, q := range [][2]string{{"“", "”"}, {`"`, `"`}} {
+		inner, ok := strings.CutPrefix(s, q[0])
+		if !ok {
+			continue
+		}
+		// The closing mark ends the turn, and no other quotation opens.
+		closes := strings.HasSuffix(strings.TrimRight(inner, " ."), q[1])
+		others := strings.Count(inner, q[0])
+		if q[0] == q[1] {
+			others--
+		}
+		if closes && others == 0 {
+			return inner
+		}
+	}
+	return s
+}
+
 func quoted(s string, i int) bool {
 	before := s[:i]
 	if strings.Count(before, `"`)%2 == 1 {

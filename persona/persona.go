@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/roles"
@@ -61,7 +62,7 @@ func Resolve(in Input) []evident.Person {
 			m, ok = in.Meta.Speakers[who.FullName]
 		}
 		if ok {
-			who.Role, who.Title, who.Company, who.Interviewer = strings.ToLower(m.Role), m.Title, m.Company, m.Interviewer
+			who.Role, who.Title, who.Company, who.Interviewer = strings.TrimSpace(m.Role), m.Title, m.Company, m.Interviewer
 			if who.Role != "" {
 				who.RoleSource = SourceSidecar
 			}
@@ -96,6 +97,18 @@ func Resolve(in Input) []evident.Person {
 				who.Company = strings.TrimSpace(strings.Join(rest, ","))
 			}
 			break
+		}
+	}
+	// A label that is itself a role ("Veteran:", "Finance Director:") says
+	// who speaks. Capitals of up to four letters may be initials ("PM:").
+	for _, name := range order {
+		who := people[name]
+		if who.Role != "" || who.Interviewer || in.Roles == nil || initials(name) {
+			continue
+		}
+		title := strings.TrimRight(name, " 0123456789")
+		if id, ok := in.Roles.Exact(title); ok && !in.Roles.IsCommittee(id) {
+			who.Role, who.Title, who.RoleSource = id, title, SourceLabel
 		}
 	}
 	// Introductions by name come first: what a host says of a guest is
@@ -259,6 +272,18 @@ func nickname(a, b string) bool {
 	}
 	f, g := []rune(x[0]), []rune(y[0])
 	return len(f) >= 2 && len(g) >= 2 && f[0] == g[0] && f[1] == g[1]
+}
+
+// initials reports a label of one to four capitals: "BC", "PM".
+func initials(name string) bool {
+	n := 0
+	for _, r := range name {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+	}
+	return n <= 4
 }
 
 func isAnnouncer(n string) bool {

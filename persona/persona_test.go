@@ -489,3 +489,55 @@ func TestGuestRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestLabelNamesRole checks that a speaker labelled by a role of the
+// taxonomy takes it, and that initials which spell an alias do not.
+func TestLabelNamesRole(t *testing.T) {
+	tax := roles.Default()
+	say := func(speaker, text string) evident.Passage { return evident.Passage{Speaker: speaker, Text: text} }
+	tests := []struct {
+		label, role string
+	}{
+		{"Veteran", "veteran"},
+		{"Finance Director", "cfo"},
+		{"Veteran 2", "veteran"},
+		{"PM", ""},            // initials, not a product manager
+		{"Participant 3", ""}, // a study's label says no job
+		{"Jane", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.label, func(t *testing.T) {
+			people := Resolve(Input{Roles: tax, Passages: []evident.Passage{
+				say("Moderator", "Tell me about your week."), say(tt.label, "Busy, mostly with claims."),
+			}})
+			for _, p := range people {
+				if p.Name != tt.label {
+					continue
+				}
+				if p.Role != tt.role {
+					t.Errorf("role %q, want %q", p.Role, tt.role)
+				}
+				if p.Role != "" && p.RoleSource != SourceLabel {
+					t.Errorf("role source %q, want %q", p.RoleSource, SourceLabel)
+				}
+				return
+			}
+			t.Errorf("no speaker %q in %+v", tt.label, people)
+		})
+	}
+}
+
+func TestUnquoteTurn(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"“Well I’m the veteran, I’m a patient there.”", "Well I’m the veteran, I’m a patient there.”"},
+		{`"I'm the CFO."`, `I'm the CFO."`},
+		{"“Yes.” User scrolls down.", "“Yes.” User scrolls down."},                 // a quote, then the note-taker
+		{"“I said “no” to it.”", "“I said “no” to it.”"},                           // quotes inside: leave them
+		{"He said “I'm a software engineer”", "He said “I'm a software engineer”"}, // remembered words
+	}
+	for _, tt := range tests {
+		if got := unquoteTurn(tt.in); got != tt.want {
+			t.Errorf("unquoteTurn(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/passage"
 	"github.com/evident/evident/roles"
@@ -33,11 +34,69 @@ type truth struct {
 
 // whoSaidIt is what TestWhoSaidItOnRealTranscripts measures.
 type whoSaidIt struct {
-	speakers, flagsRight         int // interviewer flag right per speaker
-	stated, statedRight          int // guests whose role the text states, and those given it
-	unstatedGiven                int // guests with no stated role given one anyway
+	personScore
 	hostPassages, hostAsEvidence int // host passages, and those left as evidence
 	guestPassages, guestAsHost   int // guest passages, and those hidden as a host's
+}
+
+// personScore counts what detection gets right of people: who asks (a
+// host, a moderator) and the role the text states for everyone else.
+type personScore struct {
+	speakers, flagsRight int // interviewer flag right per speaker
+	stated, statedRight  int // people whose role the text states, and those given it
+	unstatedGiven        int // people with no stated role given one anyway
+}
+
+// score checks one person of a document against the truth: asking or not,
+// and the roles the text states for them, in the sentence said.
+func (s *personScore) score(t *testing.T, doc string, p evident.Person, asks bool, roles []string, said string) {
+	t.Helper()
+	s.speakers++
+	if p.Interviewer == asks {
+		s.flagsRight++
+	} else {
+		t.Logf("%s: %s interviewer=%v (%s), want %v", doc, p.Name, p.Interviewer, p.InterviewerSource, asks)
+	}
+	switch {
+	case asks:
+	case len(roles) > 0:
+		s.stated++
+		if slices.Contains(roles, p.Role) {
+			s.statedRight++
+		} else {
+			t.Logf("%s: %s role %q (title %q, %s: %q), want one of %v: %q", doc, p.Name, p.Role, p.Title, p.RoleSource, p.RoleReason, roles, said)
+		}
+	case p.Role != "":
+		s.unstatedGiven++
+		t.Logf("%s: %s given role %q (title %q, from %s: %q) that the text does not plainly state", doc, p.Name, p.Role, p.Title, p.RoleSource, p.RoleReason)
+	}
+}
+
+// loadTruth reads a hand-made ground truth of testdata.
+func loadTruth(t *testing.T, name string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// readBare runs a file through extraction, passages and persona as a
+// worker does, with no sidecar or folder to help.
+func readBare(path string, tax *roles.Taxonomy) ([]byte, []evident.Passage, []evident.Person, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	doc, err := extract.Default().Extract(context.Background(), extract.Input{Name: filepath.Base(path), Data: raw})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ps := passage.Build(doc, passage.Options{})
+	return raw, ps, Resolve(Input{Meta: doc.Meta, Passages: ps, Roles: tax}), nil
 }
 
 func pct(n, of int) float64 {
@@ -57,30 +116,16 @@ func TestWhoSaidItOnRealTranscripts(t *testing.T) {
 	if _, err := os.Stat(sharedDir); err != nil {
 		t.Skipf("no shared corpus at %s: %v", sharedDir, err)
 	}
-	data, err := os.ReadFile(filepath.Join("testdata", "who-said-it.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var gt truth
-	if err := yaml.Unmarshal(data, &gt); err != nil {
-		t.Fatalf("who-said-it.yaml: %v", err)
-	}
+	loadTruth(t, "who-said-it.yaml", &gt)
 	tax := roles.Default()
 	var m whoSaidIt
 	for _, tr := range gt.Transcripts {
-		path := filepath.Join(sharedDir, tr.File)
-		raw, err := os.ReadFile(path)
+		_, ps, people, err := readBare(filepath.Join(sharedDir, tr.File), tax)
 		if err != nil {
 			t.Errorf("%s: %v", tr.File, err)
 			continue
 		}
-		doc, err := extract.Default().Extract(context.Background(), extract.Input{Name: filepath.Base(path), Data: raw})
-		if err != nil {
-			t.Errorf("%s: %v", tr.File, err)
-			continue
-		}
-		ps := passage.Build(doc, passage.Options{})
-		people := Resolve(Input{Meta: doc.Meta, Passages: ps, Roles: tax})
 		name := strings.TrimSuffix(filepath.Base(tr.File), ".md")
 		for _, p := range people {
 			if slices.Contains(tr.Ignore, p.Name) {
@@ -92,27 +137,7 @@ func TestWhoSaidItOnRealTranscripts(t *testing.T) {
 				t.Errorf("%s: speaker %q is in neither hosts nor guests of who-said-it.yaml", name, p.Name)
 				continue
 			}
-			m.speakers++
-			if p.Interviewer == host {
-				m.flagsRight++
-			} else {
-				t.Logf("%s: %s interviewer=%v (%s), want %v", name, p.Name, p.Interviewer, p.InterviewerSource, host)
-			}
-			if host {
-				continue
-			}
-			switch {
-			case len(guest.Roles) > 0:
-				m.stated++
-				if slices.Contains(guest.Roles, p.Role) {
-					m.statedRight++
-				} else {
-					t.Logf("%s: %s role %q (title %q, %s: %q), want one of %v: %q", name, p.Name, p.Role, p.Title, p.RoleSource, p.RoleReason, guest.Roles, guest.Said)
-				}
-			case p.Role != "":
-				m.unstatedGiven++
-				t.Logf("%s: %s given role %q (title %q, from %s: %q) that the text does not plainly state", name, p.Name, p.Role, p.Title, p.RoleSource, p.RoleReason)
-			}
+			m.score(t, name, p, host, guest.Roles, guest.Said)
 		}
 		for _, p := range ps {
 			if p.Speaker == "" || p.Section != "" || slices.Contains(tr.Ignore, p.Speaker) {

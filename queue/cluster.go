@@ -141,10 +141,11 @@ func transient(err error) bool {
 }
 
 // resultAckWait is how long the indexer may hold a result unacknowledged:
-// twice a job's (2 minutes by default), at least 10 seconds. A result lost
+// twice a job's (2 minutes by default), at least 30 seconds (twice the
+// indexer's heartbeat on a long result, engine.heartbeatEvery). A result lost
 // in transit with the server it came from comes back after it.
 func (q *Queue) resultAckWait() time.Duration {
-	return max(2*q.cfg.AckWait, 10*time.Second)
+	return max(2*q.cfg.AckWait, 30*time.Second)
 }
 
 // try is retry for a call of one argument that returns a value, such as

@@ -51,9 +51,15 @@ type Config struct {
 	// nothing and stops nothing. A single server keeps one. Zero keeps
 	// what the streams have, or 1 for new ones.
 	Replicas int
+	// ResultPart is the size of the parts a result's payload is stored in
+	// (default DefaultResultPart; see PutResult).
+	ResultPart int
 }
 
 func (c *Config) defaults() {
+	if c.ResultPart <= 0 {
+		c.ResultPart = DefaultResultPart
+	}
 	if c.AckWait <= 0 {
 		c.AckWait = 60 * time.Second
 	}
@@ -94,12 +100,19 @@ var ErrDuplicateJob = errors.New("the jobs stream already holds this job")
 // Result is a worker's answer for one job. The passages travel in the
 // results object store because a big document exceeds a message's size.
 type Result struct {
-	SHA256   string        `json:"sha256"`
-	File     string        `json:"file,omitempty"` // the job's file name, for the indexer's log
-	Worker   string        `json:"worker"`
-	Attempt  int           `json:"attempt"`
-	Error    string        `json:"error,omitempty"` // set when the document failed
-	Object   string        `json:"object,omitempty"`
+	SHA256  string `json:"sha256"`
+	File    string `json:"file,omitempty"` // the job's file name, for the indexer's log
+	Worker  string `json:"worker"`
+	Attempt int    `json:"attempt"`
+	Error   string `json:"error,omitempty"` // set when the document failed
+	Object  string `json:"object,omitempty"`
+	// Encoding says how the payload in Object is written (ingest.Encoding);
+	// "" is one JSON object.
+	Encoding string `json:"encoding,omitempty"`
+	// Parts is the number of objects the payload was stored in (see
+	// PutResult): Object.0, Object.1 and so on. Zero means the one
+	// object Object.
+	Parts    int           `json:"parts,omitempty"`
 	Duration time.Duration `json:"duration"`
 	Version  string        `json:"version,omitempty"` // the job's JobVersion, to tell a stale result (metadata changed since) apart
 }
@@ -303,13 +316,29 @@ func (q *Queue) PutFile(ctx context.Context, sha, name string, r io.Reader) erro
 	return nil
 }
 
-// File fetches original bytes by hash.
+// File fetches original bytes by hash, into a buffer of their size: a
+// growing buffer would take twice the file's size at its peak.
 func (q *Queue) File(ctx context.Context, sha string) ([]byte, error) {
-	b, err := q.files.GetBytes(ctx, sha)
+	obj, err := q.files.Get(ctx, sha)
 	if err != nil {
 		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
 	}
+	defer obj.Close()
+	info, err := obj.Info()
+	if err != nil {
+		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
+	}
+	b := make([]byte, info.Size)
+	if _, err := io.ReadFull(obj, b); err != nil {
+		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
+	}
 	return b, nil
+}
+
+// DeleteResult removes a stored result payload that will not be
+// published (best effort: the indexer never reads it).
+func (q *Queue) DeleteResult(ctx context.Context, name string, parts int) {
+	q.deleteParts(ctx, name, parts)
 }
 
 // DeleteFile removes stored original bytes.
@@ -381,8 +410,12 @@ func (q *Queue) Pending(ctx context.Context) (jobs, results map[string]bool, err
 type Delivery struct {
 	Job     Job
 	Attempt int // 1 for the first delivery
-	q       *Queue
-	msg     jetstream.Msg
+	// Delivered counts how many times JetStream handed this message out,
+	// this time included: a job put back for later (Later) comes back as
+	// the same message, so this grows while a full disk keeps it waiting.
+	Delivered int
+	q         *Queue
+	msg       jetstream.Msg
 }
 
 // Final reports whether attempts are used up: the worker must record the
@@ -435,6 +468,10 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 			continue
 		}
 		d.Attempt = d.Job.Tried + 1
+		d.Delivered = 1
+		if md, err := msg.Metadata(); err == nil {
+			d.Delivered = int(md.NumDelivered)
+		}
 		return d, nil
 	}
 }
@@ -503,16 +540,97 @@ func (q *Queue) replace(msg jetstream.Msg, job Job, id string) error {
 // could not record what became of it.
 func (d *Delivery) Later(delay time.Duration) error { return d.msg.NakWithDelay(delay) }
 
+// PutResult stores a result's payload in the results bucket as write
+// writes it, in parts of at most Config.ResultPart bytes, so that neither the
+// worker nor the indexer ever holds more than one part of a payload
+// larger than memory. It returns the payload's name and number of parts
+// for Result.Object and Result.Parts. An error from write is returned as
+// it is, and the parts stored so far are removed; errors of the bucket
+// wrap ErrWrite.
+func (d *Delivery) PutResult(ctx context.Context, write func(io.Writer) error) (name string, parts int, err error) {
+	pw := &partWriter{ctx: ctx, q: d.q, name: fmt.Sprintf("%s.%d.%d", d.Job.SHA256, d.Attempt, time.Now().UnixNano())}
+	err = write(pw)
+	if err == nil {
+		err = pw.flush()
+	}
+	if err != nil {
+		d.q.deleteParts(context.WithoutCancel(ctx), pw.name, pw.parts)
+		if pw.err != nil {
+			err = fmt.Errorf("queue: storing result for %s: %w: %w", d.Job.File, ErrWrite, pw.err)
+		}
+		return "", 0, err
+	}
+	return pw.name, pw.parts, nil
+}
+
+// DefaultResultPart is the size of the parts of a result's payload.
+const DefaultResultPart = 4 << 20
+
+// partName names part i of a payload.
+func partName(name string, i int) string { return fmt.Sprintf("%s.%d", name, i) }
+
+// partWriter stores what is written to it in parts of Config.ResultPart bytes.
+type partWriter struct {
+	ctx   context.Context
+	q     *Queue
+	name  string
+	buf   []byte
+	parts int
+	err   error // the bucket's: sticks
+}
+
+func (w *partWriter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		if w.err != nil {
+			return n, w.err
+		}
+		size := w.q.cfg.ResultPart
+		k := min(len(p), size-len(w.buf))
+		w.buf = append(w.buf, p[:k]...)
+		p, n = p[k:], n+k
+		if len(w.buf) == size {
+			w.flush()
+		}
+	}
+	return n, w.err
+}
+
+func (w *partWriter) flush() error {
+	if w.err != nil || len(w.buf) == 0 {
+		return w.err
+	}
+	if _, err := w.q.results.PutBytes(w.ctx, partName(w.name, w.parts), w.buf); err != nil {
+		w.err = err
+		return err
+	}
+	w.parts++
+	w.buf = w.buf[:0]
+	return nil
+}
+
+func (q *Queue) deleteParts(ctx context.Context, name string, parts int) {
+	for i := range parts {
+		q.results.Delete(ctx, partName(name, i))
+	}
+}
+
+// ErrWrite is wrapped by errors of JetStream refusing to store something:
+// a full disk, most often (see IsNoSpace). Waiting and trying again is
+// the cure, not failing the document.
+var ErrWrite = errors.New("JetStream did not store it")
+
 // Done publishes a result, storing payload (if any) in the results bucket,
-// and then acknowledges the job. A crash between the two re-runs the job,
-// which the indexer tolerates.
+// and then acknowledges the job. A result whose payload PutResult stored
+// names it in Object, and payload is nil. A crash between the two re-runs
+// the job, which the indexer tolerates.
 func (d *Delivery) Done(ctx context.Context, res Result, payload []byte) error {
 	q := d.q
 	res.SHA256, res.File, res.Attempt, res.Version = d.Job.SHA256, d.Job.File, d.Attempt, JobVersion(d.Job)
 	if payload != nil {
 		res.Object = fmt.Sprintf("%s.%d.%d", d.Job.SHA256, d.Attempt, time.Now().UnixNano())
 		if _, err := q.results.Put(ctx, jetstream.ObjectMeta{Name: res.Object}, bytes.NewReader(payload)); err != nil {
-			return fmt.Errorf("queue: storing result for %s: %w", d.Job.File, err)
+			return fmt.Errorf("queue: storing result for %s: %w: %w", d.Job.File, ErrWrite, err)
 		}
 	}
 	data, err := json.Marshal(res)
@@ -520,7 +638,7 @@ func (d *Delivery) Done(ctx context.Context, res Result, payload []byte) error {
 		return err
 	}
 	if _, err := q.js.Publish(ctx, subjectResults+d.Job.SHA256, data); err != nil {
-		return fmt.Errorf("queue: publishing result for %s: %w", d.Job.File, err)
+		return fmt.Errorf("queue: publishing result for %s: %w: %w", d.Job.File, ErrWrite, err)
 	}
 	return d.msg.DoubleAck(ctx)
 }
@@ -558,8 +676,11 @@ func (q *Queue) Events(ctx context.Context, fn func(Event)) error {
 // ResultDelivery is one result handed to the indexer.
 type ResultDelivery struct {
 	Result
-	q   *Queue
-	msg jetstream.Msg
+	// Delivered counts how many times JetStream handed the result to the
+	// indexer, this time included.
+	Delivered int
+	q         *Queue
+	msg       jetstream.Msg
 }
 
 // Payload fetches the result's passages from the results bucket.
@@ -570,10 +691,75 @@ func (r *ResultDelivery) Payload(ctx context.Context) ([]byte, error) {
 	return r.q.results.GetBytes(ctx, r.Object)
 }
 
-// Ack acknowledges the result and drops its payload.
+// Open reads the result's payload from the results bucket, one part at a
+// time. It returns an error matching jetstream.ErrObjectNotFound when the
+// payload is gone (an acknowledgement that was lost).
+func (r *ResultDelivery) Open(ctx context.Context) (io.ReadCloser, error) {
+	if r.Parts == 0 {
+		data, err := r.Payload(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}
+	pr := &partReader{ctx: ctx, r: r}
+	if err := pr.next(); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// partReader reads a payload stored in parts.
+type partReader struct {
+	ctx  context.Context
+	r    *ResultDelivery
+	part int // the next part to fetch
+	cur  *bytes.Reader
+}
+
+func (p *partReader) next() error {
+	data, err := p.r.q.results.GetBytes(p.ctx, partName(p.r.Object, p.part))
+	if err != nil {
+		return fmt.Errorf("queue: part %d of the result for %s: %w", p.part, p.r.File, err)
+	}
+	p.part++
+	p.cur = bytes.NewReader(data)
+	return nil
+}
+
+func (p *partReader) Read(b []byte) (int, error) {
+	for p.cur.Len() == 0 {
+		if p.part == p.r.Parts {
+			return 0, io.EOF
+		}
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+	}
+	return p.cur.Read(b)
+}
+
+func (p *partReader) Close() error { return nil }
+
+// InProgress tells JetStream that the indexer is still applying the
+// result, so that it is not handed out again meanwhile.
+func (r *ResultDelivery) InProgress() error { return r.msg.InProgress() }
+
+// Ack acknowledges the result and drops its payload. The first part goes
+// first: a result whose first part is gone counts as applied (see Open).
 func (r *ResultDelivery) Ack(ctx context.Context) error {
-	if r.Object != "" {
-		if err := r.q.results.Delete(ctx, r.Object); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+	names := []string{r.Object}
+	if r.Parts > 0 {
+		names = names[:0]
+		for i := range r.Parts {
+			names = append(names, partName(r.Object, i))
+		}
+	}
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		if err := r.q.results.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 			return err
 		}
 	}
@@ -582,6 +768,9 @@ func (r *ResultDelivery) Ack(ctx context.Context) error {
 
 // Nak hands the result back to be applied again later.
 func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
+
+// Later hands the result back to be applied after delay: the disk is full.
+func (r *ResultDelivery) Later(delay time.Duration) error { return r.msg.NakWithDelay(delay) }
 
 // Results returns up to max waiting results, waiting at most wait for the
 // first and not at all for the others. Only the indexer calls it.
@@ -622,7 +811,10 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 func (q *Queue) decodeResults(ctx context.Context, batch jetstream.MessageBatch) ([]*ResultDelivery, error) {
 	var out []*ResultDelivery
 	for msg := range batch.Messages() {
-		r := &ResultDelivery{q: q, msg: msg}
+		r := &ResultDelivery{q: q, msg: msg, Delivered: 1}
+		if md, err := msg.Metadata(); err == nil {
+			r.Delivered = int(md.NumDelivered)
+		}
 		if err := json.Unmarshal(msg.Data(), &r.Result); err != nil {
 			msg.TermWithReason("undecodable result")
 			continue

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -21,6 +23,15 @@ type Server struct {
 	ns    *server.Server
 	url   string
 	token string
+	store string // JetStream's store folder
+	log   *slog.Logger
+	stop  chan struct{}
+	done  chan struct{}
+
+	mu       sync.Mutex
+	problem  string    // why JetStream refuses writes, "" when it does not
+	restarts int       // JetStream restarts after write errors
+	since    time.Time // when the problem was first seen
 }
 
 // ServerOptions configure an embedded server.
@@ -91,11 +102,104 @@ func StartServer(o ServerOptions) (*Server, error) {
 		ns.Shutdown()
 		return nil, errors.New("nats server: not ready after 10s (is the port in use?)")
 	}
-	s := &Server{ns: ns, token: o.Token}
+	s := &Server{ns: ns, token: o.Token, store: store, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 	if o.Listen != "" {
 		s.url = ns.ClientURL()
 	}
+	go s.watchStorage(storageCheck)
 	return s, nil
+}
+
+// storageCheck is how often the server looks whether JetStream still
+// writes.
+const storageCheck = time.Second
+
+// MinFree is the free space the store's disk must have again before
+// JetStream is restarted after a full disk: enough for it to recover its
+// streams and take a few writes.
+const MinFree = 4 << 20
+
+// watchStorage restarts JetStream once it can write again. A write that
+// fails (a full disk) leaves the stream refusing every write after it,
+// even once there is room again, until JetStream is restarted; JetStream
+// may also disable itself. Both wait here for the disk to have room, then
+// JetStream is restarted from its store, and the queue carries on without
+// a restart of the process.
+func (s *Server) watchStorage(every time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		problem := s.storageProblem()
+		s.mu.Lock()
+		if problem == "" {
+			s.problem = ""
+			s.mu.Unlock()
+			continue
+		}
+		if s.problem == "" {
+			s.problem, s.since = problem, time.Now()
+			s.log.Warn("JetStream refuses writes; it is restarted once the disk has room", "problem", problem)
+		}
+		s.mu.Unlock()
+		if free, err := Free(s.store); err != nil || free < MinFree {
+			continue
+		}
+		if err := s.restartJetStream(); err != nil {
+			s.log.Error("restarting JetStream", "err", err)
+			continue
+		}
+		s.mu.Lock()
+		s.restarts++
+		s.log.Warn("JetStream restarted after refusing writes", "problem", s.problem, "after", time.Since(s.since).Round(time.Millisecond))
+		s.problem = ""
+		s.mu.Unlock()
+	}
+}
+
+// storageProblem says why JetStream cannot write, or "" when it can: a
+// stream with a write error, JetStream disabled.
+func (s *Server) storageProblem() string {
+	h := s.ns.Healthz(nil)
+	if h == nil || h.Error == "" && h.StatusCode < 300 {
+		return ""
+	}
+	return h.Error
+}
+
+func (s *Server) restartJetStream() error {
+	// The store folder as first given: EnableJetStream adds "jetstream"
+	// to it, as the server did at its start.
+	cfg := &server.JetStreamConfig{StoreDir: s.store}
+	if now := s.ns.JetStreamConfig(); now != nil {
+		cfg.MaxMemory, cfg.MaxStore = now.MaxMemory, now.MaxStore
+	}
+	if err := s.ns.ShutdownJetStream(); err != nil {
+		return err
+	}
+	return s.ns.EnableJetStream(cfg)
+}
+
+// Storage says whether JetStream refuses writes, and why: problem is ""
+// when it writes. Restarts counts the restarts that cleared a problem.
+func (s *Server) Storage() (problem string, restarts int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.problem, s.restarts
+}
+
+// Free returns the bytes free to this process on the disk that holds dir.
+func Free(dir string) (uint64, error) {
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &fs); err != nil {
+		return 0, fmt.Errorf("disk of %s: %w", dir, err)
+	}
+	return fs.Bavail * uint64(fs.Bsize), nil
 }
 
 // URL is where outside workers connect, or "" when not listening. It
@@ -117,6 +221,8 @@ func (s *Server) Connect(name string) (*nats.Conn, error) {
 
 // Shutdown stops the server and waits for JetStream to flush.
 func (s *Server) Shutdown() {
+	close(s.stop)
+	<-s.done
 	s.ns.Shutdown()
 	s.ns.WaitForShutdown()
 }

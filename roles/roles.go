@@ -96,7 +96,7 @@ func Parse(data []byte) (*Taxonomy, error) {
 		if !idPattern.MatchString(r.ID) {
 			return nil, fmt.Errorf("roles: id %q must be lower-case letters, digits and dashes", r.ID)
 		}
-		if _, dup := t.byID[r.ID]; dup {
+		if slices.ContainsFunc(t.roles, func(o Role) bool { return o.ID == r.ID }) {
 			return nil, fmt.Errorf("roles: id %q appears twice", r.ID)
 		}
 		t.roles = append(t.roles, r)

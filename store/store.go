@@ -578,6 +578,15 @@ func (s *Store) SetState(ctx context.Context, sha string, state evident.State, r
 	return nil
 }
 
+// Wait records that a queued or processing document waits (for disk
+// space), in state queued or processing, and why. A document that has
+// ended meanwhile is left alone.
+func (s *Store) Wait(ctx context.Context, sha string, state evident.State, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE documents SET state = ?, error = ?, updated = ? WHERE sha256 = ? AND state IN (?, ?)`,
+		state, reason, now(), sha, evident.Queued, evident.Processing)
+	return err
+}
+
 // MarkProcessing records that a worker took a queued document. A document
 // that already finished is left alone (the event can arrive late).
 func (s *Store) MarkProcessing(ctx context.Context, sha string) error {
@@ -613,20 +622,49 @@ func (s *Store) Fail(ctx context.Context, sha, reason, config string) (oldPassag
 	return oldPassageIDs, err
 }
 
-// Save stores an extracted document and replaces all its passages in one
-// transaction, and returns the ids of the passages it replaced so that the
-// index can drop them. The document stays processing: it is indexed once
-// its passages are in the search index too (MarkIndexed).
+// Save stores an extracted document and replaces all its passages, and
+// returns the ids of the passages it replaced so that the index can drop
+// them. The document stays processing: it is indexed once its passages
+// are in the search index too (MarkIndexed).
 func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string, ps []evident.Passage) (oldPassageIDs []string, err error) {
+	sv, err := s.BeginSave(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if err := sv.Add(ctx, &ps[i]); err != nil {
+			sv.Abort()
+			return nil, err
+		}
+	}
+	return sv.Commit(ctx, warnings, d.Redacted)
+}
+
+// saveChunk is how many passages a Saver writes per transaction: a
+// million-passage document must not hold the database's write lock for
+// the minute it takes, or every other writer would time out.
+const saveChunk = 5000
+
+// Saver stores a document's passages one at a time (see BeginSave).
+type Saver struct {
+	s    *Store
+	doc  *evident.Document
+	tx   *sql.Tx
+	stmt *sql.Stmt
+	n    int
+	old  []string
+	kept map[string][]string // codes by passage id, from before
+}
+
+// BeginSave starts replacing a document's passages: it records the
+// document's metadata (it stays processing), drops its old passages and
+// returns a Saver for the new ones, which commits them in transactions of
+// a few thousand. Until Commit the document stays processing, with the
+// passages added so far; should the process die meanwhile, saving again
+// replaces them. It returns ErrNotFound for a document that is gone, and
+// sets d.ID.
+func (s *Store) BeginSave(ctx context.Context, d *evident.Document) (*Saver, error) {
 	speakers, err := json.Marshal(nonNil(d.Speakers))
-	if err != nil {
-		return nil, err
-	}
-	warn, err := json.Marshal(nonNil(warnings))
-	if err != nil {
-		return nil, err
-	}
-	redacted, err := json.Marshal(nonNilMap(d.Redacted))
 	if err != nil {
 		return nil, err
 	}
@@ -634,60 +672,117 @@ func (s *Store) Save(ctx context.Context, d *evident.Document, warnings []string
 	if err != nil {
 		return nil, err
 	}
+	sv := &Saver{s: s, doc: d}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&d.ID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("document %s: %w (deleted while it was processed?)", d.File, ErrNotFound)
 			}
 			return err
 		}
-		d.ID = id
 		var err error
-		if oldPassageIDs, err = passageIDs(ctx, tx, id); err != nil {
+		if sv.old, err = passageIDs(ctx, tx, d.ID); err != nil {
 			return err
 		}
 		// Codes a person gave passages (an imported project's) stay with
 		// the passage of the same id: the same bytes give the same ids.
-		kept, err := passageCodes(ctx, tx, id)
+		if sv.kept, err = passageCodes(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM passages WHERE doc_id = ?`, d.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
+			site = ?, role = ?, speakers = ?, attrs = ?, state = ?, error = '', passages = 0, updated = ? WHERE id = ?`,
+			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(attrs),
+			evident.Processing, now(), d.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sv, nil
+}
+
+// Add stores the next passage. A passage without codes gets those the
+// passage of the same id had before (see BeginSave).
+func (sv *Saver) Add(ctx context.Context, p *evident.Passage) error {
+	if sv.tx == nil {
+		tx, err := sv.s.db.BeginTx(ctx, nil)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM passages WHERE doc_id = ?`, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE documents SET format = ?, title = ?, kind = ?, url = ?, author = ?, date = ?,
-			site = ?, role = ?, speakers = ?, attrs = ?, warnings = ?, redacted = ?, state = ?, error = '', passages = ?, updated = ? WHERE id = ?`,
-			d.Format, d.Title, d.Kind, d.URL, d.Author, d.Date, d.Site, d.Role, string(speakers), string(attrs), string(warn), string(redacted),
-			evident.Processing, len(ps), now(), id); err != nil {
 			return err
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO passages (id, doc_id, seq, text, speaker, role, title, role_source,
 			interviewer, section, context, attrs, locator, categories, scores, matches, codes)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
+			tx.Rollback()
 			return err
 		}
-		defer stmt.Close()
-		for i := range ps {
-			p := &ps[i]
-			attrs, _ := json.Marshal(nonNilMap(p.Attrs))
-			loc, _ := json.Marshal(p.Locator)
-			cats, _ := json.Marshal(nonNil(p.Categories))
-			scores, _ := json.Marshal(nonNilMap(p.Scores))
-			matches, _ := json.Marshal(nonNil(p.Tags))
-			if len(p.Codes) == 0 {
-				p.Codes = kept[p.ID]
-			}
-			codes, _ := json.Marshal(nonNil(p.Codes))
-			if _, err := stmt.ExecContext(ctx, p.ID, id, p.Seq, p.Text, p.Speaker, p.Role, p.Title, p.RoleSource, p.Interviewer,
-				p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches), string(codes)); err != nil {
-				return fmt.Errorf("passage %s: %w", p.ID, err)
-			}
-		}
+		sv.tx, sv.stmt = tx, stmt
+	}
+	attrs, _ := json.Marshal(nonNilMap(p.Attrs))
+	loc, _ := json.Marshal(p.Locator)
+	cats, _ := json.Marshal(nonNil(p.Categories))
+	scores, _ := json.Marshal(nonNilMap(p.Scores))
+	matches, _ := json.Marshal(nonNil(p.Tags))
+	if len(p.Codes) == 0 {
+		p.Codes = sv.kept[p.ID]
+	}
+	codes, _ := json.Marshal(nonNil(p.Codes))
+	if _, err := sv.stmt.ExecContext(ctx, p.ID, sv.doc.ID, p.Seq, p.Text, p.Speaker, p.Role, p.Title, p.RoleSource, p.Interviewer,
+		p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches), string(codes)); err != nil {
+		return fmt.Errorf("passage %s: %w", p.ID, err)
+	}
+	sv.n++
+	if sv.n%saveChunk == 0 {
+		return sv.flush()
+	}
+	return nil
+}
+
+func (sv *Saver) flush() error {
+	if sv.tx == nil {
 		return nil
-	})
-	return oldPassageIDs, err
+	}
+	sv.stmt.Close()
+	err := sv.tx.Commit()
+	sv.tx, sv.stmt = nil, nil
+	return err
+}
+
+// Abort stops saving: what was added stays until the document is saved
+// again or fails, and the document stays processing.
+func (sv *Saver) Abort() {
+	if sv.tx != nil {
+		sv.stmt.Close()
+		sv.tx.Rollback()
+		sv.tx, sv.stmt = nil, nil
+	}
+}
+
+// Commit stores the last passages and the document's warnings, counts of
+// masked personal data and passage count, and returns the ids of the passages the document had
+// before.
+func (sv *Saver) Commit(ctx context.Context, warnings []string, redacted map[string]int) (oldPassageIDs []string, err error) {
+	if err := sv.flush(); err != nil {
+		sv.Abort()
+		return nil, err
+	}
+	warn, err := json.Marshal(nonNil(warnings))
+	if err != nil {
+		return nil, err
+	}
+	masked, err := json.Marshal(nonNilMap(redacted))
+	if err != nil {
+		return nil, err
+	}
+	sv.doc.Redacted = redacted
+	if _, err := sv.s.db.ExecContext(ctx, `UPDATE documents SET warnings = ?, redacted = ?, passages = ?, updated = ? WHERE id = ?`,
+		string(warn), string(masked), sv.n, now(), sv.doc.ID); err != nil {
+		return nil, fmt.Errorf("document %s: %w", sv.doc.File, err)
+	}
+	return sv.old, nil
 }
 
 // MarkIndexed records documents saved by Save as indexed, now that the

@@ -60,9 +60,17 @@ func (c *Client) Search(ctx context.Context, req search.Request) (*search.Respon
 
 // Documents lists the server's documents.
 func (c *Client) Documents(ctx context.Context) ([]evident.Document, error) {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Documents, nil
+}
+
+// Status lists the server's documents and says whether its disk is full.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
 	var st Status
-	err := c.get(ctx, "/api/status", &st)
-	return st.Documents, err
+	return &st, c.get(ctx, "/api/status", &st)
 }
 
 // Matrix fetches the evidence matrix: passages per role and category.

@@ -35,6 +35,7 @@ import (
 type Engine interface {
 	Search(ctx context.Context, req search.Request) (*search.Response, error)
 	Documents(ctx context.Context) ([]evident.Document, error)
+	Status(ctx context.Context) (*engine.Status, error)
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Submit(ctx context.Context, src engine.Source) (*engine.Submitted, error)
 	Reindex(ctx context.Context) (int, error)
@@ -326,21 +327,17 @@ func searchRequest(r *http.Request) (search.Request, error) {
 	return req, nil
 }
 
-// Status is the body of GET /api/status and of `evident status --json`.
-type Status struct {
-	Documents []evident.Document `json:"documents"`
-}
+// Status is the body of GET /api/status and of `evident status --json`:
+// every document, and whether the data folder's disk is full.
+type Status = engine.Status
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	docs, err := s.Engine.Documents(r.Context())
+	st, err := s.Engine.Status(r.Context())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	if docs == nil {
-		docs = []evident.Document{}
-	}
-	writeJSON(w, http.StatusOK, Status{Documents: docs})
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {

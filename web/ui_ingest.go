@@ -16,6 +16,7 @@ import (
 
 type ingestPage struct {
 	chrome
+	Disk      engine.Disk
 	Documents []evident.Document // newest first
 	Counts    map[string]int
 	Busy      bool // some document is still queued or processing
@@ -33,13 +34,14 @@ func (u *ui) ingestPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *ui) renderIngest(w http.ResponseWriter, r *http.Request, code int, results []uploaded) {
-	docs, err := u.s.Engine.Documents(r.Context())
+	st, err := u.s.Engine.Status(r.Context())
 	if err != nil {
 		u.s.failPage(w, http.StatusInternalServerError, "Ingestion", err)
 		return
 	}
+	docs := st.Documents
 	slices.Reverse(docs)
-	data := ingestPage{chrome: chrome{Title: "Ingestion", Nav: "ingest", Notice: notice(r)}, Documents: docs,
+	data := ingestPage{chrome: chrome{Title: "Ingestion", Nav: "ingest", Notice: notice(r)}, Disk: st.Disk, Documents: docs,
 		Counts: map[string]int{}, Results: results}
 	for _, d := range docs {
 		data.Counts[string(d.State)]++

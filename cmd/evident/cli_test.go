@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -38,6 +39,13 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "evident")
 	build := exec.Command("go", "build", "-o", binary, ".")
+	flag.Parse()
+	if covdir := cliCoverDir(); covdir != "" {
+		// Under go test -cover, the binary is built with coverage too,
+		// and every run of it writes its counters for go tool covdata.
+		build = exec.Command("go", "build", "-cover", "-covermode="+testing.CoverMode(), "-o", binary, ".")
+		os.Setenv("GOCOVERDIR", covdir)
+	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building evident:", err)
@@ -46,6 +54,31 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// cliCoverDir is where runs of the binary write coverage counters: the
+// folder EVIDENT_CLI_COVERDIR names (.ci/cover keeps them apart from the
+// packages' own), else the test binary's own (-test.gocoverdir, which go
+// test -cover sets), so that `go test -cover ./cmd/evident` counts what
+// the binary ran. "" when the tests run without coverage.
+func cliCoverDir() string {
+	if testing.CoverMode() == "" {
+		return ""
+	}
+	dir := os.Getenv("EVIDENT_CLI_COVERDIR")
+	if dir == "" {
+		if f := flag.Lookup("test.gocoverdir"); f != nil {
+			dir = f.Value.String()
+		}
+	}
+	if dir == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
 
 type result struct {
@@ -730,5 +763,38 @@ func TestRulesLearn(t *testing.T) {
 	}
 	if cv.Passages != 900 || len(cv.Categories) != 6 || cv.MacroF1 <= 0.2 {
 		t.Errorf("cross-validation report: %+v", cv)
+	}
+}
+
+// Text a broken font left behind is indexed with a warning that status
+// and show give; status --json says how the disk stands.
+func TestStatusWarnsOfUnreadableText(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	doc := filepath.Join(dir, "glyphs.txt")
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, "Note %d: we rebuild the forecast by hand. %s\n\n", i, strings.Repeat("\ue012\ue0a7\ue3c1\ue044 ", 6))
+	}
+	os.WriteFile(doc, []byte(b.String()), 0o644)
+	if r := runCLI(t, "", "ingest", "--data", data, doc); r.code != 0 {
+		t.Fatalf("ingest: exit %d, %s", r.code, r.stderr)
+	}
+	out := mustRun(t, "status", "--data", data)
+	if !strings.Contains(out, "warning: much of the text is unreadable") || !strings.Contains(out, "private-use characters") {
+		t.Errorf("status does not warn of the unreadable text:\n%s", out)
+	}
+	if out := mustRun(t, "show", "glyphs.txt", "--data", data); !strings.Contains(out, "private-use characters") {
+		t.Errorf("show does not warn of the unreadable text:\n%s", out)
+	}
+	raw := mustRun(t, "status", "--json", "--data", data)
+	var st struct {
+		Disk *struct {
+			Full bool   `json:"full"`
+			Free uint64 `json:"free_bytes"`
+		} `json:"disk"`
+	}
+	if err := json.Unmarshal([]byte(raw), &st); err != nil || st.Disk == nil || st.Disk.Full || st.Disk.Free == 0 {
+		t.Errorf("status --json: disk %+v (%v) in %s", st.Disk, err, raw)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -23,7 +24,16 @@ import (
 	"github.com/evident/evident/web"
 )
 
+// memoryLimit is the heap the Go runtime is asked to stay under unless
+// GOMEMLIMIT says otherwise: a soft limit, which makes the collector work
+// harder as the heap nears it rather than let garbage double the process's
+// memory. Work that needs more still gets it.
+const memoryLimit = 512 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -108,6 +118,7 @@ func (a *app) logger(level slog.Level) *slog.Logger {
 type backend interface {
 	Search(ctx context.Context, req search.Request) (*search.Response, error)
 	Documents(ctx context.Context) ([]evident.Document, error)
+	Status(ctx context.Context) (*engine.Status, error)
 	Show(ctx context.Context, ref string) (*engine.Shown, error)
 	Reindex(ctx context.Context) (int, error)
 	Reclassify(ctx context.Context) (engine.Reclassified, error)

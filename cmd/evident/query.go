@@ -16,7 +16,6 @@ import (
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/redact"
 	"github.com/evident/evident/search"
-	"github.com/evident/evident/web"
 )
 
 func (a *app) searchCmd() *cobra.Command {
@@ -292,15 +291,16 @@ func (a *app) statusCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			return a.with(ctx, true, func(b backend) error {
-				docs, err := b.Documents(ctx)
+				st, err := b.Status(ctx)
 				if err != nil {
 					return err
 				}
-				if docs == nil {
-					docs = []evident.Document{}
-				}
 				if asJSON {
-					return writeJSON(a.stdout, web.Status{Documents: docs})
+					return writeJSON(a.stdout, st)
+				}
+				docs := st.Documents
+				if disk := st.Disk.String(); disk != "" {
+					fmt.Fprintln(a.stdout, disk)
 				}
 				if len(docs) == 0 {
 					fmt.Fprintln(a.stdout, "No documents yet.")
@@ -311,7 +311,7 @@ func (a *app) statusCmd() *cobra.Command {
 				fmt.Fprintln(tw, "STATE\tPASSAGES\tFILE\tSHA256\tREASON")
 				for _, d := range docs {
 					counts[d.State]++
-					fmt.Fprintf(tw, "%s\t%d\t%s\t%.12s\t%s\n", d.State, d.Passages, d.Origin, d.SHA256, d.Error)
+					fmt.Fprintf(tw, "%s\t%d\t%s\t%.12s\t%s\n", d.State, d.Passages, d.Origin, d.SHA256, reason(d))
 				}
 				tw.Flush()
 				fmt.Fprintf(a.stdout, "%d documents: %d indexed, %d failed, %d queued, %d processing\n", len(docs),
@@ -322,6 +322,20 @@ func (a *app) statusCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"documents": [...]} as JSON`)
 	return cmd
+}
+
+// reason is what status says of a document: why it failed or waits, or
+// else its first warning (show gives them all).
+func reason(d evident.Document) string {
+	switch {
+	case d.Error != "":
+		return d.Error
+	case len(d.Warnings) == 1:
+		return "warning: " + d.Warnings[0]
+	case len(d.Warnings) > 1:
+		return fmt.Sprintf("warning: %s (and %d more: evident show %.12s)", d.Warnings[0], len(d.Warnings)-1, d.SHA256)
+	}
+	return ""
 }
 
 func (a *app) reindexCmd() *cobra.Command {

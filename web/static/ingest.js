@@ -138,13 +138,30 @@
     return n.waiting > 0;
   }
 
+  // showDisk says, above the counts, that the disk is full: documents
+  // wait and go on by themselves when space returns.
+  const disk = document.getElementById('disk');
+  function showDisk(d) {
+    if (!disk) return;
+    disk.hidden = !(d && d.full);
+    if (d && d.full) {
+      let s = `The data folder's disk is full (${d.free_bytes} bytes free): documents wait for disk space and go on by themselves when space returns.`;
+      if (d.problem) s += ` Last refusal: ${d.problem}`;
+      disk.textContent = s;
+    }
+  }
+
   let timer = 0;
   async function refresh() {
     clearTimeout(timer);
     let busy = false;
     try {
       const res = await fetch('/api/status', { credentials: 'same-origin' });
-      if (res.ok) busy = render((await res.json()).documents || []);
+      if (res.ok) {
+        const st = await res.json();
+        busy = render(st.documents || []);
+        showDisk(st.disk);
+      }
     } catch (_) { /* the server is restarting: try again later */ }
     // Every second and a half while files are in flight; new files can
     // land in the inbox at any time, so keep looking now and then.

@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"bytes"
@@ -15,27 +15,30 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/ledongthuc/pdf"
+	pdflib "github.com/ledongthuc/pdf"
 )
 
-// pdfCorpusReadable returns the corpus PDFs that extract, with their page
+// corpusDir holds real PDFs nobody here wrote (see SOURCES.md there).
+const corpusDir = "../../../../shared/corpus/pdfs"
+
+// corpusReadable returns the corpus PDFs that extract, with their page
 // counts; nil when the corpus is absent.
-func pdfCorpusReadable(tb testing.TB) (names []string, data [][]byte, pages []int) {
+func corpusReadable(tb testing.TB) (names []string, data [][]byte, pages []int) {
 	tb.Helper()
-	paths, _ := filepath.Glob(filepath.Join(pdfCorpusDir, "*.pdf"))
+	paths, _ := filepath.Glob(filepath.Join(corpusDir, "*.pdf"))
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := (PDF{}).Extract(context.Background(), Input{Name: filepath.Base(p), Data: b}); err != nil {
+		if _, err := Read(context.Background(), b, Options{Name: filepath.Base(p)}); err != nil {
 			continue
 		}
-		r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+		r, err := pdflib.NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			tb.Fatalf("%s extracts but does not open: %v", p, err)
 		}
-		ps, err := pdfPageList(r, defaultPDFPages)
+		ps, err := pageList(r, defaultPages)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -46,14 +49,14 @@ func pdfCorpusReadable(tb testing.TB) (names []string, data [][]byte, pages []in
 	return names, data, pages
 }
 
-// BenchmarkPDF extracts every readable corpus PDF once per iteration
+// BenchmarkRead extracts every readable corpus PDF once per iteration
 // ("corpus"), and each file on its own.
 //
-//	go test -run '^$' -bench BenchmarkPDF -benchtime 20x ./extract
-func BenchmarkPDF(b *testing.B) {
-	names, data, pages := pdfCorpusReadable(b)
+//	go test -run '^$' -bench BenchmarkRead -benchtime 20x ./extract/internal/pdf
+func BenchmarkRead(b *testing.B) {
+	names, data, pages := corpusReadable(b)
 	if len(data) == 0 {
-		b.Skip("no corpus at " + pdfCorpusDir)
+		b.Skip("no corpus at " + corpusDir)
 	}
 	run := func(b *testing.B, idx []int) {
 		total, size := 0, 0
@@ -64,7 +67,7 @@ func BenchmarkPDF(b *testing.B) {
 		b.SetBytes(int64(size))
 		for b.Loop() {
 			for _, i := range idx {
-				if _, err := (PDF{}).Extract(context.Background(), Input{Name: "bench.pdf", Data: data[i]}); err != nil {
+				if _, err := Read(context.Background(), data[i], Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -81,18 +84,18 @@ func BenchmarkPDF(b *testing.B) {
 	}
 }
 
-// TestPDFVersusPdftotext compares our text with poppler's pdftotext on the
+// TestVersusPdftotext compares our text with poppler's pdftotext on the
 // corpus: the share of pdftotext's words (a lower-case multiset) that our
 // text recovers, and the share of our words pdftotext does not have.
 //
-//	go test -run TestPDFVersusPdftotext -v ./extract
-func TestPDFVersusPdftotext(t *testing.T) {
+//	go test -run TestVersusPdftotext -v ./extract/internal/pdf
+func TestVersusPdftotext(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
 	}
-	names, data, pages := pdfCorpusReadable(t)
+	names, data, pages := corpusReadable(t)
 	if len(names) == 0 {
-		t.Skip("no corpus at " + pdfCorpusDir)
+		t.Skip("no corpus at " + corpusDir)
 	}
 	var out strings.Builder
 	fmt.Fprintf(&out, "%-52s %5s %7s %7s %8s %8s %8s\n", "file", "pages", "ours", "poppler", "recall", "letters", "extra")
@@ -101,7 +104,7 @@ func TestPDFVersusPdftotext(t *testing.T) {
 	totalPages := 0
 	for i, p := range names {
 		start := time.Now()
-		doc, err := PDF{}.Extract(context.Background(), Input{Name: filepath.Base(p), Data: data[i]})
+		doc, err := Read(context.Background(), data[i], Options{Name: filepath.Base(p)})
 		oursTime += time.Since(start)
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +116,7 @@ func TestPDFVersusPdftotext(t *testing.T) {
 			t.Fatalf("pdftotext %s: %v", p, err)
 		}
 		// pdftotext keeps ligature glyphs (ﬁ); count them as the letters.
-		ours, theirs := pdfWordBag(pdfAllText(doc)), pdfWordBag(pdfLigatures.Replace(string(ref)))
+		ours, theirs := wordBag(allText(doc)), wordBag(ligatures.Replace(string(ref)))
 		match, extra, nOurs, nTheirs, lMatch, lTheirs := 0, 0, 0, 0, 0, 0
 		for w, n := range theirs {
 			match += min(n, ours[w])
@@ -147,8 +150,8 @@ func TestPDFVersusPdftotext(t *testing.T) {
 
 func pct(a, b int) float64 { return 100 * float64(a) / float64(max(1, b)) }
 
-// pdfWordBag counts the lower-case words (runs of letters and digits).
-func pdfWordBag(s string) map[string]int {
+// wordBag counts the lower-case words (runs of letters and digits).
+func wordBag(s string) map[string]int {
 	bag := map[string]int{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		bag[w]++
@@ -156,11 +159,11 @@ func pdfWordBag(s string) map[string]int {
 	return bag
 }
 
-// TestPDFCorrupted damages the fixtures at random, as a disk or a download
+// TestCorrupted damages the fixtures at random, as a disk or a download
 // would: the extractor returns an error or a document, never panics, and
 // stays quick.
-func TestPDFCorrupted(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "pdf", "*.pdf"))
+func TestCorrupted(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.pdf"))
 	if err != nil || len(paths) == 0 {
 		t.Fatal("no PDF fixtures")
 	}
@@ -177,8 +180,8 @@ func TestPDFCorrupted(t *testing.T) {
 				data[rng.IntN(len(data))] = byte(rng.IntN(256))
 			}
 			start := time.Now()
-			_, err := extractSafely(context.Background(), Format{Extractor: PDF{}}, Input{Name: "x.pdf", Data: data})
-			if pe := (*panicError)(nil); errors.As(err, &pe) {
+			_, err := readSafely(data)
+			if errors.Is(err, errPanicked) {
 				t.Fatalf("%s variant %d: %v", p, i, err)
 			}
 			if d := time.Since(start); d > 3*time.Second {
@@ -199,4 +202,33 @@ func TestPDFCorrupted(t *testing.T) {
 	for _, k := range keys {
 		t.Logf("%4d %s", outcomes[k], k)
 	}
+}
+
+// fixtureDir holds the PDFs the extract tests read; the generator in
+// fixtures_test.go writes them.
+const fixtureDir = "../../testdata/pdf"
+
+var errPanicked = errors.New("panicked")
+
+// readSafely turns a panic that escaped Read into an error, so that one bad
+// input reports which input it was instead of killing the test binary.
+func readSafely(data []byte) (doc *Doc, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("%w: %v", errPanicked, r)
+		}
+	}()
+	return Read(context.Background(), data, Options{Name: "x.pdf"})
+}
+
+func allText(doc *Doc) string {
+	if doc == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range doc.Paragraphs {
+		b.WriteString(p.Text)
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"cmp"
@@ -13,15 +13,15 @@ import (
 // into columns where a vertical gutter runs down most of it, and each
 // column's chunks become lines read top to bottom.
 
-// pdfChunk is a run of glyphs drawn consecutively on one baseline.
-type pdfChunk struct {
-	g         []pdfGlyph // in drawing order; space means "a space follows"
-	x0, x1, y float64    // extent and baseline
+// chunk is a run of glyphs drawn consecutively on one baseline.
+type chunk struct {
+	g         []glyph // in drawing order; space means "a space follows"
+	x0, x1, y float64 // extent and baseline
 	size      float64
 }
 
-// pdfLine is one line of text in reading order.
-type pdfLine struct {
+// layoutLine is one line of text in reading order.
+type layoutLine struct {
 	text      string
 	x0, x1, y float64
 	size      float64
@@ -29,34 +29,34 @@ type pdfLine struct {
 	region    int // column or band of the page, numbered in reading order
 }
 
-// pdfLayoutPage orders a page's glyphs into lines. Text in the page's main
+// layoutPage orders a page's glyphs into lines. Text in the page's main
 // writing direction comes first; rotated labels and margins follow.
-func pdfLayoutPage(gs []pdfGlyph) []pdfLine {
+func layoutPage(gs []glyph) []layoutLine {
 	var count [4]int
 	for _, g := range gs {
 		count[g.dir]++
 	}
 	dirs := []uint8{0, 1, 2, 3}
 	slices.SortStableFunc(dirs, func(a, b uint8) int { return count[b] - count[a] })
-	var lines []pdfLine
+	var lines []layoutLine
 	region := 0
 	for _, d := range dirs {
 		if count[d] == 0 {
 			continue
 		}
-		var own []pdfGlyph
+		var own []glyph
 		if count[d] == len(gs) {
 			own = gs
 		} else {
-			own = make([]pdfGlyph, 0, count[d])
+			own = make([]glyph, 0, count[d])
 			for _, g := range gs {
 				if g.dir == d {
 					own = append(own, g)
 				}
 			}
 		}
-		for _, reg := range pdfColumns(pdfChunks(own), 0) {
-			for _, l := range pdfBuildLines(reg) {
+		for _, reg := range columns(chunks(own), 0) {
+			for _, l := range buildLines(reg) {
 				l.dir = d
 				l.region = region
 				lines = append(lines, l)
@@ -67,13 +67,13 @@ func pdfLayoutPage(gs []pdfGlyph) []pdfLine {
 	return lines
 }
 
-// pdfChunks groups glyphs drawn one after the other on one baseline, without
+// chunks groups glyphs drawn one after the other on one baseline, without
 // a gap wide enough to be a column gutter. Space characters are not kept
 // as glyphs: they set the space flag of the glyph before them.
-func pdfChunks(gs []pdfGlyph) []pdfChunk {
-	var out []pdfChunk
+func chunks(gs []glyph) []chunk {
+	var out []chunk
 	for _, g := range gs {
-		var cur *pdfChunk
+		var cur *chunk
 		if len(out) > 0 {
 			cur = &out[len(out)-1]
 		}
@@ -93,26 +93,26 @@ func pdfChunks(gs []pdfGlyph) []pdfChunk {
 				continue
 			}
 		}
-		out = append(out, pdfChunk{g: []pdfGlyph{g}, x0: g.x, x1: g.x + g.w, y: g.y, size: g.size})
+		out = append(out, chunk{g: []glyph{g}, x0: g.x, x1: g.x + g.w, y: g.y, size: g.size})
 	}
 	return out
 }
 
-// pdfColumns splits chunks into regions in reading order: when a gutter
+// columns splits chunks into regions in reading order: when a gutter
 // divides them, the left column's chunks, then the right's, band by band
 // between lines that span the gutter (titles, figures, footnotes).
-func pdfColumns(cs []pdfChunk, depth int) [][]pdfChunk {
+func columns(cs []chunk, depth int) [][]chunk {
 	if depth > 3 || len(cs) < 8 {
-		return [][]pdfChunk{cs}
+		return [][]chunk{cs}
 	}
-	g0, g1, ok := pdfGutter(cs, depth)
+	g0, g1, ok := gutter(cs, depth)
 	if !ok {
-		return [][]pdfChunk{cs}
+		return [][]chunk{cs}
 	}
-	left, right, span := pdfSides(cs, g0, g1)
-	var out [][]pdfChunk
+	left, right, span := sides(cs, g0, g1)
+	var out [][]chunk
 	band := func(above, below float64) {
-		var l, r []pdfChunk
+		var l, r []chunk
 		for _, c := range left {
 			if c.y < above && c.y >= below {
 				l = append(l, c)
@@ -123,14 +123,14 @@ func pdfColumns(cs []pdfChunk, depth int) [][]pdfChunk {
 				r = append(r, c)
 			}
 		}
-		for _, part := range [][]pdfChunk{l, r} {
+		for _, part := range [][]chunk{l, r} {
 			if len(part) > 0 {
-				out = append(out, pdfColumns(part, depth+1)...)
+				out = append(out, columns(part, depth+1)...)
 			}
 		}
 	}
 	top := math.Inf(1)
-	for _, sl := range pdfGroupLines(span) {
+	for _, sl := range groupLines(span) {
 		y := sl[0].y
 		band(top, y)
 		out = append(out, sl)
@@ -140,11 +140,11 @@ func pdfColumns(cs []pdfChunk, depth int) [][]pdfChunk {
 	return out
 }
 
-// pdfGutter looks for a vertical strip, in the middle of the text, that
+// gutter looks for a vertical strip, in the middle of the text, that
 // no chunk crosses (a few spanning lines aside), with a column of full,
 // left-aligned lines on either side. Tables have strips like that too, but
 // their cells are short, so they are left alone.
-func pdfGutter(cs []pdfChunk, depth int) (g0, g1 float64, ok bool) {
+func gutter(cs []chunk, depth int) (g0, g1 float64, ok bool) {
 	if depth > 3 {
 		return 0, 0, false
 	}
@@ -160,7 +160,7 @@ func pdfGutter(cs []pdfChunk, depth int) (g0, g1 float64, ok bool) {
 		sizes = append(sizes, c.size)
 		ev = append(ev, event{c.x0, 1}, event{c.x1, -1})
 	}
-	body := pdfMedian(sizes)
+	body := median(sizes)
 	width := maxX - minX
 	if width < 24*body {
 		return 0, 0, false
@@ -204,13 +204,13 @@ func pdfGutter(cs []pdfChunk, depth int) (g0, g1 float64, ok bool) {
 	if best1-best0 < 0.5*body {
 		return 0, 0, false
 	}
-	left, right, _ := pdfSides(cs, best0, best1)
-	if !pdfIsColumn(left, body, depth) || !pdfIsColumn(right, body, depth) {
+	left, right, _ := sides(cs, best0, best1)
+	if !isColumn(left, body, depth) || !isColumn(right, body, depth) {
 		return 0, 0, false
 	}
 	// The columns must stand side by side, not one above the other.
-	lTop, lBot := pdfYRange(left)
-	rTop, rBot := pdfYRange(right)
+	lTop, lBot := yRange(left)
+	rTop, rBot := yRange(right)
 	overlap := min(lTop, rTop) - max(lBot, rBot)
 	if overlap < 0.4*min(lTop-lBot, rTop-rBot) {
 		return 0, 0, false
@@ -218,8 +218,8 @@ func pdfGutter(cs []pdfChunk, depth int) (g0, g1 float64, ok bool) {
 	return best0, best1, true
 }
 
-// pdfSides splits chunks at a gutter: those crossing it span both columns.
-func pdfSides(cs []pdfChunk, g0, g1 float64) (left, right, span []pdfChunk) {
+// sides splits chunks at a gutter: those crossing it span both columns.
+func sides(cs []chunk, g0, g1 float64) (left, right, span []chunk) {
 	mid := (g0 + g1) / 2
 	for _, c := range cs {
 		switch {
@@ -234,12 +234,12 @@ func pdfSides(cs []pdfChunk, g0, g1 float64) (left, right, span []pdfChunk) {
 	return left, right, span
 }
 
-// pdfIsColumn reports whether chunks read as a column of running text:
+// isColumn reports whether chunks read as a column of running text:
 // enough lines, most of them starting at one margin and running most of
 // the column's width, with several words each. Medians, not extremes, set
 // the margin and width, so a stray label does not spoil the column.
-func pdfIsColumn(cs []pdfChunk, body float64, depth int) bool {
-	lines := pdfGroupLines(cs)
+func isColumn(cs []chunk, body float64, depth int) bool {
+	lines := groupLines(cs)
 	if len(lines) < 4 {
 		return false
 	}
@@ -253,7 +253,7 @@ func pdfIsColumn(cs []pdfChunk, body float64, depth int) bool {
 			words += 1 + (c.x1-c.x0)/(5*c.size)
 		}
 	}
-	margin := pdfMedian(x0s)
+	margin := median(x0s)
 	sorted := slices.Clone(x1s)
 	slices.Sort(sorted)
 	right := sorted[len(sorted)*9/10]
@@ -296,11 +296,11 @@ func pdfIsColumn(cs []pdfChunk, body float64, depth int) bool {
 		return true
 	}
 	// Lines of cells are a table unless the cells are columns in turn.
-	_, _, ok := pdfGutter(cs, depth+1)
+	_, _, ok := gutter(cs, depth+1)
 	return ok
 }
 
-func pdfYRange(cs []pdfChunk) (top, bottom float64) {
+func yRange(cs []chunk) (top, bottom float64) {
 	top, bottom = math.Inf(-1), math.Inf(1)
 	for _, c := range cs {
 		top, bottom = max(top, c.y+0.75*c.size), min(bottom, c.y-0.25*c.size)
@@ -308,23 +308,23 @@ func pdfYRange(cs []pdfChunk) (top, bottom float64) {
 	return top, bottom
 }
 
-// pdfGroupLines clusters chunks into lines, top to bottom, each sorted left
+// groupLines clusters chunks into lines, top to bottom, each sorted left
 // to right. Two chunks share a line when their letter boxes (descender to
 // ascender) mostly overlap, which keeps superscripts on their line.
-func pdfGroupLines(cs []pdfChunk) [][]pdfChunk {
+func groupLines(cs []chunk) [][]chunk {
 	sorted := slices.Clone(cs)
-	slices.SortStableFunc(sorted, func(a, b pdfChunk) int {
+	slices.SortStableFunc(sorted, func(a, b chunk) int {
 		if c := cmp.Compare(b.y, a.y); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.x0, b.x0)
 	})
-	var lines [][]pdfChunk
+	var lines [][]chunk
 	var mainY, mainSize []float64 // the dominant baseline and size of each line
 	for _, c := range sorted {
 		joined := false
 		for k := len(lines) - 1; k >= 0 && k >= len(lines)-3; k-- {
-			if pdfOverlap(c.y, c.size, mainY[k], mainSize[k]) >= 0.5 {
+			if verticalOverlap(c.y, c.size, mainY[k], mainSize[k]) >= 0.5 {
 				lines[k] = append(lines[k], c)
 				if c.size > mainSize[k]*1.05 {
 					mainY[k], mainSize[k] = c.y, c.size
@@ -334,42 +334,42 @@ func pdfGroupLines(cs []pdfChunk) [][]pdfChunk {
 			}
 		}
 		if !joined {
-			lines = append(lines, []pdfChunk{c})
+			lines = append(lines, []chunk{c})
 			mainY = append(mainY, c.y)
 			mainSize = append(mainSize, c.size)
 		}
 	}
 	for _, l := range lines {
-		slices.SortStableFunc(l, func(a, b pdfChunk) int { return cmp.Compare(a.x0, b.x0) })
+		slices.SortStableFunc(l, func(a, b chunk) int { return cmp.Compare(a.x0, b.x0) })
 	}
 	return lines
 }
 
-func pdfOverlap(y1, s1, y2, s2 float64) float64 {
+func verticalOverlap(y1, s1, y2, s2 float64) float64 {
 	lo := max(y1-0.25*s1, y2-0.25*s2)
 	hi := min(y1+0.75*s1, y2+0.75*s2)
 	return max(0, hi-lo) / min(s1, s2)
 }
 
-// pdfBuildLines turns a region's chunks into lines of text.
-func pdfBuildLines(cs []pdfChunk) []pdfLine {
-	var out []pdfLine
-	for _, l := range pdfGroupLines(cs) {
-		if pl, ok := pdfLineText(l); ok {
+// buildLines turns a region's chunks into lines of text.
+func buildLines(cs []chunk) []layoutLine {
+	var out []layoutLine
+	for _, l := range groupLines(cs) {
+		if pl, ok := lineText(l); ok {
 			out = append(out, pl)
 		}
 	}
 	return out
 }
 
-// pdfLineText writes a line's glyphs left to right, with a space wherever the
+// lineText writes a line's glyphs left to right, with a space wherever the
 // PDF drew one or left a gap wider than letters are spaced in that line.
 // Right-to-left lines (Arabic, Hebrew) are written in reading order.
-func pdfLineText(l []pdfChunk) (pdfLine, bool) {
-	var gs []pdfGlyph
+func lineText(l []chunk) (layoutLine, bool) {
+	var gs []glyph
 	for i, c := range l {
 		// The same run drawn twice, a hair apart, is fake bold.
-		if i > 0 && pdfDupChunk(l[i-1], c) {
+		if i > 0 && dupChunk(l[i-1], c) {
 			continue
 		}
 		gs = append(gs, c.g...)
@@ -380,11 +380,11 @@ func pdfLineText(l []pdfChunk) (pdfLine, bool) {
 	for i := 1; i < len(gs); i++ {
 		gaps = append(gaps, max(0, (gs[i].x-(gs[i-1].x+gs[i-1].w))/gs[i].size))
 	}
-	letter := pdfMedian(gaps)
+	letter := median(gaps)
 	// Words as drawn, left to right, each a run of glyph texts.
 	var words [][]string
-	pl := pdfLine{x0: math.Inf(1), x1: math.Inf(-1)}
-	var prev *pdfGlyph
+	pl := layoutLine{x0: math.Inf(1), x1: math.Inf(-1)}
+	var prev *glyph
 	for i := range gs {
 		g := &gs[i]
 		gap := 0.0
@@ -414,7 +414,7 @@ func pdfLineText(l []pdfChunk) (pdfLine, bool) {
 	}
 	// Right-to-left scripts are drawn in visual order: read the words from
 	// the right, and the glyphs of right-to-left words too.
-	rtl := pdfRightToLeft(words)
+	rtl := rightToLeft(words)
 	if rtl {
 		slices.Reverse(words)
 	}
@@ -423,7 +423,7 @@ func pdfLineText(l []pdfChunk) (pdfLine, bool) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		if rtl && pdfRightToLeft([][]string{w}) {
+		if rtl && rightToLeft([][]string{w}) {
 			w = slices.Clone(w)
 			slices.Reverse(w)
 		}
@@ -435,7 +435,7 @@ func pdfLineText(l []pdfChunk) (pdfLine, bool) {
 	return pl, pl.text != ""
 }
 
-func pdfDupChunk(a, b pdfChunk) bool {
+func dupChunk(a, b chunk) bool {
 	if len(a.g) != len(b.g) || math.Abs(a.x0-b.x0) > 0.2*a.size || math.Abs(a.y-b.y) > 0.2*a.size {
 		return false
 	}
@@ -447,9 +447,9 @@ func pdfDupChunk(a, b pdfChunk) bool {
 	return true
 }
 
-// pdfRightToLeft reports whether most letters of the words are of a
+// rightToLeft reports whether most letters of the words are of a
 // right-to-left script.
-func pdfRightToLeft(words [][]string) bool {
+func rightToLeft(words [][]string) bool {
 	rtl, ltr := 0, 0
 	for _, w := range words {
 		for _, s := range w {
@@ -470,9 +470,9 @@ func pdfRightToLeft(words [][]string) bool {
 	return rtl > ltr
 }
 
-// pdfMedian returns the lower median, so that of two line spacings the
+// median returns the lower median, so that of two line spacings the
 // usual one wins over a paragraph break.
-func pdfMedian(xs []float64) float64 {
+func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}

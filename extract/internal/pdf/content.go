@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/ledongthuc/pdf"
+	pdflib "github.com/ledongthuc/pdf"
 )
 
 // This file turns a page's content stream into positioned glyphs. The
@@ -21,9 +21,9 @@ import (
 // here fonts are parsed once per document, and every operator counts
 // against the context and the limits.
 
-// pdfGlyph is one decoded character (or ligature) drawn on a page, in the
+// glyph is one decoded character (or ligature) drawn on a page, in the
 // frame of its own writing direction: the baseline runs along +x, up is +y.
-type pdfGlyph struct {
+type glyph struct {
 	x, y  float64 // baseline origin, in points
 	w     float64 // advance along the baseline
 	size  float64 // font size in points
@@ -32,64 +32,64 @@ type pdfGlyph struct {
 	space bool  // a space character: a word break, not drawn text
 }
 
-// pdfMatrix is a PDF affine transform [a b c d e f] as a 3x2 row matrix.
-type pdfMatrix [6]float64
+// matrix is a PDF affine transform [a b c d e f] as a 3x2 row matrix.
+type matrix [6]float64
 
-var pdfIdentity = pdfMatrix{1, 0, 0, 1, 0, 0}
+var identity = matrix{1, 0, 0, 1, 0, 0}
 
 // mul returns m × n (apply m first, then n).
-func (m pdfMatrix) mul(n pdfMatrix) pdfMatrix {
-	return pdfMatrix{
+func (m matrix) mul(n matrix) matrix {
+	return matrix{
 		m[0]*n[0] + m[1]*n[2], m[0]*n[1] + m[1]*n[3],
 		m[2]*n[0] + m[3]*n[2], m[2]*n[1] + m[3]*n[3],
 		m[4]*n[0] + m[5]*n[2] + n[4], m[4]*n[1] + m[5]*n[3] + n[5],
 	}
 }
 
-// pdfGState is the part of the graphics state that places text.
-type pdfGState struct {
-	ctm                     pdfMatrix
+// gState is the part of the graphics state that places text.
+type gState struct {
+	ctm                     matrix
 	tc, tw, th, tl, tfs, ts float64
-	font                    *pdfFont
+	font                    *parsedFont
 }
 
-// pdfLimits bound the work one page may cause.
-type pdfLimits struct {
+// caps bound the work one page may cause.
+type caps struct {
 	streamBytes int64 // decompressed bytes of one content stream, form or cmap
 	pageGlyphs  int
 }
 
-var errPDFPageTooBig = errors.New("a page holds more text than a real page can")
+var errPageTooBig = errors.New("a page holds more text than a real page can")
 
-// pdfContent interprets the pages of one document. Fonts are kept
+// contentReader interprets the pages of one document. Fonts are kept
 // across pages, keyed by their dictionary as written (indirect references
 // included), so a font shared by 500 pages is parsed once.
-type pdfContent struct {
+type contentReader struct {
 	ctx    context.Context
-	limits pdfLimits
-	fonts  map[string]*pdfFont
+	limits caps
+	fonts  map[string]*parsedFont
 
 	// per page
-	glyphs []pdfGlyph
+	glyphs []glyph
 	rot    int // page rotation, quarter turns clockwise
 	box    [4]float64
 	ops    int
 	depth  int // form XObject nesting
 	// The text and text-line matrices live outside the graphics state (q
 	// and Q do not save them) and only mean something between BT and ET.
-	tm, tlm pdfMatrix
+	tm, tlm matrix
 }
 
-// pdfAbort carries an error that must end the whole extraction out of the
+// abort carries an error that must end the whole extraction out of the
 // library's call stack (a cancelled context, a limit).
-type pdfAbort struct{ err error }
+type abort struct{ err error }
 
-func (s pdfAbort) Error() string { return s.err.Error() }
-func (s pdfAbort) Unwrap() error { return s.err }
+func (s abort) Error() string { return s.err.Error() }
+func (s abort) Unwrap() error { return s.err }
 
 // page returns the glyphs of one page. A malformed content stream keeps the
 // glyphs read before the fault and reports the fault as partial.
-func (cr *pdfContent) page(p pdf.Value) (gs []pdfGlyph, partial error, err error) {
+func (cr *contentReader) page(p pdflib.Value) (gs []glyph, partial error, err error) {
 	cr.glyphs = cr.glyphs[:0]
 	cr.ops = 0
 	cr.depth = 0
@@ -98,7 +98,7 @@ func (cr *pdfContent) page(p pdf.Value) (gs []pdfGlyph, partial error, err error
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				var stop pdfAbort
+				var stop abort
 				if e, ok := r.(error); ok && errors.As(e, &stop) {
 					err = stop.err
 					return
@@ -106,24 +106,24 @@ func (cr *pdfContent) page(p pdf.Value) (gs []pdfGlyph, partial error, err error
 				partial = fmt.Errorf("%v", r)
 			}
 		}()
-		cr.rot = int(((pdfInherited(p, "Rotate").Int64()%360)+360)%360) / 90
-		box := pdfInherited(p, "CropBox")
+		cr.rot = int(((inherited(p, "Rotate").Int64()%360)+360)%360) / 90
+		box := inherited(p, "CropBox")
 		if box.Len() != 4 {
-			box = pdfInherited(p, "MediaBox")
+			box = inherited(p, "MediaBox")
 		}
 		if box.Len() == 4 {
 			for i := range 4 {
 				cr.box[i] = box.Index(i).Float64()
 			}
 		}
-		st := pdfGState{ctm: pdfIdentity, th: 1}
-		cr.interpret(p.Key("Contents"), pdfInherited(p, "Resources"), &st)
+		st := gState{ctm: identity, th: 1}
+		cr.interpret(p.Key("Contents"), inherited(p, "Resources"), &st)
 	}()
 	return cr.glyphs, partial, err
 }
 
-// pdfInherited looks a page attribute up the page tree (PDF 32000 §7.7.3.4).
-func pdfInherited(p pdf.Value, key string) pdf.Value {
+// inherited looks a page attribute up the page tree (PDF 32000 §7.7.3.4).
+func inherited(p pdflib.Value, key string) pdflib.Value {
 	for range 32 {
 		if v := p.Key(key); !v.IsNull() {
 			return v
@@ -133,14 +133,14 @@ func pdfInherited(p pdf.Value, key string) pdf.Value {
 			break
 		}
 	}
-	return pdf.Value{}
+	return pdflib.Value{}
 }
 
 // checkStream refuses a stream that decompresses to more than the limit,
 // before the library's lexer holds it in memory. Streams too short to
 // expand past the limit with one filter are not decoded twice.
-func (cr *pdfContent) checkStream(s pdf.Value) {
-	if s.Kind() == pdf.Array {
+func (cr *contentReader) checkStream(s pdflib.Value) {
+	if s.Kind() == pdflib.Array {
 		var total int64
 		for i := range min(s.Len(), 4096) {
 			total += cr.streamSize(s.Index(i), cr.limits.streamBytes-total)
@@ -150,12 +150,12 @@ func (cr *pdfContent) checkStream(s pdf.Value) {
 	cr.streamSize(s, cr.limits.streamBytes)
 }
 
-func (cr *pdfContent) streamSize(s pdf.Value, limit int64) int64 {
-	if s.Kind() != pdf.Stream {
+func (cr *contentReader) streamSize(s pdflib.Value, limit int64) int64 {
+	if s.Kind() != pdflib.Stream {
 		return 0
 	}
 	n := s.Key("Length").Int64()
-	if f := s.Key("Filter"); f.Kind() != pdf.Array || f.Len() <= 1 {
+	if f := s.Key("Filter"); f.Kind() != pdflib.Array || f.Len() <= 1 {
 		// Deflate expands at most about 1032:1.
 		if n*1032 <= limit {
 			return n * 1032
@@ -165,31 +165,31 @@ func (cr *pdfContent) streamSize(s pdf.Value, limit int64) int64 {
 	got, _ := io.Copy(io.Discard, io.LimitReader(rc, limit+1))
 	rc.Close()
 	if got > limit {
-		panic(pdfAbort{fmt.Errorf("%w: one of its content streams expands to more than %d MB", errPDFPageTooBig, cr.limits.streamBytes>>20)})
+		panic(abort{fmt.Errorf("%w: one of its content streams expands to more than %d MB", errPageTooBig, cr.limits.streamBytes>>20)})
 	}
 	return got
 }
 
 // interpret runs one content stream (a page's or a form's).
-func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
+func (cr *contentReader) interpret(strm, res pdflib.Value, st *gState) {
 	if strm.IsNull() {
 		return
 	}
 	cr.checkStream(strm)
-	var stack []pdfGState
-	var args []pdf.Value
-	local := map[string]*pdfFont{}
+	var stack []gState
+	var args []pdflib.Value
+	local := map[string]*parsedFont{}
 	inText := false
-	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+	pdflib.Interpret(strm, func(stk *pdflib.Stack, op string) {
 		cr.ops++
 		if cr.ops&1023 == 0 {
 			if err := cr.ctx.Err(); err != nil {
-				panic(pdfAbort{err})
+				panic(abort{err})
 			}
 		}
 		args = args[:0]
 		for n := stk.Len(); n > 0; n-- {
-			args = append(args, pdf.Value{})
+			args = append(args, pdflib.Value{})
 		}
 		for i := len(args) - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
@@ -207,11 +207,11 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 			}
 		case "cm":
 			if len(args) == 6 {
-				st.ctm = pdfMatrix{num(0), num(1), num(2), num(3), num(4), num(5)}.mul(st.ctm)
+				st.ctm = matrix{num(0), num(1), num(2), num(3), num(4), num(5)}.mul(st.ctm)
 			}
 		case "BT":
 			inText = true
-			cr.tm, cr.tlm = pdfIdentity, pdfIdentity
+			cr.tm, cr.tlm = identity, identity
 		case "ET":
 			inText = false
 		case "Tc":
@@ -250,16 +250,16 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 				if op == "TD" {
 					st.tl = -num(1)
 				}
-				cr.tlm = pdfMatrix{1, 0, 0, 1, num(0), num(1)}.mul(cr.tlm)
+				cr.tlm = matrix{1, 0, 0, 1, num(0), num(1)}.mul(cr.tlm)
 				cr.tm = cr.tlm
 			}
 		case "Tm":
 			if len(args) == 6 {
-				cr.tlm = pdfMatrix{num(0), num(1), num(2), num(3), num(4), num(5)}
+				cr.tlm = matrix{num(0), num(1), num(2), num(3), num(4), num(5)}
 				cr.tm = cr.tlm
 			}
 		case "T*":
-			cr.tlm = pdfMatrix{1, 0, 0, 1, 0, -st.tl}.mul(cr.tlm)
+			cr.tlm = matrix{1, 0, 0, 1, 0, -st.tl}.mul(cr.tlm)
 			cr.tm = cr.tlm
 		case "Tj":
 			if len(args) == 1 {
@@ -270,7 +270,7 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 				st.tw, st.tc = num(0), num(1)
 				args = args[2:]
 			}
-			cr.tlm = pdfMatrix{1, 0, 0, 1, 0, -st.tl}.mul(cr.tlm)
+			cr.tlm = matrix{1, 0, 0, 1, 0, -st.tl}.mul(cr.tlm)
 			cr.tm = cr.tlm
 			if len(args) == 1 {
 				cr.show(st, args[0].RawString())
@@ -280,10 +280,10 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 				a := args[0]
 				for i := range a.Len() {
 					x := a.Index(i)
-					if x.Kind() == pdf.String {
+					if x.Kind() == pdflib.String {
 						cr.show(st, x.RawString())
 					} else {
-						cr.tm = pdfMatrix{1, 0, 0, 1, -x.Float64() / 1000 * st.tfs * st.th, 0}.mul(cr.tm)
+						cr.tm = matrix{1, 0, 0, 1, -x.Float64() / 1000 * st.tfs * st.th, 0}.mul(cr.tm)
 					}
 				}
 			}
@@ -296,8 +296,8 @@ func (cr *pdfContent) interpret(strm, res pdf.Value, st *pdfGState) {
 }
 
 // form draws a form XObject: its content, in its own coordinate system.
-func (cr *pdfContent) form(x, res pdf.Value, st *pdfGState) {
-	if x.Kind() != pdf.Stream || x.Key("Subtype").Name() != "Form" || cr.depth >= 8 {
+func (cr *contentReader) form(x, res pdflib.Value, st *gState) {
+	if x.Kind() != pdflib.Stream || x.Key("Subtype").Name() != "Form" || cr.depth >= 8 {
 		return
 	}
 	saved := *st
@@ -309,7 +309,7 @@ func (cr *pdfContent) form(x, res pdf.Value, st *pdfGState) {
 		cr.tm, cr.tlm = savedTm, savedTlm
 	}()
 	if m := x.Key("Matrix"); m.Len() == 6 {
-		var f pdfMatrix
+		var f matrix
 		for i := range 6 {
 			f[i] = m.Index(i).Float64()
 		}
@@ -322,17 +322,17 @@ func (cr *pdfContent) form(x, res pdf.Value, st *pdfGState) {
 }
 
 // show draws a string of character codes with the current font.
-func (cr *pdfContent) show(st *pdfGState, raw string) {
+func (cr *contentReader) show(st *gState, raw string) {
 	f := st.font
 	if f == nil {
-		f = cr.font(pdf.Value{})
+		f = cr.font(pdflib.Value{})
 	}
 	m := cr.tm.mul(st.ctm)
 	for len(raw) > 0 {
 		code, n := f.next(raw)
 		raw = raw[n:]
-		adv := f.width(code) * st.tfs
-		if s := f.decode(code); s != "" {
+		adv := f.width(code, n) * st.tfs
+		if s := f.decode(code, n); s != "" {
 			cr.emit(st, f, m, adv, s)
 		}
 		tx := (adv + st.tc) * st.th
@@ -347,13 +347,13 @@ func (cr *pdfContent) show(st *pdfGState, raw string) {
 }
 
 // emit records one glyph whose text-space-to-page matrix is m.
-func (cr *pdfContent) emit(st *pdfGState, f *pdfFont, m pdfMatrix, adv float64, s string) {
+func (cr *contentReader) emit(st *gState, f *parsedFont, m matrix, adv float64, s string) {
 	size := math.Abs(st.tfs) * math.Hypot(m[2], m[3]) * f.vscale
 	if size < 0.5 || size > 2000 || math.IsNaN(size) {
 		return // invisible or degenerate
 	}
 	if len(cr.glyphs) >= cr.limits.pageGlyphs {
-		panic(pdfAbort{fmt.Errorf("%w (more than %d characters)", errPDFPageTooBig, cr.limits.pageGlyphs)})
+		panic(abort{fmt.Errorf("%w (more than %d characters)", errPageTooBig, cr.limits.pageGlyphs)})
 	}
 	x, y := st.ts*m[2]+m[4], st.ts*m[3]+m[5]
 	x, y = cr.upright(x, y)
@@ -369,20 +369,20 @@ func (cr *pdfContent) emit(st *pdfGState, f *pdfFont, m pdfMatrix, adv float64, 
 	default:
 		dir = 3
 	}
-	x, y = pdfTurn(dir, x, y)
+	x, y = turnDir(dir, x, y)
 	w := math.Abs(adv * st.th * math.Hypot(m[0], m[1]))
-	if !pdfFinite(x) || !pdfFinite(y) || !pdfFinite(w) {
+	if !finite(x) || !finite(y) || !finite(w) {
 		return // placed by a degenerate matrix
 	}
 	space := strings.TrimSpace(s) == ""
-	cr.glyphs = append(cr.glyphs, pdfGlyph{x: x, y: y, w: w, size: size, s: s, dir: dir, space: space})
+	cr.glyphs = append(cr.glyphs, glyph{x: x, y: y, w: w, size: size, s: s, dir: dir, space: space})
 }
 
-func pdfFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) < 1e7 }
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) < 1e7 }
 
 // upright maps a point of the page's user space to the page as shown,
 // after its /Rotate.
-func (cr *pdfContent) upright(x, y float64) (float64, float64) {
+func (cr *contentReader) upright(x, y float64) (float64, float64) {
 	b := cr.box
 	switch cr.rot {
 	case 1:
@@ -396,7 +396,7 @@ func (cr *pdfContent) upright(x, y float64) (float64, float64) {
 }
 
 // turn maps a direction vector the way upright maps points.
-func (cr *pdfContent) turn(dx, dy float64) (float64, float64) {
+func (cr *contentReader) turn(dx, dy float64) (float64, float64) {
 	switch cr.rot {
 	case 1:
 		return dy, -dx
@@ -408,9 +408,9 @@ func (cr *pdfContent) turn(dx, dy float64) (float64, float64) {
 	return dx, dy
 }
 
-// pdfTurn rotates a point into the frame of writing direction dir, where
+// turnDir rotates a point into the frame of writing direction dir, where
 // that direction's baseline runs left to right.
-func pdfTurn(dir uint8, x, y float64) (float64, float64) {
+func turnDir(dir uint8, x, y float64) (float64, float64) {
 	switch dir {
 	case 1:
 		return y, -x
@@ -422,9 +422,9 @@ func pdfTurn(dir uint8, x, y float64) (float64, float64) {
 	return x, y
 }
 
-// pdfFont is what text extraction needs of a font: how to split a string
+// parsedFont is what text extraction needs of a font: how to split a string
 // into codes, each code's width and its Unicode text.
-type pdfFont struct {
+type parsedFont struct {
 	twoByte bool
 	first   int
 	widths  []float64       // simple fonts, from FirstChar, in text space per unit of size
@@ -435,19 +435,34 @@ type pdfFont struct {
 	scale   float64         // glyph space to text space
 	toUni   map[int]string
 	names   map[int]string // glyph names of a simple font without ToUnicode
-	encV    pdf.Value      // for the library's fallback decoding, built on first use
-	enc     pdf.TextEncoding
+	encV    pdflib.Value   // for the library's fallback decoding, built on first use
+	enc     pdflib.TextEncoding
 	decoded map[int]string
+	// cmap is the predefined CMap of a CJK composite font (its codes are
+	// text in a known encoding, of one to four bytes); nil otherwise.
+	cmap *codeMap
 }
 
-func (f *pdfFont) next(raw string) (code, n int) {
+func (f *parsedFont) next(raw string) (code, n int) {
+	if f.cmap != nil {
+		n = f.cmap.codeLen(raw)
+		return codeValue(raw[:n]), n
+	}
 	if f.twoByte && len(raw) >= 2 {
 		return int(raw[0])<<8 | int(raw[1]), 2
 	}
 	return int(raw[0]), 1
 }
 
-func (f *pdfFont) width(code int) float64 {
+func (f *parsedFont) width(code, n int) float64 {
+	if f.cmap != nil {
+		// Widths are listed by CID, which only the CMap's tables give:
+		// CJK glyphs are as wide as the font's default, ASCII half that.
+		if n == 1 {
+			return f.missing / 2
+		}
+		return f.missing
+	}
 	if f.cid != nil || f.twoByte {
 		if w, ok := f.cid[code]; ok {
 			return w
@@ -463,21 +478,41 @@ func (f *pdfFont) width(code int) float64 {
 	return f.missing
 }
 
-func (f *pdfFont) decode(code int) string {
-	if s, ok := f.decoded[code]; ok {
+func (f *parsedFont) decode(code, n int) string {
+	key := code | n<<32 // one byte's code 0x41 is not two bytes' 0x0041
+	if s, ok := f.decoded[key]; ok {
 		return s
 	}
 	s, ok := f.toUni[code]
 	if n, named := f.names[code]; !ok && named {
-		s = pdfGlyphText(n)
+		s = glyphText(n)
 		ok = s != ""
+	}
+	switch {
+	case ok:
+	case f.cmap != nil:
+		b := make([]byte, n)
+		for i := range n {
+			b[n-1-i] = byte(code >> (8 * i))
+		}
+		s, ok = f.cmap.decode(string(b)), true
+	case f.twoByte && f.toUni == nil:
+		// A composite font with neither a ToUnicode map nor a predefined
+		// CMap (Identity-H, say): its codes are glyph numbers, which say
+		// nothing of the characters. Reading them as bytes would make
+		// mojibake that passes for words; the replacement character
+		// instead lets the document say how much of it cannot be read.
+		if len(f.decoded) < 1<<16 {
+			f.decoded[key] = "\uFFFD"
+		}
+		return "\uFFFD"
 	}
 	if !ok {
 		if f.enc == nil {
 			if f.encV.IsNull() {
-				f.enc = pdfLatin1{}
+				f.enc = latin1{}
 			} else {
-				lf := pdf.Font{V: f.encV}
+				lf := pdflib.Font{V: f.encV}
 				f.enc = lf.Encoder()
 			}
 		}
@@ -487,17 +522,17 @@ func (f *pdfFont) decode(code int) string {
 		}
 		s = f.enc.Decode(string(b))
 	}
-	s = pdfCleanGlyph(s)
+	s = cleanGlyph(s)
 	if len(f.decoded) < 1<<16 {
-		f.decoded[code] = s
+		f.decoded[key] = s
 	}
 	return s
 }
 
-// pdfLatin1 decodes the codes of text drawn before any font was chosen.
-type pdfLatin1 struct{}
+// latin1 decodes the codes of text drawn before any font was chosen.
+type latin1 struct{}
 
-func (pdfLatin1) Decode(raw string) string {
+func (latin1) Decode(raw string) string {
 	r := make([]rune, len(raw))
 	for i := range len(raw) {
 		r[i] = rune(raw[i])
@@ -505,10 +540,10 @@ func (pdfLatin1) Decode(raw string) string {
 	return string(r)
 }
 
-// pdfCleanGlyph drops what a font maps to nothing readable: control codes,
+// cleanGlyph drops what a font maps to nothing readable: control codes,
 // the replacement character, private-use code points (symbol fonts),
 // keeping the private-use bullets Word writes.
-func pdfCleanGlyph(s string) string {
+func cleanGlyph(s string) string {
 	clean := true
 	for _, r := range s {
 		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Co, r) {
@@ -536,15 +571,15 @@ func pdfCleanGlyph(s string) string {
 
 // font returns the font of a resource dictionary entry, parsing it once
 // per document.
-func (cr *pdfContent) font(v pdf.Value) *pdfFont {
+func (cr *contentReader) font(v pdflib.Value) *parsedFont {
 	key := ""
-	if v.Kind() == pdf.Dict {
+	if v.Kind() == pdflib.Dict {
 		key = v.String()
 	}
 	if f, ok := cr.fonts[key]; ok {
 		return f
 	}
-	f := &pdfFont{missing: 0.5, vscale: 1, scale: 0.001, decoded: map[int]string{}}
+	f := &parsedFont{missing: 0.5, vscale: 1, scale: 0.001, decoded: map[int]string{}}
 	cr.fonts[key] = f
 	if key == "" {
 		return f
@@ -553,12 +588,15 @@ func (cr *pdfContent) font(v pdf.Value) *pdfFont {
 	switch v.Key("Subtype").Name() {
 	case "Type0":
 		f.twoByte = true
+		if enc := v.Key("Encoding"); enc.Kind() == pdflib.Name {
+			f.cmap = predefinedCMap(enc.Name())
+		}
 		d := v.Key("DescendantFonts").Index(0)
 		f.missing = 1
-		if dw := d.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+		if dw := d.Key("DW"); dw.Kind() == pdflib.Integer || dw.Kind() == pdflib.Real {
 			f.missing = dw.Float64() / 1000
 		}
-		f.cid = pdfCIDWidths(d.Key("W"))
+		f.cid = cidWidths(d.Key("W"))
 	case "Type3":
 		if fm := v.Key("FontMatrix"); fm.Len() == 6 {
 			if a := math.Abs(fm.Index(0).Float64()); a > 0 && a < 1 {
@@ -579,24 +617,24 @@ func (cr *pdfContent) font(v pdf.Value) *pdfFont {
 			f.missing = mw * f.scale
 		}
 		if len(f.widths) == 0 {
-			f.std = pdfStandardWidths(v.Key("BaseFont").Name())
+			f.std = standardWidths(v.Key("BaseFont").Name())
 		}
-		f.names = pdfGlyphNames(v)
+		f.names = glyphNames(v)
 	}
-	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+	if tu := v.Key("ToUnicode"); tu.Kind() == pdflib.Stream {
 		f.toUni = cr.toUnicode(tu, v)
 	}
 	return f
 }
 
-// pdfCIDWidths reads a composite font's W array: "c [w1 w2 ...]" and
+// cidWidths reads a composite font's W array: "c [w1 w2 ...]" and
 // "cfirst clast w" entries, in glyph space.
-func pdfCIDWidths(w pdf.Value) map[int]float64 {
+func cidWidths(w pdflib.Value) map[int]float64 {
 	m := map[int]float64{}
 	for i := 0; i+1 < w.Len() && len(m) < 1<<17; {
 		first := int(w.Index(i).Int64())
 		next := w.Index(i + 1)
-		if next.Kind() == pdf.Array {
+		if next.Kind() == pdflib.Array {
 			for j := range min(next.Len(), 1<<16) {
 				m[first+j] = next.Index(j).Float64() / 1000
 			}
@@ -618,22 +656,22 @@ func pdfCIDWidths(w pdf.Value) map[int]float64 {
 
 // toUnicode reads a ToUnicode CMap (bfchar and bfrange entries). The
 // library has a reader too, but applies it only to some encodings.
-func (cr *pdfContent) toUnicode(s, fontDict pdf.Value) (m map[int]string) {
+func (cr *contentReader) toUnicode(s, fontDict pdflib.Value) (m map[int]string) {
 	cr.streamSize(s, cr.limits.streamBytes)
 	m = map[int]string{}
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(error); ok && errors.As(e, new(pdfAbort)) {
+			if e, ok := r.(error); ok && errors.As(e, new(abort)) {
 				panic(r)
 			}
 			// Keep the entries read before the fault.
 		}
 	}()
-	var vals []pdf.Value
-	pdf.Interpret(s, func(stk *pdf.Stack, op string) {
+	var vals []pdflib.Value
+	pdflib.Interpret(s, func(stk *pdflib.Stack, op string) {
 		vals = vals[:0]
 		for n := stk.Len(); n > 0; n-- {
-			vals = append(vals, pdf.Value{})
+			vals = append(vals, pdflib.Value{})
 		}
 		for i := len(vals) - 1; i >= 0; i-- {
 			vals[i] = stk.Pop()
@@ -648,22 +686,22 @@ func (cr *pdfContent) toUnicode(s, fontDict pdf.Value) (m map[int]string) {
 			stk.Push(fontDict)
 		case "endbfchar":
 			for i := 0; i+1 < len(vals) && len(m) < 1<<17; i += 2 {
-				m[pdfCode(vals[i].RawString())] = pdfUTF16(vals[i+1].RawString())
+				m[codeValue(vals[i].RawString())] = decodeUTF16(vals[i+1].RawString())
 			}
 		case "endbfrange":
 			for i := 0; i+2 < len(vals); i += 3 {
-				lo, hi := pdfCode(vals[i].RawString()), pdfCode(vals[i+1].RawString())
+				lo, hi := codeValue(vals[i].RawString()), codeValue(vals[i+1].RawString())
 				if hi < lo || hi-lo > 1<<16 {
 					continue
 				}
 				dst := vals[i+2]
-				if dst.Kind() == pdf.Array {
+				if dst.Kind() == pdflib.Array {
 					for c := lo; c <= hi && c-lo < dst.Len() && len(m) < 1<<17; c++ {
-						m[c] = pdfUTF16(dst.Index(c - lo).RawString())
+						m[c] = decodeUTF16(dst.Index(c - lo).RawString())
 					}
 					continue
 				}
-				units := pdfUTF16Units(dst.RawString())
+				units := utf16Units(dst.RawString())
 				if len(units) == 0 {
 					continue
 				}
@@ -678,7 +716,7 @@ func (cr *pdfContent) toUnicode(s, fontDict pdf.Value) (m map[int]string) {
 	return m
 }
 
-func pdfCode(s string) int {
+func codeValue(s string) int {
 	c := 0
 	for i := range min(len(s), 4) {
 		c = c<<8 | int(s[i])
@@ -686,7 +724,7 @@ func pdfCode(s string) int {
 	return c
 }
 
-func pdfUTF16Units(s string) []uint16 {
+func utf16Units(s string) []uint16 {
 	u := make([]uint16, 0, len(s)/2)
 	for i := 0; i+1 < len(s); i += 2 {
 		u = append(u, uint16(s[i])<<8|uint16(s[i+1]))
@@ -694,33 +732,33 @@ func pdfUTF16Units(s string) []uint16 {
 	return u
 }
 
-func pdfUTF16(s string) string {
+func decodeUTF16(s string) string {
 	if len(s) == 1 {
 		return string(rune(s[0])) // a one-byte destination: malformed, but its meaning is plain
 	}
-	return string(pdfDecodeUnits(pdfUTF16Units(s)))
+	return string(decodeUnits(utf16Units(s)))
 }
 
-func pdfDecodeUnits(u []uint16) []rune { return utf16.Decode(u) }
+func decodeUnits(u []uint16) []rune { return utf16.Decode(u) }
 
-// pdfStandardWidths returns the metrics of the standard font a name most
+// standardWidths returns the metrics of the standard font a name most
 // resembles: old PDFs use the 14 standard fonts without listing widths.
-func pdfStandardWidths(base string) *[95]uint16 {
+func standardWidths(base string) *[95]uint16 {
 	b := strings.ToLower(base)
 	switch {
 	case strings.Contains(b, "courier") || strings.Contains(b, "mono"):
-		return &pdfCourier
+		return &courier
 	case strings.Contains(b, "times") || strings.Contains(b, "roman") || strings.Contains(b, "georgia") ||
 		strings.Contains(b, "serif") && !strings.Contains(b, "sans"):
-		return &pdfTimes
+		return &times
 	}
-	return &pdfHelvetica
+	return &helvetica
 }
 
 // Widths of ASCII 32-126 in the Adobe metrics of Helvetica, Times-Roman
 // and Courier, in thousandths of the font size.
 var (
-	pdfHelvetica = [95]uint16{
+	helvetica = [95]uint16{
 		278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
 		556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
 		1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
@@ -728,7 +766,7 @@ var (
 		333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
 		556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
 	}
-	pdfTimes = [95]uint16{
+	times = [95]uint16{
 		250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278,
 		500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444,
 		921, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722,
@@ -736,7 +774,7 @@ var (
 		333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500,
 		500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541,
 	}
-	pdfCourier = [95]uint16{
+	courier = [95]uint16{
 		600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600,
 		600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600,
 		600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600,

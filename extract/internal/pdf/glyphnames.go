@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"io"
@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ledongthuc/pdf"
+	pdflib "github.com/ledongthuc/pdf"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -15,29 +15,29 @@ import (
 // embedded Type 1 program (how TeX writes its fonts, ligatures included).
 // The library knows the first only for some encodings and not the second.
 
-// pdfGlyphNames returns the glyph names a simple font assigns to codes.
-func pdfGlyphNames(font pdf.Value) map[int]string {
+// glyphNames returns the glyph names a simple font assigns to codes.
+func glyphNames(font pdflib.Value) map[int]string {
 	names := map[int]string{}
 	enc := font.Key("Encoding")
 	switch {
-	case enc.Kind() == pdf.Name && enc.Name() == "StandardEncoding",
+	case enc.Kind() == pdflib.Name && enc.Name() == "StandardEncoding",
 		enc.IsNull() && font.Key("Subtype").Name() == "Type1" && font.Key("FontDescriptor").Key("FontFile").IsNull():
-		for c, n := range pdfStandardDiffs {
+		for c, n := range standardDiffs {
 			names[c] = n
 		}
-	case enc.IsNull() || enc.Kind() == pdf.Dict && enc.Key("BaseEncoding").IsNull():
-		if ff := font.Key("FontDescriptor").Key("FontFile"); ff.Kind() == pdf.Stream {
-			pdfType1Encoding(ff, names)
+	case enc.IsNull() || enc.Kind() == pdflib.Dict && enc.Key("BaseEncoding").IsNull():
+		if ff := font.Key("FontDescriptor").Key("FontFile"); ff.Kind() == pdflib.Stream {
+			type1Encoding(ff, names)
 		}
 	}
-	if enc.Kind() == pdf.Dict {
+	if enc.Kind() == pdflib.Dict {
 		d := enc.Key("Differences")
 		code := 0
 		for i := range min(d.Len(), 1024) {
 			switch x := d.Index(i); x.Kind() {
-			case pdf.Integer:
+			case pdflib.Integer:
 				code = int(x.Int64())
-			case pdf.Name:
+			case pdflib.Name:
 				if code >= 0 && code < 256 {
 					names[code] = x.Name()
 				}
@@ -48,11 +48,11 @@ func pdfGlyphNames(font pdf.Value) map[int]string {
 	return names
 }
 
-var pdfType1Dup = regexp.MustCompile(`dup\s+(\d{1,3})\s*/([^\s/\[\]()<>{}%]+)\s+put`)
+var type1Dup = regexp.MustCompile(`dup\s+(\d{1,3})\s*/([^\s/\[\]()<>{}%]+)\s+put`)
 
-// pdfType1Encoding reads "dup 12 /fi put" entries from the clear-text part
+// type1Encoding reads "dup 12 /fi put" entries from the clear-text part
 // of a Type 1 font program.
-func pdfType1Encoding(ff pdf.Value, names map[int]string) {
+func type1Encoding(ff pdflib.Value, names map[int]string) {
 	n := ff.Key("Length1").Int64()
 	if n <= 0 || n > 256<<10 {
 		n = 256 << 10
@@ -64,7 +64,7 @@ func pdfType1Encoding(ff pdf.Value, names map[int]string) {
 	if i < 0 {
 		return
 	}
-	for _, m := range pdfType1Dup.FindAllSubmatch(clear[i:], 256) {
+	for _, m := range type1Dup.FindAllSubmatch(clear[i:], 256) {
 		if c, err := strconv.Atoi(string(m[1])); err == nil && c < 256 {
 			if _, set := names[c]; !set {
 				names[c] = string(m[2])
@@ -73,21 +73,21 @@ func pdfType1Encoding(ff pdf.Value, names map[int]string) {
 	}
 }
 
-// pdfGlyphText maps a glyph name to its text following the Adobe Glyph
+// glyphText maps a glyph name to its text following the Adobe Glyph
 // List conventions: uniXXXX and uXXXX names, ligatures written with "_",
 // variants after ".", and a table of the names fonts commonly use.
-func pdfGlyphText(name string) string {
+func glyphText(name string) string {
 	if i := strings.IndexByte(name, '.'); i > 0 {
 		name = name[:i]
 	}
 	if strings.Contains(name, "_") {
 		var b strings.Builder
 		for _, part := range strings.Split(name, "_") {
-			b.WriteString(pdfGlyphText(part))
+			b.WriteString(glyphText(part))
 		}
 		return b.String()
 	}
-	if s, ok := pdfGlyphTable[name]; ok {
+	if s, ok := glyphTable[name]; ok {
 		return s
 	}
 	if len(name) == 1 && (name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z') {
@@ -102,15 +102,15 @@ func pdfGlyphText(name string) string {
 			}
 			units = append(units, uint16(v))
 		}
-		return pdfCleanGlyph(string(pdfDecodeUnits(units)))
+		return cleanGlyph(string(decodeUnits(units)))
 	}
 	if rest, ok := strings.CutPrefix(name, "u"); ok && len(rest) >= 4 && len(rest) <= 6 {
 		if v, err := strconv.ParseUint(rest, 16, 32); err == nil {
-			return pdfCleanGlyph(string(rune(v)))
+			return cleanGlyph(string(rune(v)))
 		}
 	}
 	// Accented letters: a base letter and an accent name ("eacute").
-	for accent, mark := range pdfAccents {
+	for accent, mark := range accents {
 		if base, ok := strings.CutSuffix(name, accent); ok && len(base) == 1 {
 			return norm.NFC.String(base + mark)
 		}
@@ -118,7 +118,7 @@ func pdfGlyphText(name string) string {
 	return ""
 }
 
-var pdfAccents = map[string]string{
+var accents = map[string]string{
 	"acute": "\u0301", "grave": "\u0300", "circumflex": "\u0302", "tilde": "\u0303",
 	"dieresis": "\u0308", "ring": "\u030A", "cedilla": "\u0327", "caron": "\u030C",
 	"macron": "\u0304", "breve": "\u0306", "ogonek": "\u0328", "dotaccent": "\u0307",
@@ -127,13 +127,13 @@ var pdfAccents = map[string]string{
 
 // StandardEncoding, the default of the standard fonts, differs from
 // Latin-1 in its quotes and its upper half.
-var pdfStandardDiffs = map[int]string{
+var standardDiffs = map[int]string{
 	0x27: "quoteright", 0x60: "quoteleft", 0xA4: "fraction", 0xA9: "quotesingle", 0xAA: "quotedblleft",
 	0xAE: "fi", 0xAF: "fl", 0xB1: "endash", 0xB7: "bullet", 0xBA: "quotedblright",
 	0xBC: "ellipsis", 0xD0: "emdash", 0xE1: "AE", 0xF1: "ae", 0xF5: "dotlessi", 0xFA: "oe", 0xFB: "germandbls",
 }
 
-var pdfGlyphTable = map[string]string{
+var glyphTable = map[string]string{
 	"space": " ", "nbspace": " ", "exclam": "!", "quotedbl": "\"", "numbersign": "#", "dollar": "$",
 	"percent": "%", "ampersand": "&", "quotesingle": "'", "quoteright": "’", "quoteleft": "‘",
 	"parenleft": "(", "parenright": ")", "asterisk": "*", "plus": "+", "comma": ",", "hyphen": "-",

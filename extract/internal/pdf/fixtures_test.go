@@ -1,4 +1,4 @@
-package extract
+package pdf
 
 import (
 	"bytes"
@@ -10,24 +10,32 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
-// The PDFs in testdata/pdf are written by the generator below, so that
+// The PDFs in extract/testdata/pdf, which the extractor tests of package
+// extract read, are written by the generator below, so that
 // each one holds exactly the layout a test needs. They are committed;
 // tests read the files and need no tool. To rewrite them:
 //
-//	go test -run TestPDFWriteFixtures -regen-pdf
+//	go test ./extract/internal/pdf -run TestWriteFixtures -regen-pdf
 //
 // The encrypted ones are made from simple.pdf with qpdf when it is
 // installed (apt-get install qpdf); otherwise they are left as they are.
 
-var regenPDF = flag.Bool("regen-pdf", false, "rewrite the generated PDF fixtures in testdata/pdf")
+var regen = flag.Bool("regen-pdf", false, "rewrite the generated PDF fixtures in testdata/pdf")
 
-func TestPDFWriteFixtures(t *testing.T) {
-	if !*regenPDF {
+func TestWriteFixtures(t *testing.T) {
+	if !*regen {
 		t.Skip("run with -regen-pdf to rewrite testdata/pdf")
 	}
-	dir := filepath.Join("testdata", "pdf")
+	dir := fixtureDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +46,8 @@ func TestPDFWriteFixtures(t *testing.T) {
 		"twocolumn.pdf":   fixtureTwoColumn(),
 		"rotated.pdf":     fixtureRotated(),
 		"notext.pdf":      fixtureNoText(),
+		"cjk.pdf":         fixtureCJK(),
+		"nomap.pdf":       fixtureNoMap(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -65,19 +75,19 @@ func TestPDFWriteFixtures(t *testing.T) {
 	}
 }
 
-// pdfWriter assembles a PDF from object bodies, with a correct
+// writer assembles a PDF from object bodies, with a correct
 // cross-reference table.
-type pdfWriter struct{ objs []string }
+type writer struct{ objs []string }
 
-func (w *pdfWriter) add(body string) int {
+func (w *writer) add(body string) int {
 	w.objs = append(w.objs, body)
 	return len(w.objs)
 }
 
-func (w *pdfWriter) set(id int, body string) { w.objs[id-1] = body }
+func (w *writer) set(id int, body string) { w.objs[id-1] = body }
 
 // stream adds a stream object, deflated when asked.
-func (w *pdfWriter) stream(dict string, data []byte, deflate bool) int {
+func (w *writer) stream(dict string, data []byte, deflate bool) int {
 	if deflate {
 		var b bytes.Buffer
 		zw := zlib.NewWriter(&b)
@@ -89,7 +99,7 @@ func (w *pdfWriter) stream(dict string, data []byte, deflate bool) int {
 	return w.add(fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", dict, len(data), data))
 }
 
-func (w *pdfWriter) bytes(root, info int) []byte {
+func (w *writer) bytes(root, info int) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offs := make([]int, len(w.objs))
@@ -112,7 +122,7 @@ func (w *pdfWriter) bytes(root, info int) []byte {
 
 // document adds the catalog and page tree for page dictionaries (without
 // /Parent, which is filled in) and returns the catalog's id.
-func (w *pdfWriter) document(pages ...string) int {
+func (w *writer) document(pages ...string) int {
 	tree := w.add("")
 	var kids []string
 	for _, p := range pages {
@@ -130,7 +140,7 @@ func helveticaWidths() string {
 	for c := 32; c <= 255; c++ {
 		w := 556
 		if c <= 126 {
-			w = int(pdfHelvetica[c-32])
+			w = int(helvetica[c-32])
 		}
 		fmt.Fprintf(&b, " %d", w)
 	}
@@ -144,7 +154,7 @@ func textWidth(s string, size float64) float64 {
 	for i := range len(s) {
 		c := s[i]
 		if c >= 32 && c <= 126 {
-			w += float64(pdfHelvetica[c-32])
+			w += float64(helvetica[c-32])
 		} else {
 			w += 556
 		}
@@ -152,14 +162,14 @@ func textWidth(s string, size float64) float64 {
 	return w * size / 1000
 }
 
-func pdfString(s string) string {
+func literal(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
 	return "(" + r.Replace(s) + ")"
 }
 
 // textLine draws one line with a Tj.
 func textLine(font string, size, x, y float64, s string) string {
-	return fmt.Sprintf("BT /%s %g Tf %g %g Td %s Tj ET\n", font, size, x, y, pdfString(s))
+	return fmt.Sprintf("BT /%s %g Tf %g %g Td %s Tj ET\n", font, size, x, y, literal(s))
 }
 
 // textBlock draws lines top-down from y with the given leading and
@@ -176,7 +186,7 @@ func textBlock(font string, size, x, y, leading float64, lines ...string) (strin
 const fontHelv = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
 
 func fixtureSimple() []byte {
-	w := &pdfWriter{}
+	w := &writer{}
 	f1 := w.add(fontHelv) // no widths: the standard metrics apply
 	var c strings.Builder
 	c.WriteString(textLine("F1", 18, 72, 740, "What finance leaders told us"))
@@ -211,7 +221,7 @@ func fixtureSimple() []byte {
 }
 
 func fixtureMultipage() []byte {
-	w := &pdfWriter{}
+	w := &writer{}
 	f1 := w.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding " + helveticaWidths() + " >>")
 	res := fmt.Sprintf("/Resources << /Font << /F1 %d 0 R >> >>", f1)
 	bodies := [][]string{
@@ -273,7 +283,7 @@ func fixtureMultipage() []byte {
 }
 
 func fixtureHyphenation() []byte {
-	w := &pdfWriter{}
+	w := &writer{}
 	f1 := w.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding " + helveticaWidths() + " >>")
 	// Ligatures named in the encoding's Differences.
 	f2 := w.add("<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding << /Type /Encoding /Differences [1 /fi /fl /ff /ffi /ffl] >> >>")
@@ -338,8 +348,87 @@ end
 	return w.bytes(root, 0)
 }
 
+// cjkFont is a composite font of the standard CJK fonts, which PDFs use
+// without embedding them: its predefined CMap (encoding) says what its
+// codes mean, and it has no ToUnicode map.
+func cjkFont(w *writer, base, encoding, registry, ordering string) int {
+	return w.add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /%s /DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /%s /CIDSystemInfo << /Registry (%s) /Ordering (%s) /Supplement 2 >> /DW 1000 /FontDescriptor << /Type /FontDescriptor /FontName /%s /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >> >>] >>",
+		base, encoding, base, registry, ordering, base))
+}
+
+// cjkText is s in a predefined CMap's encoding, as a PDF hex string.
+func cjkText(s string, enc func(string) []byte) string {
+	return fmt.Sprintf("<%X>", enc(s))
+}
+
+func fixtureCJK() []byte {
+	w := &writer{}
+	ucs2 := func(s string) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune(s)) {
+			b = append(b, byte(u>>8), byte(u))
+		}
+		return b
+	}
+	with := func(e encoding.Encoding) func(string) []byte {
+		return func(s string) []byte {
+			b, err := e.NewEncoder().Bytes([]byte(s))
+			if err != nil {
+				panic(err)
+			}
+			return b
+		}
+	}
+	fonts := []struct {
+		font int
+		text string
+		enc  func(string) []byte
+	}{
+		{cjkFont(w, "STSong-Light", "UniGB-UCS2-H", "Adobe", "GB1"), "我们每个月都要手工重做预测报表。", ucs2},
+		{cjkFont(w, "STSong-Light", "GBK-EUC-H", "Adobe", "GB1"), "财务总监说审批要等一个星期。", with(simplifiedchinese.GBK)},
+		{cjkFont(w, "MSung-Light", "UniCNS-UTF16-H", "Adobe", "CNS1"), "董事會一直問為什麼預算這麼慢。", ucs2},
+		{cjkFont(w, "MSung-Light", "ETen-B5-H", "Adobe", "CNS1"), "我們每週都手動重建報表。", with(traditionalchinese.Big5)},
+		{cjkFont(w, "HeiseiMin-W3", "90ms-RKSJ-H", "Adobe", "Japan1"), "経理部は毎月Excelで締めています。", with(japanese.ShiftJIS)},
+		{cjkFont(w, "HYSMyeongJo-Medium", "KSCms-UHC-H", "Adobe", "Korea1"), "재무팀은 매달 보고서를 다시 만듭니다.", with(korean.EUCKR)},
+	}
+	var c strings.Builder
+	var res strings.Builder
+	res.WriteString("/Resources << /Font <<")
+	y := 740.0
+	for i, f := range fonts {
+		fmt.Fprintf(&res, " /C%d %d 0 R", i, f.font)
+		fmt.Fprintf(&c, "BT /C%d 14 Tf 72 %g Td %s Tj ET\n", i, y, cjkText(f.text, f.enc))
+		y -= 40
+	}
+	res.WriteString(" >> >>")
+	content := w.stream("", []byte(c.String()), false)
+	root := w.document(fmt.Sprintf("<< /MediaBox [0 0 612 792] %s /Contents %d 0 R >>", res.String(), content))
+	return w.bytes(root, 0)
+}
+
+// fixtureNoMap draws a paragraph in an Identity-H font with no ToUnicode
+// map, beside one in Helvetica: the glyph numbers say nothing of the
+// characters.
+func fixtureNoMap() []byte {
+	w := &writer{}
+	f1 := w.add(fontHelv)
+	f2 := w.add("<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+SimSun /Encoding /Identity-H /DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>] >>")
+	var c strings.Builder
+	c.WriteString(textLine("F1", 12, 72, 740, "The finance team rebuilds the forecast by hand every month."))
+	var glyphs strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&glyphs, "%04X", 0x0F00+i*37%900)
+	}
+	for i := range 6 {
+		fmt.Fprintf(&c, "BT /F2 12 Tf 72 %d Td <%s> Tj ET\n", 700-30*i, glyphs.String())
+	}
+	content := w.stream("", []byte(c.String()), false)
+	root := w.document(fmt.Sprintf("<< /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> /Contents %d 0 R >>", f1, f2, content))
+	return w.bytes(root, 0)
+}
+
 func fixtureTwoColumn() []byte {
-	w := &pdfWriter{}
+	w := &writer{}
 	f1 := w.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding " + helveticaWidths() + " >>")
 	left := []string{
 		"Marketing teams build empathy maps from",
@@ -385,7 +474,7 @@ func fixtureTwoColumn() []byte {
 }
 
 func fixtureRotated() []byte {
-	w := &pdfWriter{}
+	w := &writer{}
 	f1 := w.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding " + helveticaWidths() + " >>")
 	var c strings.Builder
 	// The page is shown turned a quarter clockwise (/Rotate 90): text that
@@ -397,17 +486,17 @@ func fixtureRotated() []byte {
 		"This sentence is the last of the paragraph.",
 	}
 	for i, l := range lines {
-		fmt.Fprintf(&c, "BT /F1 12 Tf 0 1 -1 0 %d 72 Tm %s Tj ET\n", 100+16*i, pdfString(l))
+		fmt.Fprintf(&c, "BT /F1 12 Tf 0 1 -1 0 %d 72 Tm %s Tj ET\n", 100+16*i, literal(l))
 	}
 	// A label along the edge, running down the screen.
-	fmt.Fprintf(&c, "BT /F1 8 Tf 1 0 0 1 300 40 Tm %s Tj ET\n", pdfString("Draft for internal review"))
+	fmt.Fprintf(&c, "BT /F1 8 Tf 1 0 0 1 300 40 Tm %s Tj ET\n", literal("Draft for internal review"))
 	content := w.stream("", []byte(c.String()), false)
 	root := w.document(fmt.Sprintf("<< /MediaBox [0 0 612 792] /Rotate 90 /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", f1, content))
 	return w.bytes(root, 0)
 }
 
 func fixtureNoText() []byte {
-	w := &pdfWriter{}
+	w := &writer{}
 	img := w.stream("/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8", []byte{0, 255, 255, 0}, false)
 	c := "0.9 g 72 500 200 100 re f\nq 200 0 0 200 72 200 cm /Im1 Do Q\nBI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI\n"
 	content := w.stream("", []byte(c), false)

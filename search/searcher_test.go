@@ -1,0 +1,191 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/evident/evident"
+	"github.com/evident/evident/classify"
+	"github.com/evident/evident/configs"
+	"github.com/evident/evident/index"
+	"github.com/evident/evident/roles"
+	"github.com/evident/evident/store"
+)
+
+// searcher stores testdata/corpus.json in a new SQLite store, indexes it
+// in a new Bleve index the way the engine does (EntryOf, Annotate), and
+// returns a Searcher with the built-in rules, roles and synonyms.
+func searcher(t *testing.T) (*Searcher, *index.Index) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "evident.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ix, err := index.Recreate(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	data, err := os.ReadFile(filepath.Join("testdata", "corpus.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []struct {
+		Document evident.Document  `json:"document"`
+		Passages []evident.Passage `json:"passages"`
+	}
+	if err := json.Unmarshal(data, &docs); err != nil {
+		t.Fatal(err)
+	}
+	tax, syn := roles.Default(), DefaultSynonyms()
+	about := NewAbout(tax)
+	for _, d := range docs {
+		sub := store.Submission{Origin: d.Document.Origin, File: d.Document.File, SHA256: d.Document.SHA256, Size: 1}
+		if _, _, err := st.Register(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+		for i := range d.Passages {
+			d.Passages[i].Seq, d.Passages[i].ID = i, evident.PassageID(d.Document.SHA256, i)
+		}
+		if _, err := st.Save(ctx, &d.Document, nil, d.Passages); err != nil {
+			t.Fatal(err)
+		}
+		var entries []index.Entry
+		for i := range d.Passages {
+			e := index.EntryOf(&d.Document, &d.Passages[i])
+			Annotate(&e, &d.Passages[i], about, syn)
+			entries = append(entries, e)
+		}
+		if err := ix.Apply(ctx, nil, entries); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.MarkIndexed(ctx, map[string]string{d.Document.SHA256: index.SetStamp(entries)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rules, err := classify.Parse(configs.Rules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewParser(rules.QueryWords(), rules.Categories(), tax)
+	p.Synonyms = syn
+	p.ResolveDoc = func(ref string) (string, error) {
+		d, err := st.FindDocument(ctx, ref)
+		if err != nil {
+			return "", err
+		}
+		return d.SHA256, nil
+	}
+	return &Searcher{Store: st, Parser: p}, ix
+}
+
+// A hit as the tests compare it: id, and how it answers the role asked.
+func brief(h Hit) string {
+	s := h.ID
+	if h.RoleMatch != "" {
+		s += " " + h.RoleMatch
+	}
+	if h.About != "" {
+		s += " about " + h.About
+	}
+	return s
+}
+
+// Searches as people type them: the role asked for first, then its
+// group, then passages about it; interviewer turns on request; paging;
+// and, when nothing matches, the nearest query that does.
+func TestSearcher(t *testing.T) {
+	s, ix := searcher(t)
+	tests := []struct {
+		name    string
+		req     Request
+		want    []string // brief(hit), in order
+		relaxed bool     // the answer is a broader query's
+		dropped string   // what it left out, when relaxed
+	}{
+		{"a role and a category", Request{Query: "what do CFOs hear"},
+			[]string{"d1d1d1d1d1d1-1 exact", "d3d3d3d3d3d3-0 about cfo"}, false, ""},
+		{"a role widens to its group", Request{Query: "what do CTOs say"},
+			[]string{"d2d2d2d2d2d2-0 exact", "d2d2d2d2d2d2-1 group"}, false, ""},
+		{"a group by name", Request{Query: "what does technical leadership say"},
+			[]string{"d2d2d2d2d2d2-0 exact", "d2d2d2d2d2d2-1 exact"}, false, ""},
+		{"an attribute", Request{Query: "company:Northwind pains"},
+			[]string{"d1d1d1d1d1d1-1", "d1d1d1d1d1d1-2"}, false, ""},
+		{"interviewer turns on request", Request{Query: "doc:interview-northwind.txt briefs", Interviewer: true},
+			[]string{"d1d1d1d1d1d1-0"}, false, ""},
+		{"interviewer turns left out, then the words dropped", Request{Query: "doc:interview-northwind.txt briefs"},
+			[]string{"d1d1d1d1d1d1-1", "d1d1d1d1d1d1-2"}, true, "briefs"},
+		{"the second page", Request{Query: "budget", Limit: 3, Offset: 3},
+			[]string{"d3d3d3d3d3d3-0"}, false, ""},
+		{"nothing matches: a category dropped", Request{Query: "what do CFOs gain"},
+			[]string{"d1d1d1d1d1d1-1 exact", "d1d1d1d1d1d1-2 exact", "d3d3d3d3d3d3-0 about cfo"}, true, "GAINS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := s.Search(context.Background(), ix, tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range resp.Hits {
+				got = append(got, brief(h))
+			}
+			if tt.req.Offset == 0 && !slices.Equal(got, tt.want) || tt.req.Offset > 0 && len(got) != len(tt.want) {
+				t.Errorf("hits %q, want %q (understood %v)", got, tt.want, resp.Query.Understood)
+			}
+			if (resp.Relaxed != "") != tt.relaxed || tt.relaxed && !strings.Contains(strings.Join(resp.Dropped, "; "), tt.dropped) {
+				t.Errorf("relaxed %q, dropped %q, fallback %q", resp.Relaxed, resp.Dropped, resp.Fallback)
+			}
+			for _, h := range resp.Hits {
+				if h.Citation == "" || h.Source.File == "" || h.Parts == nil {
+					t.Errorf("hit %s without its citation, source or score parts: %+v", h.ID, h)
+				}
+			}
+		})
+	}
+}
+
+// Facets count every match, documents by file name; a misspelt attribute
+// key or value is read as the one it is near.
+func TestSearcherFacetsAndCorrections(t *testing.T) {
+	s, ix := searcher(t)
+	ctx := context.Background()
+	resp, err := s.Search(ctx, ix, Request{Query: "budget", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Total != 4 || len(resp.Hits) != 1 {
+		t.Errorf("total %d, %d hits", resp.Total, len(resp.Hits))
+	}
+	want := map[string]int{"interview-northwind.txt": 2, "podcast-halden.txt": 1, "article-forecasts.md": 1}
+	if got := resp.Facets["docs"]; len(got) != len(want) || got["interview-northwind.txt"] != 2 || got["article-forecasts.md"] != 1 {
+		t.Errorf("docs facet %v, want %v", got, want)
+	}
+	if keys := SortedKeys(resp.Facets["docs"]); keys[0] != "interview-northwind.txt" {
+		t.Errorf("SortedKeys: %v", keys)
+	}
+	for _, q := range []string{"compnay:northwind", "company:northwnd"} {
+		resp, err := s.Search(ctx, ix, Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Hits) != 2 || len(resp.Query.Corrections) == 0 {
+			t.Errorf("%s: %d hits, corrections %v, fallback %q", q, len(resp.Hits), resp.Query.Corrections, resp.Fallback)
+		}
+	}
+	resp, err = s.Search(ctx, ix, Request{Query: "company:contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Fallback == "" {
+		t.Errorf("an attribute no passage has: no word why (%+v)", resp)
+	}
+}
