@@ -54,7 +54,7 @@ func (q *Queue) consumer(ctx context.Context, stream string, cfg jetstream.Consu
 	cfg.Replicas = q.cfg.Replicas
 	for {
 		var c jetstream.Consumer
-		err := retry(ctx, tryTimeout, func(ctx context.Context) (err error) {
+		err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) (err error) {
 			c, err = q.js.CreateOrUpdateConsumer(ctx, stream, cfg)
 			return err
 		})
@@ -73,8 +73,8 @@ func (q *Queue) consumer(ctx context.Context, stream string, cfg jetstream.Consu
 // replicasNow is how many copies the jobs stream keeps, or 1 when there is
 // none yet: a process not told how many (a worker) keeps what the server
 // set up rather than scaling the streams down.
-func replicasNow(ctx context.Context, js jetstream.JetStream) (int, error) {
-	s, err := try(ctx, js.Stream, StreamJobs)
+func replicasNow(ctx context.Context, nc *nats.Conn, js jetstream.JetStream) (int, error) {
+	s, err := try(ctx, nc, js.Stream, StreamJobs)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		return 1, nil
 	}
@@ -98,7 +98,12 @@ const (
 // Each try ends after per; with per 0 it has no deadline, so that nats.go
 // times out each publish of an object store Put (an object of any size)
 // rather than wait for a deadline that a lost acknowledgement never meets.
-func retry(ctx context.Context, per time.Duration, fn func(ctx context.Context) error) error {
+//
+// nc tells whether the connection is to a cluster: there a stream without
+// a leader for a moment has no responders, on a single server a stream
+// that is missing has none, and waiting does not help.
+func retry(ctx context.Context, nc *nats.Conn, per time.Duration, fn func(ctx context.Context) error) error {
+	clustered := nc.ConnectedClusterName() != ""
 	deadline := time.Now().Add(tryFor)
 	wait := 100 * time.Millisecond
 	for {
@@ -114,7 +119,7 @@ func retry(ctx context.Context, per time.Duration, fn func(ctx context.Context) 
 		err := fn(tctx)
 		stop()
 		cancel()
-		if err == nil || ctx.Err() != nil || !transient(err) || time.Now().After(deadline) {
+		if err == nil || ctx.Err() != nil || !transient(err, clustered) || time.Now().After(deadline) {
 			return err
 		}
 		select {
@@ -128,10 +133,12 @@ func retry(ctx context.Context, per time.Duration, fn func(ctx context.Context) 
 
 // transient reports whether err is one a server lost or a leader being
 // elected gives, which trying again soon cures.
-func transient(err error) bool {
-	for _, e := range []error{context.DeadlineExceeded, nats.ErrTimeout, nats.ErrNoResponders,
-		nats.ErrDisconnected, nats.ErrConnectionReconnecting, jetstream.ErrNoStreamResponse,
-		jetstream.ErrAsyncPublishTimeout} {
+func transient(err error, clustered bool) bool {
+	if clustered && (errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)) {
+		return true
+	}
+	for _, e := range []error{context.DeadlineExceeded, nats.ErrTimeout,
+		nats.ErrDisconnected, nats.ErrConnectionReconnecting, jetstream.ErrAsyncPublishTimeout} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -150,9 +157,9 @@ func (q *Queue) resultAckWait() time.Duration {
 
 // try is retry for a call of one argument that returns a value, such as
 // the creation of a stream from its configuration.
-func try[A, T any](ctx context.Context, fn func(context.Context, A) (T, error), arg A) (T, error) {
+func try[A, T any](ctx context.Context, nc *nats.Conn, fn func(context.Context, A) (T, error), arg A) (T, error) {
 	var v T
-	err := retry(ctx, tryTimeout, func(ctx context.Context) (err error) {
+	err := retry(ctx, nc, tryTimeout, func(ctx context.Context) (err error) {
 		v, err = fn(ctx, arg)
 		return err
 	})

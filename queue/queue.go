@@ -139,12 +139,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	if cfg.Replicas <= 0 {
-		if cfg.Replicas, err = replicasNow(ctx, js); err != nil {
+		if cfg.Replicas, err = replicasNow(ctx, nc, js); err != nil {
 			return nil, err
 		}
 	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
-	if q.jobs, err = try(ctx, js.CreateOrUpdateStream, jetstream.StreamConfig{
+	if q.jobs, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
 		Name:        StreamJobs,
 		Description: "Evident: one job per document to extract and classify",
 		Subjects:    []string{subjectJobs + ">"},
@@ -155,7 +155,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamJobs, err)
 	}
-	if q.resS, err = try(ctx, js.CreateOrUpdateStream, jetstream.StreamConfig{
+	if q.resS, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
 		Name:        StreamResults,
 		Description: "Evident: workers' results for the indexer",
 		Subjects:    []string{subjectResults + ">"},
@@ -165,7 +165,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamResults, err)
 	}
-	if q.files, err = try(ctx, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+	if q.files, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketFiles,
 		Description: "Evident: original files by SHA-256",
 		Replicas:    cfg.Replicas,
@@ -173,7 +173,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("bucket "+BucketFiles, err)
 	}
-	if q.results, err = try(ctx, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+	if q.results, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketResults,
 		Description: "Evident: extracted passages waiting for the indexer",
 		Replicas:    cfg.Replicas,
@@ -238,7 +238,7 @@ func (q *Queue) Live(ctx context.Context, sha string) (bool, error) {
 		prefix string
 	}{{q.jobs, subjectJobs}, {q.resS, subjectResults}} {
 		found := false
-		err := retry(ctx, tryTimeout, func(ctx context.Context) error {
+		err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
 			_, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+sha)
 			found = err == nil
 			if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -273,7 +273,7 @@ func (q *Queue) Config() Config { return q.cfg }
 // HasFile reports whether the original bytes with this hash are stored.
 func (q *Queue) HasFile(ctx context.Context, sha string) (bool, error) {
 	var has bool
-	err := retry(ctx, tryTimeout, func(ctx context.Context) error {
+	err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
 		_, err := q.files.GetInfo(ctx, sha)
 		has = err == nil
 		if errors.Is(err, jetstream.ErrObjectNotFound) {
@@ -300,7 +300,7 @@ func (q *Queue) PutFile(ctx context.Context, sha, name string, r io.Reader) erro
 		// A try lost with its server is tried again from the same place.
 		var at int64
 		if at, err = rs.Seek(0, io.SeekCurrent); err == nil {
-			err = retry(ctx, 0, func(ctx context.Context) error {
+			err = retry(ctx, q.nc, 0, func(ctx context.Context) error {
 				if _, err := rs.Seek(at, io.SeekStart); err != nil {
 					return err
 				}
@@ -365,7 +365,7 @@ func (q *Queue) Publish(ctx context.Context, job Job) error {
 	// lost, a duplicate: of this job, not of an earlier one.
 	var ack *jetstream.PubAck
 	tries := 0
-	err = retry(ctx, tryTimeout, func(ctx context.Context) error {
+	err = retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
 		tries++
 		ack, err = q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id))
 		return err
