@@ -46,6 +46,9 @@ type Classifier struct {
 	// noPrefilter runs every rule's regexp on every passage, for tests that
 	// check the prefilter changes nothing.
 	noPrefilter bool
+	// noMatcher keeps the prefilter but runs the regexps where the rules'
+	// matchers would run, for tests that compare the two.
+	noMatcher bool
 }
 
 type compiledCategory struct {
@@ -60,9 +63,14 @@ type compiledRule struct {
 	weight    float64
 	negatable bool
 	onContext bool
-	re        *regexp.Regexp
-	unless    *regexp.Regexp
-	except    *regexp.Regexp // a match that is exactly one of these does not count
+	// re is the rule's regexp: compiled by Compile when the rule has no
+	// matcher, else left nil and compiled from src by lazyRe on first use
+	// (see regexp).
+	re     *regexp.Regexp
+	src    string
+	lazyRe func() *regexp.Regexp
+	unless *regexp.Regexp
+	except *regexp.Regexp // a match that is exactly one of these does not count
 	// pre must hold for re to match a text (words it needs); nil if unknown.
 	pre *cond
 	// sentenceLocal: re matches a sentence only where it matches the whole
@@ -72,6 +80,12 @@ type compiledRule struct {
 	// to match; nil when pre is.
 	phraseConds []*cond
 	phraseAlts  []string
+	// m finds what re finds without the regexp engine (match.go); nil for
+	// rules with patterns.
+	m *alternation
+	// lits must hold in a text for re to match there; for rules with
+	// patterns, which have no matcher.
+	lits *litCond
 }
 
 type negation struct {
@@ -96,17 +110,7 @@ func (c *Classifier) Categories() []string {
 
 // QueryWords maps each word that names a category in a search ("heard",
 // "frustrations") to the category, lower-cased.
-func (c *Classifier) QueryWords() map[string]string {
-	out := map[string]string{}
-	for _, cat := range c.file.Categories {
-		name := strings.ToUpper(strings.TrimSpace(cat.Name))
-		out[strings.ToLower(name)] = name
-		for _, w := range cat.Words {
-			out[strings.ToLower(strings.TrimSpace(w))] = name
-		}
-	}
-	return out
-}
+func (c *Classifier) QueryWords() map[string]string { return c.file.QueryWords() }
 
 // Rules returns the file the classifier was compiled from.
 func (c *Classifier) Rules() *File { return c.file }
@@ -121,11 +125,11 @@ func (c *Classifier) Classify(in Input) Result {
 	for _, cat := range c.categories {
 		var score float64
 		var fired []evident.Match
-		for _, r := range cat.rules {
-			ms, sup := c.apply(r, text, sentences, context, hits)
+		for i := range cat.rules {
+			ms, sup := c.apply(&cat.rules[i], text, sentences, context, hits)
 			res.Suppressed = append(res.Suppressed, sup...)
 			if len(ms) > 0 {
-				score += r.weight
+				score += cat.rules[i].weight
 				fired = append(fired, ms...)
 			}
 		}
@@ -156,6 +160,9 @@ func (c *Classifier) prepare(in Input) (text *normalized, sentences []span, cont
 	}
 	if c.anchors != nil && !c.noPrefilter {
 		hits = c.anchors.hits(text, sentences)
+		if !c.noMatcher {
+			hits.starts = make([][]wordStart, len(sentences))
+		}
 	}
 	return text, sentences, context, hits
 }
@@ -164,8 +171,19 @@ func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // apply runs one rule and returns the matches that count and those that were
 // cancelled (negated, in a question, excluded by an unless phrase).
-func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, context *normalized, hits *passageHits) (ms, suppressed []evident.Match) {
+func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, context *normalized, hits *passageHits) (ms, suppressed []evident.Match) {
 	filter := hits != nil && r.pre != nil && !r.onContext
+	// fast: the rule's matcher stands in for its regexp.
+	fast := hits != nil && hits.starts != nil && r.m != nil
+	lits := hits != nil && hits.starts != nil && r.lits != nil && !r.onContext
+	if lits && !r.lits.holds(text.norm) {
+		return nil, nil // the text lacks literals every match needs
+	}
+	if lits && !slices.ContainsFunc(sentences, func(s span) bool { return r.lits.holds(text.norm[s.start:s.end]) }) {
+		// Matches are found sentence by sentence: with none possible in
+		// any sentence, the whole-text test below cannot add one.
+		return nil, nil
+	}
 	if filter && !r.pre.eval(hits.text) {
 		return nil, nil // the text lacks words that every match needs
 	}
@@ -200,25 +218,48 @@ func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, c
 	// looking for every match in every sentence. With the prefilter, a
 	// sentence-local rule needs no such test: the sentences that lack its
 	// words are skipped below, and the rest are where the test would look.
-	if !(filter && r.sentenceLocal) && !r.re.MatchString(text.norm) {
-		return nil, nil
+	if !((filter || lits) && r.sentenceLocal) {
+		if fast {
+			if hits.textStarts == nil {
+				hits.textStarts = starts(text.norm)
+			}
+			if len(r.m.findAll(text.norm, hits.textStarts, 1)) == 0 {
+				return nil, nil
+			}
+		} else if !r.regexp().MatchString(text.norm) {
+			return nil, nil
+		}
 	}
 	for i, s := range sentences {
 		if filter && !r.pre.eval(hits.sentences[i]) {
 			continue // no match in this sentence
 		}
 		sentence := text.norm[s.start:s.end]
-		re := r.re
-		if filter {
-			re = c.reduced.get(r, hits.sentences[i])
+		if lits && !r.lits.holds(sentence) {
+			continue
 		}
-		locs := re.FindAllStringSubmatchIndex(sentence, -1)
+		var locs [][2]int
+		if fast {
+			if hits.starts[i] == nil {
+				hits.starts[i] = starts(sentence)
+			}
+			locs = r.m.findAll(sentence, hits.starts[i], -1)
+		} else {
+			re := r.regexp()
+			if filter {
+				re = c.reduced.get(r, hits.sentences[i])
+			}
+			for _, loc := range re.FindAllStringSubmatchIndex(sentence, -1) {
+				locs = append(locs, [2]int{loc[2], loc[3]})
+			}
+		}
 		if len(locs) == 0 {
 			continue
 		}
 		question := c.skipQuestions && s.question
 		excluded := r.unless != nil && r.unless.MatchString(sentence)
 		for _, loc := range locs {
+			loc := [4]int{0, 0, loc[0], loc[1]}
 			start, end := s.start+loc[2], s.start+loc[3]
 			matched := text.original(start, end)
 			switch {
@@ -238,6 +279,16 @@ func (c *Classifier) apply(r compiledRule, text *normalized, sentences []span, c
 		}
 	}
 	return ms, suppressed
+}
+
+// regexp returns the rule's regexp, compiling it on first use for a rule
+// with a matcher. Its source is built from phrases that phraseRegexp
+// accepted, quoted literals and fixed classes, so it compiles.
+func (r *compiledRule) regexp() *regexp.Regexp {
+	if r.re != nil {
+		return r.re
+	}
+	return r.lazyRe()
 }
 
 // negatedBy looks back from offset at in sentence over the last few words

@@ -280,9 +280,9 @@ func (c *Classifier) firedRules(in Input) []string {
 	text, sentences, context, hits := c.prepare(in)
 	var out []string
 	for _, cat := range c.categories {
-		for _, r := range cat.rules {
-			if ms, _ := c.apply(r, text, sentences, context, hits); len(ms) > 0 {
-				out = append(out, r.id)
+		for i := range cat.rules {
+			if ms, _ := c.apply(&cat.rules[i], text, sentences, context, hits); len(ms) > 0 {
+				out = append(out, cat.rules[i].id)
 			}
 		}
 	}

@@ -115,10 +115,16 @@ type anchors struct {
 	suffixLens []int // and of the suffixes
 	n          int32
 	sets       map[string]*cond // memo of {set} conds
+	// groups[id] lists the group atoms that atom id makes true: a set's
+	// many single-word entries are tested as one atom (see groupAtoms).
+	// groupOf is the same by index, once finished.
+	groups  map[int32][]int32
+	groupOf [][]int32
 }
 
 func newAnchors() *anchors {
-	return &anchors{exact: map[string]int32{}, prefix: map[string]int32{}, suffix: map[string]int32{}, sets: map[string]*cond{}}
+	return &anchors{exact: map[string]int32{}, prefix: map[string]int32{}, suffix: map[string]int32{}, sets: map[string]*cond{},
+		groups: map[int32][]int32{}}
 }
 
 func (a *anchors) atom(m map[string]int32, w string) *cond {
@@ -135,9 +141,14 @@ func (a *anchors) finish() {
 	a.prefixLens = lengths(a.prefix)
 	a.suffixLens = lengths(a.suffix)
 	a.sets = nil
+	a.groupOf = make([][]int32, a.n)
+	for id, gs := range a.groups {
+		a.groupOf[id] = gs
+	}
+	a.groups = nil
 }
 
-func lengths(m map[string]int32) []int {
+func lengths[V any](m map[string]V) []int {
 	seen := map[int]bool{}
 	var out []int
 	for w := range m {
@@ -148,6 +159,40 @@ func lengths(m map[string]int32) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// groupAtoms replaces the atoms among the alternatives of an OR with one
+// atom that any of them makes true, so that a set of a thousand words is
+// one test rather than a thousand.
+func (a *anchors) groupAtoms(c *cond) *cond {
+	if c == nil || c.op != condOr {
+		return c
+	}
+	var atoms, rest []*cond
+	for _, k := range c.kids {
+		if k.op == condAtom {
+			atoms = append(atoms, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(atoms) < 8 {
+		return c
+	}
+	g := a.n
+	a.n++
+	for _, k := range atoms {
+		a.groups[k.atom] = append(a.groups[k.atom], g)
+	}
+	return or(append([]*cond{{op: condAtom, atom: g}}, rest...))
+}
+
+// mark records that atom id occurs, and so its groups.
+func (a *anchors) mark(hit []bool, id int32) {
+	hit[id] = true
+	for _, g := range a.groupOf[id] {
+		hit[g] = true
+	}
 }
 
 // wordPrefix returns the longest prefix of w made of word characters.
@@ -180,16 +225,22 @@ func (a *anchors) ruleCond(r Rule, sets map[string][]string) (*cond, []*cond) {
 
 // sentenceLocal reports whether a text rule's regexp can match a sentence
 // only where it also matches the whole text, so that the whole-text test in
-// apply adds nothing to the sentence loop. The rule must be phrases only
-// (phrase regexps hold no anchors), and no phrase may end with "..." (its
-// gap can end with the "\n" that closes a sentence, which the whole text
-// follows with the next line rather than an end). Every other sentence end
+// apply adds nothing to the sentence loop. No phrase may end with "..."
+// (its gap can end with the "\n" that closes a sentence, which the whole
+// text follows with the next line rather than an end), and no pattern may
+// assert anything of its context (^, $, \b) or match a "\n" (see
+// patternLocal); phrase regexps hold no anchors. Every other sentence end
 // is followed in the text by a space, a line break or the end, and every
 // sentence start is preceded by the start, a line break or sentence
 // punctuation, which the regexp's word boundary accepts.
 func sentenceLocal(r Rule, sets map[string][]string) bool {
-	if len(r.Patterns) > 0 || len(r.Phrases) == 0 {
+	if len(r.Patterns) == 0 && len(r.Phrases) == 0 {
 		return false
+	}
+	for _, p := range r.Patterns {
+		if !patternLocal(p) {
+			return false
+		}
 	}
 	for _, p := range r.Phrases {
 		words := strings.Fields(normalize(p))
@@ -238,7 +289,7 @@ func (a *anchors) phraseCond(phrase string, sets map[string][]string) *cond {
 			for _, e := range entries {
 				alts = append(alts, a.phraseCond(e, nil))
 			}
-			c := or(alts)
+			c := a.groupAtoms(or(alts))
 			a.sets[name] = c
 			parts = append(parts, c)
 		case strings.HasPrefix(w, "*") && len(w) > 1:
@@ -305,7 +356,7 @@ func (a *anchors) scan(s string, hit []bool) {
 						break
 					}
 					if id, ok := a.suffix[run[q-l:q]]; ok {
-						hit[id] = true
+						a.mark(hit, id)
 					}
 				}
 			}
@@ -319,12 +370,12 @@ func (a *anchors) scan(s string, hit []bool) {
 // and anything it starts with is a prefix.
 func (a *anchors) lookup(w string, hit []bool) {
 	if id, ok := a.exact[w]; ok {
-		hit[id] = true
+		a.mark(hit, id)
 	}
 	for k := 0; k < len(w); k++ {
 		if w[k] == '\'' || w[k] == '-' {
 			if id, ok := a.exact[w[:k]]; ok {
-				hit[id] = true
+				a.mark(hit, id)
 			}
 		}
 	}
@@ -333,7 +384,7 @@ func (a *anchors) lookup(w string, hit []bool) {
 			break
 		}
 		if id, ok := a.prefix[w[:l]]; ok {
-			hit[id] = true
+			a.mark(hit, id)
 		}
 	}
 }
@@ -343,6 +394,10 @@ func (a *anchors) lookup(w string, hit []bool) {
 type passageHits struct {
 	text      []bool
 	sentences [][]bool
+	// Where matches can begin, for the rules' matchers (match.go): in the
+	// whole text, and per sentence; filled as rules first need them.
+	textStarts []wordStart
+	starts     [][]wordStart
 }
 
 func (a *anchors) hits(text *normalized, sentences []span) *passageHits {
@@ -378,9 +433,9 @@ type reducedCache struct {
 // of MB. A few hundred sentence shapes cover most passages.
 const reducedLimit = 512
 
-func (rc *reducedCache) get(r compiledRule, hit []bool) *regexp.Regexp {
+func (rc *reducedCache) get(r *compiledRule, hit []bool) *regexp.Regexp {
 	if len(r.phraseConds) == 0 || len(r.phraseConds) != len(r.phraseAlts) {
-		return r.re
+		return r.regexp()
 	}
 	var mask [128]byte
 	key := append(mask[:0], r.id...)
@@ -395,13 +450,13 @@ func (rc *reducedCache) get(r compiledRule, hit []bool) *regexp.Regexp {
 		}
 	}
 	if all {
-		return r.re
+		return r.regexp()
 	}
 	if re, ok := rc.m.Load(string(key)); ok {
 		return re.(*regexp.Regexp)
 	}
 	if rc.n.Load() >= rc.limit {
-		return r.re
+		return r.regexp()
 	}
 	mask0 := key[len(r.id)+1:]
 	var alts []string
@@ -411,11 +466,11 @@ func (rc *reducedCache) get(r compiledRule, hit []bool) *regexp.Regexp {
 		}
 	}
 	if len(alts) == 0 {
-		return r.re
+		return r.regexp()
 	}
 	re, err := bounded(alts)
 	if err != nil {
-		return r.re
+		return r.regexp()
 	}
 	if prev, loaded := rc.m.LoadOrStore(string(key), re); loaded {
 		return prev.(*regexp.Regexp)

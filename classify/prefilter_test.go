@@ -43,16 +43,22 @@ func prefilterInputs(t *testing.T, c *Classifier) []Input {
 	return ins
 }
 
-// TestPrefilterEquivalent classifies every input with the word prefilter on
-// and off and requires identical results. The prefilter runs with its cache
-// of cut-down regexps as shipped, unbounded, and disabled.
+// TestPrefilterEquivalent classifies every input with the regexps alone
+// (the code before the prefilter) and with the word prefilter and the rules'
+// matchers, and requires identical results. The prefilter also runs with
+// the regexps instead of the matchers, its cache of cut-down regexps as
+// shipped, unbounded, and disabled.
 func TestPrefilterEquivalent(t *testing.T) {
 	off := defaultRules(t)
 	off.noPrefilter = true
 	on := defaultRules(t)
+	regexps := defaultRules(t)
+	regexps.noMatcher = true
 	unbounded := defaultRules(t)
+	unbounded.noMatcher = true
 	unbounded.reduced.limit = 1 << 40
 	unreduced := defaultRules(t)
+	unreduced.noMatcher = true
 	unreduced.reduced.limit = 0
 	ins := prefilterInputs(t, off)
 	fired := 0
@@ -61,7 +67,7 @@ func TestPrefilterEquivalent(t *testing.T) {
 		for _, v := range []struct {
 			name string
 			c    *Classifier
-		}{{"prefilter", on}, {"unbounded cache", unbounded}, {"no cache", unreduced}} {
+		}{{"prefilter and matchers", on}, {"prefilter and regexps", regexps}, {"unbounded cache", unbounded}, {"no cache", unreduced}} {
 			if got := v.c.Classify(in); !reflect.DeepEqual(got, want) {
 				t.Errorf("input %d %q (context %q):\n%s %+v\nno prefilter %+v", i, in.Text, in.Context, v.name, got, want)
 			}
@@ -71,13 +77,57 @@ func TestPrefilterEquivalent(t *testing.T) {
 		}
 	}
 	t.Logf("%d inputs, %d with matches or suppressed cues; %d cut-down regexps cached (%d unbounded)",
-		len(ins), fired, on.reduced.n.Load(), unbounded.reduced.n.Load())
+		len(ins), fired, regexps.reduced.n.Load(), unbounded.reduced.n.Load())
 	if fired < len(ins)/2 {
 		t.Errorf("only %d of %d inputs fire any rule: the inputs test little", fired, len(ins))
 	}
-	if unbounded.reduced.n.Load() <= on.reduced.limit {
+	if unbounded.reduced.n.Load() <= regexps.reduced.limit {
 		t.Errorf("%d cut-down regexps: the inputs do not fill the cache", unbounded.reduced.n.Load())
 	}
+	if on.reduced.n.Load() != 0 {
+		t.Errorf("%d cut-down regexps compiled with the matchers on", on.reduced.n.Load())
+	}
+}
+
+// TestMatcherEquivalentSeedRules compares the matchers with the regexps on
+// the hand-written seed rules, whose phrases use every notation (gaps,
+// wildcards, sets, unless and except phrases, context rules), over
+// passages generated from them and the training passages.
+func TestMatcherEquivalentSeedRules(t *testing.T) {
+	off := seedRules(t)
+	off.noPrefilter = true
+	on := seedRules(t)
+	var ins []Input
+	for _, text := range generatePassages(on.Rules(), 2000) {
+		ins = append(ins, Input{Text: text})
+	}
+	// TestGoldenClassify has all of them; a third keeps this test short.
+	for i, g := range readGoldPath(t, "../eval/train.jsonl") {
+		if i%3 == 0 {
+			ins = append(ins, Input{Text: g.Text, Context: g.Question})
+		}
+	}
+	matchers, rules := 0, 0
+	for _, cat := range on.categories {
+		for _, r := range cat.rules {
+			rules++
+			if r.m != nil {
+				matchers++
+			}
+		}
+	}
+	t.Logf("%d of %d seed rules have a matcher", matchers, rules)
+	fired := 0
+	for i, in := range ins {
+		want := off.Classify(in)
+		if got := on.Classify(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("input %d %q (context %q):\nmatchers %+v\nregexps  %+v", i, in.Text, in.Context, got, want)
+		}
+		if len(want.Matches)+len(want.Suppressed) > 0 {
+			fired++
+		}
+	}
+	t.Logf("%d inputs, %d with matches or suppressed cues", len(ins), fired)
 }
 
 // TestPrefilterSound checks the prefilter's promise rule by rule: when it
@@ -126,19 +176,31 @@ func TestPrefilterSound(t *testing.T) {
 		for _, cat := range c.categories {
 			for _, r := range cat.rules {
 				if r.onContext || r.pre == nil {
+					whole := r.regexp().MatchString(text.norm)
+					if r.lits != nil && whole && !r.lits.holds(text.norm) {
+						t.Errorf("rule %s matches %q, which lacks its literals", r.id, text.norm)
+					}
+					for _, s := range sentences {
+						if sentence := text.norm[s.start:s.end]; r.sentenceLocal && !whole && r.regexp().MatchString(sentence) {
+							t.Errorf("sentence-local rule %s matches sentence %q but not its text %q", r.id, sentence, text.norm)
+						}
+					}
 					continue
 				}
 				checked++
+				if r.lits != nil && r.regexp().MatchString(text.norm) && !r.lits.holds(text.norm) {
+					t.Errorf("rule %s matches %q, which lacks its literals", r.id, text.norm)
+				}
 				if !r.pre.eval(hits.text) {
 					skipped++
-					if r.re.MatchString(text.norm) {
+					if r.regexp().MatchString(text.norm) {
 						t.Errorf("rule %s skipped but matches %q", r.id, text.norm)
 					}
 				}
-				whole := r.re.MatchString(text.norm)
+				whole := r.regexp().MatchString(text.norm)
 				for i, s := range sentences {
 					sentence := text.norm[s.start:s.end]
-					in := r.re.MatchString(sentence)
+					in := r.regexp().MatchString(sentence)
 					if !r.pre.eval(hits.sentences[i]) && in {
 						t.Errorf("rule %s skipped but matches sentence %q", r.id, sentence)
 					}
@@ -271,4 +333,31 @@ func generatePassages(f *File, n int) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// A pattern is sentence-local only if it asserts nothing of its context
+// and cannot match a line break.
+func TestPatternLocal(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    bool
+	}{
+		{`[a-z']+ said,? "`, true},
+		{`(?:he|she) (?:said|told (?:me|us))`, true},
+		{`like.? "`, true}, // . does not match \n without (?s)
+		{`\bsaid`, false},
+		{`said$`, false},
+		{`^said`, false},
+		{`(?m)said$`, false},
+		{`said\s+that`, false},
+		{`said[^a-z]that`, false},
+		{"said\nthat", false},
+		{`(?s)said.that`, false},
+		{`said(`, false}, // does not parse
+	}
+	for _, tt := range tests {
+		if got := patternLocal(tt.pattern); got != tt.want {
+			t.Errorf("patternLocal(%q) = %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -119,13 +120,47 @@ func LoadFile(path string) (*Classifier, error) {
 // Parse compiles rules from YAML. A bad pattern, an unknown set, a duplicate
 // rule id or a category with no rules is refused with its line.
 func Parse(data []byte) (*Classifier, error) {
+	f, err := Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(f)
+}
+
+// Decode reads a rules file without compiling it: enough for the words
+// that name categories in a search, at a small part of Parse's cost.
+func Decode(data []byte) (*File, error) {
 	var f File
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
-	return Compile(&f)
+	return &f, nil
+}
+
+// CategoryNames returns the category names in the order the file gives
+// them, as the compiled classifier spells them (see Classifier.Categories).
+func (f *File) CategoryNames() []string {
+	out := make([]string, len(f.Categories))
+	for i, cat := range f.Categories {
+		out[i] = strings.ToUpper(strings.TrimSpace(cat.Name))
+	}
+	return out
+}
+
+// QueryWords maps each word that names a category in a search ("heard",
+// "frustrations") to the category, lower-cased.
+func (f *File) QueryWords() map[string]string {
+	out := map[string]string{}
+	for _, cat := range f.Categories {
+		name := strings.ToUpper(strings.TrimSpace(cat.Name))
+		out[strings.ToLower(name)] = name
+		for _, w := range cat.Words {
+			out[strings.ToLower(strings.TrimSpace(w))] = name
+		}
+	}
+	return out
 }
 
 // Compile checks a rules file and builds its classifier.
@@ -146,6 +181,10 @@ func Compile(f *File) (*Classifier, error) {
 	var err error
 	if c.negation, err = compileNegation(f.Negation, sets); err != nil {
 		return nil, err
+	}
+	setAlts := make(map[string]*alternation, len(sets))
+	for name, entries := range sets {
+		setAlts[name] = setAlternation(entries)
 	}
 	seenCat := map[string]bool{}
 	seenRule := map[string]int{}
@@ -183,6 +222,16 @@ func Compile(f *File) (*Classifier, error) {
 			if !cr.onContext {
 				cr.pre, cr.phraseConds = c.anchors.ruleCond(r, sets)
 				cr.sentenceLocal = sentenceLocal(r, sets)
+				cr.m = newMatcher(r, setAlts)
+				if cr.m == nil && cr.re == nil {
+					// Phrases beyond the matcher: the regexp does the work.
+					if cr.re, err = regexp.Compile(cr.src); err != nil {
+						return nil, fmt.Errorf("rules: line %d: rule %s: %w", r.line, r.ID, err)
+					}
+				}
+				if cr.m == nil {
+					cr.lits = patternLits(cr.re)
+				}
 			}
 			cc.rules = append(cc.rules, cr)
 		}
@@ -284,11 +333,20 @@ func compileRule(category string, r Rule, sets map[string][]string) (compiledRul
 		}
 		alts = append(alts, "(?:"+p+")")
 	}
-	re, err := bounded(alts)
-	if err != nil {
-		return cr, err
+	// A rule whose phrases the matcher takes needs its regexp only to be
+	// compared with the matcher in tests: it is compiled when first asked
+	// for, which spares most of the compile time (see Compile).
+	src := boundedSource(alts)
+	cr.src = src
+	cr.lazyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(src) })
+	if len(r.Patterns) > 0 || cr.onContext {
+		re, err := regexp.Compile(cr.src)
+		if err != nil {
+			return cr, err
+		}
+		cr.re = re
 	}
-	cr.re = re
+	var err error
 	if len(r.Unless) > 0 {
 		var un []string
 		for _, p := range r.Unless {
@@ -328,7 +386,11 @@ func compileRule(category string, r Rule, sets map[string][]string) (compiledRul
 // bounded joins alternatives into one regexp whose group 1 is the match,
 // framed by non-word characters (RE2 has no look-around, and \b is ASCII-only).
 func bounded(alts []string) (*regexp.Regexp, error) {
-	return regexp.Compile(`(?:^|[^\p{L}\p{N}_])(` + strings.Join(alts, "|") + `)(?:[^\p{L}\p{N}_]|$)`)
+	return regexp.Compile(boundedSource(alts))
+}
+
+func boundedSource(alts []string) string {
+	return `(?:^|[^\p{L}\p{N}_])(` + strings.Join(alts, "|") + `)(?:[^\p{L}\p{N}_]|$)`
 }
 
 const wordChars = `[\p{L}\p{N}_'\-]`

@@ -21,8 +21,8 @@ import (
 
 // Search runs a query as a person types it.
 func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Response, error) {
-	rules := e.Classifier()
-	p := search.NewParser(rules.QueryWords(), rules.Categories(), e.roles)
+	rules := e.ruleFile()
+	p := search.NewParser(rules.QueryWords(), rules.CategoryNames(), e.roles)
 	p.Synonyms = e.synonyms
 	p.ResolveDoc = func(ref string) (string, error) {
 		d, err := e.store.FindDocument(ctx, ref)
@@ -172,7 +172,7 @@ func (e *Engine) Matrix(ctx context.Context) (*Matrix, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Matrix{Categories: e.Classifier().Categories(), Roles: make([]string, 0, len(cov)), Cells: cov}
+	m := &Matrix{Categories: e.ruleFile().CategoryNames(), Roles: make([]string, 0, len(cov)), Cells: cov}
 	for role := range cov {
 		m.Roles = append(m.Roles, role)
 	}
@@ -238,4 +238,4 @@ func (e *Engine) Passage(ctx context.Context, id string, around int) (*InContext
 }
 
 // Categories returns the categories of the rules in force, in their order.
-func (e *Engine) Categories() []string { return e.Classifier().Categories() }
+func (e *Engine) Categories() []string { return e.ruleFile().CategoryNames() }

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"github.com/evident/evident"
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
@@ -579,11 +581,17 @@ const benchSearchPassages = 100_000
 
 func BenchmarkSearch100k(b *testing.B) {
 	ctx := context.Background()
-	e, err := engine.Open(ctx, engine.Options{Data: b.TempDir()})
+	data := b.TempDir()
+	e, err := engine.Open(ctx, engine.Options{Data: data})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			e.Close()
+		}
+	}()
 	start := time.Now()
 	pr, err := benchUnclassifiedProcessor()
 	if err != nil {
@@ -592,6 +600,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	r := rand.New(rand.NewSource(benchSeed + 100))
 	cr := rand.New(rand.NewSource(benchSeed + 101))
 	n := 0
+	saved := map[string]string{}
 	for i := 0; n < benchSearchPassages; i++ {
 		d := benchDoc{Name: fmt.Sprintf("s-%05d.txt", i), Text: []byte(benchText(r))}
 		out, err := benchProcess(pr, d)
@@ -611,7 +620,12 @@ func BenchmarkSearch100k(b *testing.B) {
 		if _, err := e.Store().Save(ctx, &out.Document, out.Warnings, ps); err != nil {
 			b.Fatal(err)
 		}
+		saved[out.Document.SHA256] = "" // Reindex stamps them
 		n += len(ps)
+	}
+	// Save leaves documents processing until the index holds them.
+	if err := e.Store().MarkIndexed(ctx, saved); err != nil {
+		b.Fatal(err)
 	}
 	stored := time.Now()
 	count, err := e.Reindex(ctx)
@@ -625,9 +639,14 @@ func BenchmarkSearch100k(b *testing.B) {
 	rules := e.Classifier()
 	parser := search.NewParser(rules.QueryWords(), rules.Categories(), e.Roles())
 	parsed := make([]index.Query, len(queries))
+	words := make([]string, len(queries)) // the words to match, for raw Bleve
 	var totals []int
 	for i, q := range queries { // warm-up, untimed
 		p := parser.Parse(q)
+		words[i] = strings.TrimSpace(p.Words + " " + strings.Join(p.Phrases, " "))
+		if words[i] == "" {
+			words[i] = q
+		}
 		parsed[i] = index.Query{Words: p.Words, Phrases: p.Phrases, Roles: p.Roles, Categories: p.Categories,
 			Kinds: p.Kinds, Docs: p.Docs, Speakers: p.Speakers, Interviewer: p.Interviewer, Size: 10}
 		resp, err := e.Search(ctx, search.Request{Query: q, Limit: 10})
@@ -721,6 +740,52 @@ func BenchmarkSearch100k(b *testing.B) {
 		benchReportLatencies(b, ds, 0.5, 0.99)
 		b.ReportMetric(float64(lookups)/float64(len(facets)), "lookups/query")
 	})
+	// Bleve used directly on the same index, as a full-text engine would be
+	// asked the same question: a match query of the query's words (field
+	// syntax, roles and categories read as filters by Evident are left
+	// out), the first 10 hits with term locations for highlighting, with
+	// and without two facets. The engine closes first: one process opens
+	// the index at a time.
+	closed = true
+	if err := e.Close(); err != nil {
+		b.Fatal(err)
+	}
+	gen, err := os.ReadFile(filepath.Join(data, "index", "current"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := bleve.OpenUsing(filepath.Join(data, "index", strings.TrimSpace(string(gen)), "bleve"), map[string]any{"read_only": true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	for _, c := range []struct {
+		name   string
+		facets bool
+	}{{"bleve-raw", true}, {"bleve-raw-nofacets", false}} {
+		b.Run(c.name, func(b *testing.B) {
+			var ds []time.Duration
+			i := 0
+			for b.Loop() {
+				w := words[i%len(words)]
+				i++
+				t := time.Now()
+				q := bleve.NewMatchQuery(w)
+				q.SetField("text")
+				req := bleve.NewSearchRequestOptions(q, 10, 0, false)
+				req.IncludeLocations = true
+				if c.facets {
+					req.AddFacet("categories", bleve.NewFacetRequest("categories", 50))
+					req.AddFacet("roles", bleve.NewFacetRequest("role", 50))
+				}
+				if _, err := raw.SearchInContext(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+				ds = append(ds, time.Since(t))
+			}
+			benchReportLatencies(b, ds, 0.5, 0.99)
+		})
+	}
 }
 
 // benchQueries returns n queries as people type them: 1 to 3 words, role
@@ -783,13 +848,21 @@ func benchQueries(r *rand.Rand, n int) []string {
 
 const benchSettle = 200 * time.Millisecond
 
+// settle=default is the watcher's own settle time, which serve uses.
 func BenchmarkInboxToSearchable(b *testing.B) {
-	inbox := b.TempDir()
-	e, stop := benchStart(b, engine.Options{Data: b.TempDir(), Workers: 1, Inbox: inbox, Settle: benchSettle})
-	defer stop()
-	benchLatency(b, e, benchCorpus(benchSeed+300, 50), true, func(i int, text []byte) error {
-		return os.WriteFile(filepath.Join(inbox, fmt.Sprintf("file-%04d.txt", i)), text, 0o644)
-	})
+	for _, c := range []struct {
+		name   string
+		settle time.Duration
+	}{{"settle=200ms", benchSettle}, {"settle=default", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			inbox := b.TempDir()
+			e, stop := benchStart(b, engine.Options{Data: b.TempDir(), Workers: 1, Inbox: inbox, Settle: c.settle})
+			defer stop()
+			benchLatency(b, e, benchCorpus(benchSeed+300, 50), true, func(i int, text []byte) error {
+				return os.WriteFile(filepath.Join(inbox, fmt.Sprintf("file-%04d.txt", i)), text, 0o644)
+			})
+		})
+	}
 }
 
 // BenchmarkSubmitToSearchable is the same without the inbox and its settle

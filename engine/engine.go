@@ -101,7 +101,11 @@ type Engine struct {
 	nc    *nats.Conn
 	queue *queue.Queue
 	rules atomic.Pointer[classify.Classifier]
-	roles *roles.Taxonomy
+	// rulesFile is the rules file as decoded by a read-only engine, which
+	// compiles it only when first asked for the classifier.
+	rulesFile *classify.File
+	lazyRules sync.Once
+	roles     *roles.Taxonomy
 	// synonyms are search's topics: query words' synonyms, and what
 	// counts as talk of work when passages are ranked.
 	synonyms *search.Synonyms
@@ -170,15 +174,22 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.rulesSrc = src
-	rules, err := compileConfig(src, where, classify.Parse)
-	if err != nil && opts.ReadOnly {
-		e.log.Warn("using the built-in rules to read queries", "err", err)
-		rules, err = classify.Parse(configs.Rules())
+	if opts.ReadOnly {
+		// Reading needs only the words that name categories: the rules
+		// are compiled if and when something classifies (lazyRules).
+		if e.rulesFile, err = compileConfig(src, where, classify.Decode); err != nil {
+			e.log.Warn("using the built-in rules to read queries", "err", err)
+			e.rulesFile, err = classify.Decode(configs.Rules())
+		}
+	} else {
+		var rules *classify.Classifier
+		if rules, err = compileConfig(src, where, classify.Parse); err == nil {
+			e.rules.Store(rules)
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	e.rules.Store(rules)
 	if e.rolesSrc, where, err = configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles); err != nil {
 		return nil, err
 	}
@@ -229,6 +240,18 @@ func openReader(ctx context.Context, data string) (*store.Store, error) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		s, err := store.OpenReadOnly(path)
+		if err == nil {
+			// The maps' tables have versions of their own.
+			ok, merr := maps.Upgraded(ctx, s.DB())
+			if ok && merr == nil {
+				return s, nil
+			}
+			s.Close()
+			if merr != nil {
+				return nil, merr
+			}
+			err = store.ErrOldSchema
+		}
 		if !errors.Is(err, store.ErrOldSchema) {
 			return s, err
 		}
@@ -355,7 +378,30 @@ func fileExists(p string) bool {
 func (e *Engine) Store() *store.Store { return e.store }
 
 // Classifier implements ingest.Rules: the rules in force.
-func (e *Engine) Classifier() *classify.Classifier { return e.rules.Load() }
+func (e *Engine) Classifier() *classify.Classifier {
+	if c := e.rules.Load(); c != nil {
+		return c
+	}
+	e.lazyRules.Do(func() {
+		c, err := classify.Compile(e.rulesFile)
+		if err != nil {
+			e.log.Warn("using the built-in rules", "err", err)
+			c, _ = classify.Parse(configs.Rules())
+		}
+		e.rules.CompareAndSwap(nil, c)
+	})
+	return e.rules.Load()
+}
+
+// ruleFile returns the rules file in force, without compiling rules that
+// are not compiled yet: what searches and maps read of it (the words and
+// questions of the categories).
+func (e *Engine) ruleFile() *classify.File {
+	if c := e.rules.Load(); c != nil {
+		return c.Rules()
+	}
+	return e.rulesFile
+}
 
 // Redactor implements ingest.Rules: the masking of personal data in force,
 // read from <data>/redact.yaml (or Options.Redact) when the engine opened.

@@ -12,14 +12,11 @@ import (
 // mapStore opens the maps with the rules and roles in force now: a cell
 // per category of the rules file.
 func (e *Engine) mapStore(ctx context.Context) (*maps.Store, error) {
-	rules := e.Classifier()
-	names := rules.Categories()
+	f := e.ruleFile()
+	names := f.CategoryNames()
 	cats := make([]maps.Category, len(names))
 	for i, name := range names {
-		cats[i] = maps.Category{Name: name}
-		if f := rules.Rules(); f != nil && i < len(f.Categories) {
-			cats[i].Question = f.Categories[i].Question
-		}
+		cats[i] = maps.Category{Name: name, Question: f.Categories[i].Question}
 	}
 	return maps.Open(ctx, e.store.DB(), maps.Config{Sources: e.store, Categories: cats, Roles: e.roles})
 }

@@ -33,7 +33,11 @@ func TestMemoryCeiling(t *testing.T) {
 		ceiling int64 // MiB
 		failed  int   // documents expected to fail
 	}
-	runs := []run{{"5 MB single line", []string{"one-word.txt"}, 300, 0}}
+	// The aim for the command is 300 MB (BENCHMARKS.md measures the
+	// binary: 229 MB); this test binary, built with -cover in CI and run
+	// beside other packages' tests, peaked at 222-310 MiB, so it checks
+	// with headroom: a regression to the 750 MB of before still fails.
+	runs := []run{{"5 MB single line", []string{"one-word.txt"}, 360, 0}}
 	if os.Getenv("EVIDENT_MEMORY") == "all" {
 		var set []string
 		for _, f := range hostile.Files() {

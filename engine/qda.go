@@ -283,7 +283,8 @@ func (e *Engine) addCodes(ctx context.Context, ids []string, codes map[string][]
 }
 
 // ensureMap creates the import's map unless it exists. A project that
-// Evident exported says the persona, goal and description of its map.
+// Evident exported says the persona, goal, the rest of the header and the
+// description of its map.
 func (e *Engine) ensureMap(ctx context.Context, name string, p *qda.Project, evidentMade bool, by string) error {
 	if _, err := e.GetMap(ctx, name); err == nil {
 		return nil
@@ -299,6 +300,12 @@ func (e *Engine) ensureMap(ctx context.Context, name string, p *qda.Project, evi
 				info.Role = strings.TrimPrefix(line, "Persona: ")
 			case strings.HasPrefix(line, "Goal: ") && info.Goal == "":
 				info.Goal = strings.TrimPrefix(line, "Goal: ")
+			case strings.HasPrefix(line, "Title: ") && info.Title == "":
+				info.Title = strings.TrimPrefix(line, "Title: ")
+			case strings.HasPrefix(line, "Situation: ") && info.Situation == "":
+				info.Situation = strings.TrimPrefix(line, "Situation: ")
+			case strings.HasPrefix(line, "Priority: ") && info.Priority == "":
+				info.Priority = strings.TrimPrefix(line, "Priority: ")
 			default:
 				rest = append(rest, line)
 			}

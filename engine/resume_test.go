@@ -15,6 +15,7 @@ import (
 	"github.com/evident/evident"
 	"github.com/evident/evident/configs"
 	"github.com/evident/evident/index"
+	"github.com/evident/evident/maps"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
@@ -535,20 +536,31 @@ func bilbyRules(t *testing.T) string {
 	return src[:i] + "\n      - id: pains.bilby\n        phrases: [bilby]" + src[i:]
 }
 
-// A command that only reads takes no lock: a server starts on the folder
-// while it is open, and while it searches.
-func TestReaderNeverKeepsAServerFromStarting(t *testing.T) {
+// openReaderOn indexes threeNotes in a fresh data folder, runs prepare on
+// the writer if given, closes it and opens the folder for reading only,
+// until the test ends.
+func openReaderOn(t *testing.T, prepare func(*running)) (*Engine, Options) {
+	t.Helper()
 	e := openIdle(t)
 	e.indexFiles(threeNotes)
+	if prepare != nil {
+		prepare(e)
+	}
 	opts := e.opts
 	e.closeIdle()
-
-	ctx := context.Background()
-	reader, err := Open(ctx, Options{Data: opts.Data, ReadOnly: true})
+	reader, err := Open(context.Background(), Options{Data: opts.Data, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reader.Close()
+	t.Cleanup(func() { reader.Close() })
+	return reader, opts
+}
+
+// A command that only reads takes no lock: a server starts on the folder
+// while it is open, and while it searches.
+func TestReaderNeverKeepsAServerFromStarting(t *testing.T) {
+	reader, opts := openReaderOn(t, nil)
+	ctx := context.Background()
 	if ds, err := reader.Documents(ctx); err != nil || len(ds) != 3 {
 		t.Fatalf("reader: %d documents, %v", len(ds), err)
 	}
@@ -590,5 +602,50 @@ func TestReaderNeverKeepsAServerFromStarting(t *testing.T) {
 	sha := resp.Hits[0].Source.SHA256
 	if _, err := reader.store.Fail(ctx, sha, "failed by a reader", ""); err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a reader's store wrote: %v", err)
+	}
+}
+
+// A command that only reads compiles no rules: search, show, status, the
+// matrix and the maps read only the rules file's category words and
+// questions; the rules are compiled once something classifies.
+func TestReaderCompilesNoRules(t *testing.T) {
+	reader, _ := openReaderOn(t, func(e *running) {
+		if _, err := e.CreateMap(context.Background(), maps.Info{Name: "cfo"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctx := context.Background()
+	resp, err := reader.Search(ctx, search.Request{Query: "what do they hear about the numbat", Limit: 10})
+	if err != nil || len(resp.Hits) != 1 {
+		t.Fatalf("search: %v", err)
+	}
+	if !slices.Contains(resp.Query.Categories, "HEAR") {
+		t.Errorf("query read as %+v: the category word was not understood", resp.Query)
+	}
+	if _, err := reader.Documents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Show(ctx, "a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Matrix(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.ListMaps(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m, err := reader.GetMap(ctx, "cfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reader.rules.Load() != nil {
+		t.Errorf("a reader compiled the rules")
+	}
+	if got, want := len(m.Cells), len(reader.Categories()); got != want {
+		t.Errorf("map has %d cells, the rules %d categories", got, want)
+	}
+	// Asked for, the rules compile then.
+	if c := reader.Classifier(); c == nil || !slices.Equal(c.Categories(), reader.Categories()) {
+		t.Errorf("the reader's classifier: %v", c)
 	}
 }

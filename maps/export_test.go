@@ -146,8 +146,24 @@ func TestCSVParsesBack(t *testing.T) {
 		t.Errorf("header starts %q, want %q", got, wantHeader)
 	}
 	quotes := m.Quotes()
-	if len(rows) != 1+len(quotes) {
-		t.Fatalf("%d rows, want a header and %d quotes", len(rows), len(quotes))
+	cards := len(m.Needs)
+	for _, c := range m.Cells {
+		cards += len(c.Assumptions)
+	}
+	if len(rows) != 1+len(quotes)+cards {
+		t.Fatalf("%d rows, want a header, %d quotes and %d assumptions and needs", len(rows), len(quotes), cards)
+	}
+	for _, row := range rows[1:] {
+		if len(row) != len(header) {
+			t.Fatalf("a row of %d columns under a header of %d: %q", len(row), len(header), row)
+		}
+	}
+	// The last rows are the cards: assumptions, then needs.
+	if last := rows[len(rows)-1]; last[col["card"]] != "need" || last[col["quote_id"]] != "n2" || last[col["note"]] != "q5" {
+		t.Errorf("last row: %q", last)
+	}
+	if a1 := rows[1+len(quotes)]; a1[col["card"]] != "assumption" || a1[col["status"]] != "contradicted" || a1[col["note"]] != "q1 contradicts" || a1[col["cell"]] != "HEAR" {
+		t.Errorf("first assumption row: %q", a1)
 	}
 	for i, q := range quotes {
 		row := rows[i+1]
@@ -160,7 +176,7 @@ func TestCSVParsesBack(t *testing.T) {
 		}
 		for name, want := range map[string]string{"text": q.Text, "cell": q.Category, "speaker": q.Speaker,
 			"role": q.Role, "sha256": q.Source.SHA256, "note": q.Note, "rule": q.Rule, "locator": q.Locator.String(),
-			"Company size": q.Attrs["Company size"], "attribute: Role": q.Attrs["Role"], "quote_id": q.ID} {
+			"Company size": q.Attrs["Company size"], "attribute: Role": q.Attrs["Role"], "quote_id": q.ID, "card": "quote"} {
 			got := row[col[name]]
 			if name == "text" {
 				got = text
@@ -182,8 +198,26 @@ func TestHTMLEscapesAndStandsAlone(t *testing.T) {
 	if !strings.Contains(page, "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;") {
 		t.Error("the quote with a <script> is not shown as text")
 	}
-	if regexp.MustCompile(`(?i)(src|href)\s*=|@import|url\(`).MatchString(page) {
+	if regexp.MustCompile(`(?i)\bsrc\s*=|@import|url\(|<link`).MatchString(page) {
 		t.Error("the page refers to an outside resource")
+	}
+	// A source's address is a link, and only a web address is.
+	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.HasPrefix(m[1], "https://") && !strings.HasPrefix(m[1], "http://") {
+			t.Errorf("a link to %q", m[1])
+		}
+	}
+	// A card says who, their title, the source and the place in one line;
+	// the citation and the rules are behind a toggle.
+	for _, want := range []string{
+		`— Priya Raman, Chief Financial Officer · <cite>Interview with the CFO of Northwind Logistics</cite> · ¶ 3</figcaption>`,
+		`— Respondent 1 (cfo) · <cite>survey-finance-tools.csv</cite> · row 1</figcaption>`,
+		`<cite>Why rolling forecasts fail</cite> · ¶ 4 · <a href="https://example.com/rolling?a=1&amp;b=2">`,
+		`<details class="meta"><summary>citation and rules</summary>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
 	}
 	for _, area := range []string{"area-hear", "area-see", "area-say", "area-do", "area-pains", "area-gains", `class="head"`} {
 		if !strings.Contains(page, area) {
@@ -295,8 +329,12 @@ type qdeRead struct {
 		GUID  string `xml:"guid,attr"`
 		Name  string `xml:"name,attr"`
 		Codes []struct {
-			GUID string `xml:"guid,attr"`
-			Name string `xml:"name,attr"`
+			GUID  string `xml:"guid,attr"`
+			Name  string `xml:"name,attr"`
+			Codes []struct {
+				GUID string `xml:"guid,attr"`
+				Name string `xml:"name,attr"`
+			} `xml:"Code"`
 		} `xml:"Code"`
 	} `xml:"CodeBook>Codes>Code"`
 	Variables []struct {
@@ -316,11 +354,19 @@ type qdeRead struct {
 			Name  string `xml:"name,attr"`
 			Start int    `xml:"startPosition,attr"`
 			End   int    `xml:"endPosition,attr"`
-			Code  struct {
+			Codes []struct {
 				GUID string `xml:"targetGUID,attr"`
 			} `xml:"Coding>CodeRef"`
+			Notes []struct {
+				GUID string `xml:"targetGUID,attr"`
+			} `xml:"NoteRef"`
 		} `xml:"PlainTextSelection"`
 	} `xml:"Sources>TextSource"`
+	Notes []struct {
+		GUID string `xml:"guid,attr"`
+		Name string `xml:"name,attr"`
+		Text string `xml:"PlainTextContent"`
+	} `xml:"Notes>Note"`
 }
 
 // checkQDPX validates an export and checks that every selection points,
@@ -349,9 +395,40 @@ func checkQDPXWith(t *testing.T, m *Map, data []byte, opts QDPXOptions) {
 	if len(p.Codes) != 1 || p.Codes[0].Name != m.Name || len(p.Codes[0].Codes) != len(m.Cells) {
 		t.Fatalf("codes: %+v, want one parent named after the map with %d cells", p.Codes, len(m.Cells))
 	}
-	codeName := map[string]string{}
+	// Cells are codes under the map's, themes codes under their cell's.
+	codeName, themeName := map[string]string{}, map[string]string{}
 	for _, c := range p.Codes[0].Codes {
 		codeName[c.GUID] = c.Name
+		cell := m.Cell(c.Name)
+		if cell == nil || len(c.Codes) != len(cell.Themes) {
+			t.Errorf("code %s has sub-codes %+v, want the cell's themes", c.Name, c.Codes)
+			continue
+		}
+		for i, sub := range c.Codes {
+			if sub.Name != cell.Themes[i].Name {
+				t.Errorf("sub-code %q of %s, want theme %q", sub.Name, c.Name, cell.Themes[i].Name)
+			}
+			themeName[sub.GUID] = c.Name + "/" + sub.Name
+		}
+	}
+	// Needs and assumptions are notes; a quote's selection refers to the
+	// notes it is evidence for.
+	noteName := map[string]string{}
+	for _, n := range p.Notes {
+		noteName[n.GUID] = n.Name
+	}
+	wantNotes := map[string][]string{}
+	for _, n := range m.Needs {
+		for _, id := range n.Evidence {
+			wantNotes[id] = append(wantNotes[id], "Need "+n.ID)
+		}
+	}
+	for _, c := range m.Cells {
+		for _, a := range c.Assumptions {
+			for _, e := range a.Evidence {
+				wantNotes[e.Quote] = append(wantNotes[e.Quote], "Assumption "+a.ID)
+			}
+		}
 	}
 	byID := map[string]*Quote{}
 	for _, q := range m.Quotes() {
@@ -384,8 +461,24 @@ func checkQDPXWith(t *testing.T, m *Map, data []byte, opts QDPXOptions) {
 			if got, want := stringOf(units[sel.Start:sel.End], opts), opts.encode(q.Text); got != want {
 				t.Errorf("%s: selection %d..%d reads %q, want %q", id, sel.Start, sel.End, got, want)
 			}
-			if codeName[sel.Code.GUID] != q.Category {
-				t.Errorf("%s: coded %q, want %s", id, codeName[sel.Code.GUID], q.Category)
+			var coded []string
+			for _, c := range sel.Codes {
+				coded = append(coded, codeName[c.GUID]+themeName[c.GUID])
+			}
+			want := []string{q.Category}
+			if th := m.Cell(q.Category).ThemeOf(q.ID); th != nil {
+				want = append(want, q.Category+"/"+th.Name)
+			}
+			if strings.Join(coded, "|") != strings.Join(want, "|") {
+				t.Errorf("%s: coded %q, want %q", id, coded, want)
+			}
+			var notes []string
+			for _, n := range sel.Notes {
+				name, _, _ := strings.Cut(noteName[n.GUID], ":")
+				notes = append(notes, name)
+			}
+			if strings.Join(notes, "|") != strings.Join(wantNotes[id], "|") {
+				t.Errorf("%s: notes %q, want %q", id, notes, wantNotes[id])
 			}
 		}
 	}
@@ -594,5 +687,42 @@ func TestQDPXCasesPerDocument(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The HTML export draws the canvas as the web page does: the same cells
+// in the same places, in the same colours (and so does the REFI-QDA
+// project's code book).
+func TestCanvasMatchesThePage(t *testing.T) {
+	css, err := os.ReadFile(filepath.Join("..", "web", "static", "style.css"))
+	if err != nil {
+		t.Skipf("the web page's style sheet: %v", err)
+	}
+	page := string(render(t, fixture(t), "html"))
+	rows := regexp.MustCompile(`"(\w+ \w+ \w+ \w+ \w+ \w+)"`)
+	cells := func(s string) []string {
+		var out []string
+		for _, m := range rows.FindAllStringSubmatch(s, -1) {
+			if !strings.Contains(m[1], "persona") {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	if got, want := cells(page), cells(string(css)); strings.Join(got, "|") != strings.Join(want, "|") || len(want) == 0 {
+		t.Errorf("the export's canvas %q, the page's %q", got, want)
+	}
+	for _, c := range []string{"SEE", "HEAR", "SAY", "DO", "PAINS", "GAINS"} {
+		v := regexp.MustCompile(`--` + strings.ToLower(c) + `:\s*(#[0-9a-fA-F]{6})`).FindStringSubmatch(string(css))
+		if v == nil {
+			t.Fatalf("the page's style sheet has no --%s colour", strings.ToLower(c))
+		}
+		want := strings.ToLower(v[1])
+		if !strings.Contains(page, ".area-"+strings.ToLower(c)+" { grid-area: "+strings.ToLower(c)+"; --accent: "+want+"; }") {
+			t.Errorf("%s: the export's colour is not the page's %s", c, want)
+		}
+		if got := strings.ToLower(cellColor(c)); got != want {
+			t.Errorf("%s: the QDPX code's colour %s, the page's %s", c, got, want)
+		}
 	}
 }

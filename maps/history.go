@@ -22,6 +22,9 @@ const (
 	opUpdate = "update" // note and move in one request
 	opUndo   = "undo"
 	opDelete = "delete"
+	opThemes = "themes"     // a change to the themes of a cell
+	opNeed   = "need"       // a need added, changed or deleted
+	opAssume = "assumption" // an assumption added, changed or deleted
 )
 
 // Change is one entry of a map's history.
@@ -180,7 +183,8 @@ func summarize(c Change) string {
 		var parts []string
 		for _, f := range []struct{ name, before, after string }{
 			{"persona", d.Before.Role, d.After.Role}, {"goal", d.Before.Goal, d.After.Goal},
-			{"description", d.Before.Description, d.After.Description}} {
+			{"description", d.Before.Description, d.After.Description}, {"title", d.Before.Title, d.After.Title},
+			{"situation", d.Before.Situation, d.After.Situation}, {"priority", d.Before.Priority, d.After.Priority}} {
 			if f.before != f.after {
 				parts = append(parts, fmt.Sprintf("%s to %q", f.name, short(f.after)))
 			}
@@ -215,6 +219,8 @@ func summarize(c Change) string {
 		return fmt.Sprintf("undid change %d (%s)", d.Undoes, d.Summary)
 	case opDelete:
 		return "deleted the map"
+	case opThemes, opNeed, opAssume:
+		return insightSummary(c)
 	}
 	return c.Op
 }
@@ -353,6 +359,8 @@ func (s *Store) invert(ctx context.Context, tx *sql.Tx, r *mapRow, c Change) err
 			return err
 		}
 		return s.setInfo(ctx, tx, r.id, d.Before)
+	case opThemes, opNeed, opAssume:
+		return invertInsight(ctx, tx, r, c)
 	}
 	return errors.New("this kind of change cannot be undone")
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // Import stores a map read from a JSON export, under another name when
-// rename is given. Quotes keep their ids, snapshots, notes and authors.
+// rename is given. Quotes keep their ids, snapshots, notes and authors;
+// themes, needs and assumptions come with them.
 func (s *Store) Import(ctx context.Context, m *Map, rename, by string) (*Map, error) {
 	if rename != "" {
 		m.Name = rename
@@ -21,6 +22,10 @@ func (s *Store) Import(ctx context.Context, m *Map, rename, by string) (*Map, er
 		return nil, err
 	}
 	quotes, next, err := importQuotes(m, s.now())
+	if err != nil {
+		return nil, err
+	}
+	insight, err := importInsight(m, quotes, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -38,8 +43,9 @@ func (s *Store) Import(ctx context.Context, m *Map, rename, by string) (*Map, er
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO maps (name, role, goal, description, created, updated, next_quote) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			m.Name, m.Role, m.Goal, m.Description, formatTime(created), formatTime(updated), next)
+		res, err := tx.ExecContext(ctx, `INSERT INTO maps (name, role, goal, description, title, situation, priority, created, updated, next_quote)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.Name, m.Role, m.Goal, m.Description, m.Title, m.Situation, m.Priority, formatTime(created), formatTime(updated), next)
 		if err != nil {
 			return fmt.Errorf("importing map %q: %w", m.Name, err)
 		}
@@ -51,6 +57,9 @@ func (s *Store) Import(ctx context.Context, m *Map, rename, by string) (*Map, er
 			if err := insertQuote(ctx, tx, id, &quotes[i]); err != nil {
 				return err
 			}
+		}
+		if err := insight.store(ctx, tx, id); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, id, m.Name, opImport, by, importDetail{Info: m.Info, Quotes: len(quotes)}, 0)
 	})

@@ -9,10 +9,13 @@ import (
 )
 
 // JSONFormat names Evident's map files; JSONVersion is the version this
-// program writes and the newest it reads.
+// program writes and the newest it reads. Version 2 added the header's
+// title, situation and priority, themes, needs and assumptions; a
+// program that reads version 1 only would drop them, so it refuses the
+// file instead.
 const (
 	JSONFormat  = "evident-map"
-	JSONVersion = 1
+	JSONVersion = 2
 )
 
 // document is a map as a JSON file: the map, marked as one.

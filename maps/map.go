@@ -9,6 +9,7 @@
 package maps
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sort"
@@ -22,12 +23,17 @@ import (
 	"github.com/evident/evident/store"
 )
 
-// Info is what a person says about a map.
+// Info is what a person says about a map: the guide's header. WHO is
+// the persona's role, title, situation and priority; Goal is the DO, what
+// we want them to do.
 type Info struct {
 	Name        string `json:"name"`
-	Role        string `json:"role"`        // the persona: a role of the taxonomy, or free text
-	Goal        string `json:"goal"`        // what we want them to do
-	Description string `json:"description"` // anything else the team wants to say
+	Role        string `json:"role"`                // the persona: a role of the taxonomy, or free text
+	Goal        string `json:"goal"`                // what we want them to do
+	Description string `json:"description"`         // anything else the team wants to say
+	Title       string `json:"title,omitempty"`     // WHO: the job title, as people say it
+	Situation   string `json:"situation,omitempty"` // WHO: the situation they are in
+	Priority    string `json:"priority,omitempty"`  // WHO: what matters most to them now
 }
 
 // Map is an empathy map with its quotes, cell by cell.
@@ -38,6 +44,8 @@ type Map struct {
 	// Cells come in the rules' order, every category present even when
 	// empty; categories no longer in the rules that still hold quotes follow.
 	Cells []Cell `json:"cells"`
+	// Needs are what the pains and gains add up to, each with its evidence.
+	Needs []Need `json:"needs,omitempty"`
 }
 
 // Cell is one category of the map.
@@ -45,6 +53,11 @@ type Cell struct {
 	Category string  `json:"category"`
 	Question string  `json:"question,omitempty"` // the rules file's question for this cell
 	Quotes   []Quote `json:"quotes"`
+	// Themes group the cell's quotes; a quote is in at most one.
+	Themes []Theme `json:"themes,omitempty"`
+	// Assumptions are the team's cards without a passage, to be confirmed
+	// or refuted by quotes.
+	Assumptions []Assumption `json:"assumptions,omitempty"`
 }
 
 // Quote is a passage attached to a cell: its id, a snapshot taken when it
@@ -84,9 +97,13 @@ func (m *Map) RetaggedCells() map[string]int {
 
 // Snapshot is the passage and its citation as they were when attached.
 type Snapshot struct {
-	Text     string            `json:"text"`
-	Citation string            `json:"citation"`
-	Speaker  string            `json:"speaker"`
+	Text     string `json:"text"`
+	Citation string `json:"citation"`
+	Speaker  string `json:"speaker"`
+	// FullName is the speaker's name where the transcript labels them by
+	// initials; Title the job title they state.
+	FullName string            `json:"full_name,omitempty"`
+	Title    string            `json:"title,omitempty"`
 	Role     string            `json:"role"`
 	Locator  evident.Locator   `json:"locator"`
 	Source   Source            `json:"source"`
@@ -181,6 +198,8 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 		Text:     p.Text,
 		Citation: evident.Citation(d, p),
 		Speaker:  p.Speaker,
+		FullName: fullName(d.Speakers, p.Speaker),
+		Title:    p.Title,
 		Role:     p.Role,
 		Locator:  p.Locator,
 		// The same fields as a search hit's source; only the JSON differs.
@@ -239,6 +258,34 @@ func ruleOf(s *Snapshot, category string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Byline says who said a quote as a card shows it: the full name and
+// the title ("Ravi Kumar, financial controller"), else the role ("Ravi
+// Kumar (cfo)"); a survey's respondent by row.
+func (s *Snapshot) Byline() string {
+	name := cmp.Or(s.FullName, s.Speaker)
+	if name == "" && s.Locator.Row > 0 {
+		name = fmt.Sprintf("Respondent %d", s.Locator.Row)
+	}
+	switch {
+	case name == "":
+		return cmp.Or(s.Title, s.Role)
+	case s.Title != "":
+		return name + ", " + s.Title
+	case s.Role != "":
+		return name + " (" + s.Role + ")"
+	}
+	return name
+}
+
+// Place is where in its source a quote is, as a card shows it: page,
+// time, row, line or paragraph (a survey's question is the quote's
+// context, shown apart).
+func (s *Snapshot) Place() string {
+	l := s.Locator
+	l.Column = ""
+	return l.String()
 }
 
 // Why says what put the quote's passage in its cell: the rules and their
@@ -391,7 +438,9 @@ func (i *Info) check() error {
 	if err := CheckName(i.Name); err != nil {
 		return err
 	}
-	for _, f := range []struct{ name, value string }{{"role", i.Role}, {"goal", i.Goal}, {"description", i.Description}} {
+	i.Title, i.Situation, i.Priority = strings.TrimSpace(i.Title), lineBreaks(i.Situation), lineBreaks(i.Priority)
+	for _, f := range []struct{ name, value string }{{"role", i.Role}, {"goal", i.Goal}, {"description", i.Description},
+		{"title", i.Title}, {"situation", i.Situation}, {"priority", i.Priority}} {
 		if err := checkText(f.name, f.value); err != nil {
 			return err
 		}

@@ -51,3 +51,27 @@ func TestQuoteWhy(t *testing.T) {
 		}
 	}
 }
+
+// A card's byline: the full name of a speaker labelled by initials, with
+// the title they state, else their role; a survey's respondent by row.
+func TestByline(t *testing.T) {
+	d := &evident.Document{File: "ledger.txt", Speakers: []evident.Person{{Name: "RK", FullName: "Ravi Kumar"}, {Name: "JT"}}}
+	for _, tt := range []struct {
+		p    evident.Passage
+		want string
+	}{
+		{evident.Passage{Speaker: "RK", Title: "financial controller", Role: "cfo"}, "Ravi Kumar, financial controller"},
+		{evident.Passage{Speaker: "RK", Role: "cfo"}, "Ravi Kumar (cfo)"},
+		{evident.Passage{Speaker: "JT"}, "JT"},
+		{evident.Passage{Role: "cio", Locator: evident.Locator{Row: 7, Column: "What hurts?"}}, "Respondent 7 (cio)"},
+		{evident.Passage{Role: "cfo"}, "cfo"},
+	} {
+		s := snapshotOf(d, &tt.p)
+		if got := s.Byline(); got != tt.want {
+			t.Errorf("%+v: Byline() = %q, want %q", tt.p, got, tt.want)
+		}
+		if tt.p.Locator.Row > 0 && s.Place() != "row 7" {
+			t.Errorf("Place() = %q, want the row without the question", s.Place())
+		}
+	}
+}

@@ -23,9 +23,11 @@ import (
 
 // A REFI-QDA project (QDA-XML 1.0, the exchange format of NVivo, ATLAS.ti,
 // MAXQDA and QualCoder): a zip holding project.qde and sources/<guid>.txt.
-// The map becomes a parent code with one code per cell; every quoted
-// document a text source; every quote a plain-text selection coded with
-// its cell; every speaker a case with a "role" variable. GUIDs are UUID v5
+// The map becomes a parent code with one code per cell, and a cell's
+// themes codes under it; every quoted document a text source; every
+// quote a plain-text selection coded with its cell (and its theme);
+// every speaker a case with a "role" variable; needs and assumptions
+// notes, referred to by the selections of their evidence. GUIDs are UUID v5
 // of stable keys and dates come from the map, so exporting the same map
 // twice gives the same bytes.
 
@@ -420,21 +422,22 @@ func xsdTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// Colours of the default cells, the same as the HTML canvas.
+// Colours of the default cells, the same as the web page's canvas and
+// the HTML export (TestCanvasMatchesThePage).
 func cellColor(category string) string {
 	switch category {
 	case "SEE":
-		return "#2F80ED"
+		return "#2563EB"
 	case "HEAR":
-		return "#9B51E0"
+		return "#7C3AED"
 	case "SAY":
-		return "#27AE60"
+		return "#0E7490"
 	case "DO":
-		return "#F2994A"
+		return "#15803D"
 	case "PAINS":
-		return "#EB5757"
+		return "#C2410C"
 	case "GAINS":
-		return "#219653"
+		return "#B45309"
 	}
 	return ""
 }
@@ -454,8 +457,10 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 	if m.Role != "" {
 		about = append(about, "Persona: "+m.Role)
 	}
-	if m.Goal != "" {
-		about = append(about, "Goal: "+m.Goal)
+	for _, f := range [][2]string{{"Title", m.Title}, {"Situation", m.Situation}, {"Priority", m.Priority}, {"Goal", m.Goal}} {
+		if f[1] != "" {
+			about = append(about, f[0]+": "+f[1])
+		}
 	}
 	if m.Description != "" {
 		about = append(about, m.Description)
@@ -465,22 +470,52 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 	// Codes: the map, and its cells under it.
 	parent := qdeCode{GUID: guid(m.Name, "code", ""), Name: m.Name, IsCodable: false,
 		Description: "Empathy map exported by Evident; one code per cell."}
+	// A cell's themes are codes under the cell's code: a quote in a
+	// theme is coded with both.
 	codeOf := map[string]string{}
+	themeOf := map[string]string{} // quote id → its theme's code
 	for _, c := range m.Cells {
 		g := guid(m.Name, "code", c.Category)
 		codeOf[c.Category] = g
-		parent.Codes = append(parent.Codes, qdeCode{GUID: g, Name: c.Category, IsCodable: true,
-			Color: cellColor(c.Category), Description: c.Question})
+		cell := qdeCode{GUID: g, Name: c.Category, IsCodable: true, Color: cellColor(c.Category), Description: c.Question}
+		for _, t := range c.Themes {
+			tg := guid(m.Name, "code", c.Category+"\x00theme\x00"+t.ID)
+			desc := fmt.Sprintf("Theme %s of %s on the empathy map.", t.ID, c.Category)
+			if len(t.Terms) > 0 {
+				desc += " Proposed from the words: " + strings.Join(t.Terms, ", ") + "."
+			}
+			cell.Codes = append(cell.Codes, qdeCode{GUID: tg, Name: t.Name, IsCodable: true, Color: cellColor(c.Category), Description: desc})
+			for _, id := range t.Quotes {
+				themeOf[id] = tg
+			}
+		}
+		parent.Codes = append(parent.Codes, cell)
 	}
 	p.CodeBook.Codes.Codes = []qdeCode{parent}
 
-	// Users: whoever added a quote.
+	// Needs and assumptions are notes, each referred to by the
+	// selections of its evidence.
+	notesOf := map[string][]string{} // quote id → notes that cite it
+	p.Notes = insightNotes(m, notesOf)
+
+	// Users: whoever added a quote, a need or an assumption.
 	users := map[string]bool{}
 	var userNames []string
+	addUser := func(u string) {
+		if u != "" && !users[u] {
+			users[u] = true
+			userNames = append(userNames, u)
+		}
+	}
 	for _, q := range m.Quotes() {
-		if q.AddedBy != "" && !users[q.AddedBy] {
-			users[q.AddedBy] = true
-			userNames = append(userNames, q.AddedBy)
+		addUser(q.AddedBy)
+	}
+	for _, n := range m.Needs {
+		addUser(n.AddedBy)
+	}
+	for _, c := range m.Cells {
+		for _, a := range c.Assumptions {
+			addUser(a.AddedBy)
 		}
 	}
 	sort.Strings(userNames)
@@ -545,12 +580,20 @@ func buildProject(m *Map, sources map[string]*qdpxSource, keys []string) *qdePro
 			if q.Status != "" && q.Status != Current {
 				d = append(d, "Source "+string(q.Status)+" since the quote was attached.")
 			}
-			ts.Selections = append(ts.Selections, qdeSelection{
+			sel := qdeSelection{
 				GUID: selGUID, Name: q.ID + ": " + short(q.Text), Start: span[0], End: span[1],
 				CreatingUser: user, Created: xsdTime(q.AddedAt), Description: strings.Join(d, "\n"),
-				Coding: qdeCoding{GUID: guid(m.Name, "coding", q.ID), CreatingUser: user, Created: xsdTime(q.AddedAt),
-					CodeRef: qdeRef{Target: codeOf[q.Category]}},
-			})
+				Codings: []qdeCoding{{GUID: guid(m.Name, "coding", q.ID), CreatingUser: user, Created: xsdTime(q.AddedAt),
+					CodeRef: qdeRef{Target: codeOf[q.Category]}}},
+			}
+			if tg, ok := themeOf[q.ID]; ok {
+				sel.Codings = append(sel.Codings, qdeCoding{GUID: guid(m.Name, "coding", q.ID+"\x00theme"), CreatingUser: user,
+					Created: xsdTime(q.AddedAt), CodeRef: qdeRef{Target: tg}})
+			}
+			for _, n := range notesOf[q.ID] {
+				sel.Notes = append(sel.Notes, qdeRef{Target: n})
+			}
+			ts.Selections = append(ts.Selections, sel)
 			if first.IsZero() || q.AddedAt.Before(first) {
 				first = q.AddedAt
 			}
@@ -684,7 +727,19 @@ type (
 		Variables   *qdeVariables `xml:"Variables,omitempty"`
 		Cases       *qdeCases     `xml:"Cases,omitempty"`
 		Sources     *qdeSources   `xml:"Sources,omitempty"`
+		Notes       *qdeNotes     `xml:"Notes,omitempty"`
 		Description string        `xml:"Description,omitempty"`
+	}
+	qdeNotes struct {
+		Notes []qdeNote `xml:"Note"`
+	}
+	// qdeNote is a note: a text source whose text is in the project.
+	qdeNote struct {
+		GUID         string `xml:"guid,attr"`
+		Name         string `xml:"name,attr"`
+		CreatingUser string `xml:"creatingUser,attr,omitempty"`
+		Created      string `xml:"creationDateTime,attr,omitempty"`
+		Text         string `xml:"PlainTextContent"`
 	}
 	qdeUsers struct {
 		Users []qdeUser `xml:"User"`
@@ -746,14 +801,15 @@ type (
 		Values        []qdeVariableValue `xml:"VariableValue"`
 	}
 	qdeSelection struct {
-		GUID         string    `xml:"guid,attr"`
-		Name         string    `xml:"name,attr"`
-		Start        int       `xml:"startPosition,attr"`
-		End          int       `xml:"endPosition,attr"`
-		CreatingUser string    `xml:"creatingUser,attr,omitempty"`
-		Created      string    `xml:"creationDateTime,attr,omitempty"`
-		Description  string    `xml:"Description,omitempty"`
-		Coding       qdeCoding `xml:"Coding"`
+		GUID         string      `xml:"guid,attr"`
+		Name         string      `xml:"name,attr"`
+		Start        int         `xml:"startPosition,attr"`
+		End          int         `xml:"endPosition,attr"`
+		CreatingUser string      `xml:"creatingUser,attr,omitempty"`
+		Created      string      `xml:"creationDateTime,attr,omitempty"`
+		Description  string      `xml:"Description,omitempty"`
+		Codings      []qdeCoding `xml:"Coding"`
+		Notes        []qdeRef    `xml:"NoteRef"`
 	}
 	qdeCoding struct {
 		GUID         string `xml:"guid,attr"`
@@ -795,4 +851,58 @@ func guid(mapName, kind, key string) string {
 // userGUID is a person's GUID, the same in every map's project.
 func userGUID(name string) string {
 	return formatUUID(uuidV5(evidentNamespace(), "user\x00"+name))
+}
+
+// insightNotes writes the map's needs and assumptions as notes, each
+// saying its evidence, and records in notesOf which notes cite a quote.
+func insightNotes(m *Map, notesOf map[string][]string) *qdeNotes {
+	var out qdeNotes
+	evidence := func(b *strings.Builder, id, stance string) {
+		q := m.Quote(id)
+		if q == nil {
+			return
+		}
+		fmt.Fprintf(b, "\n- %s (%s)", q.ID, q.Category)
+		if stance != "" {
+			b.WriteString(" " + stance)
+		}
+		fmt.Fprintf(b, ": \u201c%s\u201d \u2014 %s", short(q.Text), q.Citation)
+	}
+	user := func(by string) string {
+		if by == "" {
+			return ""
+		}
+		return userGUID(by)
+	}
+	for _, n := range m.Needs {
+		g := guid(m.Name, "note", "need\x00"+n.ID)
+		var b strings.Builder
+		fmt.Fprintf(&b, "Need %s: %s\nEvidence: %s", n.ID, n.Text, countOf(n.Count, "quote"))
+		if len(n.Roles) > 0 {
+			b.WriteString(", from " + strings.Join(n.Roles, ", "))
+		}
+		for _, id := range n.Evidence {
+			evidence(&b, id, "")
+			notesOf[id] = append(notesOf[id], g)
+		}
+		out.Notes = append(out.Notes, qdeNote{GUID: g, Name: "Need " + n.ID + ": " + short(n.Text), CreatingUser: user(n.AddedBy),
+			Created: xsdTime(n.AddedAt), Text: b.String()})
+	}
+	for _, c := range m.Cells {
+		for _, a := range c.Assumptions {
+			g := guid(m.Name, "note", "assumption\x00"+a.ID)
+			var b strings.Builder
+			fmt.Fprintf(&b, "Assumption %s in %s (%s): %s", a.ID, a.Category, a.Verdict, a.Text)
+			for _, e := range a.Evidence {
+				evidence(&b, e.Quote, string(e.Stance))
+				notesOf[e.Quote] = append(notesOf[e.Quote], g)
+			}
+			out.Notes = append(out.Notes, qdeNote{GUID: g, Name: "Assumption " + a.ID + ": " + short(a.Text), CreatingUser: user(a.AddedBy),
+				Created: xsdTime(a.AddedAt), Text: b.String()})
+		}
+	}
+	if len(out.Notes) == 0 {
+		return nil
+	}
+	return &out
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // Maps live in the data folder's SQLite database, next to the documents
-// and passages they quote, in tables of their own (schema 1). The history
-// is append-only: triggers refuse to change or delete its rows.
+// and passages they quote, in tables of their own: schema 1 below, then
+// the migrations. The history is append-only: triggers refuse to change
+// or delete its rows.
 const schema = `
 CREATE TABLE IF NOT EXISTS maps (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,7 +56,101 @@ CREATE TRIGGER IF NOT EXISTS map_history_no_update BEFORE UPDATE ON map_history
 BEGIN SELECT RAISE(ABORT, 'the map history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS map_history_no_delete BEFORE DELETE ON map_history
 BEGIN SELECT RAISE(ABORT, 'the map history is append-only'); END;
+CREATE TABLE IF NOT EXISTS map_schema (version INTEGER NOT NULL);
 `
+
+// migrations bring the maps tables from one version to the next, the way
+// the store's do: migrations[i] makes version i+2 (schema is version 1),
+// each in one transaction, the version kept in map_schema (the store
+// owns PRAGMA user_version).
+var migrations = []string{
+	// 2. From quotes to insight: the WHO header's title, situation and
+	// priority; themes in a cell, needs with their evidence, assumptions
+	// with their supporting or contradicting quotes. Quote ids are kept as
+	// JSON lists: a quote that leaves a cell leaves its theme (and comes
+	// back on undo) without rewriting them.
+	`ALTER TABLE maps ADD COLUMN title TEXT NOT NULL DEFAULT '';
+	ALTER TABLE maps ADD COLUMN situation TEXT NOT NULL DEFAULT '';
+	ALTER TABLE maps ADD COLUMN priority TEXT NOT NULL DEFAULT '';
+	ALTER TABLE maps ADD COLUMN next_theme INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE maps ADD COLUMN next_need INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE maps ADD COLUMN next_assumption INTEGER NOT NULL DEFAULT 1;
+	CREATE TABLE map_themes (
+		map_id   INTEGER NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+		id       TEXT NOT NULL,
+		category TEXT NOT NULL,
+		position INTEGER NOT NULL,
+		name     TEXT NOT NULL,
+		quotes   TEXT NOT NULL DEFAULT '[]',
+		terms    TEXT NOT NULL DEFAULT '[]',
+		PRIMARY KEY (map_id, id)
+	);
+	CREATE TABLE map_needs (
+		map_id   INTEGER NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+		id       TEXT NOT NULL,
+		position INTEGER NOT NULL,
+		text     TEXT NOT NULL,
+		evidence TEXT NOT NULL DEFAULT '[]',
+		added_by TEXT NOT NULL DEFAULT '',
+		added_at TEXT NOT NULL,
+		PRIMARY KEY (map_id, id)
+	);
+	CREATE TABLE map_assumptions (
+		map_id   INTEGER NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+		id       TEXT NOT NULL,
+		category TEXT NOT NULL,
+		position INTEGER NOT NULL,
+		text     TEXT NOT NULL,
+		evidence TEXT NOT NULL DEFAULT '[]',
+		added_by TEXT NOT NULL DEFAULT '',
+		added_at TEXT NOT NULL,
+		PRIMARY KEY (map_id, id)
+	);`,
+}
+
+// schemaVersion reads the version of the maps tables: 0 when they are
+// not there at all.
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'map_schema'`).Scan(&n)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	var v int
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 1) FROM map_schema`).Scan(&v)
+	return v, err
+}
+
+// Upgraded reports whether the maps tables of db are this version's: a
+// reader that opens the database read-only has a writer upgrade it first
+// otherwise.
+func Upgraded(ctx context.Context, db *sql.DB) (bool, error) {
+	v, err := schemaVersion(ctx, db)
+	return v >= len(migrations)+1, err
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	for v = max(v, 1); v < len(migrations)+1; v++ {
+		err := store.Tx(ctx, db, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("version %d: %w", v+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM map_schema`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO map_schema (version) VALUES (?)`, v+1)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Sources is what maps need of the evidence store: passages to quote, and
 // their documents to tell a changed source from a gone one.
@@ -96,8 +191,17 @@ func Open(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return nil, fmt.Errorf("maps: creating tables: %w", err)
+	// A reader's database is upgraded by a writer first (Upgraded): it
+	// neither creates nor migrates anything here.
+	if ok, err := Upgraded(ctx, db); err != nil {
+		return nil, fmt.Errorf("maps: %w", err)
+	} else if !ok {
+		if _, err := db.ExecContext(ctx, schema); err != nil {
+			return nil, fmt.Errorf("maps: creating tables: %w", err)
+		}
+		if err := migrate(ctx, db); err != nil {
+			return nil, fmt.Errorf("maps: migrating: %w", err)
+		}
 	}
 	return &Store{db: db, cfg: cfg}, nil
 }
@@ -127,14 +231,18 @@ type mapRow struct {
 	info             Info
 	created, updated time.Time
 	nextQuote        int
+	next             map[string]int // next id of a theme, need or assumption, by column
 }
 
 func loadMap(ctx context.Context, q querier, name string) (*mapRow, error) {
 	var r mapRow
 	var created, updated string
-	err := q.QueryRowContext(ctx, `SELECT id, name, role, goal, description, created, updated, next_quote
+	var theme, need, assumption int
+	err := q.QueryRowContext(ctx, `SELECT id, name, role, goal, description, title, situation, priority, created, updated,
+		next_quote, next_theme, next_need, next_assumption
 		FROM maps WHERE name = ?`, strings.TrimSpace(name)).
-		Scan(&r.id, &r.info.Name, &r.info.Role, &r.info.Goal, &r.info.Description, &created, &updated, &r.nextQuote)
+		Scan(&r.id, &r.info.Name, &r.info.Role, &r.info.Goal, &r.info.Description, &r.info.Title, &r.info.Situation, &r.info.Priority,
+			&created, &updated, &r.nextQuote, &theme, &need, &assumption)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, noMap(name)
 	}
@@ -142,6 +250,7 @@ func loadMap(ctx context.Context, q querier, name string) (*mapRow, error) {
 		return nil, fmt.Errorf("map %q: %w", name, err)
 	}
 	r.created, r.updated = parseTime(created), parseTime(updated)
+	r.next = map[string]int{"next_theme": theme, "next_need": need, "next_assumption": assumption}
 	return &r, nil
 }
 
@@ -193,7 +302,7 @@ func (s *Store) assemble(r *mapRow, quotes []Quote) *Map {
 
 // List returns every map, by name.
 func (s *Store) List(ctx context.Context) ([]Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT m.name, m.role, m.goal, m.description, m.created, m.updated,
+	rows, err := s.db.QueryContext(ctx, `SELECT m.name, m.role, m.goal, m.description, m.title, m.situation, m.priority, m.created, m.updated,
 		(SELECT COUNT(*) FROM map_quotes q WHERE q.map_id = m.id)
 		FROM maps m ORDER BY m.name COLLATE NOCASE, m.id`)
 	if err != nil {
@@ -204,7 +313,7 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	for rows.Next() {
 		var sm Summary
 		var created, updated string
-		if err := rows.Scan(&sm.Name, &sm.Role, &sm.Goal, &sm.Description, &created, &updated, &sm.Quotes); err != nil {
+		if err := rows.Scan(&sm.Name, &sm.Role, &sm.Goal, &sm.Description, &sm.Title, &sm.Situation, &sm.Priority, &created, &updated, &sm.Quotes); err != nil {
 			return nil, err
 		}
 		sm.Created, sm.Updated = parseTime(created), parseTime(updated)
@@ -224,6 +333,9 @@ func (s *Store) Get(ctx context.Context, name string) (*Map, error) {
 		return nil, fmt.Errorf("map %q: %w", r.info.Name, err)
 	}
 	m := s.assemble(r, quotes)
+	if err := s.loadInsight(ctx, s.db, r.id, m); err != nil {
+		return nil, fmt.Errorf("map %q: %w", r.info.Name, err)
+	}
 	if err := s.resolve(ctx, m.Quotes()); err != nil {
 		return nil, err
 	}
@@ -271,8 +383,9 @@ func (s *Store) Create(ctx context.Context, info Info, by string) (*Map, error) 
 			return err
 		}
 		now := formatTime(s.now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO maps (name, role, goal, description, created, updated) VALUES (?, ?, ?, ?, ?, ?)`,
-			info.Name, info.Role, info.Goal, info.Description, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO maps (name, role, goal, description, title, situation, priority, created, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			info.Name, info.Role, info.Goal, info.Description, info.Title, info.Situation, info.Priority, now, now)
 		if err != nil {
 			return fmt.Errorf("creating map %q: %w", info.Name, err)
 		}
@@ -288,17 +401,22 @@ func (s *Store) Create(ctx context.Context, info Info, by string) (*Map, error) 
 	return s.Get(ctx, info.Name)
 }
 
-// Edit changes what a map says about itself: persona, goal, description.
+// Edit changes what a map says about itself: persona, goal, description
+// and the rest of the header.
 type Edit struct {
 	Role        *string `json:"role,omitempty"`
 	Goal        *string `json:"goal,omitempty"`
 	Description *string `json:"description,omitempty"`
+	Title       *string `json:"title,omitempty"`
+	Situation   *string `json:"situation,omitempty"`
+	Priority    *string `json:"priority,omitempty"`
 }
 
-// Edit changes a map's persona, goal or description.
+// Edit changes a map's header: persona, goal, description, title,
+// situation or priority.
 func (s *Store) Edit(ctx context.Context, name string, e Edit, by string) (*Map, error) {
-	if e.Role == nil && e.Goal == nil && e.Description == nil {
-		return nil, fail(ErrInvalid, "nothing to change: give a role, a goal or a description")
+	if e == (Edit{}) {
+		return nil, fail(ErrInvalid, "nothing to change: give a role, a goal, a description, a title, a situation or a priority")
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := loadMap(ctx, tx, name)
@@ -314,6 +432,11 @@ func (s *Store) Edit(ctx context.Context, name string, e Edit, by string) (*Map,
 		}
 		if e.Description != nil {
 			after.Description = *e.Description
+		}
+		for _, f := range []struct{ from, to *string }{{e.Title, &after.Title}, {e.Situation, &after.Situation}, {e.Priority, &after.Priority}} {
+			if f.from != nil {
+				*f.to = *f.from
+			}
 		}
 		if err := after.check(); err != nil {
 			return err
@@ -333,8 +456,8 @@ func (s *Store) Edit(ctx context.Context, name string, e Edit, by string) (*Map,
 }
 
 func (s *Store) setInfo(ctx context.Context, tx *sql.Tx, mapID int64, info Info) error {
-	_, err := tx.ExecContext(ctx, `UPDATE maps SET role = ?, goal = ?, description = ? WHERE id = ?`,
-		info.Role, info.Goal, info.Description, mapID)
+	_, err := tx.ExecContext(ctx, `UPDATE maps SET role = ?, goal = ?, description = ?, title = ?, situation = ?, priority = ? WHERE id = ?`,
+		info.Role, info.Goal, info.Description, info.Title, info.Situation, info.Priority, mapID)
 	return err
 }
 
@@ -351,9 +474,13 @@ func (s *Store) Delete(ctx context.Context, name, by string) error {
 		if err != nil {
 			return err
 		}
+		m := s.assemble(r, quotes)
+		if err := s.loadInsight(ctx, tx, r.id, m); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM maps WHERE id = ?`, r.id); err != nil {
 			return fmt.Errorf("deleting map %q: %w", r.info.Name, err)
 		}
-		return s.record(ctx, tx, r.id, r.info.Name, opDelete, by, mapDetail{Map: s.assemble(r, quotes)}, 0)
+		return s.record(ctx, tx, r.id, r.info.Name, opDelete, by, mapDetail{Map: m}, 0)
 	})
 }

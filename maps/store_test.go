@@ -383,6 +383,18 @@ func TestImportGivesAnEqualMap(t *testing.T) {
 	tb.attach("CFO map", "GAINS", evident.PassageID(doc.SHA256, 1), "")
 	tb.attach("CFO map", "PAINS", evident.PassageID(doc.SHA256, 2), "")
 	tb.maps.Detach(ctx, "CFO map", "q2", "")
+	// Header, themes, needs and assumptions come along.
+	for _, err := range []error{
+		errOf(tb.maps.Edit(ctx, "CFO map", Edit{Title: ptr("Controller"), Situation: ptr("Month-end"), Priority: ptr("Speed")}, "")),
+		errOf(tb.maps.ChangeThemes(ctx, "CFO map", ThemeChange{Op: ThemeAdd, Cell: "PAINS", Name: "Slow", Quotes: []string{"q3", "q1"}}, "")),
+		errOf(tb.maps.ChangeNeeds(ctx, "CFO map", NeedChange{Op: NeedAdd, Text: "Speed", Evidence: []string{"q1", "q3"}}, "")),
+		errOf(tb.maps.ChangeAssumptions(ctx, "CFO map", AssumptionChange{Op: AssumeAdd, Cell: "HEAR", Text: "They hear it from auditors"}, "")),
+		errOf(tb.maps.ChangeAssumptions(ctx, "CFO map", AssumptionChange{Op: AssumeContradict, Assumption: "a1", Quotes: []string{"q3"}}, "")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	exported, err := tb.maps.Export(ctx, "CFO map", "json", ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -413,6 +425,9 @@ func TestImportGivesAnEqualMap(t *testing.T) {
 	}
 	if q := tb.attach("CFO map", "DO", evident.PassageID(doc.SHA256, 2), ""); q.ID != "q4" {
 		t.Errorf("first quote after the import is %s, want q4", q.ID)
+	}
+	if m, err := tb.maps.ChangeNeeds(ctx, "CFO map", NeedChange{Op: NeedAdd, Text: "More", Evidence: []string{"q4"}}, ""); err != nil || m.Needs[1].ID != "n2" {
+		t.Errorf("first need after the import: %v, %+v", err, m)
 	}
 	// Under another name, next to the first.
 	m, _ = ParseJSON(exported.Data)
@@ -723,3 +738,6 @@ func TestOnePassageOncePerCell(t *testing.T) {
 		})
 	}
 }
+
+// errOf keeps the error of a call that returns a value too.
+func errOf[T any](_ T, err error) error { return err }

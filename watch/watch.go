@@ -1,8 +1,11 @@
 // Package watch watches the inbox: a folder tree for files to ingest. fsnotify events
 // only trigger a look: the tree is also rescanned at start-up and now and
 // then (fsnotify is not recursive and drops events under load), and a file
-// is handed on only once its size and modification time have stayed the
-// same for a moment, so half-written files are never read.
+// is handed on only once its write has finished, so half-written files are
+// never read: its writer closed it (or it was moved in) and its size and
+// modification time stayed the same over two looks a short moment apart,
+// or, where the platform does not report closes (not Linux) or the writer
+// keeps the file open, they stayed the same for the settle time.
 package watch
 
 import (
@@ -33,6 +36,10 @@ type File struct {
 type Watcher struct {
 	Root   string
 	Settle time.Duration // unchanged this long means written (default 1s)
+	// Quiet is how long a file closed by its writer must stay unchanged
+	// to count as written (default 50ms): a writer that closes and opens
+	// it again within it is still writing.
+	Quiet  time.Duration
 	Rescan time.Duration // full rescan interval (default 30s)
 	Log    *slog.Logger
 }
@@ -44,7 +51,8 @@ type stamp struct {
 
 type pending struct {
 	stamp
-	since time.Time
+	since  time.Time // when the stamp was first seen
+	closed time.Time // when its writer closed it with this stamp; zero if not seen
 }
 
 // Run watches until ctx ends, calling fn once for every file that is new or
@@ -62,10 +70,14 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File) error)
 	if root, err = filepath.EvalSymlinks(root); err != nil {
 		return err
 	}
-	settle, rescan := w.Settle, w.Rescan
+	settle, quiet, rescan := w.Settle, w.Quiet, w.Rescan
 	if settle <= 0 {
 		settle = time.Second
 	}
+	if quiet <= 0 {
+		quiet = 50 * time.Millisecond
+	}
+	quiet = min(quiet, settle)
 	if rescan <= 0 {
 		rescan = 30 * time.Second
 	}
@@ -78,6 +90,12 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File) error)
 		return err
 	}
 	defer fw.Close()
+	cw, err := newCloseWatcher()
+	if err != nil {
+		log.Debug("inbox: files count as written after the settle time", "err", err)
+	} else {
+		defer cw.close()
+	}
 
 	out := make(chan File, 1024)
 	failed := make(chan File, 1024) // files fn could not take: forget them
@@ -124,6 +142,11 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File) error)
 				if err := fw.Add(path); err != nil {
 					log.Warn("inbox: cannot watch folder", "dir", path, "err", err)
 				}
+				if cw != nil {
+					if err := cw.add(path); err != nil {
+						log.Debug("inbox: no close events for folder", "dir", path, "err", err)
+					}
+				}
 				return nil
 			}
 			info, ok := w.regular(root, path, d)
@@ -135,14 +158,84 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File) error)
 	}
 	scan(root)
 
+	// check hands on the waiting files whose write has finished: closed
+	// and unchanged for quiet, or unchanged for settle. It returns whether
+	// closed files are still waiting.
+	check := func(now time.Time) (closedWaiting bool, err error) {
+		for path, p := range waiting {
+			info, err := os.Stat(path)
+			if err != nil {
+				delete(waiting, path)
+				continue
+			}
+			st := stamp{info.Size(), info.ModTime()}
+			if st != p.stamp {
+				p.stamp, p.since, p.closed = st, now, time.Time{}
+				continue
+			}
+			closed := !p.closed.IsZero()
+			if !(closed && now.Sub(p.closed) >= quiet) && now.Sub(p.since) < settle {
+				closedWaiting = closedWaiting || closed
+				continue
+			}
+			delete(waiting, path)
+			seen[path] = st
+			rel, _ := filepath.Rel(root, path)
+			f := File{Path: path, Rel: filepath.ToSlash(rel), Size: st.size, ModTime: st.mtime,
+				Sidecar: strings.HasSuffix(path, evident.SidecarSuffix)}
+			select {
+			case out <- f:
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
+		}
+		return closedWaiting, nil
+	}
+
 	tick := time.NewTicker(max(settle/4, 50*time.Millisecond))
 	defer tick.Stop()
 	full := time.NewTicker(rescan)
 	defer full.Stop()
+	// soon fires quiet after a close, so that a closed file need not wait
+	// for the next tick.
+	soon := time.NewTimer(time.Hour)
+	soon.Stop()
+	defer soon.Stop()
+	soonArmed := false
+	var closes <-chan string
+	if cw != nil {
+		closes = cw.events()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case path, ok := <-closes:
+			if !ok {
+				closes = nil
+				continue
+			}
+			if Ignored(filepath.Base(path)) {
+				continue
+			}
+			info, err := os.Lstat(path)
+			if err != nil || info.IsDir() {
+				continue
+			}
+			info, ok = w.regular(root, path, fs.FileInfoToDirEntry(info))
+			if !ok {
+				continue
+			}
+			consider(path, info)
+			if p, ok := waiting[path]; ok {
+				// Closed with the stamp just read; check it is still the
+				// same a moment later.
+				p.closed = time.Now()
+				if !soonArmed {
+					soon.Reset(quiet)
+					soonArmed = true
+				}
+			}
 		case ev, ok := <-fw.Events:
 			if !ok {
 				return errors.New("inbox: watcher closed")
@@ -178,31 +271,19 @@ func (w *Watcher) Run(ctx context.Context, fn func(context.Context, File) error)
 			}
 		case <-full.C:
 			scan(root)
+		case now := <-soon.C:
+			soonArmed = false
+			more, err := check(now)
+			if err != nil {
+				return nil
+			}
+			if more {
+				soon.Reset(quiet / 2)
+				soonArmed = true
+			}
 		case now := <-tick.C:
-			for path, p := range waiting {
-				info, err := os.Stat(path)
-				if err != nil {
-					delete(waiting, path)
-					continue
-				}
-				st := stamp{info.Size(), info.ModTime()}
-				if st != p.stamp {
-					p.stamp, p.since = st, now
-					continue
-				}
-				if now.Sub(p.since) < settle {
-					continue
-				}
-				delete(waiting, path)
-				seen[path] = st
-				rel, _ := filepath.Rel(root, path)
-				f := File{Path: path, Rel: filepath.ToSlash(rel), Size: st.size, ModTime: st.mtime,
-					Sidecar: strings.HasSuffix(path, evident.SidecarSuffix)}
-				select {
-				case out <- f:
-				case <-ctx.Done():
-					return nil
-				}
+			if _, err := check(now); err != nil {
+				return nil
 			}
 		}
 	}

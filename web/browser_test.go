@@ -212,6 +212,31 @@ func TestBrowser(t *testing.T) {
 			b.waitFor(t, "the note", `(document.querySelector("#cell-PAINS .quote .note") || {}).textContent === "slow approvals"`, 10*time.Second)
 			b.shot(t, "canvas-reworked")
 		}},
+		{"themes, an assumption and a need", func(t *testing.T) {
+			b.open(t, mapURL)
+			ids := eval[string](t, b, `Array.from(document.querySelectorAll("#cell-HEAR .quote")).map(e => e.id.slice(2)).join(", ")`)
+			add := "#cell-HEAR > details.edit "
+			b.do(t, chromedp.Click(chromedp.CSS(add+"summary")),
+				chromedp.SetValue(chromedp.CSS(add+"form.inline input[name=name]"), "Board pressure"),
+				chromedp.SetValue(chromedp.CSS(add+"form.inline input[name=quotes]"), ids),
+				chromedp.Click(chromedp.CSS(add+"form.inline button")))
+			b.waitFor(t, "the theme", `(document.querySelector("#cell-HEAR .themes strong") || {}).textContent === "Board pressure" && document.querySelectorAll("#cell-HEAR .theme-chip").length === 2`, 10*time.Second)
+			b.do(t, chromedp.Click(chromedp.CSS(add+"summary")),
+				chromedp.SetValue(chromedp.CSS(add+"textarea[name=text]"), "CFOs hear about us from their auditors"),
+				chromedp.Click(chromedp.CSS(add+"form.stack button")))
+			b.waitFor(t, "the assumption", `document.querySelector("#cell-HEAR .assumption .badge").textContent === "untested"`, 10*time.Second)
+			first := strings.SplitN(ids, ", ", 2)[0]
+			b.do(t, chromedp.SetValue(chromedp.CSS("#cell-HEAR .assumption input[name=quotes]"), first),
+				chromedp.Click(chromedp.CSS("#cell-HEAR .assumption form.inline button.secondary")))
+			b.waitFor(t, "the supporting quote", `document.querySelector("#cell-HEAR .assumption .badge").textContent === "supported"`, 10*time.Second)
+			b.do(t, chromedp.SetValue(chromedp.CSS("#needs > form.inline input[name=text]"), "Numbers the board trusts"),
+				chromedp.SetValue(chromedp.CSS("#needs > form.inline input[name=evidence]"), ids),
+				chromedp.Click(chromedp.CSS("#needs > form.inline button")))
+			b.waitFor(t, "the need", `(document.querySelector("#needs li strong") || {}).textContent === "Numbers the board trusts"`, 10*time.Second)
+			b.shot(t, "canvas-insight")
+			b.do(t, chromedp.Click(chromedp.CSS(`form[action$="/undo"] button`)))
+			b.waitFor(t, "the undo of the need", `!!document.querySelector("#needs li.empty")`, 10*time.Second)
+		}},
 		{"export the map", func(t *testing.T) {
 			dir := t.TempDir()
 			_, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{

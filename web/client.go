@@ -51,8 +51,8 @@ func (c *Client) Search(ctx context.Context, req search.Request) (*search.Respon
 	if req.Interviewer {
 		v.Set("interviewer", "1")
 	}
-	if req.NoFacets {
-		v.Set("facets", "0")
+	if !req.NoFacets {
+		v.Set("facets", "1")
 	}
 	var resp search.Response
 	return &resp, c.get(ctx, "/api/search?"+v.Encode(), &resp)

@@ -29,7 +29,8 @@ type Maps interface {
 	MapHistory(ctx context.Context, name string) ([]maps.Change, error)
 	SuggestQuotes(ctx context.Context, name string, perCell int) (*maps.Suggestions, error)
 	ExportMap(ctx context.Context, name, format string, o maps.ExportOptions) (*maps.Export, error)
-	Imports // REFI-QDA projects: web/import.go
+	Imports  // REFI-QDA projects: web/import.go
+	Insights // themes, needs and assumptions: web/insight.go
 	ImportMap(ctx context.Context, data []byte, rename, by string) (*maps.Map, error)
 }
 
@@ -67,6 +68,7 @@ func (s *Server) routeMaps(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/maps/{name}/history", s.mapHistory)
 	mux.HandleFunc("GET /api/maps/{name}/suggest", s.suggestQuotes)
 	mux.HandleFunc("GET /api/maps/{name}/export", s.exportMap)
+	s.routeInsights(mux)
 }
 
 // user is who makes a change: the X-Evident-User header, else "web".

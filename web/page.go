@@ -99,7 +99,7 @@ var funcs = template.FuncMap{
 var pageTemplates = parsePages()
 
 func parsePages() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html", "templates/parts-insight.html"))
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -107,7 +107,7 @@ func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" || name == "parts" {
+		if name == "layout" || name == "parts" || name == "parts-insight" {
 			continue
 		}
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
@@ -220,11 +220,12 @@ func catClass(category string) string {
 type attachForm struct {
 	attachTo
 	PassageID string
-	Suggested string // the cell selected at first: the passage's first category
+	Suggested string   // the cell selected at first: the passage's first category
+	OnMaps    []string // where the passage is on maps already
 }
 
 func attachFor(a attachTo, passageID string, categories []string) attachForm {
-	f := attachForm{attachTo: a, PassageID: passageID}
+	f := attachForm{attachTo: a, PassageID: passageID, OnMaps: a.On[passageID]}
 	if len(categories) > 0 {
 		f.Suggested = categories[0]
 	}

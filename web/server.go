@@ -320,8 +320,11 @@ func searchRequest(r *http.Request) (search.Request, error) {
 	default:
 		req.Interviewer = true
 	}
+	// Facets are counted only when asked (facets=1): they are most of a
+	// search's time, and a list of hits needs none.
 	switch strings.ToLower(q.Get("facets")) {
-	case "0", "false", "no":
+	case "1", "true", "yes":
+	default:
 		req.NoFacets = true
 	}
 	return req, nil

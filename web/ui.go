@@ -43,6 +43,7 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /maps/{name}/quotes/{id}", u.form(u.quoteEdit))
 	mux.HandleFunc("POST /maps/{name}/quotes/{id}/detach", u.form(u.quoteDetach))
 	mux.HandleFunc("POST /attach", u.form(u.attach))
+	s.routeInsightPages(u, mux)
 	mux.HandleFunc("POST /passages/{id}/tags", u.form(u.tagForm))
 	mux.HandleFunc("POST /documents/{doc}/speakers/{name}", u.form(u.speakerForm))
 }

@@ -35,12 +35,15 @@ type mapView struct {
 	Created     string    `json:"created"`
 	Updated     string    `json:"updated"`
 	Cells       []mapCell `json:"cells"`
+	header                // title, situation, priority, needs: ui_insight.go
 }
 
 type mapCell struct {
-	Category string     `json:"category"`
-	Question string     `json:"question"`
-	Quotes   []mapQuote `json:"quotes"`
+	Category    string           `json:"category"`
+	Question    string           `json:"question"`
+	Quotes      []mapQuote       `json:"quotes"`
+	Themes      []themeView      `json:"themes"`
+	Assumptions []assumptionView `json:"assumptions"`
 }
 
 type mapQuote struct {
@@ -49,6 +52,8 @@ type mapQuote struct {
 	Text      string          `json:"text"`
 	Citation  string          `json:"citation"`
 	Speaker   string          `json:"speaker"`
+	FullName  string          `json:"full_name"`
+	Title     string          `json:"title"`
 	Context   string          `json:"context"`
 	Role      string          `json:"role"`
 	Locator   evident.Locator `json:"locator"`
@@ -97,11 +102,13 @@ type cellView struct {
 	Quotes      []quoteView
 	Suggestions []search.Hit
 	SuggestNote string // why the suggestions are broader than the persona, or absent
+	Insight     cellInsight
 }
 
 type quoteView struct {
 	mapQuote
 	Up, Down int // the positions a move up or down asks for; -1 when there is none
+	Theme    quoteTheme
 }
 
 type canvasPage struct {
@@ -114,6 +121,7 @@ type canvasPage struct {
 	Dismissed  []string
 	Suggest    string // why there are no suggestions, when there are none
 	Self       string // this page's URL, for forms to return to
+	Needs      needsPanel
 }
 
 var exportFormats = []string{"md", "json", "csv", "html", "qdpx"}
@@ -192,6 +200,7 @@ func (u *ui) mapCanvas(w http.ResponseWriter, r *http.Request) {
 		slices.Reverse(hist.Changes)
 		data.History = hist.Changes[:min(len(hist.Changes), 12)]
 	}
+	u.addInsight(r, &data, &m)
 	u.s.render(w, "map", http.StatusOK, data)
 }
 
@@ -267,6 +276,7 @@ func (u *ui) attach(w http.ResponseWriter, r *http.Request) {
 		u.s.failPage(w, failCode(err), "Attach", err)
 		return
 	}
+	rememberMap(w, name)
 	http.Redirect(w, r, withNotice(back(r, "/maps/"+url.PathEscape(name)), "attached"), http.StatusSeeOther)
 }
 

@@ -37,8 +37,10 @@ type facet struct {
 type attachTo struct {
 	Maps       []mapSummary
 	Categories []string
-	Back       string // the page to come back to after a plain form post
-	Problem    string // why the control cannot be shown
+	Back       string              // the page to come back to after a plain form post
+	Problem    string              // why the control cannot be shown
+	Last       string              // the map attached to last: selected first
+	On         map[string][]string // passage id → where it is on the maps: "cfo · PAINS"
 }
 
 type searchPage struct {
@@ -86,6 +88,7 @@ func (u *ui) search(w http.ResponseWriter, r *http.Request) {
 		req.Limit = pageSize
 	}
 	req.Query = q
+	req.NoFacets = false // the page shows them as filters
 	resp, err := u.s.Engine.Search(r.Context(), req)
 	if err != nil {
 		u.s.failPage(w, http.StatusInternalServerError, "Search", err)
@@ -133,6 +136,7 @@ func (u *ui) attachControl(r *http.Request) attachTo {
 		return a
 	}
 	a.Maps = list.Maps
+	u.onMaps(r, &a) // ui_insight.go
 	return a
 }
 

@@ -94,6 +94,30 @@ func firstHit(t *testing.T, c *Client, q string) string {
 	return resp.Hits[0].ID
 }
 
+// /api/search counts facets only when asked: facets=1.
+func TestAPISearchFacetsWhenAsked(t *testing.T) {
+	_, c, _ := newServer(t)
+	uploadExample(t, c, "interview-cfo-northwind.txt")
+	firstHit(t, c, "budget")
+	for _, tt := range []struct {
+		query string
+		want  bool
+	}{{"", false}, {"&facets=0", false}, {"&facets=1", true}, {"&facets=true", true}} {
+		var resp search.Response
+		if err := c.get(context.Background(), "/api/search?q=budget"+tt.query, &resp); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(resp.Facets["categories"]) > 0; got != tt.want || len(resp.Hits) == 0 {
+			t.Errorf("%q: facets %v, %d hits; want facets %v", tt.query, resp.Facets, len(resp.Hits), tt.want)
+		}
+	}
+	// The client asks when the request wants them.
+	resp, err := c.Search(context.Background(), search.Request{Query: "budget"})
+	if err != nil || len(resp.Facets["categories"]) == 0 {
+		t.Errorf("client search: facets %v, %v", resp.Facets, err)
+	}
+}
+
 // Every page answers with HTML under a policy that allows no inline
 // script or style, and says what went wrong in a sentence.
 func TestPages(t *testing.T) {

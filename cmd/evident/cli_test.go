@@ -276,6 +276,13 @@ func TestServeInboxSearch(t *testing.T) {
 	if top.Citation == "" || top.Source.SHA256 == "" || top.Locator == (evident.Locator{}) {
 		t.Errorf("top hit lacks a citation: %+v", top)
 	}
+	// --json counts facets (through the server's API here) unless told not to.
+	if len(resp.Facets["categories"]) == 0 || len(resp.Facets["roles"]) == 0 {
+		t.Errorf("search --json facets: %v", resp.Facets)
+	}
+	if bare := searchJSON(t, "--data", data, "--facets=false", "what do CFOs hear"); len(bare.Facets) != 0 || len(bare.Hits) != len(resp.Hits) {
+		t.Errorf("search --json --facets=false: facets %v, %d hits (want none, %d)", bare.Facets, len(bare.Hits), len(resp.Hits))
+	}
 
 	// Flags after the positional argument, and the API answering directly.
 	var shown engine.Shown

@@ -43,6 +43,7 @@ in the map's history and "undo" takes back the last one.
 	cmd.AddCommand(a.mapCreateCmd(who), a.mapListCmd(), a.mapShowCmd(), a.mapEditCmd(who), a.mapAttachCmd(who),
 		a.mapDetachCmd(who), a.mapNoteCmd(who), a.mapMoveCmd(who), a.mapUndoCmd(who), a.mapHistoryCmd(),
 		a.mapSuggestCmd(), a.mapExportCmd(), a.mapImportCmd(who), a.mapDeleteCmd(who))
+	cmd.AddCommand(a.mapInsightCmds(who)...) // mapinsight.go
 	return cmd
 }
 
@@ -73,7 +74,7 @@ func needs(names ...string) cobra.PositionalArgs {
 func (a *app) mapCreateCmd(by func() string) *cobra.Command {
 	var info maps.Info
 	cmd := &cobra.Command{
-		Use:   "create NAME [--role ROLE] [--goal GOAL] [--description TEXT]",
+		Use:   "create NAME [--role ROLE] [--goal GOAL] [--title TITLE] [--situation TEXT] [--priority TEXT] [--description TEXT]",
 		Short: "Make an empty map for a persona",
 		Long: `create makes an empty map with one cell per category of the rules file. The
 persona (--role) is a role of the taxonomy ("CFO", "finance directors" and
@@ -100,6 +101,9 @@ persona (--role) is a role of the taxonomy ("CFO", "finance directors" and
 	f.StringVar(&info.Role, "role", "", "the persona: a role such as cfo, or any text")
 	f.StringVar(&info.Goal, "goal", "", "what we want the persona to do")
 	f.StringVar(&info.Description, "description", "", "anything else about the map")
+	f.StringVar(&info.Title, "title", "", "WHO: the persona's job title as people say it")
+	f.StringVar(&info.Situation, "situation", "", "WHO: the situation they are in")
+	f.StringVar(&info.Priority, "priority", "", "WHO: what matters most to them now")
 	return cmd
 }
 
@@ -179,6 +183,7 @@ func printMap(w io.Writer, m *maps.Map) {
 	if m.Goal != "" {
 		fmt.Fprintf(w, "Goal: %s\n", m.Goal)
 	}
+	printHeader(w, m)
 	if m.Description != "" {
 		fmt.Fprintln(w, m.Description)
 	}
@@ -192,6 +197,7 @@ func printMap(w io.Writer, m *maps.Map) {
 		fmt.Fprintln(w)
 		if len(c.Quotes) == 0 {
 			fmt.Fprintln(w, "  (no quotes yet)")
+			printCellInsight(w, m, c)
 			continue
 		}
 		for i, q := range c.Quotes {
@@ -211,7 +217,9 @@ func printMap(w io.Writer, m *maps.Map) {
 			}
 			fmt.Fprintf(w, "     passage %s, added by %s on %s\n", q.PassageID, q.AddedBy, q.AddedAt.Local().Format("2006-01-02"))
 		}
+		printCellInsight(w, m, c)
 	}
+	printNeeds(w, m)
 }
 
 // plain writes text for a terminal: control characters other than line
@@ -256,10 +264,10 @@ func oneLine(s string, n int) string {
 }
 
 func (a *app) mapEditCmd(by func() string) *cobra.Command {
-	var role, goal, desc string
+	var role, goal, desc, title, situation, priority string
 	cmd := &cobra.Command{
-		Use:   "edit NAME [--role ROLE] [--goal GOAL] [--description TEXT]",
-		Short: "Change a map's persona, goal or description",
+		Use:   "edit NAME [--role ROLE] [--goal GOAL] [--title TITLE] [--situation TEXT] [--priority TEXT] [--description TEXT]",
+		Short: "Change a map's header: persona, goal, title, situation, priority or description",
 		Args:  needs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -273,6 +281,15 @@ func (a *app) mapEditCmd(by func() string) *cobra.Command {
 			}
 			if f.Changed("description") {
 				e.Description = &desc
+			}
+			for _, h := range []struct {
+				flag string
+				v    *string
+				to   **string
+			}{{"title", &title, &e.Title}, {"situation", &situation, &e.Situation}, {"priority", &priority, &e.Priority}} {
+				if f.Changed(h.flag) {
+					*h.to = h.v
+				}
 			}
 			return a.with(ctx, false, func(b backend) error {
 				m, err := b.EditMap(ctx, args[0], e, by())
@@ -288,6 +305,9 @@ func (a *app) mapEditCmd(by func() string) *cobra.Command {
 	f.StringVar(&role, "role", "", "the persona")
 	f.StringVar(&goal, "goal", "", "what we want the persona to do")
 	f.StringVar(&desc, "description", "", "anything else about the map")
+	f.StringVar(&title, "title", "", "WHO: the persona's job title")
+	f.StringVar(&situation, "situation", "", "WHO: the situation they are in")
+	f.StringVar(&priority, "priority", "", "WHO: what matters most to them now")
 	return cmd
 }
 

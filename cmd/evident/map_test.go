@@ -191,6 +191,7 @@ func TestMapCommandsWithoutServer(t *testing.T) {
 	copyExamples(t, inbox)
 	mustRun(t, "ingest", inbox, "--data", data)
 	mapTour(t, data)
+	insightTour(t, data) // mapinsight_test.go
 }
 
 // With a server holding the folder, the same commands go through its
@@ -205,6 +206,7 @@ func TestMapCommandsThroughServer(t *testing.T) {
 	sidecars, _ := filepath.Glob("../../examples/*.meta.yaml")
 	waitIndexed(t, data, len(docs)-len(sidecars))
 	mapTour(t, data)
+	insightTour(t, data) // mapinsight_test.go
 	d.stop(t)
 	m := mapJSON(t, "map", "show", "CFO map", "--json", "--data", data)
 	if m.QuoteCount() != 3 {

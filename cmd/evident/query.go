@@ -19,7 +19,7 @@ import (
 )
 
 func (a *app) searchCmd() *cobra.Command {
-	var asJSON, interviewer bool
+	var asJSON, interviewer, facets bool
 	var limit, offset int
 	cmd := &cobra.Command{
 		Use:   "search [--json] [--limit N] QUERY",
@@ -44,9 +44,10 @@ says what it dropped. --json shows each hit's score_parts.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.with(ctx, true, func(b backend) error {
-				// Facets are counted only for --json: the list shows none.
+				// Facets are counted only for --json (unless --facets=false):
+				// the list shows none.
 				resp, err := b.Search(ctx, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset,
-					Interviewer: interviewer, NoFacets: !asJSON})
+					Interviewer: interviewer, NoFacets: !asJSON || !facets})
 				if err != nil {
 					return err
 				}
@@ -59,6 +60,7 @@ says what it dropped. --json shows each hit's score_parts.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (query, total, hits, facets)")
+	cmd.Flags().BoolVar(&facets, "facets", true, "with --json, count the matches per category, role, kind, document and attribute (--facets=false leaves them out: faster)")
 	cmd.Flags().IntVarP(&limit, "limit", "n", 10, "how many passages to show")
 	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many passages (paging)")
 	cmd.Flags().BoolVar(&interviewer, "interviewer", false, "include interviewer and host turns")

@@ -121,7 +121,7 @@ line saying what it resumed.`,
 	client.flags(f)
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
-	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read (guards against half-written files)")
+	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read when its writer is not seen closing it (guards against half-written files)")
 	return cmd
 }
 

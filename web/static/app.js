@@ -2,7 +2,8 @@
 // posts to a page on the server. This script makes them quicker. A form
 // with data-api="METHOD /api/path/{field}" is sent to the JSON API with
 // fetch instead: {field} takes that form field's value, the other fields
-// (except those whose names start with "_") become the JSON body, and
+// (except those whose names start with "_") become the JSON body (a
+// field marked data-json="number" a number, "list" a list of ids), and
 // data-then says what happens next: "reload", "go:/path/{name}" (name
 // from the answer) or "status" (a message in the form's <output>).
 'use strict';
@@ -30,7 +31,12 @@ async function sendForm(form) {
   for (const el of form.elements) {
     if (!el.name || el.disabled || el.name.startsWith('_') || used.has(el.name)) continue;
     if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) continue;
-    body[el.name] = el.dataset.json === 'number' ? Number(el.value) : el.value;
+    if (el.dataset.json === 'list') {
+      // Ids as people type them: "q1, q2 q3".
+      body[el.name] = el.value.split(/[\s,]+/).filter(Boolean);
+    } else {
+      body[el.name] = el.dataset.json === 'number' ? Number(el.value) : el.value;
+    }
     hasBody = true;
   }
   // A redirect is not followed: the API answers what it did, never
@@ -79,7 +85,11 @@ document.addEventListener('submit', async (ev) => {
       location.assign(then.slice(3).replace('{name}', encodeURIComponent((data && data.name) || '')));
     } else {
       let text = form.dataset.done || 'Done.';
-      if (fields.get('map')) text = `Attached to ${fields.get('map')} · ${fields.get('category')}.`;
+      if (fields.get('map')) {
+        text = `Attached to ${fields.get('map')} · ${fields.get('category')}.`;
+        // The attach control offers this map first from now on.
+        document.cookie = `evident-map=${encodeURIComponent(fields.get('map'))}; path=/; max-age=31536000; samesite=strict`;
+      }
       say(form, text, false);
       form.classList.add('done');
     }
