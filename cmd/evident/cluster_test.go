@@ -19,10 +19,10 @@ import (
 var clusterProcs = flag.Bool("cluster.procs", false, "run TestClusterProcesses: a minute or more, for the figures in BENCHMARKS.md")
 
 // The deployment the README describes, in processes: a three-server NATS
-// cluster (in this test's process), `evident serve --nats … --replicas 3
-// --workers 0` and two `evident worker`s. Mid-ingest one worker is killed
-// with SIGKILL and, later, the NATS server that leads the jobs stream is
-// stopped. Every file must end indexed once: none lost, duplicated or
+// cluster (nats-server processes, built from the module evident embeds),
+// `evident serve --nats … --replicas 3 --workers 0` and two `evident
+// worker`s. Mid-ingest one worker is killed with SIGKILL and, later, the
+// NATS server that leads the jobs stream is killed with SIGKILL too. Every file must end indexed once: none lost, duplicated or
 // stuck. The killed worker's job comes back after the 60-second
 // acknowledgement timeout, so this runs only with -cluster.procs.
 func TestClusterProcesses(t *testing.T) {
@@ -31,7 +31,7 @@ func TestClusterProcesses(t *testing.T) {
 	}
 	const n = 300
 	ctx := context.Background()
-	c := queuetest.StartCluster(t, 3)
+	c := queuetest.StartClusterProcesses(t, 3, queuetest.BuildServer(t))
 	data, inbox := t.TempDir(), t.TempDir()
 	s := start(t, "serve", "--data", data, "--inbox", inbox, "--http", "127.0.0.1:0", "--settle", "100ms",
 		"--nats", c.URLs(), "--replicas", "3", "--workers", "0")
@@ -82,9 +82,9 @@ func TestClusterProcesses(t *testing.T) {
 	if err != nil || leader < 0 {
 		t.Fatalf("the jobs stream's leader: %d, %v", leader, err)
 	}
-	c.Stop(leader)
+	c.Kill(leader)
 	stopped := time.Now()
-	t.Logf("stopped n%d, the jobs stream's leader, after %s: %d indexed", leader+1, stopped.Sub(began).Round(time.Millisecond),
+	t.Logf("killed n%d with SIGKILL, the jobs stream's leader, after %s: %d indexed", leader+1, stopped.Sub(began).Round(time.Millisecond),
 		countState(ds, evident.Indexed))
 
 	deadline := time.Now().Add(150 * time.Second)
@@ -123,7 +123,7 @@ func TestClusterProcesses(t *testing.T) {
 	if int(resp.Total) != n {
 		t.Errorf("the index holds %d notes' first passages, want %d", resp.Total, n)
 	}
-	t.Logf("%d files: all indexed %s after the start, %s after the worker was killed, %s after the NATS server stopped; %d lost, %d duplicated, %d stuck; %d first passages in the index",
+	t.Logf("%d files: all indexed %s after the start, %s after the worker was killed, %s after the NATS server was killed; %d lost, %d duplicated, %d stuck; %d first passages in the index",
 		n, time.Since(began).Round(time.Millisecond), time.Since(killed).Round(time.Millisecond), time.Since(stopped).Round(time.Millisecond),
 		lost, dup, stuck, resp.Total)
 	if lost+dup+stuck > 0 {

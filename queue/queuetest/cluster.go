@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ type Cluster struct {
 	t     testing.TB
 	Name  string
 	nodes []*node
+	bin   string // the nats-server command of a cluster of processes
 }
 
 type node struct {
@@ -30,14 +33,13 @@ type node struct {
 	port, rte int // client and route ports
 	routes    []string
 	srv       *server.Server // nil while stopped
+	proc      *exec.Cmd      // instead of srv, in a cluster of processes
+	exited    chan struct{}  // closed when proc has exited
 	clientURL string
 }
 
-// StartCluster starts n JetStream servers routed to each other and waits
-// until they have elected a meta leader. They are shut down when the test
-// ends.
-func StartCluster(t testing.TB, n int) *Cluster {
-	t.Helper()
+// newCluster plans n nodes: names, store folders and ports.
+func newCluster(t testing.TB, n int) *Cluster {
 	c := &Cluster{t: t, Name: "evident-test"}
 	ports := freePorts(t, 2*n)
 	var routes []string
@@ -54,6 +56,15 @@ func StartCluster(t testing.TB, n int) *Cluster {
 			clientURL: fmt.Sprintf("nats://127.0.0.1:%d", ports[i]),
 		})
 	}
+	return c
+}
+
+// StartCluster starts n JetStream servers routed to each other and waits
+// until they have elected a meta leader. They are shut down when the test
+// ends.
+func StartCluster(t testing.TB, n int) *Cluster {
+	t.Helper()
+	c := newCluster(t, n)
 	t.Cleanup(func() {
 		for _, nd := range c.nodes {
 			if nd.srv != nil {
@@ -129,9 +140,15 @@ func (c *Cluster) Index(name string) int {
 	return -1
 }
 
-// Stop shuts node i down. Its store stays, for Restart.
+// Stop shuts node i down cleanly. Its store stays, for Restart.
 func (c *Cluster) Stop(i int) {
 	nd := c.nodes[i]
+	if nd.proc != nil {
+		nd.proc.Process.Signal(syscall.SIGTERM)
+		<-nd.exited
+		nd.proc = nil
+		return
+	}
 	if nd.srv == nil {
 		return
 	}
@@ -143,7 +160,12 @@ func (c *Cluster) Stop(i int) {
 // Restart starts a stopped node again from its store.
 func (c *Cluster) Restart(i int) {
 	c.t.Helper()
-	if c.nodes[i].srv != nil {
+	if c.nodes[i].srv != nil || c.nodes[i].proc != nil {
+		return
+	}
+	if c.bin != "" {
+		c.startProcess(i)
+		c.WaitReady(30 * time.Second)
 		return
 	}
 	c.start(i, true)
@@ -154,6 +176,12 @@ func (c *Cluster) Restart(i int) {
 func (c *Cluster) WaitReady(timeout time.Duration) {
 	c.t.Helper()
 	deadline := time.Now().Add(timeout)
+	if c.bin != "" {
+		if err := c.waitProcesses(deadline); err != nil {
+			c.t.Fatalf("queuetest: no JetStream after %s: %v", timeout, err)
+		}
+		return
+	}
 	for {
 		leader, current := false, true
 		for _, nd := range c.nodes {
