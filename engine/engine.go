@@ -36,12 +36,14 @@ import (
 // Options configure an engine.
 type Options struct {
 	Data       string // the data folder
-	NATS       string // outside NATS URL; empty starts an embedded server
+	NATS       string // outside NATS URL, or a cluster's URLs comma-separated; empty starts an embedded server
 	NATSListen string // with the embedded server, also listen here (host:port)
 	// NATSToken is what the outside server wants (a token in the NATS URL
 	// wins), or what the embedded one requires when it listens; empty
 	// uses the token stored in the data folder, generated on first use.
 	NATSToken  string
+	NATSCreds  string // an outside server's NATS credentials or nkey seed file (queue.DialOptions.Creds)
+	NATSCA     string // the authority of an outside server's TLS certificate (queue.DialOptions.CA)
 	Workers    int    // local workers; negative means one per core
 	Inbox      string // folder to watch; empty watches nothing
 	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
@@ -385,7 +387,8 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if e.nc == nil {
 		var err error
 		if e.opts.NATS != "" {
-			e.nc, err = queue.Dial(e.opts.NATS, e.opts.NATSToken, "evident")
+			e.nc, err = queue.Dial(queue.DialOptions{URL: e.opts.NATS, Token: e.opts.NATSToken,
+				Creds: e.opts.NATSCreds, CA: e.opts.NATSCA, Name: "evident", Log: e.log})
 		} else {
 			so := queue.ServerOptions{Dir: e.opts.Data, Listen: e.opts.NATSListen, Log: e.log}
 			if so.Listen != "" {

@@ -30,6 +30,7 @@ type indexer struct {
 	// processing is the workers' time per document, as their results
 	// report it; indexing the time per batch of results (Metrics).
 	processing, indexing summary
+	fetching             repeated // failures to fetch results, logged without flooding
 }
 
 // run applies worker results to the store and the index until ctx
@@ -61,8 +62,10 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 	}
 	rs, err := x.e.queue.Results(ctx, 64, wait)
 	if err != nil && ctx.Err() == nil {
-		x.e.log.Warn("indexer: fetching results", "err", err)
+		x.fetching.fail(x.e.log, "indexer: fetching results", err)
 		time.Sleep(wait)
+	} else if err == nil {
+		x.fetching.ok(x.e.log, "indexer: fetching results again")
 	}
 	if len(rs) == 0 {
 		return 0
@@ -237,9 +240,7 @@ func (x *indexer) apply(ctx context.Context, r *queue.ResultDelivery, w *pending
 	}
 	rd, err := x.openResult(ctx, r)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		// Acknowledging drops the payload first: this result was applied
-		// and only its acknowledgement was lost.
-		return false, "", nil
+		return false, "", x.e.payloadGone(ctx, sha, r.File)
 	}
 	if err != nil {
 		return false, "", fmt.Errorf("fetching passages: %w", err)

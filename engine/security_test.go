@@ -116,11 +116,11 @@ func TestNATSListenRequiresToken(t *testing.T) {
 	if info, err := os.Stat(filepath.Join(data, NATSTokenFile)); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("%s: %v %v, want mode 0600", NATSTokenFile, info.Mode(), err)
 	}
-	if nc, err := queue.Dial(url, "", "test"); err == nil {
+	if nc, err := queue.Dial(queue.DialOptions{URL: url, Name: "test"}); err == nil {
 		nc.Close()
 		t.Error("a client without the token connected")
 	}
-	nc, err := queue.Dial(url, token, "test")
+	nc, err := queue.Dial(queue.DialOptions{URL: url, Token: token, Name: "test"})
 	if err != nil {
 		t.Fatalf("with the stored token: %v", err)
 	}
@@ -133,7 +133,7 @@ func TestNATSListenRequiresToken(t *testing.T) {
 		if err := e.Connect(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		nc, err := queue.Dial(e.NATSURL(), tt.want, "test")
+		nc, err := queue.Dial(queue.DialOptions{URL: e.NATSURL(), Token: tt.want, Name: "test"})
 		if err != nil {
 			t.Errorf("token %q: %v", tt.want, err)
 		} else {

@@ -17,14 +17,15 @@ const (
 )
 
 func (q *Queue) config(ctx context.Context) (jetstream.KeyValue, error) {
-	kv, err := q.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := try(ctx, q.nc, q.js.CreateOrUpdateKeyValue, jetstream.KeyValueConfig{
 		Bucket:      BucketConfig,
 		Description: "Evident: the rules and role taxonomy in force",
 		History:     1,
 		Storage:     jetstream.FileStorage,
+		Replicas:    q.cfg.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("queue: bucket %s: %w", BucketConfig, err)
+		return nil, q.assetErr("bucket "+BucketConfig, err)
 	}
 	return kv, nil
 }

@@ -46,6 +46,11 @@ type Config struct {
 	// MaxAttempts bounds how many times a job is tried before its document
 	// is marked failed.
 	MaxAttempts int
+	// Replicas is how many servers of a NATS cluster keep a copy of each
+	// stream, bucket and consumer: with 3, losing any one server loses
+	// nothing and stops nothing. A single server keeps one. Zero keeps
+	// what the streams have, or 1 for new ones.
+	Replicas int
 	// ResultPart is the size of the parts a result's payload is stored in
 	// (default DefaultResultPart; see PutResult).
 	ResultPart int
@@ -157,41 +162,50 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
+	if cfg.Replicas <= 0 {
+		if cfg.Replicas, err = replicasNow(ctx, nc, js); err != nil {
+			return nil, err
+		}
+	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
-	if q.jobs, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if q.jobs, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
 		Name:        StreamJobs,
 		Description: "Evident: one job per document to extract and classify",
 		Subjects:    []string{subjectJobs + ">"},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		Duplicates:  10 * time.Minute,
+		Replicas:    cfg.Replicas,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: stream %s: %w", StreamJobs, err)
+		return nil, q.assetErr("stream "+StreamJobs, err)
 	}
-	if q.resS, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if q.resS, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
 		Name:        StreamResults,
 		Description: "Evident: workers' results for the indexer",
 		Subjects:    []string{subjectResults + ">"},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: stream %s: %w", StreamResults, err)
+		return nil, q.assetErr("stream "+StreamResults, err)
 	}
-	if q.files, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	if q.files, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketFiles,
 		Description: "Evident: original files by SHA-256",
+		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: bucket %s: %w", BucketFiles, err)
+		return nil, q.assetErr("bucket "+BucketFiles, err)
 	}
-	if q.results, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	if q.results, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketResults,
 		Description: "Evident: extracted passages waiting for the indexer",
+		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
 	}); err != nil {
-		return nil, fmt.Errorf("queue: bucket %s: %w", BucketResults, err)
+		return nil, q.assetErr("bucket "+BucketResults, err)
 	}
-	if q.workers, err = js.CreateOrUpdateConsumer(ctx, StreamJobs, q.workersConfig()); err != nil {
+	if q.workers, err = q.consumer(ctx, StreamJobs, q.workersConfig()); err != nil {
 		return nil, fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	return q, nil
@@ -223,7 +237,7 @@ func (q *Queue) ResetWorkers(ctx context.Context) error {
 		return fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	var err error
-	if q.workers, err = q.js.CreateOrUpdateConsumer(ctx, StreamJobs, q.workersConfig()); err != nil {
+	if q.workers, err = q.consumer(ctx, StreamJobs, q.workersConfig()); err != nil {
 		return fmt.Errorf("queue: consumer %s: %w", ConsumerWorkers, err)
 	}
 	return nil
@@ -247,12 +261,20 @@ func (q *Queue) Live(ctx context.Context, sha string) (bool, error) {
 		stream jetstream.Stream
 		prefix string
 	}{{q.jobs, subjectJobs}, {q.resS, subjectResults}} {
-		_, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+sha)
-		if err == nil {
-			return true, nil
-		}
-		if !errors.Is(err, jetstream.ErrMsgNotFound) {
+		found := false
+		err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
+			_, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+sha)
+			found = err == nil
+			if errors.Is(err, jetstream.ErrMsgNotFound) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
 			return false, fmt.Errorf("queue: %s: %w", short(sha), err)
+		}
+		if found {
+			return true, nil
 		}
 	}
 	return false, nil
@@ -274,11 +296,16 @@ func (q *Queue) Config() Config { return q.cfg }
 
 // HasFile reports whether the original bytes with this hash are stored.
 func (q *Queue) HasFile(ctx context.Context, sha string) (bool, error) {
-	_, err := q.files.GetInfo(ctx, sha)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	var has bool
+	err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
+		_, err := q.files.GetInfo(ctx, sha)
+		has = err == nil
+		if errors.Is(err, jetstream.ErrObjectNotFound) {
+			return nil
+		}
+		return err
+	})
+	return has, err
 }
 
 // PutFile stores original bytes under their hash, unless already there.
@@ -288,7 +315,26 @@ func (q *Queue) PutFile(ctx context.Context, sha, name string, r io.Reader) erro
 	} else if ok {
 		return nil
 	}
-	if _, err := q.files.Put(ctx, jetstream.ObjectMeta{Name: sha, Description: name}, r); err != nil {
+	put := func(ctx context.Context) error {
+		_, err := q.files.Put(ctx, jetstream.ObjectMeta{Name: sha, Description: name}, r)
+		return err
+	}
+	var err error
+	if rs, ok := r.(io.ReadSeeker); ok {
+		// A try lost with its server is tried again from the same place.
+		var at int64
+		if at, err = rs.Seek(0, io.SeekCurrent); err == nil {
+			err = retry(ctx, q.nc, 0, func(ctx context.Context) error {
+				if _, err := rs.Seek(at, io.SeekStart); err != nil {
+					return err
+				}
+				return put(ctx)
+			})
+		}
+	} else {
+		err = put(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("queue: storing %s: %w", name, err)
 	}
 	return nil
@@ -339,11 +385,19 @@ func (q *Queue) Publish(ctx context.Context, job Job) error {
 		return err
 	}
 	id := fmt.Sprintf("%s:%s:%d", job.SHA256, JobVersion(job), job.Run)
-	ack, err := q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id))
+	// The message id makes a try that was stored after all, its answer
+	// lost, a duplicate: of this job, not of an earlier one.
+	var ack *jetstream.PubAck
+	tries := 0
+	err = retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
+		tries++
+		ack, err = q.js.Publish(ctx, subjectJobs+job.SHA256, data, jetstream.WithMsgID(id))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("queue: publishing job for %s: %w", job.File, err)
 	}
-	if ack.Duplicate {
+	if ack.Duplicate && tries == 1 {
 		return fmt.Errorf("queue: job for %s, run %d: %w", job.File, job.Run, ErrDuplicateJob)
 	}
 	return nil
@@ -763,11 +817,11 @@ func (r *ResultDelivery) Later(delay time.Duration) error { return r.msg.NakWith
 // first and not at all for the others. Only the indexer calls it.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
 	if q.indexer == nil {
-		c, err := q.js.CreateOrUpdateConsumer(ctx, StreamResults, jetstream.ConsumerConfig{
+		c, err := q.consumer(ctx, StreamResults, jetstream.ConsumerConfig{
 			Durable:       ConsumerIndexer,
 			Description:   "the one Evident indexer",
 			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       2 * time.Minute,
+			AckWait:       q.resultAckWait(),
 			MaxAckPending: 4096,
 			FilterSubject: subjectResults + ">",
 		})

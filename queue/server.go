@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -226,41 +225,4 @@ func (s *Server) Shutdown() {
 	<-s.done
 	s.ns.Shutdown()
 	s.ns.WaitForShutdown()
-}
-
-// Dial connects to an outside NATS server (evident worker --nats URL).
-// A token in the URL (nats://TOKEN@host:4222) wins over the token given.
-func Dial(rawURL, token, name string) (*nats.Conn, error) {
-	opts := []nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false)}
-	if token != "" && !hasCredentials(rawURL) {
-		opts = append(opts, nats.Token(token))
-	}
-	nc, err := nats.Connect(rawURL, opts...)
-	if errors.Is(err, nats.ErrAuthorization) {
-		if token == "" && !hasCredentials(rawURL) {
-			return nil, fmt.Errorf("nats %s: the server wants a token: give --nats-token or set EVIDENT_NATS_TOKEN (an evident serve keeps its token in its data folder, in nats-token)", Redact(rawURL))
-		}
-		return nil, fmt.Errorf("nats %s: the server refused the token: %w", Redact(rawURL), err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("nats %s: %w", Redact(rawURL), err)
-	}
-	return nc, nil
-}
-
-// hasCredentials reports whether a NATS URL (or comma-separated list)
-// carries a token or a user.
-func hasCredentials(rawURL string) bool {
-	u, err := url.Parse(rawURL)
-	return err == nil && u.User != nil
-}
-
-// Redact returns a NATS URL fit to print: without its token or password.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return rawURL
-	}
-	u.User = url.User("REDACTED")
-	return u.String()
 }

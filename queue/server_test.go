@@ -69,7 +69,7 @@ func TestServerToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			nc, err := Dial(tt.url, tt.token, "test")
+			nc, err := Dial(DialOptions{URL: tt.url, Token: tt.token, Name: "test"})
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("Dial: %v", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
@@ -27,7 +30,8 @@ import (
 
 func (a *app) serveCmd() *cobra.Command {
 	var inbox, httpAddr, natsURL, natsListen, natsToken, token string
-	var workers int
+	var client natsClient
+	var workers, replicas int
 	var settle time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -50,8 +54,14 @@ line saying what it resumed.`,
 			if natsToken == "" {
 				natsToken = os.Getenv("EVIDENT_NATS_TOKEN") // read here so that --help never shows it
 			}
+			copies, err := replicasFlag(replicas)
+			if err != nil {
+				return err
+			}
 			e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Inbox: inbox,
-				NATS: natsURL, NATSListen: natsListen, NATSToken: natsToken, Workers: workers, Settle: settle, Log: log})
+				NATS: natsURL, NATSListen: natsListen, NATSToken: natsToken, NATSCreds: client.creds(), NATSCA: client.ca(),
+				Workers: workers, Settle: settle, Log: log,
+				Queue: queue.Config{Replicas: copies}})
 			if errors.Is(err, engine.ErrLocked) {
 				if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
 					return fmt.Errorf("%w; it serves %s", err, h.HTTP)
@@ -104,13 +114,47 @@ line saying what it resumed.`,
 	f := cmd.Flags()
 	f.StringVar(&inbox, "inbox", "./inbox", "the folder to watch for files to ingest")
 	f.StringVar(&httpAddr, "http", "127.0.0.1:7474", "where the API and web page listen (loopback by default)")
-	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one")
+	f.StringVar(&natsURL, "nats", "", "use this NATS server instead of the embedded one; a cluster's servers comma-separated (nats://a:4222,nats://b:4222,nats://c:4222)")
+	f.IntVar(&replicas, "replicas", 0, "how many servers of the --nats cluster keep a copy of every stream and bucket (3 survives losing one server; default: as they are, 1 when new; default $EVIDENT_NATS_REPLICAS)")
 	f.StringVar(&natsListen, "nats-listen", "", "also expose the embedded NATS server here (e.g. 127.0.0.1:4222) for evident worker processes; clients need the NATS token")
 	f.StringVar(&natsToken, "nats-token", "", "the token of the NATS server: what --nats wants, or what the embedded one requires with --nats-listen (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+", made on first use)")
+	client.flags(f)
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
 	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read when its writer is not seen closing it (guards against half-written files)")
 	return cmd
+}
+
+// natsClient holds the flags of an outside NATS deployment's
+// credentials and TLS authority, shared by serve and worker.
+type natsClient struct{ credsFile, caFile string }
+
+func (n *natsClient) flags(f *pflag.FlagSet) {
+	f.StringVar(&n.credsFile, "nats-creds", "", "a NATS credentials file (user JWT and nkey seed, as nsc writes it) or an nkey seed file, for a --nats deployment that authenticates users so (default $EVIDENT_NATS_CREDS)")
+	f.StringVar(&n.caFile, "nats-ca", "", "PEM file of the authority that signed the --nats servers' TLS certificates, for tls:// URLs (default $EVIDENT_NATS_CA, else the system's)")
+}
+
+func (n *natsClient) creds() string { return cmp.Or(n.credsFile, os.Getenv("EVIDENT_NATS_CREDS")) }
+func (n *natsClient) ca() string    { return cmp.Or(n.caFile, os.Getenv("EVIDENT_NATS_CA")) }
+
+// replicasFlag is --replicas, else $EVIDENT_NATS_REPLICAS, else 0 (keep
+// what the streams have).
+func replicasFlag(flag int) (int, error) {
+	if flag != 0 {
+		if flag < 0 {
+			return 0, fmt.Errorf("--replicas %d: give 1 or more", flag)
+		}
+		return flag, nil
+	}
+	env := os.Getenv("EVIDENT_NATS_REPLICAS")
+	if env == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(env)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("EVIDENT_NATS_REPLICAS=%q: give a number, 1 or more", env)
+	}
+	return n, nil
 }
 
 // runTogether runs the engine and its HTTP API until ctx ends, then stops
@@ -142,7 +186,8 @@ func absPath(p string) string {
 
 func (a *app) workerCmd() *cobra.Command {
 	var natsURL, natsToken string
-	var workers int
+	var client natsClient
+	var workers, replicas int
 	cmd := &cobra.Command{
 		Use:   "worker --nats URL",
 		Short: "Run workers only, against a shared NATS server, to scale out",
@@ -164,18 +209,23 @@ the worker runs on the serve's machine with its --data.`,
 			if natsToken == "" {
 				natsToken = os.Getenv("EVIDENT_NATS_TOKEN") // read here so that --help never shows it
 			}
-			if natsToken == "" {
+			if natsToken == "" && client.creds() == "" {
 				var err error
 				if natsToken, err = engine.StoredNATSToken(a.data); err != nil {
 					return err
 				}
 			}
-			nc, err := queue.Dial(natsURL, natsToken, "evident-worker")
+			copies, err := replicasFlag(replicas)
+			if err != nil {
+				return err
+			}
+			nc, err := queue.Dial(queue.DialOptions{URL: natsURL, Token: natsToken,
+				Creds: client.creds(), CA: client.ca(), Name: "evident-worker", Log: log})
 			if err != nil {
 				return err
 			}
 			defer nc.Close()
-			q, err := queue.Open(ctx, nc, queue.Config{})
+			q, err := queue.Open(ctx, nc, queue.Config{Replicas: copies})
 			if err != nil {
 				return err
 			}
@@ -192,8 +242,10 @@ the worker runs on the serve's machine with its --data.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required); nats://TOKEN@host:4222 carries the token")
+	cmd.Flags().StringVar(&natsURL, "nats", "", "the NATS server to take jobs from (required), or a cluster's servers comma-separated; nats://TOKEN@host:4222 carries the token")
+	cmd.Flags().IntVar(&replicas, "replicas", 0, "copies of every stream and bucket on a NATS cluster, should the worker create them (default: as the server set them up)")
 	cmd.Flags().StringVar(&natsToken, "nats-token", "", "the NATS server's token (default $EVIDENT_NATS_TOKEN, else <data>/"+engine.NATSTokenFile+")")
+	client.flags(cmd.Flags())
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "how many workers to run")
 	return cmd
 }
