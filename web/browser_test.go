@@ -223,6 +223,39 @@ func TestBrowser(t *testing.T) {
 				chromedp.SetValue(chromedp.CSS(add+"form.inline input[name=quotes]"), ids),
 				chromedp.Click(chromedp.CSS(add+"form.inline button")))
 			b.waitFor(t, "the theme", `(document.querySelector("#cell-HEAR .themes strong") || {}).textContent === "Board pressure" && document.querySelectorAll("#cell-HEAR .theme-chip").length === 2`, 10*time.Second)
+			// Drag the first quote onto "no theme", and back onto the theme.
+			drag := func(target string) {
+				taken := eval[bool](t, b, `(() => {
+					const dt = new DataTransfer();
+					const q = document.querySelector("#cell-HEAR .quote");
+					const to = document.querySelector("#cell-HEAR .themes [data-theme=`+"'"+target+"'"+`]");
+					q.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+					to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+					return !to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+				})()`)
+				if !taken {
+					t.Fatalf("the theme %q did not take the dropped quote", target)
+				}
+			}
+			unthemed := `Array.from(document.querySelectorAll("#cell-HEAR .theme-chip")).filter(e => e.textContent === "no theme").length`
+			drag("")
+			b.waitFor(t, "the quote dragged out of its theme", unthemed+` === 1`, 10*time.Second)
+			theme := eval[string](t, b, `document.querySelector("#cell-HEAR .themes li[id^='t-']").dataset.theme`)
+			drag(theme)
+			b.waitFor(t, "the quote dragged back into the theme", unthemed+` === 0`, 10*time.Second)
+			// Printed, the canvas keeps its grid and colours and drops the controls.
+			screen := eval[string](t, b, `getComputedStyle(document.querySelector(".canvas")).gridTemplateColumns + " " + getComputedStyle(document.querySelector("#cell-HEAR h2 .cat")).backgroundColor`)
+			if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+				t.Fatal(err)
+			}
+			printed := eval[string](t, b, `getComputedStyle(document.querySelector(".canvas")).gridTemplateColumns + " " + getComputedStyle(document.querySelector("#cell-HEAR h2 .cat")).backgroundColor`)
+			controls := eval[bool](t, b, `getComputedStyle(document.querySelector(".toolbar")).display === "none" && getComputedStyle(document.querySelector("#cell-HEAR .qactions")).display === "none"`)
+			if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Fields(printed)[0] == "none" || !strings.HasSuffix(printed, strings.SplitN(screen, " rgb", 2)[1]) || !controls {
+				t.Errorf("printed: grid and colour %q (on screen %q), controls hidden %v", printed, screen, controls)
+			}
 			b.do(t, chromedp.Click(chromedp.CSS(add+"summary")),
 				chromedp.SetValue(chromedp.CSS(add+"textarea[name=text]"), "CFOs hear about us from their auditors"),
 				chromedp.Click(chromedp.CSS(add+"form.stack button")))

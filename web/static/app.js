@@ -118,3 +118,43 @@ function dismiss(ev, form) {
   if (!url.searchParams.getAll('dismiss').includes(id)) url.searchParams.append('dismiss', id);
   history.replaceState(null, '', url);
 }
+
+// Themes by drag and drop: a quote dropped on a theme of its own cell (or
+// on "no theme") moves there through the quote's own theme form, exactly
+// as choosing the theme in its menu would; the menu stays for keyboards.
+let dragged = null;
+function themeTarget(ev) {
+  const li = ev.target.closest && ev.target.closest('[data-theme]');
+  if (!li || !dragged || li.closest('section.cell') !== dragged.closest('section.cell')) return null;
+  return li;
+}
+document.addEventListener('dragstart', (ev) => {
+  const q = ev.target.closest && ev.target.closest('li.quote[draggable="true"]');
+  if (!q) return;
+  dragged = q;
+  ev.dataTransfer.setData('text/plain', q.id);
+  ev.dataTransfer.effectAllowed = 'move';
+});
+document.addEventListener('dragover', (ev) => {
+  const li = themeTarget(ev);
+  if (!li) return;
+  ev.preventDefault();
+  ev.dataTransfer.dropEffect = 'move';
+  li.classList.add('drop-here');
+});
+document.addEventListener('dragleave', (ev) => {
+  const li = ev.target.closest && ev.target.closest('[data-theme]');
+  if (li) li.classList.remove('drop-here');
+});
+document.addEventListener('drop', (ev) => {
+  const li = themeTarget(ev);
+  if (!li) return;
+  ev.preventDefault();
+  li.classList.remove('drop-here');
+  const select = dragged.querySelector('form select[name="theme"]');
+  dragged = null;
+  if (!select) return;
+  select.value = li.dataset.theme;
+  select.form.requestSubmit();
+});
+document.addEventListener('dragend', () => { dragged = null; });
