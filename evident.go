@@ -35,7 +35,7 @@
 //     ("cfo"), from the role taxonomy (package roles); a title is the job
 //     title as written. RoleSource says where a role came from.
 //   - source: the document as cited, its title, file, kind and URL
-//     (search.Source, maps.Source).
+//     (Source), in a search hit and in a quote alike.
 //   - citation: the one human-readable line that lets a person find a
 //     passage: speaker, source, file and locator (Citation).
 //   - quote: a passage attached to a cell of a map, with a snapshot of its

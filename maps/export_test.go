@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/evident/evident"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -662,7 +664,7 @@ func TestQDPXCasesPerDocument(t *testing.T) {
 			for i, s := range tt.quotes {
 				qs = append(qs, Quote{ID: "q" + strconv.Itoa(i+1), Category: "SAY", PassageID: s.sha + "-" + strconv.Itoa(i), Position: i,
 					Snapshot: Snapshot{Text: "words " + strconv.Itoa(i), Speaker: s.speaker, Role: s.role, Seq: i,
-						Source: Source{File: s.file, SHA256: s.sha}}})
+						Source: evident.Source{File: s.file, SHA256: s.sha}}})
 			}
 			m := &Map{Info: Info{Name: "m"}, Cells: arrange(qs, []Category{{Name: "SAY"}})}
 			data := render(t, m, "qdpx")

@@ -19,7 +19,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/evident/evident"
-	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
@@ -106,7 +105,7 @@ type Snapshot struct {
 	Title    string            `json:"title,omitempty"`
 	Role     string            `json:"role"`
 	Locator  evident.Locator   `json:"locator"`
-	Source   Source            `json:"source"`
+	Source   evident.Source    `json:"source"`
 	Seq      int               `json:"seq"`               // the passage's place in its document
 	Context  string            `json:"context,omitempty"` // survey question or heading
 	Attrs    map[string]string `json:"attrs,omitempty"`   // the passage's attributes: its document's, its speaker's, its own (evident.Attributes)
@@ -116,21 +115,6 @@ type Snapshot struct {
 	SpeakerAttrs map[string]string `json:"speaker_attributes,omitempty"`
 	Categories   []string          `json:"categories,omitempty"`
 	Matches      []evident.Match   `json:"matches,omitempty"` // the rules that tagged it, with their words
-}
-
-// Source is the cited document of a quote.
-type Source struct {
-	Title  string `json:"title"`
-	File   string `json:"file"`
-	Path   string `json:"path,omitempty"` // where it came from (the document's origin)
-	SHA256 string `json:"sha256"`
-	Kind   string `json:"kind"`
-	URL    string `json:"url"`
-	Author string `json:"author,omitempty"`
-	Date   string `json:"date,omitempty"`
-	// Attrs are the document's attributes (the user's metadata beyond
-	// the keys Evident knows): variables of the source in a QDPX export.
-	Attrs map[string]string `json:"attributes,omitempty"`
 }
 
 // Status says how a quote's passage stands now.
@@ -203,7 +187,7 @@ func snapshotOf(d *evident.Document, p *evident.Passage) Snapshot {
 		Role:     p.Role,
 		Locator:  p.Locator,
 		// The same fields as a search hit's source; only the JSON differs.
-		Source:       Source(search.SourceOf(d)),
+		Source:       evident.SourceOf(d),
 		Seq:          p.Seq,
 		Context:      p.Context,
 		Attrs:        evident.Attributes(d, p),

@@ -202,7 +202,7 @@ func (o QDPXOptions) encode(text string) string {
 // qdpxSource is one text source of the project as it is being built.
 type qdpxSource struct {
 	key      string // content hash, or file name when the snapshot has none
-	src      Source
+	src      evident.Source
 	name     string // the source's name: its title, safe as a file name (tools copy it to one)
 	file     string // its text file in the archive: sources/<guid>.txt
 	text     string

@@ -51,7 +51,7 @@ func TestSafeFileName(t *testing.T) {
 // stay valid against the schema.
 func TestQDPXOptions(t *testing.T) {
 	sha := "f00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeed"
-	src := Source{Title: "Pricing Q&A / CFO round-table", File: "pricing.txt", SHA256: sha, Kind: "interview"}
+	src := evident.Source{Title: "Pricing Q&A / CFO round-table", File: "pricing.txt", SHA256: sha, Kind: "interview"}
 	quotes := []Quote{
 		{ID: "q1", Category: "PAINS", PassageID: "f00dfeedf00d-1", Snapshot: Snapshot{Text: "The price 💸 hurts.\n\nEvery quarter 😩.", Speaker: "RK", Source: src, Seq: 1}},
 		{ID: "q2", Category: "GAINS", PassageID: "f00dfeedf00d-3", Snapshot: Snapshot{Text: "Après la clôture, c'est mieux.", Speaker: "RK", Source: src, Seq: 3}},
@@ -108,7 +108,7 @@ func TestQDPXOptions(t *testing.T) {
 // variable and in the description.
 func TestQDPXFaithfulSources(t *testing.T) {
 	sha := "f00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeed"
-	src := Source{Title: "Pricing Q&A / CFO round-table", File: "pricing.txt", SHA256: sha}
+	src := evident.Source{Title: "Pricing Q&A / CFO round-table", File: "pricing.txt", SHA256: sha}
 	q := Quote{ID: "q1", Category: "HEAR", PassageID: "f00dfeedf00d-1", Snapshot: Snapshot{Text: "The auditors keep asking.", Speaker: "RK", Role: "cfo", Source: src, Seq: 1}}
 	m := &Map{Info: Info{Name: "cfo"}, Cells: arrange([]Quote{q}, []Category{{Name: "HEAR"}})}
 	text, offsets := joinPassages([]passageText{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/evident/evident"
 	"github.com/evident/evident/store"
 )
 
@@ -65,7 +66,7 @@ func (s *Store) resolve(ctx context.Context, quotes []*Quote) error {
 
 // documentThere reports whether the quoted document is still in the store:
 // the same bytes, or the same origin (or file name) with other bytes.
-func (s *Store) documentThere(ctx context.Context, src Source) (bool, error) {
+func (s *Store) documentThere(ctx context.Context, src evident.Source) (bool, error) {
 	if src.SHA256 != "" {
 		_, err := s.cfg.Sources.DocumentBySHA(ctx, src.SHA256)
 		if err == nil {

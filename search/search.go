@@ -29,21 +29,6 @@ type Request struct {
 	NoFacets bool
 }
 
-// Source is the cited document of a hit.
-type Source struct {
-	Title  string `json:"title"`
-	File   string `json:"file"`
-	Path   string `json:"path,omitempty"`
-	SHA256 string `json:"sha256"`
-	Kind   string `json:"kind,omitempty"`
-	URL    string `json:"url,omitempty"`
-	Author string `json:"author,omitempty"`
-	Date   string `json:"date,omitempty"`
-	// Attrs are the document's attributes (the user's metadata beyond
-	// the keys Evident knows).
-	Attrs map[string]string `json:"attributes,omitempty"`
-}
-
 // Hit is one ranked passage with everything needed to cite it.
 type Hit struct {
 	ID         string             `json:"id"`
@@ -58,7 +43,7 @@ type Hit struct {
 	RoleMatch   string          `json:"role_match,omitempty"`
 	Interviewer bool            `json:"interviewer,omitempty"`
 	Context     string          `json:"context,omitempty"`
-	Source      Source          `json:"source"`
+	Source      evident.Source  `json:"source"`
 	Locator     evident.Locator `json:"locator"`
 	Citation    string          `json:"citation"`
 	// About is the role asked for that the passage reports on when
@@ -328,12 +313,6 @@ func (s *Searcher) aboutRole(p Parsed, ps *evident.Passage) string {
 	return p.Roles[0]
 }
 
-// SourceOf is the citation's view of a document.
-func SourceOf(d *evident.Document) Source {
-	return Source{Title: d.Title, File: d.File, Path: d.Origin, SHA256: d.SHA256, Kind: string(d.Kind),
-		URL: d.URL, Author: d.Author, Date: d.Date, Attrs: maps.Clone(d.Attrs)}
-}
-
 // HitOf builds a hit from a stored passage.
 func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]int) Hit {
 	cats := p.Categories
@@ -351,7 +330,7 @@ func HitOf(d *evident.Document, p *evident.Passage, score float64, spans [][2]in
 		Interviewer: p.Interviewer,
 		Context:     p.Context,
 		Attrs:       evident.Attributes(d, p),
-		Source:      SourceOf(d),
+		Source:      evident.SourceOf(d),
 		Locator:     p.Locator,
 		Citation:    evident.Citation(d, p),
 		Score:       score,
