@@ -462,12 +462,12 @@ func (e *Engine) Run(ctx context.Context) error {
 			errs <- err
 		}
 	})
-	// Workers stop first (their ctx ends), the indexer drains after them.
-	idxCtx, stopIndexer := context.WithCancel(context.WithoutCancel(ctx))
+	// The indexer stops with the workers, each after what it holds; what
+	// the workers finish while stopping is applied by the drain below.
 	indexerDone := make(chan struct{})
 	go func() {
 		defer close(indexerDone)
-		e.indexer.run(idxCtx)
+		e.indexer.run(ctx)
 	}()
 	if e.opts.Workers > 0 {
 		wg.Go(func() {
@@ -491,7 +491,6 @@ func (e *Engine) Run(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	stopIndexer()
 	<-indexerDone
 	// Apply what the workers finished while stopping; anything left stays
 	// in the results stream for the next start.

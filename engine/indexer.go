@@ -40,9 +40,13 @@ type indexer struct {
 func (x *indexer) run(ctx context.Context) {
 	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
-		x.batch(work, 250*time.Millisecond)
+		x.batch(work, fetchWindow)
 	}
 }
+
+// fetchWindow bounds the indexer's wait for a first result, and so how
+// long it takes to stop: a one-shot command waits for it before it exits.
+const fetchWindow = 100 * time.Millisecond
 
 // batch applies up to 64 waiting results: each document's passages
 // go to SQLite as they are read from the results bucket, and their index

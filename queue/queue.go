@@ -447,8 +447,10 @@ type Delivery struct {
 func (d *Delivery) Final() bool { return d.Job.Tried >= d.q.cfg.MaxAttempts }
 
 // nextWait bounds one pull for a job, and so how long a worker takes to
-// notice that it must stop.
-const nextWait = 500 * time.Millisecond
+// notice that it must stop: a one-shot `evident ingest` waits for it
+// before it exits. An idle worker pulls ten times a second, a cost too
+// small to see on the server.
+const nextWait = 100 * time.Millisecond
 
 // Next waits for the next job. It returns ctx.Err() when ctx ends.
 func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
