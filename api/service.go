@@ -29,7 +29,10 @@ type Service interface {
 // Reader finds and reads evidence.
 type Reader interface {
 	Search(ctx context.Context, req search.Request) (*search.Response, error)
-	Documents(ctx context.Context) ([]evident.Document, error)
+	// Documents is every document, or with hashes only those (a hash
+	// no document has is left out): waiting for a few submitted files
+	// reads those, whatever the size of the collection.
+	Documents(ctx context.Context, shas ...string) ([]evident.Document, error)
 	// Status is every document and the state of the data folder's disk.
 	Status(ctx context.Context) (*Status, error)
 	Show(ctx context.Context, ref string) (*Shown, error)

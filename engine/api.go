@@ -41,9 +41,16 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Respon
 	return resp, err
 }
 
-// Documents lists every document and its state, oldest first.
-func (e *Engine) Documents(ctx context.Context) ([]evident.Document, error) {
-	docs, err := e.store.Documents(ctx)
+// Documents lists every document and its state, oldest first; with
+// hashes, only those documents, in no particular order.
+func (e *Engine) Documents(ctx context.Context, shas ...string) ([]evident.Document, error) {
+	var docs []evident.Document
+	var err error
+	if len(shas) > 0 {
+		docs, err = e.store.DocumentsOf(ctx, shas)
+	} else {
+		docs, err = e.store.Documents(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -94,19 +101,22 @@ func (e *Engine) Show(ctx context.Context, ref string) (*api.Shown, error) {
 // finished (indexed or failed), calling progress after each poll with how
 // many have. It returns the documents as they ended.
 func (e *Engine) Await(ctx context.Context, shas []string, progress func(done int)) ([]evident.Document, error) {
+	// Only the submitted documents are read on each poll: waiting for a
+	// few files costs the same in a store of a million passages.
 	return Await(ctx, shas, e.Documents, progress)
 }
 
 // Await is the polling loop behind Engine.Await, shared with clients that
-// see documents through the HTTP API.
-func Await(ctx context.Context, shas []string, list func(context.Context) ([]evident.Document, error), progress func(done int)) ([]evident.Document, error) {
+// see documents through the HTTP API. list answers the documents of the
+// hashes it is given (api.Reader's Documents).
+func Await(ctx context.Context, shas []string, list func(context.Context, ...string) ([]evident.Document, error), progress func(done int)) ([]evident.Document, error) {
 	want := make(map[string]bool, len(shas))
 	for _, s := range shas {
 		want[s] = true
 	}
 	delay := 20 * time.Millisecond
 	for {
-		docs, err := list(ctx)
+		docs, err := list(ctx, shas...)
 		if err != nil {
 			return nil, err
 		}

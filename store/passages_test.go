@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -395,5 +396,47 @@ func TestOpenPrivateAndReadOnly(t *testing.T) {
 	}
 	if _, err := Open(filepath.Join(dir, "no-such-folder", "evident.db")); err == nil {
 		t.Error("opened a database in a folder that does not exist")
+	}
+}
+
+// DocumentsOf reads only the documents asked for, across SQLite's limit
+// on parameters, and leaves out hashes no document has.
+func TestDocumentsOf(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	var all []string
+	for i := range 1203 {
+		sha := fmt.Sprintf("%064x", i+1)
+		if _, _, err := s.Register(ctx, sub(fmt.Sprintf("n%d.txt", i), sha)); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, sha)
+	}
+	missing := fmt.Sprintf("%064x", 99999)
+	tests := []struct {
+		name string
+		shas []string
+		want int
+	}{
+		{"none", nil, 0},
+		{"two and one missing", []string{all[0], missing, all[7]}, 2},
+		{"more than one query's worth", append(slices.Clone(all[:1100]), missing), 1100},
+		{"every one", all, 1203},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, err := s.DocumentsOf(ctx, tt.shas)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(docs) != tt.want {
+				t.Fatalf("%d documents, want %d", len(docs), tt.want)
+			}
+			for _, d := range docs {
+				if !slices.Contains(tt.shas, d.SHA256) || d.File == "" {
+					t.Errorf("a document not asked for, or empty: %+v", d)
+				}
+			}
+		})
 	}
 }

@@ -966,6 +966,39 @@ func (s *Store) Documents(ctx context.Context) ([]evident.Document, error) {
 	return out, rows.Err()
 }
 
+// DocumentsOf returns the documents with these content hashes, in no
+// particular order; a hash no document has is left out. Its cost grows
+// with len(shas), not with the store.
+func (s *Store) DocumentsOf(ctx context.Context, shas []string) ([]evident.Document, error) {
+	var out []evident.Document
+	for len(shas) > 0 {
+		part := shas[:min(len(shas), 500)] // under SQLite's limit on parameters
+		shas = shas[len(part):]
+		args := make([]any, len(part))
+		for i, sha := range part {
+			args[i] = sha
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			d, err := scanDocument(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, *d)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // DocumentBySHA returns the document with exactly this content hash.
 func (s *Store) DocumentBySHA(ctx context.Context, sha string) (*evident.Document, error) {
 	return scanDocument(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 = ?`, sha))

@@ -56,12 +56,25 @@ func (c *Client) Search(ctx context.Context, req search.Request) (*search.Respon
 }
 
 // Documents lists the server's documents.
-func (c *Client) Documents(ctx context.Context) ([]evident.Document, error) {
+func (c *Client) Documents(ctx context.Context, shas ...string) ([]evident.Document, error) {
+	if len(shas) > 0 {
+		// A body, not a query: a thousand hashes would not fit a URL.
+		var out struct {
+			Documents []evident.Document `json:"documents"`
+		}
+		return out.Documents, c.call(ctx, http.MethodPost, "/api/documents", "", documentsOf{SHA256: shas}, &out)
+	}
 	st, err := c.Status(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return st.Documents, nil
+}
+
+// documentsOf is the body of POST /api/documents: the hashes of the
+// documents wanted.
+type documentsOf struct {
+	SHA256 []string `json:"sha256"`
 }
 
 // Status lists the server's documents and says whether its disk is full.

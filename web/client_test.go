@@ -36,6 +36,7 @@ func TestClientIsTheService(t *testing.T) {
 		{"passage in context", func(s api.Service) (any, error) { return s.Passage(ctx, id, 1) }, ""},
 		{"no passage", func(s api.Service) (any, error) { return s.Passage(ctx, "nope-1", 1) }, api.NotFound},
 		{"matrix", func(s api.Service) (any, error) { return s.Matrix(ctx) }, ""},
+		{"documents of hashes", func(s api.Service) (any, error) { return s.Documents(ctx, doc.SHA256, "0000") }, ""},
 		{"no map", func(s api.Service) (any, error) { return s.GetMap(ctx, "nobody") }, api.NotFound},
 		{"a map without a name", func(s api.Service) (any, error) { return s.CreateMap(ctx, maps.Info{}, "t") }, api.Invalid},
 		{"tags of no passage", func(s api.Service) (any, error) { return s.Tag(ctx, "nope-1", api.TagEdit{Accept: true}, "t") }, api.NotFound},

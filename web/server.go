@@ -127,6 +127,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/categories", s.categories)
 	mux.HandleFunc("GET /api/passages/{id}", s.passage)
 	mux.HandleFunc("GET /api/documents/{ref...}", s.show)
+	mux.HandleFunc("POST /api/documents", s.documents)
 	mux.HandleFunc("POST /api/ingest", s.ingest)
 	mux.HandleFunc("POST /api/reindex", s.reindex)
 	mux.HandleFunc("POST /api/reclassify", s.reclassify)
@@ -329,6 +330,25 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// documents answers the documents of the hashes in the body: what a
+// client waiting for its submissions polls.
+func (s *Server) documents(w http.ResponseWriter, r *http.Request) {
+	var req documentsOf
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil || len(req.SHA256) == 0 {
+		writeError(w, api.Errorf(api.Invalid, "the body must be {\"sha256\": [hashes]}"))
+		return
+	}
+	docs, err := s.Engine.Documents(r.Context(), req.SHA256...)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if docs == nil {
+		docs = []evident.Document{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": docs})
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {

@@ -201,7 +201,7 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, svc ap
 // a progress bar on a terminal, prints one line per failed document (by
 // the names in paths) and a summary, and returns an exit status of 1 when
 // any failed, or when earlier failures (reported already) count.
-func (a *app) await(ctx context.Context, shas []string, paths map[string][]string, earlier int, list func(context.Context) ([]evident.Document, error)) error {
+func (a *app) await(ctx context.Context, shas []string, paths map[string][]string, earlier int, list func(context.Context, ...string) ([]evident.Document, error)) error {
 	bar := a.progress(len(shas), "indexing")
 	ended, err := engine.Await(ctx, shas, list, func(done int) {
 		if bar != nil {
@@ -265,7 +265,7 @@ any did.`,
 
 func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, workers int) error {
 	log := a.logger(slog.LevelWarn)
-	report := func(res *api.Retried, list func(context.Context) ([]evident.Document, error)) error {
+	report := func(res *api.Retried, list func(context.Context, ...string) ([]evident.Document, error)) error {
 		paths := map[string][]string{}
 		var shas []string
 		earlier := 0
