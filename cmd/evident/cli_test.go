@@ -805,3 +805,30 @@ func TestStatusWarnsOfUnreadableText(t *testing.T) {
 		t.Errorf("status --json: disk %+v (%v) in %s", st.Disk, err, raw)
 	}
 }
+
+// --cpuprofile and --memprofile write profiles that go tool pprof reads,
+// also when the command fails.
+func TestProfiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"status"}, 0},
+		{[]string{"show", "nothing-here.txt"}, 1},
+	} {
+		cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+		os.Remove(cpu)
+		os.Remove(mem)
+		args := append([]string{"--data", filepath.Join(dir, "data"), "--cpuprofile", cpu, "--memprofile", mem}, tt.args...)
+		if r := runCLI(t, "", args...); r.code != tt.code {
+			t.Fatalf("evident %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stderr)
+		}
+		for _, p := range []string{cpu, mem} {
+			out, err := exec.Command("go", "tool", "pprof", "-raw", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "PeriodType") {
+				t.Errorf("%s after %s: %v\n%.300s", filepath.Base(p), tt.args[0], err, out)
+			}
+		}
+	}
+}

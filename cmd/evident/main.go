@@ -57,6 +57,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if perr := a.profiles.stop(); perr != nil {
+		fmt.Fprintln(stderr, "evident:", perr)
+	}
 	if err == nil {
 		return 0
 	}
@@ -76,9 +79,10 @@ type app struct {
 	data    string
 	rules   string
 	verbose bool
-	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	profiles
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func (a *app) root() *cobra.Command {
@@ -93,10 +97,15 @@ Every command keeps its state in --data. When an "evident serve" holds that
 folder, the other commands talk to it; otherwise they do the work themselves.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return a.profiles.start()
+		},
 	}
 	root.PersistentFlags().StringVar(&a.data, "data", "./evident-data", "the folder that holds all state: queue, database, index")
 	root.PersistentFlags().StringVar(&a.rules, "rules", "", "classification rules file (default: <data>/rules.yaml if present, else the built-in configs/rules.yaml)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what happens, for debugging")
+	root.PersistentFlags().StringVar(&a.profiles.cpu, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof FILE)")
+	root.PersistentFlags().StringVar(&a.profiles.mem, "memprofile", "", "write a heap profile to this file when the command ends")
 	root.AddCommand(a.serveCmd(), a.workerCmd(), a.ingestCmd(), a.searchCmd(), a.showCmd(),
 		a.statusCmd(), a.classifyCmd(), a.reindexCmd(), a.reclassifyCmd(), a.retryCmd(), a.rulesCmd(), a.matrixCmd(), a.mapCmd(),
 		a.tagCmd(), a.reviewCmd(), a.speakerCmd(), a.importCmd())
