@@ -178,10 +178,28 @@ func (b *tab) open(t *testing.T, path string) {
 	b.do(t, chromedp.Navigate(b.base+path))
 }
 
-// text is the visible text of the first element the selector finds.
+// text is the visible text (innerText, as chromedp.Text reads it) of the
+// first element the selector finds. It is read in the page in one step,
+// and read again while the element is missing or the page is reloading:
+// a form's data-then="reload" may land between finding a node and reading
+// it ("No node with given id found").
 func (b *tab) text(t *testing.T, sel string) string {
 	t.Helper()
-	return run(t, b, chromedp.Text(chromedp.CSS(sel)))
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && document.readyState === "complete" ? e.innerText : null; })()`, sel)
+	deadline := time.Now().Add(20 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[*string](expr))
+		cancel()
+		if err == nil && s != nil {
+			return *s
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("reading %s in %s: %v", sel, b.location(), last)
+	return ""
 }
 
 // eval evaluates a JavaScript expression in the page, awaiting a promise.
