@@ -17,19 +17,19 @@ var welcomes = regexp.MustCompile(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (
 // calledHost finds a host named in the prose: "host Jo Tanaka talks
 // with", "hosted by Jo Tanaka", "my co-host, Chris Benson", "with me as
 // always is Autumn Nash", "joined as always by my co-host, Chris Benson".
-var calledHost = regexp.MustCompile(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?|with me,? as (?:always|usual|ever),? (?:is|are)|joined,? as (?:always|usual|ever),? by(?: my co-?host,?)?)\s+` + introName)
+var calledHost = withWords(regexp.MustCompile(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?|with me,? as (?:always|usual|ever),? (?:is|are)|joined,? as (?:always|usual|ever),? by(?: my co-?host,?)?)\s+` + introName), "host", "moderat", "with me", "joined")
 
 // selfHost is a speaker saying they host: "I'm your host", "we are the
 // new hosts of Ship It", "I co-host that podcast".
-var selfHost = regexp.MustCompile(`(?i)\bI(?:'m|’m| am) (?:your|the) (?:co-?)?host\b|\bI (?:also |actually |now )?(?:co-?)?host (?:this|that|the) (?:show|podcast)\b|\bwe(?:'re|’re| are) (?:your|the) (?:new )?(?:co-?)?hosts\b`)
+var selfHost = withWords(regexp.MustCompile(`(?i)\bI(?:'m|’m| am) (?:your|the) (?:co-?)?host\b|\bI (?:also |actually |now )?(?:co-?)?host (?:this|that|the) (?:show|podcast)\b|\bwe(?:'re|’re| are) (?:your|the) (?:new )?(?:co-?)?hosts\b`), "host")
 
 // guestThanks is what a guest says to whoever has them on the show.
-var guestThanks = regexp.MustCompile(`(?i)\b(?:thanks|thank you)(?: so much| very much| again)? for (?:having|inviting) (?:me|us)\b|\b(?:happy|glad|excited|honou?red|thrilled|delighted|great|good|a pleasure) to be (?:here|on (?:the|this|your) (?:show|podcast))\b`)
+var guestThanks = withWords(regexp.MustCompile(`(?i)\b(?:thanks|thank you)(?: so much| very much| again)? for (?:having|inviting) (?:me|us)\b|\b(?:happy|glad|excited|honou?red|thrilled|delighted|great|good|a pleasure) to be (?:here|on (?:the|this|your) (?:show|podcast))\b`), "having", "inviting", "to be")
 
 // audience is a host speaking to the show's listeners or of the show's
 // episodes: "our listeners", "if you're listening", "this show", "in
 // episode 11". Guests say "this podcast", not "this show".
-var audience = regexp.MustCompile(`(?i)\bour (?:listeners|audience)\b|\byou,? the listeners?\b|\blisteners out there\b|\bif you(?:'re|’re| are) listening\b|\bdear listeners?\b|\bour (?:show|podcast)\b|\bthis show\b|\b(?:last|previous|next|first|an earlier|another) episode\b|\bepisode (?:number )?\d+\b`)
+var audience = withWords(regexp.MustCompile(`(?i)\bour (?:listeners|audience)\b|\byou,? the listeners?\b|\blisteners out there\b|\bif you(?:'re|’re| are) listening\b|\bdear listeners?\b|\bour (?:show|podcast)\b|\bthis show\b|\b(?:last|previous|next|first|an earlier|another) episode\b|\bepisode (?:number )?\d+\b`), "listen", "audience", "show", "podcast", "episode")
 
 // welcomesName finds the guest a host welcomes or has on: "Zac, welcome
 // to Founders Talk", "Robert Ross, thanks for joining me", "So welcome,
