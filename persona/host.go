@@ -17,7 +17,7 @@ var welcomes = regexp.MustCompile(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (
 // calledHost finds a host named in the prose: "host Jo Tanaka talks
 // with", "hosted by Jo Tanaka", "my co-host, Chris Benson", "with me as
 // always is Autumn Nash", "joined as always by my co-host, Chris Benson".
-var calledHost = withWords(regexp.MustCompile(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?|with me,? as (?:always|usual|ever),? (?:is|are)|joined,? as (?:always|usual|ever),? by(?: my co-?host,?)?)\s+` + introName), "host", "moderat", "with me", "joined")
+var calledHost = withWords(regexp.MustCompile(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?|with me,? as (?:always|usual|ever),? (?:is|are)|joined,? as (?:always|usual|ever),? by(?: my co-?host,?)?)\s+`+introName), "host", "moderat", "with me", "joined")
 
 // selfHost is a speaker saying they host: "I'm your host", "we are the
 // new hosts of Ship It", "I co-host that podcast".
