@@ -214,16 +214,6 @@ func overrule(p *evident.Passage, o store.Override) {
 	p.TaggedBy, p.TaggedAt = o.Who, o.At
 }
 
-// overruleAll applies the people's categories to passages just tagged by
-// the rules: a document processed again, or reclassified.
-func overruleAll(ps []evident.Passage, overrides map[string]store.Override) {
-	for i := range ps {
-		if o, ok := overrides[ps[i].ID]; ok {
-			overrule(&ps[i], o)
-		}
-	}
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

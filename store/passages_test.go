@@ -240,8 +240,8 @@ func TestTagsStampsAndCounts(t *testing.T) {
 		t.Errorf("coverage of a document not yet indexed: %v", cov)
 	}
 	var each int
-	if err := s.EachPassage(ctx, func(*evident.Document, *evident.Passage) error { each++; return nil }); err != nil || each != 0 {
-		t.Errorf("EachPassage before indexing: %d passages, %v", each, err)
+	if err := s.EachIndexed(ctx, func(_ *evident.Document, ps []evident.Passage) error { each += len(ps); return nil }); err != nil || each != 0 {
+		t.Errorf("EachIndexed before indexing: %d passages, %v", each, err)
 	}
 	if err := s.MarkIndexed(ctx, map[string]string{d.SHA256: "s1"}); err != nil {
 		t.Fatal(err)
@@ -270,19 +270,21 @@ func TestTagsStampsAndCounts(t *testing.T) {
 	golden.JSON(t, "coverage.golden.json", cov)
 
 	var seen []string
-	err = s.EachPassage(ctx, func(doc *evident.Document, p *evident.Passage) error {
+	err = s.EachIndexed(ctx, func(doc *evident.Document, dps []evident.Passage) error {
 		if doc.SHA256 != d.SHA256 {
-			t.Errorf("EachPassage gave a passage of %s", doc.File)
+			t.Errorf("EachIndexed gave the passages of %s", doc.File)
 		}
-		seen = append(seen, p.ID)
+		for _, p := range dps {
+			seen = append(seen, p.ID)
+		}
 		return nil
 	})
 	if err != nil || len(seen) != len(ps) || seen[0] != ps[0].ID {
-		t.Errorf("EachPassage: %v, %v", seen, err)
+		t.Errorf("EachIndexed: %v, %v", seen, err)
 	}
 	stop := errors.New("stop")
-	if err := s.EachPassage(ctx, func(*evident.Document, *evident.Passage) error { return stop }); !errors.Is(err, stop) {
-		t.Errorf("EachPassage passes fn's error on: %v", err)
+	if err := s.EachIndexed(ctx, func(*evident.Document, []evident.Passage) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("EachIndexed passes fn's error on: %v", err)
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("Ping: %v", err)

@@ -1181,19 +1181,6 @@ func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Cite
 	return out, nil
 }
 
-// EachPassage calls fn for every stored passage of indexed documents, with
-// its document, in document order.
-func (s *Store) EachPassage(ctx context.Context, fn func(d *evident.Document, p *evident.Passage) error) error {
-	return s.EachIndexed(ctx, func(d *evident.Document, ps []evident.Passage) error {
-		for j := range ps {
-			if err := fn(d, &ps[j]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // EachIndexed calls fn with every indexed document and its passages, one
 // document at a time: it is how the index is rebuilt and passages are
 // classified again.
