@@ -239,10 +239,10 @@ func (pr *Processor) Stream(ctx context.Context, in Input, sink Sink) (err error
 	speakers := persona.Resolve(persona.Input{Meta: meta, FolderRole: folderRole, Passages: ps, Roles: tax})
 	for i := range speakers {
 		who := &speakers[i]
-		written := strings.TrimSpace(who.Role)
-		who.Role = canonical(tax, written)
-		if who.Title == "" && written != "" && !strings.EqualFold(written, who.Role) {
-			who.Title = written
+		role, title := roleAndTitle(tax, who.Role)
+		who.Role = role
+		if who.Title == "" {
+			who.Title = title
 		}
 		who.Attrs = speakerAttrs(meta, who)
 		// The list of speakers repeats names the passages hold: masked
@@ -265,15 +265,26 @@ func (pr *Processor) Stream(ctx context.Context, in Input, sink Sink) (err error
 }
 
 // titled maps a passage's role as written to the taxonomy's, keeping a
-// role given as a title ("VP of Engineering") as the passage's title
-// beside its canonical role (vp-engineering).
+// role its speaker gave as a title as the passage's title; a folder's or
+// a document's role is no one's title.
 func titled(tax *roles.Taxonomy, p *evident.Passage) {
-	written := strings.TrimSpace(p.Role)
-	p.Role = canonical(tax, written)
-	if p.Title == "" && !p.Interviewer && p.RoleSource != evident.RoleFromFolder && p.RoleSource != evident.RoleFromDocument &&
-		written != "" && !strings.EqualFold(written, p.Role) {
-		p.Title = written
+	role, title := roleAndTitle(tax, p.Role)
+	p.Role = role
+	if p.Title == "" && !p.Interviewer && p.RoleSource != evident.RoleFromFolder && p.RoleSource != evident.RoleFromDocument {
+		p.Title = title
 	}
+}
+
+// roleAndTitle maps a role as written to the taxonomy's id, and returns
+// the written form as a title when it says more than the id: "VP of
+// Engineering" beside vp-engineering.
+func roleAndTitle(tax *roles.Taxonomy, written string) (role, title string) {
+	written = strings.TrimSpace(written)
+	role = canonical(tax, written)
+	if written != "" && !strings.EqualFold(written, role) {
+		title = written
+	}
+	return role, title
 }
 
 // finish closes a processed document: it fails when nothing of its text is
