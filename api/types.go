@@ -99,6 +99,9 @@ type Submission struct {
 	Origin     string       // identity of the source: inbox-relative path, absolute path, upload:name; Path made absolute when empty
 	Meta       evident.Meta // what the user said (sidecar or upload form); read from Path's sidecar when zero
 	FolderRole string       // the role of the inbox folder it was found in
+	// Keep keeps the file's bytes in the queue's store once its document
+	// is indexed (they leave it otherwise): see engine.Options.KeepFiles.
+	Keep bool
 }
 
 // Submitted says what became of a submission: POST /api/ingest.

@@ -51,6 +51,11 @@ type Options struct {
 	Redact     string // masking of personal data; empty uses <data>/redact.yaml if present, else the built-in one
 	Synonyms   string // search's topic synonyms; empty uses <data>/synonyms.yaml if present, else the built-in ones
 	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
+	// KeepFiles keeps every submitted file's bytes in the queue's object
+	// store once its document is indexed. Without it they leave the store
+	// then (failed documents keep theirs, for a retry), unless a
+	// submission asked to keep them (api.Submission.Keep).
+	KeepFiles bool
 	JobTimeout time.Duration
 	// Limits bound what one file may cost the local workers: the longest
 	// passage, the most passages, the most paragraphs of a document read

@@ -74,11 +74,22 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 	if len(rs) == 0 {
 		return 0
 	}
+	n, indexed := x.applyAll(ctx, rs)
+	// Their passages are on disk in the store and the index: the bytes
+	// have served.
+	x.e.discard(ctx, x.e.queue, indexed)
+	return n
+}
+
+// applyAll applies a batch of results (see batch) and returns how many
+// it applied and the documents it marked indexed.
+func (x *indexer) applyAll(ctx context.Context, rs []*queue.ResultDelivery) (int, []string) {
 	began := time.Now()
 	// One writer at a time changes passages in the store and the index
 	// together: the indexer, reindex, reclassify, a person's review (Tag).
 	x.e.writeMu.Lock()
 	defer x.e.writeMu.Unlock()
+	var err error
 	w := &pending{e: x.e, adds: map[string]index.Entry{}}
 	stamps := map[string]string{} // documents saved, to mark indexed
 	var applied []*queue.ResultDelivery
@@ -133,7 +144,7 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 				r.Nak()
 			}
 		}
-		return 0
+		return 0, nil
 	}
 	for _, r := range applied {
 		if err := r.Ack(ctx); err != nil {
@@ -141,7 +152,7 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 		}
 	}
 	x.indexing.observe(time.Since(began))
-	return len(applied)
+	return len(applied), slices.Collect(maps.Keys(stamps))
 }
 
 // ready reopens the search index after a write to it failed, once
@@ -232,6 +243,25 @@ func (x *indexer) apply(ctx context.Context, r *queue.ResultDelivery, w *pending
 		if res.Version != queue.JobVersion(jobOf(sub)) {
 			x.e.log.Info("indexer: dropping a result for outdated metadata", "sha256", short(sha), "file", sub.File)
 			return false, "", nil
+		}
+	}
+	if failure != "" && res.Gone {
+		// No worker found the bytes: a late copy of a job whose document
+		// is indexed, its bytes discarded since, changes nothing.
+		doc, err := x.e.store.DocumentBySHA(ctx, sha)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, "", nil
+		}
+		if err != nil {
+			return false, "", err
+		}
+		if doc.State == evident.Indexed {
+			x.e.log.Info("indexer: dropping a result without bytes for an indexed document", "sha256", short(sha), "file", doc.File)
+			return false, "", nil
+		}
+		failure = goneReason(doc, "its file is no longer at "+where(doc)+": add the file again")
+		if _, ok := x.e.sourceOf(doc); ok {
+			failure = goneReason(doc, "`evident retry "+doc.File+"` reads its file again from "+doc.Origin)
 		}
 	}
 	if failure != "" {

@@ -29,6 +29,6 @@ func (e *Engine) payloadGone(ctx context.Context, sha, file string) error {
 		return nil
 	}
 	e.log.Warn("indexer: a result's passages were not found; queueing the document again", "sha256", short(sha), "file", file)
-	_, err = e.recovery(e.queue).requeue(ctx, sha)
+	_, err = e.recovery(e.queue).requeue(ctx, doc)
 	return err
 }

@@ -21,15 +21,22 @@ type recovery struct {
 	// worker outlived the last process.
 	embedded bool
 	config   string // the rules and roles in force (liveRules.configID)
+	// keep is Options.KeepFiles: no stored bytes are swept.
+	keep bool
 	// fail fails a document in the store and takes it out of the index.
 	fail func(ctx context.Context, sha, reason string) error
-	log  *slog.Logger
+	// restore stores a document's bytes again from its file (see restore).
+	restore func(ctx context.Context, d *evident.Document) (ok bool, why string, err error)
+	log     *slog.Logger
 }
 
 // recovery returns the engine's recovery on q.
 func (e *Engine) recovery(q *queue.Queue) *recovery {
-	return &recovery{store: e.store, queue: q, embedded: e.srv != nil, config: e.configNow(), log: e.log,
-		fail: func(ctx context.Context, sha, reason string) error { return e.fail(ctx, sha, reason, "") }}
+	return &recovery{store: e.store, queue: q, embedded: e.srv != nil, config: e.configNow(), log: e.log, keep: e.opts.KeepFiles,
+		fail: func(ctx context.Context, sha, reason string) error { return e.fail(ctx, sha, reason, "") },
+		restore: func(ctx context.Context, d *evident.Document) (bool, string, error) {
+			return restore(ctx, q, d, e.sourcePath, e.opts.KeepFiles)
+		}}
 }
 
 // maxInterrupted is how many crashes in a row may cut a document's
@@ -46,6 +53,7 @@ type Resumed struct {
 	Retried     int  `json:"retried"`     // failed documents tried again under new rules or roles
 	Failed      int  `json:"failed"`      // documents failed now: bytes lost, or killed the process too often
 	Repaired    int  `json:"repaired"`    // documents whose index entries were rewritten or removed
+	Swept       int  `json:"swept"`       // files whose stored bytes no document needed (indexed, or none), removed
 	Rebuilt     bool `json:"rebuilt"`     // the index was built from the database
 	// Reclassified is true when a reclassification interrupted by a crash
 	// was finished.
@@ -70,6 +78,7 @@ func (r Resumed) String() string {
 	add(r.Retried, "failed retried under new rules", "failed retried under new rules")
 	add(r.Failed, "failed now", "failed now")
 	add(r.Repaired, "index repair", "index repairs")
+	add(r.Swept, "indexed file's bytes removed from the queue", "indexed files' bytes removed from the queue")
 	if r.Rebuilt {
 		parts = append(parts, "index rebuilt")
 	}
@@ -142,7 +151,7 @@ func (rc *recovery) resume(ctx context.Context, r *Resumed) error {
 		case results[d.SHA256]:
 			r.Indexing++
 		default:
-			queued, err := rc.requeue(ctx, d.SHA256)
+			queued, err := rc.requeue(ctx, &d)
 			if err != nil {
 				return err
 			}
@@ -159,30 +168,48 @@ func (rc *recovery) resume(ctx context.Context, r *Resumed) error {
 		return err
 	}
 	for _, sha := range again {
+		// Failed documents keep their bytes; should they be gone all the
+		// same, failed it stays, with the reason it has.
 		if has, err := q.HasFile(ctx, sha); err != nil || !has {
-			continue // failed it stays, with the reason it has
+			continue
 		}
-		if _, err := rc.requeue(ctx, sha); err != nil {
+		sub, err := rc.store.Requeue(ctx, sha)
+		if err != nil {
+			return err
+		}
+		if err := q.Publish(ctx, jobOf(sub)); err != nil {
 			return err
 		}
 		r.Retried++
+	}
+	if !rc.keep {
+		if r.Swept, err = rc.sweep(ctx, docs); err != nil {
+			// Not worth failing a start for: they wait for the next one.
+			rc.log.Warn("removing stored bytes no document needs", "err", err)
+		}
 	}
 	return nil
 }
 
 // requeue queues a registered document again, as a new run, when its
-// bytes are stored; otherwise it fails the document. It reports whether
-// the document was queued.
-func (rc *recovery) requeue(ctx context.Context, sha string) (bool, error) {
+// bytes are stored or can be stored again from its file; otherwise it
+// fails the document. It reports whether the document was queued.
+func (rc *recovery) requeue(ctx context.Context, d *evident.Document) (bool, error) {
 	q := rc.queue
-	has, err := q.HasFile(ctx, sha)
+	has, err := q.HasFile(ctx, d.SHA256)
 	if err != nil {
 		return false, err
 	}
 	if !has {
-		return false, rc.fail(ctx, sha, "the original bytes were lost before processing; add the file again")
+		ok, why, err := rc.restore(ctx, d)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return false, rc.fail(ctx, d.SHA256, "the file could not be processed: "+why)
+		}
 	}
-	sub, err := rc.store.Requeue(ctx, sha)
+	sub, err := rc.store.Requeue(ctx, d.SHA256)
 	if err != nil {
 		return false, err
 	}

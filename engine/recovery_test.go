@@ -106,7 +106,7 @@ func TestResumeRequeuesLostJobs(t *testing.T) {
 			t.Fatal(err)
 		}
 		if putFile {
-			if err := e.Queue().PutFile(ctx, sum, name, strings.NewReader(content)); err != nil {
+			if err := e.Queue().PutFile(ctx, sum, name, strings.NewReader(content), false); err != nil {
 				t.Fatal(err)
 			}
 		}

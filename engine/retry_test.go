@@ -67,7 +67,7 @@ func TestRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Queued) != 0 || len(got.Skipped) != 1 || !strings.Contains(got.Skipped[0].Reason, "original bytes are gone") {
+	if len(got.Queued) != 0 || len(got.Skipped) != 1 || !strings.Contains(got.Skipped[0].Reason, "original bytes are not in the queue's store") {
 		t.Errorf("retrying a file that is gone: %+v", got)
 	}
 }

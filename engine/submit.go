@@ -102,7 +102,7 @@ func (e *Engine) submit(ctx context.Context, src api.Submission, from found) (*a
 	}
 	sub := store.Submission{Origin: src.Origin, File: src.Name, SHA256: sum, Size: info.Size(), ModTime: info.ModTime(),
 		Meta: src.Meta, FolderRole: src.FolderRole}
-	res, err := e.record(ctx, sub, f, problem)
+	res, err := e.record(ctx, sub, f, problem, src.Keep || e.opts.KeepFiles)
 	if err != nil {
 		e.noSpace(err)
 		return nil, &hashedError{sha: sum, err: err}
@@ -114,18 +114,32 @@ func (e *Engine) submit(ctx context.Context, src api.Submission, from found) (*a
 // registers it and queues its job. A document registered but left without
 // a job (its earlier submission failed halfway, or the job was lost) is
 // queued again rather than taken for a duplicate.
-func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string) (*api.Submitted, error) {
+//
+// The bytes of a document already indexed are not stored again (they
+// left the store once it was indexed, see discard), unless they are to be
+// kept or its registration queues it after all (new metadata).
+func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, problem string, keep bool) (*api.Submitted, error) {
 	sum := sub.SHA256
-	if problem == "" {
+	// Held from before its bytes are stored: discard leaves them alone
+	// meanwhile.
+	e.hold(sum)
+	defer e.release(sum)
+	stored := problem != ""
+	storeBytes := func() error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Name(), err)
+			return fmt.Errorf("%s: %w", f.Name(), err)
 		}
-		if err := e.queue.PutFile(ctx, sum, sub.File, f); err != nil {
+		if err := e.queue.PutFile(ctx, sum, sub.File, f, keep); err != nil {
+			return err
+		}
+		stored = true
+		return nil
+	}
+	if !stored && (keep || !e.indexed(ctx, sum)) {
+		if err := storeBytes(); err != nil {
 			return nil, err
 		}
 	}
-	e.hold(sum)
-	defer e.release(sum)
 	outcome, doc, err := e.store.Register(ctx, sub)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name(), err)
@@ -154,6 +168,14 @@ func (e *Engine) record(ctx context.Context, sub store.Submission, f *os.File, p
 		e.log.Info("failed", "sha256", short(sum), "file", sub.File, "origin", sub.Origin, "reason", problem)
 		doc, err = e.store.DocumentBySHA(ctx, sum)
 		return &api.Submitted{Document: doc, Outcome: outcome}, err
+	}
+	if !stored {
+		// Indexed when looked at, queued again since (new metadata): a
+		// failure here leaves it queued without a job, which the next
+		// submission of the file runs.
+		if err := storeBytes(); err != nil {
+			return nil, err
+		}
 	}
 	if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
 		return nil, err
@@ -330,9 +352,10 @@ func folderOf(rel string) string {
 // Retry runs documents again: those refs name (a file name, a path or a
 // prefix of the hash, as Show takes them) and, with failed, every failed
 // one. A document whose job is already waiting is left alone; one whose
-// original bytes are gone is read again from its file when that is still
-// where it was found (a path, or the inbox), else left alone with the
-// reason. Attempts and crash counts start again from nothing.
+// original bytes are gone (indexed documents' leave the store) is read
+// again from its file when that is still where it was found (a path, or
+// the inbox), else left alone with the reason. Attempts and crash counts
+// start again from nothing.
 func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Retried, error) {
 	if err := e.Connect(ctx); err != nil {
 		return nil, err
@@ -380,32 +403,47 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Re
 		if err != nil {
 			return nil, err
 		}
-		var now *evident.Document
-		if has {
-			sub, err := e.store.Requeue(ctx, d.SHA256)
-			if err != nil {
-				return nil, err
-			}
-			if err := e.queue.Publish(ctx, jobOf(sub)); err != nil {
-				return nil, err
-			}
-			e.log.Info("queued", "file", d.Origin, "sha256", short(d.SHA256), "outcome", "retry", "run", sub.Run)
-			if now, err = e.store.DocumentBySHA(ctx, d.SHA256); err != nil {
-				return nil, err
-			}
-		} else {
+		if !has && d.State != evident.Indexed {
+			// Never stored (a file refused at once) or lost: submitted
+			// again from its file, as it is now.
 			src, ok := e.sourceOf(d)
 			if !ok {
 				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256,
-					Reason: "its original bytes are gone and its file is not where it was found; add the file again"})
+					Reason: goneReason(d, "its file is no longer at "+where(d)+": add the file again")})
 				continue
 			}
-			sub, err := e.Ingest(ctx, src)
+			s, err := e.Ingest(ctx, src)
 			if err != nil {
 				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
 				continue
 			}
-			now = sub.Document
+			out.Queued = append(out.Queued, *s.Document)
+			continue
+		}
+		// Stored, or discarded once indexed: stored again from its file.
+		sub, err := e.requeueStored(ctx, e.queue, d)
+		if errors.Is(err, errGone) {
+			// Its file has other bytes now: they are what runs.
+			if src, ok := e.sourceOf(d); ok {
+				s, err := e.Ingest(ctx, src)
+				if err != nil {
+					out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
+					continue
+				}
+				out.Queued = append(out.Queued, *s.Document)
+				continue
+			}
+			out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256,
+				Reason: strings.TrimPrefix(err.Error(), errGone.Error()+": ")})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		e.log.Info("queued", "file", d.Origin, "sha256", short(d.SHA256), "outcome", "retry", "run", sub.Run)
+		now, err := e.store.DocumentBySHA(ctx, d.SHA256)
+		if err != nil {
+			return nil, err
 		}
 		out.Queued = append(out.Queued, *now)
 	}

@@ -82,6 +82,10 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	start := time.Now()
 	go func() {
 		data, err := w.Queue.File(work, d.Job.SHA256)
+		if errors.Is(err, queue.ErrFileGone) {
+			// No attempt brings them back: the indexer decides (Result.Gone).
+			err = &Permanent{Err: err}
+		}
 		if err != nil {
 			done <- outcome{err: err}
 			return
@@ -132,6 +136,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	}
 	if IsPermanent(o.err) || d.Attempt >= w.Queue.Config().MaxAttempts {
 		res.Error = o.err.Error()
+		res.Gone = errors.Is(o.err, queue.ErrFileGone)
 		if !IsPermanent(o.err) {
 			res.Attempts = d.Attempt
 		}

@@ -42,7 +42,7 @@ func submit(t *testing.T, q *queue.Queue, job queue.Job, stored []byte) {
 	t.Helper()
 	ctx := context.Background()
 	if stored != nil {
-		if err := q.PutFile(ctx, job.SHA256, job.File, bytes.NewReader(stored)); err != nil {
+		if err := q.PutFile(ctx, job.SHA256, job.File, bytes.NewReader(stored), false); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,9 +1,14 @@
 package queue
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,12 +41,12 @@ func TestFiles(t *testing.T) {
 	if _, err := q.File(ctx, sha); err == nil || !strings.Contains(err.Error(), sha[:12]) {
 		t.Errorf("File of nothing stored: %v, want an error naming %s", err, sha[:12])
 	}
-	if err := q.PutFile(ctx, sha, "a.txt", strings.NewReader("first bytes")); err != nil {
+	if err := q.PutFile(ctx, sha, "a.txt", strings.NewReader("first bytes"), false); err != nil {
 		t.Fatal(err)
 	}
 	has(true)
 	// Stored already: the reader is not even read.
-	if err := q.PutFile(ctx, sha, "a.txt", errReader{}); err != nil {
+	if err := q.PutFile(ctx, sha, "a.txt", errReader{}, false); err != nil {
 		t.Errorf("storing the same hash again: %v", err)
 	}
 	got, err := q.File(ctx, sha)
@@ -54,7 +59,7 @@ func TestFiles(t *testing.T) {
 		}
 	}
 	has(false)
-	if err := q.PutFile(ctx, "other", "b.txt", errReader{}); err == nil || !strings.Contains(err.Error(), "b.txt") {
+	if err := q.PutFile(ctx, "other", "b.txt", errReader{}, false); err == nil || !strings.Contains(err.Error(), "b.txt") {
 		t.Errorf("a reader that fails: %v, want an error naming b.txt", err)
 	}
 }
@@ -371,4 +376,104 @@ func TestOpenTwice(t *testing.T) {
 	if !strings.Contains(string(b), `"sha256":"aaaa"`) {
 		t.Errorf("job %s", b)
 	}
+}
+
+// Bytes stored without keep leave the store when discarded, and leave no
+// deletion marker: the disk they took is given back. Bytes kept on request
+// stay, and so do those marked kept when stored again with keep.
+func TestDiscardFile(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := StartServer(ServerOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	nc, err := srv.Connect("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ctx := testCtx(t)
+	q, err := Open(ctx, nc, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Random bytes do not compress: what the disk holds is what was put.
+	body := make([]byte, 64<<10)
+	const n = 40
+	name := func(i int) string { return fmt.Sprintf("%064x", i) }
+	for i := range n {
+		rand.Read(body)
+		if err := q.PutFile(ctx, name(i), fmt.Sprintf("f%d.bin", i), bytes.NewReader(body), i == 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Stored without keep, then submitted again with it: kept.
+	if err := q.PutFile(ctx, name(1), "f1.bin", errReader{}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := q.StoredFiles(ctx); err != nil || got != n {
+		t.Errorf("StoredFiles = %d, %v; want %d", got, err, n)
+	}
+	files, err := q.Files(ctx)
+	if err != nil || len(files) != n {
+		t.Fatalf("Files: %d, %v; want %d", len(files), err, n)
+	}
+	for _, f := range files {
+		if want := f.SHA256 == name(0) || f.SHA256 == name(1); f.Kept != want {
+			t.Errorf("%s kept = %v, want %v", f.SHA256[60:], f.Kept, want)
+		}
+	}
+	msgs := filepath.Join(dir, "jetstream", "jetstream", "$G", "streams", "OBJ_"+BucketFiles, "msgs")
+	before := dirSize(t, msgs)
+	if before < n*len(body) {
+		t.Fatalf("the bucket takes %d bytes on disk, less than the %d put", before, n*len(body))
+	}
+	for i := range n {
+		gone, err := q.DiscardFile(ctx, name(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i > 1; gone != want {
+			t.Errorf("DiscardFile(%d) = %v, want %v", i, gone, want)
+		}
+		if has, _ := q.HasFile(ctx, name(i)); has == gone {
+			t.Errorf("HasFile(%d) = %v after discarding it (%v)", i, has, gone)
+		}
+	}
+	if _, err := q.File(ctx, name(5)); !errors.Is(err, ErrFileGone) {
+		t.Errorf("File of discarded bytes: %v, want ErrFileGone", err)
+	}
+	if got, _ := q.StoredFiles(ctx); got != 2 {
+		t.Errorf("StoredFiles = %d after discarding, want the 2 kept", got)
+	}
+	// Discarding what is gone is no error.
+	if gone, err := q.DiscardFile(ctx, name(5)); gone || err != nil {
+		t.Errorf("DiscardFile of nothing: %v, %v", gone, err)
+	}
+	for i := range 2 {
+		if err := q.DeleteFile(ctx, name(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := dirSize(t, msgs); after > 64<<10 {
+		t.Errorf("the bucket takes %d bytes on disk once every file is removed (%d before)", after, before)
+	}
+}
+
+func dirSize(t *testing.T, dir string) int {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += int(info.Size())
+	}
+	return n
 }
