@@ -156,11 +156,11 @@ type Queue struct {
 	// The buckets' streams, to remove objects without leaving markers
 	// (purgeInfo).
 	filesS, resultsS jetstream.Stream
-	jobs    jetstream.Stream
-	resS    jetstream.Stream
-	workers jetstream.Consumer
-	indexer jetstream.Consumer
-	cfg     Config
+	jobs             jetstream.Stream
+	resS             jetstream.Stream
+	workers          jetstream.Consumer
+	indexer          jetstream.Consumer
+	cfg              Config
 }
 
 // Open creates or updates the streams, buckets and consumers and returns a
