@@ -41,21 +41,16 @@ type Options struct {
 	// NATSToken is what the outside server wants (a token in the NATS URL
 	// wins), or what the embedded one requires when it listens; empty
 	// uses the token stored in the data folder, generated on first use.
-	NATSToken string
-	NATSCreds string // an outside server's NATS credentials or nkey seed file (queue.DialOptions.Creds)
-	NATSCA    string // the authority of an outside server's TLS certificate (queue.DialOptions.CA)
-	Workers   int    // local workers; negative means one per core
-	Inbox     string // folder to watch; empty watches nothing
-	Rules     string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
-	Roles     string // role taxonomy; empty uses <data>/roles.yaml if present, else the built-in one
-	Redact    string // masking of personal data; empty uses <data>/redact.yaml if present, else the built-in one
-	Synonyms  string // search's topic synonyms; empty uses <data>/synonyms.yaml if present, else the built-in ones
-	MaxSize   int64  // largest file accepted, in bytes (default 256 MiB)
-	// KeepFiles keeps every submitted file's bytes in the queue's object
-	// store once its document is indexed. Without it they leave the store
-	// then (failed documents keep theirs, for a retry), unless a
-	// submission asked to keep them (api.Submission.Keep).
-	KeepFiles  bool
+	NATSToken  string
+	NATSCreds  string // an outside server's NATS credentials or nkey seed file (queue.DialOptions.Creds)
+	NATSCA     string // the authority of an outside server's TLS certificate (queue.DialOptions.CA)
+	Workers    int    // local workers; negative means one per core
+	Inbox      string // folder to watch; empty watches nothing
+	Rules      string // rules file; empty uses <data>/rules.yaml if present, else the built-in rules
+	Roles      string // role taxonomy; empty uses <data>/roles.yaml if present, else the built-in one
+	Redact     string // masking of personal data; empty uses <data>/redact.yaml if present, else the built-in one
+	Synonyms   string // search's topic synonyms; empty uses <data>/synonyms.yaml if present, else the built-in ones
+	MaxSize    int64  // largest file accepted, in bytes (default 256 MiB)
 	JobTimeout time.Duration
 	// Limits bound what one file may cost the local workers: the longest
 	// passage, the most passages, the most paragraphs of a document read
@@ -72,6 +67,11 @@ type Options struct {
 	// rules file that does not compile is then a warning, and the built-in
 	// rules only serve to read category words in queries.
 	ReadOnly bool
+	// KeepFiles keeps every submitted file's bytes in the queue's object
+	// store once its document is indexed. Without it they leave the store
+	// then (failed documents keep theirs, for a retry), unless a
+	// submission asked to keep them (api.Submission.Keep).
+	KeepFiles bool
 }
 
 // DefaultMaxSize is the largest file accepted unless configured otherwise.
