@@ -154,7 +154,11 @@ func (c *Client) Ingest(ctx context.Context, s api.Submission) (*api.Submitted, 
 	mw := multipart.NewWriter(pw)
 	go func() {
 		err := func() error {
-			for field, value := range map[string]string{"origin": s.Origin, "folder_role": s.FolderRole} {
+			keep := ""
+			if s.Keep {
+				keep = "1"
+			}
+			for field, value := range map[string]string{"origin": s.Origin, "folder_role": s.FolderRole, "keep": keep} {
 				if value != "" {
 					if err := mw.WriteField(field, value); err != nil {
 						return err

@@ -398,7 +398,8 @@ func (s *Server) categories(w http.ResponseWriter, r *http.Request) {
 // request, streamed to disk; removed on every way out), "meta" (sidecar
 // YAML, optional) and "origin" (the path the file had on the client,
 // optional; it identifies the source across re-sends, within the origins
-// an upload may take: see UploadOrigin).
+// an upload may take: see UploadOrigin), "folder_role" and "keep" (true
+// keeps the file's bytes in the queue's store once it is indexed).
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	s.longBody(w, r)
 	if s.MaxUpload > 0 {
@@ -459,6 +460,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		case "folder_role":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			src.FolderRole = strings.TrimSpace(string(b))
+		case "keep":
+			b, _ := io.ReadAll(io.LimitReader(part, 16))
+			src.Keep, _ = strconv.ParseBool(strings.TrimSpace(string(b)))
 		}
 	}
 	if src.Path == "" {

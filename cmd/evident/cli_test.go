@@ -832,3 +832,66 @@ func TestProfiles(t *testing.T) {
 		}
 	}
 }
+
+// filesOnDisk is what the queue's object store of original files takes
+// on disk in a data folder.
+func filesOnDisk(t *testing.T, data string) int64 {
+	t.Helper()
+	dir := filepath.Join(data, "jetstream", "jetstream", "$G", "streams", "OBJ_evident-files", "msgs")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			n += info.Size()
+		}
+	}
+	return n
+}
+
+// A file's bytes leave the data folder once it is indexed, unless
+// --keep-files (on ingest in process, and on ingest through a server);
+// retry then reads the file again, or says it is gone and where it was.
+func TestKeepFiles(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.txt")
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, "Speaker %d: We closed the books in nine days, which is %d days too many for the board.\n\n", i%7, i%13)
+	}
+	os.WriteFile(big, []byte(b.String()), 0o644)
+	size := int64(b.Len())
+
+	gone, kept := filepath.Join(dir, "gone"), filepath.Join(dir, "kept")
+	mustRun(t, "ingest", "--data", gone, big)
+	mustRun(t, "ingest", "--data", kept, "--keep-files", big)
+	if n := filesOnDisk(t, gone); n > size/4 {
+		t.Errorf("without --keep-files the store of files takes %d bytes for a %d-byte file", n, size)
+	}
+	if n := filesOnDisk(t, kept); n < size {
+		t.Errorf("with --keep-files the store of files takes %d bytes for a %d-byte file", n, size)
+	}
+
+	// Through a server.
+	served := filepath.Join(dir, "served")
+	d := start(t, "serve", "--data", served, "--inbox", filepath.Join(dir, "inbox"), "--http", "127.0.0.1:0", "--workers", "1")
+	d.expect(t, `serving http://`)
+	mustRun(t, "ingest", "--data", served, "--keep-files", big)
+	if n := filesOnDisk(t, served); n < size {
+		t.Errorf("ingest --keep-files through serve: the store of files takes %d bytes for a %d-byte file", n, size)
+	}
+	d.stop(t)
+
+	// Retry without the bytes: the file is read again; once it is gone,
+	// the reason says where it was.
+	if r := runCLI(t, "", "retry", "big.txt", "--data", gone); r.code != 0 || !strings.Contains(r.stdout, "1 indexed, 0 failed") {
+		t.Errorf("retry of an indexed file whose bytes left: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	os.Remove(big)
+	r := runCLI(t, "", "retry", "big.txt", "--data", gone)
+	if r.code != 1 || !strings.Contains(r.stderr, "--keep-files") || !strings.Contains(r.stderr, big) {
+		t.Errorf("retry of an indexed file gone from disk: exit %d\nstderr %s", r.code, r.stderr)
+	}
+}

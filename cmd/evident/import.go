@@ -79,6 +79,7 @@ silently. It waits until the documents are indexed. A project written by
 	cmd.Flags().StringVar(&by, "by", defaultUser(), "who imports, for the map's history, where a coding names nobody")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "workers to run when no server holds the data folder")
+	a.keepFlag(cmd.Flags())
 	return cmd
 }
 
@@ -86,7 +87,7 @@ silently. It waits until the documents are indexed. A project written by
 // else with an engine of its own, running until the documents are indexed.
 func (a *app) importProject(ctx context.Context, data []byte, opts api.ImportOptions, workers int) (*api.ImportReport, error) {
 	log := a.logger(slog.LevelWarn)
-	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles})
 	if errors.Is(err, engine.ErrLocked) {
 		h, herr := engine.FindHolder(a.data)
 		if herr != nil || h.HTTP == "" {

@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/evident/evident"
@@ -53,7 +55,14 @@ otherwise ingest runs workers itself.`,
 	}
 	cmd.Flags().BoolVar(&noWait, "no-wait", false, "submit and return without waiting")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "workers to run when no server holds the data folder")
+	a.keepFlag(cmd.Flags())
 	return cmd
+}
+
+// keepFlag adds --keep-files to a command that submits files.
+func (a *app) keepFlag(f *pflag.FlagSet) {
+	keep, _ := strconv.ParseBool(os.Getenv("EVIDENT_KEEP_FILES"))
+	f.BoolVar(&a.keepFiles, "keep-files", keep, "keep each file's bytes in the queue's store once it is indexed (they are removed then otherwise; failed files keep theirs); default $EVIDENT_KEEP_FILES")
 }
 
 // collect expands the arguments into files: folders recursively, skipping
@@ -104,7 +113,7 @@ func collect(args []string) ([]string, error) {
 
 func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers int) error {
 	log := a.logger(slog.LevelWarn)
-	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles})
 	if errors.Is(err, engine.ErrLocked) {
 		h, herr := engine.FindHolder(a.data)
 		if herr != nil || h.HTTP == "" {
@@ -165,7 +174,7 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, svc ap
 		abs, err := filepath.Abs(f)
 		var sub *api.Submitted
 		if err == nil {
-			sub, err = svc.Ingest(ctx, api.Submission{Path: f, Origin: abs})
+			sub, err = svc.Ingest(ctx, api.Submission{Path: f, Origin: abs, Keep: a.keepFiles})
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -244,8 +253,10 @@ func (a *app) retryCmd() *cobra.Command {
 path or a prefix of its SHA-256, as status shows them) and, with --failed or
 with no DOC at all, every failed document. Their attempts start again from
 nothing. A document whose job is already waiting is left to it; one whose
-bytes were never stored (an empty file, one too big) is read again from its
-file if that is still there.
+bytes are not stored (an empty file, one too big, or an indexed one: its
+bytes leave the store once it is indexed, unless --keep-files) is read
+again from its file if that is still where it was found, else it is
+skipped with the reason.
 
 A failed document is otherwise tried again only when its file changes, or
 when serve starts with other rules or roles than those it failed under.
@@ -260,6 +271,7 @@ any did.`,
 	cmd.Flags().BoolVar(&failed, "failed", false, "every failed document (the default when no DOC is given)")
 	cmd.Flags().BoolVar(&noWait, "no-wait", false, "queue them and return without waiting")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "workers to run when no server holds the data folder")
+	a.keepFlag(cmd.Flags())
 	return cmd
 }
 
@@ -295,7 +307,7 @@ func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, wor
 		}
 		return a.await(ctx, shas, paths, earlier, list)
 	}
-	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles})
 	if errors.Is(err, engine.ErrLocked) {
 		h, herr := engine.FindHolder(a.data)
 		if herr != nil || h.HTTP == "" {

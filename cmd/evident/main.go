@@ -79,6 +79,8 @@ type app struct {
 	data    string
 	rules   string
 	verbose bool
+	// keepFiles is --keep-files of the commands that submit files.
+	keepFiles bool
 	profiles
 	stdin  io.Reader
 	stdout io.Writer

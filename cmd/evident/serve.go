@@ -60,7 +60,7 @@ line saying what it resumed.`,
 			}
 			e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Inbox: inbox,
 				NATS: natsURL, NATSListen: natsListen, NATSToken: natsToken, NATSCreds: client.creds(), NATSCA: client.ca(),
-				Workers: workers, Settle: settle, Log: log,
+				Workers: workers, Settle: settle, Log: log, KeepFiles: a.keepFiles,
 				Queue: queue.Config{Replicas: copies}})
 			if errors.Is(err, engine.ErrLocked) {
 				if h, herr := engine.FindHolder(a.data); herr == nil && h.HTTP != "" {
@@ -121,6 +121,7 @@ line saying what it resumed.`,
 	client.flags(f)
 	f.IntVar(&workers, "workers", runtime.NumCPU(), "workers in this process (0 leaves the work to evident worker processes)")
 	f.StringVar(&token, "token", "", "a secret every request must carry (Authorization: Bearer, or open /?token=SECRET once in a browser); required when --http is reachable from other machines; default $EVIDENT_TOKEN")
+	a.keepFlag(f)
 	f.DurationVar(&settle, "settle", time.Second, "how long a new inbox file must stay unchanged before it is read when its writer is not seen closing it (guards against half-written files)")
 	return cmd
 }
