@@ -58,19 +58,33 @@ func (e *Engine) discard(ctx context.Context, q *queue.Queue, shas []string) {
 	}
 }
 
+// park moves the bytes of documents that just failed apart, where they
+// wait for a retry (queue.ParkFile).
+func (e *Engine) park(ctx context.Context, q *queue.Queue, shas []string) {
+	for _, sha := range shas {
+		if d, err := e.store.DocumentBySHA(ctx, sha); err != nil || d.State != evident.Failed {
+			continue // changed or gone meanwhile: the sweep sees to its bytes
+		}
+		if err := q.ParkFile(ctx, sha); err != nil {
+			// They stay where they are until the next start's sweep.
+			e.log.Warn("moving the bytes of a failed document apart", "sha256", short(sha), "err", err)
+		}
+	}
+}
+
 // sweep discards the stored bytes that no document needs: those of
 // indexed documents (a crash came between indexing and discarding, or an
 // earlier version kept every file) and those no document has (a
-// submission that stopped halfway, bytes a file had before it changed).
-// Only when the store holds more files than the documents that need
-// bytes does it list the store. It runs on start, before anything is
-// submitted or processed.
+// submission that stopped halfway, bytes a file had before it changed);
+// and it moves failed documents' bytes apart. Only when the store holds
+// more files than the documents on their way does it list the store. It
+// runs on start, before anything is submitted or processed.
 func (rc *recovery) sweep(ctx context.Context, docs []evident.Document) (int, error) {
 	need := 0
 	state := make(map[string]evident.State, len(docs))
 	for _, d := range docs {
 		state[d.SHA256] = d.State
-		if d.State != evident.Indexed {
+		if d.State == evident.Queued || d.State == evident.Processing {
 			need++
 		}
 	}
@@ -85,6 +99,12 @@ func (rc *recovery) sweep(ctx context.Context, docs []evident.Document) (int, er
 	n := 0
 	for _, f := range files {
 		s, known := state[f.SHA256]
+		if s == evident.Failed {
+			if err := rc.queue.ParkFile(ctx, f.SHA256); err != nil {
+				return n, err
+			}
+			continue
+		}
 		if f.Kept || known && s != evident.Indexed {
 			continue
 		}

@@ -2,13 +2,16 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/api"
+	"github.com/evident/evident/queue"
 	"github.com/evident/evident/store"
 )
 
@@ -41,25 +44,44 @@ func (r *running) waitStored(sha, file string, want bool) {
 	}
 }
 
-// A file's bytes leave the queue's store once its document is indexed;
-// a failed document keeps them, for a retry.
+// A file's bytes leave the queue's store once its document is indexed,
+// and the disk they took is given back; a failed document keeps them, for
+// a retry, apart from the others.
 func TestBytesLeaveOnceIndexed(t *testing.T) {
 	r := start(t, Options{})
+	var rels []string
+	size := 0
+	for i := range 12 {
+		var b strings.Builder
+		for j := range 600 {
+			fmt.Fprintf(&b, "Dana: Closing the books took %d days in month %d of year %d, and the manatee ledger was late.\n\n", j%29, j, i)
+		}
+		rel := fmt.Sprintf("note-%02d.txt", i)
+		r.drop(rel, b.String())
+		rels = append(rels, rel)
+		size += b.Len()
+	}
 	r.drop("cfo.txt", cfoNote)
 	r.drop("broken.txt", brokenNote)
-	got := r.waitEnded(30*time.Second, "cfo.txt", "broken.txt")
+	got := r.waitEnded(60*time.Second, append(rels, "cfo.txt", "broken.txt")...)
 	if got["cfo.txt"].State != evident.Indexed || got["broken.txt"].State != evident.Failed {
 		t.Fatalf("ended:\n%s", describe(r.docs()))
 	}
-	r.waitStored(got["cfo.txt"].SHA256, "cfo.txt", false)
+	for _, rel := range append(rels, "cfo.txt") {
+		r.waitStored(got[rel].SHA256, rel, false)
+	}
 	if !r.stored(got["broken.txt"].SHA256) {
 		t.Error("the failed document's bytes left the store")
 	}
-	if n, err := r.Queue().StoredFiles(context.Background()); err != nil || n != 1 {
-		t.Errorf("StoredFiles = %d, %v; want the failed one", n, err)
+	if n, err := r.Queue().StoredFiles(context.Background()); err != nil || n != 0 {
+		t.Errorf("StoredFiles = %d, %v; want none: the failed one's are apart", n, err)
+	}
+	streams := filepath.Join(r.opts.Data, "jetstream", "jetstream", "$G", "streams")
+	if n := dirSize(t, filepath.Join(streams, "OBJ_"+queue.BucketFiles, "msgs")); n > 64<<10 {
+		t.Errorf("the bucket of files takes %d bytes on disk once its %d bytes are indexed", n, size)
 	}
 	// Everything people see comes from the store and the index.
-	if hits := r.search("manatee").Hits; len(hits) != 1 {
+	if hits := r.search("nine days every month").Hits; len(hits) == 0 || hits[0].Source.File != "cfo.txt" {
 		t.Errorf("search after the bytes left: %d hits", len(hits))
 	}
 	shown, err := r.Show(context.Background(), "cfo.txt")
@@ -274,4 +296,20 @@ func TestSweepOnStart(t *testing.T) {
 		t.Errorf("a second start swept %d", got)
 	}
 	e.closeIdle()
+}
+
+// dirSize adds up the sizes of the files in a folder.
+func dirSize(t *testing.T, dir string) int {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			n += int(info.Size())
+		}
+	}
+	return n
 }

@@ -74,16 +74,17 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 	if len(rs) == 0 {
 		return 0
 	}
-	n, indexed := x.applyAll(ctx, rs)
+	n, indexed, failed := x.applyAll(ctx, rs)
 	// Their passages are on disk in the store and the index: the bytes
-	// have served.
+	// have served. Failed documents' bytes wait apart for a retry.
 	x.e.discard(ctx, x.e.queue, indexed)
+	x.e.park(ctx, x.e.queue, failed)
 	return n
 }
 
 // applyAll applies a batch of results (see batch) and returns how many
-// it applied and the documents it marked indexed.
-func (x *indexer) applyAll(ctx context.Context, rs []*queue.ResultDelivery) (int, []string) {
+// it applied, the documents it marked indexed and those that failed.
+func (x *indexer) applyAll(ctx context.Context, rs []*queue.ResultDelivery) (n int, indexed, failed []string) {
 	began := time.Now()
 	// One writer at a time changes passages in the store and the index
 	// together: the indexer, reindex, reclassify, a person's review (Tag).
@@ -144,15 +145,18 @@ func (x *indexer) applyAll(ctx context.Context, rs []*queue.ResultDelivery) (int
 				r.Nak()
 			}
 		}
-		return 0, nil
+		return 0, nil, nil
 	}
 	for _, r := range applied {
 		if err := r.Ack(ctx); err != nil {
 			x.e.log.Warn("indexer: ack", "err", err)
 		}
+		if _, ok := stamps[r.SHA256]; !ok && r.Failure() != "" && !r.Gone {
+			failed = append(failed, r.SHA256)
+		}
 	}
 	x.indexing.observe(time.Since(began))
-	return len(applied), slices.Collect(maps.Keys(stamps))
+	return len(applied), slices.Collect(maps.Keys(stamps)), failed
 }
 
 // ready reopens the search index after a write to it failed, once

@@ -477,3 +477,38 @@ func dirSize(t *testing.T, dir string) int {
 	}
 	return n
 }
+
+// A failed document's bytes move to their own bucket, still found by
+// HasFile and File, and DiscardFile removes them there too.
+func TestParkFile(t *testing.T) {
+	q := open(t, Config{})
+	ctx := testCtx(t)
+	const sha = "feedfacefeedfacefeedface"
+	if err := q.PutFile(ctx, sha, "broken.pdf", strings.NewReader("%PDF-1.7 broken"), false); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // parking what is parked changes nothing
+		if err := q.ParkFile(ctx, sha); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := q.StoredFiles(ctx); n != 0 {
+		t.Errorf("StoredFiles = %d after parking the only file", n)
+	}
+	if has, err := q.HasFile(ctx, sha); !has || err != nil {
+		t.Errorf("HasFile of parked bytes: %v, %v", has, err)
+	}
+	if got, err := q.File(ctx, sha); err != nil || string(got) != "%PDF-1.7 broken" {
+		t.Errorf("File of parked bytes: %q, %v", got, err)
+	}
+	// Stored again (a retry): found where they are, not stored twice.
+	if err := q.PutFile(ctx, sha, "broken.pdf", errReader{}, false); err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := q.DiscardFile(ctx, sha); !gone || err != nil {
+		t.Errorf("DiscardFile of parked bytes: %v, %v", gone, err)
+	}
+	if has, _ := q.HasFile(ctx, sha); has {
+		t.Error("parked bytes survived DiscardFile")
+	}
+}

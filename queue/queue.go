@@ -9,13 +9,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"strings"
 	"time"
 
@@ -32,6 +30,7 @@ const (
 	StreamResults   = "EVIDENT_RESULTS"
 	BucketFiles     = "evident-files"
 	BucketResults   = "evident-results"
+	BucketFailed    = "evident-failed"
 	ConsumerWorkers = "workers"
 	ConsumerIndexer = "indexer"
 	subjectJobs     = "evident.jobs."
@@ -153,14 +152,16 @@ type Queue struct {
 	js      jetstream.JetStream
 	files   jetstream.ObjectStore
 	results jetstream.ObjectStore
+	jobs    jetstream.Stream
+	resS    jetstream.Stream
+	workers jetstream.Consumer
+	indexer jetstream.Consumer
+	cfg     Config
+	// failed holds failed documents' bytes (files.go).
+	failed jetstream.ObjectStore
 	// The buckets' streams, to remove objects without leaving markers
 	// (purgeInfo).
-	filesS, resultsS jetstream.Stream
-	jobs             jetstream.Stream
-	resS             jetstream.Stream
-	workers          jetstream.Consumer
-	indexer          jetstream.Consumer
-	cfg              Config
+	filesS, resultsS, failedS jetstream.Stream
 }
 
 // Open creates or updates the streams, buckets and consumers and returns a
@@ -213,6 +214,20 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		Storage:     jetstream.FileStorage,
 	}); err != nil {
 		return nil, q.assetErr("bucket "+BucketResults, err)
+	}
+	if q.failed, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+		Bucket:      BucketFailed,
+		Description: "Evident: original files of failed documents by SHA-256, for a retry",
+		Replicas:    cfg.Replicas,
+		Storage:     jetstream.FileStorage,
+		// Written once per failure, rarely read: S2 is cheap here, and a
+		// failed web page or transcript is text.
+		Compression: true,
+	}); err != nil {
+		return nil, q.assetErr("bucket "+BucketFailed, err)
+	}
+	if q.failedS, err = js.Stream(ctx, "OBJ_"+BucketFailed); err != nil {
+		return nil, q.assetErr("bucket "+BucketFailed, err)
 	}
 	if q.filesS, err = js.Stream(ctx, "OBJ_"+BucketFiles); err != nil {
 		return nil, q.assetErr("bucket "+BucketFiles, err)
@@ -309,198 +324,10 @@ func (q *Queue) Conn() *nats.Conn { return q.nc }
 // Config returns the delivery settings in force.
 func (q *Queue) Config() Config { return q.cfg }
 
-// HasFile reports whether the original bytes with this hash are stored.
-func (q *Queue) HasFile(ctx context.Context, sha string) (bool, error) {
-	var has bool
-	err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
-		_, err := q.files.GetInfo(ctx, sha)
-		has = err == nil
-		if errors.Is(err, jetstream.ErrObjectNotFound) {
-			return nil
-		}
-		return err
-	})
-	return has, err
-}
-
-// keepKey marks stored bytes kept on request: DiscardFile leaves them.
-const keepKey = "evident-keep"
-
-// PutFile stores original bytes under their hash, unless already there.
-// With keep they are marked to stay once their document is indexed (see
-// DiscardFile); bytes already stored are marked then too.
-func (q *Queue) PutFile(ctx context.Context, sha, name string, r io.Reader, keep bool) error {
-	var info *jetstream.ObjectInfo
-	err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
-		var err error
-		info, err = q.files.GetInfo(ctx, sha)
-		if errors.Is(err, jetstream.ErrObjectNotFound) {
-			info, err = nil, nil
-		}
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("queue: %s: %w", name, err)
-	}
-	if info != nil {
-		if !keep || info.Metadata[keepKey] != "" {
-			return nil
-		}
-		meta := info.ObjectMeta
-		meta.Metadata = maps.Clone(meta.Metadata)
-		if meta.Metadata == nil {
-			meta.Metadata = map[string]string{}
-		}
-		meta.Metadata[keepKey] = "1"
-		if err := q.files.UpdateMeta(ctx, sha, meta); err != nil {
-			return fmt.Errorf("queue: keeping %s: %w", name, err)
-		}
-		return nil
-	}
-	meta := jetstream.ObjectMeta{Name: sha, Description: name}
-	if keep {
-		meta.Metadata = map[string]string{keepKey: "1"}
-	}
-	put := func(ctx context.Context) error {
-		_, err := q.files.Put(ctx, meta, r)
-		return err
-	}
-	if rs, ok := r.(io.ReadSeeker); ok {
-		// A try lost with its server is tried again from the same place.
-		var at int64
-		if at, err = rs.Seek(0, io.SeekCurrent); err == nil {
-			err = retry(ctx, q.nc, 0, func(ctx context.Context) error {
-				if _, err := rs.Seek(at, io.SeekStart); err != nil {
-					return err
-				}
-				return put(ctx)
-			})
-		}
-	} else {
-		err = put(ctx)
-	}
-	if err != nil {
-		return fmt.Errorf("queue: storing %s: %w", name, err)
-	}
-	return nil
-}
-
-// ErrFileGone is wrapped by File's error when the bytes are not stored:
-// removed once their document was indexed (DiscardFile), or lost.
-var ErrFileGone = errors.New("the original bytes are no longer in the queue's store")
-
-// File fetches original bytes by hash, into a buffer of their size: a
-// growing buffer would take twice the file's size at its peak.
-func (q *Queue) File(ctx context.Context, sha string) ([]byte, error) {
-	obj, err := q.files.Get(ctx, sha)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, fmt.Errorf("queue: original %s: %w", short(sha), ErrFileGone)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
-	}
-	defer obj.Close()
-	info, err := obj.Info()
-	if err != nil {
-		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
-	}
-	b := make([]byte, info.Size)
-	if _, err := io.ReadFull(obj, b); err != nil {
-		return nil, fmt.Errorf("queue: original %s: %w", short(sha), err)
-	}
-	return b, nil
-}
-
-// StoredFiles is about how many files' bytes the store holds: each holds
-// two subjects (its entry and its chunks) in the bucket's stream, as
-// DiscardFile and DeleteFile leave no deletion markers behind. It costs
-// one stream info, whatever the number of files.
-func (q *Queue) StoredFiles(ctx context.Context) (int, error) {
-	info, err := q.filesS.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("queue: bucket %s: %w", BucketFiles, err)
-	}
-	return int(info.State.NumSubjects+1) / 2, nil
-}
-
-// StoredFile is one file's bytes in the store.
-type StoredFile struct {
-	SHA256 string
-	Kept   bool // kept on request: DiscardFile leaves it
-}
-
-// Files lists the stored files' bytes.
-func (q *Queue) Files(ctx context.Context) ([]StoredFile, error) {
-	list, err := q.files.List(ctx)
-	if errors.Is(err, jetstream.ErrNoObjectsFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("queue: listing bucket %s: %w", BucketFiles, err)
-	}
-	out := make([]StoredFile, 0, len(list))
-	for _, o := range list {
-		out = append(out, StoredFile{SHA256: o.Name, Kept: o.Metadata[keepKey] != ""})
-	}
-	return out, nil
-}
-
 // DeleteResult removes a stored result payload that will not be
 // published (best effort: the indexer never reads it).
 func (q *Queue) DeleteResult(ctx context.Context, name string, parts int) {
 	q.deleteParts(ctx, name, parts)
-}
-
-// DeleteFile removes stored original bytes, kept or not.
-func (q *Queue) DeleteFile(ctx context.Context, sha string) error {
-	return q.purge(ctx, q.filesS, q.files, BucketFiles, sha)
-}
-
-// DiscardFile removes stored original bytes unless they were kept on
-// request (PutFile with keep). It reports whether bytes were removed.
-func (q *Queue) DiscardFile(ctx context.Context, sha string) (bool, error) {
-	info, err := q.files.GetInfo(ctx, sha)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("queue: original %s: %w", short(sha), err)
-	}
-	if info.Metadata[keepKey] != "" {
-		return false, nil
-	}
-	if err := q.purgeInfo(ctx, q.filesS, BucketFiles, info); err != nil {
-		return false, fmt.Errorf("queue: removing original %s: %w", short(sha), err)
-	}
-	return true, nil
-}
-
-// purge removes an object and its entry from a bucket (see purgeInfo).
-func (q *Queue) purge(ctx context.Context, st jetstream.Stream, obs jetstream.ObjectStore, bucket, name string) error {
-	info, err := obs.GetInfo(ctx, name, jetstream.GetObjectInfoShowDeleted())
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return q.purgeInfo(ctx, st, bucket, info)
-}
-
-// purgeInfo removes an object's chunks, then its entry, from the bucket's
-// stream. The object store's own Delete leaves a deletion marker in the
-// entry's place, and a marker keeps the stream's last block, with every
-// deleted byte in it, on disk: JetStream never compacts its last block.
-// The chunks go first: a crash between the two leaves an entry without
-// bytes, which the next start's sweep removes, never bytes that no entry
-// names.
-func (q *Queue) purgeInfo(ctx context.Context, st jetstream.Stream, bucket string, info *jetstream.ObjectInfo) error {
-	if info.NUID != "" {
-		if err := st.Purge(ctx, jetstream.WithPurgeSubject("$O."+bucket+".C."+info.NUID)); err != nil {
-			return err
-		}
-	}
-	return st.Purge(ctx, jetstream.WithPurgeSubject("$O."+bucket+".M."+base64.URLEncoding.EncodeToString([]byte(info.Name))))
 }
 
 // Publish queues a job. Its message id names the document, its metadata
