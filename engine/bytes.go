@@ -44,7 +44,10 @@ func (e *Engine) discard(ctx context.Context, q *queue.Queue, shas []string) {
 		var gone bool
 		d, err := e.store.DocumentBySHA(ctx, sha)
 		if err == nil && d.State == evident.Indexed && e.submitting[sha] == 0 {
-			gone, err = q.DiscardFile(ctx, sha)
+			if gone, err = q.DiscardFile(ctx, sha); err == nil && !gone {
+				// Kept on request: they stay, apart from those that go.
+				err = q.ParkFile(ctx, sha)
+			}
 		}
 		e.subMu.Unlock()
 		switch {
@@ -59,8 +62,12 @@ func (e *Engine) discard(ctx context.Context, q *queue.Queue, shas []string) {
 }
 
 // park moves the bytes of documents that just failed apart, where they
-// wait for a retry (queue.ParkFile).
+// wait for a retry (queue.ParkFile). With KeepFiles no bytes leave, and
+// none need be apart.
 func (e *Engine) park(ctx context.Context, q *queue.Queue, shas []string) {
+	if e.opts.KeepFiles {
+		return
+	}
 	for _, sha := range shas {
 		if d, err := e.store.DocumentBySHA(ctx, sha); err != nil || d.State != evident.Failed {
 			continue // changed or gone meanwhile: the sweep sees to its bytes
@@ -76,7 +83,7 @@ func (e *Engine) park(ctx context.Context, q *queue.Queue, shas []string) {
 // indexed documents (a crash came between indexing and discarding, or an
 // earlier version kept every file) and those no document has (a
 // submission that stopped halfway, bytes a file had before it changed);
-// and it moves failed documents' bytes apart. Only when the store holds
+// and it moves the bytes that stay (failed documents', kept ones) apart. Only when the store holds
 // more files than the documents on their way does it list the store. It
 // runs on start, before anything is submitted or processed.
 func (rc *recovery) sweep(ctx context.Context, docs []evident.Document) (int, error) {
@@ -99,13 +106,13 @@ func (rc *recovery) sweep(ctx context.Context, docs []evident.Document) (int, er
 	n := 0
 	for _, f := range files {
 		s, known := state[f.SHA256]
-		if s == evident.Failed {
+		if known && (s == evident.Queued || s == evident.Processing) {
+			continue // on their way
+		}
+		if s == evident.Failed || f.Kept {
 			if err := rc.queue.ParkFile(ctx, f.SHA256); err != nil {
 				return n, err
 			}
-			continue
-		}
-		if f.Kept || known && s != evident.Indexed {
 			continue
 		}
 		gone, err := rc.queue.DiscardFile(ctx, f.SHA256)

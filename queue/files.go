@@ -12,12 +12,14 @@ import (
 )
 
 // Original bytes live in one of two buckets. BucketFiles holds those of
-// documents on their way (queued, processing) and those kept on request;
-// BucketFailed holds those of failed documents, for a retry. Apart, the
-// bytes of the many documents that are indexed and leave (DiscardFile)
-// never share JetStream's blocks with the few that stay: a block is
-// given back to the disk only once every message in it is gone (or by a
-// compaction every two minutes, never of the last block).
+// documents on their way (queued, processing); BucketKept those that
+// stay: failed documents' (for a retry) and those kept on request once
+// indexed (a process with engine.Options.KeepFiles leaves every file's in
+// BucketFiles, as none leaves). Apart, the bytes of the many documents
+// that are indexed and leave (DiscardFile) never share JetStream's blocks
+// with those that stay: a block is given back to the disk only once
+// every message in it is gone (or by a compaction every two minutes,
+// never of the last block).
 
 // HasFile reports whether the original bytes with this hash are stored.
 func (q *Queue) HasFile(ctx context.Context, sha string) (bool, error) {
@@ -30,7 +32,7 @@ func (q *Queue) fileInfo(ctx context.Context, sha string) (*jetstream.ObjectInfo
 	var info *jetstream.ObjectInfo
 	var in jetstream.ObjectStore
 	err := retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
-		for _, obs := range []jetstream.ObjectStore{q.files, q.failed} {
+		for _, obs := range []jetstream.ObjectStore{q.files, q.kept} {
 			i, err := obs.GetInfo(ctx, sha)
 			if errors.Is(err, jetstream.ErrObjectNotFound) {
 				continue
@@ -110,7 +112,7 @@ var ErrFileGone = errors.New("the original bytes are no longer in the queue's st
 func (q *Queue) File(ctx context.Context, sha string) ([]byte, error) {
 	obj, err := q.files.Get(ctx, sha)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		obj, err = q.failed.Get(ctx, sha)
+		obj, err = q.kept.Get(ctx, sha)
 	}
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, fmt.Errorf("queue: original %s: %w", short(sha), ErrFileGone)
@@ -170,7 +172,7 @@ func (q *Queue) DeleteFile(ctx context.Context, sha string) error {
 	if err := q.purge(ctx, q.filesS, q.files, BucketFiles, sha); err != nil {
 		return err
 	}
-	return q.purge(ctx, q.failedS, q.failed, BucketFailed, sha)
+	return q.purge(ctx, q.keptS, q.kept, BucketKept, sha)
 }
 
 // DiscardFile removes stored original bytes unless they were kept on
@@ -181,7 +183,7 @@ func (q *Queue) DiscardFile(ctx context.Context, sha string) (bool, error) {
 		obs    jetstream.ObjectStore
 		st     jetstream.Stream
 		bucket string
-	}{{q.files, q.filesS, BucketFiles}, {q.failed, q.failedS, BucketFailed}} {
+	}{{q.files, q.filesS, BucketFiles}, {q.kept, q.keptS, BucketKept}} {
 		info, err := b.obs.GetInfo(ctx, sha)
 		if errors.Is(err, jetstream.ErrObjectNotFound) {
 			continue
@@ -200,9 +202,9 @@ func (q *Queue) DiscardFile(ctx context.Context, sha string) (bool, error) {
 	return gone, nil
 }
 
-// ParkFile moves the bytes of a failed document from BucketFiles to
-// BucketFailed, where they wait for a retry. A crash between the copy
-// and the removal leaves them in both, which a later ParkFile mends.
+// ParkFile moves bytes that stay (a failed document's, or kept ones) from
+// BucketFiles to BucketKept. A crash between the copy and the removal
+// leaves them in both, which a later ParkFile mends.
 func (q *Queue) ParkFile(ctx context.Context, sha string) error {
 	info, err := q.files.GetInfo(ctx, sha)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
@@ -211,12 +213,12 @@ func (q *Queue) ParkFile(ctx context.Context, sha string) error {
 	if err != nil {
 		return fmt.Errorf("queue: original %s: %w", short(sha), err)
 	}
-	if _, err := q.failed.GetInfo(ctx, sha); errors.Is(err, jetstream.ErrObjectNotFound) {
+	if _, err := q.kept.GetInfo(ctx, sha); errors.Is(err, jetstream.ErrObjectNotFound) {
 		obj, err := q.files.Get(ctx, sha)
 		if err != nil {
 			return fmt.Errorf("queue: original %s: %w", short(sha), err)
 		}
-		_, err = q.failed.Put(ctx, info.ObjectMeta, obj)
+		_, err = q.kept.Put(ctx, info.ObjectMeta, obj)
 		obj.Close()
 		if err != nil {
 			return fmt.Errorf("queue: keeping the original %s of a failed document: %w", short(sha), err)

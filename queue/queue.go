@@ -30,7 +30,7 @@ const (
 	StreamResults   = "EVIDENT_RESULTS"
 	BucketFiles     = "evident-files"
 	BucketResults   = "evident-results"
-	BucketFailed    = "evident-failed"
+	BucketKept      = "evident-kept"
 	ConsumerWorkers = "workers"
 	ConsumerIndexer = "indexer"
 	subjectJobs     = "evident.jobs."
@@ -157,11 +157,11 @@ type Queue struct {
 	workers jetstream.Consumer
 	indexer jetstream.Consumer
 	cfg     Config
-	// failed holds failed documents' bytes (files.go).
-	failed jetstream.ObjectStore
+	// kept holds the bytes that stay: failed documents', kept ones (files.go).
+	kept jetstream.ObjectStore
 	// The buckets' streams, to remove objects without leaving markers
 	// (purgeInfo).
-	filesS, resultsS, failedS jetstream.Stream
+	filesS, resultsS, keptS jetstream.Stream
 }
 
 // Open creates or updates the streams, buckets and consumers and returns a
@@ -215,19 +215,19 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("bucket "+BucketResults, err)
 	}
-	if q.failed, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
-		Bucket:      BucketFailed,
-		Description: "Evident: original files of failed documents by SHA-256, for a retry",
+	if q.kept, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+		Bucket:      BucketKept,
+		Description: "Evident: original files that stay, by SHA-256: failed documents' (for a retry) and those kept on request",
 		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
-		// Written once per failure, rarely read: S2 is cheap here, and a
-		// failed web page or transcript is text.
+		// Written once, rarely read: S2 is cheap here, and a failed web
+		// page or transcript is text.
 		Compression: true,
 	}); err != nil {
-		return nil, q.assetErr("bucket "+BucketFailed, err)
+		return nil, q.assetErr("bucket "+BucketKept, err)
 	}
-	if q.failedS, err = js.Stream(ctx, "OBJ_"+BucketFailed); err != nil {
-		return nil, q.assetErr("bucket "+BucketFailed, err)
+	if q.keptS, err = js.Stream(ctx, "OBJ_"+BucketKept); err != nil {
+		return nil, q.assetErr("bucket "+BucketKept, err)
 	}
 	if q.filesS, err = js.Stream(ctx, "OBJ_"+BucketFiles); err != nil {
 		return nil, q.assetErr("bucket "+BucketFiles, err)
