@@ -30,6 +30,26 @@ func (e *Engine) indexed(ctx context.Context, sha string) bool {
 	return err == nil && d.State == evident.Indexed
 }
 
+// tidyWork is what a batch of results leaves to tidy: the bytes of the
+// documents it indexed, and of those that failed.
+type tidyWork struct{ indexed, failed []string }
+
+// tidyBytes discards the bytes of indexed documents and moves failed
+// ones' apart.
+func (e *Engine) tidyBytes(ctx context.Context, w tidyWork) {
+	e.discard(ctx, e.queue, w.indexed)
+	e.park(ctx, e.queue, w.failed)
+}
+
+// tidier tidies what the indexer hands it until the channel closes.
+func (e *Engine) tidier(ctx context.Context, work <-chan tidyWork) {
+	for w := range work {
+		if ctx.Err() == nil { // else left to the next start's sweep
+			e.tidyBytes(ctx, w)
+		}
+	}
+}
+
 // discard removes the stored bytes of documents just indexed, unless they
 // are kept. A document submitted again meanwhile (held) or no longer
 // indexed (queued again) keeps them: its next run needs them.

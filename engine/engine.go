@@ -469,6 +469,17 @@ func (e *Engine) Run(ctx context.Context) error {
 	})
 	// The indexer stops with the workers, each after what it holds; what
 	// the workers finish while stopping is applied by the drain below.
+	// The bytes of indexed documents are tidied beside the indexer, not
+	// in its way; the tidier ends after the drain below.
+	tidy := make(chan tidyWork, 64)
+	tidied := make(chan struct{})
+	tidyCtx, stopTidying := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopTidying()
+	go func() {
+		defer close(tidied)
+		e.tidier(tidyCtx, tidy)
+	}()
+	e.indexer.tidy = tidy
 	indexerDone := make(chan struct{})
 	go func() {
 		defer close(indexerDone)
@@ -502,6 +513,16 @@ func (e *Engine) Run(ctx context.Context) error {
 	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	for drain.Err() == nil && e.indexer.batch(drain, 50*time.Millisecond) > 0 {
 	}
+	close(tidy)
+	select {
+	case <-tidied:
+	case <-time.After(10 * time.Second):
+		// NATS does not answer: what is left waits for the next start's
+		// sweep.
+		stopTidying()
+		<-tidied
+	}
+	e.indexer.tidy = nil
 	e.recovery(e.queue).stopped(drain)
 	cancel()
 	select {

@@ -31,6 +31,9 @@ type indexer struct {
 	// report it; indexing the time per batch of results (Metrics).
 	processing, indexing summary
 	fetching             repeated // failures to fetch results, logged without flooding
+	// tidy takes the bytes to tidy after each batch, while Run runs its
+	// tidier; nil otherwise, when batch tidies them itself.
+	tidy chan tidyWork
 }
 
 // run applies worker results to the store and the index until ctx
@@ -76,9 +79,13 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 	}
 	n, indexed, failed := x.applyAll(ctx, rs)
 	// Their passages are on disk in the store and the index: the bytes
-	// have served. Failed documents' bytes wait apart for a retry.
-	x.e.discard(ctx, x.e.queue, indexed)
-	x.e.park(ctx, x.e.queue, failed)
+	// have served. Failed documents' bytes wait apart for a retry. While
+	// Run runs, its tidier does it, and the next batch need not wait.
+	if x.tidy != nil {
+		x.tidy <- tidyWork{indexed, failed}
+	} else {
+		x.e.tidyBytes(ctx, tidyWork{indexed, failed})
+	}
 	return n
 }
 
