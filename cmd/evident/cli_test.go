@@ -833,19 +833,21 @@ func TestProfiles(t *testing.T) {
 	}
 }
 
-// filesOnDisk is what the queue's object store of original files takes
-// on disk in a data folder.
+// filesOnDisk is what the queue's object stores of original files (those
+// on their way and those that stay) take on disk in a data folder.
 func filesOnDisk(t *testing.T, data string) int64 {
 	t.Helper()
-	dir := filepath.Join(data, "jetstream", "jetstream", "$G", "streams", "OBJ_evident-files", "msgs")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var n int64
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil {
-			n += info.Size()
+	for _, bucket := range []string{"evident-files", "evident-kept"} {
+		dir := filepath.Join(data, "jetstream", "jetstream", "$G", "streams", "OBJ_"+bucket, "msgs")
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil {
+				n += info.Size()
+			}
 		}
 	}
 	return n
