@@ -547,7 +547,9 @@ func (e *Engine) onEvent(ev queue.Event) {
 	case queue.EventProcessing:
 		e.store.MarkProcessing(ctx, ev.SHA256)
 	case queue.EventRetry:
-		e.store.SetState(ctx, ev.SHA256, evident.Queued, queue.AttemptFailed(ev.Attempt, ev.Error))
+		// A document that has ended is left alone: the attempt was a late
+		// copy of its job (its bytes gone since it was indexed, say).
+		e.store.Wait(ctx, ev.SHA256, evident.Queued, queue.AttemptFailed(ev.Attempt, ev.Error))
 	case queue.EventWait:
 		// The queue could not take the worker's result (a full disk): the
 		// job waits and comes back by itself.

@@ -270,6 +270,15 @@ func (x *indexer) apply(ctx context.Context, r *queue.ResultDelivery, w *pending
 			x.e.log.Info("indexer: dropping a result without bytes for an indexed document", "sha256", short(sha), "file", doc.File)
 			return false, "", nil
 		}
+		if has, err := x.e.queue.HasFile(ctx, sha); err != nil {
+			return false, "", err
+		} else if has {
+			// Found now: the worker read a server of a cluster that had
+			// not caught up. Another run.
+			x.e.log.Warn("indexer: a worker did not find bytes that are stored; queueing the document again", "sha256", short(sha), "file", doc.File)
+			_, err := x.e.recovery(x.e.queue).requeue(ctx, doc)
+			return false, "", err
+		}
 		failure = goneReason(doc, "its file is no longer at "+where(doc)+": add the file again")
 		if _, ok := x.e.sourceOf(doc); ok {
 			failure = goneReason(doc, "`evident retry "+doc.File+"` reads its file again from "+doc.Origin)

@@ -78,7 +78,7 @@ func (r Resumed) String() string {
 	add(r.Retried, "failed retried under new rules", "failed retried under new rules")
 	add(r.Failed, "failed now", "failed now")
 	add(r.Repaired, "index repair", "index repairs")
-	add(r.Swept, "indexed file's bytes removed from the queue", "indexed files' bytes removed from the queue")
+	add(r.Swept, "stored file no document needs removed", "stored files no document needs removed")
 	if r.Rebuilt {
 		parts = append(parts, "index rebuilt")
 	}

@@ -81,11 +81,10 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	done := make(chan outcome, 1)
 	start := time.Now()
 	go func() {
+		// Bytes not found are tried again like any failure: on a NATS
+		// cluster, a read may reach a server that has not caught up yet.
+		// The last attempt's result says so (Result.Gone).
 		data, err := w.Queue.File(work, d.Job.SHA256)
-		if errors.Is(err, queue.ErrFileGone) {
-			// No attempt brings them back: the indexer decides (Result.Gone).
-			err = &Permanent{Err: err}
-		}
 		if err != nil {
 			done <- outcome{err: err}
 			return
