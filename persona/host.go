@@ -36,13 +36,13 @@ var audience = withWords(regexp.MustCompile(`(?i)\bour (?:listeners|audience)\b|
 // Terri and Yanis", "I'm here with Jack Dorsey", "today we have Anita
 // Zhang", "let me introduce to you all Danielle Rath".
 var (
-	welcomesName = regexp.MustCompile(`(?i:\b(?:welcome(?: back)?(?: to (?:the|our|this) (?:show|podcast|program))?|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)(?: (?:me|us))?(?: (?:today|here|on the show))?|(?:I'm|I’m|I am|we're|we’re|we are) (?:here|joined|sitting) (?:today |now )?(?:with|by)|let me introduce(?: to you)?(?: all)?|(?:talking|speaking|chatting) (?:to|with)|(?:my|our) guests? (?:today |this week |on the show )?(?:is|are)|(?:today|this week)(?: on the show)?,? we (?:have|have got|'ve got)|on (?:the|today's) show(?: today)?,? we (?:have|have got|'ve got))),?\s+(?:(?i:the|our|my)\s+)?` + introName)
-	welcomedName = regexp.MustCompile(introName + `\s*,\s*(?i:(?:and\s+)?(?:welcome\b|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)|(?:it's |it is )?(?:great|good|a pleasure) to have you))`)
+	welcomesName = withWords(regexp.MustCompile(`(?i:\b(?:welcome(?: back)?(?: to (?:the|our|this) (?:show|podcast|program))?|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)(?: (?:me|us))?(?: (?:today|here|on the show))?|(?:I'm|I’m|I am|we're|we’re|we are) (?:here|joined|sitting) (?:today |now )?(?:with|by)|let me introduce(?: to you)?(?: all)?|(?:talking|speaking|chatting) (?:to|with)|(?:my|our) guests? (?:today |this week |on the show )?(?:is|are)|(?:today|this week)(?: on the show)?,? we (?:have|have got|'ve got)|on (?:the|today's) show(?: today)?,? we (?:have|have got|'ve got))),?\s+(?:(?i:the|our|my)\s+)?`+introName), "welcome", "thank", "here", "joined", "sitting", "introduce", "talking", "speaking", "chatting", "guest", "we have", "we 've", "show")
+	welcomedName = nameFirstPattern(introName+`\s*,\s*(?i:(?:and\s+)?(?:welcome\b|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)|(?:it's |it is )?(?:great|good|a pleasure) to have you))`, 1, "welcome", "thank", "to have you")
 )
 
 // notesHeader is a notes' header naming who ran the session: "Moderator:
 // Candy Clark", "Note-taker: James Adams".
-var notesHeader = regexp.MustCompile(`(?im)^[#>*\s\-]*(?:moderator|facilitator|interviewer|researcher|note-?taker|notetaker|observer)s?\s*:\**\s*(.+)$`)
+var notesHeader = withWords(regexp.MustCompile(`(?im)^[#>*\s\-]*(?:moderator|facilitator|interviewer|researcher|note-?taker|notetaker|observer)s?\s*:\**\s*(.+)$`), "moderator", "facilitator", "interviewer", "researcher", "note", "observer")
 
 // opening is how many turns of a conversation can open it: a welcome or
 // an introduction later on is not a host's.
@@ -204,7 +204,9 @@ func detectHosts(ps []evident.Passage, people map[string]*evident.Person, order 
 		if guestThanks.MatchString(p.Text) && hosts[p.Speaker] == "" && guests[p.Speaker] == "" {
 			guests[p.Speaker] = "thanks the others for having them"
 		}
-		for _, re := range []*regexp.Regexp{welcomesName, welcomedName} {
+		for _, re := range []interface {
+			FindAllStringSubmatch(string, int) [][]string
+		}{welcomesName, welcomedName} {
 			for _, m := range re.FindAllStringSubmatch(p.Text, -1) {
 				for _, part := range strings.Split(m[1], " and ") {
 					have(p.Speaker, speakerNamed(personName(part), candidates, people), "welcomed by "+p.Speaker)

@@ -32,37 +32,38 @@ const (
 	introDet   = `(?:the|a|an|our|their|his|her)\s+`
 	// The title runs to the end of the clause.
 	introTitle = `([^.;:!?()\n"“”]{2,90})`
+	titleRunes = 90 // the most introTitle matches
 )
 
 var (
 	// "Brian is the CEO and founder of markempa", "Ville Tuulos is with
 	// us, who is CEO at Outerbounds".
-	thirdPerson = regexp.MustCompile(introName + `(?:\s+(?:is|are)\s+(?:here\s+|also\s+)?with\s+us|\s+joins\s+us)?` + introVerb + `(?:` + introDet + `)?` + introTitle)
+	thirdPerson = nameFirstPattern(introName+`(?:\s+(?:is|are)\s+(?:here\s+|also\s+)?with\s+us|\s+joins\s+us)?`+introVerb+`(?:`+introDet+`)?`+introTitle, titleRunes+1)
 	// "Ana Ruiz, head of IT at Velo." The title must then close the
 	// clause: "Priya, the CEO told me" is not an introduction.
-	apposition = regexp.MustCompile(introName + introComma + `(?:` + introDet + `)?` + introTitle)
+	apposition = nameFirstPattern(introName+introComma+`(?:`+introDet+`)?`+introTitle, titleRunes+1)
 	// "I'm the CFO of ...", "I am a finance director". An aside ("as a
 	// developer, I ...") says too little.
-	firstPerson = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?` + `(?:` + introDet + `)` + introTitle)
+	firstPerson = withWords(regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?`+`(?:`+introDet+`)`+introTitle), "i'm", "i’m", "i am")
 	// "So now I'm chief software officer at Aryballe": no article, so the
 	// title must begin at once.
-	firstBare = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?` + introTitle)
+	firstBare = withWords(regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?`+introTitle), "i'm", "i’m", "i am")
 	// "my title is VP of Engineering", "I work as a national service
 	// officer", "they asked if I would join as CEO", "I became the CTO".
-	firstSays = regexp.MustCompile(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:` + introDet + `)?` + introTitle)
+	firstSays = withWords(regexp.MustCompile(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:`+introDet+`)?`+introTitle), "title is", "role is", " as", "became", "was ")
 	// Said to the one addressed: "you're a CEO", "you are the CEO and
 	// founder of ...", "what does it do to you as CEO", "your job as a
 	// CEO", "as CEO of Y, you ...", "you went from VP of Product to
 	// Founder and CEO of Orro", "you were promoted as a CEO".
-	secondPerson = regexp.MustCompile(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:` + introDet + `)` +
-		`|\byou(?:\s+are)?,?\s+as\s+(?:the\s+|a\s+|an\s+)?` +
-		`|\byour\s+(?:job|role|time|work|journey|experience|years)\s+as\s+(?:the\s+|a\s+|an\s+)?` +
-		`|\byou(?:'ve|’ve| have)?\s+(?:done|did)\s+(?:a|an|such a)\s+(?:\w+\s+){0,2}job\s+as\s+(?:the\s+|a\s+|an\s+)?` +
-		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)` + introTitle)
+	secondPerson = withWords(regexp.MustCompile(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:`+introDet+`)`+
+		`|\byou(?:\s+are)?,?\s+as\s+(?:the\s+|a\s+|an\s+)?`+
+		`|\byour\s+(?:job|role|time|work|journey|experience|years)\s+as\s+(?:the\s+|a\s+|an\s+)?`+
+		`|\byou(?:'ve|’ve| have)?\s+(?:done|did)\s+(?:a|an|such a)\s+(?:\w+\s+){0,2}job\s+as\s+(?:the\s+|a\s+|an\s+)?`+
+		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)`+introTitle), "you")
 	// "you're one of the co-founders of that".
-	secondOneOf = regexp.MustCompile(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`)
+	secondOneOf = withWords(regexp.MustCompile(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`), "you")
 	// "as CEO of Grafana, you ...".
-	asYou = regexp.MustCompile(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`)
+	asYou = withWords(regexp.MustCompile(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`), "you")
 	// A participant in notes, in the third person and without a subject:
 	// a bullet that opens with the title ("Director of field service for
 	// Velo"), or "works as a national service officer".
@@ -95,7 +96,7 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			text = unquoteTurn(text)
 		}
 		for _, form := range []struct {
-			re     *regexp.Regexp
+			re     nameFirst
 			closed bool
 		}{{thirdPerson, false}, {apposition, true}} {
 			// A clause that is no introduction may hide one: "to hire a
@@ -125,7 +126,7 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			continue
 		}
 		for _, form := range []struct {
-			re   *regexp.Regexp
+			re   literal
 			you  bool
 			bare bool
 			any  bool // a title the taxonomy does not know is kept too

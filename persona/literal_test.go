@@ -8,6 +8,13 @@ import (
 	"testing"
 )
 
+// corpusGlobs are the real texts the equivalence tests read: the
+// transcripts and notes here, and the shared corpora's when present (the
+// transcripts first).
+var corpusGlobs = []string{"testdata/*.md", "testdata/*.txt",
+	"../../shared/corpus/transcripts/*", "../../shared/train-corpus/transcripts/*", "../eval/notes/*",
+	"../../shared/corpus/interviews/*", "../../shared/train-corpus/interviews/*", "../../shared/corpus/captions/*"}
+
 // The words in front of a pattern never change what it finds: on every
 // line of the real transcripts here (and the shared corpus's, when
 // present) and on lines written to sit at the edges of the words.
@@ -17,9 +24,12 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 		"Joined as usual by my co-host, Ana Ruiz", "THANK YOU FOR HAVING ME", "Glad to be on the show",
 		"Dear listeners", "our ſhow", "in EPISODE 12", "a Kelvin sign: \u212A", "we are the new hosts",
 		"nothing here at all", "", "to be or not to be", "the hostess", "showing the podcasts",
+		"I'M THE CFO", "i’m a founder", "I AM an engineer", "my job TITLE IS VP", "I was promoted to CEO", "I joined as CTO",
+		"YOU ARE the CEO", "As CEO of Grafana, YOU said", "WELCOME BACK to the show, Ana", "today WE HAVE Ana Ruiz",
+		"today we 've got Ana", "MODERATOR: Dana Lee", "Note-taker: Sam", "Obſerver: Jo", "I aſked", "I worK as a nurse",
 	}
 	var files []string
-	for _, glob := range []string{"testdata/*.md", "testdata/*.txt", "../../shared/corpus/transcripts/*", "../../shared/train-corpus/transcripts/*"} {
+	for _, glob := range corpusGlobs[:5] {
 		m, _ := filepath.Glob(glob)
 		files = append(files, m...)
 	}
@@ -30,7 +40,9 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 		}
 		lines = append(lines, strings.Split(string(data), "\n")...)
 	}
-	for name, l := range map[string]literal{"calledHost": calledHost, "selfHost": selfHost, "guestThanks": guestThanks, "audience": audience} {
+	for name, l := range map[string]literal{"calledHost": calledHost, "selfHost": selfHost, "guestThanks": guestThanks, "audience": audience,
+		"welcomesName": welcomesName, "notesHeader": notesHeader, "firstPerson": firstPerson, "firstBare": firstBare,
+		"firstSays": firstSays, "secondPerson": secondPerson, "secondOneOf": secondOneOf, "asYou": asYou} {
 		matched := 0
 		for _, s := range lines {
 			if got, want := l.MatchString(s), l.Regexp.MatchString(s); got != want {
@@ -38,6 +50,9 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 			}
 			if got, want := l.FindAllStringSubmatch(s, -1), l.Regexp.FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %q: %q, the pattern alone %q", name, s, got, want)
+			}
+			if got, want := l.FindAllStringSubmatchIndex(s, -1), l.Regexp.FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s on %q: %v, the pattern alone %v", name, s, got, want)
 			}
 			if got, want := l.FindStringIndex(s), l.Regexp.FindStringIndex(s); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %q: %v, the pattern alone %v", name, s, got, want)
@@ -48,6 +63,71 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 		}
 		if matched == 0 {
 			t.Errorf("%s matched none of %d lines: the test shows nothing", name, len(lines))
+		}
+	}
+}
+
+// A pattern that begins with a name finds, tried only where a name can
+// begin and on no more text than a match can span, what the pattern
+// alone finds: on every line, paragraph and whole file of the real texts
+// here (and the shared corpora's, when present), from every word, and on
+// texts written to sit at the edges of the bounds.
+func TestNameFirstFindsWhatItsPatternFinds(t *testing.T) {
+	title := func(n int) string { return strings.Repeat("é", n-1) + "x" }
+	texts := []string{
+		"Ana Ruiz is the CEO of Velo.", "Ana Ruiz, head of IT at Velo", "J. R. R. Tolkien is the CEO", "J.R. Tolkien, the CFO",
+		"Émile Zola, the CEO of Ÿ", "ÉMILE ZOLA, who's the CTO", "McDonald is the CEO", "iPhone is the best", "Ana\nis the CEO",
+		"O'Brien, CEO", "O’Brien, founder", "Jean-Luc Picard works as captain", "Ana, welcome", "Ana,welcomed", "Ana, welcome!",
+		"Ana Ruiz, and welcome to the show", "Ana, it's great to have you", "ANA, THANKS SO MUCH FOR JOINING", "Ana, welcomeback",
+		"Ana Ruiz is the " + title(89), "Ana Ruiz is the " + title(90), "Ana Ruiz is the " + title(91), "Ana Ruiz is the " + title(92) + ".",
+		"Ana, " + title(90) + ", Bo, " + title(90), "A. B. C. D. E. F. G. is the CEO", "Ana Bo Cy Di Ed Fa is the CEO", "Ana  ,   the CEO",
+		"So I said, Ana is here with us, who is CEO at Outerbounds", "Ville Tuulos joins us, who's the CEO", "I. I. I. I, the CFO",
+		"The CEO. Ana, the CTO. Bo, the CFO; Cy, the COO!", "\xffAna, the CEO", "Ana\xff, the CEO", "Ana, the CEO\xff of Velo",
+		"Ana Ruiz,\tthe CEO", "ſusan, the CEO", "Ana, the \u212Aing", "", "A", "Ab", "A.", "Ab,",
+	}
+	var files []string
+	for _, glob := range corpusGlobs {
+		m, _ := filepath.Glob(glob)
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		texts = append(texts, s)
+		texts = append(texts, strings.Split(s, "\n\n")...)
+		texts = append(texts, strings.Split(s, "\n")...)
+	}
+	for name, f := range map[string]nameFirst{"thirdPerson": thirdPerson, "apposition": apposition, "welcomedName": welcomedName} {
+		matched := 0
+		for _, s := range texts {
+			if got, want := f.FindAllStringSubmatchIndex(s, -1), f.Regexp.FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s on %.200q: %v, the pattern alone %v", name, s, got, want)
+				continue
+			}
+			if got, want := f.FindAllStringSubmatch(s, -1), f.Regexp.FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s on %.200q: %q, the pattern alone %q", name, s, got, want)
+			}
+			if len(s) > 400 {
+				continue // from every word of a whole file would take minutes
+			}
+			for pos := 0; pos <= len(s); pos++ {
+				if pos > 0 && s[pos-1] != ' ' && s[pos-1] != '\n' && pos != len(s) {
+					continue
+				}
+				got, want := f.FindStringSubmatchIndex(s[pos:]), f.Regexp.FindStringSubmatchIndex(s[pos:])
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s on %.200q from %d: %v, the pattern alone %v", name, s, pos, got, want)
+				}
+				if want != nil {
+					matched++
+				}
+			}
+		}
+		if matched < 10 {
+			t.Errorf("%s matched %d times: the test shows little", name, matched)
 		}
 	}
 }
