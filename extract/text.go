@@ -187,16 +187,36 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 
 // inlineMarkdown reduces inline markup to its words.
 func inlineMarkdown(s string) string {
-	s = mdImage.ReplaceAllString(s, "$1")
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = mdRefLink.ReplaceAllString(s, "$1")
-	s = mdAutoLink.ReplaceAllString(s, "$1")
-	s = mdCode.ReplaceAllString(s, "$1")
-	s = mdBoldLabel.ReplaceAllString(s, "$1 ($2):")
-	s = mdStrong.ReplaceAllString(s, "$2")
-	s = mdEm.ReplaceAllString(s, "$1$2$3")
-	s = htmlTag.ReplaceAllString(s, "")
-	s = mdEscape.ReplaceAllString(s, "$1")
+	// Most lines hold no markup: each pattern runs only on a line that
+	// holds the characters every match of it needs.
+	if strings.Contains(s, "![") {
+		s = mdImage.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "](") {
+		s = mdLink.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "][") {
+		s = mdRefLink.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "<http") {
+		s = mdAutoLink.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "`") {
+		s = mdCode.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "**") || strings.Contains(s, "__") {
+		s = mdBoldLabel.ReplaceAllString(s, "$1 ($2):")
+		s = mdStrong.ReplaceAllString(s, "$2")
+	}
+	if strings.ContainsAny(s, "*_") {
+		s = mdEm.ReplaceAllString(s, "$1$2$3")
+	}
+	if strings.Contains(s, "<") {
+		s = htmlTag.ReplaceAllString(s, "")
+	}
+	if strings.Contains(s, `\`) {
+		s = mdEscape.ReplaceAllString(s, "$1")
+	}
 	// Markdown renders character references: "I&#39;m" reads "I'm".
 	if strings.Contains(s, "&") {
 		s = html.UnescapeString(s)

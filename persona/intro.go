@@ -44,26 +44,26 @@ var (
 	apposition = nameFirstPattern(introName+introComma+`(?:`+introDet+`)?`+introTitle, titleRunes+1)
 	// "I'm the CFO of ...", "I am a finance director". An aside ("as a
 	// developer, I ...") says too little.
-	firstPerson = withWords(regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?`+`(?:`+introDet+`)`+introTitle), "i'm", "i’m", "i am")
+	firstPerson = wordFirstPattern(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?`+`(?:`+introDet+`)`+introTitle, []string{"i'm", "i’m", "i am"}, "i'm", "i’m", "i am")
 	// "So now I'm chief software officer at Aryballe": no article, so the
 	// title must begin at once.
-	firstBare = withWords(regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?`+introTitle), "i'm", "i’m", "i am")
+	firstBare = wordFirstPattern(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?`+introTitle, []string{"i'm", "i’m", "i am"}, "i'm", "i’m", "i am")
 	// "my title is VP of Engineering", "I work as a national service
 	// officer", "they asked if I would join as CEO", "I became the CTO".
-	firstSays = withWords(regexp.MustCompile(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:`+introDet+`)?`+introTitle), "title is", "role is", " as", "became", "was ")
+	firstSays = wordFirstPattern(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:`+introDet+`)?`+introTitle, []string{"my ", "i "}, "title is", "role is", " as", "became", "was ")
 	// Said to the one addressed: "you're a CEO", "you are the CEO and
 	// founder of ...", "what does it do to you as CEO", "your job as a
 	// CEO", "as CEO of Y, you ...", "you went from VP of Product to
 	// Founder and CEO of Orro", "you were promoted as a CEO".
-	secondPerson = withWords(regexp.MustCompile(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:`+introDet+`)`+
+	secondPerson = wordFirstPattern(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:`+introDet+`)`+
 		`|\byou(?:\s+are)?,?\s+as\s+(?:the\s+|a\s+|an\s+)?`+
 		`|\byour\s+(?:job|role|time|work|journey|experience|years)\s+as\s+(?:the\s+|a\s+|an\s+)?`+
 		`|\byou(?:'ve|’ve| have)?\s+(?:done|did)\s+(?:a|an|such a)\s+(?:\w+\s+){0,2}job\s+as\s+(?:the\s+|a\s+|an\s+)?`+
-		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)`+introTitle), "you")
+		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)`+introTitle, []string{"you"}, "you")
 	// "you're one of the co-founders of that".
-	secondOneOf = withWords(regexp.MustCompile(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`), "you")
+	secondOneOf = wordFirstPattern(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`, []string{"you"}, "you")
 	// "as CEO of Grafana, you ...".
-	asYou = withWords(regexp.MustCompile(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`), "you")
+	asYou = wordFirstPattern(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`, []string{"as"}, "you")
 	// A participant in notes, in the third person and without a subject:
 	// a bullet that opens with the title ("Director of field service for
 	// Velo"), or "works as a national service officer".
@@ -96,7 +96,7 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			text = unquoteTurn(text)
 		}
 		for _, form := range []struct {
-			re     nameFirst
+			re     anchored
 			closed bool
 		}{{thirdPerson, false}, {apposition, true}} {
 			// A clause that is no introduction may hide one: "to hire a
@@ -126,7 +126,7 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			continue
 		}
 		for _, form := range []struct {
-			re   literal
+			re   anchored
 			you  bool
 			bare bool
 			any  bool // a title the taxonomy does not know is kept too

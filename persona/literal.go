@@ -61,41 +61,104 @@ func (l literal) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	return l.Regexp.FindAllStringSubmatchIndex(s, n)
 }
 
-// nameFirst is a pattern that begins with a name (introName) and asserts
-// nothing of the text before it. The regexp engine would try it at every
-// byte; nameFirst tries it, anchored, only where a name can begin (an
-// upper-case letter followed by a letter, an apostrophe, a hyphen or the
-// full stop of an initial), on no more of the text than a match can span.
-// The first place it matches is where the unanchored pattern's leftmost
-// match begins, and the match is the same.
-type nameFirst struct {
+// anchored is a pattern tried only where a match of it may begin, anchored
+// there, on no more of the text than a match that begins there can span.
+// The regexp engine would try it at every byte; the first place where the
+// anchored pattern matches is where the unanchored pattern's leftmost
+// match begins, and the match is the same, provided the pattern asserts
+// nothing of the text before where it begins beyond what begin checks,
+// and no match can end past run's end and tail runes more.
+type anchored struct {
 	*regexp.Regexp // the pattern as written: tests compare with it
 	at             *regexp.Regexp
-	// tail is how many runes a match may run past the words, spaces,
-	// commas, apostrophes, hyphens and initials it begins with, plus one
-	// for an assertion at its end (\b).
+	words          literal // when given, every match holds one of them
+	// begin reports whether a match may begin at p.
+	begin func(s string, p int) bool
+	// run is where the text from p stops being such as a match can hold
+	// before its last, bounded part; it is the same from any place
+	// between p and it.
+	run func(s string, p int) int
+	// tail is how many runes a match may run past run's end, plus one for
+	// an assertion at its end (\b).
 	tail int
-	// words, when given, are as literal's: every match holds one.
-	words literal
 }
 
-// nameFirstPattern compiles a pattern that begins with introName, is made
-// of words, spaces, commas, apostrophes, hyphens and the full stops of
-// initials up to a last part that matches at most tail-1 runes.
-func nameFirstPattern(pattern string, tail int, words ...string) nameFirst {
-	return nameFirst{regexp.MustCompile(pattern), regexp.MustCompile(`^(?:` + pattern + `)`), tail, literal{nil, words}}
+// nameFirstPattern compiles a pattern that begins with introName, asserts
+// nothing of the text before it, and is made of words, spaces, commas,
+// apostrophes, hyphens and the full stops of initials up to a last part
+// that matches at most tail-1 runes. It is tried only where a name can
+// begin: an upper-case letter followed by a letter, an apostrophe, a
+// hyphen or the full stop of an initial.
+func nameFirstPattern(pattern string, tail int, words ...string) anchored {
+	return anchored{regexp.MustCompile(pattern), regexp.MustCompile(`^(?:` + pattern + `)`), literal{nil, words}, nameBegins, nameRun, tail}
 }
 
-func (f nameFirst) may(s string) bool { return len(f.words.words) == 0 || f.words.may(s) }
+// wordFirstPattern compiles a case-insensitive pattern whose every match
+// begins at a word boundary (\b) with one of starts, in lower case, and
+// holds no question mark, exclamation mark or full stop but an initial's;
+// words are as literal's.
+func wordFirstPattern(pattern string, starts []string, words ...string) anchored {
+	begin := func(s string, p int) bool {
+		if p > 0 && isWordByte(s[p-1]) {
+			return false
+		}
+		for _, w := range starts {
+			if len(s)-p >= len(w) && strings.EqualFold(s[p:p+len(w)], w) {
+				return true
+			}
+		}
+		return false
+	}
+	return anchored{regexp.MustCompile(pattern), regexp.MustCompile(`^(?:` + pattern + `)`), literal{nil, words}, begin, sentenceEnd, 1}
+}
 
-func (f nameFirst) FindStringSubmatchIndex(s string) []int {
+// isWordByte is regexp's \w.
+func isWordByte(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '_'
+}
+
+// sentenceEnd is where the next question mark, exclamation mark or full
+// stop at or after p stands, but for the full stop of an initial (after
+// an upper-case letter, "J. R. Smith").
+func sentenceEnd(s string, p int) int {
+	for q := p; q < len(s); {
+		i := strings.IndexAny(s[q:], ".?!")
+		if i < 0 {
+			break
+		}
+		q += i
+		if s[q] != '.' || q == p {
+			return q
+		}
+		if r, _ := utf8.DecodeLastRuneInString(s[:q]); !unicode.IsUpper(r) {
+			return q
+		}
+		q++
+	}
+	return len(s)
+}
+
+func (f anchored) may(s string) bool { return len(f.words.words) == 0 || f.words.may(s) }
+
+// folds reports whether s holds one of the two letters outside ASCII
+// that fold to ASCII ones (ſ to s, the Kelvin sign to k), which begin
+// does not look for: such a text is left to the pattern.
+func folds(s string) bool { return strings.ContainsRune(s, 'ſ') || strings.ContainsRune(s, '\u212A') }
+
+func (f anchored) FindStringSubmatchIndex(s string) []int {
+	if folds(s) {
+		return f.Regexp.FindStringSubmatchIndex(s)
+	}
 	if !f.may(s) {
 		return nil
 	}
 	return f.from(s, 0)
 }
 
-func (f nameFirst) FindAllStringSubmatchIndex(s string, n int) [][]int {
+func (f anchored) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	if folds(s) {
+		return f.Regexp.FindAllStringSubmatchIndex(s, n)
+	}
 	if !f.may(s) {
 		return nil
 	}
@@ -106,12 +169,15 @@ func (f nameFirst) FindAllStringSubmatchIndex(s string, n int) [][]int {
 			break
 		}
 		out = append(out, m)
-		pos = m[1] // a name is never empty, so neither is a match
+		if m[1] == m[0] {
+			panic("persona: an anchored pattern matched the empty string")
+		}
+		pos = m[1]
 	}
 	return out
 }
 
-func (f nameFirst) FindAllStringSubmatch(s string, n int) [][]string {
+func (f anchored) FindAllStringSubmatch(s string, n int) [][]string {
 	var out [][]string
 	for _, m := range f.FindAllStringSubmatchIndex(s, n) {
 		sub := make([]string, len(m)/2)
@@ -126,17 +192,17 @@ func (f nameFirst) FindAllStringSubmatch(s string, n int) [][]string {
 }
 
 // from returns the leftmost match that begins at pos or later, with its
-// submatches, as FindStringSubmatchIndex(s[pos:]) would, offset by pos.
-func (f nameFirst) from(s string, pos int) []int {
-	run := -1 // where the run of name-like text the last place began in ends
+// submatches, offset in s.
+func (f anchored) from(s string, pos int) []int {
+	run := -1 // the end of the run the last place tried began in
 	for p := pos; p < len(s); {
-		r, w := utf8.DecodeRuneInString(s[p:])
-		if !unicode.IsUpper(r) || !nameNext(s[p+w:]) {
+		_, w := utf8.DecodeRuneInString(s[p:])
+		if !f.begin(s, p) {
 			p += w
 			continue
 		}
 		if p >= run {
-			run = nameRun(s, p)
+			run = f.run(s, p)
 		}
 		end := run
 		for k := 0; k < f.tail && end < len(s); k++ {
@@ -156,16 +222,20 @@ func (f nameFirst) from(s string, pos int) []int {
 	return nil
 }
 
-// nameNext reports whether s begins with what may follow a name's first
-// letter: a letter, an apostrophe, a hyphen, or an initial's full stop.
-func nameNext(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
+// nameBegins reports whether a name can begin at p: an upper-case letter
+// followed by a letter, an apostrophe, a hyphen or an initial's full stop.
+func nameBegins(s string, p int) bool {
+	r, w := utf8.DecodeRuneInString(s[p:])
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	r, _ = utf8.DecodeRuneInString(s[p+w:])
 	return r == '.' || r == '\'' || r == '’' || r == '-' || unicode.IsLetter(r)
 }
 
 // nameRun is where the text from p stops being made of letters, spaces,
 // commas, apostrophes, hyphens and full stops after a capital (initials):
-// the part of a nameFirst pattern before its last, bounded, part.
+// the part of a name-first pattern before its last, bounded, part.
 func nameRun(s string, p int) int {
 	prevUpper := false
 	for p < len(s) {

@@ -24,9 +24,7 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 		"Joined as usual by my co-host, Ana Ruiz", "THANK YOU FOR HAVING ME", "Glad to be on the show",
 		"Dear listeners", "our ſhow", "in EPISODE 12", "a Kelvin sign: \u212A", "we are the new hosts",
 		"nothing here at all", "", "to be or not to be", "the hostess", "showing the podcasts",
-		"I'M THE CFO", "i’m a founder", "I AM an engineer", "my job TITLE IS VP", "I was promoted to CEO", "I joined as CTO",
-		"YOU ARE the CEO", "As CEO of Grafana, YOU said", "WELCOME BACK to the show, Ana", "today WE HAVE Ana Ruiz",
-		"today we 've got Ana", "MODERATOR: Dana Lee", "Note-taker: Sam", "Obſerver: Jo", "I aſked", "I worK as a nurse",
+		"MODERATOR: Dana Lee", "Note-taker: Sam", "Obſerver: Jo", "NOTETAKER: Al",
 	}
 	var files []string
 	for _, glob := range corpusGlobs[:5] {
@@ -41,8 +39,7 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 		lines = append(lines, strings.Split(string(data), "\n")...)
 	}
 	for name, l := range map[string]literal{"calledHost": calledHost, "selfHost": selfHost, "guestThanks": guestThanks, "audience": audience,
-		"welcomesName": welcomesName, "notesHeader": notesHeader, "firstPerson": firstPerson, "firstBare": firstBare,
-		"firstSays": firstSays, "secondPerson": secondPerson, "secondOneOf": secondOneOf, "asYou": asYou} {
+		"notesHeader": notesHeader} {
 		matched := 0
 		for _, s := range lines {
 			if got, want := l.MatchString(s), l.Regexp.MatchString(s); got != want {
@@ -67,12 +64,12 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 	}
 }
 
-// A pattern that begins with a name finds, tried only where a name can
-// begin and on no more text than a match can span, what the pattern
-// alone finds: on every line, paragraph and whole file of the real texts
-// here (and the shared corpora's, when present), from every word, and on
-// texts written to sit at the edges of the bounds.
-func TestNameFirstFindsWhatItsPatternFinds(t *testing.T) {
+// A pattern tried only where a match can begin (a name, or one of its
+// first words) and on no more text than a match can span finds what the
+// pattern alone finds: on every line, paragraph and whole file of the
+// real texts here (and the shared corpora's, when present), from every
+// word, and on texts written to sit at the edges of the bounds.
+func TestAnchoredFindWhatTheirPatternsFind(t *testing.T) {
 	title := func(n int) string { return strings.Repeat("é", n-1) + "x" }
 	texts := []string{
 		"Ana Ruiz is the CEO of Velo.", "Ana Ruiz, head of IT at Velo", "J. R. R. Tolkien is the CEO", "J.R. Tolkien, the CFO",
@@ -84,6 +81,14 @@ func TestNameFirstFindsWhatItsPatternFinds(t *testing.T) {
 		"So I said, Ana is here with us, who is CEO at Outerbounds", "Ville Tuulos joins us, who's the CEO", "I. I. I. I, the CFO",
 		"The CEO. Ana, the CTO. Bo, the CFO; Cy, the COO!", "\xffAna, the CEO", "Ana\xff, the CEO", "Ana, the CEO\xff of Velo",
 		"Ana Ruiz,\tthe CEO", "ſusan, the CEO", "Ana, the \u212Aing", "", "A", "Ab", "A.", "Ab,",
+		"I'M THE CFO", "i’m a founder", "I AM an engineer", "my job TITLE IS VP", "I was promoted to CEO", "I joined as CTO",
+		"YOU ARE the CEO", "As CEO of Grafana, YOU said", "WELCOME BACK to the show, Ana", "today WE HAVE Ana Ruiz",
+		"today we 've got Ana", "I aſked", "I worK as a nurse", "I'm J. R. Smith's CEO", "welcome J. R. R. Tolkien!",
+		"Hi! I'm the CEO. You are the CTO? As CEO, you know", "you're one of the co-founders", "as a CEO of X, young",
+		"you went from VP of Product to CEO", "wait...you are the CEO", "x_you are the CEO", "1you are the CEO", "éyou are the CEO",
+		"youyou are the CEO", "welcome,Ana", "thanks for joining, Ana", "so I'm the CEO? no, I am a founder!", "I'm\nthe CEO",
+		"We’re joined by Ana", "we are here with J. Smith. Bye", "this week on the show, we have Ana", "on today's show we have Bo",
+		"I' m the CEO", "Im the CEO", "as" + strings.Repeat(" x", 40) + ", you", "you are the " + title(90), "you are the " + title(91),
 	}
 	var files []string
 	for _, glob := range corpusGlobs {
@@ -100,7 +105,9 @@ func TestNameFirstFindsWhatItsPatternFinds(t *testing.T) {
 		texts = append(texts, strings.Split(s, "\n\n")...)
 		texts = append(texts, strings.Split(s, "\n")...)
 	}
-	for name, f := range map[string]nameFirst{"thirdPerson": thirdPerson, "apposition": apposition, "welcomedName": welcomedName} {
+	for name, f := range map[string]anchored{"thirdPerson": thirdPerson, "apposition": apposition, "welcomedName": welcomedName,
+		"welcomesName": welcomesName, "firstPerson": firstPerson, "firstBare": firstBare, "firstSays": firstSays,
+		"secondPerson": secondPerson, "secondOneOf": secondOneOf, "asYou": asYou} {
 		matched := 0
 		for _, s := range texts {
 			if got, want := f.FindAllStringSubmatchIndex(s, -1), f.Regexp.FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
