@@ -1,7 +1,6 @@
 package persona
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -67,7 +66,7 @@ var (
 	// A participant in notes, in the third person and without a subject:
 	// a bullet that opens with the title ("Director of field service for
 	// Velo"), or "works as a national service officer".
-	notesTitle = regexp.MustCompile(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
+	notesTitle = lazyRegexp(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
 )
 
 // notPeople are capitalised words that start sentences without being
@@ -185,7 +184,7 @@ func participantTitles(ps []evident.Passage, tax *roles.Taxonomy) []introduction
 		}
 		seen[sp]++
 		text := ps[i].Text
-		m := notesTitle.FindStringSubmatchIndex(text)
+		m := notesTitle().FindStringSubmatchIndex(text)
 		if m == nil {
 			continue
 		}
@@ -236,7 +235,7 @@ var titleHeads = map[string]bool{"director": true, "head": true, "vp": true, "pr
 // employer ("Director of field service for Velo", "national service
 // officer").
 func unknownTitle(clause string, tax *roles.Taxonomy) (introduction, bool) {
-	spans := wordRe.FindAllStringIndex(clause, -1)
+	spans := wordRe().FindAllStringIndex(clause, -1)
 	end := len(spans)
 	for k, sp := range spans {
 		w := strings.ToLower(clause[sp[0]:sp[1]])
@@ -342,7 +341,7 @@ func personName(s string) string {
 // Velo", "one of four co-founders"). The title runs on past the role ("CEO
 // and founder") until a word that introduces the employer.
 func readTitle(clause string, tax *roles.Taxonomy, closed bool) (introduction, bool) {
-	spans := wordRe.FindAllStringIndex(clause, -1)
+	spans := wordRe().FindAllStringIndex(clause, -1)
 	words := make([]string, len(spans))
 	for i, sp := range spans {
 		// Folding word by word keeps words and spans aligned.
@@ -443,7 +442,7 @@ func titleWords(tax *roles.Taxonomy, words []string, i int) int {
 	return 0
 }
 
-var wordRe = regexp.MustCompile(`[\p{L}\p{N}&'’\-]+`)
+var wordRe = lazyRegexp(`[\p{L}\p{N}&'’\-]+`)
 
 // employer words end a title: what follows is where the person works.
 var employer = map[string]bool{"of": true, "at": true, "for": true, "with": true, "in": true, "from": true, "on": true}
@@ -479,9 +478,9 @@ var notCompany = map[string]bool{"the": true, "a": true, "an": true, "this": tru
 	"all": true, "most": true, "some": true, "my": true, "our": true, "their": true, "his": true, "her": true, "your": true, "its": true}
 
 var (
-	nameRe = regexp.MustCompile(introName)
+	nameRe = lazyRegexp(introName)
 	// initialsRe finds names defined with their initials: "Brian Carroll (BC)".
-	initialsRe = regexp.MustCompile(introName + `\s*\((\p{Lu}{2,4})\)`)
+	initialsRe = lazyRegexp(introName + `\s*\((\p{Lu}{2,4})\)`)
 )
 
 // fullNames maps speaker labels written as initials ("BC") to the full name
@@ -500,10 +499,10 @@ func fullNames(ps []evident.Passage, labels []string) map[string]string {
 	explicit := map[string]string{}
 	candidates := map[string]map[string]int{}
 	for _, p := range ps {
-		for _, m := range initialsRe.FindAllStringSubmatch(p.Text, -1) {
+		for _, m := range initialsRe().FindAllStringSubmatch(p.Text, -1) {
 			explicit[m[2]] = personName(m[1])
 		}
-		for _, n := range nameRe.FindAllString(p.Text, -1) {
+		for _, n := range nameRe().FindAllString(p.Text, -1) {
 			words := strings.Fields(personName(n))
 			// "J. David Green" is DG as often as JDG.
 			for k := len(words); k >= 2; k-- {

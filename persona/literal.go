@@ -3,6 +3,7 @@ package persona
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -11,11 +12,17 @@ import (
 // match a text that holds one of its words. Most passages hold none, and
 // skip the backtracking matcher.
 type literal struct {
-	*regexp.Regexp
+	re    func() *regexp.Regexp
 	words []string // lower case ASCII; every match holds one
 }
 
-func withWords(re *regexp.Regexp, words ...string) literal { return literal{re, words} }
+func withWords(pattern string, words ...string) literal { return literal{lazyRegexp(pattern), words} }
+
+// lazyRegexp compiles pattern the first time it is used: commands that
+// split no text and detect no speakers (a search) pay nothing for it.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // may reports whether s could match: it holds one of the words, compared
 // ASCII case-insensitively. The two letters outside ASCII that fold to
@@ -38,27 +45,27 @@ func (l literal) may(s string) bool {
 	return false
 }
 
-func (l literal) MatchString(s string) bool { return l.may(s) && l.Regexp.MatchString(s) }
+func (l literal) MatchString(s string) bool { return l.may(s) && l.re().MatchString(s) }
 
 func (l literal) FindStringIndex(s string) []int {
 	if !l.may(s) {
 		return nil
 	}
-	return l.Regexp.FindStringIndex(s)
+	return l.re().FindStringIndex(s)
 }
 
 func (l literal) FindAllStringSubmatch(s string, n int) [][]string {
 	if !l.may(s) {
 		return nil
 	}
-	return l.Regexp.FindAllStringSubmatch(s, n)
+	return l.re().FindAllStringSubmatch(s, n)
 }
 
 func (l literal) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	if !l.may(s) {
 		return nil
 	}
-	return l.Regexp.FindAllStringSubmatchIndex(s, n)
+	return l.re().FindAllStringSubmatchIndex(s, n)
 }
 
 // anchored is a pattern tried only where a match of it may begin, anchored
@@ -69,9 +76,9 @@ func (l literal) FindAllStringSubmatchIndex(s string, n int) [][]int {
 // nothing of the text before where it begins beyond what begin checks,
 // and no match can end past run's end and tail runes more.
 type anchored struct {
-	*regexp.Regexp // the pattern as written: tests compare with it
-	at             *regexp.Regexp
-	words          literal // when given, every match holds one of them
+	re    func() *regexp.Regexp // the pattern as written: tests compare with it
+	at    func() *regexp.Regexp // the pattern anchored at the start of its input
+	words literal               // when given, every match holds one of them
 	// begin reports whether a match may begin at p.
 	begin func(s string, p int) bool
 	// run is where the text from p stops being such as a match can hold
@@ -90,7 +97,7 @@ type anchored struct {
 // begin: an upper-case letter followed by a letter, an apostrophe, a
 // hyphen or the full stop of an initial.
 func nameFirstPattern(pattern string, tail int, words ...string) anchored {
-	return anchored{regexp.MustCompile(pattern), regexp.MustCompile(`^(?:` + pattern + `)`), literal{nil, words}, nameBegins, nameRun, tail}
+	return anchored{lazyRegexp(pattern), lazyRegexp(`^(?:` + pattern + `)`), literal{nil, words}, nameBegins, nameRun, tail}
 }
 
 // wordFirstPattern compiles a case-insensitive pattern whose every match
@@ -109,7 +116,7 @@ func wordFirstPattern(pattern string, starts []string, words ...string) anchored
 		}
 		return false
 	}
-	return anchored{regexp.MustCompile(pattern), regexp.MustCompile(`^(?:` + pattern + `)`), literal{nil, words}, begin, sentenceEnd, 1}
+	return anchored{lazyRegexp(pattern), lazyRegexp(`^(?:` + pattern + `)`), literal{nil, words}, begin, sentenceEnd, 1}
 }
 
 // isWordByte is regexp's \w.
@@ -147,7 +154,7 @@ func folds(s string) bool { return strings.ContainsRune(s, 'ſ') || strings.Cont
 
 func (f anchored) FindStringSubmatchIndex(s string) []int {
 	if folds(s) {
-		return f.Regexp.FindStringSubmatchIndex(s)
+		return f.re().FindStringSubmatchIndex(s)
 	}
 	if !f.may(s) {
 		return nil
@@ -157,7 +164,7 @@ func (f anchored) FindStringSubmatchIndex(s string) []int {
 
 func (f anchored) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	if folds(s) {
-		return f.Regexp.FindAllStringSubmatchIndex(s, n)
+		return f.re().FindAllStringSubmatchIndex(s, n)
 	}
 	if !f.may(s) {
 		return nil
@@ -209,7 +216,7 @@ func (f anchored) from(s string, pos int) []int {
 			_, w := utf8.DecodeRuneInString(s[end:])
 			end += w
 		}
-		if m := f.at.FindStringSubmatchIndex(s[p:end]); m != nil {
+		if m := f.at().FindStringSubmatchIndex(s[p:end]); m != nil {
 			for k := range m {
 				if m[k] >= 0 {
 					m[k] += p

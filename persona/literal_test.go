@@ -42,19 +42,19 @@ func TestLiteralsFindWhatTheirPatternsFind(t *testing.T) {
 		"notesHeader": notesHeader} {
 		matched := 0
 		for _, s := range lines {
-			if got, want := l.MatchString(s), l.Regexp.MatchString(s); got != want {
+			if got, want := l.MatchString(s), l.re().MatchString(s); got != want {
 				t.Errorf("%s on %q: %v, the pattern alone %v", name, s, got, want)
 			}
-			if got, want := l.FindAllStringSubmatch(s, -1), l.Regexp.FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
+			if got, want := l.FindAllStringSubmatch(s, -1), l.re().FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %q: %q, the pattern alone %q", name, s, got, want)
 			}
-			if got, want := l.FindAllStringSubmatchIndex(s, -1), l.Regexp.FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
+			if got, want := l.FindAllStringSubmatchIndex(s, -1), l.re().FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %q: %v, the pattern alone %v", name, s, got, want)
 			}
-			if got, want := l.FindStringIndex(s), l.Regexp.FindStringIndex(s); !reflect.DeepEqual(got, want) {
+			if got, want := l.FindStringIndex(s), l.re().FindStringIndex(s); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %q: %v, the pattern alone %v", name, s, got, want)
 			}
-			if l.Regexp.MatchString(s) {
+			if l.re().MatchString(s) {
 				matched++
 			}
 		}
@@ -110,11 +110,11 @@ func TestAnchoredFindWhatTheirPatternsFind(t *testing.T) {
 		"secondPerson": secondPerson, "secondOneOf": secondOneOf, "asYou": asYou} {
 		matched := 0
 		for _, s := range texts {
-			if got, want := f.FindAllStringSubmatchIndex(s, -1), f.Regexp.FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
+			if got, want := f.FindAllStringSubmatchIndex(s, -1), f.re().FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %.200q: %v, the pattern alone %v", name, s, got, want)
 				continue
 			}
-			if got, want := f.FindAllStringSubmatch(s, -1), f.Regexp.FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
+			if got, want := f.FindAllStringSubmatch(s, -1), f.re().FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %.200q: %q, the pattern alone %q", name, s, got, want)
 			}
 			if len(s) > 400 {
@@ -124,7 +124,7 @@ func TestAnchoredFindWhatTheirPatternsFind(t *testing.T) {
 				if pos > 0 && s[pos-1] != ' ' && s[pos-1] != '\n' && pos != len(s) {
 					continue
 				}
-				got, want := f.FindStringSubmatchIndex(s[pos:]), f.Regexp.FindStringSubmatchIndex(s[pos:])
+				got, want := f.FindStringSubmatchIndex(s[pos:]), f.re().FindStringSubmatchIndex(s[pos:])
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("%s on %.200q from %d: %v, the pattern alone %v", name, s, pos, got, want)
 				}
