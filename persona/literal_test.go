@@ -103,33 +103,33 @@ func TestAnchoredFindWhatTheirPatternsFind(t *testing.T) {
 		s := string(data)
 		texts = append(texts, s)
 		texts = append(texts, strings.Split(s, "\n\n")...)
-		texts = append(texts, strings.Split(s, "\n")...)
 	}
 	for name, f := range map[string]anchored{"thirdPerson": thirdPerson, "apposition": apposition, "welcomedName": welcomedName,
 		"welcomesName": welcomesName, "firstPerson": firstPerson, "firstBare": firstBare, "firstSays": firstSays,
 		"secondPerson": secondPerson, "secondOneOf": secondOneOf, "asYou": asYou} {
 		matched := 0
 		for _, s := range texts {
-			if got, want := f.FindAllStringSubmatchIndex(s, -1), f.re().FindAllStringSubmatchIndex(s, -1); !reflect.DeepEqual(got, want) {
+			got, want := f.FindAllStringSubmatchIndex(s, -1), f.re().FindAllStringSubmatchIndex(s, -1)
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on %.200q: %v, the pattern alone %v", name, s, got, want)
 				continue
 			}
-			if got, want := f.FindAllStringSubmatch(s, -1), f.re().FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
-				t.Errorf("%s on %.200q: %q, the pattern alone %q", name, s, got, want)
-			}
-			if len(s) > 400 {
+			matched += len(want)
+			if len(s) > 300 {
 				continue // from every word of a whole file would take minutes
 			}
 			for pos := 0; pos <= len(s); pos++ {
 				if pos > 0 && s[pos-1] != ' ' && s[pos-1] != '\n' && pos != len(s) {
 					continue
 				}
+				if pos == 0 {
+					if got, want := f.FindAllStringSubmatch(s, -1), f.re().FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
+						t.Errorf("%s on %.200q: %q, the pattern alone %q", name, s, got, want)
+					}
+				}
 				got, want := f.FindStringSubmatchIndex(s[pos:]), f.re().FindStringSubmatchIndex(s[pos:])
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("%s on %.200q from %d: %v, the pattern alone %v", name, s, pos, got, want)
-				}
-				if want != nil {
-					matched++
 				}
 			}
 		}
