@@ -31,18 +31,67 @@ func (l literal) may(s string) bool {
 	if strings.ContainsRune(s, 'ſ') || strings.ContainsRune(s, '\u212A') {
 		return true
 	}
-	lower := strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
 	for _, w := range l.words {
-		if strings.Contains(lower, w) {
+		if containsFold(s, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsFold reports whether s holds w, a lower-case ASCII word,
+// comparing ASCII letters case-insensitively: strings.Contains of s in
+// lower case, without making that copy of every passage for every
+// pattern.
+func containsFold(s, w string) bool {
+	if w == "" {
+		return true
+	}
+	lo, up := w[0], w[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
+	nextLo, nextUp := -1, -1 // where the first byte comes next, either case; -1 when not yet looked for
+	for i := 0; i+len(w) <= len(s); {
+		if nextLo < i {
+			if nextLo = strings.IndexByte(s[i:], lo); nextLo >= 0 {
+				nextLo += i
+			} else {
+				nextLo = len(s)
+			}
+		}
+		if nextUp < i {
+			if nextUp = strings.IndexByte(s[i:], up); nextUp >= 0 {
+				nextUp += i
+			} else {
+				nextUp = len(s)
+			}
+		}
+		i = min(nextLo, nextUp)
+		if i+len(w) > len(s) {
+			return false
+		}
+		if equalFoldASCII(s[i+1:i+len(w)], w[1:]) {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// equalFoldASCII reports whether s is w, a lower-case ASCII string, with
+// any of its ASCII letters in upper case.
+func equalFoldASCII(s, w string) bool {
+	for k := 0; k < len(w); k++ {
+		c := s[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[k] {
+			return false
+		}
+	}
+	return true
 }
 
 func (l literal) MatchString(s string) bool { return l.may(s) && l.re().MatchString(s) }

@@ -138,3 +138,26 @@ func TestAnchoredFindWhatTheirPatternsFind(t *testing.T) {
 		}
 	}
 }
+
+// containsFold finds what strings.Contains finds in the text in lower
+// case (ASCII letters only), wherever the word sits.
+func TestContainsFold(t *testing.T) {
+	lower := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if 'A' <= r && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, s)
+	}
+	texts := []string{"", "h", "H", "host", "HOST", "hOsT", "the Host.", "hhhost", "hoshost", "xHoSt", "hos", "ho\u212Ast",
+		"with me, as ALWAYS", "wITH Me", "I'M here", "i’m", "I’M", "we 've got", "WE 'VE", "Ħost", "éhost", "hostÉ", "to be", "TO  BE"}
+	words := []string{"host", "h", "with me", "i'm", "i’m", "we 've", "to be", "t", "é"}
+	for _, s := range texts {
+		for _, w := range words {
+			if got, want := containsFold(s, w), strings.Contains(lower(s), w); got != want {
+				t.Errorf("containsFold(%q, %q) = %v, want %v", s, w, got, want)
+			}
+		}
+	}
+}
