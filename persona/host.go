@@ -23,12 +23,12 @@ var calledHost = withWords(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(
 var selfHost = withWords(`(?i)\bI(?:'m|’m| am) (?:your|the) (?:co-?)?host\b|\bI (?:also |actually |now )?(?:co-?)?host (?:this|that|the) (?:show|podcast)\b|\bwe(?:'re|’re| are) (?:your|the) (?:new )?(?:co-?)?hosts\b`, "host")
 
 // guestThanks is what a guest says to whoever has them on the show.
-var guestThanks = withWords(`(?i)\b(?:thanks|thank you)(?: so much| very much| again)? for (?:having|inviting) (?:me|us)\b|\b(?:happy|glad|excited|honou?red|thrilled|delighted|great|good|a pleasure) to be (?:here|on (?:the|this|your) (?:show|podcast))\b`, "having", "inviting", "to be")
+var guestThanks = wordFirstPattern(`(?i)\b(?:thanks|thank you)(?: so much| very much| again)? for (?:having|inviting) (?:me|us)\b|\b(?:happy|glad|excited|honou?red|thrilled|delighted|great|good|a pleasure) to be (?:here|on (?:the|this|your) (?:show|podcast))\b`, []string{"thank", "happy", "glad", "excited", "honored", "honoured", "thrilled", "delighted", "great", "good", "a pleasure"}, "having", "inviting", "to be")
 
 // audience is a host speaking to the show's listeners or of the show's
 // episodes: "our listeners", "if you're listening", "this show", "in
 // episode 11". Guests say "this podcast", not "this show".
-var audience = withWords(`(?i)\bour (?:listeners|audience)\b|\byou,? the listeners?\b|\blisteners out there\b|\bif you(?:'re|’re| are) listening\b|\bdear listeners?\b|\bour (?:show|podcast)\b|\bthis show\b|\b(?:last|previous|next|first|an earlier|another) episode\b|\bepisode (?:number )?\d+\b`, "listen", "audience", "show", "podcast", "episode")
+var audience = wordFirstPattern(`(?i)\bour (?:listeners|audience)\b|\byou,? the listeners?\b|\blisteners out there\b|\bif you(?:'re|’re| are) listening\b|\bdear listeners?\b|\bour (?:show|podcast)\b|\bthis show\b|\b(?:last|previous|next|first|an earlier|another) episode\b|\bepisode (?:number )?\d+\b`, []string{"our", "you", "listeners", "if you", "dear", "this show", "last", "previous", "next", "first", "an earlier", "another", "episode"}, "listen", "audience", "show", "podcast", "episode")
 
 // welcomesName finds the guest a host welcomes or has on: "Zac, welcome
 // to Founders Talk", "Robert Ross, thanks for joining me", "So welcome,

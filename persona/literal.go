@@ -201,6 +201,8 @@ func (f anchored) may(s string) bool { return len(f.words.words) == 0 || f.words
 // does not look for: such a text is left to the pattern.
 func folds(s string) bool { return strings.ContainsRune(s, 'ſ') || strings.ContainsRune(s, '\u212A') }
 
+func (f anchored) MatchString(s string) bool { return f.FindStringSubmatchIndex(s) != nil }
+
 func (f anchored) FindStringSubmatchIndex(s string) []int {
 	if folds(s) {
 		return f.re().FindStringSubmatchIndex(s)
