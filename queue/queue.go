@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -54,6 +55,13 @@ type Config struct {
 	// ResultPart is the size of the parts a result's payload is stored in
 	// (default DefaultResultPart; see PutResult).
 	ResultPart int
+	// Private says that no other process takes jobs: the NATS server is
+	// this process's own and accepts no outside connections. A worker's
+	// pull for a job then ends as soon as its context does instead of
+	// running out its window (see Next). A job the server hands to a
+	// pull that was given up stays unacknowledged until ResetWorkers,
+	// which the process's next start, and the engine's next Run, call.
+	Private bool
 }
 
 func (c *Config) defaults() {
@@ -152,6 +160,9 @@ type Queue struct {
 	workers jetstream.Consumer
 	indexer jetstream.Consumer
 	cfg     Config
+
+	kvMu sync.Mutex
+	kv   jetstream.KeyValue // the configuration bucket, once opened (config)
 }
 
 // Open creates or updates the streams, buckets and consumers and returns a
@@ -168,7 +179,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		}
 	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
-	if q.jobs, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
+	if q.jobs, err = ensure(ctx, nc, js.CreateStream, js.UpdateStream, jetstream.StreamConfig{
 		Name:        StreamJobs,
 		Description: "Evident: one job per document to extract and classify",
 		Subjects:    []string{subjectJobs + ">"},
@@ -179,7 +190,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamJobs, err)
 	}
-	if q.resS, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
+	if q.resS, err = ensure(ctx, nc, js.CreateStream, js.UpdateStream, jetstream.StreamConfig{
 		Name:        StreamResults,
 		Description: "Evident: workers' results for the indexer",
 		Subjects:    []string{subjectResults + ">"},
@@ -189,7 +200,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamResults, err)
 	}
-	if q.files, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+	if q.files, err = ensure(ctx, nc, js.CreateObjectStore, js.UpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketFiles,
 		Description: "Evident: original files by SHA-256",
 		Replicas:    cfg.Replicas,
@@ -197,7 +208,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("bucket "+BucketFiles, err)
 	}
-	if q.results, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+	if q.results, err = ensure(ctx, nc, js.CreateObjectStore, js.UpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketResults,
 		Description: "Evident: extracted passages waiting for the indexer",
 		Replicas:    cfg.Replicas,
@@ -458,12 +469,7 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		// A pull bounded by time, not by ctx: a fetch abandoned when ctx
-		// ends can still be handed a job by the server, which the client
-		// then drops; the job would sit unacknowledged for a whole AckWait
-		// (after a restart too) and count as an attempt. Instead, a job
-		// that arrives after ctx ended is handed back at once.
-		msg, err := q.workers.Next(jetstream.FetchMaxWait(nextWait))
+		msg, err := q.pull(ctx)
 		if err == nil && ctx.Err() != nil {
 			q.handBack(msg)
 			return nil, ctx.Err()
@@ -472,7 +478,7 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) {
+			if errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, context.DeadlineExceeded) {
 				continue
 			}
 			// A lost connection or a deleted consumer: wait and try again.
@@ -500,6 +506,23 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 		}
 		return d, nil
 	}
+}
+
+// pull waits up to nextWait for one job. The pull is bounded by time,
+// not by ctx: a fetch abandoned when ctx ends can still be handed a job by
+// the server, which the client then drops; the job would sit
+// unacknowledged for a whole AckWait (after a restart too) and count as
+// an attempt. Instead, a job that arrives after ctx ended is handed back
+// at once (Next). A private queue, whose server no other process uses,
+// gives the pull up when ctx ends: its next start resets the consumer,
+// so a job dropped so comes back at once and spends no attempt.
+func (q *Queue) pull(ctx context.Context) (jetstream.Msg, error) {
+	if !q.cfg.Private {
+		return q.workers.Next(jetstream.FetchMaxWait(nextWait))
+	}
+	pctx, cancel := context.WithTimeout(ctx, nextWait)
+	defer cancel()
+	return q.workers.Next(jetstream.FetchContext(pctx))
 }
 
 // Heartbeat tells JetStream the job is still being worked on.
@@ -816,7 +839,10 @@ func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
 func (r *ResultDelivery) Later(delay time.Duration) error { return r.msg.NakWithDelay(delay) }
 
 // Results returns up to max waiting results, waiting at most wait for the
-// first and not at all for the others. Only the indexer calls it.
+// first and not at all for the others; with wait 0 it does not wait. Only
+// the indexer calls it. The wait ends early when ctx ends: a result the
+// server hands over just then stays unacknowledged, in the stream, until
+// ResetIndexer, which the indexer's next start calls.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
 	if q.indexer == nil {
 		c, err := q.consumer(ctx, StreamResults, jetstream.ConsumerConfig{
@@ -835,7 +861,15 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 	// Wait for the first result only, then take whatever else is already
 	// there: waiting for a full batch would hold every lone result back
 	// for the whole wait.
-	first, err := q.indexer.Fetch(1, jetstream.FetchMaxWait(wait))
+	var first jetstream.MessageBatch
+	var err error
+	if wait <= 0 {
+		first, err = q.indexer.FetchNoWait(1)
+	} else {
+		fctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		first, err = q.indexer.Fetch(1, jetstream.FetchContext(fctx))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -864,7 +898,7 @@ func (q *Queue) decodeResults(ctx context.Context, batch jetstream.MessageBatch)
 		}
 		out = append(out, r)
 	}
-	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		return out, err
 	}
 	return out, nil
