@@ -45,13 +45,13 @@ type indexer struct {
 func (x *indexer) run(ctx context.Context) {
 	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
-		x.batch(work, ctx, fetchWindow)
+		x.batch(work, ctx, queue.UntilDone)
 	}
 }
 
-// fetchWindow bounds one wait of the indexer for a first result: how
-// often an idle indexer asks again. Stopping does not wait for it.
-const fetchWindow = 100 * time.Millisecond
+// retryWait is how long the indexer waits before it tries again to
+// fetch results or to reopen a broken index.
+const retryWait = 100 * time.Millisecond
 
 // batch applies up to 64 waiting results: each document's passages
 // go to SQLite as they are read from the results bucket, and their index
@@ -66,8 +66,9 @@ const fetchWindow = 100 * time.Millisecond
 // No document is held whole: a result of a million passages costs the
 // indexer a few batches of them at a time.
 //
-// The wait for the first result ends after wait, or when fetch ends;
-// with wait 0 it takes only what is waiting already.
+// It waits for a first result as queue.Results does, for wait (until
+// fetch ends with queue.UntilDone; with 0 it takes only what is waiting
+// already).
 func (x *indexer) batch(ctx, fetch context.Context, wait time.Duration) int {
 	if !x.ready(ctx, wait) {
 		return 0
@@ -77,7 +78,7 @@ func (x *indexer) batch(ctx, fetch context.Context, wait time.Duration) int {
 		x.fetching.fail(x.e.log, "indexer: fetching results", err)
 		select {
 		case <-fetch.Done():
-		case <-time.After(max(wait, 100*time.Millisecond)):
+		case <-time.After(max(wait, retryWait)):
 		}
 	} else if err == nil {
 		x.fetching.ok(x.e.log, "indexer: fetching results again")
@@ -162,7 +163,7 @@ func (x *indexer) batch(ctx, fetch context.Context, wait time.Duration) int {
 
 // ready reopens the search index after a write to it failed, once
 // the disk has room. It reports whether the indexer may go on; when not,
-// it has waited for wait.
+// it has waited for wait (retryWait at least).
 func (x *indexer) ready(ctx context.Context, wait time.Duration) bool {
 	x.e.writeMu.Lock()
 	broken := x.broken
@@ -177,7 +178,7 @@ func (x *indexer) ready(ctx context.Context, wait time.Duration) bool {
 	}
 	x.e.writeMu.Unlock()
 	if broken {
-		time.Sleep(wait)
+		time.Sleep(max(wait, retryWait))
 	}
 	return !broken
 }

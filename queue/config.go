@@ -17,11 +17,6 @@ const (
 )
 
 func (q *Queue) config(ctx context.Context) (jetstream.KeyValue, error) {
-	q.kvMu.Lock()
-	defer q.kvMu.Unlock()
-	if q.kv != nil {
-		return q.kv, nil
-	}
 	kv, err := ensure(ctx, q.nc, q.js.CreateKeyValue, q.js.UpdateKeyValue, jetstream.KeyValueConfig{
 		Bucket:      BucketConfig,
 		Description: "Evident: the rules and role taxonomy in force",
@@ -32,7 +27,6 @@ func (q *Queue) config(ctx context.Context) (jetstream.KeyValue, error) {
 	if err != nil {
 		return nil, q.assetErr("bucket "+BucketConfig, err)
 	}
-	q.kv = kv
 	return kv, nil
 }
 

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -160,9 +159,6 @@ type Queue struct {
 	workers jetstream.Consumer
 	indexer jetstream.Consumer
 	cfg     Config
-
-	kvMu sync.Mutex
-	kv   jetstream.KeyValue // the configuration bucket, once opened (config)
 }
 
 // Open creates or updates the streams, buckets and consumers and returns a
@@ -514,15 +510,16 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 // unacknowledged for a whole AckWait (after a restart too) and count as
 // an attempt. Instead, a job that arrives after ctx ended is handed back
 // at once (Next). A private queue, whose server no other process uses,
-// gives the pull up when ctx ends: its next start resets the consumer,
-// so a job dropped so comes back at once and spends no attempt.
+// waits until a job comes or ctx ends, and then gives the pull up: its
+// next start resets the consumer, so a job dropped so comes back at once
+// and spends no attempt. Its pull has no deadline of its own, which the
+// client would keep to the letter: a job the server sent just before the
+// pull expired, and that arrived after, would be dropped.
 func (q *Queue) pull(ctx context.Context) (jetstream.Msg, error) {
 	if !q.cfg.Private {
 		return q.workers.Next(jetstream.FetchMaxWait(nextWait))
 	}
-	pctx, cancel := context.WithTimeout(ctx, nextWait)
-	defer cancel()
-	return q.workers.Next(jetstream.FetchContext(pctx))
+	return q.workers.Next(jetstream.FetchContext(ctx))
 }
 
 // Heartbeat tells JetStream the job is still being worked on.
@@ -838,11 +835,16 @@ func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
 // Later hands the result back to be applied after delay: the disk is full.
 func (r *ResultDelivery) Later(delay time.Duration) error { return r.msg.NakWithDelay(delay) }
 
+// UntilDone, as the wait of Results, waits for a first result until one
+// comes or the context ends.
+const UntilDone time.Duration = -1
+
 // Results returns up to max waiting results, waiting at most wait for the
 // first and not at all for the others; with wait 0 it does not wait. Only
-// the indexer calls it. The wait ends early when ctx ends: a result the
-// server hands over just then stays unacknowledged, in the stream, until
-// ResetIndexer, which the indexer's next start calls.
+// the indexer calls it. With wait UntilDone it waits until a result comes
+// or ctx ends, and then gives the wait up: a result the server hands over
+// just then stays unacknowledged, in the stream, until ResetIndexer,
+// which the indexer's next start calls.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
 	if q.indexer == nil {
 		c, err := q.consumer(ctx, StreamResults, jetstream.ConsumerConfig{
@@ -863,12 +865,13 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 	// for the whole wait.
 	var first jetstream.MessageBatch
 	var err error
-	if wait <= 0 {
+	switch {
+	case wait == UntilDone:
+		first, err = q.indexer.Fetch(1, jetstream.FetchContext(ctx))
+	case wait <= 0:
 		first, err = q.indexer.FetchNoWait(1)
-	} else {
-		fctx, cancel := context.WithTimeout(ctx, wait)
-		defer cancel()
-		first, err = q.indexer.Fetch(1, jetstream.FetchContext(fctx))
+	default:
+		first, err = q.indexer.Fetch(1, jetstream.FetchMaxWait(wait))
 	}
 	if err != nil {
 		return nil, err
