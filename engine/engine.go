@@ -386,10 +386,6 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if e.opts.ReadOnly {
 		return errors.New("the data folder was opened for reading only")
 	}
-	// Nothing is queued or processed under rules that do not compile.
-	if err := e.rules.ready(); err != nil {
-		return err
-	}
 	if e.nc == nil {
 		var err error
 		if e.opts.NATS != "" {
@@ -418,6 +414,11 @@ func (e *Engine) Connect(ctx context.Context) error {
 	qc.Private = e.srv != nil && e.opts.NATSListen == ""
 	q, err := queue.Open(ctx, e.nc, qc)
 	if err != nil {
+		return err
+	}
+	// Nothing is published, queued or processed under rules that do not
+	// compile. They compiled meanwhile, in the background (liveRules.load).
+	if err := e.rules.ready(); err != nil {
 		return err
 	}
 	// Worker processes elsewhere classify with what this engine uses.
@@ -576,6 +577,16 @@ func jobOf(sub store.Submission) queue.Job {
 // Close stops NATS and closes the index and store.
 func (e *Engine) Close() error {
 	var errs []error
+	if e.queue != nil && e.queue.Config().Private {
+		// The next start resets both consumers anyway (recovery.resume),
+		// and JetStream's shutdown would wait for each one's flusher, in
+		// 10 ms steps. What they hold stays in the streams.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := e.queue.DeleteConsumers(ctx); err != nil {
+			e.log.Debug("deleting the consumers before stopping", "err", err)
+		}
+		cancel()
+	}
 	if e.nc != nil {
 		// Run has stopped whatever subscribed, and every write that
 		// matters waited for the server's acknowledgement: a flush is

@@ -261,6 +261,22 @@ func (q *Queue) ResetIndexer(ctx context.Context) error {
 	return nil
 }
 
+// DeleteConsumers deletes the workers' and the indexer's consumers, as a
+// private queue's process stops: the jobs and results they had not
+// finished stay in the streams, and the consumers that the next Open and
+// ResetWorkers create deliver them again. Call it only when no worker and
+// no indexer uses the queue any more.
+func (q *Queue) DeleteConsumers(ctx context.Context) error {
+	var errs []error
+	for _, c := range []struct{ stream, name string }{{StreamJobs, ConsumerWorkers}, {StreamResults, ConsumerIndexer}} {
+		if err := q.js.DeleteConsumer(ctx, c.stream, c.name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			errs = append(errs, fmt.Errorf("queue: consumer %s: %w", c.name, err))
+		}
+	}
+	q.indexer = nil
+	return errors.Join(errs...)
+}
+
 // Live reports whether a document has a job or a result in the streams:
 // waiting, being worked on or waiting for the indexer.
 func (q *Queue) Live(ctx context.Context, sha string) (bool, error) {
