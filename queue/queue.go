@@ -520,7 +520,7 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 	}
 }
 
-// pull waits up to nextWait for one job. The pull is bounded by time,
+// pull waits for one job, up to nextWait. The pull is bounded by time,
 // not by ctx: a fetch abandoned when ctx ends can still be handed a job by
 // the server, which the client then drops; the job would sit
 // unacknowledged for a whole AckWait (after a restart too) and count as
