@@ -663,7 +663,7 @@ func TestIndexOfAnEarlierVersionIsRebuilt(t *testing.T) {
 	e := openIdle(t)
 	e.indexFiles(threeNotes)
 	want := e.passageSum()
-	queries := []string{"quoll", "numbat contract", "bilby spreadsheets", "approvals"}
+	queries := []string{"quoll", "numbat contract", "bilby", "approvals"}
 	before := map[string]*search.Response{}
 	for _, q := range queries {
 		before[q] = e.search(q)
