@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -961,18 +962,22 @@ func benchToken(i int) string {
 // does (allocated blocks): the Bleve index, the SQLite database with its
 // journal files, and the rest (the queue's copies of the files). Then the
 // index is rebuilt from the store (Engine.Reindex, what `evident reindex`
-// and a new index version do) and measured again. Each figure is scaled to
-// 100,000 passages. One iteration takes a few minutes: run with
-// -benchtime 1x.
+// and a new index version do) and measured again. When recollindex is
+// installed, recoll indexes the same files into a folder of its own, for
+// the side-by-side figure (bench/peers.sh does the same on a real corpus).
+// Each figure is scaled to 100,000 passages. One iteration takes a few
+// minutes: run with -benchtime 1x.
 
 const benchDiskFiles = 3000
 
 func BenchmarkDisk100k(b *testing.B) {
-	paths, _ := benchWriteCorpus(b, b.TempDir(), benchCorpus(benchSeed+600, benchDiskFiles))
+	corpus := b.TempDir()
+	paths, _ := benchWriteCorpus(b, corpus, benchCorpus(benchSeed+600, benchDiskFiles))
 	ctx := context.Background()
 	for b.Loop() {
 		data := b.TempDir()
 		e, stop := benchStart(b, engine.Options{Data: data, Workers: 2})
+		began := time.Now()
 		shas := make([]string, 0, len(paths))
 		for _, p := range paths {
 			sub, err := e.Ingest(ctx, api.Submission{Path: p})
@@ -992,6 +997,7 @@ func BenchmarkDisk100k(b *testing.B) {
 			}
 			passages += d.Passages
 		}
+		ingest := time.Since(began)
 		stop()
 		per := func(n int64) float64 { return float64(n) / 1e6 * 100_000 / float64(passages) }
 		index, db, all := benchDiskUse(b, data)
@@ -999,19 +1005,34 @@ func BenchmarkDisk100k(b *testing.B) {
 		b.ReportMetric(per(index), "bleve-MB/100k")
 		b.ReportMetric(per(db), "sqlite-MB/100k")
 		b.ReportMetric(per(all-index-db), "rest-MB/100k")
+		b.ReportMetric(ingest.Seconds(), "ingest-s")
 
 		e, err = engine.Open(ctx, engine.Options{Data: data})
 		if err != nil {
 			b.Fatal(err)
 		}
+		began = time.Now()
 		if _, err := e.Reindex(ctx); err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(time.Since(began).Seconds(), "reindex-s")
 		if err := e.Close(); err != nil {
 			b.Fatal(err)
 		}
 		index, _, _ = benchDiskUse(b, data)
 		b.ReportMetric(per(index), "bleve-rebuilt-MB/100k")
+
+		if _, err := exec.LookPath("recollindex"); err == nil {
+			conf := b.TempDir()
+			if err := os.WriteFile(filepath.Join(conf, "recoll.conf"), []byte("topdirs = "+corpus+"\nloglevel = 1\n"), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			if out, err := exec.Command("recollindex", "-c", conf, "-z").CombinedOutput(); err != nil {
+				b.Fatalf("recollindex: %v\n%s", err, out)
+			}
+			_, _, rc := benchDiskUse(b, conf)
+			b.ReportMetric(per(rc), "recoll-MB/100k")
+		}
 	}
 }
 
