@@ -34,8 +34,9 @@ import (
 )
 
 // Version changes whenever the mapping does; an index of another version is
-// rebuilt from the store.
-const Version = "3"
+// rebuilt from the store. 4: nothing stored, term vectors and doc values
+// only where read, no _all field.
+const Version = "4"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -343,36 +344,58 @@ func Recreate(dir string) (*Index, error) {
 	return ix, nil
 }
 
+// facetFields are the keyword fields that Search and Counts count values
+// of: only they keep doc values.
+var facetFields = []string{"categories", "role", "kind", "doc", "attr_facets", "stamp"}
+
+// newMapping says what the index keeps of each field, and no more: the
+// index is derived from the store and is most of a data folder's size.
+// Nothing is stored (hits are read from the store by id); only the text
+// keeps term vectors (Search's highlights and phrases read its term
+// locations); only facetFields keep doc values; there is no _all field
+// (every query names its fields).
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = en.AnalyzerName
-	text.Store = true
-	text.IncludeTermVectors = true // for highlighting
+	text.Store = false
+	text.IncludeTermVectors = true // for highlighting and phrases
 	text.IncludeInAll = false
+	text.DocValues = false
 
 	prose := bleve.NewTextFieldMapping()
 	prose.Analyzer = en.AnalyzerName
 	prose.Store = false
+	prose.IncludeTermVectors = false
 	prose.IncludeInAll = false
+	prose.DocValues = false
 
 	kw := bleve.NewKeywordFieldMapping()
 	kw.Analyzer = keyword.Name
 	kw.Store = false
+	kw.IncludeTermVectors = false
 	kw.IncludeInAll = false
-	kw.DocValues = true // facets
+	kw.DocValues = false
+	facet := *kw
+	facet.DocValues = true
 
 	flag := bleve.NewBooleanFieldMapping()
 	flag.Store = false
 	flag.IncludeInAll = false
+	flag.DocValues = false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
 	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp", "codes", "attrs", "attr_keys", "attr_facets", "about", "for", "grade"} {
-		doc.AddFieldMappingsAt(f, kw)
+		if slices.Contains(facetFields, f) {
+			doc.AddFieldMappingsAt(f, &facet)
+		} else {
+			doc.AddFieldMappingsAt(f, kw)
+		}
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc

@@ -3,8 +3,9 @@ package passage
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"unicode/utf8"
+
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // A speaker label in one of the conventions transcripts come in. The
@@ -28,35 +29,35 @@ const (
 
 var (
 	// [0:02:11.5] BC: text   ·   00:01:23 Jane: text
-	timeFirst = lazyRegexp(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
+	timeFirst = lazyregexp.New(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
 	// Speaker 1 (00:01:23):   ·   Jane Doe (00:01:23): text   ·   Jane Doe [00:01:23] text
-	nameTimeParen = lazyRegexp(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*(.*)$`)
+	nameTimeParen = lazyregexp.New(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*(.*)$`)
 	// Jane Doe (CFO, Acme): text   ·   BC: text   ·   Interviewer:
-	nameColon = lazyRegexp(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
+	nameColon = lazyregexp.New(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
 	// Jane Doe  0:03   (note-taking apps put the time after the name, text below)
-	nameThenTime = lazyRegexp(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
+	nameThenTime = lazyregexp.New(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
 	// [id1] text   ·   [Speaker 2] text
 	// Participant 12;   (a semicolon typed for the colon, the text below)
-	semiLabel   = lazyRegexp(`^(` + namePat + `)\s*;$`)
-	bracketName = lazyRegexp(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
+	semiLabel   = lazyregexp.New(`^(` + namePat + `)\s*;$`)
+	bracketName = lazyregexp.New(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
 	// The same three without their last group, the rest of the line: see
 	// restOfLine.
-	timeFirstHead     = lazyRegexp(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*`)
-	nameTimeParenHead = lazyRegexp(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*`)
-	nameColonHead     = lazyRegexp(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*`)
+	timeFirstHead     = lazyregexp.New(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*`)
+	nameTimeParenHead = lazyregexp.New(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*`)
+	nameColonHead     = lazyregexp.New(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*`)
 	// A timestamp at the start of a paragraph: [04:01] text
-	leadingTime = lazyRegexp(`^[\[(](` + timePat + `)[\])]\s*`)
+	leadingTime = lazyregexp.New(`^[\[(](` + timePat + `)[\])]\s*`)
 	// Timestamps inside the text are locators, not speech.
-	inlineTime = lazyRegexp(`\s*[\[(]` + timePat + `[\])]\s*`)
+	inlineTime = lazyregexp.New(`\s*[\[(]` + timePat + `[\])]\s*`)
 	// A transcriber's or editor's note inside a transcript: Note: line dropped.
-	editorNote = lazyRegexp(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
+	editorNote = lazyregexp.New(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
 	// Markdown bold around a label: **Jane:** or **Jane**: (a name holds no colon)
 	// Emoji and other symbols between a label's name and its colon.
-	symbolsBeforeColon = lazyRegexp(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
-	boldLabel          = lazyRegexp(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
-	unclosedBold       = lazyRegexp(`^(\*\*|__)\p{Lu}[^*_:]{0,40}:`)
+	symbolsBeforeColon = lazyregexp.New(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
+	boldLabel          = lazyregexp.New(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
+	unclosedBold       = lazyregexp.New(`^(\*\*|__)\p{Lu}[^*_:]{0,40}:`)
 	// Text in square brackets: a note-taker's aside, a date, a checkbox.
-	bracketed = lazyRegexp(`\[[^\]]*\]`)
+	bracketed = lazyregexp.New(`\[[^\]]*\]`)
 )
 
 // notNames are words that end in a colon at the start of a line without
@@ -156,12 +157,6 @@ func restOfLine(re, head func() *regexp.Regexp, line string) []string {
 	return m
 }
 
-// lazyRegexp compiles pattern the first time it is used: commands that
-// split no text (a search) pay nothing for it.
-func lazyRegexp(pattern string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
-}
-
 func nameOK(name string) bool {
 	n := strings.ToLower(strings.TrimSpace(name))
 	if n == "" || len(n) > 40 || notNames[n] {
@@ -184,7 +179,7 @@ var prepositions = map[string]bool{
 	"regarding": true, "towards": true, "toward": true, "upon": true, "within": true,
 }
 
-var timeOnly = lazyRegexp(`^` + timePat + `$`)
+var timeOnly = lazyregexp.New(`^` + timePat + `$`)
 
 func isTime(s string) bool { return timeOnly().MatchString(s) }
 

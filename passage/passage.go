@@ -12,6 +12,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // Options bound passage size.
@@ -299,7 +300,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 }
 
 // leadIn is a line that opens with a few words and a colon.
-var leadIn = lazyRegexp(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
+var leadIn = lazyregexp.New(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
 
 // topicLeadIns reports whether more lines open with a topic and a colon
 // ("Why applying at this point: ...") than with a speaker's label: the

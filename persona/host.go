@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // welcomes recognises a host opening a conversation: "Welcome back to the
 // show", "thanks for joining us", "I'm here with Brian Carroll". A bare
 // "welcome" is not one ("you're welcome to see them").
-var welcomes = lazyRegexp(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (?:the\b|our\b|this\b|another\b|episode\b|(?-i:\p{Lu}))|\bwelcome (?:everyone|everybody|all)\b|\bthanks?(?: you)?(?: so much| very much)? for (?:joining|coming on|being (?:here|on|with us)|taking the time|making (?:the )?time)|\b(?:I'm|I am|we're|we are) (?:joined|here) (?:today )?(?:by|with)\b|\b(?:my|our) guests? (?:today |this week |on the show )?(?:is|are) (?-i:\p{Lu})|\btoday (?:I|we)(?:'m| am| are|'re) (?:talking|speaking|chatting) (?:to|with)\b)`)
+var welcomes = lazyregexp.New(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (?:the\b|our\b|this\b|another\b|episode\b|(?-i:\p{Lu}))|\bwelcome (?:everyone|everybody|all)\b|\bthanks?(?: you)?(?: so much| very much)? for (?:joining|coming on|being (?:here|on|with us)|taking the time|making (?:the )?time)|\b(?:I'm|I am|we're|we are) (?:joined|here) (?:today )?(?:by|with)\b|\b(?:my|our) guests? (?:today |this week |on the show )?(?:is|are) (?-i:\p{Lu})|\btoday (?:I|we)(?:'m| am| are|'re) (?:talking|speaking|chatting) (?:to|with)\b)`)
 
 // calledHost finds a host named in the prose: "host Jo Tanaka talks
 // with", "hosted by Jo Tanaka", "my co-host, Chris Benson", "with me as

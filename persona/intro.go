@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 	"github.com/evident/evident/roles"
 )
 
@@ -66,7 +67,7 @@ var (
 	// A participant in notes, in the third person and without a subject:
 	// a bullet that opens with the title ("Director of field service for
 	// Velo"), or "works as a national service officer".
-	notesTitle = lazyRegexp(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
+	notesTitle = lazyregexp.New(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
 )
 
 // notPeople are capitalised words that start sentences without being
@@ -442,7 +443,7 @@ func titleWords(tax *roles.Taxonomy, words []string, i int) int {
 	return 0
 }
 
-var wordRe = lazyRegexp(`[\p{L}\p{N}&'’\-]+`)
+var wordRe = lazyregexp.New(`[\p{L}\p{N}&'’\-]+`)
 
 // employer words end a title: what follows is where the person works.
 var employer = map[string]bool{"of": true, "at": true, "for": true, "with": true, "in": true, "from": true, "on": true}
@@ -478,9 +479,9 @@ var notCompany = map[string]bool{"the": true, "a": true, "an": true, "this": tru
 	"all": true, "most": true, "some": true, "my": true, "our": true, "their": true, "his": true, "her": true, "your": true, "its": true}
 
 var (
-	nameRe = lazyRegexp(introName)
+	nameRe = lazyregexp.New(introName)
 	// initialsRe finds names defined with their initials: "Brian Carroll (BC)".
-	initialsRe = lazyRegexp(introName + `\s*\((\p{Lu}{2,4})\)`)
+	initialsRe = lazyregexp.New(introName + `\s*\((\p{Lu}{2,4})\)`)
 )
 
 // fullNames maps speaker labels written as initials ("BC") to the full name

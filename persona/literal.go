@@ -3,9 +3,10 @@ package persona
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // literal is a case-insensitive pattern behind a cheaper test: it can only
@@ -16,12 +17,8 @@ type literal struct {
 	words []string // lower case ASCII; every match holds one
 }
 
-func withWords(pattern string, words ...string) literal { return literal{lazyRegexp(pattern), words} }
-
-// lazyRegexp compiles pattern the first time it is used: commands that
-// split no text and detect no speakers (a search) pay nothing for it.
-func lazyRegexp(pattern string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+func withWords(pattern string, words ...string) literal {
+	return literal{lazyregexp.New(pattern), words}
 }
 
 // may reports whether s could match: it holds one of the words, compared
@@ -146,7 +143,7 @@ type anchored struct {
 // begin: an upper-case letter followed by a letter, an apostrophe, a
 // hyphen or the full stop of an initial.
 func nameFirstPattern(pattern string, tail int, words ...string) anchored {
-	return anchored{lazyRegexp(pattern), lazyRegexp(`^(?:` + pattern + `)`), literal{nil, words}, nameBegins, nameRun, tail}
+	return anchored{lazyregexp.New(pattern), lazyregexp.New(`^(?:` + pattern + `)`), literal{nil, words}, nameBegins, nameRun, tail}
 }
 
 // wordFirstPattern compiles a case-insensitive pattern whose every match
@@ -165,7 +162,7 @@ func wordFirstPattern(pattern string, starts []string, words ...string) anchored
 		}
 		return false
 	}
-	return anchored{lazyRegexp(pattern), lazyRegexp(`^(?:` + pattern + `)`), literal{nil, words}, begin, sentenceEnd, 1}
+	return anchored{lazyregexp.New(pattern), lazyregexp.New(`^(?:` + pattern + `)`), literal{nil, words}, begin, sentenceEnd, 1}
 }
 
 // isWordByte is regexp's \w.

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 	"github.com/evident/evident/roles"
 )
 
@@ -196,7 +197,7 @@ func Resolve(in Input) []evident.Person {
 // genericLabel is a speaker labelled by what they are in a study, not by
 // name: "Participant 4", "P3", "Veteran". Notes say who such a speaker is
 // in the third person ("Director of field service for Velo").
-var genericLabel = lazyRegexp(`(?i)^(?:participant|respondent|interviewee|user|p|customer|veteran|caregiver|guest|speaker|person)\s*\d*$`)
+var genericLabel = lazyregexp.New(`(?i)^(?:participant|respondent|interviewee|user|p|customer|veteran|caregiver|guest|speaker|person)\s*\d*$`)
 
 // addressee is the one a passage speaks to: the next speaker who is not
 // its own.
