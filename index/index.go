@@ -523,7 +523,11 @@ type Query struct {
 	Except []Who
 	// NoFacets leaves facet counts out: a probe that only asks whether
 	// anything matches.
-	NoFacets   bool
+	NoFacets bool
+	// NoSpans leaves the hits' Spans out: reading the term locations of
+	// every match is a good part of a search's time, and Spans finds them
+	// for the few hits shown.
+	NoSpans    bool
 	Size, From int
 }
 
@@ -562,7 +566,7 @@ var ErrEmptyQuery = errors.New("empty query")
 // Search runs a query.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	req := bleve.NewSearchRequestOptions(build(q), max(q.Size, 0), max(q.From, 0), false)
-	req.IncludeLocations = q.Size > 0
+	req.IncludeLocations = q.Size > 0 && !q.NoSpans
 	if !q.NoFacets {
 		for name, field := range map[string]string{"categories": "categories", "roles": "role", "kinds": "kind", "docs": "doc", "attributes": "attr_facets"} {
 			req.AddFacet(name, bleve.NewFacetRequest(field, 50))
@@ -584,6 +588,25 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			}
 		}
 		out.Facets[name] = counts
+	}
+	return out, nil
+}
+
+// Spans returns the Spans that Search gives the hits of q with these ids:
+// the same query, run only on those passages.
+func (ix *Index) Spans(ctx context.Context, q Query, ids []string) (map[string][][2]int, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), build(q)), len(ids), 0, false)
+	req.IncludeLocations = true
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: spans: %w", err)
+	}
+	out := make(map[string][][2]int, len(res.Hits))
+	for _, h := range res.Hits {
+		out[h.ID] = spans(h.Locations["text"])
 	}
 	return out, nil
 }
