@@ -197,3 +197,49 @@ func TestEntryOf(t *testing.T) {
 		t.Errorf("EntryOf:\n got %s\nwant %s", g, w)
 	}
 }
+
+// A query with NoSpans reads no term locations (but a phrase's, which
+// Bleve needs to match it); Spans gives the hits it is asked for the spans
+// Search gives them, and nothing for passages the query does not match.
+func TestSpans(t *testing.T) {
+	ix := corpus(t)
+	ctx := context.Background()
+	for _, q := range []Query{
+		{Words: "budget board", Size: 10},
+		{Words: "budget", Hints: "board", Size: 10},
+		{Phrases: []string{"the board"}, Size: 10},
+		{Words: "dashboard", Also: []string{"report", "weekly update"}, Size: 10},
+	} {
+		with, err := ix.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.NoSpans = true
+		without, err := ix.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(with.Hits) == 0 || len(with.Hits) != len(without.Hits) {
+			t.Fatalf("%+v: %d hits with spans, %d without", q, len(with.Hits), len(without.Hits))
+		}
+		ids := []string{"d9-9"} // no such passage
+		for i, h := range with.Hits {
+			if len(h.Spans) == 0 || without.Hits[i].ID != h.ID || len(q.Phrases) == 0 && without.Hits[i].Spans != nil {
+				t.Errorf("%+v: hit %d: %s %v with spans, %s %v without", q, i, h.ID, h.Spans, without.Hits[i].ID, without.Hits[i].Spans)
+			}
+			ids = append(ids, h.ID)
+		}
+		got, err := ix.Spans(ctx, q, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(with.Hits) {
+			t.Errorf("%+v: spans of %d passages, want %d", q, len(got), len(with.Hits))
+		}
+		for _, h := range with.Hits {
+			if !slices.Equal(got[h.ID], h.Spans) {
+				t.Errorf("%+v: %s: spans %v, Search gave %v", q, h.ID, got[h.ID], h.Spans)
+			}
+		}
+	}
+}
