@@ -5,7 +5,7 @@ package configs
 
 import "embed"
 
-//go:embed *.yaml
+//go:embed *.yaml *.json
 var files embed.FS
 
 // Rules returns the default rules file, configs/rules.yaml.
@@ -34,3 +34,10 @@ func Redact() []byte { return mustRead("redact.yaml") }
 // Synonyms returns the default topic synonyms of search,
 // configs/synonyms.yaml.
 func Synonyms() []byte { return mustRead("synonyms.yaml") }
+
+// RuleWords returns configs/rules-words.json: the categories of
+// rules.yaml (name, question, the words that ask for them in a search)
+// without their rules. Commands that only read take them from this small
+// copy rather than decode the whole rules file; the engine's tests keep
+// it equal to rules.yaml.
+func RuleWords() []byte { return mustRead("rules-words.json") }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/evident/evident"
@@ -100,22 +101,41 @@ func (e *Engine) Show(ctx context.Context, ref string) (*api.Shown, error) {
 // Await polls until every document with one of the given hashes has
 // finished (indexed or failed), calling progress after each poll with how
 // many have. It returns the documents as they ended.
+//
+// The documents are read again each time this engine's indexer has
+// applied results or a document failed (e.ended), not on a timer.
 func (e *Engine) Await(ctx context.Context, shas []string, progress func(done int)) ([]evident.Document, error) {
 	// Only the submitted documents are read on each poll: waiting for a
 	// few files costs the same in a store of a million passages.
-	return Await(ctx, shas, e.Documents, progress)
+	return await(ctx, shas, e.Documents, e.ended.wait, progress)
 }
 
 // Await is the polling loop behind Engine.Await, shared with clients that
 // see documents through the HTTP API. list answers the documents of the
 // hashes it is given (api.Reader's Documents).
 func Await(ctx context.Context, shas []string, list func(context.Context, ...string) ([]evident.Document, error), progress func(done int)) ([]evident.Document, error) {
+	return await(ctx, shas, list, nil, progress)
+}
+
+// await reads the documents again each time the channel wake returns is
+// closed (and each second, should some end go unsignalled), or, with wake
+// nil, after a delay that grows from 20 to 250 ms. The channel is taken
+// before each read, so that an end signalled during the read is not
+// missed.
+func await(ctx context.Context, shas []string, list func(context.Context, ...string) ([]evident.Document, error), wake func() <-chan struct{}, progress func(done int)) ([]evident.Document, error) {
 	want := make(map[string]bool, len(shas))
 	for _, s := range shas {
 		want[s] = true
 	}
-	delay := 20 * time.Millisecond
+	delay, most := 20*time.Millisecond, 250*time.Millisecond
+	if wake != nil {
+		delay, most = time.Second, time.Second
+	}
 	for {
+		var woken <-chan struct{}
+		if wake != nil {
+			woken = wake()
+		}
 		docs, err := list(ctx, shas...)
 		if err != nil {
 			return nil, err
@@ -135,9 +155,35 @@ func Await(ctx context.Context, shas []string, list func(context.Context, ...str
 		select {
 		case <-ctx.Done():
 			return ended, ctx.Err()
+		case <-woken:
 		case <-time.After(delay):
 		}
-		delay = min(delay*2, 250*time.Millisecond)
+		delay = min(delay*2, most)
+	}
+}
+
+// ends tells waiters that documents may have ended (been indexed or
+// failed): the channel wait returns is closed at the next signal.
+type ends struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (n *ends) wait() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ch == nil {
+		n.ch = make(chan struct{})
+	}
+	return n.ch
+}
+
+func (n *ends) signal() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ch != nil {
+		close(n.ch)
+		n.ch = nil
 	}
 }
 

@@ -164,7 +164,7 @@ func TestIndexWriteFails(t *testing.T) {
 		doc := e.submitFile(fmt.Sprintf("quokka-%d.txt", spare), fmt.Sprintf("Spare %d.\n\n", spare)+text.String())
 		e.work("")
 		filler := fill(t, disk, spare)
-		n := e.indexer.batch(context.Background(), time.Second)
+		n := e.indexer.batch(context.Background(), context.Background(), time.Second)
 		t.Logf("spare %d KiB: %d applied, index broken %v; disk %+v", spare>>10, n, e.indexer.broken, e.Disk())
 		if err := os.Remove(filler); err != nil {
 			t.Fatal(err)
@@ -176,7 +176,7 @@ func TestIndexWriteFails(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatalf("%s was not indexed after the disk had room again", doc.File)
 				}
-				if e.indexer.batch(context.Background(), 100*time.Millisecond) > 0 {
+				if e.indexer.batch(context.Background(), context.Background(), 100*time.Millisecond) > 0 {
 					break
 				}
 			}

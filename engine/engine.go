@@ -112,9 +112,11 @@ type Engine struct {
 	*Maps
 
 	connMu sync.Mutex // one Connect at a time
+	runs   int        // Runs begun; guarded by connMu
 
 	disk    diskState // writes the data disk refused
 	indexer *indexer  // applies worker results: engine/indexer.go
+	ended   ends      // signalled when documents may have been indexed or failed (Await)
 }
 
 // Open locks the data folder and opens everything in it. It returns
@@ -406,8 +408,17 @@ func (e *Engine) Connect(ctx context.Context) error {
 			return err
 		}
 	}
-	q, err := queue.Open(ctx, e.nc, e.opts.Queue)
+	qc := e.opts.Queue
+	// No other process can take jobs from a server that is this
+	// process's own and listens nowhere: its workers stop at once.
+	qc.Private = e.srv != nil && e.opts.NATSListen == ""
+	q, err := queue.Open(ctx, e.nc, qc)
 	if err != nil {
+		return err
+	}
+	// Nothing is published, queued or processed under rules that do not
+	// compile. They compiled meanwhile, in the background (liveRules.load).
+	if err := e.rules.ready(); err != nil {
 		return err
 	}
 	// Worker processes elsewhere classify with what this engine uses.
@@ -455,6 +466,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	if err := e.rerun(ctx); err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	wg.Go(func() {
@@ -494,8 +508,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	<-indexerDone
 	// Apply what the workers finished while stopping; anything left stays
 	// in the results stream for the next start.
+	// The workers have stopped, and each published its result before it
+	// returned: what is not in the stream now is not coming.
 	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	for drain.Err() == nil && e.indexer.batch(drain, 50*time.Millisecond) > 0 {
+	for drain.Err() == nil && e.indexer.batch(drain, drain, 0) > 0 {
 	}
 	e.recovery(e.queue).stopped(drain)
 	cancel()
@@ -505,6 +521,27 @@ func (e *Engine) Run(ctx context.Context) error {
 	default:
 		return nil
 	}
+}
+
+// rerun makes a Run after the first in the same process start as a new
+// process would: the Run before gave up its waits for jobs and results
+// as it stopped (see indexer.run and queue.Config.Private), and anything
+// the server handed to them meanwhile comes back at once.
+func (e *Engine) rerun(ctx context.Context) error {
+	e.connMu.Lock()
+	defer e.connMu.Unlock()
+	again := e.runs > 0
+	e.runs++
+	if !again {
+		return nil
+	}
+	if err := e.queue.ResetIndexer(ctx); err != nil {
+		return err
+	}
+	if e.queue.Config().Private {
+		return e.queue.ResetWorkers(ctx)
+	}
+	return nil
 }
 
 // Processor returns a processor using the engine's formats and rules.
@@ -540,15 +577,29 @@ func jobOf(sub store.Submission) queue.Job {
 // Close stops NATS and closes the index and store.
 func (e *Engine) Close() error {
 	var errs []error
-	if e.nc != nil {
-		e.nc.Drain()
-		for i := 0; i < 50 && e.nc.IsDraining(); i++ {
-			time.Sleep(20 * time.Millisecond)
+	if e.queue != nil && e.queue.Config().Private {
+		// The next start resets both consumers anyway (recovery.resume),
+		// and JetStream's shutdown would wait for each one's flusher, in
+		// 10 ms steps. What they hold stays in the streams.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := e.queue.DeleteConsumers(ctx); err != nil {
+			e.log.Debug("deleting the consumers before stopping", "err", err)
 		}
+		cancel()
+	}
+	if e.nc != nil {
+		// Run has stopped whatever subscribed, and every write that
+		// matters waited for the server's acknowledgement: a flush is
+		// enough for the rest (progress events). Drain would poll the
+		// subscriptions every 10 ms until they are gone.
+		e.nc.FlushTimeout(time.Second)
 		e.nc.Close()
 	}
+	// JetStream's shutdown mostly waits (for its stores' flushers, 10 ms
+	// each): the index and the database close meanwhile.
+	var shut sync.WaitGroup
 	if e.srv != nil {
-		e.srv.Shutdown()
+		shut.Go(e.srv.Shutdown)
 	}
 	e.mu.Lock()
 	if e.idx != nil {
@@ -559,6 +610,7 @@ func (e *Engine) Close() error {
 	if e.store != nil {
 		errs = append(errs, e.store.Close())
 	}
+	shut.Wait()
 	if e.lock != nil {
 		e.unannounce()
 		errs = append(errs, e.lock.Close())

@@ -37,16 +37,21 @@ type indexer struct {
 // ends. It is the only writer of both. A batch once fetched is applied in
 // full: stopping halfway would hand its results back, to wait out their
 // redelivery after the next start.
+//
+// Its wait for results ends as soon as ctx does: a result the server
+// hands over just then stays in the stream, unacknowledged, for the next
+// start (recovery.resume resets the indexer's consumer), and what is
+// waiting in the stream is applied by the drain of Run.
 func (x *indexer) run(ctx context.Context) {
 	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
-		x.batch(work, fetchWindow)
+		x.batch(work, ctx, queue.UntilDone)
 	}
 }
 
-// fetchWindow bounds the indexer's wait for a first result, and so how
-// long it takes to stop: a one-shot command waits for it before it exits.
-const fetchWindow = 100 * time.Millisecond
+// retryWait is how long the indexer waits before it tries again to
+// fetch results or to reopen a broken index.
+const retryWait = 100 * time.Millisecond
 
 // batch applies up to 64 waiting results: each document's passages
 // go to SQLite as they are read from the results bucket, and their index
@@ -60,20 +65,29 @@ const fetchWindow = 100 * time.Millisecond
 //
 // No document is held whole: a result of a million passages costs the
 // indexer a few batches of them at a time.
-func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
+//
+// It waits for a first result as queue.Results does, for wait (until
+// fetch ends with queue.UntilDone; with 0 it takes only what is waiting
+// already).
+func (x *indexer) batch(ctx, fetch context.Context, wait time.Duration) int {
 	if !x.ready(ctx, wait) {
 		return 0
 	}
-	rs, err := x.e.queue.Results(ctx, 64, wait)
-	if err != nil && ctx.Err() == nil {
+	rs, err := x.e.queue.Results(fetch, 64, wait)
+	if err != nil && fetch.Err() == nil {
 		x.fetching.fail(x.e.log, "indexer: fetching results", err)
-		time.Sleep(wait)
+		select {
+		case <-fetch.Done():
+		case <-time.After(max(wait, retryWait)):
+		}
 	} else if err == nil {
 		x.fetching.ok(x.e.log, "indexer: fetching results again")
 	}
 	if len(rs) == 0 {
 		return 0
 	}
+	// Documents failed on the way end too, whatever becomes of the rest.
+	defer x.e.ended.signal()
 	began := time.Now()
 	// One writer at a time changes passages in the store and the index
 	// together: the indexer, reindex, reclassify, a person's review (Tag).
@@ -117,6 +131,9 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 	if err == nil {
 		err = x.e.store.MarkIndexed(ctx, stamps)
 	}
+	if err == nil {
+		x.e.ended.signal() // before the acks: the documents are indexed
+	}
 	if err != nil {
 		full := x.e.noSpace(err)
 		if w.err != nil {
@@ -146,7 +163,7 @@ func (x *indexer) batch(ctx context.Context, wait time.Duration) int {
 
 // ready reopens the search index after a write to it failed, once
 // the disk has room. It reports whether the indexer may go on; when not,
-// it has waited for wait.
+// it has waited for wait (retryWait at least).
 func (x *indexer) ready(ctx context.Context, wait time.Duration) bool {
 	x.e.writeMu.Lock()
 	broken := x.broken
@@ -161,7 +178,7 @@ func (x *indexer) ready(ctx context.Context, wait time.Duration) bool {
 	}
 	x.e.writeMu.Unlock()
 	if broken {
-		time.Sleep(wait)
+		time.Sleep(max(wait, retryWait))
 	}
 	return !broken
 }

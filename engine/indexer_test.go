@@ -113,7 +113,7 @@ func (r *running) indexUntil(n int) {
 		if time.Now().After(deadline) {
 			r.t.Fatalf("the indexer applied %d results of %d", got, n)
 		}
-		got += r.indexer.batch(context.Background(), 100*time.Millisecond)
+		got += r.indexer.batch(context.Background(), context.Background(), 100*time.Millisecond)
 	}
 }
 
@@ -129,7 +129,7 @@ func TestIndexerKeepsResultsItCouldNotApply(t *testing.T) {
 	if err := e.store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.indexer.batch(context.Background(), time.Second); n != 0 {
+	if n := e.indexer.batch(context.Background(), context.Background(), time.Second); n != 0 {
 		t.Fatalf("applied %d results without a database", n)
 	}
 	_, pending, err := e.Queue().Pending(context.Background())
@@ -209,7 +209,7 @@ func TestIndexerBatchKeepsOrder(t *testing.T) {
 	}
 	e.work("")
 	e.work("the parser crashed on this file (test); it is probably malformed")
-	if n := e.indexer.batch(context.Background(), 500*time.Millisecond); n != 2 {
+	if n := e.indexer.batch(context.Background(), context.Background(), 500*time.Millisecond); n != 2 {
 		t.Fatalf("the indexer took %d results in its batch, want both", n)
 	}
 	d, err := e.store.DocumentBySHA(context.Background(), doc.SHA256)

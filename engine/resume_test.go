@@ -309,7 +309,7 @@ func TestIndexedOnlyOnceTheIndexHoldsThePassages(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mu.Unlock()
-	if n := e.indexer.batch(context.Background(), time.Second); n != 0 {
+	if n := e.indexer.batch(context.Background(), context.Background(), time.Second); n != 0 {
 		t.Fatalf("applied %d results without an index", n)
 	}
 	d, err := e.store.DocumentBySHA(context.Background(), doc.SHA256)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -36,9 +38,29 @@ type liveRules struct {
 	config  atomic.Pointer[string] // configID of src and rolesSrc
 
 	// decoded is the rules file as a read-only engine decodes it: it
-	// compiles the rules only when first asked for them (lazy).
+	// compiles the rules only when first asked for them (lazy). For the
+	// built-in rules it holds their categories alone (builtinWords), and
+	// the lazy compilation parses the built-in file.
 	decoded *classify.File
+	builtin bool
 	lazy    sync.Once
+
+	// A writer compiles the rules read at start in the background, while
+	// the database, the index and NATS open: compiled is closed when that
+	// is done, and compileErr is then why they did not compile.
+	compiled   chan struct{}
+	compileErr error
+}
+
+// ready waits for the rules read at start to be compiled, and returns
+// why they did not compile. Connect calls it: nothing is processed
+// under rules that do not compile.
+func (r *liveRules) ready() error {
+	if r.compiled == nil {
+		return nil
+	}
+	<-r.compiled
+	return r.compileErr
 }
 
 // Classifier returns the rules in force, compiling a reader's rules at
@@ -47,8 +69,24 @@ func (r *liveRules) Classifier() *classify.Classifier {
 	if c := r.current.Load(); c != nil {
 		return c
 	}
+	if r.ready() != nil {
+		r.lazy.Do(func() {
+			r.log.Warn("using the built-in rules", "err", r.compileErr)
+			c, _ := classify.Parse(configs.Rules())
+			r.current.CompareAndSwap(nil, c)
+		})
+	}
+	if c := r.current.Load(); c != nil {
+		return c
+	}
 	r.lazy.Do(func() {
-		c, err := classify.Compile(r.decoded)
+		var c *classify.Classifier
+		var err error
+		if r.builtin {
+			c, err = classify.Parse(configs.Rules())
+		} else {
+			c, err = classify.Compile(r.decoded)
+		}
 		if err != nil {
 			r.log.Warn("using the built-in rules", "err", err)
 			c, _ = classify.Parse(configs.Rules())
@@ -65,6 +103,9 @@ func (r *liveRules) file() *classify.File {
 	if c := r.current.Load(); c != nil {
 		return c.Rules()
 	}
+	if r.decoded == nil {
+		return r.Classifier().Rules() // a writer's, being compiled
+	}
 	return r.decoded
 }
 
@@ -75,14 +116,24 @@ func (r *liveRules) source() []byte { return *r.src.Load() }
 // failed under one configuration is tried again on start under another.
 func (r *liveRules) configID() string { return *r.config.Load() }
 
-// load reads the rules at start. A writer compiles them; a reader needs
-// only the words that name categories, so it decodes the file and
-// compiles the rules if and when something classifies, and falls back to
-// the built-in rules when the file does not decode.
+// load reads the rules at start. A writer compiles them, in the
+// background (see ready); a reader needs only the words that name
+// categories, so it decodes the file and compiles the rules if and when
+// something classifies, and falls back to the built-in rules when the
+// file does not decode.
 func (r *liveRules) load(readOnly bool) error {
 	src, where, err := configSource(r.path, r.data, "rules.yaml", configs.Rules)
 	if err != nil {
 		return err
+	}
+	if readOnly && where == "" {
+		// The built-in rules: their categories are all a reader needs.
+		if r.decoded, err = builtinWords(); err != nil {
+			return err
+		}
+		r.builtin = true
+		r.set(nil, src)
+		return nil
 	}
 	if readOnly {
 		if r.decoded, err = compileConfig(src, where, classify.Decode); err != nil {
@@ -94,12 +145,30 @@ func (r *liveRules) load(readOnly bool) error {
 		r.set(nil, src)
 		return nil
 	}
-	c, err := compileConfig(src, where, classify.Parse)
-	if err != nil {
-		return err
-	}
-	r.set(c, src)
+	r.set(nil, src)
+	r.compiled = make(chan struct{})
+	go func() {
+		defer close(r.compiled)
+		c, err := compileConfig(src, where, classify.Parse)
+		if err != nil {
+			r.compileErr = err
+			return
+		}
+		r.current.CompareAndSwap(nil, c) // unless rules were put in force meanwhile
+	}()
 	return nil
+}
+
+// builtinWords returns the built-in rules file without its rules: the
+// categories' names, questions and words, read from configs/rules-words.json
+// (TestBuiltinRuleWords keeps it equal to configs/rules.yaml) instead of
+// 100 KB of YAML, which would take a search longer than the search.
+func builtinWords() (*classify.File, error) {
+	var f classify.File
+	if err := json.Unmarshal(configs.RuleWords(), &f.Categories); err != nil {
+		return nil, fmt.Errorf("configs/rules-words.json: %w", err)
+	}
+	return &f, nil
 }
 
 // set puts rules read from src in force; c is nil for a reader's rules

@@ -227,6 +227,7 @@ func (e *Engine) fail(ctx context.Context, sha, reason, config string) error {
 	if err != nil {
 		return err
 	}
+	e.ended.signal()
 	return e.Index(func(ix *index.Index) error { return ix.Apply(ctx, ids, nil) })
 }
 

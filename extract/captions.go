@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -245,12 +244,12 @@ func isCueNumber(s string) bool {
 }
 
 // oddArrow is a timing line whose arrow was mistyped: "->", "–>", "→".
-var oddArrow = regexp.MustCompile(`^(\s*\d[\d:.,]*\s*)(?:->|[–—]-?>|→|=>)(\s*\d)`)
+var oddArrow = lazyRegexp(`^(\s*\d[\d:.,]*\s*)(?:->|[–—]-?>|→|=>)(\s*\d)`)
 
 // timingCandidate says whether a line is meant as a cue timing, readable
 // or not.
 func timingCandidate(line string) bool {
-	return strings.Contains(line, "-->") || oddArrow.MatchString(line)
+	return strings.Contains(line, "-->") || oddArrow().MatchString(line)
 }
 
 // parseTiming reads "00:00:01,000 --> 00:00:04,000" and its variants: hours
@@ -258,7 +257,7 @@ func timingCandidate(line string) bool {
 // mistyped arrow.
 func parseTiming(line string) (start, end int64, ok bool) {
 	if !strings.Contains(line, "-->") {
-		line = oddArrow.ReplaceAllString(line, "$1-->$2")
+		line = oddArrow().ReplaceAllString(line, "$1-->$2")
 	}
 	l, r, found := strings.Cut(line, "-->")
 	if !found {
@@ -331,14 +330,14 @@ type piece struct {
 }
 
 var (
-	assTag      = regexp.MustCompile(`\{\\[^{}]*\}`)
-	captionTag  = regexp.MustCompile(`<(/?)([a-zA-Z0-9][^<>\n]{0,200})>`)
-	voiceTag    = regexp.MustCompile(`^v(?:\.[^\s>]*)?(?:[ \t]+(.*))?$`)
-	soundOnly   = regexp.MustCompile(`^[\[(（【][^\])）】]*[\])）】]$`)
-	turnMarker  = regexp.MustCompile(`^(?:>{2,}|-(?:\s+|(?:[\p{L}"“'‘\[(¿¡]))|–\s+)`)
-	captionName = regexp.MustCompile(`^\[?((?:\p{Lu}[\p{L}\p{M}\d'’._\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|di|van|von|der|den|du|del|la|le|bin|al|\d{1,3})){0,3})|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{1,8})\]?\s*[:：]\s*(.*)$`)
+	assTag      = lazyRegexp(`\{\\[^{}]*\}`)
+	captionTag  = lazyRegexp(`<(/?)([a-zA-Z0-9][^<>\n]{0,200})>`)
+	voiceTag    = lazyRegexp(`^v(?:\.[^\s>]*)?(?:[ \t]+(.*))?$`)
+	soundOnly   = lazyRegexp(`^[\[(（【][^\])）】]*[\])）】]$`)
+	turnMarker  = lazyRegexp(`^(?:>{2,}|-(?:\s+|(?:[\p{L}"“'‘\[(¿¡]))|–\s+)`)
+	captionName = lazyRegexp(`^\[?((?:\p{Lu}[\p{L}\p{M}\d'’._\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|di|van|von|der|den|du|del|la|le|bin|al|\d{1,3})){0,3})|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{1,8})\]?\s*[:：]\s*(.*)$`)
 	bidiMarks   = strings.NewReplacer("\u200e", "", "\u200f", "") // &lrm; and &rlm;, WebVTT's own entities
-	bracketed   = regexp.MustCompile(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
+	bracketed   = lazyRegexp(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
 )
 
 // cleanCues reads the markup of every cue: voice tags split a cue into
@@ -350,13 +349,13 @@ func cleanCues(raw []rawCue) []cue {
 		c := cue{rawCue: rc}
 		voice, voiced := "", false
 		for _, line := range rc.text {
-			line = assTag.ReplaceAllString(line, "")
+			line = assTag().ReplaceAllString(line, "")
 			var b strings.Builder
 			turn := false
 			flush := func() {
 				text := strings.TrimSpace(tidy.Spaces(bidiMarks.Replace(html.UnescapeString(b.String()))))
 				b.Reset()
-				if text == "" || soundOnly.MatchString(text) || strings.Trim(text, "♪♫#~ ") == "" || strings.HasPrefix(text, "♪") || strings.HasPrefix(text, "♫") {
+				if text == "" || soundOnly().MatchString(text) || strings.Trim(text, "♪♫#~ ") == "" || strings.HasPrefix(text, "♪") || strings.HasPrefix(text, "♫") {
 					return
 				}
 				c.pieces = append(c.pieces, piece{text: text, voice: voice, voiced: voiced, turn: turn})
@@ -364,7 +363,7 @@ func cleanCues(raw []rawCue) []cue {
 			}
 			skip := 0 // inside <rt> or <rp>: ruby annotations, not speech
 			last := 0
-			for _, m := range captionTag.FindAllStringSubmatchIndex(line, -1) {
+			for _, m := range captionTag().FindAllStringSubmatchIndex(line, -1) {
 				if skip == 0 {
 					b.WriteString(line[last:m[0]])
 				}
@@ -376,9 +375,9 @@ func cleanCues(raw []rawCue) []cue {
 					skip++
 				case (name == "rt" || name == "rp") && closing && skip > 0:
 					skip--
-				case !closing && voiceTag.MatchString(body):
+				case !closing && voiceTag().MatchString(body):
 					flush()
-					voice = strings.TrimSpace(tidy.Spaces(html.UnescapeString(voiceTag.FindStringSubmatch(body)[1])))
+					voice = strings.TrimSpace(tidy.Spaces(html.UnescapeString(voiceTag().FindStringSubmatch(body)[1])))
 					voiced, turn = voice != "", true
 				}
 			}
@@ -482,23 +481,23 @@ var soundWords = map[string]bool{
 // readLabel finds a turn marker and a "Name:" or "[Name]" label at the start
 // of a piece. strong says a marker (">>", a dialogue dash) vouches for it.
 func readLabel(p *piece) (strong bool) {
-	if m := turnMarker.FindString(p.text); m != "" && !strings.HasPrefix(p.text, "--") {
+	if m := turnMarker().FindString(p.text); m != "" && !strings.HasPrefix(p.text, "--") {
 		p.text = strings.TrimSpace(p.text[len(m):])
 		p.turn, strong = true, true
 	}
 	if p.voiced || p.text == "" {
 		return strong
 	}
-	if m := captionName.FindStringSubmatch(p.text); m != nil && !notCaptionNames[strings.ToLower(m[1])] && !soundWords[strings.ToLower(m[1])] && !strings.HasPrefix(m[2], "//") {
+	if m := captionName().FindStringSubmatch(p.text); m != nil && !notCaptionNames[strings.ToLower(m[1])] && !soundWords[strings.ToLower(m[1])] && !strings.HasPrefix(m[2], "//") {
 		p.label, p.rest = m[1], m[2]
-	} else if m := bracketed.FindStringSubmatch(p.text); m != nil && !soundWords[strings.ToLower(m[1])] {
+	} else if m := bracketed().FindStringSubmatch(p.text); m != nil && !soundWords[strings.ToLower(m[1])] {
 		p.label, p.rest = m[1], m[2]
 	}
 	return strong
 }
 
 // genericSpeaker is a label that names a speaker even when used once.
-var genericSpeaker = regexp.MustCompile(`(?i)^(?:speaker|participant|interviewer|interviewee|moderator|host|guest|narrator|respondent|person|caller)(?:[ _]?\d{1,3})?$`)
+var genericSpeaker = lazyRegexp(`(?i)^(?:speaker|participant|interviewer|interviewee|moderator|host|guest|narrator|respondent|person|caller)(?:[ _]?\d{1,3})?$`)
 
 // run is a passage being built from consecutive cues.
 type run struct {
@@ -531,7 +530,7 @@ func mergeCues(cues []cue) []Block {
 		}
 	}
 	strict := func(name string) bool {
-		return strongs[name] || counts[name] >= 2 || genericSpeaker.MatchString(name)
+		return strongs[name] || counts[name] >= 2 || genericSpeaker().MatchString(name)
 	}
 	// In a file whose cues are labelled, a label that opens a cue names a
 	// speaker even when that speaker talks once.

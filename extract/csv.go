@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/evident/evident"
@@ -25,7 +24,7 @@ type CSV struct {
 
 // roleHeader recognises the column that says who a respondent is, in
 // English and in the languages of European exports.
-var roleHeader = regexp.MustCompile(`(?i)\b(role|job ?title|title|position|job function|function|occupation|rôle|fonction|poste|funktion|berufsbezeichnung|cargo|puesto|ruolo|functie)\b`)
+var roleHeader = lazyRegexp(`(?i)\b(role|job ?title|title|position|job function|function|occupation|rôle|fonction|poste|funktion|berufsbezeichnung|cargo|puesto|ruolo|functie)\b`)
 
 // Extract implements Extractor.
 func (c CSV) Extract(ctx context.Context, in Input) (*Doc, error) {

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/evident/evident"
@@ -122,8 +121,8 @@ func spaceNewlines(r rune) rune {
 var (
 	// A cell that holds a speaker's name: capitalised words (particles
 	// allowed), or a generic label with a number ("Speaker 2").
-	rowName = regexp.MustCompile(`^\p{Lu}[\p{L}\p{M}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|\d{1,3}|de|da|di|van|von|der|den|du|del|la|le|bin|al)){0,3}$`)
-	rowTime = regexp.MustCompile(`^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?$`)
+	rowName = lazyRegexp(`^\p{Lu}[\p{L}\p{M}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|\d{1,3}|de|da|di|van|von|der|den|du|del|la|le|bin|al)){0,3}$`)
+	rowTime = lazyRegexp(`^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?$`)
 )
 
 // tableRow renders a table row as one line, cells joined with " | ". A row
@@ -138,13 +137,13 @@ func tableRow(cells []string) string {
 		case words < 3:
 		case n == 2 && isRowName(name):
 			return name + ": " + last
-		case n == 3 && isRowName(name) && rowTime.MatchString(cells[1]):
+		case n == 3 && isRowName(name) && rowTime().MatchString(cells[1]):
 			return name + " (" + strings.Trim(cells[1], "[]()") + "): " + last
-		case n == 3 && rowTime.MatchString(name) && isRowName(cells[1]):
+		case n == 3 && rowTime().MatchString(name) && isRowName(cells[1]):
 			return "[" + strings.Trim(name, "[]()") + "] " + cells[1] + ": " + last
 		}
 	}
 	return strings.Join(cells, " | ")
 }
 
-func isRowName(s string) bool { return len(s) <= 40 && rowName.MatchString(s) }
+func isRowName(s string) bool { return len(s) <= 40 && rowName().MatchString(s) }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html/charset"
@@ -223,8 +222,8 @@ type wordStyle struct {
 type wordStyles map[string]wordStyle
 
 var (
-	headingStyleName = regexp.MustCompile(`^heading [1-9]$`)
-	headingStyleID   = regexp.MustCompile(`^Heading[1-9]$`)
+	headingStyleName = lazyRegexp(`^heading [1-9]$`)
+	headingStyleID   = lazyRegexp(`^Heading[1-9]$`)
 )
 
 // get resolves a style id; without styles.xml, Word's English ids still
@@ -234,7 +233,7 @@ func (s wordStyles) get(id string) wordStyle {
 		return st
 	}
 	return wordStyle{
-		heading: headingStyleID.MatchString(id) || id == "Subtitle",
+		heading: headingStyleID().MatchString(id) || id == "Subtitle",
 		title:   id == "Title",
 		list:    strings.HasPrefix(id, "ListBullet") || strings.HasPrefix(id, "ListNumber"),
 		toc:     strings.HasPrefix(id, "TOC"),
@@ -278,7 +277,7 @@ func readWordStyles(z *zipPackage, name string) (wordStyles, error) {
 		}
 		n := strings.ToLower(strings.TrimSpace(st.Name.Val))
 		ws := wordStyle{
-			heading: headingStyleName.MatchString(n) || n == "subtitle" || st.PPr.Outline != nil && outlineLevel(st.PPr.Outline.Val) >= 0,
+			heading: headingStyleName().MatchString(n) || n == "subtitle" || st.PPr.Outline != nil && outlineLevel(st.PPr.Outline.Val) >= 0,
 			title:   n == "title",
 			list:    st.PPr.NumPr != nil && st.PPr.NumPr.NumID.Val != "0" || strings.HasPrefix(n, "list bullet") || strings.HasPrefix(n, "list number"),
 			toc:     strings.HasPrefix(n, "toc ") || n == "toc heading",

@@ -142,13 +142,13 @@ func findArticle(root *html.Node, pageURL string) (art readability.Article, err 
 // comment or inline styles first.
 const charsetScanLen = 64 << 10
 
-var xmlEncoding = regexp.MustCompile(`^<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']`)
+var xmlEncoding = lazyRegexp(`^<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']`)
 
 // declaredCharset is the charset a page names in an XML declaration or a
 // meta tag before its body, or "".
 func declaredCharset(data []byte) string {
 	head := data[:min(len(data), charsetScanLen)]
-	if m := xmlEncoding.FindSubmatch(head); m != nil {
+	if m := xmlEncoding().FindSubmatch(head); m != nil {
 		return string(m[1])
 	}
 	z := html.NewTokenizer(bytes.NewReader(head))
@@ -441,7 +441,7 @@ func ignoredElement(n *html.Node) bool {
 				return true
 			}
 		case "style":
-			if hiddenStyle.MatchString(a.Val) {
+			if hiddenStyle().MatchString(a.Val) {
 				return true
 			}
 		}
@@ -449,7 +449,7 @@ func ignoredElement(n *html.Node) bool {
 	return false
 }
 
-var hiddenStyle = regexp.MustCompile(`(?i)(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)`)
+var hiddenStyle = lazyRegexp(`(?i)(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)`)
 
 // simpleRow reads a table row whose cells hold only inline text as one
 // block, cells joined; rows of a layout table, whose cells hold paragraphs,
@@ -576,7 +576,7 @@ func isFurniture(n *html.Node) bool {
 			}
 		case "class", "id":
 			// A wrapper named "has-sidebar" still holds the content.
-			if furnitureName.MatchString(a.Val) && !holdsContent(n) {
+			if furnitureName().MatchString(a.Val) && !holdsContent(n) {
 				return true
 			}
 		}
@@ -597,7 +597,7 @@ func holdsContent(n *html.Node) bool {
 	return false
 }
 
-var furnitureName = regexp.MustCompile(`(?i)(^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|cookies?|consent|gdpr|share|sharing|social|comments?|newsletter|subscribe|related|promo|adverts?|ads|sponsored|sidebar|banner|popup|modal|masthead|footer|header|skip-link)($|[\s_-])`)
+var furnitureName = lazyRegexp(`(?i)(^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|cookies?|consent|gdpr|share|sharing|social|comments?|newsletter|subscribe|related|promo|adverts?|ads|sponsored|sidebar|banner|popup|modal|masthead|footer|header|skip-link)($|[\s_-])`)
 
 func findBody(root *html.Node) *html.Node {
 	if body := goquery.NewDocumentFromNode(root).Find("body"); body.Length() > 0 {
@@ -654,7 +654,7 @@ func readPageMeta(root *html.Node) pageMeta {
 	var savedFrom string
 	page.Contents().AddSelection(page.Find("*").Contents()).EachWithBreak(func(_ int, c *goquery.Selection) bool {
 		if n := c.Get(0); n.Type == html.CommentNode {
-			if m := savedFromURL.FindStringSubmatch(n.Data); m != nil {
+			if m := savedFromURL().FindStringSubmatch(n.Data); m != nil {
 				savedFrom = m[1]
 				return false
 			}
@@ -696,7 +696,7 @@ func readPageMeta(root *html.Node) pageMeta {
 	return m
 }
 
-var savedFromURL = regexp.MustCompile(`saved from url=\(\d+\)(\S+)`)
+var savedFromURL = lazyRegexp(`saved from url=\(\d+\)(\S+)`)
 
 func htmlAttr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
@@ -734,13 +734,13 @@ func cleanMetaText(s string) string {
 	return norm.NFC.String(strings.Join(strings.Fields(tidy.Spaces(s)), " "))
 }
 
-var bylinePrefix = regexp.MustCompile(`(?i)^(by|written by|posted by|author)\s*:?\s+`)
+var bylinePrefix = lazyRegexp(`(?i)^(by|written by|posted by|author)\s*:?\s+`)
 
 // cleanByline turns a byline into names: "By Jane Doe" → "Jane Doe". A
 // byline holding digits is a date or a read time that readability took for
 // a byline, and a URL is not a name: neither is an author.
 func cleanByline(s string) string {
-	s = bylinePrefix.ReplaceAllString(cleanMetaText(s), "")
+	s = bylinePrefix().ReplaceAllString(cleanMetaText(s), "")
 	s = strings.Trim(s, " ,|·-–—")
 	if s == "" || len(s) > 200 || strings.ContainsAny(s, "0123456789") || strings.Contains(s, "://") {
 		return ""
@@ -825,18 +825,18 @@ func parseJSONLD(s string) []map[string]any {
 	return out
 }
 
-var articleTypes = regexp.MustCompile(`^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|Review|CriticReview)$`)
+var articleTypes = lazyRegexp(`^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|Review|CriticReview)$`)
 
 // articleNode picks the JSON-LD object that describes the article: the
 // first of an article type, else a web page's main entity, else nil.
 func articleNode(ld []map[string]any) map[string]any {
 	for _, o := range ld {
-		if ldIsType(o, articleTypes) {
+		if ldIsType(o, articleTypes()) {
 			return o
 		}
 	}
 	for _, o := range ld {
-		if main, ok := o["mainEntity"].(map[string]any); ok && ldIsType(main, articleTypes) {
+		if main, ok := o["mainEntity"].(map[string]any); ok && ldIsType(main, articleTypes()) {
 			return main
 		}
 	}
@@ -909,13 +909,13 @@ func ldNames(v any) string {
 	return strings.Join(out, ", ")
 }
 
-var websiteType = regexp.MustCompile(`^(WebSite|NewsMediaOrganization|Organization)$`)
+var websiteType = lazyRegexp(`^(WebSite|NewsMediaOrganization|Organization)$`)
 
 // ldWebsiteName is the name of the site in a JSON-LD graph, for pages
 // whose article node names no publisher.
 func ldWebsiteName(ld []map[string]any) string {
 	for _, o := range ld {
-		if ldIsType(o, websiteType) {
+		if ldIsType(o, websiteType()) {
 			if s, ok := o["name"].(string); ok && strings.TrimSpace(s) != "" {
 				return s
 			}

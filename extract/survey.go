@@ -3,7 +3,6 @@ package extract
 import (
 	"context"
 	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -170,7 +169,7 @@ func planSurvey(ctx context.Context, rows [][]string) (*survey, error) {
 		values := column(answers, c)
 		// The role column is short answers under a role-like question; a
 		// long job title must not make it a free-text column.
-		if s.role < 0 && roleHeader.MatchString(col.label) && len(values) > 0 && avgWords(values) <= 8 {
+		if s.role < 0 && roleHeader().MatchString(col.label) && len(values) > 0 && avgWords(values) <= 8 {
 			s.role = c
 			s.Role = col.label
 			continue
@@ -178,7 +177,7 @@ func planSurvey(ctx context.Context, rows [][]string) (*survey, error) {
 		// Its "Other (please specify)" write-in: the column beside it, or
 		// one under the same question, whose header says other or specify.
 		if s.role >= 0 && s.writeIn < 0 && (c == s.role+1 || col.question == s.cols[s.role].question) &&
-			otherHeader.MatchString(col.label) && (c == s.role+1 || col.question != "") {
+			otherHeader().MatchString(col.label) && (c == s.role+1 || col.question != "") {
 			s.writeIn = c
 			s.WriteIn = col.label
 			continue
@@ -204,7 +203,7 @@ func (s *survey) answer(i int, rec []string, fn func(Block) error) error {
 		who = cellText(rec[s.role])
 	}
 	// "Other (please specify)" is no role: the write-in says which.
-	if otherChoice.MatchString(who) {
+	if otherChoice().MatchString(who) {
 		who = ""
 		if s.writeIn >= 0 && s.writeIn < len(rec) {
 			who = cellText(rec[s.writeIn])
@@ -240,9 +239,9 @@ var (
 	// otherHeader is the header of a write-in column: "Other (please
 	// specify)", "What is your role? - Other - Text", "If other, please
 	// state".
-	otherHeader = regexp.MustCompile(`(?i)\bother\b|\bspecify\b|\bwrite[- ]?in\b|\bplease state\b`)
+	otherHeader = lazyRegexp(`(?i)\bother\b|\bspecify\b|\bwrite[- ]?in\b|\bplease state\b`)
 	// otherChoice is the choice that sends a respondent to the write-in.
-	otherChoice = regexp.MustCompile(`(?i)^other\b[^a-z]*(?:\(?\s*(?:please\s+)?(?:specify|state|describe)\s*\)?:?)?\s*$`)
+	otherChoice = lazyRegexp(`(?i)^other\b[^a-z]*(?:\(?\s*(?:please\s+)?(?:specify|state|describe)\s*\)?:?)?\s*$`)
 )
 
 // Header layouts.
@@ -255,14 +254,14 @@ const (
 
 var (
 	// Qualtrics' third header row: {"ImportId":"QID1"}.
-	importIDCell = regexp.MustCompile(`(?i)^\{\s*"importid"\s*:`)
+	importIDCell = lazyRegexp(`(?i)^\{\s*"importid"\s*:`)
 	// A short question id: Q1, Q2_3, QID12, V1, Q4_TEXT.
-	questionID = regexp.MustCompile(`^[A-Za-z]{1,5}\d+(?:[_.\-]\d+)*(?:_[A-Za-z]+)?$`)
+	questionID = lazyRegexp(`^[A-Za-z]{1,5}\d+(?:[_.\-]\d+)*(?:_[A-Za-z]+)?$`)
 	// The sub-answer row of SurveyMonkey-style exports names the kind of
 	// answer in the cells of single-answer questions.
-	subMarker = regexp.MustCompile(`(?i)^(?:open[- ]ended response|responses?|answer|other \(please specify\)|other|please specify:?|comments?:?)$`)
+	subMarker = lazyRegexp(`(?i)^(?:open[- ]ended response|responses?|answer|other \(please specify\)|other|please specify:?|comments?:?)$`)
 	// Sub-answers that add nothing to the question they sit under.
-	genericSub = regexp.MustCompile(`(?i)^(?:open[- ]ended response|responses?|answer)$`)
+	genericSub = lazyRegexp(`(?i)^(?:open[- ]ended response|responses?|answer)$`)
 )
 
 // headerRows decides how many of the first rows are headers.
@@ -274,7 +273,7 @@ var (
 //     the options of a multiple choice, "Response", "Other (please specify)".
 //   - Everything else: one row of questions.
 func headerRows(rows [][]string) (int, string) {
-	if len(rows) >= 3 && share(rows[2], func(v string) bool { return importIDCell.MatchString(v) }) >= 0.5 {
+	if len(rows) >= 3 && share(rows[2], func(v string) bool { return importIDCell().MatchString(v) }) >= 0.5 {
 		return 3, layoutQualtrics
 	}
 	if len(rows) >= 2 && idTextRows(rows[0], rows[1]) {
@@ -334,7 +333,7 @@ func idTextRows(ids, texts []string) bool {
 		switch {
 		case v == "ResponseID" || v == "ResponseId" || v == "V1":
 			qualtrics = true
-		case questionID.MatchString(v):
+		case questionID().MatchString(v):
 			idLike++
 		}
 	}
@@ -347,7 +346,7 @@ func idTextRows(ids, texts []string) bool {
 // questions with option labels, which come back as the answers in those
 // columns (a ticked box holds its option's label).
 func subAnswerRow(top, row []string, data [][]string) bool {
-	if share(row, subMarker.MatchString)*3 >= 1 {
+	if share(row, subMarker().MatchString)*3 >= 1 {
 		return true
 	}
 	spans, filled, consistent := 0, 0, 0
@@ -413,7 +412,7 @@ func surveyColumns(header [][]string, layout string) []surveyColumn {
 			col.question = cell(0, c)
 		}
 		sub := strings.TrimSpace(strings.TrimSuffix(col.sub, ":"))
-		if genericSub.MatchString(sub) || strings.EqualFold(sub, col.question) {
+		if genericSub().MatchString(sub) || strings.EqualFold(sub, col.question) {
 			sub = ""
 		}
 		col.sub = sub
@@ -449,10 +448,10 @@ func surveyColumns(header [][]string, layout string) []surveyColumn {
 // private names the columns of who a respondent is and of the survey tool's
 // bookkeeping. They say nothing about the persona, and a quote's attributes
 // travel into exports and maps, so they are left out.
-var private = regexp.MustCompile(`(?i)\b(?:e-?mail|ip ?address|phone|telephone|mobile|recipient|first ?name|last ?name|full ?name|surname|latitude|longitude|external ?(?:data )?reference|user ?agent|distribution ?channel|collector ?id)\b`)
+var private = lazyRegexp(`(?i)\b(?:e-?mail|ip ?address|phone|telephone|mobile|recipient|first ?name|last ?name|full ?name|surname|latitude|longitude|external ?(?:data )?reference|user ?agent|distribution ?channel|collector ?id)\b`)
 
 // personalValue recognises an e-mail or IP address in any column.
-var personalValue = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$|^\d{1,3}(?:\.\d{1,3}){3}$`)
+var personalValue = lazyRegexp(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$|^\d{1,3}(?:\.\d{1,3}){3}$`)
 
 // respondentAttrs gathers a respondent's answers outside the free-text
 // columns. The ticked options of one multiple-choice question are joined
@@ -468,11 +467,11 @@ func respondentAttrs(cols []surveyColumn, rec []string) map[string]string {
 			continue
 		}
 		col := cols[c]
-		if private.MatchString(col.question) || private.MatchString(col.key) || personalValue.MatchString(v) {
+		if private().MatchString(col.question) || private().MatchString(col.key) || personalValue().MatchString(v) {
 			continue
 		}
 		key := col.key
-		if col.sub != "" && !strings.EqualFold(v, col.sub) && !subMarker.MatchString(col.sub) {
+		if col.sub != "" && !strings.EqualFold(v, col.sub) && !subMarker().MatchString(col.sub) {
 			key = shorten(col.question, 60) + " — " + shorten(col.sub, 40)
 		}
 		if prev, ok := attrs[key]; ok {
@@ -562,12 +561,12 @@ func column(rows [][]string, c int) []string {
 }
 
 // placeholderAnswer is an answer that says there is nothing to say.
-var placeholderAnswer = regexp.MustCompile(`(?i)^(?:n/?a|none|no|nope|nothing|nil|null|not applicable|no comments?|nothing else|nothing to add|no further comments?|-+|x|\?+|\.+)$`)
+var placeholderAnswer = lazyRegexp(`(?i)^(?:n/?a|none|no|nope|nothing|nil|null|not applicable|no comments?|nothing else|nothing to add|no further comments?|-+|x|\?+|\.+)$`)
 
 // placeholder reports whether an answer says nothing: "N/A", "No.",
 // "-", or no letters or digits at all.
 func placeholder(v string) bool {
-	if placeholderAnswer.MatchString(strings.TrimRight(strings.TrimSpace(v), ".!")) {
+	if placeholderAnswer().MatchString(strings.TrimRight(strings.TrimSpace(v), ".!")) {
 		return true
 	}
 	for _, r := range v {

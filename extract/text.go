@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/evident/evident"
@@ -65,26 +64,26 @@ func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
 const SectionHeading = "heading"
 
 var (
-	mdHeading  = regexp.MustCompile(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
-	mdSetext   = regexp.MustCompile(`^\s{0,3}(=+|-+)\s*$`)
-	mdRule     = regexp.MustCompile(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
-	mdFence    = regexp.MustCompile("^\\s{0,3}(```|~~~)")
-	mdImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
-	mdRefLink  = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
-	mdAutoLink = regexp.MustCompile(`<(https?://[^>\s]+)>`)
+	mdHeading  = lazyRegexp(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
+	mdSetext   = lazyRegexp(`^\s{0,3}(=+|-+)\s*$`)
+	mdRule     = lazyRegexp(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
+	mdFence    = lazyRegexp("^\\s{0,3}(```|~~~)")
+	mdImage    = lazyRegexp(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink     = lazyRegexp(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
+	mdRefLink  = lazyRegexp(`\[([^\]]+)\]\[[^\]]*\]`)
+	mdAutoLink = lazyRegexp(`<(https?://[^>\s]+)>`)
 	// **Mireille Reece, PsyD:** is a speaker label with a detail; keep it
 	// one once the bold is gone: "Mireille Reece (PsyD):".
-	mdBoldLabel = regexp.MustCompile(`^(?:\*\*|__)([^*_:,()]{1,60}),\s*([^*_:()]{1,60}):(?:\*\*|__)`)
-	mdStrong    = regexp.MustCompile(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
-	mdEm        = regexp.MustCompile(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
-	mdCode      = regexp.MustCompile("`([^`]+)`")
-	mdEscape    = regexp.MustCompile(`\\([\\\[\]*_{}()#+\-.!<>|~` + "`" + `])`)
-	htmlComment = regexp.MustCompile(`<!--.*?-->`)
-	htmlTag     = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>`)
-	listItem    = regexp.MustCompile(`^\s*(?:[-*+•●▪◦‣]|\d{1,2}[.)])\s+(.*)$`)
-	tableRule   = regexp.MustCompile(`^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$`)
-	refDef      = regexp.MustCompile(`^\s{0,3}\[[^\]]+\]:\s+\S+`)
+	mdBoldLabel = lazyRegexp(`^(?:\*\*|__)([^*_:,()]{1,60}),\s*([^*_:()]{1,60}):(?:\*\*|__)`)
+	mdStrong    = lazyRegexp(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
+	mdEm        = lazyRegexp(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
+	mdCode      = lazyRegexp("`([^`]+)`")
+	mdEscape    = lazyRegexp(`\\([\\\[\]*_{}()#+\-.!<>|~` + "`" + `])`)
+	htmlComment = lazyRegexp(`<!--.*?-->`)
+	htmlTag     = lazyRegexp(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>`)
+	listItem    = lazyRegexp(`^\s*(?:[-*+•●▪◦‣]|\d{1,2}[.)])\s+(.*)$`)
+	tableRule   = lazyRegexp(`^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$`)
+	refDef      = lazyRegexp(`^\s{0,3}\[[^\]]+\]:\s+\S+`)
 )
 
 // Paragraphs splits decoded text into paragraph blocks. firstLine is the
@@ -131,7 +130,7 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 		lineNo := firstLine + i + 1
 		line := strings.TrimRight(raw, " \t")
 		if markdown {
-			if mdFence.MatchString(line) {
+			if mdFence().MatchString(line) {
 				inFence = !inFence
 				flush()
 				continue
@@ -139,21 +138,21 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 			if inFence {
 				continue // code is not evidence
 			}
-			if m := mdHeading.FindStringSubmatch(line); m != nil {
+			if m := mdHeading().FindStringSubmatch(line); m != nil {
 				heading(inlineMarkdown(m[2]), lineNo)
 				continue
 			}
-			if mdSetext.MatchString(line) && len(cur) == 1 {
+			if mdSetext().MatchString(line) && len(cur) == 1 {
 				text := cur[0]
 				cur = cur[:0]
 				heading(text, lineNo-1)
 				continue
 			}
-			if mdRule.MatchString(line) || tableRule.MatchString(line) || refDef.MatchString(line) {
+			if mdRule().MatchString(line) || tableRule().MatchString(line) || refDef().MatchString(line) {
 				flush()
 				continue
 			}
-			line = htmlComment.ReplaceAllString(line, "")
+			line = htmlComment().ReplaceAllString(line, "")
 			// Blockquotes keep one "> " marker: in session notes they hold the
 			// participant's words under the moderator's question.
 			if q := strings.TrimLeft(line, " "); strings.HasPrefix(q, ">") {
@@ -165,7 +164,7 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 			}
 			line = inlineMarkdown(line)
 		}
-		if m := listItem.FindStringSubmatch(line); m != nil {
+		if m := listItem().FindStringSubmatch(line); m != nil {
 			line = "• " + m[1]
 		}
 		// Clean before the blank test: a line of only invisible characters
@@ -187,16 +186,16 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 
 // inlineMarkdown reduces inline markup to its words.
 func inlineMarkdown(s string) string {
-	s = mdImage.ReplaceAllString(s, "$1")
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = mdRefLink.ReplaceAllString(s, "$1")
-	s = mdAutoLink.ReplaceAllString(s, "$1")
-	s = mdCode.ReplaceAllString(s, "$1")
-	s = mdBoldLabel.ReplaceAllString(s, "$1 ($2):")
-	s = mdStrong.ReplaceAllString(s, "$2")
-	s = mdEm.ReplaceAllString(s, "$1$2$3")
-	s = htmlTag.ReplaceAllString(s, "")
-	s = mdEscape.ReplaceAllString(s, "$1")
+	s = mdImage().ReplaceAllString(s, "$1")
+	s = mdLink().ReplaceAllString(s, "$1")
+	s = mdRefLink().ReplaceAllString(s, "$1")
+	s = mdAutoLink().ReplaceAllString(s, "$1")
+	s = mdCode().ReplaceAllString(s, "$1")
+	s = mdBoldLabel().ReplaceAllString(s, "$1 ($2):")
+	s = mdStrong().ReplaceAllString(s, "$2")
+	s = mdEm().ReplaceAllString(s, "$1$2$3")
+	s = htmlTag().ReplaceAllString(s, "")
+	s = mdEscape().ReplaceAllString(s, "$1")
 	// Markdown renders character references: "I&#39;m" reads "I'm".
 	if strings.Contains(s, "&") {
 		s = html.UnescapeString(s)

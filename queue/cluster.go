@@ -165,3 +165,16 @@ func try[A, T any](ctx context.Context, nc *nats.Conn, fn func(context.Context, 
 	})
 	return v, err
 }
+
+// ensure creates a stream or bucket, or updates it when it exists with
+// another configuration. Creating one that exists as configured changes
+// nothing, so every start after the first costs one request per asset
+// and rewrites none of them (an update first would write its
+// configuration again, and a missing asset would cost two requests).
+func ensure[C, T any](ctx context.Context, nc *nats.Conn, create, update func(context.Context, C) (T, error), cfg C) (T, error) {
+	v, err := try(ctx, nc, create, cfg)
+	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		return try(ctx, nc, update, cfg)
+	}
+	return v, err
+}

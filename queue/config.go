@@ -17,7 +17,7 @@ const (
 )
 
 func (q *Queue) config(ctx context.Context) (jetstream.KeyValue, error) {
-	kv, err := try(ctx, q.nc, q.js.CreateOrUpdateKeyValue, jetstream.KeyValueConfig{
+	kv, err := ensure(ctx, q.nc, q.js.CreateKeyValue, q.js.UpdateKeyValue, jetstream.KeyValueConfig{
 		Bucket:      BucketConfig,
 		Description: "Evident: the rules and role taxonomy in force",
 		History:     1,

@@ -54,6 +54,13 @@ type Config struct {
 	// ResultPart is the size of the parts a result's payload is stored in
 	// (default DefaultResultPart; see PutResult).
 	ResultPart int
+	// Private says that no other process takes jobs: the NATS server is
+	// this process's own and accepts no outside connections. A worker's
+	// pull for a job then ends as soon as its context does instead of
+	// running out its window (see Next). A job the server hands to a
+	// pull that was given up stays unacknowledged until ResetWorkers,
+	// which the process's next start, and the engine's next Run, call.
+	Private bool
 }
 
 func (c *Config) defaults() {
@@ -168,7 +175,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		}
 	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
-	if q.jobs, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
+	if q.jobs, err = ensure(ctx, nc, js.CreateStream, js.UpdateStream, jetstream.StreamConfig{
 		Name:        StreamJobs,
 		Description: "Evident: one job per document to extract and classify",
 		Subjects:    []string{subjectJobs + ">"},
@@ -179,7 +186,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamJobs, err)
 	}
-	if q.resS, err = try(ctx, nc, js.CreateOrUpdateStream, jetstream.StreamConfig{
+	if q.resS, err = ensure(ctx, nc, js.CreateStream, js.UpdateStream, jetstream.StreamConfig{
 		Name:        StreamResults,
 		Description: "Evident: workers' results for the indexer",
 		Subjects:    []string{subjectResults + ">"},
@@ -189,7 +196,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("stream "+StreamResults, err)
 	}
-	if q.files, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+	if q.files, err = ensure(ctx, nc, js.CreateObjectStore, js.UpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketFiles,
 		Description: "Evident: original files by SHA-256",
 		Replicas:    cfg.Replicas,
@@ -197,7 +204,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 	}); err != nil {
 		return nil, q.assetErr("bucket "+BucketFiles, err)
 	}
-	if q.results, err = try(ctx, nc, js.CreateOrUpdateObjectStore, jetstream.ObjectStoreConfig{
+	if q.results, err = ensure(ctx, nc, js.CreateObjectStore, js.UpdateObjectStore, jetstream.ObjectStoreConfig{
 		Bucket:      BucketResults,
 		Description: "Evident: extracted passages waiting for the indexer",
 		Replicas:    cfg.Replicas,
@@ -252,6 +259,22 @@ func (q *Queue) ResetIndexer(ctx context.Context) error {
 	}
 	q.indexer = nil
 	return nil
+}
+
+// DeleteConsumers deletes the workers' and the indexer's consumers, as a
+// private queue's process stops: the jobs and results they had not
+// finished stay in the streams, and the consumers that the next Open and
+// ResetWorkers create deliver them again. Call it only when no worker and
+// no indexer uses the queue any more.
+func (q *Queue) DeleteConsumers(ctx context.Context) error {
+	var errs []error
+	for _, c := range []struct{ stream, name string }{{StreamJobs, ConsumerWorkers}, {StreamResults, ConsumerIndexer}} {
+		if err := q.js.DeleteConsumer(ctx, c.stream, c.name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			errs = append(errs, fmt.Errorf("queue: consumer %s: %w", c.name, err))
+		}
+	}
+	q.indexer = nil
+	return errors.Join(errs...)
 }
 
 // Live reports whether a document has a job or a result in the streams:
@@ -458,12 +481,7 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		// A pull bounded by time, not by ctx: a fetch abandoned when ctx
-		// ends can still be handed a job by the server, which the client
-		// then drops; the job would sit unacknowledged for a whole AckWait
-		// (after a restart too) and count as an attempt. Instead, a job
-		// that arrives after ctx ended is handed back at once.
-		msg, err := q.workers.Next(jetstream.FetchMaxWait(nextWait))
+		msg, err := q.pull(ctx)
 		if err == nil && ctx.Err() != nil {
 			q.handBack(msg)
 			return nil, ctx.Err()
@@ -472,7 +490,7 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) {
+			if errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, context.DeadlineExceeded) {
 				continue
 			}
 			// A lost connection or a deleted consumer: wait and try again.
@@ -500,6 +518,24 @@ func (q *Queue) Next(ctx context.Context) (*Delivery, error) {
 		}
 		return d, nil
 	}
+}
+
+// pull waits for one job, up to nextWait. The pull is bounded by time,
+// not by ctx: a fetch abandoned when ctx ends can still be handed a job by
+// the server, which the client then drops; the job would sit
+// unacknowledged for a whole AckWait (after a restart too) and count as
+// an attempt. Instead, a job that arrives after ctx ended is handed back
+// at once (Next). A private queue, whose server no other process uses,
+// waits until a job comes or ctx ends, and then gives the pull up: its
+// next start resets the consumer, so a job dropped so comes back at once
+// and spends no attempt. Its pull has no deadline of its own, which the
+// client would keep to the letter: a job the server sent just before the
+// pull expired, and that arrived after, would be dropped.
+func (q *Queue) pull(ctx context.Context) (jetstream.Msg, error) {
+	if !q.cfg.Private {
+		return q.workers.Next(jetstream.FetchMaxWait(nextWait))
+	}
+	return q.workers.Next(jetstream.FetchContext(ctx))
 }
 
 // Heartbeat tells JetStream the job is still being worked on.
@@ -815,8 +851,16 @@ func (r *ResultDelivery) Nak() error { return r.msg.NakWithDelay(time.Second) }
 // Later hands the result back to be applied after delay: the disk is full.
 func (r *ResultDelivery) Later(delay time.Duration) error { return r.msg.NakWithDelay(delay) }
 
+// UntilDone, as the wait of Results, waits for a first result until one
+// comes or the context ends.
+const UntilDone time.Duration = -1
+
 // Results returns up to max waiting results, waiting at most wait for the
-// first and not at all for the others. Only the indexer calls it.
+// first and not at all for the others; with wait 0 it does not wait. Only
+// the indexer calls it. With wait UntilDone it waits until a result comes
+// or ctx ends, and then gives the wait up: a result the server hands over
+// just then stays unacknowledged, in the stream, until ResetIndexer,
+// which the indexer's next start calls.
 func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*ResultDelivery, error) {
 	if q.indexer == nil {
 		c, err := q.consumer(ctx, StreamResults, jetstream.ConsumerConfig{
@@ -835,7 +879,16 @@ func (q *Queue) Results(ctx context.Context, max int, wait time.Duration) ([]*Re
 	// Wait for the first result only, then take whatever else is already
 	// there: waiting for a full batch would hold every lone result back
 	// for the whole wait.
-	first, err := q.indexer.Fetch(1, jetstream.FetchMaxWait(wait))
+	var first jetstream.MessageBatch
+	var err error
+	switch {
+	case wait == UntilDone:
+		first, err = q.indexer.Fetch(1, jetstream.FetchContext(ctx))
+	case wait <= 0:
+		first, err = q.indexer.FetchNoWait(1)
+	default:
+		first, err = q.indexer.Fetch(1, jetstream.FetchMaxWait(wait))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -864,7 +917,7 @@ func (q *Queue) decodeResults(ctx context.Context, batch jetstream.MessageBatch)
 		}
 		out = append(out, r)
 	}
-	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		return out, err
 	}
 	return out, nil

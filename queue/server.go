@@ -223,6 +223,12 @@ func (s *Server) Connect(name string) (*nats.Conn, error) {
 func (s *Server) Shutdown() {
 	close(s.stop)
 	<-s.done
+	// A pull whose client gave it up (queue.Config.Private) stays in its
+	// consumer's list until the server tries to deliver to it or reads
+	// the consumer's state, which drops the pulls nobody listens to any
+	// more. Shutdown otherwise tells each of them that the server stops,
+	// then sleeps 50 ms for the news to travel to clients that are gone.
+	s.ns.Jsz(&server.JSzOptions{Accounts: true, Streams: true, Consumer: true})
 	s.ns.Shutdown()
 	s.ns.WaitForShutdown()
 }

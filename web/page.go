@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -34,8 +35,10 @@ const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; 
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // assets maps a static file's name to its URL with a content hash, so that
-// browsers may cache it for good and still see a new version at once.
-var assets = hashAssets()
+// browsers may cache it for good and still see a new version at once. It
+// is worked out when first asked for: commands that serve no page (every
+// one but serve) never hash the files.
+var assets = sync.OnceValue(hashAssets)
 
 func hashAssets() map[string]string {
 	out := map[string]string{}
@@ -57,7 +60,7 @@ func hashAssets() map[string]string {
 var funcs = template.FuncMap{
 	"highlight": highlight,
 	"asset": func(name string) (string, error) {
-		if u, ok := assets[name]; ok {
+		if u, ok := assets()[name]; ok {
 			return u, nil
 		}
 		return "", fmt.Errorf("no static file %q", name)
@@ -95,8 +98,10 @@ var funcs = template.FuncMap{
 }
 
 // pageTemplates holds one template set per page: the shared layout and
-// partials plus the page's own file.
-var pageTemplates = parsePages()
+// partials plus the page's own file. They are parsed when the first page
+// is rendered, not when the program starts (TestTemplatesParse parses
+// them in the tests).
+var pageTemplates = sync.OnceValue(parsePages)
 
 func parsePages() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html", "templates/parts-insight.html"))
@@ -127,7 +132,7 @@ type chrome struct {
 // render executes a page into a buffer first, so that a template error is
 // a clean 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, name string, code int, data any) {
-	t, ok := pageTemplates[name]
+	t, ok := pageTemplates()[name]
 	var buf bytes.Buffer
 	var err error
 	if !ok {

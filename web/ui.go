@@ -23,7 +23,7 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	u := &ui{s: s, svc: s.Engine}
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, assets["icon.svg"], http.StatusMovedPermanently)
+		http.Redirect(w, r, assets()["icon.svg"], http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("GET /{$}", u.search)
 	mux.HandleFunc("GET /passages/{id}", u.inContext)

@@ -178,7 +178,7 @@ func TestPages(t *testing.T) {
 		})
 	}
 	// The scripts and the stylesheet are files, cached by their hash.
-	for name, u := range assets {
+	for name, u := range assets() {
 		code, h, _ := get(t, ts, u)
 		if code != http.StatusOK || !strings.Contains(h.Get("Cache-Control"), "immutable") {
 			t.Errorf("%s: status %d, Cache-Control %q", name, code, h.Get("Cache-Control"))
@@ -717,5 +717,19 @@ func TestReviewForm(t *testing.T) {
 	// Unknown passage.
 	if code, _, body := post(t, ts, "/passages/nope-1/tags", url.Values{"action": {"accept"}}, nil); code != http.StatusNotFound || !strings.Contains(body, "nope-1") {
 		t.Errorf("an unknown passage: %d %s", code, body)
+	}
+}
+
+// The page templates are parsed when the first page is rendered; this
+// parses them all, so that a broken template fails a test, not a page.
+func TestTemplatesParse(t *testing.T) {
+	pages := pageTemplates()
+	for _, name := range []string{"search", "maps"} {
+		if pages[name] == nil {
+			t.Errorf("no template for page %q; have %d pages", name, len(pages))
+		}
+	}
+	if assets()["icon.svg"] == "" {
+		t.Error("no URL for static/icon.svg")
 	}
 }

@@ -194,16 +194,31 @@ func (a *app) submitAll(ctx context.Context, files []string, noWait bool, svc ap
 		}
 		return nil
 	}
-	return a.await(ctx, shas, paths, len(submitErrs), svc.Documents)
+	return a.await(ctx, shas, paths, len(submitErrs), waiterOf(svc))
+}
+
+// waiter waits until every document with one of the hashes has ended
+// (engine.Await), calling progress as they do.
+type waiter func(ctx context.Context, shas []string, progress func(done int)) ([]evident.Document, error)
+
+// waiterOf waits through svc: an engine in this process says when its
+// documents end; a server is asked again and again.
+func waiterOf(svc api.Service) waiter {
+	if e, ok := svc.(*engine.Engine); ok {
+		return e.Await
+	}
+	return func(ctx context.Context, shas []string, progress func(done int)) ([]evident.Document, error) {
+		return engine.Await(ctx, shas, svc.Documents, progress)
+	}
 }
 
 // await waits until every document with one of the hashes has ended, with
 // a progress bar on a terminal, prints one line per failed document (by
 // the names in paths) and a summary, and returns an exit status of 1 when
 // any failed, or when earlier failures (reported already) count.
-func (a *app) await(ctx context.Context, shas []string, paths map[string][]string, earlier int, list func(context.Context, ...string) ([]evident.Document, error)) error {
+func (a *app) await(ctx context.Context, shas []string, paths map[string][]string, earlier int, wait waiter) error {
 	bar := a.progress(len(shas), "indexing")
-	ended, err := engine.Await(ctx, shas, list, func(done int) {
+	ended, err := wait(ctx, shas, func(done int) {
 		if bar != nil {
 			bar.Set(done)
 		}
@@ -265,7 +280,7 @@ any did.`,
 
 func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, workers int) error {
 	log := a.logger(slog.LevelWarn)
-	report := func(res *api.Retried, list func(context.Context, ...string) ([]evident.Document, error)) error {
+	report := func(res *api.Retried, svc api.Service) error {
 		paths := map[string][]string{}
 		var shas []string
 		earlier := 0
@@ -293,7 +308,7 @@ func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, wor
 			}
 			return nil
 		}
-		return a.await(ctx, shas, paths, earlier, list)
+		return a.await(ctx, shas, paths, earlier, waiterOf(svc))
 	}
 	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log})
 	if errors.Is(err, engine.ErrLocked) {
@@ -306,7 +321,7 @@ func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, wor
 		if err != nil {
 			return err
 		}
-		return report(res, c.Documents)
+		return report(res, c)
 	}
 	if err != nil {
 		return err
@@ -317,9 +332,9 @@ func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, wor
 		return err
 	}
 	if noWait {
-		return report(res, e.Documents)
+		return report(res, e)
 	}
-	return a.serving(ctx, e, log, func() error { return report(res, e.Documents) })
+	return a.serving(ctx, e, log, func() error { return report(res, e) })
 }
 
 // progress returns a bar on stderr when stderr is a terminal, else nil.
