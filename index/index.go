@@ -593,20 +593,20 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 }
 
 // Spans returns the Spans that Search gives the hits of q with these ids:
-// the same query, run only on those passages.
+// the same query, run on each of those passages alone. (One query for all
+// of them now and then lost a should clause's locations of one passage.)
 func (ix *Index) Spans(ctx context.Context, q Query, ids []string) (map[string][][2]int, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), build(q)), len(ids), 0, false)
-	req.IncludeLocations = true
-	res, err := ix.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: spans: %w", err)
-	}
-	out := make(map[string][][2]int, len(res.Hits))
-	for _, h := range res.Hits {
-		out[h.ID] = spans(h.Locations["text"])
+	out := make(map[string][][2]int, len(ids))
+	for _, id := range ids {
+		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery([]string{id}), build(q)), 1, 0, false)
+		req.IncludeLocations = true
+		res, err := ix.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search: spans of %s: %w", id, err)
+		}
+		for _, h := range res.Hits {
+			out[h.ID] = spans(h.Locations["text"])
+		}
 	}
 	return out, nil
 }
