@@ -34,8 +34,9 @@ import (
 )
 
 // Version changes whenever the mapping does; an index of another version is
-// rebuilt from the store.
-const Version = "3"
+// rebuilt from the store. 4: nothing stored, term vectors and doc values
+// only where read, no _all field.
+const Version = "4"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -343,36 +344,58 @@ func Recreate(dir string) (*Index, error) {
 	return ix, nil
 }
 
+// facetFields are the keyword fields that Search and Counts count values
+// of: only they keep doc values.
+var facetFields = []string{"categories", "role", "kind", "doc", "attr_facets", "stamp"}
+
+// newMapping says what the index keeps of each field, and no more: the
+// index is derived from the store and is most of a data folder's size.
+// Nothing is stored (hits are read from the store by id); only the text
+// keeps term vectors (Search's highlights and phrases read its term
+// locations); only facetFields keep doc values; there is no _all field
+// (every query names its fields).
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = en.AnalyzerName
-	text.Store = true
-	text.IncludeTermVectors = true // for highlighting
+	text.Store = false
+	text.IncludeTermVectors = true // for highlighting and phrases
 	text.IncludeInAll = false
+	text.DocValues = false
 
 	prose := bleve.NewTextFieldMapping()
 	prose.Analyzer = en.AnalyzerName
 	prose.Store = false
+	prose.IncludeTermVectors = false
 	prose.IncludeInAll = false
+	prose.DocValues = false
 
 	kw := bleve.NewKeywordFieldMapping()
 	kw.Analyzer = keyword.Name
 	kw.Store = false
+	kw.IncludeTermVectors = false
 	kw.IncludeInAll = false
-	kw.DocValues = true // facets
+	kw.DocValues = false
+	facet := *kw
+	facet.DocValues = true
 
 	flag := bleve.NewBooleanFieldMapping()
 	flag.Store = false
 	flag.IncludeInAll = false
+	flag.DocValues = false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("text", text)
 	doc.AddFieldMappingsAt("context", prose)
 	doc.AddFieldMappingsAt("title", prose)
 	for _, f := range []string{"speaker", "categories", "role", "kind", "doc", "file", "section", "stamp", "codes", "attrs", "attr_keys", "attr_facets", "about", "for", "grade"} {
-		doc.AddFieldMappingsAt(f, kw)
+		if slices.Contains(facetFields, f) {
+			doc.AddFieldMappingsAt(f, &facet)
+		} else {
+			doc.AddFieldMappingsAt(f, kw)
+		}
 	}
 	doc.AddFieldMappingsAt("interviewer", flag)
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
@@ -523,11 +546,7 @@ type Query struct {
 	Except []Who
 	// NoFacets leaves facet counts out: a probe that only asks whether
 	// anything matches.
-	NoFacets bool
-	// NoSpans leaves the hits' Spans out: reading the term locations of
-	// every match is a good part of a search's time, and Spans finds them
-	// for the few hits shown.
-	NoSpans    bool
+	NoFacets   bool
 	Size, From int
 }
 
@@ -566,7 +585,7 @@ var ErrEmptyQuery = errors.New("empty query")
 // Search runs a query.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	req := bleve.NewSearchRequestOptions(build(q), max(q.Size, 0), max(q.From, 0), false)
-	req.IncludeLocations = q.Size > 0 && !q.NoSpans
+	req.IncludeLocations = q.Size > 0
 	if !q.NoFacets {
 		for name, field := range map[string]string{"categories": "categories", "roles": "role", "kinds": "kind", "docs": "doc", "attributes": "attr_facets"} {
 			req.AddFacet(name, bleve.NewFacetRequest(field, 50))
@@ -588,25 +607,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			}
 		}
 		out.Facets[name] = counts
-	}
-	return out, nil
-}
-
-// Spans returns the Spans that Search gives the hits of q with these ids:
-// the same query, run on each of those passages alone. (One query for all
-// of them now and then lost a should clause's locations of one passage.)
-func (ix *Index) Spans(ctx context.Context, q Query, ids []string) (map[string][][2]int, error) {
-	out := make(map[string][][2]int, len(ids))
-	for _, id := range ids {
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery([]string{id}), build(q)), 1, 0, false)
-		req.IncludeLocations = true
-		res, err := ix.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, fmt.Errorf("search: spans of %s: %w", id, err)
-		}
-		for _, h := range res.Hits {
-			out[h.ID] = spans(h.Locations["text"])
-		}
 	}
 	return out, nil
 }

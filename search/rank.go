@@ -113,9 +113,6 @@ type candidate struct {
 	parts Parts
 	score float64
 	order int // place in the index's order
-	// query is the index query that found it, which finds its
-	// highlights.
-	query *index.Query
 }
 
 // rank scores candidates and orders them: by score (said-by before about,

@@ -127,7 +127,7 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	if err != nil {
 		return nil, err
 	}
-	if err := s.hydrate(ctx, ix, resp, run, page); err != nil {
+	if err := s.hydrate(ctx, resp, run, page); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -169,7 +169,6 @@ func (s *Searcher) understand(ix *index.Index, text string, interviewer bool) (P
 func (s *Searcher) pool(p Parsed, req Request) index.Query {
 	q := p.indexQuery()
 	q.Size, q.From, q.NoFacets = max(poolSize, req.Offset+req.Limit), 0, req.NoFacets
-	q.NoSpans = true // hydrate finds them for the page
 	return q
 }
 
@@ -177,11 +176,6 @@ func (s *Searcher) pool(p Parsed, req Request) index.Query {
 // page asked for.
 func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Request, res *index.Result) ([]candidate, error) {
 	hits := res.Hits
-	pool := s.pool(p, req)
-	from := make([]*index.Query, len(hits)) // the query that found each hit
-	for i := range from {
-		from[i] = &pool
-	}
 	found, err := s.Store.Candidates(ctx, hitIDs(hits))
 	if err != nil {
 		return nil, err
@@ -211,9 +205,6 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 		}
 		maps.Copy(found, extra)
 		hits = append(slices.Clone(hits), more...)
-		for range more {
-			from = append(from, &q)
-		}
 	}
 	cands := make([]candidate, 0, len(hits))
 	for i, h := range hits {
@@ -221,7 +212,7 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 		if !ok {
 			continue // deleted since it was indexed
 		}
-		cands = append(cands, candidate{hit: h, c: c, order: i, query: from[i]})
+		cands = append(cands, candidate{hit: h, c: c, order: i})
 	}
 	rank(cands, p, s.Parser.Synonyms)
 	capSpeakers, capDocs := len(p.Speakers) == 0, len(p.Docs) == 0
@@ -247,14 +238,14 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 		}
 		for i, h := range more {
 			if c, ok := extra[h.ID]; ok {
-				cands = append(cands, candidate{hit: h, c: c, order: len(hits) + i, query: &q})
+				cands = append(cands, candidate{hit: h, c: c, order: len(hits) + i})
 			}
 		}
 		rank(cands, p, s.Parser.Synonyms)
 	}
 	cands = diversify(cands, diversityWindow, capSpeakers, capDocs)
-	first := min(req.Offset, len(cands))
-	return cands[first:min(len(cands), first+req.Limit)], nil
+	from := min(req.Offset, len(cands))
+	return cands[from:min(len(cands), from+req.Limit)], nil
 }
 
 func hitIDs(hits []index.Hit) []string {
@@ -265,28 +256,16 @@ func hitIDs(hits []index.Hit) []string {
 	return ids
 }
 
-// hydrate loads the page's passages from the store (the source of truth),
-// finds their highlights and builds their citations.
-func (s *Searcher) hydrate(ctx context.Context, ix *index.Index, resp *Response, p Parsed, page []candidate) error {
+// hydrate loads the page's passages from the store (the source of truth)
+// and builds their citations.
+func (s *Searcher) hydrate(ctx context.Context, resp *Response, p Parsed, page []candidate) error {
 	ids := make([]string, len(page))
-	byQuery := map[*index.Query][]string{}
 	for i, c := range page {
 		ids[i] = c.hit.ID
-		byQuery[c.query] = append(byQuery[c.query], c.hit.ID)
 	}
 	found, err := s.Store.PassagesByID(ctx, ids)
 	if err != nil {
 		return err
-	}
-	// The highlights, from the query that found each passage: the pool's
-	// queries read no term locations.
-	spans := make(map[string][][2]int, len(page))
-	for q, ids := range byQuery {
-		found, err := ix.Spans(ctx, *q, ids)
-		if err != nil {
-			return err
-		}
-		maps.Copy(spans, found)
 	}
 	resp.Hits = []Hit{}
 	for _, c := range page {
@@ -294,7 +273,7 @@ func (s *Searcher) hydrate(ctx context.Context, ix *index.Index, resp *Response,
 		if !ok {
 			continue // deleted since it was indexed
 		}
-		h := HitOf(sh.Document, &sh.Passage, math.Round(c.score*1000)/1000, spans[c.hit.ID])
+		h := HitOf(sh.Document, &sh.Passage, math.Round(c.score*1000)/1000, c.hit.Spans)
 		parts := c.parts
 		h.Parts = &parts
 		switch {
