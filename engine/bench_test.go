@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -951,4 +953,117 @@ func benchToken(i int) string {
 		i /= 26
 	}
 	return string(s)
+}
+
+// ---------------------------------------------------------------------------
+// 5. Disk per 100,000 passages: about 3,000 generated files (about 100k
+// passages) ingested through a running engine (2 workers, the built-in
+// rules), the engine closed, then the data folder's parts measured as du
+// does (allocated blocks): the Bleve index, the SQLite database with its
+// journal files, and the rest (the queue's copies of the files). Then the
+// index is rebuilt from the store (Engine.Reindex, what `evident reindex`
+// and a new index version do) and measured again. When recollindex is
+// installed, recoll indexes the same files into a folder of its own, for
+// the side-by-side figure (bench/peers.sh does the same on a real corpus).
+// Each figure is scaled to 100,000 passages. One iteration takes a few
+// minutes: run with -benchtime 1x.
+
+const benchDiskFiles = 3000
+
+func BenchmarkDisk100k(b *testing.B) {
+	corpus := b.TempDir()
+	paths, _ := benchWriteCorpus(b, corpus, benchCorpus(benchSeed+600, benchDiskFiles))
+	ctx := context.Background()
+	for b.Loop() {
+		data := b.TempDir()
+		e, stop := benchStart(b, engine.Options{Data: data, Workers: 2})
+		began := time.Now()
+		shas := make([]string, 0, len(paths))
+		for _, p := range paths {
+			sub, err := e.Ingest(ctx, api.Submission{Path: p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			shas = append(shas, sub.Document.SHA256)
+		}
+		docs, err := e.Await(ctx, shas, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		passages := 0
+		for _, d := range docs {
+			if d.State != evident.Indexed {
+				b.Fatalf("%s: %s %s", d.File, d.State, d.Error)
+			}
+			passages += d.Passages
+		}
+		ingest := time.Since(began)
+		stop()
+		per := func(n int64) float64 { return float64(n) / 1e6 * 100_000 / float64(passages) }
+		index, db, all := benchDiskUse(b, data)
+		b.ReportMetric(float64(passages), "passages")
+		b.ReportMetric(per(index), "bleve-MB/100k")
+		b.ReportMetric(per(db), "sqlite-MB/100k")
+		b.ReportMetric(per(all-index-db), "rest-MB/100k")
+		b.ReportMetric(ingest.Seconds(), "ingest-s")
+
+		e, err = engine.Open(ctx, engine.Options{Data: data})
+		if err != nil {
+			b.Fatal(err)
+		}
+		began = time.Now()
+		if _, err := e.Reindex(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(began).Seconds(), "reindex-s")
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+		index, _, _ = benchDiskUse(b, data)
+		b.ReportMetric(per(index), "bleve-rebuilt-MB/100k")
+
+		if _, err := exec.LookPath("recollindex"); err == nil {
+			conf := b.TempDir()
+			if err := os.WriteFile(filepath.Join(conf, "recoll.conf"), []byte("topdirs = "+corpus+"\nloglevel = 1\n"), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			if out, err := exec.Command("recollindex", "-c", conf, "-z").CombinedOutput(); err != nil {
+				b.Fatalf("recollindex: %v\n%s", err, out)
+			}
+			_, _, rc := benchDiskUse(b, conf)
+			b.ReportMetric(per(rc), "recoll-MB/100k")
+		}
+	}
+}
+
+// benchDiskUse returns the bytes allocated under data for the index, the
+// database (with its -wal and -shm files) and in all.
+func benchDiskUse(b *testing.B, data string) (index, db, all int64) {
+	b.Helper()
+	err := filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n := info.Size()
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			n = st.Blocks * 512
+		}
+		all += n
+		rel, _ := filepath.Rel(data, p)
+		switch {
+		case strings.HasPrefix(rel, "index"+string(filepath.Separator)):
+			index += n
+		case strings.HasPrefix(rel, "evident.db"):
+			db += n
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return index, db, all
 }

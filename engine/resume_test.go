@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -652,5 +653,41 @@ func TestReaderCompilesNoRules(t *testing.T) {
 	// Asked for, the rules compile then.
 	if c := reader.Classifier(); c == nil || !slices.Equal(c.Categories(), cats) {
 		t.Errorf("the reader's classifier: %v", c)
+	}
+}
+
+// A data folder whose index was built by an earlier version (another
+// mapping: index.Version) has it rebuilt from the store once, on the first
+// start, and searches find what they found before.
+func TestIndexOfAnEarlierVersionIsRebuilt(t *testing.T) {
+	e := openIdle(t)
+	e.indexFiles(threeNotes)
+	want := e.passageSum()
+	queries := []string{"quoll", "numbat contract", "bilby", "approvals"}
+	before := map[string]*search.Response{}
+	for _, q := range queries {
+		before[q] = e.search(q)
+	}
+	e.closeIdle()
+	gen, err := os.ReadFile(filepath.Join(e.indexDir(), "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete := filepath.Join(e.indexDir(), strings.TrimSpace(string(gen)), "complete")
+	if err := os.WriteFile(complete, []byte("3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e = openIdleOn(t, e.opts)
+	if !e.Resumed().Rebuilt || e.indexCount() != want {
+		t.Fatalf("after a start on an index of version 3: resumed %+v, %d passages indexed, want %d", e.Resumed(), e.indexCount(), want)
+	}
+	for _, q := range queries {
+		if got := e.search(q); !reflect.DeepEqual(got.Hits, before[q].Hits) || got.Total != before[q].Total {
+			t.Errorf("%q after the rebuild: %+v, before %+v", q, got, before[q])
+		}
+	}
+	e = e.reopen()
+	if e.Resumed().Rebuilt {
+		t.Error("the index was rebuilt again on the next start")
 	}
 }

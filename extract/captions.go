@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/evident/evident/extract/internal/tidy"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // Captions reads WebVTT and SRT subtitles. The cue grammar is parsed here
@@ -244,7 +245,7 @@ func isCueNumber(s string) bool {
 }
 
 // oddArrow is a timing line whose arrow was mistyped: "->", "–>", "→".
-var oddArrow = lazyRegexp(`^(\s*\d[\d:.,]*\s*)(?:->|[–—]-?>|→|=>)(\s*\d)`)
+var oddArrow = lazyregexp.New(`^(\s*\d[\d:.,]*\s*)(?:->|[–—]-?>|→|=>)(\s*\d)`)
 
 // timingCandidate says whether a line is meant as a cue timing, readable
 // or not.
@@ -330,14 +331,14 @@ type piece struct {
 }
 
 var (
-	assTag      = lazyRegexp(`\{\\[^{}]*\}`)
-	captionTag  = lazyRegexp(`<(/?)([a-zA-Z0-9][^<>\n]{0,200})>`)
-	voiceTag    = lazyRegexp(`^v(?:\.[^\s>]*)?(?:[ \t]+(.*))?$`)
-	soundOnly   = lazyRegexp(`^[\[(（【][^\])）】]*[\])）】]$`)
-	turnMarker  = lazyRegexp(`^(?:>{2,}|-(?:\s+|(?:[\p{L}"“'‘\[(¿¡]))|–\s+)`)
-	captionName = lazyRegexp(`^\[?((?:\p{Lu}[\p{L}\p{M}\d'’._\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|di|van|von|der|den|du|del|la|le|bin|al|\d{1,3})){0,3})|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{1,8})\]?\s*[:：]\s*(.*)$`)
+	assTag      = lazyregexp.New(`\{\\[^{}]*\}`)
+	captionTag  = lazyregexp.New(`<(/?)([a-zA-Z0-9][^<>\n]{0,200})>`)
+	voiceTag    = lazyregexp.New(`^v(?:\.[^\s>]*)?(?:[ \t]+(.*))?$`)
+	soundOnly   = lazyregexp.New(`^[\[(（【][^\])）】]*[\])）】]$`)
+	turnMarker  = lazyregexp.New(`^(?:>{2,}|-(?:\s+|(?:[\p{L}"“'‘\[(¿¡]))|–\s+)`)
+	captionName = lazyregexp.New(`^\[?((?:\p{Lu}[\p{L}\p{M}\d'’._\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|di|van|von|der|den|du|del|la|le|bin|al|\d{1,3})){0,3})|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{1,8})\]?\s*[:：]\s*(.*)$`)
 	bidiMarks   = strings.NewReplacer("\u200e", "", "\u200f", "") // &lrm; and &rlm;, WebVTT's own entities
-	bracketed   = lazyRegexp(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
+	bracketed   = lazyregexp.New(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
 )
 
 // cleanCues reads the markup of every cue: voice tags split a cue into
@@ -497,7 +498,7 @@ func readLabel(p *piece) (strong bool) {
 }
 
 // genericSpeaker is a label that names a speaker even when used once.
-var genericSpeaker = lazyRegexp(`(?i)^(?:speaker|participant|interviewer|interviewee|moderator|host|guest|narrator|respondent|person|caller)(?:[ _]?\d{1,3})?$`)
+var genericSpeaker = lazyregexp.New(`(?i)^(?:speaker|participant|interviewer|interviewee|moderator|host|guest|narrator|respondent|person|caller)(?:[ _]?\d{1,3})?$`)
 
 // run is a passage being built from consecutive cues.
 type run struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // CSV reads survey exports: one, two or three header rows (see
@@ -24,7 +25,7 @@ type CSV struct {
 
 // roleHeader recognises the column that says who a respondent is, in
 // English and in the languages of European exports.
-var roleHeader = lazyRegexp(`(?i)\b(role|job ?title|title|position|job function|function|occupation|rôle|fonction|poste|funktion|berufsbezeichnung|cargo|puesto|ruolo|functie)\b`)
+var roleHeader = lazyregexp.New(`(?i)\b(role|job ?title|title|position|job function|function|occupation|rôle|fonction|poste|funktion|berufsbezeichnung|cargo|puesto|ruolo|functie)\b`)
 
 // Extract implements Extractor.
 func (c CSV) Extract(ctx context.Context, in Input) (*Doc, error) {

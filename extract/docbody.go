@@ -5,6 +5,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract/internal/tidy"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // docBody assembles the blocks of a word-processing document (DOCX, ODT)
@@ -121,8 +122,8 @@ func spaceNewlines(r rune) rune {
 var (
 	// A cell that holds a speaker's name: capitalised words (particles
 	// allowed), or a generic label with a number ("Speaker 2").
-	rowName = lazyRegexp(`^\p{Lu}[\p{L}\p{M}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|\d{1,3}|de|da|di|van|von|der|den|du|del|la|le|bin|al)){0,3}$`)
-	rowTime = lazyRegexp(`^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?$`)
+	rowName = lazyregexp.New(`^\p{Lu}[\p{L}\p{M}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|\d{1,3}|de|da|di|van|von|der|den|du|del|la|le|bin|al)){0,3}$`)
+	rowTime = lazyregexp.New(`^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?$`)
 )
 
 // tableRow renders a table row as one line, cells joined with " | ". A row

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // DOCX reads Word documents: the main part streamed through encoding/xml,
@@ -222,8 +224,8 @@ type wordStyle struct {
 type wordStyles map[string]wordStyle
 
 var (
-	headingStyleName = lazyRegexp(`^heading [1-9]$`)
-	headingStyleID   = lazyRegexp(`^Heading[1-9]$`)
+	headingStyleName = lazyregexp.New(`^heading [1-9]$`)
+	headingStyleID   = lazyregexp.New(`^Heading[1-9]$`)
 )
 
 // get resolves a style id; without styles.xml, Word's English ids still

@@ -20,6 +20,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract/internal/tidy"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // HTML reads a saved web page. codeberg.org/readeck/go-readability, the
@@ -142,7 +143,7 @@ func findArticle(root *html.Node, pageURL string) (art readability.Article, err 
 // comment or inline styles first.
 const charsetScanLen = 64 << 10
 
-var xmlEncoding = lazyRegexp(`^<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']`)
+var xmlEncoding = lazyregexp.New(`^<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']`)
 
 // declaredCharset is the charset a page names in an XML declaration or a
 // meta tag before its body, or "".
@@ -449,7 +450,7 @@ func ignoredElement(n *html.Node) bool {
 	return false
 }
 
-var hiddenStyle = lazyRegexp(`(?i)(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)`)
+var hiddenStyle = lazyregexp.New(`(?i)(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)`)
 
 // simpleRow reads a table row whose cells hold only inline text as one
 // block, cells joined; rows of a layout table, whose cells hold paragraphs,
@@ -597,7 +598,7 @@ func holdsContent(n *html.Node) bool {
 	return false
 }
 
-var furnitureName = lazyRegexp(`(?i)(^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|cookies?|consent|gdpr|share|sharing|social|comments?|newsletter|subscribe|related|promo|adverts?|ads|sponsored|sidebar|banner|popup|modal|masthead|footer|header|skip-link)($|[\s_-])`)
+var furnitureName = lazyregexp.New(`(?i)(^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|cookies?|consent|gdpr|share|sharing|social|comments?|newsletter|subscribe|related|promo|adverts?|ads|sponsored|sidebar|banner|popup|modal|masthead|footer|header|skip-link)($|[\s_-])`)
 
 func findBody(root *html.Node) *html.Node {
 	if body := goquery.NewDocumentFromNode(root).Find("body"); body.Length() > 0 {
@@ -696,7 +697,7 @@ func readPageMeta(root *html.Node) pageMeta {
 	return m
 }
 
-var savedFromURL = lazyRegexp(`saved from url=\(\d+\)(\S+)`)
+var savedFromURL = lazyregexp.New(`saved from url=\(\d+\)(\S+)`)
 
 func htmlAttr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
@@ -734,7 +735,7 @@ func cleanMetaText(s string) string {
 	return norm.NFC.String(strings.Join(strings.Fields(tidy.Spaces(s)), " "))
 }
 
-var bylinePrefix = lazyRegexp(`(?i)^(by|written by|posted by|author)\s*:?\s+`)
+var bylinePrefix = lazyregexp.New(`(?i)^(by|written by|posted by|author)\s*:?\s+`)
 
 // cleanByline turns a byline into names: "By Jane Doe" → "Jane Doe". A
 // byline holding digits is a date or a read time that readability took for
@@ -825,7 +826,7 @@ func parseJSONLD(s string) []map[string]any {
 	return out
 }
 
-var articleTypes = lazyRegexp(`^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|Review|CriticReview)$`)
+var articleTypes = lazyregexp.New(`^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|Review|CriticReview)$`)
 
 // articleNode picks the JSON-LD object that describes the article: the
 // first of an article type, else a web page's main entity, else nil.
@@ -909,7 +910,7 @@ func ldNames(v any) string {
 	return strings.Join(out, ", ")
 }
 
-var websiteType = lazyRegexp(`^(WebSite|NewsMediaOrganization|Organization)$`)
+var websiteType = lazyregexp.New(`^(WebSite|NewsMediaOrganization|Organization)$`)
 
 // ldWebsiteName is the name of the site in a JSON-LD graph, for pages
 // whose article node names no publisher.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract/internal/tidy"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // A survey table, from CSV or a spreadsheet, is read in three steps: find
@@ -239,9 +240,9 @@ var (
 	// otherHeader is the header of a write-in column: "Other (please
 	// specify)", "What is your role? - Other - Text", "If other, please
 	// state".
-	otherHeader = lazyRegexp(`(?i)\bother\b|\bspecify\b|\bwrite[- ]?in\b|\bplease state\b`)
+	otherHeader = lazyregexp.New(`(?i)\bother\b|\bspecify\b|\bwrite[- ]?in\b|\bplease state\b`)
 	// otherChoice is the choice that sends a respondent to the write-in.
-	otherChoice = lazyRegexp(`(?i)^other\b[^a-z]*(?:\(?\s*(?:please\s+)?(?:specify|state|describe)\s*\)?:?)?\s*$`)
+	otherChoice = lazyregexp.New(`(?i)^other\b[^a-z]*(?:\(?\s*(?:please\s+)?(?:specify|state|describe)\s*\)?:?)?\s*$`)
 )
 
 // Header layouts.
@@ -254,14 +255,14 @@ const (
 
 var (
 	// Qualtrics' third header row: {"ImportId":"QID1"}.
-	importIDCell = lazyRegexp(`(?i)^\{\s*"importid"\s*:`)
+	importIDCell = lazyregexp.New(`(?i)^\{\s*"importid"\s*:`)
 	// A short question id: Q1, Q2_3, QID12, V1, Q4_TEXT.
-	questionID = lazyRegexp(`^[A-Za-z]{1,5}\d+(?:[_.\-]\d+)*(?:_[A-Za-z]+)?$`)
+	questionID = lazyregexp.New(`^[A-Za-z]{1,5}\d+(?:[_.\-]\d+)*(?:_[A-Za-z]+)?$`)
 	// The sub-answer row of SurveyMonkey-style exports names the kind of
 	// answer in the cells of single-answer questions.
-	subMarker = lazyRegexp(`(?i)^(?:open[- ]ended response|responses?|answer|other \(please specify\)|other|please specify:?|comments?:?)$`)
+	subMarker = lazyregexp.New(`(?i)^(?:open[- ]ended response|responses?|answer|other \(please specify\)|other|please specify:?|comments?:?)$`)
 	// Sub-answers that add nothing to the question they sit under.
-	genericSub = lazyRegexp(`(?i)^(?:open[- ]ended response|responses?|answer)$`)
+	genericSub = lazyregexp.New(`(?i)^(?:open[- ]ended response|responses?|answer)$`)
 )
 
 // headerRows decides how many of the first rows are headers.
@@ -448,10 +449,10 @@ func surveyColumns(header [][]string, layout string) []surveyColumn {
 // private names the columns of who a respondent is and of the survey tool's
 // bookkeeping. They say nothing about the persona, and a quote's attributes
 // travel into exports and maps, so they are left out.
-var private = lazyRegexp(`(?i)\b(?:e-?mail|ip ?address|phone|telephone|mobile|recipient|first ?name|last ?name|full ?name|surname|latitude|longitude|external ?(?:data )?reference|user ?agent|distribution ?channel|collector ?id)\b`)
+var private = lazyregexp.New(`(?i)\b(?:e-?mail|ip ?address|phone|telephone|mobile|recipient|first ?name|last ?name|full ?name|surname|latitude|longitude|external ?(?:data )?reference|user ?agent|distribution ?channel|collector ?id)\b`)
 
 // personalValue recognises an e-mail or IP address in any column.
-var personalValue = lazyRegexp(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$|^\d{1,3}(?:\.\d{1,3}){3}$`)
+var personalValue = lazyregexp.New(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$|^\d{1,3}(?:\.\d{1,3}){3}$`)
 
 // respondentAttrs gathers a respondent's answers outside the free-text
 // columns. The ticked options of one multiple-choice question are joined
@@ -561,7 +562,7 @@ func column(rows [][]string, c int) []string {
 }
 
 // placeholderAnswer is an answer that says there is nothing to say.
-var placeholderAnswer = lazyRegexp(`(?i)^(?:n/?a|none|no|nope|nothing|nil|null|not applicable|no comments?|nothing else|nothing to add|no further comments?|-+|x|\?+|\.+)$`)
+var placeholderAnswer = lazyregexp.New(`(?i)^(?:n/?a|none|no|nope|nothing|nil|null|not applicable|no comments?|nothing else|nothing to add|no further comments?|-+|x|\?+|\.+)$`)
 
 // placeholder reports whether an answer says nothing: "N/A", "No.",
 // "-", or no letters or digits at all.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract/internal/tidy"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // Text reads plain text and Markdown: any encoding DecodeText knows, YAML
@@ -64,26 +65,26 @@ func (Text) Extract(ctx context.Context, in Input) (*Doc, error) {
 const SectionHeading = "heading"
 
 var (
-	mdHeading  = lazyRegexp(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
-	mdSetext   = lazyRegexp(`^\s{0,3}(=+|-+)\s*$`)
-	mdRule     = lazyRegexp(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
-	mdFence    = lazyRegexp("^\\s{0,3}(```|~~~)")
-	mdImage    = lazyRegexp(`!\[([^\]]*)\]\([^)]*\)`)
-	mdLink     = lazyRegexp(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
-	mdRefLink  = lazyRegexp(`\[([^\]]+)\]\[[^\]]*\]`)
-	mdAutoLink = lazyRegexp(`<(https?://[^>\s]+)>`)
+	mdHeading  = lazyregexp.New(`^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
+	mdSetext   = lazyregexp.New(`^\s{0,3}(=+|-+)\s*$`)
+	mdRule     = lazyregexp.New(`^\s{0,3}([-*_])(\s*[-*_]){2,}\s*$`)
+	mdFence    = lazyregexp.New("^\\s{0,3}(```|~~~)")
+	mdImage    = lazyregexp.New(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink     = lazyregexp.New(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)`)
+	mdRefLink  = lazyregexp.New(`\[([^\]]+)\]\[[^\]]*\]`)
+	mdAutoLink = lazyregexp.New(`<(https?://[^>\s]+)>`)
 	// **Mireille Reece, PsyD:** is a speaker label with a detail; keep it
 	// one once the bold is gone: "Mireille Reece (PsyD):".
-	mdBoldLabel = lazyRegexp(`^(?:\*\*|__)([^*_:,()]{1,60}),\s*([^*_:()]{1,60}):(?:\*\*|__)`)
-	mdStrong    = lazyRegexp(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
-	mdEm        = lazyRegexp(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
-	mdCode      = lazyRegexp("`([^`]+)`")
-	mdEscape    = lazyRegexp(`\\([\\\[\]*_{}()#+\-.!<>|~` + "`" + `])`)
-	htmlComment = lazyRegexp(`<!--.*?-->`)
-	htmlTag     = lazyRegexp(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>`)
-	listItem    = lazyRegexp(`^\s*(?:[-*+•●▪◦‣]|\d{1,2}[.)])\s+(.*)$`)
-	tableRule   = lazyRegexp(`^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$`)
-	refDef      = lazyRegexp(`^\s{0,3}\[[^\]]+\]:\s+\S+`)
+	mdBoldLabel = lazyregexp.New(`^(?:\*\*|__)([^*_:,()]{1,60}),\s*([^*_:()]{1,60}):(?:\*\*|__)`)
+	mdStrong    = lazyregexp.New(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
+	mdEm        = lazyregexp.New(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
+	mdCode      = lazyregexp.New("`([^`]+)`")
+	mdEscape    = lazyregexp.New(`\\([\\\[\]*_{}()#+\-.!<>|~` + "`" + `])`)
+	htmlComment = lazyregexp.New(`<!--.*?-->`)
+	htmlTag     = lazyregexp.New(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>`)
+	listItem    = lazyregexp.New(`^\s*(?:[-*+•●▪◦‣]|\d{1,2}[.)])\s+(.*)$`)
+	tableRule   = lazyregexp.New(`^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$`)
+	refDef      = lazyregexp.New(`^\s{0,3}\[[^\]]+\]:\s+\S+`)
 )
 
 // Paragraphs splits decoded text into paragraph blocks. firstLine is the
@@ -186,16 +187,36 @@ func paragraphs(ctx context.Context, s string, firstLine int, markdown bool, max
 
 // inlineMarkdown reduces inline markup to its words.
 func inlineMarkdown(s string) string {
-	s = mdImage().ReplaceAllString(s, "$1")
-	s = mdLink().ReplaceAllString(s, "$1")
-	s = mdRefLink().ReplaceAllString(s, "$1")
-	s = mdAutoLink().ReplaceAllString(s, "$1")
-	s = mdCode().ReplaceAllString(s, "$1")
-	s = mdBoldLabel().ReplaceAllString(s, "$1 ($2):")
-	s = mdStrong().ReplaceAllString(s, "$2")
-	s = mdEm().ReplaceAllString(s, "$1$2$3")
-	s = htmlTag().ReplaceAllString(s, "")
-	s = mdEscape().ReplaceAllString(s, "$1")
+	// Most lines hold no markup: each pattern runs only on a line that
+	// holds the characters every match of it needs.
+	if strings.Contains(s, "![") {
+		s = mdImage().ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "](") {
+		s = mdLink().ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "][") {
+		s = mdRefLink().ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "<http") {
+		s = mdAutoLink().ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "`") {
+		s = mdCode().ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "**") || strings.Contains(s, "__") {
+		s = mdBoldLabel().ReplaceAllString(s, "$1 ($2):")
+		s = mdStrong().ReplaceAllString(s, "$2")
+	}
+	if strings.ContainsAny(s, "*_") {
+		s = mdEm().ReplaceAllString(s, "$1$2$3")
+	}
+	if strings.Contains(s, "<") {
+		s = htmlTag().ReplaceAllString(s, "")
+	}
+	if strings.Contains(s, `\`) {
+		s = mdEscape().ReplaceAllString(s, "$1")
+	}
 	// Markdown renders character references: "I&#39;m" reads "I'm".
 	if strings.Contains(s, "&") {
 		s = html.UnescapeString(s)

@@ -311,3 +311,42 @@ func TestStreamMasks(t *testing.T) {
 		})
 	}
 }
+
+// A Writer reset for another payload writes the bytes a new one would,
+// whatever it wrote before, whole or cut short by a failure.
+func TestWriterReset(t *testing.T) {
+	pr := processor(t, Limits{})
+	var inputs []Input
+	for _, name := range []string{"interview-cfo-northwind.txt", "survey-finance-tools.csv"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, inputFor(name, data))
+	}
+	ctx := context.Background()
+	var reused *Writer
+	for round, in := range append(inputs, inputs[1], inputs[0]) {
+		var fresh, again bytes.Buffer
+		if err := pr.Stream(ctx, in, NewWriter(&fresh)); err != nil {
+			t.Fatal(err)
+		}
+		if reused == nil {
+			reused = NewWriter(&again)
+		} else {
+			reused.Reset(&again)
+		}
+		if err := pr.Stream(ctx, in, reused); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fresh.Bytes(), again.Bytes()) {
+			t.Errorf("round %d (%s): a reset Writer wrote %d bytes unlike a new one's %d", round, in.File, again.Len(), fresh.Len())
+		}
+		if reused.n != len(readAll(t, again.Bytes()).Passages) {
+			t.Errorf("round %d: the reset Writer counts %d passages", round, reused.n)
+		}
+		// Left halfway, as when a sink fails.
+		reused.Reset(io.Discard)
+		reused.Passage(&evident.Passage{Text: "half"})
+	}
+}

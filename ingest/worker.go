@@ -20,6 +20,8 @@ type Worker struct {
 	// Grace is how long an in-flight job may run on after shutdown begins
 	// before it is handed back to the queue; zero means DefaultGrace.
 	Grace time.Duration
+
+	results *Writer // reused from job to job; nil until the first
 }
 
 // DefaultGrace is Worker.Grace unless set.
@@ -77,9 +79,12 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		parts    int
 		passages int
 		err      error
+		results  *Writer
 	}
 	done := make(chan outcome, 1)
 	start := time.Now()
+	rw := w.results
+	w.results = nil // back once the job is done with it, not if it is abandoned
 	go func() {
 		data, err := w.Queue.File(work, d.Job.SHA256)
 		if err != nil {
@@ -89,12 +94,16 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		// The passages go to the results bucket as they are classified.
 		var passages int
 		object, parts, err := d.PutResult(work, func(out io.Writer) error {
-			rw := NewWriter(out)
+			if rw == nil {
+				rw = NewWriter(out)
+			} else {
+				rw.Reset(out)
+			}
 			err := w.Processor.Stream(work, InputOf(d.Job, data), rw)
 			passages = rw.n
 			return err
 		})
-		done <- outcome{object, parts, passages, err}
+		done <- outcome{object, parts, passages, err, rw}
 	}()
 	var o outcome
 	select {
@@ -113,6 +122,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 			return
 		}
 	}
+	w.results = o.results
 	res := queue.Result{Worker: w.Name, Duration: time.Since(start), Tried: d.Job.Tried, LastError: d.Job.LastError}
 	switch {
 	case o.err == nil:

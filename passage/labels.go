@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // A speaker label in one of the conventions transcripts come in. The
@@ -27,30 +29,35 @@ const (
 
 var (
 	// [0:02:11.5] BC: text   ·   00:01:23 Jane: text
-	timeFirst = regexp.MustCompile(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
+	timeFirst = lazyregexp.New(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
 	// Speaker 1 (00:01:23):   ·   Jane Doe (00:01:23): text   ·   Jane Doe [00:01:23] text
-	nameTimeParen = regexp.MustCompile(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*(.*)$`)
+	nameTimeParen = lazyregexp.New(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*(.*)$`)
 	// Jane Doe (CFO, Acme): text   ·   BC: text   ·   Interviewer:
-	nameColon = regexp.MustCompile(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
+	nameColon = lazyregexp.New(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*(.*)$`)
 	// Jane Doe  0:03   (note-taking apps put the time after the name, text below)
-	nameThenTime = regexp.MustCompile(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
+	nameThenTime = lazyregexp.New(`^(` + namePat + `)\s+(` + timePat + `)\s*$`)
 	// [id1] text   ·   [Speaker 2] text
 	// Participant 12;   (a semicolon typed for the colon, the text below)
-	semiLabel   = regexp.MustCompile(`^(` + namePat + `)\s*;$`)
-	bracketName = regexp.MustCompile(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
+	semiLabel   = lazyregexp.New(`^(` + namePat + `)\s*;$`)
+	bracketName = lazyregexp.New(`^\[([\p{L}][\p{L}\p{N} _.\-]{0,30})\]\s*:?\s+(.+)$`)
+	// The same three without their last group, the rest of the line: see
+	// restOfLine.
+	timeFirstHead     = lazyregexp.New(`^\[?(` + timePat + `)\]?\s+(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*`)
+	nameTimeParenHead = lazyregexp.New(`^(` + namePat + `)\s*[(\[](` + timePat + `)[)\]]\s*:?\s*`)
+	nameColonHead     = lazyregexp.New(`^(` + namePat + `)(?:\s*\(([^()]{1,80})\))?\s*:\s*`)
 	// A timestamp at the start of a paragraph: [04:01] text
-	leadingTime = regexp.MustCompile(`^[\[(](` + timePat + `)[\])]\s*`)
+	leadingTime = lazyregexp.New(`^[\[(](` + timePat + `)[\])]\s*`)
 	// Timestamps inside the text are locators, not speech.
-	inlineTime = regexp.MustCompile(`\s*[\[(]` + timePat + `[\])]\s*`)
+	inlineTime = lazyregexp.New(`\s*[\[(]` + timePat + `[\])]\s*`)
 	// A transcriber's or editor's note inside a transcript: Note: line dropped.
-	editorNote = regexp.MustCompile(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
+	editorNote = lazyregexp.New(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
 	// Markdown bold around a label: **Jane:** or **Jane**: (a name holds no colon)
 	// Emoji and other symbols between a label's name and its colon.
-	symbolsBeforeColon = regexp.MustCompile(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
-	boldLabel          = regexp.MustCompile(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
-	unclosedBold       = regexp.MustCompile(`^(\*\*|__)\p{Lu}[^*_:]{0,40}:`)
+	symbolsBeforeColon = lazyregexp.New(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
+	boldLabel          = lazyregexp.New(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
+	unclosedBold       = lazyregexp.New(`^(\*\*|__)\p{Lu}[^*_:]{0,40}:`)
 	// Text in square brackets: a note-taker's aside, a date, a checkbox.
-	bracketed = regexp.MustCompile(`\[[^\]]*\]`)
+	bracketed = lazyregexp.New(`\[[^\]]*\]`)
 )
 
 // notNames are words that end in a colon at the start of a line without
@@ -89,12 +96,12 @@ var stageDirections = map[string]bool{
 func parseLabel(line string) (label, bool) {
 	line = strings.TrimSpace(strings.TrimPrefix(line, "• "))
 	// "Paul Frazee✌:" is Paul Frazee's label: a name may end in emoji.
-	line = symbolsBeforeColon.ReplaceAllString(line, "$1:")
+	line = symbolsBeforeColon().ReplaceAllString(line, "$1:")
 	// "**Moderator:Got it." lost its closing stars: the label is still one.
-	if m := unclosedBold.FindStringSubmatch(line); m != nil && !strings.Contains(line[2:], m[1]) {
+	if m := unclosedBold().FindStringSubmatch(line); m != nil && !strings.Contains(line[2:], m[1]) {
 		line = line[2:]
 	}
-	if m := boldLabel.FindStringSubmatch(line); m != nil && (m[2] != "" || m[3] != "") {
+	if m := boldLabel().FindStringSubmatch(line); m != nil && (m[2] != "" || m[3] != "") {
 		name := m[1]
 		// **Mireille Reece, PsyD:** is the bold form of "Mireille Reece (PsyD):".
 		if n, detail, ok := strings.Cut(name, ","); ok && !strings.ContainsAny(detail, "()") && strings.TrimSpace(detail) != "" {
@@ -102,20 +109,20 @@ func parseLabel(line string) (label, bool) {
 		}
 		line = name + ":" + line[len(m[0]):]
 	}
-	if m := timeFirst.FindStringSubmatch(line); m != nil && nameOK(m[2]) {
+	if m := restOfLine(timeFirst, timeFirstHead, line); m != nil && nameOK(m[2]) {
 		return label{name: m[2], detail: m[3], time: normTime(m[1]), rest: m[4], only: m[4] == ""}, true
 	}
-	if m := nameTimeParen.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+	if m := restOfLine(nameTimeParen, nameTimeParenHead, line); m != nil && nameOK(m[1]) {
 		return label{name: m[1], time: normTime(m[2]), rest: m[3], only: m[3] == ""}, true
 	}
 	// Before nameColon, which would read "Priya Nair 0:03" (the extractor
 	// folds the double space) as the name "Priya Nair 0" saying "03".
-	if m := nameThenTime.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+	if m := nameThenTime().FindStringSubmatch(line); m != nil && nameOK(m[1]) {
 		return label{name: m[1], time: normTime(m[2]), only: true}, true
 	}
-	if m := nameColon.FindStringSubmatch(line); m != nil && nameOK(m[1]) && !strings.HasPrefix(m[3], "//") {
+	if m := restOfLine(nameColon, nameColonHead, line); m != nil && nameOK(m[1]) && !strings.HasPrefix(m[3], "//") {
 		l := label{name: m[1], detail: m[2], rest: m[3], only: m[3] == ""}
-		if t := leadingTime.FindStringSubmatch(l.rest); t != nil {
+		if t := leadingTime().FindStringSubmatch(l.rest); t != nil {
 			l.time = normTime(t[1])
 			l.rest = l.rest[len(t[0]):]
 		}
@@ -123,14 +130,31 @@ func parseLabel(line string) (label, bool) {
 	}
 	// "[x] UAT TASK: ..." is a checkbox, and "[Participant 5] [March 5,
 	// 2020]" a session's header: a turn says something outside brackets.
-	if m := bracketName.FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) &&
-		utf8.RuneCountInString(m[1]) > 1 && hasWords(bracketed.ReplaceAllString(m[2], "")) {
+	if m := bracketName().FindStringSubmatch(line); m != nil && !stageDirections[strings.ToLower(m[1])] && !isTime(m[1]) &&
+		utf8.RuneCountInString(m[1]) > 1 && hasWords(bracketed().ReplaceAllString(m[2], "")) {
 		return label{name: m[1], rest: m[2]}, true
 	}
-	if m := semiLabel.FindStringSubmatch(line); m != nil && nameOK(m[1]) {
+	if m := semiLabel().FindStringSubmatch(line); m != nil && nameOK(m[1]) {
 		return label{name: m[1], only: true, semi: true}, true
 	}
 	return label{}, false
+}
+
+// restOfLine is re.FindStringSubmatch(line) for a pattern that is head
+// followed by `(.*)$`. On a line without a line break that last group
+// always matches the rest of the line, so only head is run: the regexp
+// engine would otherwise step through the whole turn a label opens.
+func restOfLine(re, head func() *regexp.Regexp, line string) []string {
+	if strings.Contains(line, "\n") {
+		return re().FindStringSubmatch(line)
+	}
+	m := head().FindStringSubmatch(line)
+	if m == nil {
+		return nil
+	}
+	m = append(m, line[len(m[0]):])
+	m[0] = line
+	return m
 }
 
 func nameOK(name string) bool {
@@ -155,9 +179,9 @@ var prepositions = map[string]bool{
 	"regarding": true, "towards": true, "toward": true, "upon": true, "within": true,
 }
 
-var timeOnly = regexp.MustCompile(`^` + timePat + `$`)
+var timeOnly = lazyregexp.New(`^` + timePat + `$`)
 
-func isTime(s string) bool { return timeOnly.MatchString(s) }
+func isTime(s string) bool { return timeOnly().MatchString(s) }
 
 // normTime turns "0:02:11.5", "04:01" or "1:02:03,500" into "00:02:11",
 // "00:04:01", "01:02:03".

@@ -2,6 +2,9 @@ package passage
 
 import (
 	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -110,7 +113,7 @@ func FuzzParseLabel(f *testing.F) {
 			return
 		}
 		// Bracketed names ("[id1] text") skip the name check; all others pass it.
-		bracketed := bracketName.MatchString(strings.TrimSpace(strings.TrimPrefix(line, "• ")))
+		bracketed := bracketName().MatchString(strings.TrimSpace(strings.TrimPrefix(line, "• ")))
 		if strings.TrimSpace(l.name) == "" || !bracketed && !nameOK(l.name) {
 			t.Errorf("label with an unacceptable name %q", l.name)
 		}
@@ -136,4 +139,48 @@ func FuzzParseLabel(f *testing.F) {
 			t.Errorf("rest %q is no shorter than the line", l.rest)
 		}
 	})
+}
+
+// The label patterns that end with the rest of the line find, run
+// without that last group on a line without a line break, what they find
+// whole: on every line and paragraph of the texts here and the shared
+// corpora's (when present), and on lines written for the edges.
+func TestRestOfLineFindsWhatThePatternFinds(t *testing.T) {
+	lines := []string{
+		"Ana: hi", "Ana: hi\nthere", "Ana:\n hi", "Ana:\n\n", "Ana: ", "Ana:", "Ana (CFO: x): hi", "Ana (CFO): hi: there",
+		"00:01 Ana: hi", "[0:02:11.5] BC: text", "Ana (00:01): x", "Ana [00:01] x\ny", "Ana [00:01]", "Ana\r: x\r",
+		"Ana: \xff\xfe", "\xffAna: x", "Speaker 1: yes", "P3 (caregiver):\tok", "Jane Doe  0:03", "jane: x", "",
+		"Ana von Trier: " + strings.Repeat("word ", 500), "Ana:  \t x \n", "Ana\n: x",
+	}
+	for _, glob := range []string{"testdata/*", "../persona/testdata/*", "../eval/notes/*", "../../shared/corpus/transcripts/*",
+		"../../shared/corpus/interviews/*", "../../shared/corpus/captions/*", "../../shared/train-corpus/transcripts/*"} {
+		files, _ := filepath.Glob(glob)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue // a folder
+			}
+			s := string(data)
+			lines = append(lines, strings.Split(s, "\n")...)
+			lines = append(lines, strings.Split(s, "\n\n")...)
+		}
+	}
+	matched := 0
+	for name, p := range map[string][2]func() *regexp.Regexp{"timeFirst": {timeFirst, timeFirstHead},
+		"nameTimeParen": {nameTimeParen, nameTimeParenHead}, "nameColon": {nameColon, nameColonHead}} {
+		for _, l := range lines {
+			for _, l := range []string{l, strings.TrimSpace(l)} {
+				got, want := restOfLine(p[0], p[1], l), p[0]().FindStringSubmatch(l)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s on %.200q: %q, the pattern %q", name, l, got, want)
+				}
+				if want != nil {
+					matched++
+				}
+			}
+		}
+	}
+	if matched < 100 {
+		t.Errorf("the patterns matched %d lines: the test shows little", matched)
+	}
 }

@@ -6,13 +6,13 @@ package passage
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/evident/evident"
 	"github.com/evident/evident/extract"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // Options bound passage size.
@@ -154,7 +154,7 @@ func splitUnits(blocks []extract.Block) []unit {
 			}
 			quote := strings.HasPrefix(line, "> ") || line == ">"
 			item := strings.HasPrefix(line, "• ")
-			note := editorNote.MatchString(line)
+			note := editorNote().MatchString(line)
 			_, labelled := parseLabel(line)
 			// A note is one line: what follows it is the turn again.
 			if cur == nil || item || labelled || note || cur.note || quote != cur.quote {
@@ -300,7 +300,7 @@ func acceptLabels(units []unit, meta evident.Meta) map[string]bool {
 }
 
 // leadIn is a line that opens with a few words and a colon.
-var leadIn = regexp.MustCompile(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
+var leadIn = lazyregexp.New(`^(?:• )?([^:]{1,60}?)\s*:\s+\S`)
 
 // topicLeadIns reports whether more lines open with a topic and a colon
 // ("Why applying at this point: ...") than with a speaker's label: the
@@ -309,7 +309,7 @@ func topicLeadIns(units []unit) bool {
 	labels, topics := 0, 0
 	for _, u := range units {
 		for _, line := range u.lineText {
-			m := leadIn.FindStringSubmatch(line)
+			m := leadIn().FindStringSubmatch(line)
 			if m == nil || strings.Contains(m[1], "//") || isTime(m[1]) || strings.HasSuffix(m[1], "http") || strings.HasSuffix(m[1], "https") {
 				continue
 			}
@@ -397,12 +397,12 @@ func turns(units []unit, accepted map[string]bool, conversation bool, opt Option
 				text = strings.TrimSpace(text + "\n" + rest[1])
 			}
 		}
-		if m := leadingTime.FindStringSubmatch(text); m != nil {
+		if m := leadingTime().FindStringSubmatch(text); m != nil {
 			clock = normTime(m[1])
 			text = text[len(m[0]):]
 		}
 		joined := extract.JoinLines(text)
-		text = strings.TrimSpace(inlineTime.ReplaceAllString(joined, " "))
+		text = strings.TrimSpace(inlineTime().ReplaceAllString(joined, " "))
 		text = strings.TrimPrefix(text, "• ")
 		if !hasWords(text) {
 			continue
@@ -429,7 +429,7 @@ func turns(units []unit, accepted map[string]bool, conversation bool, opt Option
 			// nobody said it. A pull quote's time says where in the
 			// recording to hear it.
 			p.Section = SectionNotes
-			if t := inlineTime.FindString(joined); t != "" && speaker == "" {
+			if t := inlineTime().FindString(joined); t != "" && speaker == "" {
 				p.Locator.Time = normTime(strings.Trim(t, " \t[]()"))
 			}
 		case speaker != "":

@@ -2,47 +2,47 @@ package persona
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 )
 
 // welcomes recognises a host opening a conversation: "Welcome back to the
 // show", "thanks for joining us", "I'm here with Brian Carroll". A bare
 // "welcome" is not one ("you're welcome to see them").
-var welcomes = regexp.MustCompile(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (?:the\b|our\b|this\b|another\b|episode\b|(?-i:\p{Lu}))|\bwelcome (?:everyone|everybody|all)\b|\bthanks?(?: you)?(?: so much| very much)? for (?:joining|coming on|being (?:here|on|with us)|taking the time|making (?:the )?time)|\b(?:I'm|I am|we're|we are) (?:joined|here) (?:today )?(?:by|with)\b|\b(?:my|our) guests? (?:today |this week |on the show )?(?:is|are) (?-i:\p{Lu})|\btoday (?:I|we)(?:'m| am| are|'re) (?:talking|speaking|chatting) (?:to|with)\b)`)
+var welcomes = lazyregexp.New(`(?i)(?:^\s*welcome\b|\bwelcome (?:back )?to (?:the\b|our\b|this\b|another\b|episode\b|(?-i:\p{Lu}))|\bwelcome (?:everyone|everybody|all)\b|\bthanks?(?: you)?(?: so much| very much)? for (?:joining|coming on|being (?:here|on|with us)|taking the time|making (?:the )?time)|\b(?:I'm|I am|we're|we are) (?:joined|here) (?:today )?(?:by|with)\b|\b(?:my|our) guests? (?:today |this week |on the show )?(?:is|are) (?-i:\p{Lu})|\btoday (?:I|we)(?:'m| am| are|'re) (?:talking|speaking|chatting) (?:to|with)\b)`)
 
 // calledHost finds a host named in the prose: "host Jo Tanaka talks
 // with", "hosted by Jo Tanaka", "my co-host, Chris Benson", "with me as
 // always is Autumn Nash", "joined as always by my co-host, Chris Benson".
-var calledHost = withWords(regexp.MustCompile(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?|with me,? as (?:always|usual|ever),? (?:is|are)|joined,? as (?:always|usual|ever),? by(?: my co-?host,?)?)\s+`+introName), "host", "moderat", "with me", "joined")
+var calledHost = withWords(`(?i:\b(?:(?:your|our|the|my|co-?)\s*)?(?:co-?)?host(?:ed by)?,?|moderated by|moderator,?|with me,? as (?:always|usual|ever),? (?:is|are)|joined,? as (?:always|usual|ever),? by(?: my co-?host,?)?)\s+`+introName, "host", "moderat", "with me", "joined")
 
 // selfHost is a speaker saying they host: "I'm your host", "we are the
 // new hosts of Ship It", "I co-host that podcast".
-var selfHost = withWords(regexp.MustCompile(`(?i)\bI(?:'m|’m| am) (?:your|the) (?:co-?)?host\b|\bI (?:also |actually |now )?(?:co-?)?host (?:this|that|the) (?:show|podcast)\b|\bwe(?:'re|’re| are) (?:your|the) (?:new )?(?:co-?)?hosts\b`), "host")
+var selfHost = withWords(`(?i)\bI(?:'m|’m| am) (?:your|the) (?:co-?)?host\b|\bI (?:also |actually |now )?(?:co-?)?host (?:this|that|the) (?:show|podcast)\b|\bwe(?:'re|’re| are) (?:your|the) (?:new )?(?:co-?)?hosts\b`, "host")
 
 // guestThanks is what a guest says to whoever has them on the show.
-var guestThanks = withWords(regexp.MustCompile(`(?i)\b(?:thanks|thank you)(?: so much| very much| again)? for (?:having|inviting) (?:me|us)\b|\b(?:happy|glad|excited|honou?red|thrilled|delighted|great|good|a pleasure) to be (?:here|on (?:the|this|your) (?:show|podcast))\b`), "having", "inviting", "to be")
+var guestThanks = wordFirstPattern(`(?i)\b(?:thanks|thank you)(?: so much| very much| again)? for (?:having|inviting) (?:me|us)\b|\b(?:happy|glad|excited|honou?red|thrilled|delighted|great|good|a pleasure) to be (?:here|on (?:the|this|your) (?:show|podcast))\b`, []string{"thank", "happy", "glad", "excited", "honored", "honoured", "thrilled", "delighted", "great", "good", "a pleasure"}, "having", "inviting", "to be")
 
 // audience is a host speaking to the show's listeners or of the show's
 // episodes: "our listeners", "if you're listening", "this show", "in
 // episode 11". Guests say "this podcast", not "this show".
-var audience = withWords(regexp.MustCompile(`(?i)\bour (?:listeners|audience)\b|\byou,? the listeners?\b|\blisteners out there\b|\bif you(?:'re|’re| are) listening\b|\bdear listeners?\b|\bour (?:show|podcast)\b|\bthis show\b|\b(?:last|previous|next|first|an earlier|another) episode\b|\bepisode (?:number )?\d+\b`), "listen", "audience", "show", "podcast", "episode")
+var audience = wordFirstPattern(`(?i)\bour (?:listeners|audience)\b|\byou,? the listeners?\b|\blisteners out there\b|\bif you(?:'re|’re| are) listening\b|\bdear listeners?\b|\bour (?:show|podcast)\b|\bthis show\b|\b(?:last|previous|next|first|an earlier|another) episode\b|\bepisode (?:number )?\d+\b`, []string{"our", "you", "listeners", "if you", "dear", "this show", "last", "previous", "next", "first", "an earlier", "another", "episode"}, "listen", "audience", "show", "podcast", "episode")
 
 // welcomesName finds the guest a host welcomes or has on: "Zac, welcome
 // to Founders Talk", "Robert Ross, thanks for joining me", "So welcome,
 // Terri and Yanis", "I'm here with Jack Dorsey", "today we have Anita
 // Zhang", "let me introduce to you all Danielle Rath".
 var (
-	welcomesName = regexp.MustCompile(`(?i:\b(?:welcome(?: back)?(?: to (?:the|our|this) (?:show|podcast|program))?|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)(?: (?:me|us))?(?: (?:today|here|on the show))?|(?:I'm|I’m|I am|we're|we’re|we are) (?:here|joined|sitting) (?:today |now )?(?:with|by)|let me introduce(?: to you)?(?: all)?|(?:talking|speaking|chatting) (?:to|with)|(?:my|our) guests? (?:today |this week |on the show )?(?:is|are)|(?:today|this week)(?: on the show)?,? we (?:have|have got|'ve got)|on (?:the|today's) show(?: today)?,? we (?:have|have got|'ve got))),?\s+(?:(?i:the|our|my)\s+)?` + introName)
-	welcomedName = regexp.MustCompile(introName + `\s*,\s*(?i:(?:and\s+)?(?:welcome\b|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)|(?:it's |it is )?(?:great|good|a pleasure) to have you))`)
+	welcomesName = wordFirstPattern(`(?i:\b(?:welcome(?: back)?(?: to (?:the|our|this) (?:show|podcast|program))?|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)(?: (?:me|us))?(?: (?:today|here|on the show))?|(?:I'm|I’m|I am|we're|we’re|we are) (?:here|joined|sitting) (?:today |now )?(?:with|by)|let me introduce(?: to you)?(?: all)?|(?:talking|speaking|chatting) (?:to|with)|(?:my|our) guests? (?:today |this week |on the show )?(?:is|are)|(?:today|this week)(?: on the show)?,? we (?:have|have got|'ve got)|on (?:the|today's) show(?: today)?,? we (?:have|have got|'ve got))),?\s+(?:(?i:the|our|my)\s+)?`+introName, []string{"welcome", "thank", "i'm", "i’m", "i am", "we're", "we’re", "we are", "let me", "talking", "speaking", "chatting", "my", "our", "today", "this week", "on "}, "welcome", "thank", "here", "joined", "sitting", "introduce", "talking", "speaking", "chatting", "guest", "we have", "we 've", "show")
+	welcomedName = nameFirstPattern(introName+`\s*,\s*(?i:(?:and\s+)?(?:welcome\b|thanks?(?: you)?(?: so much| very much)? for (?:joining|coming on)|(?:it's |it is )?(?:great|good|a pleasure) to have you))`, 1, "welcome", "thank", "to have you")
 )
 
 // notesHeader is a notes' header naming who ran the session: "Moderator:
 // Candy Clark", "Note-taker: James Adams".
-var notesHeader = regexp.MustCompile(`(?im)^[#>*\s\-]*(?:moderator|facilitator|interviewer|researcher|note-?taker|notetaker|observer)s?\s*:\**\s*(.+)$`)
+var notesHeader = withWords(`(?im)^[#>*\s\-]*(?:moderator|facilitator|interviewer|researcher|note-?taker|notetaker|observer)s?\s*:\**\s*(.+)$`, "moderator", "facilitator", "interviewer", "researcher", "note", "observer")
 
 // opening is how many turns of a conversation can open it: a welcome or
 // an introduction later on is not a host's.
@@ -136,7 +136,7 @@ func detectHosts(ps []evident.Passage, people map[string]*evident.Person, order 
 			if endsAsking(ps[j-1].Text) {
 				st.questions++
 			}
-			if n < opening && welcomes.MatchString(p.Text) {
+			if n < opening && welcomes().MatchString(p.Text) {
 				st.welcomes = true
 			}
 			for k := i; k < j; k++ {
@@ -167,7 +167,7 @@ func detectHosts(ps []evident.Passage, people map[string]*evident.Person, order 
 			// "I'm Justin Garrison, and this is Autumn Nash, and we are
 			// the new hosts": everyone the sentence names hosts too.
 			start := strings.LastIndexAny(p.Text[:loc[0]], ".!?") + 1
-			for _, m := range nameRe.FindAllString(p.Text[start:loc[0]], -1) {
+			for _, m := range nameRe().FindAllString(p.Text[start:loc[0]], -1) {
 				if name := speakerNamed(personName(m), candidates, people); name != "" && name != p.Speaker {
 					hosts[name] = fmt.Sprintf("detected: %s says %q", p.Speaker, p.Text[loc[0]:loc[1]])
 				}
@@ -204,7 +204,9 @@ func detectHosts(ps []evident.Passage, people map[string]*evident.Person, order 
 		if guestThanks.MatchString(p.Text) && hosts[p.Speaker] == "" && guests[p.Speaker] == "" {
 			guests[p.Speaker] = "thanks the others for having them"
 		}
-		for _, re := range []*regexp.Regexp{welcomesName, welcomedName} {
+		for _, re := range []interface {
+			FindAllStringSubmatch(string, int) [][]string
+		}{welcomesName, welcomedName} {
 			for _, m := range re.FindAllStringSubmatch(p.Text, -1) {
 				for _, part := range strings.Split(m[1], " and ") {
 					have(p.Speaker, speakerNamed(personName(part), candidates, people), "welcomed by "+p.Speaker)

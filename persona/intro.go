@@ -1,11 +1,11 @@
 package persona
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 	"github.com/evident/evident/roles"
 )
 
@@ -32,41 +32,42 @@ const (
 	introDet   = `(?:the|a|an|our|their|his|her)\s+`
 	// The title runs to the end of the clause.
 	introTitle = `([^.;:!?()\n"“”]{2,90})`
+	titleRunes = 90 // the most introTitle matches
 )
 
 var (
 	// "Brian is the CEO and founder of markempa", "Ville Tuulos is with
 	// us, who is CEO at Outerbounds".
-	thirdPerson = regexp.MustCompile(introName + `(?:\s+(?:is|are)\s+(?:here\s+|also\s+)?with\s+us|\s+joins\s+us)?` + introVerb + `(?:` + introDet + `)?` + introTitle)
+	thirdPerson = nameFirstPattern(introName+`(?:\s+(?:is|are)\s+(?:here\s+|also\s+)?with\s+us|\s+joins\s+us)?`+introVerb+`(?:`+introDet+`)?`+introTitle, titleRunes+1)
 	// "Ana Ruiz, head of IT at Velo." The title must then close the
 	// clause: "Priya, the CEO told me" is not an introduction.
-	apposition = regexp.MustCompile(introName + introComma + `(?:` + introDet + `)?` + introTitle)
+	apposition = nameFirstPattern(introName+introComma+`(?:`+introDet+`)?`+introTitle, titleRunes+1)
 	// "I'm the CFO of ...", "I am a finance director". An aside ("as a
 	// developer, I ...") says too little.
-	firstPerson = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?` + `(?:` + introDet + `)` + introTitle)
+	firstPerson = wordFirstPattern(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+|also\s+)?`+`(?:`+introDet+`)`+introTitle, []string{"i'm", "i’m", "i am"}, "i'm", "i’m", "i am")
 	// "So now I'm chief software officer at Aryballe": no article, so the
 	// title must begin at once.
-	firstBare = regexp.MustCompile(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?` + introTitle)
+	firstBare = wordFirstPattern(`(?i)\bI(?:'m|’m| am)\s+(?:now\s+|currently\s+)?`+introTitle, []string{"i'm", "i’m", "i am"}, "i'm", "i’m", "i am")
 	// "my title is VP of Engineering", "I work as a national service
 	// officer", "they asked if I would join as CEO", "I became the CTO".
-	firstSays = regexp.MustCompile(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:` + introDet + `)?` + introTitle)
+	firstSays = wordFirstPattern(`(?i)\b(?:my (?:job )?title is|my role is|I (?:currently |now )?(?:work|serve) as|I (?:became|was (?:promoted|named|appointed|hired|brought in)(?: as| to)?|(?:would |then )?(?:join|joined|came in|came on|started) as))\s+(?:`+introDet+`)?`+introTitle, []string{"my ", "i "}, "title is", "role is", " as", "became", "was ")
 	// Said to the one addressed: "you're a CEO", "you are the CEO and
 	// founder of ...", "what does it do to you as CEO", "your job as a
 	// CEO", "as CEO of Y, you ...", "you went from VP of Product to
 	// Founder and CEO of Orro", "you were promoted as a CEO".
-	secondPerson = regexp.MustCompile(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:` + introDet + `)` +
-		`|\byou(?:\s+are)?,?\s+as\s+(?:the\s+|a\s+|an\s+)?` +
-		`|\byour\s+(?:job|role|time|work|journey|experience|years)\s+as\s+(?:the\s+|a\s+|an\s+)?` +
-		`|\byou(?:'ve|’ve| have)?\s+(?:done|did)\s+(?:a|an|such a)\s+(?:\w+\s+){0,2}job\s+as\s+(?:the\s+|a\s+|an\s+)?` +
-		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)` + introTitle)
+	secondPerson = wordFirstPattern(`(?i)(?:\byou(?:'re|’re| are| were|'ve been|’ve been| have been)\s+(?:now\s+|currently\s+|also\s+|still\s+|just\s+)?(?:`+introDet+`)`+
+		`|\byou(?:\s+are)?,?\s+as\s+(?:the\s+|a\s+|an\s+)?`+
+		`|\byour\s+(?:job|role|time|work|journey|experience|years)\s+as\s+(?:the\s+|a\s+|an\s+)?`+
+		`|\byou(?:'ve|’ve| have)?\s+(?:done|did)\s+(?:a|an|such a)\s+(?:\w+\s+){0,2}job\s+as\s+(?:the\s+|a\s+|an\s+)?`+
+		`|\byou\s+(?:became|were (?:promoted|named|appointed|hired)(?: as| to)?|(?:joined|started|came in|came on) as|went from [^.?!,]{1,60}? to)\s+(?:the\s+|a\s+|an\s+)?)`+introTitle, []string{"you"}, "you")
 	// "you're one of the co-founders of that".
-	secondOneOf = regexp.MustCompile(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`)
+	secondOneOf = wordFirstPattern(`(?i)\byou(?:'re|’re| are| were)\s+(one\s+of\s+[^.;:!?()\n"“”]{2,90})`, []string{"you"}, "you")
 	// "as CEO of Grafana, you ...".
-	asYou = regexp.MustCompile(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`)
+	asYou = wordFirstPattern(`(?i)\bas\s+(?:the\s+|a\s+|an\s+)?([^.;:!?()\n"“”,]{2,60}),\s+you\b`, []string{"as"}, "you")
 	// A participant in notes, in the third person and without a subject:
 	// a bullet that opens with the title ("Director of field service for
 	// Velo"), or "works as a national service officer".
-	notesTitle = regexp.MustCompile(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
+	notesTitle = lazyregexp.New(`(?i)^\W*(?:(?:currently |now )?(?:works|worked|serves|served) as |(?:is |was )?)(?:` + introDet + `)?` + introTitle)
 )
 
 // notPeople are capitalised words that start sentences without being
@@ -95,7 +96,7 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			text = unquoteTurn(text)
 		}
 		for _, form := range []struct {
-			re     *regexp.Regexp
+			re     anchored
 			closed bool
 		}{{thirdPerson, false}, {apposition, true}} {
 			// A clause that is no introduction may hide one: "to hire a
@@ -125,7 +126,7 @@ func introductions(ps []evident.Passage, tax *roles.Taxonomy) []introduction {
 			continue
 		}
 		for _, form := range []struct {
-			re   *regexp.Regexp
+			re   anchored
 			you  bool
 			bare bool
 			any  bool // a title the taxonomy does not know is kept too
@@ -184,7 +185,7 @@ func participantTitles(ps []evident.Passage, tax *roles.Taxonomy) []introduction
 		}
 		seen[sp]++
 		text := ps[i].Text
-		m := notesTitle.FindStringSubmatchIndex(text)
+		m := notesTitle().FindStringSubmatchIndex(text)
 		if m == nil {
 			continue
 		}
@@ -235,7 +236,7 @@ var titleHeads = map[string]bool{"director": true, "head": true, "vp": true, "pr
 // employer ("Director of field service for Velo", "national service
 // officer").
 func unknownTitle(clause string, tax *roles.Taxonomy) (introduction, bool) {
-	spans := wordRe.FindAllStringIndex(clause, -1)
+	spans := wordRe().FindAllStringIndex(clause, -1)
 	end := len(spans)
 	for k, sp := range spans {
 		w := strings.ToLower(clause[sp[0]:sp[1]])
@@ -341,7 +342,7 @@ func personName(s string) string {
 // Velo", "one of four co-founders"). The title runs on past the role ("CEO
 // and founder") until a word that introduces the employer.
 func readTitle(clause string, tax *roles.Taxonomy, closed bool) (introduction, bool) {
-	spans := wordRe.FindAllStringIndex(clause, -1)
+	spans := wordRe().FindAllStringIndex(clause, -1)
 	words := make([]string, len(spans))
 	for i, sp := range spans {
 		// Folding word by word keeps words and spans aligned.
@@ -442,7 +443,7 @@ func titleWords(tax *roles.Taxonomy, words []string, i int) int {
 	return 0
 }
 
-var wordRe = regexp.MustCompile(`[\p{L}\p{N}&'’\-]+`)
+var wordRe = lazyregexp.New(`[\p{L}\p{N}&'’\-]+`)
 
 // employer words end a title: what follows is where the person works.
 var employer = map[string]bool{"of": true, "at": true, "for": true, "with": true, "in": true, "from": true, "on": true}
@@ -478,9 +479,9 @@ var notCompany = map[string]bool{"the": true, "a": true, "an": true, "this": tru
 	"all": true, "most": true, "some": true, "my": true, "our": true, "their": true, "his": true, "her": true, "your": true, "its": true}
 
 var (
-	nameRe = regexp.MustCompile(introName)
+	nameRe = lazyregexp.New(introName)
 	// initialsRe finds names defined with their initials: "Brian Carroll (BC)".
-	initialsRe = regexp.MustCompile(introName + `\s*\((\p{Lu}{2,4})\)`)
+	initialsRe = lazyregexp.New(introName + `\s*\((\p{Lu}{2,4})\)`)
 )
 
 // fullNames maps speaker labels written as initials ("BC") to the full name
@@ -499,10 +500,10 @@ func fullNames(ps []evident.Passage, labels []string) map[string]string {
 	explicit := map[string]string{}
 	candidates := map[string]map[string]int{}
 	for _, p := range ps {
-		for _, m := range initialsRe.FindAllStringSubmatch(p.Text, -1) {
+		for _, m := range initialsRe().FindAllStringSubmatch(p.Text, -1) {
 			explicit[m[2]] = personName(m[1])
 		}
-		for _, n := range nameRe.FindAllString(p.Text, -1) {
+		for _, n := range nameRe().FindAllString(p.Text, -1) {
 			words := strings.Fields(personName(n))
 			// "J. David Green" is DG as often as JDG.
 			for k := len(words); k >= 2; k-- {

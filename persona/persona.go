@@ -4,12 +4,12 @@
 package persona
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/evident/evident"
+	"github.com/evident/evident/internal/lazyregexp"
 	"github.com/evident/evident/roles"
 )
 
@@ -123,7 +123,7 @@ func Resolve(in Input) []evident.Person {
 		intros := introductions(in.Passages, in.Roles)
 		var generic []evident.Passage
 		for _, p := range in.Passages {
-			if genericLabel.MatchString(p.Speaker) {
+			if genericLabel().MatchString(p.Speaker) {
 				generic = append(generic, p)
 			} else {
 				generic = append(generic, evident.Passage{Section: "-"})
@@ -197,7 +197,7 @@ func Resolve(in Input) []evident.Person {
 // genericLabel is a speaker labelled by what they are in a study, not by
 // name: "Participant 4", "P3", "Veteran". Notes say who such a speaker is
 // in the third person ("Director of field service for Velo").
-var genericLabel = regexp.MustCompile(`(?i)^(?:participant|respondent|interviewee|user|p|customer|veteran|caregiver|guest|speaker|person)\s*\d*$`)
+var genericLabel = lazyregexp.New(`(?i)^(?:participant|respondent|interviewee|user|p|customer|veteran|caregiver|guest|speaker|person)\s*\d*$`)
 
 // addressee is the one a passage speaks to: the next speaker who is not
 // its own.

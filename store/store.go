@@ -131,6 +131,9 @@ func Open(path string) (*Store, error) {
 	if err := private(path); err != nil {
 		return nil, err
 	}
+	if err := initPages(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -145,6 +148,30 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: migrating: %w", path, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// pageSize is the page size of a new database. A passage's row is about a
+// kilobyte, and each page leaves on average half a row unused: at
+// SQLite's default of 4 KiB that was a sixth of the database.
+const pageSize = 16384
+
+// initPages gives a new (empty) database file its page size, which has to
+// be set before the first table and cannot change once in WAL mode. A
+// database that already has pages keeps its size.
+func initPages(path string) error {
+	if info, err := os.Stat(path); err != nil || info.Size() > 0 {
+		return err
+	}
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	defer db.Close()
+	// journal_mode writes the header, with the page size, at once.
+	if _, err := db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, pageSize)); err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	return nil
 }
 
 // private creates the database file if needed and narrows it and its
@@ -739,13 +766,13 @@ func (sv *Saver) Add(ctx context.Context, p *evident.Passage) error {
 	loc, _ := json.Marshal(p.Locator)
 	cats, _ := json.Marshal(nonNil(p.Categories))
 	scores, _ := json.Marshal(nonNilMap(p.Scores))
-	matches, _ := json.Marshal(nonNil(p.Matches))
+	matches := encodeMatches(p.Matches)
 	if len(p.Codes) == 0 {
 		p.Codes = sv.kept[p.ID]
 	}
 	codes, _ := json.Marshal(nonNil(p.Codes))
 	if _, err := sv.stmt.ExecContext(ctx, p.ID, sv.doc.ID, p.Seq, p.Text, p.Speaker, p.Role, p.Title, p.RoleSource, p.Interviewer,
-		p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), string(matches), string(codes)); err != nil {
+		p.Section, p.Context, string(attrs), string(loc), string(cats), string(scores), matches, string(codes)); err != nil {
 		return fmt.Errorf("passage %s: %w", p.ID, err)
 	}
 	sv.n++
@@ -877,8 +904,7 @@ func updateTags(ctx context.Context, tx *sql.Tx, ps []evident.Passage) error {
 		p := &ps[i]
 		cats, _ := json.Marshal(nonNil(p.Categories))
 		scores, _ := json.Marshal(nonNilMap(p.Scores))
-		matches, _ := json.Marshal(nonNil(p.Matches))
-		if _, err := stmt.ExecContext(ctx, string(cats), string(scores), string(matches), p.ID); err != nil {
+		if _, err := stmt.ExecContext(ctx, string(cats), string(scores), encodeMatches(p.Matches), p.ID); err != nil {
 			return fmt.Errorf("passage %s: %w", p.ID, err)
 		}
 	}
@@ -1091,10 +1117,14 @@ func scanPassage(row interface{ Scan(...any) error }, extra ...any) (*evident.Pa
 	for _, f := range []struct {
 		src string
 		dst any
-	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {matches, &p.Matches}, {codes, &p.Codes}} {
+	}{{attrs, &p.Attrs}, {loc, &p.Locator}, {cats, &p.Categories}, {scores, &p.Scores}, {codes, &p.Codes}} {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
 			return nil, fmt.Errorf("passage %s: %w", p.ID, err)
 		}
+	}
+	var err error
+	if p.Matches, err = decodeMatches(matches); err != nil {
+		return nil, fmt.Errorf("passage %s: matches: %w", p.ID, err)
 	}
 	if len(p.Codes) == 0 {
 		p.Codes = nil

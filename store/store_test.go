@@ -194,3 +194,48 @@ func TestSpeakerOverrides(t *testing.T) {
 		t.Errorf("an unknown document: %v", err)
 	}
 }
+
+// A new database gets pageSize pages; one written before keeps its own
+// size (changing it would take a VACUUM out of WAL mode) and still opens.
+func TestPageSize(t *testing.T) {
+	pageSizeOf := func(s *Store) int {
+		t.Helper()
+		var n int
+		if err := s.db.QueryRow(`PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s, path := openTemp(t)
+	if got := pageSizeOf(s); got != pageSize {
+		t.Errorf("new database: page size %d, want %d", got, pageSize)
+	}
+	var mode string
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal mode %q, %v", mode, err)
+	}
+	s.Close()
+	if s, err := Open(path); err != nil || pageSizeOf(s) != pageSize {
+		t.Errorf("reopened: %v", err)
+	} else {
+		s.Close()
+	}
+
+	old := filepath.Join(t.TempDir(), "evident.db")
+	db, err := sql.Open("sqlite3", "file:"+old+"?_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA page_size = 4096; ` + schema); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err = Open(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := pageSizeOf(s); got != 4096 {
+		t.Errorf("old database: page size %d, want 4096 kept", got)
+	}
+}
