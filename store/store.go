@@ -1193,16 +1193,38 @@ func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Cite
 			return nil, err
 		}
 	}
+	// Their documents, in one query too: a page holds up to ten.
 	docs := map[int64]*evident.Document{}
+	var docIDs []any
+	for _, docID := range docOf {
+		if _, ok := docs[docID]; !ok {
+			docs[docID] = nil
+			docIDs = append(docIDs, docID)
+		}
+	}
+	for start := 0; start < len(docIDs); start += 500 {
+		chunk := docIDs[start:min(len(docIDs), start+500)]
+		rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			d, err := scanDocument(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			docs[d.ID] = d
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
 	for id, docID := range docOf {
 		d := docs[docID]
 		if d == nil {
-			var err error
-			d, err = scanDocument(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, docID))
-			if err != nil {
-				return nil, err
-			}
-			docs[docID] = d
+			return nil, fmt.Errorf("passage %s: document %d: %w", id, docID, ErrNotFound)
 		}
 		h := out[id]
 		h.Document = d
