@@ -21,13 +21,13 @@ import (
 	"github.com/evident/evident/store"
 )
 
-// TestSearchGolden asks 240 queries of a generated store of about 12,000
+// TestSearchGoldenGenerated asks 240 queries of a generated store of about 12,000
 // passages (internal/synth, classified by the built-in rules) and compares
 // every answer with testdata/golden-search.jsonl, written by the search
 // code before it was made faster: totals, fallbacks, the hits' ids, order,
 // scores, score parts and highlights, and a hash of each whole hit (text,
 // citation, attributes, matches). A faster search must give the same.
-func TestSearchGolden(t *testing.T) {
+func TestSearchGoldenGenerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a store of 12,000 passages")
 	}
