@@ -106,22 +106,28 @@ func (e *Engine) park(ctx context.Context, q *queue.Queue, shas []string) {
 // and it moves the bytes that stay (failed documents', kept ones) apart. Only when the store holds
 // more files than the documents on their way does it list the store. It
 // runs on start, before anything is submitted or processed.
-func (rc *recovery) sweep(ctx context.Context, docs []evident.Document) (int, error) {
-	need := 0
-	state := make(map[string]evident.State, len(docs))
-	for _, d := range docs {
-		state[d.SHA256] = d.State
-		if d.State == evident.Queued || d.State == evident.Processing {
-			need++
-		}
-	}
+func (rc *recovery) sweep(ctx context.Context, outstanding []evident.Document) (int, error) {
 	stored, err := rc.queue.StoredFiles(ctx)
-	if err != nil || stored <= need {
+	if err != nil || stored <= len(outstanding) {
 		return 0, err
 	}
 	files, err := rc.queue.Files(ctx)
 	if err != nil {
 		return 0, err
+	}
+	// The states of the stored files' documents only: their number, not
+	// the store's, is what this costs.
+	shas := make([]string, len(files))
+	for i, f := range files {
+		shas[i] = f.SHA256
+	}
+	docs, err := rc.store.DocumentsOf(ctx, shas)
+	if err != nil {
+		return 0, err
+	}
+	state := make(map[string]evident.State, len(docs))
+	for _, d := range docs {
+		state[d.SHA256] = d.State
 	}
 	n := 0
 	for _, f := range files {

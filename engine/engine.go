@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -112,6 +113,17 @@ type Engine struct {
 
 	announced bool // a holder record was written and must go on Close
 
+	// cleanStart is true when the last writer closed the folder cleanly
+	// and nothing changed it since (see cleanFile): the index is not
+	// compared with the database. checked says whether it was.
+	cleanStart, checked bool
+	// agreed is true once Open made the index agree with the database;
+	// unclean is set when a write to one of them failed since, which may
+	// have left them apart. A Close leaves the record of a clean close
+	// only with agreed set and unclean not.
+	agreed  bool
+	unclean atomic.Bool
+
 	// Maps are the empathy maps (engine/maps.go), their methods the
 	// engine's.
 	*Maps
@@ -162,6 +174,10 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 			return nil, err
 		}
 		e.lock = lock
+		// Before anything is written.
+		if e.cleanStart, err = takeClean(opts.Data); err != nil {
+			return nil, err
+		}
 	}
 	// Each file is read once: the bytes compiled here are the bytes
 	// published to worker processes.
@@ -206,6 +222,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err := e.openIndex(ctx); err != nil {
 		return nil, err
 	}
+	e.agreed = true
 	ok = true
 	return e, nil
 }
@@ -377,6 +394,17 @@ func (e *Engine) Index(fn func(*index.Index) error) error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return fn(e.idx)
+}
+
+// wrote returns err, noting first when it is not nil that the index and
+// the database may no longer agree: the next start then compares them.
+// Every write to the index, and to the database after the index, goes
+// through it.
+func (e *Engine) wrote(err error) error {
+	if err != nil {
+		e.unclean.Store(true)
+	}
+	return err
 }
 
 // Connect starts or joins NATS, opens the queue, shares the rules with
@@ -640,6 +668,12 @@ func (e *Engine) Close() error {
 	}
 	shut.Wait()
 	if e.lock != nil {
+		// Last, once both are durable: the next start may trust them.
+		if e.agreed && !e.unclean.Load() && errors.Join(errs...) == nil {
+			if err := putClean(e.opts.Data); err != nil {
+				e.log.Warn("recording a clean close; the next start checks the index", "err", err)
+			}
+		}
 		e.unannounce()
 		errs = append(errs, e.lock.Close())
 	}

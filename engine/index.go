@@ -24,10 +24,10 @@ func (e *Engine) rewriteDocument(ctx context.Context, d *evident.Document) error
 		return err
 	}
 	entries, stamp := e.entriesOf(d, ps)
-	if err := e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }); err != nil {
+	if err := e.wrote(e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) })); err != nil {
 		return err
 	}
-	return e.store.SetStamps(ctx, map[string]string{d.SHA256: stamp})
+	return e.wrote(e.store.SetStamps(ctx, map[string]string{d.SHA256: stamp}))
 }
 
 // entriesOf returns a document's index entries, stamped, and their stamp.
@@ -94,12 +94,13 @@ func (e *Engine) build(ctx context.Context) (int, error) {
 		old.Close()
 	}
 	ix.Prune()
-	return len(stamps), e.store.SetStamps(ctx, stamps)
+	return len(stamps), e.wrote(e.store.SetStamps(ctx, stamps))
 }
 
 // openIndex opens the index in force, or builds one when there is none,
-// then makes it agree with the store and finishes an interrupted
-// reclassification (see Open).
+// then makes it agree with the store, unless the last writer closed both
+// cleanly (see cleanFile), and finishes an interrupted reclassification
+// (see Open).
 func (e *Engine) openIndex(ctx context.Context) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
@@ -116,8 +117,15 @@ func (e *Engine) openIndex(ctx context.Context) error {
 		}
 	case err != nil:
 		return err
+	case e.cleanStart:
+		// Closed cleanly, and untouched since: they agree as they did
+		// then. Comparing them would cost a read of every entry.
+		e.idx = ix
+		e.log.Info("the last close was clean: the search index is not checked against the database")
 	default:
 		e.idx = ix
+		e.checked = true
+		e.log.Info("the last close was not clean (or is not known to be): checking the search index against the database")
 		if e.resumed.Repaired, err = e.repair(ctx); err != nil {
 			return fmt.Errorf("checking the search index against the database: %w", err)
 		}

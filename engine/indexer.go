@@ -154,6 +154,7 @@ func (x *indexer) applyAll(ctx context.Context, rs []*queue.ResultDelivery) (n i
 		x.e.ended.signal() // before the acks: the documents are indexed
 	}
 	if err != nil {
+		x.e.wrote(err)
 		full := x.e.noSpace(err)
 		if w.err != nil {
 			// What the index holds in memory may not be on disk: it is
@@ -243,7 +244,7 @@ func (w *pending) flush(ctx context.Context) error {
 		return w.err
 	}
 	adds := slices.Collect(maps.Values(w.adds))
-	w.err = w.e.Index(func(ix *index.Index) error { return ix.Apply(ctx, w.deletes, adds) })
+	w.err = w.e.wrote(w.e.Index(func(ix *index.Index) error { return ix.Apply(ctx, w.deletes, adds) }))
 	w.deletes, w.adds = w.deletes[:0], map[string]index.Entry{}
 	return w.err
 }

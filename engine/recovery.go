@@ -120,14 +120,13 @@ func (rc *recovery) resume(ctx context.Context, r *Resumed) error {
 	if err != nil {
 		return err
 	}
-	docs, err := rc.store.Documents(ctx)
+	// Only unfinished documents: a start costs what is outstanding, not
+	// what is stored.
+	docs, err := rc.store.Outstanding(ctx)
 	if err != nil {
 		return err
 	}
 	for _, d := range docs {
-		if d.State != evident.Queued && d.State != evident.Processing {
-			continue
-		}
 		switch {
 		case jobs[d.SHA256] && d.State == evident.Processing && embedded:
 			n, err := rc.store.Interrupted(ctx, d.SHA256)
@@ -224,7 +223,7 @@ func (rc *recovery) stopped(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	docs, err := rc.store.Documents(ctx)
+	docs, err := rc.store.Outstanding(ctx)
 	if err != nil {
 		return
 	}

@@ -470,7 +470,7 @@ func TestStartRepairsTheIndexFromTheDatabase(t *testing.T) {
 			e := openIdle(t)
 			docs := e.indexFiles(threeNotes)
 			tt.crash(t, e, docs)
-			e = e.reopen()
+			e = e.crashed()
 			tt.check(t, e)
 			if got, want := e.indexCount(), e.passageSum(); got != want {
 				t.Errorf("the index holds %d passages, the database %d", got, want)

@@ -290,7 +290,7 @@ func (e *Engine) reclassify(ctx context.Context) (api.Reclassified, error) {
 		if err := e.store.UpdateTags(ctx, ps, stamps); err != nil {
 			return err
 		}
-		err := e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) })
+		err := e.wrote(e.Index(func(ix *index.Index) error { return ix.Apply(ctx, nil, entries) }))
 		ps, entries = ps[:0], entries[:0]
 		clear(stamps)
 		return err

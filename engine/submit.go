@@ -250,7 +250,7 @@ func (e *Engine) fail(ctx context.Context, sha, reason, config string) error {
 		return err
 	}
 	e.ended.signal()
-	return e.Index(func(ix *index.Index) error { return ix.Apply(ctx, ids, nil) })
+	return e.wrote(e.Index(func(ix *index.Index) error { return ix.Apply(ctx, ids, nil) }))
 }
 
 // realDir returns a folder's absolute path with its symlinks resolved.

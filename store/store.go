@@ -255,6 +255,9 @@ var migrations = []string{
 	ALTER TABLE passages ADD COLUMN codes TEXT NOT NULL DEFAULT '[]';`,
 	// 4. Documents' attributes: the user's metadata beyond the known keys.
 	`ALTER TABLE documents ADD COLUMN attrs TEXT NOT NULL DEFAULT '{}';`,
+	// 5. Documents by state: a start asks only for the unfinished ones
+	// (Outstanding) and the failed ones (FailedUnder), not for them all.
+	`CREATE INDEX IF NOT EXISTS documents_state ON documents(state);`,
 }
 
 func migrate(db *sql.DB) error {
@@ -977,6 +980,27 @@ func (s *Store) Unfinished(ctx context.Context, name string) (bool, error) {
 // Documents lists every document, newest first.
 func (s *Store) Documents(ctx context.Context) ([]evident.Document, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents ORDER BY added, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []evident.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, rows.Err()
+}
+
+// Outstanding lists the documents not yet at an end (queued or
+// processing), oldest first. Its cost grows with their number, not with
+// the store's.
+func (s *Store) Outstanding(ctx context.Context) ([]evident.Document, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE state IN (?, ?) ORDER BY added, id`,
+		evident.Queued, evident.Processing)
 	if err != nil {
 		return nil, err
 	}
