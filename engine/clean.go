@@ -31,7 +31,8 @@ type cleanRecord struct {
 }
 
 // fingerprint hashes the names, sizes and modification times of the
-// database's files (not its -shm, which readers touch) and of every file
+// database's files (not its -shm, nor an empty -wal, which readers leave)
+// and of every file
 // of the index folder. Any write since the record was made — by an older
 // version that knows nothing of the record, a restored backup of one of
 // the two, an upgrade by a reading command, a build or swap of index
@@ -44,7 +45,9 @@ func fingerprint(data string) (string, error) {
 	for _, name := range []string{"evident.db", "evident.db-wal"} {
 		info, err := os.Stat(filepath.Join(data, name))
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, fs.ErrNotExist) || err == nil && info.Size() == 0:
+			// A reading command leaves an empty log behind: it holds
+			// nothing, whatever its time.
 			fmt.Fprintf(h, "%s\x00absent\n", name)
 		case err != nil:
 			return "", err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
 )
 
@@ -34,7 +35,19 @@ func TestCleanCloseSkipsTheRepair(t *testing.T) {
 	e.indexFiles(threeNotes)
 	want := e.passageSum()
 	for range 2 {
-		e = e.reopen()
+		e.closeIdle()
+		// A reading command in between changes nothing that counts.
+		ro, err := Open(context.Background(), Options{Data: e.opts.Data, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, err := ro.Search(context.Background(), search.Request{Query: "quoll", Limit: 10}); err != nil || len(resp.Hits) != 1 {
+			t.Errorf("a reader's search: %v", err)
+		}
+		if err := ro.Close(); err != nil {
+			t.Fatal(err)
+		}
+		e = openIdleOn(t, e.opts)
 		if e.checked || e.logs.count(skipLine) != 1 || e.logs.count(checkLine) != 0 {
 			t.Fatalf("a start after a clean close checked the index (checked %v, %d skip lines)", e.checked, e.logs.count(skipLine))
 		}
