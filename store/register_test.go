@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +301,62 @@ func TestDeleteForgetsCopies(t *testing.T) {
 	checkDoc(t, s, docWant{shaC, "inbox/a.txt", evident.Queued, 2, 0})
 	if _, err := s.DocumentBySHA(ctx, shaB); !errors.Is(err, ErrNotFound) {
 		t.Errorf("the replaced bytes are still a document: %v", err)
+	}
+}
+
+// Outstanding lists the queued and processing documents only, oldest
+// first, and the query finds them by the state index, not by reading
+// every document.
+func TestOutstanding(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "evident.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	shaD := "dddd000000000000dddd"
+	for _, sb := range []Submission{sub("a.txt", shaA), sub("b.txt", shaB), sub("c.txt", shaC), sub("d.txt", shaD)} {
+		if _, _, err := s.Register(ctx, sb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sha := range []string{shaB, shaD} {
+		if err := s.MarkProcessing(ctx, sha); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Fail(ctx, shaC, "failed by the test", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkIndexed(ctx, map[string]string{shaD: "stamp"}); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := s.Outstanding(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.File+":"+string(d.State))
+	}
+	if want := "a.txt:queued b.txt:processing"; strings.Join(got, " ") != want {
+		t.Errorf("outstanding: %v, want %s", got, want)
+	}
+	var plan string
+	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN SELECT id FROM documents WHERE state IN ('queued', 'processing')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "; "
+	}
+	rows.Close()
+	if !strings.Contains(plan, "documents_state") {
+		t.Errorf("query plan %q does not use the state index", plan)
 	}
 }
