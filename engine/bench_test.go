@@ -710,6 +710,29 @@ func BenchmarkSearch100k(b *testing.B) {
 		}
 		benchReportLatencies(b, ds, 0.5, 0.99)
 	})
+	// Evident's own query without facets, as the engine asks it: the pool
+	// of 50 the engine ranks, filters, boosts and term locations. Against
+	// engine-nofacets it is what ranking and reading from SQLite add; against
+	// bleve-raw-nofacets, what the query's shape costs Bleve itself.
+	b.Run("index-nofacets", func(b *testing.B) {
+		var ds []time.Duration
+		i := 0
+		for b.Loop() {
+			q := parsed[i%len(parsed)]
+			q.Size, q.NoFacets = 50, true
+			i++
+			t := time.Now()
+			err := e.Index(func(ix *index.Index) error {
+				_, err := ix.Search(ctx, q)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(t))
+		}
+		benchReportLatencies(b, ds, 0.5, 0.99)
+	})
 	// What Searcher.hydrate spends naming the document facet: one
 	// Store.FileNames query for the documents in it (up to 50), after the
 	// index.

@@ -31,8 +31,8 @@ func (e *Engine) hasRoom() bool {
 	if free, err := queue.Free(e.opts.Data); err != nil || free < queue.MinFree {
 		return false
 	}
-	if e.srv != nil {
-		if problem, _ := e.srv.Storage(); problem != "" {
+	if srv := e.srv.Load(); srv != nil {
+		if problem, _ := srv.Storage(); problem != "" {
 			return false
 		}
 	}
@@ -79,8 +79,8 @@ func (e *Engine) Disk() api.Disk {
 		d.Full, d.Problem, d.Since = true, e.disk.problem, e.disk.since
 	}
 	e.disk.mu.Unlock()
-	if e.srv != nil {
-		if problem, _ := e.srv.Storage(); problem != "" {
+	if srv := e.srv.Load(); srv != nil {
+		if problem, _ := srv.Storage(); problem != "" {
 			d.Full = true
 			if d.Problem == "" {
 				d.Problem = problem

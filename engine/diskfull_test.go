@@ -199,3 +199,39 @@ func TestIndexWriteFails(t *testing.T) {
 		t.Error("no spare left the database room and the index none: the index's failure was not exercised")
 	}
 }
+
+// TestDiskWhileConnecting asks for the disk's state, as /readyz and status
+// do, while the engine starts its NATS server. The server field was read
+// and written unguarded; `go test -race ./engine -run DiskWhileConnecting`
+// reports it on the code before the fix.
+func TestDiskWhileConnecting(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, Options{Data: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	done := make(chan struct{})
+	asked := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				asked <- n
+				return
+			default:
+				e.Disk()
+				n++
+			}
+		}
+	}()
+	err = e.Connect(ctx)
+	close(done)
+	if n := <-asked; n == 0 {
+		t.Log("Disk was not asked while connecting")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}

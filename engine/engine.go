@@ -97,7 +97,9 @@ type Engine struct {
 
 	resumed Resumed // what the start found unfinished; guarded by connMu after Open
 
-	srv   *queue.Server
+	// srv is the embedded NATS server, if any. It is set while connecting,
+	// and read by Disk, which /readyz and status may call meanwhile.
+	srv   atomic.Pointer[queue.Server]
 	nc    *nats.Conn
 	queue *queue.Queue
 	rules *liveRules // the classification rules in force: engine/rules.go
@@ -432,10 +434,12 @@ func (e *Engine) Connect(ctx context.Context) error {
 					return err
 				}
 			}
-			if e.srv, err = queue.StartServer(so); err != nil {
+			srv, err := queue.StartServer(so)
+			if err != nil {
 				return err
 			}
-			e.nc, err = e.srv.Connect("evident")
+			e.srv.Store(srv)
+			e.nc, err = srv.Connect("evident")
 		}
 		if err != nil {
 			return err
@@ -444,7 +448,7 @@ func (e *Engine) Connect(ctx context.Context) error {
 	qc := e.opts.Queue
 	// No other process can take jobs from a server that is this
 	// process's own and listens nowhere: its workers stop at once.
-	qc.Private = e.srv != nil && e.opts.NATSListen == ""
+	qc.Private = e.srv.Load() != nil && e.opts.NATSListen == ""
 	q, err := queue.Open(ctx, e.nc, qc)
 	if err != nil {
 		return err
@@ -484,8 +488,8 @@ func (e *Engine) Resumed() Resumed {
 
 // NATSURL is where outside workers can connect, when the embedded server listens.
 func (e *Engine) NATSURL() string {
-	if e.srv != nil {
-		return e.srv.URL()
+	if srv := e.srv.Load(); srv != nil {
+		return srv.URL()
 	}
 	return e.opts.NATS
 }
@@ -654,8 +658,8 @@ func (e *Engine) Close() error {
 	// JetStream's shutdown mostly waits (for its stores' flushers, 10 ms
 	// each): the index and the database close meanwhile.
 	var shut sync.WaitGroup
-	if e.srv != nil {
-		shut.Go(e.srv.Shutdown)
+	if srv := e.srv.Load(); srv != nil {
+		shut.Go(srv.Shutdown)
 	}
 	e.mu.Lock()
 	if e.idx != nil {

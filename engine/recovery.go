@@ -32,7 +32,7 @@ type recovery struct {
 
 // recovery returns the engine's recovery on q.
 func (e *Engine) recovery(q *queue.Queue) *recovery {
-	return &recovery{store: e.store, queue: q, embedded: e.srv != nil, config: e.configNow(), log: e.log, keep: e.opts.KeepFiles,
+	return &recovery{store: e.store, queue: q, embedded: e.srv.Load() != nil, config: e.configNow(), log: e.log, keep: e.opts.KeepFiles,
 		fail: func(ctx context.Context, sha, reason string) error { return e.fail(ctx, sha, reason, "") },
 		restore: func(ctx context.Context, d *evident.Document) (bool, string, error) {
 			return restore(ctx, q, d, e.sourcePath, e.opts.KeepFiles)
