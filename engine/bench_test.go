@@ -32,6 +32,7 @@ import (
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/index"
 	"github.com/evident/evident/ingest"
+	"github.com/evident/evident/internal/synth"
 	"github.com/evident/evident/queue"
 	"github.com/evident/evident/search"
 	"github.com/evident/evident/store"
@@ -42,64 +43,9 @@ import (
 // in plain text, built from a few hundred words of business English and the
 // kind of phrases the built-in rules look for.
 
-var (
-	benchNouns = strings.Fields(`budget forecast spreadsheet ledger invoice vendor contract renewal
-		approval process workflow dashboard report quarter month close reconciliation audit
-		team manager customer client partner supplier market competitor pricing discount
-		pipeline revenue margin cost expense payroll headcount hiring onboarding training
-		tool platform system integration migration rollout pilot trial license subscription
-		security compliance policy risk review meeting deadline target goal metric data
-		analysis insight decision strategy roadmap priority project milestone feature release
-		support ticket escalation feedback survey interview survey response adoption usage
-		workload capacity bottleneck handoff approval signature procurement purchase order
-		account territory quota commission board investor funding round valuation cash runway
-		inventory shipment warehouse logistics carrier delay backlog estimate variance
-		scenario model assumption template spreadsheet email call calendar week morning
-		department region office laptop software database vendor cloud storage backup
-		incident outage patch upgrade password access permission role stakeholder sponsor
-		champion committee consultant agency campaign lead prospect webinar newsletter`)
-	benchVerbs = strings.Fields(`review approve track manage reconcile forecast report
-		update share export import automate check negotiate compare measure plan build
-		replace migrate consolidate prepare present escalate prioritise cut reduce increase
-		hire train onboard evaluate choose buy renew cancel audit monitor estimate chase
-		schedule document summarise validate explain justify defend question simplify`)
-	benchAdjs = strings.Fields(`manual slow expensive accurate reliable late early quarterly
-		monthly weekly annual regional global internal external new old legacy modern
-		complex simple clear messy painful useful critical urgent small large whole rough
-		detailed consistent visible hidden shared separate central local strategic operational
-		financial technical commercial realistic ambitious careful cautious flexible rigid`)
-	benchAdvs = strings.Fields(`usually often rarely always sometimes honestly frankly
-		basically really quickly slowly finally currently recently eventually constantly`)
-	benchDets     = strings.Fields(`the our their every each this that some most another`)
-	benchPreps    = strings.Fields(`for with about across into from between after before during under over through without`)
-	benchLinks    = []string{"because", "and", "but", "so", "while", "although", "which means", "and then"}
-	benchSubjects = []string{"We", "I", "Our team", "My team", "The board", "Our CEO", "Most companies",
-		"The finance team", "Our customers", "Everyone", "They", "Procurement", "The regional leads",
-		"My manager", "Our auditors", "The sales team", "Nobody", "Our investors"}
-	// Phrases the built-in rules react to, so passages get categories.
-	benchCues = []string{"we see", "I think", "my boss keeps telling me", "the biggest problem is",
-		"we struggle with", "we switched to", "I wish", "it takes forever to", "we spend a lot of our time on",
-		"we heard from", "according to Gartner", "it would be great if", "more and more companies",
-		"it is really frustrating that", "we rely on", "our goal is", "I believe", "the board wants",
-		"we tried", "I'm worried about", "it would save time if", "our customers tell us", "we decided",
-		"every month we", "I read that", "in my opinion", "we need a way to", "the problem is"}
-	benchFirst = strings.Fields(`Priya Tom Aisha Marcus Elena Kenji Sofia David Amara Lucas
-		Hannah Omar Grace Mateo Chloe Ibrahim Julia Noah Mei Daniel Fatima Oliver Rosa Samuel`)
-	benchLast = strings.Fields(`Raman Becker Okafor Lindqvist Costa Tanaka Moreau Cohen Mensah
-		Silva Novak Haddad Kim Rossi Walsh Nakamura Schmidt Park Alvarez Brennan`)
-	benchTitles = []string{"CFO", "Head of Finance", "VP Sales", "IT Director", "Procurement Manager",
-		"Marketing Director", "COO", "Founder", "Financial Controller", "Head of Operations",
-		"CTO", "HR Director", "Sales Manager", "Product Manager", "Data Analyst"}
-	benchCompanies = strings.Fields(`Northwind Contoso Globex Initech Umbrella Hooli Vandelay Acme
-		Stark Wayne Tyrell Cyberdyne Soylent Wonka Gringotts Oscorp`)
-	benchQuestions = []string{"How do you handle the month-end close today?",
-		"Who do you hear from most about budgets?", "What worries you about changing tools?",
-		"Can you walk me through your typical week?", "What would make your forecasting easier?",
-		"How do you decide which vendors to renew?", "What do you see other companies doing?",
-		"Where does the process break down?", "What does success look like next year?",
-		"Which tools does your team rely on?", "How do approvals work for a new purchase?",
-		"What did you try before and why did you stop?"}
-)
+// benchWords are internal/synth's word lists, which bench/scale writes its
+// corpus from.
+var benchWords = synth.Words()
 
 func benchPick(r *rand.Rand, words []string) string { return words[r.Intn(len(words))] }
 
@@ -107,29 +53,29 @@ func benchPick(r *rand.Rand, words []string) string { return words[r.Intn(len(wo
 func benchSentence(r *rand.Rand, sb *strings.Builder) int {
 	var w []string
 	if r.Intn(4) == 0 {
-		w = append(w, strings.Fields(benchPick(r, benchCues))...)
+		w = append(w, strings.Fields(benchPick(r, benchWords.Cues))...)
 	} else {
-		w = append(w, strings.Fields(benchPick(r, benchSubjects))...)
+		w = append(w, strings.Fields(benchPick(r, benchWords.Subjects))...)
 		if r.Intn(3) == 0 {
-			w = append(w, benchPick(r, benchAdvs))
+			w = append(w, benchPick(r, benchWords.Advs))
 		}
-		w = append(w, benchPick(r, benchVerbs))
+		w = append(w, benchPick(r, benchWords.Verbs))
 	}
-	w = append(w, benchPick(r, benchDets))
+	w = append(w, benchPick(r, benchWords.Dets))
 	if r.Intn(2) == 0 {
-		w = append(w, benchPick(r, benchAdjs))
+		w = append(w, benchPick(r, benchWords.Adjs))
 	}
-	w = append(w, benchPick(r, benchNouns))
+	w = append(w, benchPick(r, benchWords.Nouns))
 	for n := r.Intn(3); n > 0; n-- {
 		switch r.Intn(3) {
 		case 0:
-			w = append(w, benchPick(r, benchPreps), benchPick(r, benchDets), benchPick(r, benchNouns))
+			w = append(w, benchPick(r, benchWords.Preps), benchPick(r, benchWords.Dets), benchPick(r, benchWords.Nouns))
 		case 1:
-			w = append(w, benchPick(r, benchLinks))
-			w = append(w, strings.Fields(strings.ToLower(benchPick(r, benchSubjects)))...)
-			w = append(w, benchPick(r, benchVerbs), benchPick(r, benchDets), benchPick(r, benchAdjs), benchPick(r, benchNouns))
+			w = append(w, benchPick(r, benchWords.Links))
+			w = append(w, strings.Fields(strings.ToLower(benchPick(r, benchWords.Subjects)))...)
+			w = append(w, benchPick(r, benchWords.Verbs), benchPick(r, benchWords.Dets), benchPick(r, benchWords.Adjs), benchPick(r, benchWords.Nouns))
 		default:
-			w = append(w, benchPick(r, benchPreps), benchPick(r, benchAdjs), benchPick(r, benchNouns))
+			w = append(w, benchPick(r, benchWords.Preps), benchPick(r, benchWords.Adjs), benchPick(r, benchWords.Nouns))
 		}
 	}
 	if w[0] != "I" && !strings.HasPrefix(w[0], "I'") {
@@ -167,8 +113,8 @@ func benchText(r *rand.Rand) string {
 		type person struct{ name, title, company string }
 		var people []person
 		for range 1 + r.Intn(2) {
-			people = append(people, person{benchPick(r, benchFirst) + " " + benchPick(r, benchLast),
-				benchPick(r, benchTitles), benchPick(r, benchCompanies)})
+			people = append(people, person{benchPick(r, benchWords.First) + " " + benchPick(r, benchWords.Last),
+				benchPick(r, benchWords.Titles), benchPick(r, benchWords.Companies)})
 		}
 		fmt.Fprintf(&sb, "---\ntitle: Interview with %s, %s at %s\nkind: interview\nspeakers:\n",
 			people[0].name, people[0].title, people[0].company)
@@ -182,7 +128,7 @@ func benchText(r *rand.Rand) string {
 			}
 			if i%3 == 0 {
 				sb.WriteString("Interviewer: ")
-				sb.WriteString(benchPick(r, benchQuestions))
+				sb.WriteString(benchPick(r, benchWords.Questions))
 				sb.WriteString("\n\n")
 			}
 			p := people[r.Intn(len(people))]
@@ -194,7 +140,7 @@ func benchText(r *rand.Rand) string {
 	}
 	if r.Intn(2) == 0 {
 		fmt.Fprintf(&sb, "---\ntitle: Notes on the %s %s\nrole: %s\n---\n",
-			benchPick(r, benchAdjs), benchPick(r, benchNouns), benchPick(r, benchTitles))
+			benchPick(r, benchWords.Adjs), benchPick(r, benchWords.Nouns), benchPick(r, benchWords.Titles))
 	}
 	for i := range paras {
 		if i > 0 {
@@ -828,11 +774,11 @@ func benchQueries(r *rand.Rand, n int) []string {
 		for range k {
 			switch r.Intn(4) {
 			case 0:
-				w = append(w, benchPick(r, benchVerbs))
+				w = append(w, benchPick(r, benchWords.Verbs))
 			case 1:
-				w = append(w, benchPick(r, benchAdjs))
+				w = append(w, benchPick(r, benchWords.Adjs))
 			default:
-				w = append(w, benchPick(r, benchNouns))
+				w = append(w, benchPick(r, benchWords.Nouns))
 			}
 		}
 		return strings.Join(w, " ")

@@ -5,7 +5,10 @@
 // that the index's dictionary grows with the corpus as a real one does.
 package synth
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 var (
 	nouns = strings.Fields(`budget forecast spreadsheet ledger invoice vendor contract renewal
@@ -65,3 +68,20 @@ var (
 		"Which tools does your team rely on?", "How do approvals work for a new purchase?",
 		"What did you try before and why did you stop?"}
 )
+
+// Vocabulary is the generator's word lists, for benchmarks that write
+// their own documents from the same words (engine's BenchmarkIngest).
+type Vocabulary struct {
+	Nouns, Verbs, Adjs, Advs, Dets, Preps, Links, Subjects, Cues []string
+	First, Last, Titles, Companies, Questions                    []string
+}
+
+// Words returns copies of the word lists.
+func Words() Vocabulary {
+	c := slices.Clone[[]string]
+	return Vocabulary{
+		Nouns: c(nouns), Verbs: c(verbs), Adjs: c(adjs), Advs: c(advs), Dets: c(dets), Preps: c(preps),
+		Links: c(links), Subjects: c(subjects), Cues: c(cues), First: c(first), Last: c(last),
+		Titles: c(titles), Companies: c(companies), Questions: c(questions),
+	}
+}
