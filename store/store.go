@@ -979,28 +979,20 @@ func (s *Store) Unfinished(ctx context.Context, name string) (bool, error) {
 
 // Documents lists every document, newest first.
 func (s *Store) Documents(ctx context.Context) ([]evident.Document, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents ORDER BY added, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []evident.Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *d)
-	}
-	return out, rows.Err()
+	return s.documents(ctx, `SELECT `+docColumns+` FROM documents ORDER BY added, id`)
 }
 
 // Outstanding lists the documents not yet at an end (queued or
 // processing), oldest first. Its cost grows with their number, not with
 // the store's.
 func (s *Store) Outstanding(ctx context.Context) ([]evident.Document, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE state IN (?, ?) ORDER BY added, id`,
+	return s.documents(ctx, `SELECT `+docColumns+` FROM documents WHERE state IN (?, ?) ORDER BY added, id`,
 		evident.Queued, evident.Processing)
+}
+
+// documents runs a query of docColumns and returns its documents.
+func (s *Store) documents(ctx context.Context, query string, args ...any) ([]evident.Document, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -1028,23 +1020,11 @@ func (s *Store) DocumentsOf(ctx context.Context, shas []string) ([]evident.Docum
 		for i, sha := range part {
 			args[i] = sha
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+		docs, err := s.documents(ctx, `SELECT `+docColumns+` FROM documents WHERE sha256 IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			d, err := scanDocument(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, *d)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
+		out = append(out, docs...)
 	}
 	return out, nil
 }
@@ -1075,20 +1055,10 @@ func (s *Store) FindDocument(ctx context.Context, ref string) (*evident.Document
 		if strings.HasPrefix(q.where, "sha256") && (len(ref) < 4 || strings.Trim(strings.ToLower(ref), "0123456789abcdef") != "") {
 			continue
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE `+q.where+` LIMIT 10`, q.arg)
+		found, err := s.documents(ctx, `SELECT `+docColumns+` FROM documents WHERE `+q.where+` LIMIT 10`, q.arg)
 		if err != nil {
 			return nil, err
 		}
-		var found []evident.Document
-		for rows.Next() {
-			d, err := scanDocument(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			found = append(found, *d)
-		}
-		rows.Close()
 		switch len(found) {
 		case 0:
 			continue
@@ -1228,21 +1198,12 @@ func (s *Store) PassagesByID(ctx context.Context, ids []string) (map[string]Cite
 	}
 	for start := 0; start < len(docIDs); start += 500 {
 		chunk := docIDs[start:min(len(docIDs), start+500)]
-		rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
+		found, err := s.documents(ctx, `SELECT `+docColumns+` FROM documents WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			d, err := scanDocument(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			docs[d.ID] = d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		for i := range found {
+			docs[found[i].ID] = &found[i]
 		}
 	}
 	for id, docID := range docOf {
