@@ -336,6 +336,21 @@ func benchPercentile(sorted []time.Duration, q float64) float64 {
 }
 
 // benchReportLatencies reports p50, p90 and p99 of ds in milliseconds.
+// benchLatencies runs do on items in turn, one per iteration, and
+// reports the p50 and p99 of its wall times.
+func benchLatencies[T any](b *testing.B, items []T, do func(T) error) {
+	b.Helper()
+	var ds []time.Duration
+	for i := 0; b.Loop(); i++ {
+		t := time.Now()
+		if err := do(items[i%len(items)]); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t))
+	}
+	benchReportLatencies(b, ds, 0.5, 0.99)
+}
+
 func benchReportLatencies(b *testing.B, ds []time.Duration, quantiles ...float64) {
 	b.Helper()
 	slices.Sort(ds)
@@ -608,76 +623,36 @@ func BenchmarkSearch100k(b *testing.B) {
 	b.Logf("%d queries, e.g. %q, %q, %q; matches per query: p10 %d, p50 %d, p90 %d", len(queries),
 		queries[0], queries[1], queries[2], totals[len(totals)/10], totals[len(totals)/2], totals[len(totals)*9/10])
 
+	searchIndex := func(q index.Query) error {
+		return e.Index(func(ix *index.Index) error {
+			_, err := ix.Search(ctx, q)
+			return err
+		})
+	}
 	b.Run("engine", func(b *testing.B) {
-		var ds []time.Duration
-		i := 0
-		for b.Loop() {
-			q := queries[i%len(queries)]
-			i++
-			t := time.Now()
-			if _, err := e.Search(ctx, search.Request{Query: q, Limit: 10}); err != nil {
-				b.Fatal(err)
-			}
-			ds = append(ds, time.Since(t))
-		}
-		benchReportLatencies(b, ds, 0.5, 0.99)
+		benchLatencies(b, queries, func(q string) error {
+			_, err := e.Search(ctx, search.Request{Query: q, Limit: 10})
+			return err
+		})
 	})
 	// The same without facet counts: what `evident search` (without
 	// --json) and a map's suggestions ask for.
 	b.Run("engine-nofacets", func(b *testing.B) {
-		var ds []time.Duration
-		i := 0
-		for b.Loop() {
-			q := queries[i%len(queries)]
-			i++
-			t := time.Now()
-			if _, err := e.Search(ctx, search.Request{Query: q, Limit: 10, NoFacets: true}); err != nil {
-				b.Fatal(err)
-			}
-			ds = append(ds, time.Since(t))
-		}
-		benchReportLatencies(b, ds, 0.5, 0.99)
+		benchLatencies(b, queries, func(q string) error {
+			_, err := e.Search(ctx, search.Request{Query: q, Limit: 10, NoFacets: true})
+			return err
+		})
 	})
-	b.Run("index", func(b *testing.B) {
-		var ds []time.Duration
-		i := 0
-		for b.Loop() {
-			q := parsed[i%len(parsed)]
-			i++
-			t := time.Now()
-			err := e.Index(func(ix *index.Index) error {
-				_, err := ix.Search(ctx, q)
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ds = append(ds, time.Since(t))
-		}
-		benchReportLatencies(b, ds, 0.5, 0.99)
-	})
+	b.Run("index", func(b *testing.B) { benchLatencies(b, parsed, searchIndex) })
 	// Evident's own query without facets, as the engine asks it: the pool
 	// of 50 the engine ranks, filters, boosts and term locations. Against
 	// engine-nofacets it is what ranking and reading from SQLite add; against
 	// bleve-raw-nofacets, what the query's shape costs Bleve itself.
 	b.Run("index-nofacets", func(b *testing.B) {
-		var ds []time.Duration
-		i := 0
-		for b.Loop() {
-			q := parsed[i%len(parsed)]
+		benchLatencies(b, parsed, func(q index.Query) error {
 			q.Size, q.NoFacets = 50, true
-			i++
-			t := time.Now()
-			err := e.Index(func(ix *index.Index) error {
-				_, err := ix.Search(ctx, q)
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ds = append(ds, time.Since(t))
-		}
-		benchReportLatencies(b, ds, 0.5, 0.99)
+			return searchIndex(q)
+		})
 	})
 	// What Searcher.hydrate spends naming the document facet: one
 	// Store.FileNames query for the documents in it (up to 50), after the
@@ -698,18 +673,10 @@ func BenchmarkSearch100k(b *testing.B) {
 			}
 			lookups += len(facets[i])
 		}
-		var ds []time.Duration
-		i := 0
-		for b.Loop() {
-			shas := facets[i%len(facets)]
-			i++
-			t := time.Now()
-			if _, err := e.Store().FileNames(ctx, shas); err != nil {
-				b.Fatal(err)
-			}
-			ds = append(ds, time.Since(t))
-		}
-		benchReportLatencies(b, ds, 0.5, 0.99)
+		benchLatencies(b, facets, func(shas []string) error {
+			_, err := e.Store().FileNames(ctx, shas)
+			return err
+		})
 		b.ReportMetric(float64(lookups)/float64(len(facets)), "lookups/query")
 	})
 	// Bleve used directly on the same index, as a full-text engine would be
@@ -736,12 +703,7 @@ func BenchmarkSearch100k(b *testing.B) {
 		facets bool
 	}{{"bleve-raw", true}, {"bleve-raw-nofacets", false}} {
 		b.Run(c.name, func(b *testing.B) {
-			var ds []time.Duration
-			i := 0
-			for b.Loop() {
-				w := words[i%len(words)]
-				i++
-				t := time.Now()
+			benchLatencies(b, words, func(w string) error {
 				q := bleve.NewMatchQuery(w)
 				q.SetField("text")
 				req := bleve.NewSearchRequestOptions(q, 10, 0, false)
@@ -750,12 +712,9 @@ func BenchmarkSearch100k(b *testing.B) {
 					req.AddFacet("categories", bleve.NewFacetRequest("categories", 50))
 					req.AddFacet("roles", bleve.NewFacetRequest("role", 50))
 				}
-				if _, err := raw.SearchInContext(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-				ds = append(ds, time.Since(t))
-			}
-			benchReportLatencies(b, ds, 0.5, 0.99)
+				_, err := raw.SearchInContext(ctx, req)
+				return err
+			})
 		})
 	}
 }
