@@ -200,7 +200,7 @@ func (c *Classifier) apply(r *compiledRule, text *normalized, sentences []span, 
 		if context == nil {
 			return nil, nil
 		}
-		locs := r.re.FindAllStringSubmatchIndex(context.norm, -1)
+		locs := r.regexp().FindAllStringSubmatchIndex(context.norm, -1)
 		// For a context rule, unless phrases are matched against the whole
 		// answer: "N/A" under "What hinders you?" is no obstacle.
 		excluded := len(locs) > 0 && r.unless != nil && r.unless.MatchString(text.norm)

@@ -335,3 +335,15 @@ func TestExplain(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParseBuiltin measures decoding and compiling the built-in rules,
+// which every writer does once at start:
+// go test ./classify -run '^$' -bench ParseBuiltin -benchtime 50x
+func BenchmarkParseBuiltin(b *testing.B) {
+	data := configs.Rules()
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -321,11 +321,15 @@ func compileRule(category string, r Rule, sets map[string][]string) (compiledRul
 	}
 	// A rule whose phrases the matcher takes needs its regexp only to be
 	// compared with the matcher in tests: it is compiled when first asked
-	// for, which spares most of the compile time (see Compile).
+	// for, which spares most of the compile time (see Compile). So is a
+	// rule on a survey question (context): a third of compiling the
+	// built-in rules, which only surveys need, and which a one-file
+	// ingest used to wait for before its first job. Its phrases are
+	// checked one by one above, as every phrase rule's are.
 	src := boundedSource(alts)
 	cr.src = src
 	cr.lazyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(src) })
-	if len(r.Patterns) > 0 || cr.onContext {
+	if len(r.Patterns) > 0 {
 		re, err := regexp.Compile(cr.src)
 		if err != nil {
 			return cr, err
