@@ -168,11 +168,11 @@ func restore(ctx context.Context, q *queue.Queue, d *evident.Document, src func(
 		return false, goneReason(d, "its file cannot be read again: "+err.Error()), nil
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := contentHash(f)
+	if err != nil {
 		return false, goneReason(d, fmt.Sprintf("its file cannot be read again: %s: %v", path, err)), nil
 	}
-	if hex.EncodeToString(h.Sum(nil)) != d.SHA256 {
+	if sum != d.SHA256 {
 		return false, goneReason(d, "the file at "+path+" has other bytes now: add it again"), nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -182,6 +182,16 @@ func restore(ctx context.Context, q *queue.Queue, d *evident.Document, src func(
 		return false, "", err
 	}
 	return true, "", nil
+}
+
+// contentHash reads r to its end and returns the hex SHA-256 of what it read:
+// a document's identity.
+func contentHash(r io.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // goneReason says that a document's bytes are no longer stored, why they

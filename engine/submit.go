@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -89,11 +87,10 @@ func (e *Engine) submit(ctx context.Context, src api.Submission, from found) (*a
 			return &api.Submitted{Document: doc, Outcome: store.Unchanged}, nil
 		}
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := contentHash(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: reading: %w", src.Path, err)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
 	switch {
 	case info.Size() == 0:
 		problem = "the file is empty"
@@ -391,6 +388,15 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Re
 		}
 	}
 	out := &api.Retried{Queued: []evident.Document{}}
+	// fromFile submits d again from its file as it is now.
+	fromFile := func(d *evident.Document, src api.Submission) {
+		s, err := e.Ingest(ctx, src)
+		if err != nil {
+			out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
+			return
+		}
+		out.Queued = append(out.Queued, *s.Document)
+	}
 	for _, d := range docs {
 		if d.State == evident.Queued || d.State == evident.Processing {
 			if live, err := e.live(ctx, d.SHA256); err != nil {
@@ -413,12 +419,7 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Re
 					Reason: goneReason(d, "its file is no longer at "+where(d)+": add the file again")})
 				continue
 			}
-			s, err := e.Ingest(ctx, src)
-			if err != nil {
-				out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
-				continue
-			}
-			out.Queued = append(out.Queued, *s.Document)
+			fromFile(d, src)
 			continue
 		}
 		// Stored, or discarded once indexed: stored again from its file.
@@ -426,12 +427,7 @@ func (e *Engine) Retry(ctx context.Context, refs []string, failed bool) (*api.Re
 		if errors.Is(err, errGone) {
 			// Its file has other bytes now: they are what runs.
 			if src, ok := e.sourceOf(d); ok {
-				s, err := e.Ingest(ctx, src)
-				if err != nil {
-					out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256, Reason: err.Error()})
-					continue
-				}
-				out.Queued = append(out.Queued, *s.Document)
+				fromFile(d, src)
 				continue
 			}
 			out.Skipped = append(out.Skipped, api.Skipped{File: d.File, SHA256: d.SHA256,
