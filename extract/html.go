@@ -180,7 +180,10 @@ func declaredCharset(data []byte) string {
 					return cs
 				}
 				if equiv == "content-type" {
-					if i := strings.Index(strings.ToLower(content), "charset="); i >= 0 {
+					// Lowered byte by byte: strings.ToLower and strings.Map
+					// can change the length (other letters, bytes that are
+					// not UTF-8), and i indexes content.
+					if i := strings.Index(lowerASCII(content), "charset="); i >= 0 {
 						v := strings.Trim(content[i+len("charset="):], `"' `)
 						v, _, _ = strings.Cut(v, ";")
 						if v = strings.TrimSpace(v); v != "" {
@@ -191,6 +194,18 @@ func declaredCharset(data []byte) string {
 			}
 		}
 	}
+}
+
+// lowerASCII lowers the ASCII capitals of s and leaves every other byte
+// as it is, so that an offset into the result is one into s.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // SniffHTML recognises a web page by its first tag, after any BOM, blank

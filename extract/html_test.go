@@ -733,3 +733,19 @@ func BenchmarkHTML(b *testing.B) {
 		})
 	}
 }
+
+// TestDeclaredCharsetOffsets: a content attribute whose lower-case form is
+// longer or shorter than itself (İ lowers to two bytes' worth of other
+// letters; a byte that is not UTF-8 maps to three) once sliced content
+// at an offset taken from the lowered copy (found by FuzzHTML).
+func TestDeclaredCharsetOffsets(t *testing.T) {
+	for _, tt := range []struct{ page, want string }{
+		{`<meta http-equiv="Content-Type" content="text/html; İİİİ CHARSET=utf-8">`, "utf-8"},
+		{"<meta http-equiv=\"content-type\" content=\"\xff\xff\xff\xff text/html; charset=ISO-8859-1\">", "ISO-8859-1"},
+		{"<meta http-equiv=\"content-type\" content=\"\xffcharset=\">", ""},
+	} {
+		if got := declaredCharset([]byte(tt.page)); got != tt.want {
+			t.Errorf("declaredCharset(%q) = %q, want %q", tt.page, got, tt.want)
+		}
+	}
+}
