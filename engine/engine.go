@@ -73,6 +73,10 @@ type Options struct {
 	// then (failed documents keep theirs, for a retry), unless a
 	// submission asked to keep them (api.Submission.Keep).
 	KeepFiles bool
+	// Connect makes Open connect as well (see Engine.Connect), starting
+	// NATS and opening the queue while the database and the index open:
+	// a command that submits files starts sooner.
+	Connect bool
 }
 
 // DefaultMaxSize is the largest file accepted unless configured otherwise.
@@ -102,8 +106,11 @@ type Engine struct {
 	srv   atomic.Pointer[queue.Server]
 	nc    *nats.Conn
 	queue *queue.Queue
-	rules *liveRules // the classification rules in force: engine/rules.go
-	roles *roles.Taxonomy
+	// dialed is the queue that Open with Options.Connect opened while the
+	// stores opened, until Connect takes it.
+	dialed *queue.Queue
+	rules  *liveRules // the classification rules in force: engine/rules.go
+	roles  *roles.Taxonomy
 	// synonyms are search's topics: query words' synonyms, and what
 	// counts as talk of work when passages are ranked.
 	synonyms *search.Synonyms
@@ -181,6 +188,23 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
+	// Under the lock: no other process may start a server on the folder's
+	// JetStream store.
+	var dialed chan error
+	if opts.Connect && !opts.ReadOnly {
+		dialed = make(chan error, 1)
+		go func() {
+			q, err := e.dial(ctx)
+			e.dialed = q
+			dialed <- err
+		}()
+		// Before the Close above, when Open fails first.
+		defer func() {
+			if dialed != nil {
+				<-dialed
+			}
+		}()
+	}
 	// Each file is read once: the bytes compiled here are the bytes
 	// published to worker processes.
 	rolesSrc, where, err := configSource(opts.Roles, opts.Data, "roles.yaml", configs.Roles)
@@ -217,14 +241,26 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.Maps = &Maps{store: e.store, rules: e.ruleFile, roles: e.roles, searcher: e}
-	// The maps' tables too, so that readers find every table there.
-	if _, err := e.Maps.open(ctx); err != nil {
+	// The maps' tables too, so that readers find every table there. Not
+	// with the rules' cells: waiting for the rules to compile here would
+	// put their compilation back on the way of every start.
+	if _, err := e.Maps.tables(ctx); err != nil {
 		return nil, err
 	}
 	if err := e.openIndex(ctx); err != nil {
 		return nil, err
 	}
 	e.agreed = true
+	if dialed != nil {
+		err := <-dialed
+		dialed = nil
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Connect(ctx); err != nil {
+			return nil, err
+		}
+	}
 	ok = true
 	return e, nil
 }
@@ -421,37 +457,13 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if e.opts.ReadOnly {
 		return errors.New("the data folder was opened for reading only")
 	}
-	if e.nc == nil {
+	q := e.dialed
+	e.dialed = nil
+	if q == nil {
 		var err error
-		if e.opts.NATS != "" {
-			e.nc, err = queue.Dial(queue.DialOptions{URL: e.opts.NATS, Token: e.opts.NATSToken,
-				Creds: e.opts.NATSCreds, CA: e.opts.NATSCA, Name: "evident", Log: e.log})
-		} else {
-			so := queue.ServerOptions{Dir: e.opts.Data, Listen: e.opts.NATSListen, Log: e.log}
-			if so.Listen != "" {
-				// Whoever reaches the port could read every stored file.
-				if so.Token, err = natsToken(e.opts.Data, e.opts.NATSToken); err != nil {
-					return err
-				}
-			}
-			srv, err := queue.StartServer(so)
-			if err != nil {
-				return err
-			}
-			e.srv.Store(srv)
-			e.nc, err = srv.Connect("evident")
-		}
-		if err != nil {
+		if q, err = e.dial(ctx); err != nil {
 			return err
 		}
-	}
-	qc := e.opts.Queue
-	// No other process can take jobs from a server that is this
-	// process's own and listens nowhere: its workers stop at once.
-	qc.Private = e.srv.Load() != nil && e.opts.NATSListen == ""
-	q, err := queue.Open(ctx, e.nc, qc)
-	if err != nil {
-		return err
 	}
 	// Nothing is published, queued or processed under rules that do not
 	// compile. They compiled meanwhile, in the background (liveRules.load).
@@ -476,6 +488,42 @@ func (e *Engine) Connect(ctx context.Context) error {
 	e.queue = q
 	e.log.Info(e.resumed.String())
 	return nil
+}
+
+// dial starts the embedded NATS server, or joins the outside one, and
+// opens the queue's streams and buckets there. It needs neither the
+// database nor the index: Open with Options.Connect runs it while they
+// open.
+func (e *Engine) dial(ctx context.Context) (*queue.Queue, error) {
+	if e.nc == nil {
+		var err error
+		if e.opts.NATS != "" {
+			e.nc, err = queue.Dial(queue.DialOptions{URL: e.opts.NATS, Token: e.opts.NATSToken,
+				Creds: e.opts.NATSCreds, CA: e.opts.NATSCA, Name: "evident", Log: e.log})
+		} else {
+			so := queue.ServerOptions{Dir: e.opts.Data, Listen: e.opts.NATSListen, Log: e.log}
+			if so.Listen != "" {
+				// Whoever reaches the port could read every stored file.
+				if so.Token, err = natsToken(e.opts.Data, e.opts.NATSToken); err != nil {
+					return nil, err
+				}
+			}
+			srv, err := queue.StartServer(so)
+			if err != nil {
+				return nil, err
+			}
+			e.srv.Store(srv)
+			e.nc, err = srv.Connect("evident")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	qc := e.opts.Queue
+	// No other process can take jobs from a server that is this
+	// process's own and listens nowhere: its workers stop at once.
+	qc.Private = e.srv.Load() != nil && e.opts.NATSListen == ""
+	return queue.Open(ctx, e.nc, qc)
 }
 
 // Resumed returns what Open and Connect found unfinished and what they did

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -176,5 +177,73 @@ func TestAwaitWakesWhenDocumentsEnd(t *testing.T) {
 	// Without the signal the second read would come after a second.
 	if took := time.Since(began); took > 500*time.Millisecond {
 		t.Errorf("await took %s after the signal", took)
+	}
+}
+
+// Open with Connect starts NATS while the database and the index open.
+// When Open fails meanwhile, or after, it waits for the server it started
+// and stops it: the next Open of the folder starts its own and works.
+func TestOpenConnects(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	bad := filepath.Join(src, "rules.yaml")
+	writeFile(t, bad, []byte("categories: [{name: SAY, rules: [{id: x, patterns: ['(']}]}]\n"))
+	before := runtime.NumGoroutine()
+	if _, err := Open(context.Background(), Options{Data: data, Rules: bad, Connect: true}); err == nil {
+		t.Fatal("Open with rules that do not compile succeeded")
+	}
+	stopped(t, before)
+	// The database cannot open (it is a folder) while the server starts.
+	db := filepath.Join(data, "evident.db")
+	os.Remove(db)
+	if err := os.Mkdir(db, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), Options{Data: data, Connect: true}); err == nil {
+		t.Fatal("Open with a folder for a database succeeded")
+	}
+	stopped(t, before)
+	if err := os.Remove(db); err != nil {
+		t.Fatal(err)
+	}
+
+	e, err := Open(context.Background(), Options{Data: data, Workers: 1, Connect: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if e.Queue() == nil {
+		t.Fatal("Open with Connect returned an engine with no queue")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	p := filepath.Join(src, "note.txt")
+	writeFile(t, p, []byte(note(1)))
+	sub, err := e.Ingest(context.Background(), api.Submission{Path: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	docs, err := e.Await(wait, []string{sub.Document.SHA256}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].State != evident.Indexed {
+		t.Errorf("documents %s, want one indexed", describe(docs))
+	}
+	stopWithin(t, cancel, done, 10*time.Second)
+}
+
+// stopped fails the test when goroutines started since before (a NATS
+// server's) are still running a few seconds on.
+func stopped(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines, %d before the Open that failed: a server was left running", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -28,6 +28,22 @@ type Maps struct {
 // created at the first call, not before: a reader may open a database
 // before any writer made them.
 func (s *Maps) open(ctx context.Context) (*maps.Store, error) {
+	m, err := s.tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := s.rules()
+	names := f.CategoryNames()
+	cats := make([]maps.Category, len(names))
+	for i, name := range names {
+		cats[i] = maps.Category{Name: name, Question: f.Categories[i].Question}
+	}
+	return m.WithCategories(cats), nil
+}
+
+// tables opens the maps store, creating its tables at the first call. It
+// needs no rules: a writer's engine calls it while its rules compile.
+func (s *Maps) tables(ctx context.Context) (*maps.Store, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.maps == nil {
@@ -37,13 +53,7 @@ func (s *Maps) open(ctx context.Context) (*maps.Store, error) {
 		}
 		s.maps = m
 	}
-	f := s.rules()
-	names := f.CategoryNames()
-	cats := make([]maps.Category, len(names))
-	for i, name := range names {
-		cats[i] = maps.Category{Name: name, Question: f.Categories[i].Question}
-	}
-	return s.maps.WithCategories(cats), nil
+	return s.maps, nil
 }
 
 // with runs fn on the maps store.

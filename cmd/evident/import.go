@@ -87,7 +87,7 @@ silently. It waits until the documents are indexed. A project written by
 // else with an engine of its own, running until the documents are indexed.
 func (a *app) importProject(ctx context.Context, data []byte, opts api.ImportOptions, workers int) (*api.ImportReport, error) {
 	log := a.logger(slog.LevelWarn)
-	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles})
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles, Connect: true})
 	if errors.Is(err, engine.ErrLocked) {
 		h, herr := engine.FindHolder(a.data)
 		if herr != nil || h.HTTP == "" {

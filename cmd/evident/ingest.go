@@ -113,7 +113,7 @@ func collect(args []string) ([]string, error) {
 
 func (a *app) ingest(ctx context.Context, files []string, noWait bool, workers int) error {
 	log := a.logger(slog.LevelWarn)
-	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles})
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles, Connect: true})
 	if errors.Is(err, engine.ErrLocked) {
 		h, herr := engine.FindHolder(a.data)
 		if herr != nil || h.HTTP == "" {
@@ -322,7 +322,7 @@ func (a *app) retry(ctx context.Context, refs []string, failed, noWait bool, wor
 		}
 		return a.await(ctx, shas, paths, earlier, waiterOf(svc))
 	}
-	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles})
+	e, err := engine.Open(ctx, engine.Options{Data: a.data, Rules: a.rules, Workers: workers, Log: log, KeepFiles: a.keepFiles, Connect: true})
 	if errors.Is(err, engine.ErrLocked) {
 		h, herr := engine.FindHolder(a.data)
 		if herr != nil || h.HTTP == "" {
