@@ -139,19 +139,21 @@ type Person struct {
 // respondent's other answers). It returns nil when there are none.
 func Attributes(d *Document, p *Passage) map[string]string {
 	var out map[string]string
+	var spelt map[string]string // AttrKey → the key in out spelt so
 	set := func(k, v string) {
 		if k = strings.TrimSpace(k); k == "" || strings.TrimSpace(v) == "" {
 			return
 		}
 		if out == nil {
-			out = map[string]string{}
+			out, spelt = map[string]string{}, map[string]string{}
 		}
-		// Keys that differ only in case or punctuation are one attribute.
-		for old := range out {
-			if old != k && AttrKey(old) == AttrKey(k) {
-				delete(out, old)
-			}
+		// Keys that differ only in case or punctuation are one attribute:
+		// the last spelling wins.
+		key := AttrKey(k)
+		if old, ok := spelt[key]; ok && old != k {
+			delete(out, old)
 		}
+		spelt[key] = k
 		out[k] = v
 	}
 	each := func(m map[string]string) {

@@ -1,6 +1,9 @@
 package evident
 
-import "testing"
+import (
+	"maps"
+	"testing"
+)
 
 func TestLocatorString(t *testing.T) {
 	tests := []struct {
@@ -100,5 +103,36 @@ func TestPassageID(t *testing.T) {
 	// Same bytes, same ids; another passage, another id.
 	if PassageID(sum, 3) != PassageID(sum, 3) || PassageID(sum, 3) == PassageID(sum, 4) {
 		t.Error("PassageID is not stable and distinct")
+	}
+}
+
+// Attributes overlays document, speaker and passage: keys spelt
+// differently ("Company size", company_size) are one attribute, and the
+// later layer's spelling and value win; blank keys and values are left out.
+func TestAttributes(t *testing.T) {
+	doc := &Document{
+		Attrs: map[string]string{"Company size": "50", "Region": "EU", "plan": "pro", " ": "x", "empty": " "},
+		Speakers: []Person{{Name: "Dana", Company: "Acme",
+			Attrs: map[string]string{"region": "US", "REGION ": "CA", "tenure": "3y"}}},
+	}
+	tests := []struct {
+		name string
+		d    *Document
+		p    *Passage
+		want map[string]string
+	}{
+		{"nothing", nil, nil, nil},
+		{"document", doc, nil, map[string]string{"Company size": "50", "Region": "EU", "plan": "pro"}},
+		// The speaker's keys are taken in order: "REGION" then "region".
+		{"speaker", doc, &Passage{Speaker: "Dana"},
+			map[string]string{"Company size": "50", "region": "US", "plan": "pro", "company": "Acme", "tenure": "3y"}},
+		{"someone else", doc, &Passage{Speaker: "Lee"}, map[string]string{"Company size": "50", "Region": "EU", "plan": "pro"}},
+		{"passage", doc, &Passage{Speaker: "Dana", Attrs: map[string]string{"company_size": "200", "Plan": "free", LabelAttr: "CFO"}},
+			map[string]string{"company_size": "200", "region": "US", "Plan": "free", "company": "Acme", "tenure": "3y"}},
+	}
+	for _, tt := range tests {
+		if got := Attributes(tt.d, tt.p); !maps.Equal(got, tt.want) {
+			t.Errorf("%s: Attributes = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

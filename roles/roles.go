@@ -46,6 +46,7 @@ type Taxonomy struct {
 	roles   []Role
 	byID    map[string]*Role
 	aliases map[string]string // folded alias → role id
+	starts  map[string]bool   // the first word of every alias
 	longest int               // words in the longest alias
 	groups  []Group
 	groupOf map[string][]string // role id → ids of the groups that hold it
@@ -72,7 +73,7 @@ func Parse(data []byte) (*Taxonomy, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("roles: %w", err)
 	}
-	t := &Taxonomy{byID: map[string]*Role{}, aliases: map[string]string{},
+	t := &Taxonomy{byID: map[string]*Role{}, aliases: map[string]string{}, starts: map[string]bool{},
 		groupOf: map[string][]string{}, byGroup: map[string]*Group{}, gAlias: map[string]string{}}
 	for _, c := range f.Committee {
 		c.Committee = true
@@ -100,6 +101,7 @@ func Parse(data []byte) (*Taxonomy, error) {
 				return nil, fmt.Errorf("roles: alias %q belongs to both %s and %s", a, other, r.ID)
 			}
 			t.aliases[key] = r.ID
+			t.starts[words[0]] = true
 			t.longest = max(t.longest, len(words))
 		}
 	}
@@ -241,6 +243,10 @@ func (t *Taxonomy) Title(title string) (string, bool) {
 // At returns the role whose alias is longest among those starting at
 // words[i] (already folded), and how many words it takes.
 func (t *Taxonomy) At(words []string, i int) (string, int) {
+	// Most words begin no alias: one lookup instead of a join per length.
+	if i < len(words) && !t.starts[words[i]] && !strings.Contains(words[i], " ") {
+		return "", 0
+	}
 	for n := min(t.longest, len(words)-i); n > 0; n-- {
 		if id, ok := t.aliases[strings.Join(words[i:i+n], " ")]; ok {
 			return id, n
