@@ -152,8 +152,9 @@ func goldenSearch(t *testing.T, files []string, golden string) {
 			if res, err = ix.Search(ctx, q); err != nil {
 				return err
 			}
-			q.Size = int(res.Total)
-			res, err = ix.Search(ctx, q)
+			all := q
+			all.Size, all.Spans = int(res.Total), true
+			res, err = ix.Search(ctx, all)
 			return err
 		})
 		if err != nil {

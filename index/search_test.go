@@ -121,7 +121,7 @@ func TestSearch(t *testing.T) {
 func TestSearchSpansAndFacets(t *testing.T) {
 	ix := corpus(t)
 	ctx := context.Background()
-	res, err := ix.Search(ctx, Query{Words: "budget board", Size: 1})
+	res, err := ix.Search(ctx, Query{Words: "budget board", Size: 1, Spans: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +147,15 @@ func TestSearchSpansAndFacets(t *testing.T) {
 		if got := res.Facets[name]; !maps.Equal(got, counts) {
 			t.Errorf("facet %s: %v, want %v", name, got, counts)
 		}
+	}
+	// Spans only when asked for; IDs keep those passages alone.
+	res, err = ix.Search(ctx, Query{Words: "budget board", Size: 10, NoFacets: true})
+	if err != nil || len(res.Hits) != 2 || res.Hits[0].Spans != nil || res.Hits[1].Spans != nil {
+		t.Errorf("without Spans: %+v, %v", res, err)
+	}
+	res, err = ix.Search(ctx, Query{Words: "budget board", IDs: []string{"d2-0", "d1-1"}, Size: 10, NoFacets: true, Spans: true})
+	if err != nil || res.Total != 1 || res.Hits[0].ID != "d2-0" || len(res.Hits[0].Spans) != 2 {
+		t.Errorf("IDs d2-0 and d1-1 of budget board: %+v, %v", res, err)
 	}
 	probe, err := ix.Search(ctx, Query{Words: "budget", NoFacets: true})
 	if err != nil || probe.Total != 2 || len(probe.Hits) != 0 || len(probe.Facets) != 0 {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"sort"
 	"time"
 
@@ -125,6 +126,9 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 	}
 	page, err := s.order(ctx, ix, run, req, res)
 	if err != nil {
+		return nil, err
+	}
+	if err := highlight(ctx, ix, run, page); err != nil {
 		return nil, err
 	}
 	if err := s.hydrate(ctx, resp, run, page); err != nil {
@@ -246,6 +250,34 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 	cands = diversify(cands, diversityWindow, capSpeakers, capDocs)
 	from := min(req.Offset, len(cands))
 	return cands[from:min(len(cands), from+req.Limit)], nil
+}
+
+// highlight finds where the page's passages match the words asked for:
+// the query's words, synonyms, hints and phrases, asked again of these
+// passages alone. Its filters would select the same passages and mark no
+// words.
+func highlight(ctx context.Context, ix *index.Index, p Parsed, page []candidate) error {
+	q := p.indexQuery().TextPart()
+	if len(page) == 0 || strings.TrimSpace(q.Words) == "" && strings.TrimSpace(q.Hints) == "" && len(q.Phrases) == 0 {
+		return nil
+	}
+	q.IDs = make([]string, len(page))
+	for i, c := range page {
+		q.IDs[i] = c.hit.ID
+	}
+	q.Size, q.NoFacets, q.Spans = len(page), true, true
+	res, err := ix.Search(ctx, q)
+	if err != nil {
+		return err
+	}
+	spans := make(map[string][][2]int, len(res.Hits))
+	for _, h := range res.Hits {
+		spans[h.ID] = h.Spans
+	}
+	for i := range page {
+		page[i].hit.Spans = spans[page[i].hit.ID]
+	}
+	return nil
 }
 
 func hitIDs(hits []index.Hit) []string {
