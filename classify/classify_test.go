@@ -347,3 +347,13 @@ func BenchmarkParseBuiltin(b *testing.B) {
 		}
 	}
 }
+
+// normalize's shortcut for plain lower-case ASCII returns what the whole
+// normalization would.
+func TestNormalizeShortcut(t *testing.T) {
+	for _, s := range []string{"", "plain words", "Upper Case", "tab\there", "cr\r", "it`s", "it’s", "naïve", "a\u00a0b", "\xff", "{set} ... _ word* *ed", "ÀÉ"} {
+		if got, want := normalize(s), newNormalized(s).norm; got != want {
+			t.Errorf("normalize(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

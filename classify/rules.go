@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 	"sync"
 
 	"gopkg.in/yaml.v3"
@@ -441,7 +442,16 @@ func phraseRegexp(phrase string, sets map[string][]string) (string, error) {
 	return b.String(), nil
 }
 
-func normalize(s string) string { return newNormalized(s).norm }
+func normalize(s string) string {
+	// Most of a rules file is plain lower-case ASCII already: compiling
+	// rules normalizes their words thousands of times.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' || c == '`' || c == '\t' || c == '\r' {
+			return newNormalized(s).norm
+		}
+	}
+	return s
+}
 
 // Marshal writes a rules file as YAML that Parse reads back, with header
 // as its opening comment.

@@ -41,3 +41,8 @@ func Synonyms() []byte { return mustRead("synonyms.yaml") }
 // copy rather than decode the whole rules file; the engine's tests keep
 // it equal to rules.yaml.
 func RuleWords() []byte { return mustRead("rules-words.json") }
+
+// RulesJSON returns configs/rules.json: rules.yaml decoded, as JSON, which
+// decodes several times faster than the YAML. The engine compiles the
+// built-in rules from it; its tests keep it equal to rules.yaml.
+func RulesJSON() []byte { return mustRead("rules.json") }

@@ -325,7 +325,7 @@ func LoadRules(path, data string) (*classify.Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compileConfig(src, where, classify.Parse)
+	return compileConfig(src, where, ParseRules)
 }
 
 // LoadRoles reads the role taxonomy in force, found the way LoadRules

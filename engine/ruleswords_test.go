@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -47,6 +48,52 @@ func TestBuiltinRuleWords(t *testing.T) {
 	for i := range min(len(f.Categories), len(words.Categories)) {
 		if words.Categories[i].Question != f.Categories[i].Question {
 			t.Errorf("%s: question %q, rules.yaml says %q", f.Categories[i].Name, words.Categories[i].Question, f.Categories[i].Question)
+		}
+	}
+}
+
+// The built-in rules compile from configs/rules.json, which must decode
+// to what configs/rules.yaml does.
+// `go test ./engine -run TestBuiltinRules -update` rewrites it.
+func TestBuiltinRules(t *testing.T) {
+	f, err := classify.Decode(configs.Rules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := golden.Check("../configs/rules.json", append(b, '\n'), *golden.Update); err != nil {
+		t.Fatal(err)
+	}
+	if *golden.Update {
+		return
+	}
+	var back classify.File
+	if err := json.Unmarshal(configs.RulesJSON(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := json.Marshal(&back); err != nil || !bytes.Equal(again, b) {
+		t.Errorf("rules.json does not decode to what it says (%v)", err)
+	}
+	fromJSON, err := ParseRules(configs.Rules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromYAML, err := classify.Parse(configs.Rules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []classify.Input{
+		{Text: "I keep hearing from peers that the close takes too long, and it frustrates me."},
+		{Text: "We switched to rolling forecasts last year; the board loves the dashboards."},
+		{Text: "Manual reconciliations, every month.", Context: "What is the most frustrating part of your week?"},
+		{Text: "My manager says approvals wait a week. I wish it were automatic.", Interviewer: true},
+	} {
+		a, b := fromJSON.Classify(in), fromYAML.Classify(in)
+		if !reflect.DeepEqual(a, b) || len(a.Matches) == 0 && !in.Interviewer {
+			t.Errorf("%+v: from rules.json %+v, from rules.yaml %+v", in, a, b)
 		}
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/evident/evident/classify"
 	"github.com/evident/evident/engine"
 	"github.com/evident/evident/extract"
 	"github.com/evident/evident/ingest"
@@ -271,7 +270,7 @@ func (a *app) followConfig(ctx context.Context, q *queue.Queue, log *slog.Logger
 			if b == nil {
 				return
 			}
-			c, err := classify.Parse(b)
+			c, err := engine.ParseRules(b)
 			if err != nil {
 				log.Error("the server's rules do not compile; keeping the last good ones", "err", err)
 				return

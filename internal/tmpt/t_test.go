@@ -1,28 +1,33 @@
 package tmpt
 
 import (
-	"context"
+	"encoding/json"
 	"testing"
-	"time"
 
-	"github.com/evident/evident/maps"
-	"github.com/evident/evident/store"
+	"github.com/evident/evident/classify"
+	"github.com/evident/evident/configs"
 )
 
-func TestTiming(t *testing.T) {
-	for i := 0; i < 5; i++ {
-		dir := t.TempDir()
-		t0 := time.Now()
-		s, err := store.Open(dir + "/evident.db")
-		if err != nil {
-			t.Fatal(err)
+func BenchmarkYAML(b *testing.B) {
+	for b.Loop() {
+		classify.Decode(configs.Rules())
+	}
+}
+
+func BenchmarkJSON(b *testing.B) {
+	f, _ := classify.Decode(configs.Rules())
+	js, _ := json.Marshal(f)
+	b.Logf("%d bytes", len(js))
+	for b.Loop() {
+		var g classify.File
+		if err := json.Unmarshal(js, &g); err != nil {
+			b.Fatal(err)
 		}
-		t1 := time.Now()
-		if _, err := maps.Open(context.Background(), s.DB(), maps.Config{Sources: s}); err != nil {
-			t.Fatal(err)
-		}
-		t2 := time.Now()
-		t.Logf("store %v maps %v", t1.Sub(t0), t2.Sub(t1))
-		s.Close()
+	}
+}
+func BenchmarkCompile(b *testing.B) {
+	f, _ := classify.Decode(configs.Rules())
+	for b.Loop() {
+		classify.Compile(f)
 	}
 }
