@@ -8,8 +8,8 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/evident/evident"
