@@ -43,6 +43,7 @@ type surveyColumn struct {
 	short    string // short form of the label: the locator's column
 	key      string // the attribute name for this column's answers
 	free     bool
+	private  bool // who the respondent is, or the tool's bookkeeping: no attribute (see private)
 }
 
 var (
@@ -443,6 +444,9 @@ func surveyColumns(header [][]string, layout string) []surveyColumn {
 			col.short = shorten(col.label, 80)
 		}
 	}
+	for c := range cols {
+		cols[c].private = private().MatchString(cols[c].question) || private().MatchString(cols[c].key)
+	}
 	return cols
 }
 
@@ -468,7 +472,7 @@ func respondentAttrs(cols []surveyColumn, rec []string) map[string]string {
 			continue
 		}
 		col := cols[c]
-		if private().MatchString(col.question) || private().MatchString(col.key) || personalValue().MatchString(v) {
+		if col.private || personalValue().MatchString(v) {
 			continue
 		}
 		key := col.key
