@@ -603,3 +603,42 @@ func TestSidecarArrivingDuringProcessingWins(t *testing.T) {
 		t.Errorf("c.gated: title %q role %q: a stale result overwrote the sidecar's metadata", d.Title, d.Role)
 	}
 }
+
+// Copies of the same bytes are one document, whose metadata is its first
+// file's: a copy with a sidecar of its own, or a copy of a file that
+// failed, is recorded as a copy, and the inbox's rescans do not process
+// the document again and again.
+func TestCopiesAreProcessedOnce(t *testing.T) {
+	e := start(t, Options{Workers: 2, Rescan: 50 * time.Millisecond})
+	const talk = "We never know which budget is the current one, says the narwhal team.\n"
+	e.drop("a/talk.txt.meta.yaml", "role: cfo\n")
+	e.drop("a/talk.txt", talk)
+	e.waitIndexed(wait, "a/talk.txt")
+	e.drop("b/talk.txt.meta.yaml", "role: cto\n")
+	e.drop("b/talk.txt", talk)
+	e.drop("a/broken.txt", "\x00\x01\x02 not text \x00\x00\x00\x00")
+	e.waitEnded(wait, "a/broken.txt")
+	e.drop("b/broken.txt", "\x00\x01\x02 not text \x00\x00\x00\x00")
+	// Rescans come every 50 ms: give them a second, then start again (a
+	// start looks at every file of the inbox).
+	time.Sleep(time.Second)
+	e.stop()
+	e = start(t, e.opts)
+	time.Sleep(time.Second)
+	ds := e.docs()
+	if len(ds) != 2 {
+		t.Fatalf("want two documents:\n%s", describe(ds))
+	}
+	for _, d := range ds {
+		var runs int
+		if err := e.store.DB().QueryRow(`SELECT runs FROM documents WHERE sha256 = ?`, d.SHA256).Scan(&runs); err != nil {
+			t.Fatal(err)
+		}
+		if runs != 1 {
+			t.Errorf("%s (%s) ran %d times, want once", d.Origin, d.State, runs)
+		}
+		if d.Origin == "inbox/a/talk.txt" && (d.Role != "cfo" || d.State != evident.Indexed) {
+			t.Errorf("a/talk.txt is %s with role %q, want indexed with its own sidecar's cfo", d.State, d.Role)
+		}
+	}
+}

@@ -76,6 +76,8 @@ type docWant struct {
 func TestRegister(t *testing.T) {
 	withMeta := sub("a.txt", shaA)
 	withMeta.Meta = evident.Meta{Title: "Interview with a CFO"}
+	copyWithMeta := sub("copy-of-a.txt", shaA)
+	copyWithMeta.Meta = evident.Meta{Title: "Interview with a CTO"}
 	inCFO := sub("a.txt", shaA)
 	inCFO.FolderRole = "cfo"
 	savedAgain := sub("a.txt", shaA)
@@ -162,11 +164,19 @@ func TestRegister(t *testing.T) {
 			docs:    []docWant{{shaA, "inbox/a.txt", evident.Queued, 2, 0}},
 		},
 		{
-			name:    "a copy of a failed file: another try under the first name",
+			// `evident retry` tries again; a copy is the same bytes.
+			name:    "a copy of a failed file",
 			before:  []step{register(sub("a.txt", shaA)), fail(shaA)},
 			sub:     sub("copy-of-a.txt", shaA),
-			outcome: Refreshed,
-			docs:    []docWant{{shaA, "inbox/a.txt", evident.Queued, 2, 0}},
+			outcome: Duplicate,
+			docs:    []docWant{{shaA, "inbox/a.txt", evident.Failed, 1, 0}},
+		},
+		{
+			name:    "a copy with a sidecar of its own",
+			before:  []step{register(sub("a.txt", shaA)), index(shaA)},
+			sub:     copyWithMeta,
+			outcome: Duplicate,
+			docs:    []docWant{{shaA, "inbox/a.txt", evident.Indexed, 1, 1}},
 		},
 		{
 			name:    "a sidecar arrived",

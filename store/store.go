@@ -423,9 +423,14 @@ func (s *Store) Register(ctx context.Context, sub Submission) (Outcome, *evident
 	switch {
 	case err == nil:
 		if same.Origin != sub.Origin {
+			// A copy: the document is its first file's, metadata and all.
+			// Were a copy's sidecar, or another try at a failed file, to
+			// count, each start's look at the inbox would process the
+			// document again, its metadata switching between the files'.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO copies (origin, file, sha256) VALUES (?, ?, ?)`, sub.Origin, sub.File, sub.SHA256); err != nil {
 				return 0, nil, err
 			}
+			return Duplicate, same, tx.Commit()
 		}
 		var oldMeta, oldFolder string
 		if err := tx.QueryRowContext(ctx, `SELECT meta, folder_role FROM documents WHERE id = ?`, same.ID).Scan(&oldMeta, &oldFolder); err != nil {
