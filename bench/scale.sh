@@ -16,9 +16,9 @@
 # "1 6") copies the data folder after those chunks to OUT/data-I, to compare
 # search code later at the same sizes.
 #
-# 1M passages took 37 minutes on a shared 2-core machine (load 5-15) and
-# 4.3 GB of disk (2.5 GB the data folder, the rest the two copies); the log
-# is OUT/scale.log. Interrupted, it goes on from the chunk after OUT/last.
+# 1M passages took 7.4 minutes on a quiet 2-core machine (37 under load
+# 5-15 before round 2's speed-ups) and 2.2 GB of disk (1.25 GB the data
+# folder, the rest the two copies); the log is OUT/scale.log. Interrupted, it goes on from the chunk after OUT/last.
 set -euo pipefail
 
 out=${1:?usage: bench/scale.sh OUT [CHUNKS] [PASSAGES_PER_CHUNK]}
