@@ -195,7 +195,8 @@ func Open(dir string, opts Options) (*Index, error) {
 		}
 	}
 	if opts.ReadOnly {
-		return nil, fmt.Errorf("index %s: %w", dir, err)
+		// A writer (serve, ingest, reindex) repairs or rebuilds it.
+		return nil, fmt.Errorf("index %s cannot be read (%w): it is damaged; the next evident serve, ingest or reindex rebuilds it from the database, which has everything", dir, err)
 	}
 	// A damaged index is not data: the store has everything.
 	return nil, fmt.Errorf("index %s: %w (%v)", dir, ErrNoIndex, err)
@@ -262,25 +263,41 @@ func (ix *Index) Commit() error {
 // readable by all, and earlier versions made the folder so.
 func private(dir string) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("index %s: %w", dir, err)
-		}
-		info, err := d.Info()
-		if err != nil {
-			return fmt.Errorf("index %s: %w", dir, err)
-		}
-		want := fs.FileMode(0o600)
-		if d.IsDir() {
-			want = 0o700
-		}
-		if info.Mode().Perm() == want {
-			return nil
-		}
-		if err := os.Chmod(p, want); err != nil {
+		if err := narrow(p, d, err); err != nil {
 			return fmt.Errorf("index %s: %w", dir, err)
 		}
 		return nil
 	})
+}
+
+// narrow gives one entry of the walk its owner's mode. An entry that is
+// gone is skipped: an index just opened removes the segment files its
+// last merge made obsolete meanwhile.
+func narrow(p string, d fs.DirEntry, err error) error {
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && d != nil {
+			return nil
+		}
+		return err
+	}
+	info, err := d.Info()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	want := fs.FileMode(0o600)
+	if d.IsDir() {
+		want = 0o700
+	}
+	if info.Mode().Perm() == want {
+		return nil
+	}
+	if err := os.Chmod(p, want); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Discard closes and removes an index that was built but not committed.
