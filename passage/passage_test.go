@@ -258,11 +258,14 @@ func FuzzExtractBuild(f *testing.F) {
 		lines := strings.Split(text, "\n")
 		nlines := len(lines)
 		flat := strings.Join(strings.Fields(visible(text)), " ")
+		// Markdown's emphasis may join words as it renders them:
+		// "Thanks**Participant:**" reads "ThanksParticipant:".
+		plain := strings.NewReplacer("*", "", "_", "").Replace(flat)
 		for _, opt := range []Options{{}, {MaxWords: 5}, {MaxChars: 40}} {
 			prevLine := 0
 			for _, p := range Build(doc, opt) {
 				// Speakers come from the text; they are never invented.
-				if p.Speaker != "" && !strings.Contains(flat, strings.Join(strings.Fields(p.Speaker), " ")) {
+				if who := strings.Join(strings.Fields(p.Speaker), " "); who != "" && !strings.Contains(flat, who) && !strings.Contains(plain, who) {
 					t.Errorf("speaker %q is not in the text", p.Speaker)
 				}
 				if p.Section != "" && p.Section != SectionNotes {
