@@ -65,6 +65,10 @@ const (
 // follow in the index's order.
 const poolSize = 50
 
+// tiedPool bounds how many hits tied with a pool's last place are
+// fetched to choose among (see fetch).
+const tiedPool = 4 * poolSize
+
 // synonymsBelow is the number of matches below which a query's words
 // also match their topics' other words (configs/synonyms.yaml).
 const synonymsBelow = 10
@@ -112,11 +116,11 @@ type candidate struct {
 	about bool // matched as being about a role asked for, not said by it
 	parts Parts
 	score float64
-	order int // place in the index's order
 }
 
 // rank scores candidates and orders them: by score (said-by before about,
-// through the role's weight), then the index's order.
+// through the role's weight), then the index's score, then passage id:
+// not the index's order, which its merges change.
 func rank(cands []candidate, p Parsed, syn *Synonyms) {
 	var best float64
 	for _, c := range cands {
@@ -160,7 +164,10 @@ func rank(cands []candidate, p Parsed, syn *Synonyms) {
 		if cands[i].score != cands[j].score {
 			return cands[i].score > cands[j].score
 		}
-		return cands[i].order < cands[j].order
+		if cands[i].hit.Score != cands[j].hit.Score {
+			return cands[i].hit.Score > cands[j].hit.Score
+		}
+		return cands[i].hit.ID < cands[j].hit.ID
 	})
 }
 

@@ -15,7 +15,7 @@ func cands(labels ...string) []candidate {
 	out := make([]candidate, len(labels))
 	for i, l := range labels {
 		doc, speaker, _ := strings.Cut(l, "/")
-		out[i] = candidate{hit: index.Hit{ID: fmt.Sprintf("%s-%d", l, i)}, c: store.Candidate{SHA256: doc, Speaker: speaker}, order: i}
+		out[i] = candidate{hit: index.Hit{ID: fmt.Sprintf("%s-%d", l, i)}, c: store.Candidate{SHA256: doc, Speaker: speaker}}
 	}
 	return out
 }

@@ -145,11 +145,11 @@ func (s *Searcher) Search(ctx context.Context, ix *index.Index, req Request) (*R
 func (s *Searcher) run(ctx context.Context, ix *index.Index, p Parsed, req Request) (Parsed, *index.Result, error) {
 	exact := p
 	exact.Also = nil
-	res, err := ix.Search(ctx, s.pool(exact, req))
+	res, err := fetch(ctx, ix, s.pool(exact, req))
 	if err != nil || len(p.Also) == 0 || res.Total >= synonymsBelow {
 		return exact, res, err
 	}
-	res, err = ix.Search(ctx, s.pool(p, req))
+	res, err = fetch(ctx, ix, s.pool(p, req))
 	return p, res, err
 }
 
@@ -193,7 +193,7 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 	}) {
 		q := s.pool(p, req)
 		q.About, q.NoFacets = false, true
-		said, err := ix.Search(ctx, q)
+		said, err := fetch(ctx, ix, q)
 		if err != nil {
 			return nil, err
 		}
@@ -211,12 +211,12 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 		hits = append(slices.Clone(hits), more...)
 	}
 	cands := make([]candidate, 0, len(hits))
-	for i, h := range hits {
+	for _, h := range hits {
 		c, ok := found[h.ID]
 		if !ok {
 			continue // deleted since it was indexed
 		}
-		cands = append(cands, candidate{hit: h, c: c, order: i})
+		cands = append(cands, candidate{hit: h, c: c})
 	}
 	rank(cands, p, s.Parser.Synonyms)
 	capSpeakers, capDocs := len(p.Speakers) == 0, len(p.Docs) == 0
@@ -226,7 +226,7 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 	if full := capped(cands, diversityWindow, capSpeakers, capDocs); len(full) > 0 && res.Total > uint64(len(hits)) {
 		q := s.pool(p, req)
 		q.Except, q.NoFacets = full, true
-		others, err := ix.Search(ctx, q)
+		others, err := fetch(ctx, ix, q)
 		if err != nil {
 			return nil, err
 		}
@@ -240,9 +240,9 @@ func (s *Searcher) order(ctx context.Context, ix *index.Index, p Parsed, req Req
 		if err != nil {
 			return nil, err
 		}
-		for i, h := range more {
+		for _, h := range more {
 			if c, ok := extra[h.ID]; ok {
-				cands = append(cands, candidate{hit: h, c: c, order: len(hits) + i})
+				cands = append(cands, candidate{hit: h, c: c})
 			}
 		}
 		rank(cands, p, s.Parser.Synonyms)
@@ -278,6 +278,36 @@ func highlight(ctx context.Context, ix *index.Index, p Parsed, page []candidate)
 		page[i].hit.Spans = spans[page[i].hit.ID]
 	}
 	return nil
+}
+
+// fetch runs a pool query. The index returns hits it scores alike in the
+// order of its segments, which merges and rebuilds change: were the
+// pool's last place tied with hits beyond it, which of them made the pool
+// would change too. The index is asked for more (tiedPool), and the tied
+// hits of least passage id fill the pool; ranking, which puts ties in
+// passage id order too, gives the same answer whatever the index's
+// layout.
+func fetch(ctx context.Context, ix *index.Index, q index.Query) (*index.Result, error) {
+	size := q.Size
+	q.Size = max(tiedPool, size+1)
+	res, err := ix.Search(ctx, q)
+	if err != nil || len(res.Hits) <= size {
+		return res, err
+	}
+	// The hits above the last place's score, then the tied ones of least
+	// id: the pool keeps its size.
+	hits, last := res.Hits, res.Hits[size-1].Score
+	above := 0
+	for above < len(hits) && hits[above].Score > last {
+		above++
+	}
+	tied := 0
+	for above+tied < len(hits) && hits[above+tied].Score == last {
+		tied++
+	}
+	slices.SortFunc(hits[above:above+tied], func(a, b index.Hit) int { return strings.Compare(a.ID, b.ID) })
+	res.Hits = hits[:size]
+	return res, nil
 }
 
 func hitIDs(hits []index.Hit) []string {

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,26 @@ import (
 // returns a Searcher with the built-in rules, roles and synonyms.
 func searcher(t *testing.T) (*Searcher, *index.Index) {
 	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "corpus.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []stored
+	if err := json.Unmarshal(data, &docs); err != nil {
+		t.Fatal(err)
+	}
+	return searcherOf(t, docs)
+}
+
+// stored is a document and its passages as testdata/corpus.json has them.
+type stored struct {
+	Document evident.Document  `json:"document"`
+	Passages []evident.Passage `json:"passages"`
+}
+
+// searcherOf stores and indexes docs, in their order.
+func searcherOf(t *testing.T, docs []stored) (*Searcher, *index.Index) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "evident.db"))
@@ -34,17 +55,6 @@ func searcher(t *testing.T) (*Searcher, *index.Index) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	data, err := os.ReadFile(filepath.Join("testdata", "corpus.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var docs []struct {
-		Document evident.Document  `json:"document"`
-		Passages []evident.Passage `json:"passages"`
-	}
-	if err := json.Unmarshal(data, &docs); err != nil {
-		t.Fatal(err)
-	}
 	tax, syn := roles.Default(), DefaultSynonyms()
 	about := NewAbout(tax)
 	for _, d := range docs {
@@ -187,5 +197,42 @@ func TestSearcherFacetsAndCorrections(t *testing.T) {
 	}
 	if resp.Fallback == "" {
 		t.Errorf("an attribute no passage has: no word why (%+v)", resp)
+	}
+}
+
+// Hits the index scores alike come in the order of its segments, which
+// merges and rebuilds change; a search answers the same whatever that
+// order: the pool takes in every hit tied with its last place, and ties
+// rank by passage id.
+func TestTiesAnswerTheSameWhateverTheIndexOrder(t *testing.T) {
+	var docs []stored
+	for i := range 3 * poolSize {
+		sha := fmt.Sprintf("%012x%052d", i*7919%1000003, 0)
+		docs = append(docs, stored{
+			Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
+			Passages: []evident.Passage{{Text: "The price of the tool is too high for us."}},
+		})
+	}
+	reversed := slices.Clone(docs)
+	slices.Reverse(reversed)
+	var answers [2][]string
+	for i, order := range [][]stored{docs, reversed} {
+		s, ix := searcherOf(t, order)
+		resp, err := s.Search(context.Background(), ix, Request{Query: "price", Limit: 10, NoFacets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Total != uint64(len(docs)) {
+			t.Fatalf("%d matches, want %d", resp.Total, len(docs))
+		}
+		for _, h := range resp.Hits {
+			answers[i] = append(answers[i], h.ID)
+		}
+	}
+	if !slices.Equal(answers[0], answers[1]) {
+		t.Errorf("indexed in one order: %v\nin the other: %v", answers[0], answers[1])
+	}
+	if !slices.IsSorted(answers[0]) {
+		t.Errorf("tied hits are not in id order: %v", answers[0])
 	}
 }
