@@ -183,15 +183,23 @@ func (c *Cluster) WaitReady(timeout time.Duration) {
 		return
 	}
 	for {
-		leader, current := false, true
+		// The meta leader places a stream's copies only on the servers it
+		// has heard from: until it has heard from every one, creating
+		// streams of three copies fails ("no suitable peers for
+		// placement, peer offline"), which a loaded machine showed.
+		leader, current, running, online := false, true, 0, 0
 		for _, nd := range c.nodes {
 			if nd.srv == nil {
 				continue
 			}
-			leader = leader || nd.srv.JetStreamIsLeader()
+			running++
+			if nd.srv.JetStreamIsLeader() {
+				leader = true
+				online = len(nd.srv.JetStreamClusterPeers())
+			}
 			current = current && nd.srv.JetStreamIsCurrent()
 		}
-		if leader && current {
+		if leader && current && online == running {
 			return
 		}
 		if time.Now().After(deadline) {
