@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -33,10 +34,11 @@ import (
 	"github.com/evident/evident"
 )
 
-// Version changes whenever the mapping does; an index of another version is
-// rebuilt from the store. 4: nothing stored, term vectors and doc values
-// only where read, no _all field.
-const Version = "4"
+// Version changes whenever the mapping does, or what entries hold; an
+// index of another version is rebuilt from the store. 4: nothing stored,
+// term vectors and doc values only where read, no _all field. 5: grades
+// mark the strength of a passage's cues (CueGrades).
+const Version = "5"
 
 // MaxBatch caps the operations sent to Bleve at once: unbounded batches
 // have used more than 10 GB.
@@ -77,7 +79,8 @@ type Entry struct {
 	// those it is about; one term to filter on when both count.
 	For []string `json:"for,omitempty"`
 	// Grade marks a passage worth reading first, for searches that match
-	// no words: "substance" (long enough to say something, and of work).
+	// no words: "substance" (long enough to say something, and of work),
+	// and the strength of its cues (CueGrades).
 	Grade []string `json:"grade,omitempty"`
 }
 
@@ -699,6 +702,19 @@ func build(q Query) query.Query {
 		t := bleve.NewTermQuery("substance")
 		t.SetField("grade")
 		should = append(should, t)
+		// The strongest cues of the categories asked for come first too:
+		// each level a passage reaches adds to its score.
+		cats := q.Categories
+		if len(cats) == 0 {
+			cats = []string{anyCategory}
+		}
+		for _, c := range cats {
+			for level := 1; level <= cueLevels; level++ {
+				t := bleve.NewTermQuery(cueGrade(c, level))
+				t.SetField("grade")
+				should = append(should, t)
+			}
+		}
 	}
 	// Filters select without scoring (boost 0) when something else
 	// scores, so that a hit's score is its text relevance alone; with
@@ -856,6 +872,42 @@ func spans(terms search.TermLocationMap) [][2]int {
 		merged = append(merged, s)
 	}
 	return merged
+}
+
+// cueLevels is how many strengths of a category's cues grades mark: level
+// n is a score (evident.Passage.Scores) of cueStep×n or more. A category
+// fires at 1; the ranking counts cues fully at 6.
+const (
+	cueLevels = 4
+	cueStep   = 1.5
+)
+
+// anyCategory stands for a passage's strongest category in cue grades.
+const anyCategory = "*"
+
+func cueGrade(category string, level int) string {
+	return "cue:" + category + ":" + strconv.Itoa(level)
+}
+
+// CueGrades returns the grades of the strength of a passage's cues: for
+// each of its categories, and for the strongest of them, one term per
+// level its score reaches. A search that matches no words ranks the
+// passages with the strongest cues of the categories it asks for among
+// the first it takes, rather than any of the thousands that tie.
+func CueGrades(categories []string, scores map[string]float64) []string {
+	var out []string
+	best := 0.0
+	for _, c := range categories {
+		v := scores[c]
+		best = max(best, v)
+		for level := 1; level <= cueLevels && v >= cueStep*float64(level); level++ {
+			out = append(out, cueGrade(c, level))
+		}
+	}
+	for level := 1; level <= cueLevels && best >= cueStep*float64(level); level++ {
+		out = append(out, cueGrade(anyCategory, level))
+	}
+	return out
 }
 
 // EntryOf builds the index entry of a stored passage.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -143,5 +144,27 @@ func TestCountsAndStamps(t *testing.T) {
 	ids, err := ix.Entries(ctx, "a")
 	if err != nil || len(ids) != 2 || ids[0] != "a-1" || ids[1] != "a-2" {
 		t.Errorf("entries of a: %v, %v", ids, err)
+	}
+}
+
+// A passage's cue grades: one term per level its score reaches, for each
+// of its categories and for the strongest of them.
+func TestCueGrades(t *testing.T) {
+	tests := []struct {
+		cats   []string
+		scores map[string]float64
+		want   []string
+	}{
+		{nil, nil, nil},
+		{[]string{"SAY"}, map[string]float64{"SAY": 1.2}, nil},
+		{[]string{"SAY"}, map[string]float64{"SAY": 1.5}, []string{"cue:SAY:1", "cue:*:1"}},
+		{[]string{"PAINS", "SAY"}, map[string]float64{"PAINS": 3.2, "SAY": 1.6, "GAINS": 6},
+			[]string{"cue:PAINS:1", "cue:PAINS:2", "cue:SAY:1", "cue:*:1", "cue:*:2"}},
+		{[]string{"DO"}, map[string]float64{"DO": 9}, []string{"cue:DO:1", "cue:DO:2", "cue:DO:3", "cue:DO:4", "cue:*:1", "cue:*:2", "cue:*:3", "cue:*:4"}},
+	}
+	for _, tt := range tests {
+		if got := CueGrades(tt.cats, tt.scores); !slices.Equal(got, tt.want) {
+			t.Errorf("CueGrades(%v, %v) = %v, want %v", tt.cats, tt.scores, got, tt.want)
+		}
 	}
 }

@@ -92,6 +92,12 @@ func (p Parsed) indexQuery() index.Query {
 }
 
 // scored reports whether the query has words that score passages.
+// scoredByWords reports whether words or phrases that must match score
+// the query (hints alone may match nothing).
+func (p Parsed) scoredByWords() bool {
+	return strings.TrimSpace(p.Words) != "" || len(p.Phrases) > 0
+}
+
 func (p Parsed) scored() bool {
 	return strings.TrimSpace(p.Words) != "" || len(p.Phrases) > 0 || strings.TrimSpace(p.Hints) != ""
 }

@@ -280,7 +280,7 @@ func Annotate(e *index.Entry, p *evident.Passage, about *AboutFinder, syn *Synon
 			}
 		}
 	}
-	e.Grade = grade(p, syn)
+	e.Grade = append(grade(p, syn), index.CueGrades(p.Categories, p.Scores)...)
 }
 
 // grade marks a passage "substance" when it is long enough to say

@@ -146,11 +146,60 @@ func (s *Searcher) run(ctx context.Context, ix *index.Index, p Parsed, req Reque
 	exact := p
 	exact.Also = nil
 	res, err := fetch(ctx, ix, s.pool(exact, req))
+	if err == nil {
+		err = s.grade(ctx, ix, exact, req, res)
+	}
 	if err != nil || len(p.Also) == 0 || res.Total >= synonymsBelow {
 		return exact, res, err
 	}
 	res, err = fetch(ctx, ix, s.pool(p, req))
 	return p, res, err
+}
+
+// grade fills the tail of a pool that hint words alone scored ("what do
+// they see" hints "see"). Past the few passages holding the hint, the
+// matches tie, and the pool would end in whichever of them come first
+// by id; it ends instead in those the grades put first (substance,
+// then the strength of the cues of the categories asked for), as a
+// query of filters alone takes them. They keep the score of 0: their
+// text relevance is as nil as that of those they replace.
+func (s *Searcher) grade(ctx context.Context, ix *index.Index, p Parsed, req Request, res *index.Result) error {
+	hits := res.Hits
+	// The filters score nothing beside a hint (see index.Query): a pool
+	// that ends in hits of score 0, with more matches beyond, ends in
+	// passages without the hint.
+	if strings.TrimSpace(p.Hints) == "" || p.scoredByWords() || len(hits) == 0 || res.Total <= uint64(len(hits)) ||
+		hits[len(hits)-1].Score != 0 {
+		return nil
+	}
+	const last = 0
+	cut := len(hits)
+	for cut > 0 && hits[cut-1].Score == last {
+		cut--
+	}
+	graded := p
+	graded.Hints = ""
+	q := s.pool(graded, req)
+	q.NoFacets = true
+	more, err := fetch(ctx, ix, q)
+	if err != nil {
+		return err
+	}
+	kept := make(map[string]bool, cut)
+	for _, h := range hits[:cut] {
+		kept[h.ID] = true
+	}
+	fill := slices.Clone(hits[:cut])
+	for _, h := range more.Hits {
+		if len(fill) == len(hits) {
+			break
+		}
+		if !kept[h.ID] {
+			fill = append(fill, index.Hit{ID: h.ID, Score: last})
+		}
+	}
+	res.Hits = fill
+	return nil
 }
 
 // understand parses a query and reads its attribute filters against the

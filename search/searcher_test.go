@@ -236,3 +236,45 @@ func TestTiesAnswerTheSameWhateverTheIndexOrder(t *testing.T) {
 		t.Errorf("tied hits are not in id order: %v", answers[0])
 	}
 }
+
+// A query of a category word alone ("gains") matches a few passages by
+// the word and many more by the category, all tied: the pool takes those
+// with the strongest cues among the many, not the first by id.
+func TestHintQueryPoolTakesTheStrongestCues(t *testing.T) {
+	var docs []stored
+	add := func(i int, text string, score float64) {
+		sha := fmt.Sprintf("%012x%052d", i, 0)
+		docs = append(docs, stored{
+			Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
+			Passages: []evident.Passage{{Text: text, Categories: []string{"GAINS"}, Scores: map[string]float64{"GAINS": score}}},
+		})
+	}
+	const body = "The new dashboard helps our team close the month faster and the budget review is much easier now."
+	add(0, "Our gains this quarter came from the new dashboard and a faster close of the month.", 2)
+	for i := 1; i <= 3*poolSize; i++ {
+		add(i, body, 1) // weak cues, first by id
+	}
+	strong := map[string]bool{}
+	for i := 3*poolSize + 1; i <= 3*poolSize+5; i++ {
+		add(i, body, 5.5)
+		strong[evident.PassageID(docs[len(docs)-1].Document.SHA256, 0)] = true
+	}
+	s, ix := searcherOf(t, docs)
+	resp, err := s.Search(context.Background(), ix, Request{Query: "gains", Limit: 10, NoFacets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, h := range resp.Hits {
+		if strong[h.ID] {
+			found++
+		}
+	}
+	if found != len(strong) {
+		var got []string
+		for _, h := range resp.Hits {
+			got = append(got, h.ID)
+		}
+		t.Errorf("%d of the %d passages with strong cues in the first ten: %v", found, len(strong), got)
+	}
+}
