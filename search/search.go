@@ -156,8 +156,9 @@ func (s *Searcher) run(ctx context.Context, ix *index.Index, p Parsed, req Reque
 	return p, res, err
 }
 
-// grade fills the tail of a pool that hint words alone scored ("what do
-// they see" hints "see"). Past the few passages holding the hint, the
+// grade fills the tail of a pool that hint words alone scored ("gains"
+// asks for category GAINS and hints "gains"). Past the few passages
+// holding the hint, the
 // matches tie, and the pool would end in whichever of them come first
 // by id; it ends instead in those the grades put first (substance,
 // then the strength of the cues of the categories asked for), as a
