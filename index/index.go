@@ -768,7 +768,11 @@ func build(q Query) query.Query {
 		mustNot = append(mustNot, iv)
 	}
 	if len(q.IDs) > 0 {
-		must = append(must, bleve.NewDocIDQuery(q.IDs))
+		// It selects without scoring: the passages keep the scores the
+		// query gives them among all.
+		ids := bleve.NewDocIDQuery(q.IDs)
+		ids.SetBoost(0)
+		must = append(must, ids)
 	}
 	if len(must) == 0 {
 		must = append(must, bleve.NewMatchAllQuery())

@@ -157,6 +157,17 @@ func TestSearchSpansAndFacets(t *testing.T) {
 	if err != nil || res.Total != 1 || res.Hits[0].ID != "d2-0" || len(res.Hits[0].Spans) != 2 {
 		t.Errorf("IDs d2-0 and d1-1 of budget board: %+v, %v", res, err)
 	}
+	// IDs select without scoring: a passage scores what it scores among all.
+	all, err := ix.Search(ctx, Query{Words: "budget board", Size: 10, NoFacets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range all.Hits {
+		one, err := ix.Search(ctx, Query{Words: "budget board", IDs: []string{h.ID}, Size: 1, NoFacets: true})
+		if err != nil || len(one.Hits) != 1 || one.Hits[0].Score != h.Score {
+			t.Errorf("%s alone: %+v, %v; among all it scores %v", h.ID, one, err, h.Score)
+		}
+	}
 	probe, err := ix.Search(ctx, Query{Words: "budget", NoFacets: true})
 	if err != nil || probe.Total != 2 || len(probe.Hits) != 0 || len(probe.Facets) != 0 {
 		t.Errorf("a probe: %+v, %v", probe, err)

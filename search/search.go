@@ -156,27 +156,18 @@ func (s *Searcher) run(ctx context.Context, ix *index.Index, p Parsed, req Reque
 	return p, res, err
 }
 
-// grade fills the tail of a pool that hint words alone scored ("gains"
-// asks for category GAINS and hints "gains"). Past the few passages
-// holding the hint, the
-// matches tie, and the pool would end in whichever of them come first
-// by id; it ends instead in those the grades put first (substance,
-// then the strength of the cues of the categories asked for), as a
-// query of filters alone takes them. They keep the score of 0: their
-// text relevance is as nil as that of those they replace.
+// grade widens the pool of a query that hint words alone score ("gains"
+// asks for category GAINS and hints "gains") with the passages the grades
+// put first (substance, then the strength of the cues of the categories
+// asked for), as a query of filters alone takes them. Ranking weighs
+// both: were the pool the hint's alone, the thousands of matches without
+// the word would tie at a score of 0 and those first by id would fill
+// its tail, and strong cues without the word would never be ranked. The
+// graded passages keep the score the hint query gives them.
 func (s *Searcher) grade(ctx context.Context, ix *index.Index, p Parsed, req Request, res *index.Result) error {
 	hits := res.Hits
-	// The filters score nothing beside a hint (see index.Query): a pool
-	// that ends in hits of score 0, with more matches beyond, ends in
-	// passages without the hint.
-	if strings.TrimSpace(p.Hints) == "" || p.scoredByWords() || len(hits) == 0 || res.Total <= uint64(len(hits)) ||
-		hits[len(hits)-1].Score != 0 {
+	if strings.TrimSpace(p.Hints) == "" || p.scoredByWords() || len(hits) == 0 || res.Total <= uint64(len(hits)) {
 		return nil
-	}
-	const last = 0
-	cut := len(hits)
-	for cut > 0 && hits[cut-1].Score == last {
-		cut--
 	}
 	graded := p
 	graded.Hints = ""
@@ -186,18 +177,39 @@ func (s *Searcher) grade(ctx context.Context, ix *index.Index, p Parsed, req Req
 	if err != nil {
 		return err
 	}
-	kept := make(map[string]bool, cut)
-	for _, h := range hits[:cut] {
+	// Those that hold the hint, then as many graded ones.
+	held := 0
+	for held < len(hits) && hits[held].Score > 0 {
+		held++
+	}
+	fill := slices.Clone(hits[:held])
+	kept := make(map[string]bool, len(fill))
+	for _, h := range fill {
 		kept[h.ID] = true
 	}
-	fill := slices.Clone(hits[:cut])
+	var ids []string
 	for _, h := range more.Hits {
-		if len(fill) == len(hits) {
+		if len(ids) == len(hits) {
 			break
 		}
 		if !kept[h.ID] {
-			fill = append(fill, index.Hit{ID: h.ID, Score: last})
+			ids = append(ids, h.ID)
 		}
+	}
+	scores := make(map[string]float64, len(ids))
+	if held > 0 && len(ids) > 0 {
+		hq := s.pool(p, req)
+		hq.IDs, hq.Size, hq.NoFacets = ids, len(ids), true
+		r, err := ix.Search(ctx, hq)
+		if err != nil {
+			return err
+		}
+		for _, h := range r.Hits {
+			scores[h.ID] = h.Score
+		}
+	}
+	for _, id := range ids {
+		fill = append(fill, index.Hit{ID: id, Score: scores[id]})
 	}
 	res.Hits = fill
 	return nil

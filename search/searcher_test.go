@@ -278,3 +278,43 @@ func TestHintQueryPoolTakesTheStrongestCues(t *testing.T) {
 		t.Errorf("%d of the %d passages with strong cues in the first ten: %v", found, len(strong), got)
 	}
 }
+
+// A hint held by more passages than the pool holds: the pool has room for
+// the hint's best and for the strongest cues without it as well, and the
+// ranking, which weighs both, picks among them.
+func TestHintQueryPoolHasRoomForCuesWithoutTheWord(t *testing.T) {
+	var docs []stored
+	add := func(i int, text string, score float64) string {
+		sha := fmt.Sprintf("%012x%052d", i, 0)
+		docs = append(docs, stored{
+			Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
+			Passages: []evident.Passage{{Text: text, Categories: []string{"GAINS"}, Scores: map[string]float64{"GAINS": score}}},
+		})
+		return evident.PassageID(sha, 0)
+	}
+	long := strings.Repeat("The new dashboard helps our team close the month faster and the budget review is much easier now. ", 4)
+	add(0, "Gains, gains, gains.", 1)
+	for i := 1; i <= 2*poolSize; i++ {
+		add(i, long+"Some gains too.", 1) // the word once in a long text, weak cues
+	}
+	strong := map[string]bool{}
+	for i := 2*poolSize + 1; i <= 2*poolSize+5; i++ {
+		strong[add(i, long+"It saves us a week.", 5.5)] = true
+	}
+	s, ix := searcherOf(t, docs)
+	resp, err := s.Search(context.Background(), ix, Request{Query: "gains", Limit: 10, NoFacets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	var got []string
+	for _, h := range resp.Hits {
+		got = append(got, fmt.Sprintf("%s %.3f", h.ID, h.Score))
+		if strong[h.ID] {
+			found++
+		}
+	}
+	if found != len(strong) {
+		t.Errorf("%d of the %d passages with strong cues in the first ten: %v", found, len(strong), got)
+	}
+}
