@@ -207,11 +207,7 @@ func TestSearcherFacetsAndCorrections(t *testing.T) {
 func TestTiesAnswerTheSameWhateverTheIndexOrder(t *testing.T) {
 	var docs []stored
 	for i := range 3 * poolSize {
-		sha := fmt.Sprintf("%012x%052d", i*7919%1000003, 0)
-		docs = append(docs, stored{
-			Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
-			Passages: []evident.Passage{{Text: "The price of the tool is too high for us."}},
-		})
+		addNote(&docs, i*7919%1000003, "The price of the tool is too high for us.", 0)
 	}
 	reversed := slices.Clone(docs)
 	slices.Reverse(reversed)
@@ -242,22 +238,14 @@ func TestTiesAnswerTheSameWhateverTheIndexOrder(t *testing.T) {
 // with the strongest cues among the many, not the first by id.
 func TestHintQueryPoolTakesTheStrongestCues(t *testing.T) {
 	var docs []stored
-	add := func(i int, text string, score float64) {
-		sha := fmt.Sprintf("%012x%052d", i, 0)
-		docs = append(docs, stored{
-			Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
-			Passages: []evident.Passage{{Text: text, Categories: []string{"GAINS"}, Scores: map[string]float64{"GAINS": score}}},
-		})
-	}
 	const body = "The new dashboard helps our team close the month faster and the budget review is much easier now."
-	add(0, "Our gains this quarter came from the new dashboard and a faster close of the month.", 2)
+	addNote(&docs, 0, "Our gains this quarter came from the new dashboard and a faster close of the month.", 2)
 	for i := 1; i <= 3*poolSize; i++ {
-		add(i, body, 1) // weak cues, first by id
+		addNote(&docs, i, body, 1) // weak cues, first by id
 	}
 	strong := map[string]bool{}
 	for i := 3*poolSize + 1; i <= 3*poolSize+5; i++ {
-		add(i, body, 5.5)
-		strong[evident.PassageID(docs[len(docs)-1].Document.SHA256, 0)] = true
+		strong[addNote(&docs, i, body, 5.5)] = true
 	}
 	s, ix := searcherOf(t, docs)
 	resp, err := s.Search(context.Background(), ix, Request{Query: "gains", Limit: 10, NoFacets: true})
@@ -284,22 +272,14 @@ func TestHintQueryPoolTakesTheStrongestCues(t *testing.T) {
 // ranking, which weighs both, picks among them.
 func TestHintQueryPoolHasRoomForCuesWithoutTheWord(t *testing.T) {
 	var docs []stored
-	add := func(i int, text string, score float64) string {
-		sha := fmt.Sprintf("%012x%052d", i, 0)
-		docs = append(docs, stored{
-			Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
-			Passages: []evident.Passage{{Text: text, Categories: []string{"GAINS"}, Scores: map[string]float64{"GAINS": score}}},
-		})
-		return evident.PassageID(sha, 0)
-	}
 	long := strings.Repeat("The new dashboard helps our team close the month faster and the budget review is much easier now. ", 4)
-	add(0, "Gains, gains, gains.", 1)
+	addNote(&docs, 0, "Gains, gains, gains.", 1)
 	for i := 1; i <= 2*poolSize; i++ {
-		add(i, long+"Some gains too.", 1) // the word once in a long text, weak cues
+		addNote(&docs, i, long+"Some gains too.", 1) // the word once in a long text, weak cues
 	}
 	strong := map[string]bool{}
 	for i := 2*poolSize + 1; i <= 2*poolSize+5; i++ {
-		strong[add(i, long+"It saves us a week.", 5.5)] = true
+		strong[addNote(&docs, i, long+"It saves us a week.", 5.5)] = true
 	}
 	s, ix := searcherOf(t, docs)
 	resp, err := s.Search(context.Background(), ix, Request{Query: "gains", Limit: 10, NoFacets: true})
@@ -317,4 +297,19 @@ func TestHintQueryPoolHasRoomForCuesWithoutTheWord(t *testing.T) {
 	if found != len(strong) {
 		t.Errorf("%d of the %d passages with strong cues in the first ten: %v", found, len(strong), got)
 	}
+}
+
+// addNote adds a document of one passage, number n, of a GAINS score
+// (none when 0), and returns its passage's id.
+func addNote(docs *[]stored, n int, text string, gains float64) string {
+	sha := fmt.Sprintf("%012x%052d", n, 0)
+	p := evident.Passage{Text: text}
+	if gains > 0 {
+		p.Categories, p.Scores = []string{"GAINS"}, map[string]float64{"GAINS": gains}
+	}
+	*docs = append(*docs, stored{
+		Document: evident.Document{Origin: "inbox/" + sha[:12] + ".txt", File: sha[:12] + ".txt", SHA256: sha, Kind: evident.Notes},
+		Passages: []evident.Passage{p},
+	})
+	return evident.PassageID(sha, 0)
 }
