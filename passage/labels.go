@@ -53,7 +53,7 @@ var (
 	editorNote = lazyregexp.New(`(?i)^\[?(?:editor(?:'|’)?s |transcriber(?:'|’)?s )?(?:note|notes|nb|n\.b\.)\s*:`)
 	// Markdown bold around a label: **Jane:** or **Jane**: (a name holds no colon)
 	// Emoji and other symbols between a label's name and its colon.
-	symbolsBeforeColon = lazyregexp.New(`^((?:\*\*|__)?\p{Lu}[^:]{0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
+	symbolsBeforeColon = lazyregexp.New(`^((?:\*\*|__)?\p{Lu}(?:[^:()]|\([^():]*\)){0,59}?)\s*[\p{So}\p{Sk}\x{FE0F}\x{200D}]+\s*:`)
 	boldLabel          = lazyregexp.New(`^\*\*([^*:]{1,60})(:?)\*\*\s*(:?)`)
 	unclosedBold       = lazyregexp.New(`^(\*\*|__)\p{Lu}[^*_:]{0,40}:`)
 	// Text in square brackets: a note-taker's aside, a date, a checkbox.
