@@ -722,49 +722,16 @@ func BenchmarkSearch100k(b *testing.B) {
 // benchQueries returns n queries as people type them: 1 to 3 words, role
 // and category words in plain English, field syntax, a few phrases.
 func benchQueries(r *rand.Rand, n int) []string {
-	roleWords := []string{"CFOs", "finance directors", "procurement", "IT directors", "founders",
-		"sales managers", "COOs", "CTOs", "marketing directors"}
-	roleIDs := []string{"cfo", "cro", "cio", "procurement", "cmo", "coo", "ceo", "cto", "chro", "ciso"}
-	cats := []string{"see", "hear", "say", "do", "pains", "gains"}
-	catWords := []string{"pains", "gains", "hear", "see", "say"}
-	phrases := []string{`"takes forever"`, `"the board wants"`, `"we switched to"`, `"month close"`, `"purchase order"`}
-	words := func(k int) string {
-		var w []string
-		for range k {
-			switch r.Intn(4) {
-			case 0:
-				w = append(w, benchPick(r, benchWords.Verbs))
-			case 1:
-				w = append(w, benchPick(r, benchWords.Adjs))
-			default:
-				w = append(w, benchPick(r, benchWords.Nouns))
-			}
-		}
-		return strings.Join(w, " ")
-	}
-	out := make([]string, n)
-	for i := range out {
-		switch k := r.Intn(20); {
-		case k < 8: // plain words
-			out[i] = words(1 + r.Intn(3))
-		case k < 11: // "what do CFOs hear about budget"
-			out[i] = fmt.Sprintf("what do %s %s about %s", benchPick(r, roleWords), benchPick(r, catWords), words(1))
-		case k < 13: // role in plain English
-			out[i] = benchPick(r, roleWords) + " " + words(1+r.Intn(2))
-		case k < 15:
-			out[i] = fmt.Sprintf("role:%s %s", benchPick(r, roleIDs), words(1+r.Intn(2)))
-		case k < 17:
-			out[i] = fmt.Sprintf("category:%s %s", benchPick(r, cats), words(1+r.Intn(2)))
-		case k < 18:
-			out[i] = fmt.Sprintf("role:%s category:%s %s", benchPick(r, roleIDs), benchPick(r, cats), words(1))
+	return synth.QueriesFrom(r, n, func() string {
+		switch r.Intn(4) {
+		case 0:
+			return benchPick(r, benchWords.Verbs)
+		case 1:
+			return benchPick(r, benchWords.Adjs)
 		default:
-			out[i] = benchPick(r, phrases)
-			if r.Intn(2) == 0 {
-				out[i] += " " + words(1)
-			}
+			return benchPick(r, benchWords.Nouns)
 		}
-	}
-	return out
+	})
 }
 
 // ---------------------------------------------------------------------------

@@ -196,6 +196,24 @@ func (g *Gen) Next() File {
 func Queries(seed int64, n int) []string {
 	r := rand.New(rand.NewSource(seed))
 	g := New(seed + 1)
+	pick := func(ws []string) string { return ws[r.Intn(len(ws))] }
+	return QueriesFrom(r, n, func() string {
+		switch r.Intn(5) {
+		case 0:
+			return pick(verbs)
+		case 1:
+			return pick(adjs)
+		case 2:
+			return g.rare()
+		default:
+			return pick(nouns)
+		}
+	})
+}
+
+// QueriesFrom returns n queries in the shapes of Queries, their choices
+// drawn from r and their words from word.
+func QueriesFrom(r *rand.Rand, n int, word func() string) []string {
 	roleWords := []string{"CFOs", "finance directors", "procurement", "IT directors", "founders",
 		"sales managers", "COOs", "CTOs", "marketing directors"}
 	roleIDs := []string{"cfo", "cro", "cio", "procurement", "cmo", "coo", "ceo", "cto", "chro", "ciso"}
@@ -204,29 +222,20 @@ func Queries(seed int64, n int) []string {
 	phrases := []string{`"takes forever"`, `"the board wants"`, `"we switched to"`, `"month close"`, `"purchase order"`}
 	pick := func(ws []string) string { return ws[r.Intn(len(ws))] }
 	words := func(k int) string {
-		var w []string
-		for range k {
-			switch r.Intn(5) {
-			case 0:
-				w = append(w, pick(verbs))
-			case 1:
-				w = append(w, pick(adjs))
-			case 2:
-				w = append(w, g.rare())
-			default:
-				w = append(w, pick(nouns))
-			}
+		w := make([]string, k)
+		for i := range w {
+			w[i] = word()
 		}
 		return strings.Join(w, " ")
 	}
 	out := make([]string, n)
 	for i := range out {
 		switch k := r.Intn(20); {
-		case k < 8:
+		case k < 8: // plain words
 			out[i] = words(1 + r.Intn(3))
-		case k < 11:
+		case k < 11: // "what do CFOs hear about budget"
 			out[i] = fmt.Sprintf("what do %s %s about %s", pick(roleWords), pick(catWords), words(1))
-		case k < 13:
+		case k < 13: // a role in plain English
 			out[i] = pick(roleWords) + " " + words(1+r.Intn(2))
 		case k < 15:
 			out[i] = fmt.Sprintf("role:%s %s", pick(roleIDs), words(1+r.Intn(2)))
