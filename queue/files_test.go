@@ -388,21 +388,8 @@ func TestOpenTwice(t *testing.T) {
 // stay, and so do those marked kept when stored again with keep.
 func TestDiscardFile(t *testing.T) {
 	dir := t.TempDir()
-	srv, err := StartServer(ServerOptions{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := srv.Connect("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
+	q := openIn(t, dir, Config{})
 	ctx := testCtx(t)
-	q, err := Open(ctx, nc, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Random bytes do not compress: what the disk holds is what was put.
 	body := make([]byte, 64<<10)
 	const n = 40

@@ -11,7 +11,13 @@ import (
 // the queue on it.
 func open(t *testing.T, cfg Config) *Queue {
 	t.Helper()
-	srv, err := StartServer(ServerOptions{Dir: t.TempDir()})
+	return openIn(t, t.TempDir(), cfg)
+}
+
+// openIn is open with the server's store in dir.
+func openIn(t *testing.T, dir string, cfg Config) *Queue {
+	t.Helper()
+	srv, err := StartServer(ServerOptions{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
