@@ -49,6 +49,34 @@ var benchWords = synth.Words()
 
 func benchPick(r *rand.Rand, words []string) string { return words[r.Intn(len(words))] }
 
+// benchSubmit submits each file to e and returns their hashes.
+func benchSubmit(ctx context.Context, b *testing.B, e *engine.Engine, paths []string) []string {
+	b.Helper()
+	shas := make([]string, 0, len(paths))
+	for _, p := range paths {
+		sub, err := e.Ingest(ctx, api.Submission{Path: p})
+		if err != nil {
+			b.Fatal(err)
+		}
+		shas = append(shas, sub.Document.SHA256)
+	}
+	return shas
+}
+
+// benchIndexed returns the passages of docs, failing the benchmark unless
+// every one was indexed.
+func benchIndexed(b *testing.B, docs []evident.Document) int {
+	b.Helper()
+	n := 0
+	for _, d := range docs {
+		if d.State != evident.Indexed {
+			b.Fatalf("%s: %s %s", d.File, d.State, d.Error)
+		}
+		n += d.Passages
+	}
+	return n
+}
+
 // benchSentence writes one sentence and returns its word count.
 func benchSentence(r *rand.Rand, sb *strings.Builder) int {
 	var w []string
@@ -384,14 +412,7 @@ func benchIngest(b *testing.B, workers int) {
 		e, stop := benchStart(b, engine.Options{Data: b.TempDir(), Workers: workers})
 		b.StartTimer()
 		start := time.Now()
-		shas := make([]string, 0, len(paths))
-		for _, p := range paths {
-			sub, err := e.Ingest(ctx, api.Submission{Path: p})
-			if err != nil {
-				b.Fatal(err)
-			}
-			shas = append(shas, sub.Document.SHA256)
-		}
+		shas := benchSubmit(ctx, b, e, paths)
 		submitted := time.Now()
 		docs, err := e.Await(ctx, shas, nil)
 		b.StopTimer()
@@ -399,13 +420,7 @@ func benchIngest(b *testing.B, workers int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n := 0
-		for _, d := range docs {
-			if d.State != evident.Indexed {
-				b.Fatalf("%s: %s %s", d.File, d.State, d.Error)
-			}
-			n += d.Passages
-		}
+		n := benchIndexed(b, docs)
 		var indexed uint64
 		e.Index(func(ix *index.Index) error { indexed, err = ix.Count(); return err })
 		if err != nil || indexed != uint64(n) {
@@ -873,25 +888,12 @@ func BenchmarkDisk100k(b *testing.B) {
 		data := b.TempDir()
 		e, stop := benchStart(b, engine.Options{Data: data, Workers: 2})
 		began := time.Now()
-		shas := make([]string, 0, len(paths))
-		for _, p := range paths {
-			sub, err := e.Ingest(ctx, api.Submission{Path: p})
-			if err != nil {
-				b.Fatal(err)
-			}
-			shas = append(shas, sub.Document.SHA256)
-		}
+		shas := benchSubmit(ctx, b, e, paths)
 		docs, err := e.Await(ctx, shas, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		passages := 0
-		for _, d := range docs {
-			if d.State != evident.Indexed {
-				b.Fatalf("%s: %s %s", d.File, d.State, d.Error)
-			}
-			passages += d.Passages
-		}
+		passages := benchIndexed(b, docs)
 		ingest := time.Since(began)
 		stop()
 		per := func(n int64) float64 { return float64(n) / 1e6 * 100_000 / float64(passages) }
