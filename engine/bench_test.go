@@ -363,7 +363,6 @@ func benchPercentile(sorted []time.Duration, q float64) float64 {
 	return float64(sorted[i]) / float64(time.Millisecond)
 }
 
-// benchReportLatencies reports p50, p90 and p99 of ds in milliseconds.
 // benchLatencies runs do on items in turn, one per iteration, and
 // reports the p50 and p99 of its wall times.
 func benchLatencies[T any](b *testing.B, items []T, do func(T) error) {
@@ -379,6 +378,7 @@ func benchLatencies[T any](b *testing.B, items []T, do func(T) error) {
 	benchReportLatencies(b, ds, 0.5, 0.99)
 }
 
+// benchReportLatencies reports the given quantiles of ds in milliseconds.
 func benchReportLatencies(b *testing.B, ds []time.Duration, quantiles ...float64) {
 	b.Helper()
 	slices.Sort(ds)
