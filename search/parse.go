@@ -99,7 +99,7 @@ func (p Parsed) scoredByWords() bool {
 }
 
 func (p Parsed) scored() bool {
-	return strings.TrimSpace(p.Words) != "" || len(p.Phrases) > 0 || strings.TrimSpace(p.Hints) != ""
+	return p.scoredByWords() || strings.TrimSpace(p.Hints) != ""
 }
 
 // Parser reads the questions people type. Category words come from the
