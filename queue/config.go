@@ -36,10 +36,16 @@ func (q *Queue) PutConfig(ctx context.Context, key string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if e, err := kv.Get(ctx, key); err == nil && string(e.Value()) == string(data) {
-		return nil
-	}
-	if _, err := kv.Put(ctx, key, data); err != nil {
+	// Through retry, as every write: in a cluster the bucket just created
+	// may not have elected its leader yet ("no response from stream").
+	err = retry(ctx, q.nc, tryTimeout, func(ctx context.Context) error {
+		if e, err := kv.Get(ctx, key); err == nil && string(e.Value()) == string(data) {
+			return nil
+		}
+		_, err := kv.Put(ctx, key, data)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("queue: publishing %s: %w", key, err)
 	}
 	return nil
